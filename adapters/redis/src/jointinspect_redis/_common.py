@@ -1,0 +1,99 @@
+"""Shared plumbing: clients given or opened, Lua scripts, and error translation."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any, TypeAlias
+
+import redis
+import redis.cluster
+import redis.exceptions
+
+from jointinspect.errors import OperationalError, StorageError
+from jointinspect.timeutil import utc
+
+#: A ready client: a single server or a cluster.
+Client: TypeAlias = "redis.Redis[bytes] | redis.cluster.RedisCluster"
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+#: Driver errors after which the same call may succeed later: the server is down, busy
+#: loading, timed out, or the cluster is moving slots.
+_RETRYABLE: tuple[type[Exception], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.ClusterDownError,
+    redis.exceptions.TryAgainError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.RedisClusterException,
+)
+
+
+def micros(value: dt.datetime) -> int:
+    """Exact integer microseconds since the epoch (the hot-path twin of ``to_micros``)."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        utc(value)  # raises the catalogued time.naive error
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def duration_micros(value: dt.timedelta) -> int:
+    """Exact integer microseconds of a duration."""
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+@contextlib.contextmanager
+def translated(operation: str) -> Iterator[None]:
+    """Turn driver errors into :class:`OperationalError` (retryable) or :class:`StorageError`,
+    keeping the driver's exception as ``__cause__``."""
+    try:
+        yield
+    except _RETRYABLE as exc:
+        raise OperationalError(reason=f"redis {operation}: {exc!r}") from exc
+    except (redis.exceptions.RedisError, OSError) as exc:
+        raise StorageError(reason=f"redis {operation}: {exc!r}") from exc
+
+
+def open_client(client_or_url: Client | str, *, cluster: bool) -> tuple[Client, bool]:
+    """The client to use and whether we opened it (and so must close it)."""
+    if isinstance(client_or_url, str):
+        if cluster:
+            return redis.cluster.RedisCluster.from_url(client_or_url), True
+        return redis.Redis.from_url(client_or_url), True
+    return client_or_url, False
+
+
+def is_cluster(client: Client) -> bool:
+    """Whether ``client`` talks to a Redis Cluster."""
+    return isinstance(client, redis.cluster.RedisCluster)
+
+
+def lua_source(name: str) -> str:
+    """The text of a Lua script shipped as package data."""
+    return resources.files("jointinspect_redis").joinpath("lua", name).read_text("utf-8")
+
+
+class LuaScript:
+    """A script called by its SHA (EVALSHA), loaded again when the server lost it.
+
+    On a cluster, ``SCRIPT LOAD`` goes to every primary, so a script survives a failover or
+    a node that never saw it.
+    """
+
+    def __init__(self, client: Client, name: str) -> None:
+        self._client = client
+        self._script = client.register_script(lua_source(name))
+        self.name = name
+
+    @property
+    def sha(self) -> str:
+        """The script's SHA1."""
+        return str(self._script.sha)
+
+    def __call__(self, keys: Sequence[str], args: Sequence[str | int | bytes]) -> Any:
+        """Run the script; driver errors are translated (see :func:`translated`)."""
+        with translated(self.name):
+            return self._script(keys=list(keys), args=list(args))

@@ -1,0 +1,408 @@
+"""The signed code format (检查码 / 企业码), version 1.
+
+A code is a compact Ed25519-signed token that fits a small QR code in alphanumeric mode
+and that anyone holding the issuer's public keys can verify offline: a phone, a gate
+terminal, another city's system. The byte layout, signing input, text encoding and the
+order of verification steps are specified in ``docs/token-spec.md``; this module is the
+reference implementation and ``tests/vectors/tokens.json`` holds the test vectors.
+
+Three entry points:
+
+* :func:`encode` signs :class:`CodeClaims` into a token string;
+* :func:`decode` parses a token without checking its signature (what the enterprise's
+  phone shows before it has keys, and the first step of :func:`verify`);
+* :func:`verify` parses, checks the key, the signature, the kind and the validity period.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import enum
+import secrets
+import struct
+from typing import Protocol
+
+import attrs
+import pendulum
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from jointinspect.errors import TokenError, ValidationError
+from jointinspect.timeutil import utc
+
+#: The format version this module reads and writes.
+VERSION = 1
+#: Text prefix: "JI" (jointinspect) followed by the version as one decimal digit.
+PREFIX = "JI"
+#: Domain-separation string prepended to the payload before signing, so that a signature
+#: made for a code can never be replayed as a signature of anything else made with the
+#: same key (and a version-1 signature never validates a future version).
+SIGNING_DOMAIN = b"jointinspect/code/v1\x00"
+SIGNATURE_SIZE = 64
+#: Longest UTF-8 encoding of a string field (its length is one byte on the wire).
+MAX_STRING_BYTES = 255
+#: Times are unsigned 32-bit seconds since the Unix epoch: 1970-01-01 to 2106-02-07.
+MAX_TIME = 2**32 - 1
+
+_KIND_BYTES = {"inspection": 1, "enterprise": 2}
+_FLAG_WINDOW = 0x01
+_BASE32_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+_EPOCH = pendulum.datetime(1970, 1, 1, tz=pendulum.UTC)
+
+
+class CodeKind(enum.StrEnum):
+    """What a code stands for."""
+
+    INSPECTION = "inspection"  # 检查码: one (joint) inspection, shown by the inspectors
+    ENTERPRISE = "enterprise"  # 企业码: posted at the enterprise's gate, scanned at entry
+
+
+def _to_second(value: dt.datetime) -> pendulum.DateTime:
+    # The wire carries whole seconds; truncating here makes decode(encode(c)) == c.
+    return utc(value).replace(microsecond=0)
+
+
+def _window(
+    value: tuple[dt.datetime, dt.datetime] | None,
+) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+    if value is None:
+        return None
+    start, end = value
+    return (_to_second(start), _to_second(end))
+
+
+def _check_string(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValidationError(
+            "input.invalid", reason=f"{attribute.name} must be a non-empty string"
+        )
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # lone surrogates cannot be encoded
+        raise ValidationError(
+            "input.invalid", reason=f"{attribute.name} is not valid text"
+        ) from exc
+    if size > MAX_STRING_BYTES:
+        raise ValidationError(
+            "input.invalid",
+            reason=f"{attribute.name} is {size} bytes in UTF-8; at most {MAX_STRING_BYTES}",
+        )
+
+
+def _check_time(name: str, value: pendulum.DateTime) -> None:
+    seconds = int((value - _EPOCH).total_seconds())
+    if not 0 <= seconds <= MAX_TIME:
+        raise ValidationError(
+            "input.invalid", reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07"
+        )
+
+
+@attrs.frozen
+class CodeClaims:
+    """What a code says, all of it covered by the signature.
+
+    Attributes:
+        version: format version (``1``).
+        kind: inspection code or enterprise code.
+        key_id: id of the signing key, so verifiers pick the right public key after rotation.
+        token_id: random id unique per issued code (the replay guard's key).
+        issued_at: when the code was issued (UTC, whole seconds).
+        expires_at: when it stops being valid (UTC, whole seconds, after ``issued_at``).
+        subject: the inspection id (inspection codes) or the credit code (enterprise codes).
+        enterprise: the enterprise's credit code; equals ``subject`` for enterprise codes.
+        window: the inspection window (inspection codes only; optional) so that a gate
+            terminal can check the time offline.
+
+    """
+
+    version: int
+    kind: CodeKind = attrs.field(converter=CodeKind)
+    key_id: str = attrs.field(validator=_check_string)
+    token_id: str = attrs.field(validator=_check_string)
+    issued_at: pendulum.DateTime = attrs.field(converter=_to_second)
+    expires_at: pendulum.DateTime = attrs.field(converter=_to_second)
+    subject: str = attrs.field(validator=_check_string)
+    enterprise: str = attrs.field(validator=_check_string)
+    window: tuple[pendulum.DateTime, pendulum.DateTime] | None = attrs.field(
+        default=None, converter=_window
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_time("issued_at", self.issued_at)
+        _check_time("expires_at", self.expires_at)
+        if not self.issued_at < self.expires_at:
+            raise ValidationError("input.invalid", reason="expires_at must be after issued_at")
+        if self.window is not None:
+            _check_time("window start", self.window[0])
+            _check_time("window end", self.window[1])
+            if not self.window[0] < self.window[1]:
+                raise ValidationError("input.invalid", reason="window start must be before its end")
+        if self.kind is CodeKind.ENTERPRISE:
+            if self.subject != self.enterprise:
+                raise ValidationError(
+                    "input.invalid", reason="an enterprise code's subject is its enterprise"
+                )
+            if self.window is not None:
+                raise ValidationError("input.invalid", reason="an enterprise code has no window")
+
+
+def inspection_claims(
+    *,
+    key_id: str,
+    token_id: str,
+    issued_at: dt.datetime,
+    expires_at: dt.datetime,
+    inspection_id: str,
+    enterprise: str,
+    window: tuple[dt.datetime, dt.datetime] | None = None,
+) -> CodeClaims:
+    """Claims of an inspection code (检查码) for one (joint) inspection."""
+    return CodeClaims(
+        VERSION, CodeKind.INSPECTION, key_id, token_id, issued_at, expires_at,
+        inspection_id, enterprise, window,
+    )
+
+
+def enterprise_claims(
+    *,
+    key_id: str,
+    token_id: str,
+    issued_at: dt.datetime,
+    expires_at: dt.datetime,
+    enterprise: str,
+) -> CodeClaims:
+    """Claims of a standing enterprise code (企业码) posted at the gate."""
+    return CodeClaims(
+        VERSION, CodeKind.ENTERPRISE, key_id, token_id, issued_at, expires_at,
+        enterprise, enterprise,
+    )
+
+
+def new_token_id() -> str:
+    """Return a fresh random token id: 80 random bits as 16 base32 characters.
+
+    Short on purpose (every byte grows the QR code); 80 bits make a collision between
+    codes of one issuer negligible.
+    """
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+class PublicKeySource(Protocol):
+    """Where :func:`verify` finds public keys.
+
+    A :class:`~jointinspect.ports.KeyStore` is one; so is
+    :class:`~jointinspect.codes.keys.PublicKeyRing` in an offline verifier.
+    """
+
+    def public_key(self, key_id: str) -> Ed25519PublicKey | None:
+        """Return the public key for ``key_id``, or ``None`` if unknown or revoked."""
+        ...
+
+
+# --- binary form -------------------------------------------------------------------------
+
+
+def _seconds(value: pendulum.DateTime) -> int:
+    return int((value - _EPOCH).total_seconds())
+
+
+def _from_seconds(value: int) -> pendulum.DateTime:
+    return pendulum.from_timestamp(value, tz=pendulum.UTC)
+
+
+def _put_string(out: bytearray, value: str) -> None:
+    raw = value.encode("utf-8")
+    out.append(len(raw))
+    out += raw
+
+
+def payload_bytes(claims: CodeClaims) -> bytes:
+    """Return the signed payload of ``claims`` (layout in docs/token-spec.md, section 2).
+
+    Raises:
+        TokenError: ``token.unsupported_version`` when ``claims.version`` is not 1.
+
+    """
+    if claims.version != VERSION:
+        raise TokenError("token.unsupported_version", version=claims.version)
+    out = bytearray()
+    out.append(_KIND_BYTES[claims.kind.value])
+    out.append(_FLAG_WINDOW if claims.window is not None else 0)
+    out += struct.pack(">II", _seconds(claims.issued_at), _seconds(claims.expires_at))
+    if claims.window is not None:
+        out += struct.pack(">II", _seconds(claims.window[0]), _seconds(claims.window[1]))
+    _put_string(out, claims.key_id)
+    _put_string(out, claims.token_id)
+    _put_string(out, claims.subject)
+    if claims.kind is CodeKind.INSPECTION:
+        # An enterprise code's enterprise equals its subject: not repeated on the wire.
+        _put_string(out, claims.enterprise)
+    return bytes(out)
+
+
+def signing_input(payload: bytes) -> bytes:
+    """Return the exact bytes that are signed: the domain string, then the payload."""
+    return SIGNING_DOMAIN + payload
+
+
+def _text(body: bytes) -> str:
+    return f"{PREFIX}{VERSION}" + base64.b32encode(body).decode("ascii").rstrip("=")
+
+
+def encode(claims: CodeClaims, private_key: Ed25519PrivateKey) -> str:
+    """Sign ``claims`` with ``private_key`` and return the token text (``JI1...``).
+
+    The caller must pass the private key that ``claims.key_id`` names (what
+    :meth:`~jointinspect.ports.KeyStore.signing_key` returns together).
+    """
+    payload = payload_bytes(claims)
+    signature = private_key.sign(signing_input(payload))
+    return _text(payload + signature)
+
+
+class _Reader:
+    """A cursor over the payload that reports what was cut short."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, size: int, what: str) -> bytes:
+        if self.pos + size > len(self.data):
+            raise TokenError("token.malformed", reason=f"truncated in {what}")
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += size
+        return chunk
+
+    def u8(self, what: str) -> int:
+        return self.take(1, what)[0]
+
+    def u32(self, what: str) -> int:
+        value: int = struct.unpack(">I", self.take(4, what))[0]
+        return value
+
+    def string(self, what: str) -> str:
+        raw = self.take(self.u8(what), what)
+        try:
+            # Strict decoding refuses overlong forms and surrogates: one text, one encoding.
+            return raw.decode("utf-8", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise TokenError("token.malformed", reason=f"{what} is not valid UTF-8") from exc
+
+
+def _split(token: str) -> bytes:
+    """Text layer: prefix, version digit, canonical unpadded upper-case base32."""
+    if not isinstance(token, str):
+        raise TokenError("token.malformed", reason="a code is text")
+    if not token.startswith(PREFIX):
+        raise TokenError("token.malformed", reason=f"does not start with {PREFIX!r}")
+    version_char = token[len(PREFIX) : len(PREFIX) + 1]
+    if version_char not in set("123456789"):
+        raise TokenError("token.malformed", reason="no version digit after the prefix")
+    if int(version_char) != VERSION:
+        raise TokenError("token.unsupported_version", version=int(version_char))
+    text = token[len(PREFIX) + 1 :]
+    if not text or not set(text) <= _BASE32_ALPHABET:
+        raise TokenError("token.malformed", reason="body is not upper-case base32 (A-Z, 2-7)")
+    try:
+        body = base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError) as exc:
+        raise TokenError("token.malformed", reason="body has an impossible base32 length") from exc
+    # Re-encoding catches impossible lengths and non-zero unused bits in the last
+    # character: exactly one text per byte string.
+    if base64.b32encode(body).decode("ascii").rstrip("=") != text:
+        raise TokenError("token.malformed", reason="non-canonical base32")
+    return body
+
+
+def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
+    """Binary layer: the claims, the payload bytes and the signature."""
+    reader = _Reader(body)
+    kind_byte = reader.u8("kind")
+    kinds = {v: k for k, v in _KIND_BYTES.items()}
+    if kind_byte not in kinds:
+        raise TokenError("token.malformed", reason=f"unknown kind {kind_byte}")
+    kind = CodeKind(kinds[kind_byte])
+    flags = reader.u8("flags")
+    if flags & ~_FLAG_WINDOW:
+        raise TokenError("token.malformed", reason=f"unknown flags 0x{flags:02x}")
+    issued = reader.u32("issued_at")
+    expires = reader.u32("expires_at")
+    window: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
+    if flags & _FLAG_WINDOW:
+        window = (_from_seconds(reader.u32("window")), _from_seconds(reader.u32("window")))
+    key_id = reader.string("key_id")
+    token_id = reader.string("token_id")
+    subject = reader.string("subject")
+    enterprise = reader.string("enterprise") if kind is CodeKind.INSPECTION else subject
+    payload = body[: reader.pos]
+    signature = body[reader.pos :]
+    if len(signature) < SIGNATURE_SIZE:
+        raise TokenError("token.malformed", reason="truncated in signature")
+    if len(signature) > SIGNATURE_SIZE:
+        raise TokenError("token.malformed", reason="trailing bytes after the signature")
+    try:
+        claims = CodeClaims(
+            VERSION, kind, key_id, token_id,
+            _from_seconds(issued), _from_seconds(expires), subject, enterprise, window,
+        )
+    except ValidationError as exc:
+        raise TokenError("token.malformed", reason=str(exc.details.get("reason", exc))) from exc
+    return claims, payload, signature
+
+
+def decode(token: str) -> CodeClaims:
+    """Parse ``token`` without checking its signature.
+
+    Use it to show what a code is for (inspection, enterprise, window, validity) before
+    verification; never trust the result for a decision without :func:`verify`.
+
+    Raises:
+        TokenError: ``token.malformed`` (with a ``reason``) or ``token.unsupported_version``.
+
+    """
+    return _parse(_split(token))[0]
+
+
+def verify(
+    token: str,
+    keys: PublicKeySource,
+    now: dt.datetime,
+    tolerance: pendulum.Duration | None = None,
+    *,
+    expected_kind: CodeKind | None = None,
+) -> CodeClaims:
+    """Check ``token`` completely and return its claims.
+
+    Steps, in this order (the first failure is raised): structure and version, known key,
+    signature, kind (when ``expected_kind`` is given), ``issued_at - tolerance <= now``,
+    ``now < expires_at + tolerance``. ``tolerance`` absorbs clock skew between the issuer
+    and the device that verifies.
+
+    Raises:
+        TokenError: ``token.malformed``, ``token.unsupported_version``,
+            ``token.unknown_key``, ``token.bad_signature``, ``token.wrong_kind``,
+            ``token.not_yet_valid`` or ``token.expired``.
+
+    """
+    claims, payload, signature = _parse(_split(token))
+    public_key = keys.public_key(claims.key_id)
+    if public_key is None:
+        raise TokenError("token.unknown_key", key_id=claims.key_id)
+    try:
+        public_key.verify(signature, signing_input(payload))
+    except InvalidSignature as exc:
+        raise TokenError("token.bad_signature") from exc
+    if expected_kind is not None and claims.kind is not CodeKind(expected_kind):
+        raise TokenError(
+            "token.wrong_kind", expected=CodeKind(expected_kind).value, actual=claims.kind.value
+        )
+    instant = utc(now)
+    slack = tolerance if tolerance is not None else pendulum.duration()
+    if not claims.issued_at - slack <= instant:
+        raise TokenError("token.not_yet_valid", issued_at=claims.issued_at.isoformat())
+    if not instant < claims.expires_at + slack:
+        raise TokenError("token.expired", expires_at=claims.expires_at.isoformat())
+    return claims

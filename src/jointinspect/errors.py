@@ -1,0 +1,307 @@
+"""One exception root, stable error codes, and messages in Chinese and English.
+
+Every error raised on purpose by jointinspect is a :class:`JointInspectError` whose
+``code`` is stable across releases (callers and translators may key on it), whose
+``message_en`` / ``message_zh`` say what is wrong, and whose ``details`` carry the values
+involved. An operation that raises changes no state and emits nothing.
+
+The catalogue :data:`MESSAGES` is the one place where codes and texts live; a test checks
+that every code raised anywhere in the package is catalogued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+#: code -> (English template, Chinese template). Templates use ``str.format`` fields
+#: taken from ``details``.
+MESSAGES: Mapping[str, tuple[str, str]] = {
+    # input validation
+    "input.invalid": ("Invalid input: {reason}", "输入无效:{reason}"),
+    "enterprise.credit_code_invalid": (
+        "Unified social credit code {value!r} is invalid: {reason}",
+        "统一社会信用代码 {value!r} 无效:{reason}",
+    ),
+    "geo.invalid": ("Invalid position: {reason}", "位置无效:{reason}"),
+    "time.naive": (
+        "Instant {value!r} has no time zone; pass an aware datetime",
+        "时间 {value!r} 未带时区,请传入带时区的时间",
+    ),
+    "window.invalid": (
+        "Window is empty or reversed: start {start} must be before end {end}",
+        "检查时段无效:开始时间 {start} 必须早于结束时间 {end}",
+    ),
+    # reference data
+    "reference.not_found": ("{kind} {key!r} is not registered", "{kind} {key!r} 未登记"),
+    "reference.duplicate": ("{kind} {key!r} is already registered", "{kind} {key!r} 已登记"),
+    "not_found": ("{kind} {key!r} does not exist", "{kind} {key!r} 不存在"),
+    # filing
+    "filing.item_not_owned": (
+        "Item {item!r} belongs to department {owner!r}, not to the filing department {department!r}",
+        "检查事项 {item!r} 属于部门 {owner!r},不属于提报部门 {department!r}",
+    ),
+    "filing.no_items": ("A plan needs at least one supervision item", "检查计划至少需要一个监管事项"),
+    "filing.no_inspectors": (
+        "A plan needs at least {minimum} inspector(s)",
+        "检查计划至少需要 {minimum} 名执法人员",
+    ),
+    "filing.inspector_other_department": (
+        "Inspector {inspector!r} belongs to {owner!r}, not to {department!r}",
+        "执法人员 {inspector!r} 属于 {owner!r},不属于 {department!r}",
+    ),
+    "filing.certificate_invalid": (
+        "Inspector {inspector!r} has no enforcement certificate valid from {start} to {end}",
+        "执法人员 {inspector!r} 的执法证在 {start} 至 {end} 期间无效",
+    ),
+    "filing.certificate_scope": (
+        "Inspector {inspector!r} is not certified for field {field!r} (item {item!r})",
+        "执法人员 {inspector!r} 未取得 {field!r} 领域(事项 {item!r})的执法资格",
+    ),
+    "filing.too_late": (
+        "Plans must be filed {required} {unit} ahead; this one starts on {start}, earliest allowed {earliest}",
+        "检查计划须提前 {required} 个{unit_zh}报备;本计划开始于 {start},最早可为 {earliest}",
+    ),
+    "filing.quiet_period": (
+        "Routine inspections are not allowed on {day} (quiet period)",
+        "{day} 为静默期,不得开展例行检查",
+    ),
+    "filing.calendar_unknown": (
+        "The working-day calendar does not cover {day}; update the holiday calendar package",
+        "工作日历未覆盖 {day},请更新节假日日历",
+    ),
+    # whitelist
+    "whitelist.exempt": (
+        "Enterprise {enterprise!r} is whitelisted and exempt from {kind} inspections",
+        "企业 {enterprise!r} 在白名单内,免于{kind}检查",
+    ),
+    "approval.not_pending": (
+        "Plan {plan!r} is not awaiting approval (status {status})",
+        "检查计划 {plan!r} 不在待审批状态(当前 {status})",
+    ),
+    "approval.wrong_role": (
+        "Role {role!r} cannot approve plan {plan!r}; still needed: {needed}",
+        "角色 {role!r} 无权审批计划 {plan!r};仍需:{needed}",
+    ),
+    # frequency
+    "frequency.blocked": (
+        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r} per {window}",
+        "超频次:规则 {rule} 规定 {window} 内对 {enterprise!r} 至多 {limit} 次检查",
+    ),
+    # codes and check-in
+    "token.malformed": ("The code is not a jointinspect code: {reason}", "不是有效的检查码:{reason}"),
+    "token.unsupported_version": (
+        "Code format version {version} is not supported",
+        "不支持的检查码版本 {version}",
+    ),
+    "token.unknown_key": ("The code was signed with unknown key {key_id!r}", "检查码签名密钥 {key_id!r} 未知"),
+    "token.bad_signature": ("The code's signature does not verify", "检查码签名校验失败"),
+    "token.expired": ("The code expired at {expires_at}", "检查码已于 {expires_at} 过期"),
+    "token.not_yet_valid": ("The code is valid only from {issued_at}", "检查码自 {issued_at} 起才生效"),
+    "token.wrong_kind": ("Expected a {expected} code, got a {actual} code", "应为{expected}码,实为{actual}码"),
+    "keys.no_signing_key": (
+        "No signing key is available; generate or rotate one",
+        "没有可用的签名密钥,请生成或轮换密钥",
+    ),
+    "keys.revoked": ("Key {key_id!r} was revoked and cannot be added again", "密钥 {key_id!r} 已吊销,不能再次添加"),
+    "checkin.inspection_unknown": ("Inspection {inspection!r} does not exist", "检查任务 {inspection!r} 不存在"),
+    "checkin.inspection_superseded": (
+        "Inspection {inspection!r} was merged into {successor!r}; use the new code",
+        "检查任务 {inspection!r} 已合并至 {successor!r},请使用新检查码",
+    ),
+    "checkin.inspection_closed": ("Inspection {inspection!r} is {status}", "检查任务 {inspection!r} 状态为 {status}"),
+    "checkin.enterprise_mismatch": (
+        "The enterprise code belongs to {scanned!r}, the inspection to {expected!r}",
+        "企业码属于 {scanned!r},检查任务对象为 {expected!r}",
+    ),
+    "checkin.inspector_not_assigned": (
+        "Inspector {inspector!r} is not assigned to inspection {inspection!r}",
+        "执法人员 {inspector!r} 不在检查任务 {inspection!r} 名单内",
+    ),
+    "checkin.certificate_invalid": (
+        "Inspector {inspector!r}'s certificate is not valid on {day}",
+        "执法人员 {inspector!r} 的执法证在 {day} 无效",
+    ),
+    "checkin.certificate_scope": (
+        "Inspector {inspector!r} is not certified for field {field!r}",
+        "执法人员 {inspector!r} 未取得 {field!r} 领域执法资格",
+    ),
+    "checkin.outside_geofence": (
+        "Position is {distance_m} m from the site; at most {radius_m} m allowed",
+        "打卡位置距企业 {distance_m} 米,超出允许的 {radius_m} 米",
+    ),
+    "checkin.crs_mismatch": (
+        "Position is in {actual}, the site in {expected}; convert before checking in",
+        "打卡坐标系 {actual} 与企业坐标系 {expected} 不一致",
+    ),
+    "checkin.outside_window": (
+        "Check-in at {at} is outside the inspection window {start} to {end}",
+        "打卡时间 {at} 不在检查时段 {start} 至 {end} 内",
+    ),
+    "checkin.replayed": ("This code was already used by {inspector!r}", "该检查码已被 {inspector!r} 使用"),
+    "checkin.scan_required": (
+        "Scanning the enterprise code is required for check-in",
+        "入企须扫描企业码",
+    ),
+    "checkin.already_checked_in": (
+        "Inspector {inspector!r} is already checked in to {inspection!r}",
+        "执法人员 {inspector!r} 已签到检查任务 {inspection!r}",
+    ),
+    "checkin.not_checked_in": (
+        "Inspector {inspector!r} is not checked in to {inspection!r}",
+        "执法人员 {inspector!r} 未签到检查任务 {inspection!r}",
+    ),
+    # results, rectification, feedback
+    "result.item_not_in_inspection": (
+        "Item {item!r} is not part of inspection {inspection!r}",
+        "事项 {item!r} 不属于检查任务 {inspection!r}",
+    ),
+    "result.not_checked_in": (
+        "Results can only be recorded by an inspector checked in to {inspection!r}",
+        "只有已签到检查任务 {inspection!r} 的执法人员可以录入结果",
+    ),
+    "result.already_acknowledged": ("Result {result!r} is already acknowledged", "检查结果 {result!r} 已确认"),
+    "rectification.illegal_transition": (
+        "Rectification {rectification!r} cannot go from {state} by {action}",
+        "整改 {rectification!r} 在 {state} 状态下不能执行 {action}",
+    ),
+    "rectification.deadline_past": (
+        "The new deadline {deadline} is not after now ({now})",
+        "新的整改期限 {deadline} 早于当前时间 {now}",
+    ),
+    "evaluation.not_checked_out": (
+        "Inspection {inspection!r} can be rated only after check-out",
+        "检查任务 {inspection!r} 离企后方可评价",
+    ),
+    "evaluation.duplicate": ("Inspection {inspection!r} is already rated", "检查任务 {inspection!r} 已评价"),
+    "evaluation.score_range": ("Score {score} is outside 0-100", "评分 {score} 不在 0-100 之间"),
+    # policy
+    "policy.invalid": ("Policy is invalid: {reason}", "检查策略配置无效:{reason}"),
+    # storage
+    "storage.integrity": ("Storage refused the write: {reason}", "存储拒绝写入:{reason}"),
+    "storage.operational": ("Storage is unavailable: {reason}", "存储不可用:{reason}"),
+    "storage.conflict": (
+        "Concurrent change to {subject!r}; retry the operation",
+        "{subject!r} 被并发修改,请重试",
+    ),
+    "audit.broken": ("Audit chain broken at entry {seq}: {reason}", "审计链在第 {seq} 条断裂:{reason}"),
+}
+
+
+class JointInspectError(Exception):
+    """Root of every error jointinspect raises on purpose.
+
+    Attributes:
+        code: stable, dotted error code, e.g. ``"frequency.blocked"``.
+        details: the values the message was built from.
+        message_en: the English message.
+        message_zh: the Chinese message.
+    """
+
+    default_code: ClassVar[str] = "input.invalid"
+    #: True when retrying the same call later may succeed (storage outages, conflicts).
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, code: str | None = None, /, **details: Any) -> None:
+        self.code = code or self.default_code
+        self.details: dict[str, Any] = dict(details)
+        en, zh = MESSAGES.get(self.code, ("{code}", "{code}"))
+        fields = {"code": self.code, **self.details}
+        self.message_en = _format(en, fields)
+        self.message_zh = _format(zh, fields)
+        super().__init__(f"[{self.code}] {self.message_en} / {self.message_zh}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-friendly view: code, both messages and the details as strings."""
+        return {
+            "code": self.code,
+            "message_en": self.message_en,
+            "message_zh": self.message_zh,
+            "details": {k: str(v) for k, v in self.details.items()},
+        }
+
+
+def _format(template: str, fields: Mapping[str, Any]) -> str:
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        # A missing field must never hide the original error; show the template and values.
+        return f"{template} {dict(fields)}"
+
+
+class ValidationError(JointInspectError, ValueError):
+    """Input that can never be accepted as given (bad code, bad window, unknown item...)."""
+
+
+class NotFoundError(JointInspectError, LookupError):
+    """A referenced enterprise, plan, inspection... does not exist."""
+
+    default_code = "not_found"
+
+
+class PolicyError(ValidationError):
+    """A policy (configuration) that cannot be loaded or is inconsistent."""
+
+    default_code = "policy.invalid"
+
+
+class FilingRejected(JointInspectError):
+    """A plan that violates a filing rule (advance notice, quiet period, whitelist...)."""
+
+
+class FrequencyBlocked(FilingRejected):
+    """A plan refused by a blocking frequency rule. ``details['hits']`` lists the rules."""
+
+    default_code = "frequency.blocked"
+
+
+class ApprovalError(JointInspectError):
+    """An approval that does not apply (plan not pending, wrong approver)."""
+
+
+class TokenError(JointInspectError):
+    """A code (QR token) that cannot be decoded, verified or is outside its validity."""
+
+    default_code = "token.malformed"
+
+
+class CheckInRejected(JointInspectError):
+    """A check-in or check-out refused; ``code`` names the reason (``checkin.*`` / ``token.*``)."""
+
+
+class IllegalTransition(JointInspectError):
+    """A state-machine action not allowed in the current state; nothing changed."""
+
+    default_code = "rectification.illegal_transition"
+
+
+class StorageError(JointInspectError):
+    """Root of storage failures; adapters keep the driver's exception as ``__cause__``."""
+
+    default_code = "storage.operational"
+
+
+class IntegrityError(StorageError):
+    """The store refused a write (constraint violation); retrying will not help."""
+
+    default_code = "storage.integrity"
+
+
+class OperationalError(StorageError):
+    """The store is unreachable, timed out or lost the connection; retrying may help."""
+
+    default_code = "storage.operational"
+    retryable = True
+
+
+class ConcurrencyConflict(StorageError):
+    """Another transaction changed the same thing first; retry the whole operation."""
+
+    default_code = "storage.conflict"
+    retryable = True
+
+
+class AuditChainBroken(JointInspectError):
+    """The audit log's hash chain does not verify."""
+
+    default_code = "audit.broken"

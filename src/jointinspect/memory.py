@@ -1,0 +1,485 @@
+"""The in-memory adapter: every port, thread-safe, for tests, scripts and quick starts.
+
+A :class:`MemoryStore` keeps tables of immutable values. A unit of work holds the store's
+lock from ``__enter__`` to ``__exit__`` (so operations are serialised, which also satisfies
+``lock_enterprise``) and journals every write; rollback replays the journal backwards.
+Nothing survives the process: use the SQL adapter for records of legal weight.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Sequence
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import attrs
+import pendulum
+
+from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal
+from jointinspect.errors import IntegrityError
+from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.notification import Notification
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.rectification import Rectification, RectificationState
+from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.result import ResultRecord
+from jointinspect.model.visit import Visit
+from jointinspect.rules.frequency import (
+    LedgerDecision,
+    Reservation,
+    ReservationState,
+    RuleCheck,
+    evaluate,
+)
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+_MISSING: Any = object()
+
+Journal = list[Callable[[], None]]
+
+
+class _Table(Generic[K, V]):
+    """A dict whose writes are journalled so that a unit of work can undo them."""
+
+    def __init__(self) -> None:
+        self.rows: dict[K, V] = {}
+
+    def put(self, journal: Journal, key: K, value: V) -> None:
+        old = self.rows.get(key, _MISSING)
+        self.rows[key] = value
+        journal.append(lambda: self._restore(key, old))
+
+    def delete(self, journal: Journal, key: K) -> None:
+        old = self.rows.pop(key, _MISSING)
+        if old is not _MISSING:
+            journal.append(lambda: self._restore(key, old))
+
+    def _restore(self, key: K, old: V) -> None:
+        if old is _MISSING:
+            self.rows.pop(key, None)
+        else:
+            self.rows[key] = old
+
+
+class _Index:
+    """enterprise (or other key) -> ordered ids, journalled like :class:`_Table`."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[str, None]] = defaultdict(dict)
+
+    def add(self, journal: Journal, key: str, row_id: str) -> None:
+        bucket = self.ids[key]
+        if row_id not in bucket:
+            bucket[row_id] = None
+            journal.append(lambda: bucket.pop(row_id, None))
+
+    def remove(self, journal: Journal, key: str, row_id: str) -> None:
+        bucket = self.ids[key]
+        if row_id in bucket:
+            del bucket[row_id]
+            # Re-adding appends at the end; order here only matters for listing, which sorts.
+            journal.append(lambda: bucket.__setitem__(row_id, None))
+
+
+@attrs.define
+class _Tables:
+    enterprises: _Table[str, Enterprise] = attrs.Factory(_Table)
+    departments: _Table[str, Department] = attrs.Factory(_Table)
+    inspectors: _Table[str, Inspector] = attrs.Factory(_Table)
+    items: _Table[str, SupervisionItem] = attrs.Factory(_Table)
+    scenarios: _Table[str, Scenario] = attrs.Factory(_Table)
+    plans: _Table[str, Plan] = attrs.Factory(_Table)
+    plans_by_enterprise: _Index = attrs.Factory(_Index)
+    inspections: _Table[str, Inspection] = attrs.Factory(_Table)
+    inspections_by_enterprise: _Index = attrs.Factory(_Index)
+    visits: _Table[str, Visit] = attrs.Factory(_Table)
+    visits_by_inspection: _Index = attrs.Factory(_Index)
+    results: _Table[str, ResultRecord] = attrs.Factory(_Table)
+    results_by_enterprise: _Index = attrs.Factory(_Index)
+    results_by_inspection: _Index = attrs.Factory(_Index)
+    rectifications: _Table[str, Rectification] = attrs.Factory(_Table)
+    rectifications_by_enterprise: _Index = attrs.Factory(_Index)
+    evaluations: _Table[str, Evaluation] = attrs.Factory(_Table)
+    complaints: _Table[str, Complaint] = attrs.Factory(_Table)
+    complaints_by_enterprise: _Index = attrs.Factory(_Index)
+    outbox: _Table[str, tuple[int, Notification, bool]] = attrs.Factory(_Table)
+    audit: _Table[int, AuditEntry] = attrs.Factory(_Table)
+    reservations: _Table[str, Reservation] = attrs.Factory(_Table)
+    reservations_by_enterprise: _Index = attrs.Factory(_Index)
+    counter: list[int] = attrs.Factory(lambda: [0])
+
+
+def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:
+    if key in table.rows:
+        raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} already exists")
+
+
+def _require_existing(table: _Table[str, Any], key: str, kind: str) -> None:
+    if key not in table.rows:
+        raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")
+
+
+class _Base:
+    def __init__(self, tables: _Tables, journal: Journal) -> None:
+        self._t = tables
+        self._j = journal
+
+
+class _Reference(_Base):
+    def put_enterprise(self, enterprise: Enterprise) -> None:
+        self._t.enterprises.put(self._j, enterprise.credit_code, enterprise)
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        return self._t.enterprises.rows.get(credit_code)
+
+    def put_department(self, department: Department) -> None:
+        self._t.departments.put(self._j, department.code, department)
+
+    def get_department(self, code: str) -> Department | None:
+        return self._t.departments.rows.get(code)
+
+    def put_inspector(self, inspector: Inspector) -> None:
+        self._t.inspectors.put(self._j, inspector.id, inspector)
+
+    def get_inspector(self, inspector_id: str) -> Inspector | None:
+        return self._t.inspectors.rows.get(inspector_id)
+
+    def put_item(self, item: SupervisionItem) -> None:
+        self._t.items.put(self._j, item.code, item)
+
+    def get_item(self, code: str) -> SupervisionItem | None:
+        return self._t.items.rows.get(code)
+
+    def put_scenario(self, scenario: Scenario) -> None:
+        self._t.scenarios.put(self._j, scenario.code, scenario)
+
+    def get_scenario(self, code: str) -> Scenario | None:
+        return self._t.scenarios.rows.get(code)
+
+
+class _Plans(_Base):
+    def add(self, plan: Plan) -> None:
+        _require_new(self._t.plans, plan.id, "plan")
+        self._t.plans.put(self._j, plan.id, plan)
+        self._t.plans_by_enterprise.add(self._j, plan.enterprise, plan.id)
+
+    def update(self, plan: Plan) -> None:
+        _require_existing(self._t.plans, plan.id, "plan")
+        self._t.plans.put(self._j, plan.id, plan)
+
+    def get(self, plan_id: str) -> Plan | None:
+        return self._t.plans.rows.get(plan_id)
+
+    def for_enterprise(self, enterprise: str) -> list[Plan]:
+        rows = self._t.plans.rows
+        return sorted(
+            (rows[i] for i in self._t.plans_by_enterprise.ids.get(enterprise, {})),
+            key=lambda p: (p.filed_at, p.id),
+        )
+
+
+class _Inspections(_Base):
+    def add(self, inspection: Inspection) -> None:
+        _require_new(self._t.inspections, inspection.id, "inspection")
+        self._t.inspections.put(self._j, inspection.id, inspection)
+        self._t.inspections_by_enterprise.add(self._j, inspection.enterprise, inspection.id)
+
+    def update(self, inspection: Inspection) -> None:
+        _require_existing(self._t.inspections, inspection.id, "inspection")
+        self._t.inspections.put(self._j, inspection.id, inspection)
+
+    def get(self, inspection_id: str) -> Inspection | None:
+        return self._t.inspections.rows.get(inspection_id)
+
+    def for_enterprise(self, enterprise: str) -> list[Inspection]:
+        rows = self._t.inspections.rows
+        return sorted(
+            (rows[i] for i in self._t.inspections_by_enterprise.ids.get(enterprise, {})),
+            key=lambda x: (x.created_at, x.id),
+        )
+
+
+class _Visits(_Base):
+    def add(self, visit: Visit) -> None:
+        _require_new(self._t.visits, visit.id, "visit")
+        self._t.visits.put(self._j, visit.id, visit)
+        self._t.visits_by_inspection.add(self._j, visit.inspection_id, visit.id)
+
+    def update(self, visit: Visit) -> None:
+        _require_existing(self._t.visits, visit.id, "visit")
+        self._t.visits.put(self._j, visit.id, visit)
+
+    def for_inspection(self, inspection_id: str) -> list[Visit]:
+        rows = self._t.visits.rows
+        return sorted(
+            (rows[i] for i in self._t.visits_by_inspection.ids.get(inspection_id, {})),
+            key=lambda v: (v.checked_in_at, v.id),
+        )
+
+
+class _Results(_Base):
+    def add(self, result: ResultRecord) -> None:
+        _require_new(self._t.results, result.id, "result")
+        self._t.results.put(self._j, result.id, result)
+        self._t.results_by_enterprise.add(self._j, result.enterprise, result.id)
+        self._t.results_by_inspection.add(self._j, result.inspection_id, result.id)
+
+    def update(self, result: ResultRecord) -> None:
+        _require_existing(self._t.results, result.id, "result")
+        self._t.results.put(self._j, result.id, result)
+
+    def get(self, result_id: str) -> ResultRecord | None:
+        return self._t.results.rows.get(result_id)
+
+    def for_enterprise(
+        self, enterprise: str, items: Sequence[str], since: pendulum.DateTime
+    ) -> list[ResultRecord]:
+        wanted = set(items)
+        rows = self._t.results.rows
+        found = (rows[i] for i in self._t.results_by_enterprise.ids.get(enterprise, {}))
+        return sorted(
+            (r for r in found if r.item in wanted and r.recorded_at >= since),
+            key=lambda r: (r.recorded_at, r.id),
+        )
+
+    def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
+        rows = self._t.results.rows
+        return sorted(
+            (rows[i] for i in self._t.results_by_inspection.ids.get(inspection_id, {})),
+            key=lambda r: (r.recorded_at, r.id),
+        )
+
+
+class _Rectifications(_Base):
+    def add(self, rectification: Rectification) -> None:
+        _require_new(self._t.rectifications, rectification.id, "rectification")
+        self._t.rectifications.put(self._j, rectification.id, rectification)
+        self._t.rectifications_by_enterprise.add(self._j, rectification.enterprise, rectification.id)
+
+    def update(self, rectification: Rectification) -> None:
+        _require_existing(self._t.rectifications, rectification.id, "rectification")
+        self._t.rectifications.put(self._j, rectification.id, rectification)
+
+    def get(self, rectification_id: str) -> Rectification | None:
+        return self._t.rectifications.rows.get(rectification_id)
+
+    def due_before(self, instant: pendulum.DateTime) -> list[Rectification]:
+        waiting = (RectificationState.OPEN, RectificationState.SUBMITTED)
+        return sorted(
+            (r for r in self._t.rectifications.rows.values() if r.state in waiting and r.deadline < instant),
+            key=lambda r: (r.deadline, r.id),
+        )
+
+    def for_enterprise(self, enterprise: str) -> list[Rectification]:
+        rows = self._t.rectifications.rows
+        return sorted(
+            (rows[i] for i in self._t.rectifications_by_enterprise.ids.get(enterprise, {})),
+            key=lambda r: (r.opened_at, r.id),
+        )
+
+
+class _Feedback(_Base):
+    def add_evaluation(self, evaluation: Evaluation) -> None:
+        _require_new(self._t.evaluations, evaluation.inspection_id, "evaluation")
+        self._t.evaluations.put(self._j, evaluation.inspection_id, evaluation)
+
+    def get_evaluation(self, inspection_id: str) -> Evaluation | None:
+        return self._t.evaluations.rows.get(inspection_id)
+
+    def add_complaint(self, complaint: Complaint) -> None:
+        _require_new(self._t.complaints, complaint.id, "complaint")
+        self._t.complaints.put(self._j, complaint.id, complaint)
+        self._t.complaints_by_enterprise.add(self._j, complaint.enterprise, complaint.id)
+
+    def complaints(self, enterprise: str) -> list[Complaint]:
+        rows = self._t.complaints.rows
+        return sorted(
+            (rows[i] for i in self._t.complaints_by_enterprise.ids.get(enterprise, {})),
+            key=lambda c: (c.at, c.id),
+        )
+
+
+class _Outbox(_Base):
+    def add(self, notification: Notification) -> None:
+        if notification.key in self._t.outbox.rows:
+            return
+        self._t.counter[0] += 1
+        self._t.outbox.put(self._j, notification.key, (self._t.counter[0], notification, False))
+
+    def pending(self, limit: int) -> list[Notification]:
+        waiting = sorted(v for v in self._t.outbox.rows.values() if not v[2])[:limit]
+        return [n for _, n, _ in waiting]
+
+    def mark_delivered(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            row = self._t.outbox.rows.get(key)
+            if row is not None and not row[2]:
+                self._t.outbox.put(self._j, key, (row[0], row[1], True))
+
+
+class _Audit(_Base):
+    def append(self, record: AuditRecord) -> AuditEntry:
+        seq = len(self._t.audit.rows) + 1
+        prev = self._t.audit.rows[seq - 1].hash if seq > 1 else GENESIS
+        entry = seal(record, seq, prev)
+        self._t.audit.put(self._j, seq, entry)
+        return entry
+
+    def entries(self, after_seq: int = 0) -> list[AuditEntry]:
+        rows = self._t.audit.rows
+        return [rows[s] for s in range(after_seq + 1, len(rows) + 1)]
+
+
+class _Ledger(_Base):
+    def check_and_reserve(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> LedgerDecision:
+        if request.id in self._t.reservations.rows:
+            # Idempotent: the visit is already counted; report nothing new.
+            return LedgerDecision(self._t.reservations.rows[request.id])
+        decision = evaluate(self.reservations(request.enterprise, now), request, checks, now)
+        if decision.reservation is not None:
+            self._t.reservations.put(self._j, request.id, request)
+            self._t.reservations_by_enterprise.add(self._j, request.enterprise, request.id)
+        return decision
+
+    def confirm(self, reservation_id: str) -> None:
+        row = self._t.reservations.rows.get(reservation_id)
+        if row is not None and row.state is not ReservationState.CONFIRMED:
+            confirmed = attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None)
+            self._t.reservations.put(self._j, reservation_id, confirmed)
+
+    def release(self, reservation_id: str) -> None:
+        row = self._t.reservations.rows.get(reservation_id)
+        if row is not None:
+            self._t.reservations.delete(self._j, reservation_id)
+            self._t.reservations_by_enterprise.remove(self._j, row.enterprise, reservation_id)
+
+    def reservations(self, enterprise: str, now: pendulum.DateTime | None = None) -> list[Reservation]:
+        rows = self._t.reservations.rows
+        live = (rows[i] for i in self._t.reservations_by_enterprise.ids.get(enterprise, {}))
+        if now is not None:
+            live = (
+                r for r in live
+                if not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
+            )
+        return sorted(live, key=lambda r: (r.at, r.id))
+
+
+class MemoryUnitOfWork:
+    """A unit of work over a :class:`MemoryStore` (see the module docstring)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._journal: Journal = []
+        t, j = store._tables, self._journal
+        self.reference = _Reference(t, j)
+        self.plans = _Plans(t, j)
+        self.inspections = _Inspections(t, j)
+        self.visits = _Visits(t, j)
+        self.results = _Results(t, j)
+        self.rectifications = _Rectifications(t, j)
+        self.feedback = _Feedback(t, j)
+        self.outbox = _Outbox(t, j)
+        self.audit = _Audit(t, j)
+        self.ledger = _Ledger(t, j)
+
+    def __enter__(self) -> Self:
+        self._store._lock.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._store._lock.release()
+
+    def lock_enterprise(self, credit_code: str) -> None:
+        """No-op: the whole store is already locked by this unit of work."""
+
+    def commit(self) -> None:
+        """Keep every change (forget the journal)."""
+        self._journal.clear()
+
+    def rollback(self) -> None:
+        """Undo every change not yet committed, newest first."""
+        while self._journal:
+            self._journal.pop()()
+
+
+class MemoryReplayGuard:
+    """One-time keys in a dict; expired keys are forgotten lazily."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, pendulum.DateTime] = {}
+
+    def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
+        """See :meth:`jointinspect.ports.ReplayGuard.consume`."""
+        with self._lock:
+            seen = self._seen.get(key)
+            if seen is not None and seen > now:
+                return False
+            self._seen[key] = expires_at
+            return True
+
+
+class MemoryLedger:
+    """A stand-alone, thread-safe frequency ledger (for a separate-ledger deployment or
+    to test the contract); a :class:`MemoryStore` has its own transactional one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables = _Tables()
+
+    def _run(self, fn: Callable[[_Ledger], Any]) -> Any:
+        with self._lock:
+            return fn(_Ledger(self._tables, []))
+
+    def check_and_reserve(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
+        result: LedgerDecision = self._run(lambda led: led.check_and_reserve(request, checks, now))
+        return result
+
+    def confirm(self, reservation_id: str) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
+        self._run(lambda led: led.confirm(reservation_id))
+
+    def release(self, reservation_id: str) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
+        self._run(lambda led: led.release(reservation_id))
+
+    def reservations(self, enterprise: str) -> list[Reservation]:
+        """See :meth:`jointinspect.ports.FrequencyLedger.reservations`."""
+        result: list[Reservation] = self._run(lambda led: led.reservations(enterprise))
+        return result
+
+
+class MemoryStore:
+    """The in-memory store: the default for tests and quick starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._tables = _Tables()
+        self._guard = MemoryReplayGuard()
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        """A fresh unit of work; use it in a ``with`` block."""
+        return MemoryUnitOfWork(self)
+
+    def replay_guard(self) -> MemoryReplayGuard:
+        """The store's replay guard."""
+        return self._guard
+
+    def close(self) -> None:
+        """Nothing to release."""

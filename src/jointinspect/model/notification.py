@@ -1,0 +1,49 @@
+"""Messages someone must hear, handed to the notification port with an idempotency key."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+import pendulum
+
+from jointinspect.timeutil import utc
+
+
+class Role(enum.StrEnum):
+    """Who receives a notification."""
+
+    DEPARTMENT = "department"
+    LEGAL_OFFICE = "legal_office"  # the department's 政策法规科室
+    SUPERVISOR = "supervisor"  # judicial administration (司法行政部门)
+    DISCIPLINE = "discipline"  # discipline inspection commission (纪委监委)
+    ENTERPRISE = "enterprise"
+    INSPECTOR = "inspector"
+
+
+def _frozen_payload(value: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, tuple):
+        return value
+    return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+
+
+@attrs.frozen
+class Notification:
+    """One message. ``key`` is the idempotency key: delivering twice must have one effect.
+
+    ``payload`` holds string pairs so that every store and every message system can carry
+    it unchanged.
+    """
+
+    key: str
+    kind: str
+    role: Role = attrs.field(converter=Role)
+    recipient: str
+    subject: str
+    at: pendulum.DateTime = attrs.field(converter=utc)
+    payload: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_frozen_payload)
+
+    def data(self) -> dict[str, str]:
+        """The payload as a dict."""
+        return dict(self.payload)

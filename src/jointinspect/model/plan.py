@@ -1,0 +1,142 @@
+"""Plans (检查计划) and the inspections (visits) they are merged into."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from jointinspect.errors import ValidationError
+from jointinspect.timeutil import utc, utc_or_none
+
+
+class InspectionKind(enum.StrEnum):
+    """Why an inspection happens. Which kinds count toward which limit is policy data."""
+
+    ROUTINE = "routine"
+    RANDOM = "random"  # 双随机 spot check
+    SPECIAL = "special"  # 专项检查
+    COMPLAINT = "complaint"  # 投诉
+    REPORT = "report"  # 举报
+    ASSIGNED = "assigned"  # assigned by a superior (上级交办)
+    REFERRAL = "referral"  # transferred from another department (移送)
+    DATA = "data"  # triggered by monitoring data
+    EMERGENCY = "emergency"  # accident or urgent danger; cannot be planned
+
+
+#: Kinds triggered by an event rather than planned; by default warned, never blocked.
+TRIGGERED_KINDS = frozenset(
+    {
+        InspectionKind.COMPLAINT,
+        InspectionKind.REPORT,
+        InspectionKind.ASSIGNED,
+        InspectionKind.REFERRAL,
+        InspectionKind.DATA,
+        InspectionKind.EMERGENCY,
+    }
+)
+
+
+@attrs.frozen
+class Window:
+    """A half-open interval of instants ``[start, end)`` in UTC."""
+
+    start: pendulum.DateTime = attrs.field(converter=utc)
+    end: pendulum.DateTime = attrs.field(converter=utc)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.start < self.end:
+            raise ValidationError(
+                "window.invalid", start=self.start.isoformat(), end=self.end.isoformat()
+            )
+
+    def contains(self, at: pendulum.DateTime, tolerance: pendulum.Duration | None = None) -> bool:
+        """Whether ``at`` lies in the window, widened by ``tolerance`` on both sides."""
+        slack = tolerance or pendulum.duration()
+        return self.start - slack <= at < self.end + slack
+
+    def gap_to(self, other: Window) -> pendulum.Duration:
+        """Time between the two windows; zero when they overlap or touch."""
+        if self.end <= other.start:
+            return other.start - self.end
+        if other.end <= self.start:
+            return self.start - other.end
+        return pendulum.duration()
+
+    def intersection(self, other: Window) -> Window | None:
+        """The common part of two windows, or ``None``."""
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return Window(start, end) if start < end else None
+
+
+class PlanStatus(enum.StrEnum):
+    """Life of a plan."""
+
+    PENDING_APPROVAL = "pending_approval"  # whitelist: waits for the supervising office
+    ACTIVE = "active"  # part of an inspection
+    REJECTED = "rejected"  # approval refused
+    WITHDRAWN = "withdrawn"
+
+
+def _sorted_tuple(value: object) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
+
+
+@attrs.frozen
+class Plan:
+    """One department's intention to inspect one enterprise on given items in a window."""
+
+    id: str
+    enterprise: str
+    department: str
+    items: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    inspectors: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    window: Window
+    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    filed_at: pendulum.DateTime = attrs.field(converter=utc)
+    status: PlanStatus = attrs.field(default=PlanStatus.ACTIVE, converter=PlanStatus)
+    inspection_id: str | None = None
+    #: approver roles that have approved so far (whitelist double approval).
+    approvals: tuple[str, ...] = ()
+    reason: str = ""
+
+
+class InspectionStatus(enum.StrEnum):
+    """Life of an inspection (one visit, joint or not)."""
+
+    PLANNED = "planned"  # may still absorb other plans
+    IN_PROGRESS = "in_progress"  # someone checked in; frozen for matching
+    COMPLETED = "completed"  # everyone checked out
+    SUPERSEDED = "superseded"  # merged into another inspection
+    CANCELLED = "cancelled"
+
+
+@attrs.frozen
+class Inspection:
+    """A visit to one enterprise: one or more plans merged, one lead department.
+
+    ``joint`` is true when plans of two or more departments take part. ``successor`` names
+    the inspection this one was merged into when its status is ``SUPERSEDED``.
+    """
+
+    id: str
+    enterprise: str
+    lead_department: str
+    plan_ids: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    departments: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    items: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    inspectors: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
+    window: Window
+    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    created_at: pendulum.DateTime = attrs.field(converter=utc)
+    status: InspectionStatus = attrs.field(default=InspectionStatus.PLANNED, converter=InspectionStatus)
+    successor: str | None = None
+    #: the frequency-ledger reservation that counts this visit.
+    reservation_id: str | None = None
+    completed_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
+
+    @property
+    def joint(self) -> bool:
+        """Whether two or more departments take part."""
+        return len(self.departments) > 1

@@ -1,0 +1,51 @@
+"""Rectification (整改): a failed item the enterprise must fix, tracked until accepted."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from jointinspect.timeutil import utc
+
+
+class RectificationState(enum.StrEnum):
+    """States of the closed loop: feedback, fix, submission, acceptance."""
+
+    OPEN = "open"  # waiting for the enterprise's fix
+    SUBMITTED = "submitted"  # evidence uploaded, waiting for acceptance
+    OVERDUE = "overdue"  # deadline passed without accepted fix
+    ACCEPTED = "accepted"  # closed: fix accepted remotely or on site
+    REFUSED = "refused"  # enterprise refused; escalated to key supervision
+
+
+@attrs.frozen
+class RectificationEvent:
+    """One transition, kept in the rectification's history."""
+
+    at: pendulum.DateTime = attrs.field(converter=utc)
+    action: str
+    actor: str
+    from_state: RectificationState
+    to_state: RectificationState
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Rectification:
+    """A problem to fix, opened from a failed result."""
+
+    id: str
+    result_id: str
+    enterprise: str
+    department: str
+    item: str
+    deadline: pendulum.DateTime = attrs.field(converter=utc)
+    state: RectificationState = attrs.field(converter=RectificationState)
+    opened_at: pendulum.DateTime = attrs.field(converter=utc)
+    guidance: bool = False
+    history: tuple[RectificationEvent, ...] = ()
+    #: how the fix was accepted: "remote" (云验收) or "on_site".
+    accepted_mode: str | None = None

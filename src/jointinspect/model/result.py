@@ -1,0 +1,43 @@
+"""What an inspection found, per item (检查结果)."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+import pendulum
+
+from jointinspect.timeutil import utc, utc_or_none
+
+
+class Outcome(enum.StrEnum):
+    """Finding for one item."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@attrs.frozen
+class ResultRecord:
+    """The finding for one item at one enterprise, recorded by one department.
+
+    ``responsible_department`` is the first department that inspected this item at this
+    enterprise within the sharing lookback: it answers for the result (谁检查谁负责).
+    ``guidance`` is true when a first violation was turned into guidance (首违不罚).
+    """
+
+    id: str
+    inspection_id: str
+    enterprise: str
+    department: str
+    inspector_id: str
+    item: str
+    outcome: Outcome = attrs.field(converter=Outcome)
+    note: str
+    evidence: tuple[str, ...]
+    recorded_at: pendulum.DateTime = attrs.field(converter=utc)
+    responsible_department: str
+    guidance: bool = False
+    acknowledged_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
+    acknowledged_by: str | None = None

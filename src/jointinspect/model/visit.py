@@ -1,0 +1,36 @@
+"""An inspector's presence at the enterprise: check-in (扫码入企) and check-out."""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from jointinspect.model.reference import GeoPoint
+from jointinspect.timeutil import utc, utc_or_none
+
+
+@attrs.frozen
+class Visit:
+    """One inspector's check-in to an inspection and, later, the check-out.
+
+    ``scanned`` is false when the inspector entered without scanning the enterprise code
+    (allowed only where the policy does not require the scan; the supervisor sees it).
+    """
+
+    id: str
+    inspection_id: str
+    inspector_id: str
+    enterprise: str
+    checked_in_at: pendulum.DateTime = attrs.field(converter=utc)
+    position: GeoPoint
+    distance_m: float
+    token_id: str
+    scanned: bool = True
+    checked_out_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
+
+    @property
+    def duration(self) -> pendulum.Duration | None:
+        """Time on site, once checked out."""
+        if self.checked_out_at is None:
+            return None
+        return self.checked_out_at - self.checked_in_at

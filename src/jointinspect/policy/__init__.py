@@ -1,0 +1,46 @@
+"""Policies: the city's rules as data, with presets for the cities in the source articles."""
+
+from jointinspect.policy.presets import PRESETS, preset
+from jointinspect.policy.schema import (
+    ALL_KINDS,
+    PLANNED_KINDS,
+    CalendarFallback,
+    CheckInPolicy,
+    DayUnit,
+    FilingPolicy,
+    FrequencyRule,
+    LeadRule,
+    MatchingPolicy,
+    Period,
+    Policy,
+    RectificationPolicy,
+    SharingPolicy,
+    WhitelistMode,
+    WhitelistPolicy,
+    load_policy,
+    load_policy_file,
+    wuhu_rules,
+)
+
+__all__ = [
+    "ALL_KINDS",
+    "PLANNED_KINDS",
+    "PRESETS",
+    "CalendarFallback",
+    "CheckInPolicy",
+    "DayUnit",
+    "FilingPolicy",
+    "FrequencyRule",
+    "LeadRule",
+    "MatchingPolicy",
+    "Period",
+    "Policy",
+    "RectificationPolicy",
+    "SharingPolicy",
+    "WhitelistMode",
+    "WhitelistPolicy",
+    "load_policy",
+    "load_policy_file",
+    "preset",
+    "wuhu_rules",
+]

@@ -1,0 +1,288 @@
+"""A city's rules as data: thresholds, windows, kinds, roles. Loaded from dicts or TOML.
+
+Every number the source articles give is somebody's local rule, so none of them is code:
+a :class:`Policy` holds them, :func:`load_policy` builds one from plain data (through
+cattrs) and refuses inconsistent input with a :class:`~jointinspect.errors.PolicyError`
+that names the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import pendulum
+
+from jointinspect.errors import PolicyError
+from jointinspect.model.notification import Role
+from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
+from jointinspect.model.reference import CreditClass
+from jointinspect.rules.frequency import Action, Scope
+
+PLANNED_KINDS = frozenset(InspectionKind) - TRIGGERED_KINDS
+ALL_KINDS = frozenset(InspectionKind)
+
+
+class DayUnit(enum.StrEnum):
+    """How advance notice is counted."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+class CalendarFallback(enum.StrEnum):
+    """What to do for a day the holiday calendar does not cover yet."""
+
+    WEEKDAYS = "weekdays"  # Monday-Friday are working days
+    ERROR = "error"  # refuse with filing.calendar_unknown
+
+
+class WhitelistMode(enum.StrEnum):
+    """How the whitelist treats an enterprise."""
+
+    NORMAL = "normal"  # not restricted
+    LIMITED = "limited"  # needs approval by the supervising office(s)
+    EXEMPT = "exempt"  # refused
+
+
+class LeadRule(enum.StrEnum):
+    """How the lead department of a joint inspection is chosen."""
+
+    MOST_ITEMS = "most_items"
+    EARLIEST_START = "earliest_start"
+    PRIORITY = "priority"  # first department of ``lead_priority`` taking part
+
+
+class Period(enum.StrEnum):
+    """Calendar buckets for frequency rules (in the policy zone)."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 0:
+        raise PolicyError(reason=f"{attribute.name} must not be negative (got {value})")
+
+
+@attrs.frozen
+class FilingPolicy:
+    """Advance notice, quiet periods and staffing for plans."""
+
+    advance: int = attrs.field(default=7, validator=_positive)
+    unit: DayUnit = DayUnit.CALENDAR
+    #: kinds that need no advance notice (cannot be planned); they are reported instead.
+    exempt_kinds: frozenset[InspectionKind] = TRIGGERED_KINDS
+    min_inspectors: int = attrs.field(default=2, validator=_positive)
+    #: days of the month (in the policy zone) on which ``quiet_kinds`` may not start.
+    quiet_days: frozenset[int] = frozenset()
+    quiet_kinds: frozenset[InspectionKind] = PLANNED_KINDS
+    calendar_fallback: CalendarFallback = CalendarFallback.WEEKDAYS
+    #: a city may add next year's published schedule before the calendar package has it.
+    extra_holidays: frozenset[dt.date] = frozenset()
+    extra_workdays: frozenset[dt.date] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        bad = sorted(d for d in self.quiet_days if not 1 <= d <= 31)
+        if bad:
+            raise PolicyError(reason=f"filing.quiet_days must be 1..31 (got {bad})")
+
+
+@attrs.frozen
+class WhitelistPolicy:
+    """Which enterprises are limited or exempt, for which kinds, and who approves."""
+
+    classes: Mapping[CreditClass, WhitelistMode] = attrs.field(
+        factory=lambda: {CreditClass.A: WhitelistMode.LIMITED}
+    )
+    #: mode for enterprises put on the whitelist explicitly.
+    explicit: WhitelistMode = WhitelistMode.LIMITED
+    #: kinds the whitelist restricts; triggered inspections go ahead.
+    kinds: frozenset[InspectionKind] = PLANNED_KINDS
+    #: every role here must approve, in any order (Laizhou: legal section and justice bureau).
+    approvers: tuple[Role, ...] = (Role.SUPERVISOR,)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.approvers:
+            raise PolicyError(reason="whitelist.approvers must name at least one role")
+
+
+@attrs.frozen
+class MatchingPolicy:
+    """When plans of one enterprise merge into one visit, and who leads it."""
+
+    #: plans whose windows overlap or are at most this many days apart merge.
+    gap_days: int = attrs.field(default=7, validator=_positive)
+    lead_rule: LeadRule = LeadRule.MOST_ITEMS
+    lead_priority: tuple[str, ...] = ()
+    #: kinds that may merge; an emergency visit happens on its own.
+    kinds: frozenset[InspectionKind] = ALL_KINDS - {InspectionKind.EMERGENCY}
+
+    @property
+    def gap(self) -> pendulum.Duration:
+        """The gap as a duration."""
+        return pendulum.duration(days=self.gap_days)
+
+
+@attrs.frozen
+class FrequencyRule:
+    """One frequency limit. Give ``window_days`` (rolling) or ``period`` (calendar)."""
+
+    name: str
+    limit: int = attrs.field(validator=_positive)
+    action: Action = Action.BLOCK
+    scope: Scope = Scope.ENTERPRISE
+    #: kinds of the new visit this rule is checked for.
+    applies_to: frozenset[InspectionKind] = ALL_KINDS
+    #: kinds of earlier visits that count.
+    counts: frozenset[InspectionKind] = ALL_KINDS
+    window_days: int | None = None
+    period: Period | None = None
+    #: who hears a warning.
+    notify: Role = Role.SUPERVISOR
+
+    def __attrs_post_init__(self) -> None:
+        if (self.window_days is None) == (self.period is None):
+            raise PolicyError(reason=f"rule {self.name!r}: give exactly one of window_days, period")
+        if self.window_days is not None and self.window_days <= 0:
+            raise PolicyError(reason=f"rule {self.name!r}: window_days must be positive")
+
+    def describe(self) -> str:
+        """Human-readable window, e.g. '7 days' or 'calendar month'."""
+        if self.window_days is not None:
+            return f"{self.window_days} days"
+        return f"calendar {self.period}"
+
+
+@attrs.frozen
+class CheckInPolicy:
+    """Geofence, clock tolerance and code lifetimes for check-in."""
+
+    radius_m: float = 500.0
+    tolerance_minutes: int = attrs.field(default=30, validator=_positive)
+    one_time_codes: bool = True
+    require_enterprise_scan: bool = True
+    #: lifetime of a standing enterprise code (posted at the gate).
+    enterprise_code_days: int = attrs.field(default=365, validator=_positive)
+
+    @property
+    def tolerance(self) -> pendulum.Duration:
+        """Clock tolerance as a duration."""
+        return pendulum.duration(minutes=self.tolerance_minutes)
+
+
+@attrs.frozen
+class SharingPolicy:
+    """How far back same-item records of an enterprise are shown (result sharing)."""
+
+    lookback_months: int = attrs.field(default=6, validator=_positive)
+
+
+@attrs.frozen
+class RectificationPolicy:
+    """Deadlines and the 'first violation, no penalty' rule."""
+
+    deadline_days: int = attrs.field(default=15, validator=_positive)
+    first_violation_guidance: bool = True
+
+
+def wuhu_rules() -> tuple[FrequencyRule, ...]:
+    """Wuhu's rules, the defaults: one planned code per 7 days (block), triggered kinds
+    warned, and supervision warnings past 2 visits in 7 days or 3 in 30 days."""
+    return (
+        FrequencyRule(
+            "one_planned_per_7_days", 1, Action.BLOCK, applies_to=PLANNED_KINDS,
+            counts=PLANNED_KINDS, window_days=7,
+        ),
+        FrequencyRule(
+            "triggered_within_7_days", 1, Action.WARN, applies_to=TRIGGERED_KINDS,
+            window_days=7,
+        ),
+        FrequencyRule("more_than_2_in_7_days", 2, Action.WARN, window_days=7),
+        FrequencyRule("more_than_3_in_30_days", 3, Action.WARN, window_days=30),
+    )
+
+
+def _zone(_: object, __: attrs.Attribute[str], value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise PolicyError(reason=f"unknown time zone {value!r}") from exc
+
+
+@attrs.frozen
+class Policy:
+    """Everything configurable, with Wuhu/Yantai defaults. Build with :func:`load_policy`."""
+
+    name: str = "default"
+    zone: str = attrs.field(default="Asia/Shanghai", validator=_zone)
+    filing: FilingPolicy = FilingPolicy()
+    whitelist: WhitelistPolicy = WhitelistPolicy()
+    matching: MatchingPolicy = MatchingPolicy()
+    frequency: tuple[FrequencyRule, ...] = attrs.field(factory=wuhu_rules)
+    checkin: CheckInPolicy = CheckInPolicy()
+    sharing: SharingPolicy = SharingPolicy()
+    rectification: RectificationPolicy = RectificationPolicy()
+
+    def __attrs_post_init__(self) -> None:
+        names = [r.name for r in self.frequency]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise PolicyError(reason=f"frequency rule names repeat: {dupes}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for TOML/JSON), the inverse of :func:`load_policy`."""
+        return _converter.unstructure(self)  # type: ignore[no-any-return]
+
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook(dt.date, lambda v, _: v if isinstance(v, dt.date) else dt.date.fromisoformat(v))
+_converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+_converter.register_unstructure_hook(frozenset, lambda s: sorted(_converter.unstructure(v) for v in s))
+
+
+def load_policy(data: Mapping[str, Any]) -> Policy:
+    """Build a :class:`Policy` from plain data (missing keys take the defaults).
+
+    Raises:
+        PolicyError: naming every field that is wrong (unknown keys included).
+    """
+    try:
+        return _converter.structure(dict(data), Policy)
+    except PolicyError:
+        raise
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        raise PolicyError(reason=_explain(exc)) from exc
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    """Load a policy from a TOML file.
+
+    Raises:
+        PolicyError: if the file is not valid TOML or not a valid policy.
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(reason=f"{path}: {exc}") from exc
+    return load_policy(data)
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        # cattrs notes say where in the input each error sits ("@ $.frequency[0].limit").
+        parts = cattrs.transform_error(exc)
+        return "; ".join(parts)
+    cause = exc.__cause__ or exc
+    if isinstance(cause, PolicyError):
+        return str(cause.details.get("reason", cause))
+    return str(exc)

@@ -1,0 +1,356 @@
+"""Ports: the contracts through which the core reaches time, storage, keys and messages.
+
+Everything here is a :class:`typing.Protocol`. Adapters implement them; the contract suite
+in :mod:`jointinspect.testing` checks an implementation. Rules that must hold under
+concurrency are single port operations that an adapter makes atomic
+(:meth:`FrequencyLedger.check_and_reserve`, :meth:`ReplayGuard.consume`,
+:meth:`AuditLog.append`, :meth:`UnitOfWork.lock_enterprise`); the core never reads a count
+and then writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+import pendulum
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from jointinspect.audit import AuditEntry, AuditRecord
+from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.notification import Notification
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.rectification import Rectification
+from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.result import ResultRecord
+from jointinspect.model.visit import Visit
+from jointinspect.rules.frequency import LedgerDecision, Reservation, RuleCheck
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """The source of 'now'. Injected everywhere so that no rule reads the wall clock."""
+
+    def now(self) -> pendulum.DateTime:
+        """The current instant, aware, in UTC."""
+        ...
+
+
+class KeyStore(Protocol):
+    """Signing keys for codes. Old public keys stay available after rotation."""
+
+    def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
+        """The current key id and private key used to sign new codes."""
+        ...
+
+    def public_key(self, key_id: str) -> Ed25519PublicKey | None:
+        """The public key for ``key_id``, or ``None`` if unknown or revoked."""
+        ...
+
+
+class Notifier(Protocol):
+    """Delivers notifications (SMS, message bus, in-app...).
+
+    Delivery is at least once: an implementation must treat a second ``send`` with the same
+    ``notification.key`` as a no-op.
+    """
+
+    def send(self, notification: Notification) -> None:
+        """Deliver one notification; raise to have it retried later."""
+        ...
+
+
+class ReplayGuard(Protocol):
+    """Remembers one-time keys (code id + inspector) until they expire."""
+
+    def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
+        """Atomically mark ``key`` used until ``expires_at``; ``True`` the first time,
+        ``False`` while it is still in use. ``now`` is the injected clock's instant (a
+        server-side TTL is ``expires_at - now``); after expiry the key may be used again."""
+        ...
+
+
+class FrequencyLedger(Protocol):
+    """Counted visits per enterprise, checked and reserved atomically.
+
+    The semantics are those of :func:`jointinspect.rules.frequency.evaluate`.
+    """
+
+    def check_and_reserve(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> LedgerDecision:
+        """Evaluate every check against the ledger and, unless a blocking rule is exceeded,
+        record ``request`` — in one atomic step. Reserving the same id twice is idempotent
+        (the second call records nothing new and reports as the first would not count it).
+        """
+        ...
+
+    def confirm(self, reservation_id: str) -> None:
+        """Make a pending reservation permanent (idempotent; unknown ids are ignored)."""
+        ...
+
+    def release(self, reservation_id: str) -> None:
+        """Remove a reservation (idempotent; unknown ids are ignored)."""
+        ...
+
+    def reservations(self, enterprise: str) -> list[Reservation]:
+        """All live reservations of one enterprise, oldest first (for reports and repair)."""
+        ...
+
+
+class ReferenceRepository(Protocol):
+    """Enterprises, departments, inspectors, items and scenarios (upserted by key)."""
+
+    def put_enterprise(self, enterprise: Enterprise) -> None:
+        """Insert or replace an enterprise."""
+        ...
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        """One enterprise by credit code."""
+        ...
+
+    def put_department(self, department: Department) -> None:
+        """Insert or replace a department."""
+        ...
+
+    def get_department(self, code: str) -> Department | None:
+        """One department by code."""
+        ...
+
+    def put_inspector(self, inspector: Inspector) -> None:
+        """Insert or replace an inspector."""
+        ...
+
+    def get_inspector(self, inspector_id: str) -> Inspector | None:
+        """One inspector by id."""
+        ...
+
+    def put_item(self, item: SupervisionItem) -> None:
+        """Insert or replace a supervision item."""
+        ...
+
+    def get_item(self, code: str) -> SupervisionItem | None:
+        """One supervision item by code."""
+        ...
+
+    def put_scenario(self, scenario: Scenario) -> None:
+        """Insert or replace a scenario."""
+        ...
+
+    def get_scenario(self, code: str) -> Scenario | None:
+        """One scenario by code."""
+        ...
+
+
+class PlanRepository(Protocol):
+    """Filed plans."""
+
+    def add(self, plan: Plan) -> None:
+        """Insert a new plan (its id must be new)."""
+        ...
+
+    def update(self, plan: Plan) -> None:
+        """Replace a stored plan with the same id."""
+        ...
+
+    def get(self, plan_id: str) -> Plan | None:
+        """One plan by id."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[Plan]:
+        """All plans of one enterprise, in filing order."""
+        ...
+
+
+class InspectionRepository(Protocol):
+    """Inspections (visits), joint or not."""
+
+    def add(self, inspection: Inspection) -> None:
+        """Insert a new inspection."""
+        ...
+
+    def update(self, inspection: Inspection) -> None:
+        """Replace a stored inspection with the same id."""
+        ...
+
+    def get(self, inspection_id: str) -> Inspection | None:
+        """One inspection by id."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[Inspection]:
+        """All inspections of one enterprise, oldest first."""
+        ...
+
+
+class VisitRepository(Protocol):
+    """Check-ins and check-outs."""
+
+    def add(self, visit: Visit) -> None:
+        """Insert a new check-in."""
+        ...
+
+    def update(self, visit: Visit) -> None:
+        """Replace a stored visit (used by check-out)."""
+        ...
+
+    def for_inspection(self, inspection_id: str) -> list[Visit]:
+        """Every visit of one inspection, in check-in order."""
+        ...
+
+
+class ResultRepository(Protocol):
+    """Findings per item."""
+
+    def add(self, result: ResultRecord) -> None:
+        """Insert a new result."""
+        ...
+
+    def update(self, result: ResultRecord) -> None:
+        """Replace a stored result (acknowledgement)."""
+        ...
+
+    def get(self, result_id: str) -> ResultRecord | None:
+        """One result by id."""
+        ...
+
+    def for_enterprise(
+        self, enterprise: str, items: Sequence[str], since: pendulum.DateTime
+    ) -> list[ResultRecord]:
+        """Results of one enterprise for any of ``items`` recorded at or after ``since``,
+        oldest first. Never returns another enterprise's records."""
+        ...
+
+    def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
+        """Every result of one inspection, oldest first."""
+        ...
+
+
+class RectificationRepository(Protocol):
+    """Rectifications and their history."""
+
+    def add(self, rectification: Rectification) -> None:
+        """Insert a new rectification."""
+        ...
+
+    def update(self, rectification: Rectification) -> None:
+        """Replace a stored rectification."""
+        ...
+
+    def get(self, rectification_id: str) -> Rectification | None:
+        """One rectification by id."""
+        ...
+
+    def due_before(self, instant: pendulum.DateTime) -> list[Rectification]:
+        """Open or submitted rectifications whose deadline is before ``instant``."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[Rectification]:
+        """All rectifications of one enterprise, oldest first."""
+        ...
+
+
+class FeedbackRepository(Protocol):
+    """Ratings and complaints."""
+
+    def add_evaluation(self, evaluation: Evaluation) -> None:
+        """Insert a rating (one per inspection)."""
+        ...
+
+    def get_evaluation(self, inspection_id: str) -> Evaluation | None:
+        """The rating of one inspection."""
+        ...
+
+    def add_complaint(self, complaint: Complaint) -> None:
+        """Insert a complaint."""
+        ...
+
+    def complaints(self, enterprise: str) -> list[Complaint]:
+        """Complaints filed by one enterprise, oldest first."""
+        ...
+
+
+class Outbox(Protocol):
+    """Notifications written in the same transaction as the change that causes them."""
+
+    def add(self, notification: Notification) -> None:
+        """Queue a notification; a second one with the same key is ignored."""
+        ...
+
+    def pending(self, limit: int) -> list[Notification]:
+        """Up to ``limit`` undelivered notifications, oldest first."""
+        ...
+
+    def mark_delivered(self, keys: Sequence[str]) -> None:
+        """Mark notifications delivered (idempotent)."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Append-only, hash-chained log of every state change."""
+
+    def append(self, record: AuditRecord) -> AuditEntry:
+        """Seal ``record`` after the current last entry (with
+        :func:`jointinspect.audit.seal`) and store it, atomically with respect to other
+        appends."""
+        ...
+
+    def entries(self, after_seq: int = 0) -> list[AuditEntry]:
+        """Entries with ``seq > after_seq``, in order."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One operation's transaction: every repository sees and writes the same state;
+    nothing is visible to others before :meth:`commit`; leaving the ``with`` block without
+    committing rolls back."""
+
+    reference: ReferenceRepository
+    plans: PlanRepository
+    inspections: InspectionRepository
+    visits: VisitRepository
+    results: ResultRepository
+    rectifications: RectificationRepository
+    feedback: FeedbackRepository
+    outbox: Outbox
+    audit: AuditLog
+    #: the store's own ledger, transactional with this unit of work.
+    ledger: FrequencyLedger
+
+    def lock_enterprise(self, credit_code: str) -> None:
+        """Serialise this transaction with every other one that locks the same enterprise,
+        until commit or rollback (filing, approval and merging call it first)."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable and visible."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every change of this unit of work."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Store(Protocol):
+    """A storage backend: a factory of units of work, plus its replay guard."""
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A fresh unit of work (one per operation; never shared between threads)."""
+        ...
+
+    def replay_guard(self) -> ReplayGuard:
+        """The store's replay guard for one-time codes."""
+        ...
+
+    def close(self) -> None:
+        """Release what the store opened (not what it was given)."""
+        ...

@@ -1,0 +1,195 @@
+"""Filing rules: advance notice, quiet periods, ownership of items, certified inspectors,
+the whitelist decision, and turning frequency rules into concrete checks for one visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping, Sequence
+
+import chinese_calendar
+import pendulum
+
+from jointinspect.errors import FilingRejected, ValidationError
+from jointinspect.model.plan import InspectionKind, Window
+from jointinspect.model.reference import Enterprise, Inspector, SupervisionItem
+from jointinspect.policy.schema import (
+    CalendarFallback,
+    DayUnit,
+    FilingPolicy,
+    Period,
+    Policy,
+    WhitelistMode,
+    WhitelistPolicy,
+)
+from jointinspect.rules.frequency import RuleCheck
+
+
+def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
+    """Whether ``day`` is a working day in China (adjusted holidays included).
+
+    The policy's own lists win; outside the calendar package's years the policy's fallback
+    decides (Monday to Friday, or a :class:`FilingRejected` asking for an update).
+    """
+    if day in policy.extra_holidays:
+        return False
+    if day in policy.extra_workdays:
+        return True
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:
+        if policy.calendar_fallback is CalendarFallback.ERROR:
+            raise FilingRejected("filing.calendar_unknown", day=day.isoformat()) from exc
+        return day.weekday() < 5
+
+
+def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
+    """The first local date a plan filed on ``filed_on`` may start on.
+
+    Calendar days: ``filed_on + advance``. Working days: the day after ``advance`` working
+    days have passed after the filing day (filing on day D with 7 working days' notice means
+    7 full working days lie between D and the start).
+    """
+    if policy.unit is DayUnit.CALENDAR:
+        return filed_on + dt.timedelta(days=policy.advance)
+    day, counted = filed_on, 0
+    while counted < policy.advance:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, policy):
+            counted += 1
+    return day + dt.timedelta(days=1)
+
+
+def check_advance_notice(
+    kind: InspectionKind, window: Window, filed_at: pendulum.DateTime, policy: Policy
+) -> bool:
+    """Enforce advance notice; return ``True`` when the kind is exempt (to be reported).
+
+    Raises:
+        FilingRejected: ``filing.too_late`` with the earliest allowed start date.
+    """
+    if kind in policy.filing.exempt_kinds:
+        return True
+    filed_on = filed_at.in_timezone(policy.zone).date()
+    start_on = window.start.in_timezone(policy.zone).date()
+    earliest = earliest_start(filed_on, policy.filing)
+    if start_on < earliest:
+        working = policy.filing.unit is DayUnit.WORKING
+        raise FilingRejected(
+            "filing.too_late",
+            required=policy.filing.advance,
+            unit="working days" if working else "days",
+            unit_zh="工作日" if working else "自然日",
+            start=start_on.isoformat(),
+            earliest=earliest.isoformat(),
+        )
+    return False
+
+
+def check_quiet_period(kind: InspectionKind, window: Window, policy: Policy) -> None:
+    """Refuse a plan of a quiet kind starting on a quiet day of the month (local date)."""
+    start_on = window.start.in_timezone(policy.zone).date()
+    if kind in policy.filing.quiet_kinds and start_on.day in policy.filing.quiet_days:
+        raise FilingRejected("filing.quiet_period", day=start_on.isoformat())
+
+
+def check_items(department: str, items: Sequence[SupervisionItem]) -> None:
+    """Every item must exist and belong to the filing department."""
+    if not items:
+        raise ValidationError("filing.no_items")
+    for item in items:
+        if item.department != department:
+            raise ValidationError(
+                "filing.item_not_owned", item=item.code, owner=item.department, department=department
+            )
+
+
+def check_inspectors(
+    department: str,
+    inspectors: Sequence[Inspector],
+    items: Sequence[SupervisionItem],
+    window: Window,
+    policy: Policy,
+) -> None:
+    """Enough inspectors, of the department, certified for every item's field throughout
+    the window (local dates)."""
+    if len(inspectors) < policy.filing.min_inspectors:
+        raise ValidationError("filing.no_inspectors", minimum=policy.filing.min_inspectors)
+    first = window.start.in_timezone(policy.zone).date()
+    # The window is half-open: its last local day is the day of (end - 1 microsecond).
+    last = window.end.subtract(microseconds=1).in_timezone(policy.zone).date()
+    for inspector in inspectors:
+        if inspector.department != department:
+            raise ValidationError(
+                "filing.inspector_other_department",
+                inspector=inspector.id, owner=inspector.department, department=department,
+            )
+        if not (inspector.certified_on(first) and inspector.certified_on(last)):
+            raise ValidationError(
+                "filing.certificate_invalid",
+                inspector=inspector.id, start=first.isoformat(), end=last.isoformat(),
+            )
+        for item in items:
+            if item.field not in inspector.fields:
+                raise ValidationError(
+                    "filing.certificate_scope", inspector=inspector.id, field=item.field, item=item.code
+                )
+
+
+class WhitelistDecision(enum.StrEnum):
+    """What the whitelist says about one plan."""
+
+    NORMAL = "normal"
+    NEEDS_APPROVAL = "needs_approval"
+    REFUSED = "refused"
+
+
+def whitelist_decision(
+    enterprise: Enterprise, kind: InspectionKind, policy: WhitelistPolicy
+) -> WhitelistDecision:
+    """Normal, needs approval (limited) or refused (exempt), from the explicit whitelist
+    flag or the credit class; kinds outside ``policy.kinds`` are never restricted."""
+    if kind not in policy.kinds:
+        return WhitelistDecision.NORMAL
+    modes = [policy.classes.get(enterprise.credit_class, WhitelistMode.NORMAL)]
+    if enterprise.whitelisted:
+        modes.append(policy.explicit)
+    if WhitelistMode.EXEMPT in modes:
+        return WhitelistDecision.REFUSED
+    if WhitelistMode.LIMITED in modes:
+        return WhitelistDecision.NEEDS_APPROVAL
+    return WhitelistDecision.NORMAL
+
+
+def calendar_bucket(
+    at: pendulum.DateTime, period: Period, zone: str
+) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """The calendar day/week (Monday first)/month/year holding ``at``, in ``zone``, as UTC."""
+    local = at.in_timezone(zone)
+    unit = {"day": "day", "week": "week", "month": "month", "year": "year"}[period.value]
+    start = local.start_of(unit)  # type: ignore[arg-type]
+    end = {
+        Period.DAY: start.add(days=1),
+        Period.WEEK: start.add(weeks=1),
+        Period.MONTH: start.add(months=1),
+        Period.YEAR: start.add(years=1),
+    }[period]
+    return start.in_timezone("UTC"), end.in_timezone("UTC")
+
+
+def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime) -> list[RuleCheck]:
+    """The policy's frequency rules that apply to a new visit of ``kind`` at ``at``."""
+    checks = []
+    for rule in policy.frequency:
+        if kind not in rule.applies_to:
+            continue
+        common: Mapping[str, object] = {
+            "rule": rule.name, "action": rule.action, "limit": rule.limit,
+            "scope": rule.scope, "counts": rule.counts,
+        }
+        if rule.window_days is not None:
+            checks.append(RuleCheck(**common, window=pendulum.duration(days=rule.window_days)))  # type: ignore[arg-type]
+        else:
+            assert rule.period is not None
+            checks.append(RuleCheck(**common, bucket=calendar_bucket(at, rule.period, policy.zone)))  # type: ignore[arg-type]
+    return checks

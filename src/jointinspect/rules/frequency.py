@@ -1,0 +1,201 @@
+"""Frequency windows: how many visits a rule allows, evaluated over a ledger of visits.
+
+A :class:`~jointinspect.policy.FrequencyRule` (policy data) becomes, for one new visit, a
+:class:`RuleCheck`: the rule with its window made concrete (a rolling length, or the
+calendar bucket the visit falls in, computed in the policy zone). The ledger port
+evaluates all checks and records the reservation in one atomic step; this module is the
+reference semantics every ledger must reproduce (the contract suite compares them):
+
+* Rolling window of length ``W``: the visit is over the limit when some half-open interval
+  ``[s, s + W)`` containing it holds more than ``limit`` counted visits (the new one
+  included). Two visits exactly ``W`` apart never share a window.
+* Calendar bucket ``[start, end)``: the visits in the bucket, the new one included, must be
+  at most ``limit``.
+* Scope: ``enterprise`` counts every visit to the enterprise; ``enterprise_department`` only
+  the same department's; ``inspector_enterprise`` is checked once per inspector of the new
+  visit, counting visits that inspector took part in.
+* Only visits whose kind is in the rule's ``counts`` are counted; the check exists only
+  when the new visit's kind is in the rule's ``applies_to``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Iterable, Sequence
+
+import attrs
+import pendulum
+
+from jointinspect.model.plan import InspectionKind
+from jointinspect.timeutil import utc, utc_or_none
+
+
+class Scope(enum.StrEnum):
+    """What a frequency rule counts per."""
+
+    ENTERPRISE = "enterprise"
+    ENTERPRISE_DEPARTMENT = "enterprise_department"
+    INSPECTOR_ENTERPRISE = "inspector_enterprise"
+
+
+class Action(enum.StrEnum):
+    """What happens when a rule is exceeded."""
+
+    BLOCK = "block"  # the plan is refused; nothing is reserved
+    WARN = "warn"  # the plan goes ahead; a supervision warning is sent
+
+
+class ReservationState(enum.StrEnum):
+    """A reservation counts from the moment it is made; pending ones expire unconfirmed."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+
+
+def _kinds(value: Iterable[object]) -> frozenset[InspectionKind]:
+    return frozenset(InspectionKind(v) for v in value)
+
+
+def _names(value: Iterable[object]) -> tuple[str, ...]:
+    return tuple(sorted({str(v) for v in value}))
+
+
+@attrs.frozen
+class Reservation:
+    """One counted visit in the ledger."""
+
+    id: str
+    enterprise: str
+    department: str
+    inspectors: tuple[str, ...] = attrs.field(converter=_names)
+    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    at: pendulum.DateTime = attrs.field(converter=utc)
+    state: ReservationState = attrs.field(
+        default=ReservationState.CONFIRMED, converter=ReservationState
+    )
+    #: when a pending reservation stops counting if nobody confirmed it.
+    expires_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
+
+
+@attrs.frozen
+class RuleCheck:
+    """A rule made concrete for one visit. Exactly one of ``window`` / ``bucket`` is set."""
+
+    rule: str
+    action: Action = attrs.field(converter=Action)
+    limit: int
+    scope: Scope = attrs.field(converter=Scope)
+    counts: frozenset[InspectionKind] = attrs.field(converter=_kinds)
+    window: pendulum.Duration | None = None
+    bucket: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.window is None) == (self.bucket is None):
+            raise ValueError("a RuleCheck needs exactly one of window or bucket")
+
+
+@attrs.frozen
+class RuleHit:
+    """A rule the new visit exceeds: ``count`` visits where ``limit`` are allowed."""
+
+    rule: str
+    action: Action = attrs.field(converter=Action)
+    limit: int
+    count: int
+    scope_key: str
+
+
+@attrs.frozen
+class LedgerDecision:
+    """Outcome of check-and-reserve.
+
+    When ``blocked`` is non-empty nothing was recorded and ``reservation`` is ``None``;
+    otherwise the reservation is recorded (pending or confirmed) and ``warnings`` lists the
+    warn-rules it exceeds.
+    """
+
+    reservation: Reservation | None
+    blocked: tuple[RuleHit, ...] = ()
+    warnings: tuple[RuleHit, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the visit was reserved."""
+        return not self.blocked
+
+
+def _scope_keys(check: RuleCheck, request: Reservation) -> list[tuple[str, str | None]]:
+    """(scope key text, inspector filter) pairs to evaluate for this check."""
+    if check.scope is Scope.ENTERPRISE:
+        return [(request.enterprise, None)]
+    if check.scope is Scope.ENTERPRISE_DEPARTMENT:
+        return [(f"{request.enterprise}/{request.department}", None)]
+    return [(f"{request.enterprise}/{i}", i) for i in request.inspectors]
+
+
+def counts_toward(
+    check: RuleCheck, request: Reservation, other: Reservation, inspector: str | None
+) -> bool:
+    """Whether ``other`` (already in the ledger) counts for ``check`` of ``request``."""
+    if other.enterprise != request.enterprise or other.kind not in check.counts:
+        return False
+    if check.scope is Scope.ENTERPRISE_DEPARTMENT and other.department != request.department:
+        return False
+    return not (inspector is not None and inspector not in other.inspectors)
+
+
+def max_in_rolling_window(
+    times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration
+) -> int:
+    """Most events in any half-open window of length ``window`` that contains ``at``.
+
+    ``times`` are the other events (any order); ``at`` itself is counted once. The best
+    window starts at an event at or before ``at`` (shifting its start right to the first
+    event inside never loses one), so only those starts are tried.
+    """
+    lo, hi = at - window, at + window
+    relevant = sorted([t for t in times if lo < t < hi] + [at])
+    best = 0
+    for i, start in enumerate(relevant):
+        if start > at:
+            break
+        end = bisect.bisect_left(relevant, start + window)
+        best = max(best, end - i)
+    return best
+
+
+def evaluate(
+    existing: Iterable[Reservation],
+    request: Reservation,
+    checks: Sequence[RuleCheck],
+    now: pendulum.DateTime,
+) -> LedgerDecision:
+    """Reference semantics of check-and-reserve over the ledger's current contents.
+
+    Expired pending reservations (``expires_at <= now``) are ignored. The returned decision
+    carries ``request`` as its reservation when no blocking rule is exceeded.
+    """
+    live = [
+        r
+        for r in existing
+        if r.id != request.id
+        and not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
+    ]
+    blocked: list[RuleHit] = []
+    warnings: list[RuleHit] = []
+    for check in checks:
+        for key, inspector in _scope_keys(check, request):
+            times = [r.at for r in live if counts_toward(check, request, r, inspector)]
+            if check.window is not None:
+                count = max_in_rolling_window(times, request.at, check.window)
+            else:
+                assert check.bucket is not None
+                start, end = check.bucket
+                count = 1 + sum(1 for t in times if start <= t < end)
+            if count > check.limit:
+                hit = RuleHit(check.rule, check.action, check.limit, count, key)
+                (blocked if check.action is Action.BLOCK else warnings).append(hit)
+    if blocked:
+        return LedgerDecision(None, tuple(blocked), tuple(warnings))
+    return LedgerDecision(request, (), tuple(warnings))

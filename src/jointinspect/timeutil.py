@@ -1,0 +1,46 @@
+"""Instants and durations: always aware, stored in UTC, displayed in the policy zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+
+from jointinspect.errors import ValidationError
+
+UTC = pendulum.UTC
+#: The display zone used when a policy does not name one.
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def utc(value: dt.datetime) -> pendulum.DateTime:
+    """Return ``value`` as a pendulum instant in UTC; naive datetimes are refused.
+
+    Naive values are refused rather than guessed: a plan's window read in the wrong zone
+    moves an inspection by eight hours.
+    """
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError("time.naive", value=value.isoformat())
+    return pendulum.instance(value).in_timezone(UTC)
+
+
+def utc_or_none(value: dt.datetime | None) -> pendulum.DateTime | None:
+    """Like :func:`utc`, passing ``None`` through."""
+    return None if value is None else utc(value)
+
+
+def to_micros(value: dt.datetime) -> int:
+    """Exact integer microseconds since the Unix epoch (no float rounding)."""
+    delta = utc(value) - pendulum.datetime(1970, 1, 1, tz=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> pendulum.DateTime:
+    """Inverse of :func:`to_micros`."""
+    seconds, rest = divmod(micros, 1_000_000)
+    return pendulum.from_timestamp(seconds, tz=UTC).add(microseconds=rest)
+
+
+def local_date(value: dt.datetime, zone: str) -> dt.date:
+    """The calendar date of an instant in ``zone`` (what a person there calls 'today')."""
+    return utc(value).in_timezone(zone).date()
