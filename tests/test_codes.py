@@ -42,7 +42,13 @@ from jointinspect.codes import (
     signing_input,
     verify,
 )
-from jointinspect.errors import MESSAGES, JointInspectError, NotFoundError, TokenError, ValidationError
+from jointinspect.errors import (
+    MESSAGES,
+    JointInspectError,
+    NotFoundError,
+    TokenError,
+    ValidationError,
+)
 
 VECTORS = Path(__file__).parent / "vectors" / "tokens.json"
 SEED_A = bytes(range(32))
@@ -52,7 +58,9 @@ OTHER_CREDIT = "91110000802100433B"
 
 
 def t(text: str) -> pendulum.DateTime:
-    return pendulum.parse(text).in_timezone("UTC")  # type: ignore[union-attr,return-value]
+    value = pendulum.parse(text)
+    assert isinstance(value, pendulum.DateTime)
+    return value.in_timezone("UTC")
 
 
 def iso(value: pendulum.DateTime) -> str:
@@ -193,7 +201,8 @@ def build_vectors() -> dict[str, Any]:
         case("tampered_signature_byte", _flip(insp, len(ins_payload) + 10), "token.bad_signature"),
         case("wrong_key", wrong_key, "token.bad_signature"),
         case("unknown_key", unknown_key, "token.unknown_key"),
-        case("truncated", insp[:-8], "token.malformed"),
+        case("truncated", _text(_body(insp)[:-5]), "token.malformed"),
+        case("truncated_text", insp[:-8], "token.malformed"),
         case("truncated_in_payload", _text(ins_payload[:20]), "token.malformed"),
         case("trailing_bytes", _text(_body(insp) + b"\x00"), "token.malformed"),
         case("bad_version", "JI2" + insp[3:], "token.unsupported_version"),
@@ -238,7 +247,8 @@ def test_vector_file_is_reproduced_exactly() -> None:
 
 
 def trusted_ring(vectors: dict[str, Any]) -> PublicKeyRing:
-    return PublicKeyRing({k["key_id"]: k["public_key_hex"] for k in vectors["keys"] if k["trusted"]})
+    keys = vectors["keys"]
+    return PublicKeyRing({k["key_id"]: k["public_key_hex"] for k in keys if k["trusted"]})
 
 
 @pytest.mark.parametrize("vector", load_vectors()["valid"], ids=lambda v: v["name"])
@@ -255,10 +265,11 @@ def test_valid_vectors_decode_and_verify(vector: dict[str, Any]) -> None:
 def test_verify_cases(case: dict[str, Any]) -> None:
     ring = trusted_ring(load_vectors())
     kind = None if case["expected_kind"] is None else CodeKind(case["expected_kind"])
-    call = lambda: verify(  # noqa: E731
-        case["token"], ring, t(case["now"]), pendulum.duration(seconds=case["tolerance_seconds"]),
-        expected_kind=kind,
-    )
+
+    def call() -> CodeClaims:
+        tolerance = pendulum.duration(seconds=case["tolerance_seconds"])
+        return verify(case["token"], ring, t(case["now"]), tolerance, expected_kind=kind)
+
     if case["error"] is None:
         assert call().token_id
         return
@@ -319,6 +330,22 @@ def test_spec_reader_agrees(vector: dict[str, Any]) -> None:
         assert fields["window"] == [t(w).int_timestamp for w in c["window"]]
     assert payload.hex() == vector["payload_hex"]
     assert signature.hex() == vector["signature_hex"]
+
+
+def test_spec_document_quotes_the_vectors() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "token-spec.md").read_text(encoding="utf-8")
+    vectors = load_vectors()
+    for v in vectors["valid"]:
+        assert v["token"] in doc
+    for k in vectors["keys"]:
+        assert k["seed_hex"] in doc and k["public_key_hex"] in doc and k["key_id"] in doc
+    first = vectors["valid"][0]
+    # the field-by-field breakdown adds up to the payload
+    block = doc.split("Payload, field by field:")[1].split("```")[1]
+    hex_parts = [line.split("  ")[0].replace(" ", "") for line in block.strip().splitlines()]
+    assert "".join(hex_parts) == first["payload_hex"]
+    signature = doc.split("\nSignature:\n")[1].split("```")[1]
+    assert signature.replace("\n", "").strip() == first["signature_hex"]
 
 
 # --- properties ----------------------------------------------------------------------------
@@ -395,8 +422,9 @@ def test_claims_are_truncated_to_seconds_and_validated() -> None:
         expires_at=t("2024-01-02T00:00:00Z"), enterprise=CREDIT,
     )
     assert c.issued_at == t("2024-01-01T00:00:00Z")
+    issued, expires = c.issued_at, c.expires_at
     with pytest.raises(ValidationError):
-        CodeClaims(1, CodeKind.ENTERPRISE, "k", "x", c.issued_at, c.expires_at, CREDIT, OTHER_CREDIT)
+        CodeClaims(1, CodeKind.ENTERPRISE, "k", "x", issued, expires, CREDIT, OTHER_CREDIT)
     with pytest.raises(ValidationError):
         CodeClaims(1, CodeKind.INSPECTION, "k", "x", c.expires_at, c.issued_at, "i", CREDIT)
     with pytest.raises(ValidationError):
@@ -407,12 +435,25 @@ def test_claims_are_truncated_to_seconds_and_validated() -> None:
         CodeClaims(1, CodeKind.INSPECTION, "k", "x", t("2107-01-01T00:00:00Z"),
                    t("2108-01-01T00:00:00Z"), "i", CREDIT)
     with pytest.raises(ValidationError) as naive:
-        CodeClaims(1, CodeKind.INSPECTION, "k", "x", pendulum.naive(2024, 1, 1), c.expires_at, "i", CREDIT)
+        naive_issue = pendulum.naive(2024, 1, 1)
+        CodeClaims(1, CodeKind.INSPECTION, "k", "x", naive_issue, expires, "i", CREDIT)
     assert naive.value.code == "time.naive"
     with pytest.raises(TokenError) as version:
-        encode(CodeClaims(2, CodeKind.ENTERPRISE, "k", "x", c.issued_at, c.expires_at, CREDIT, CREDIT),
-               PRIVATE)
+        v2 = CodeClaims(2, CodeKind.ENTERPRISE, "k", "x", issued, expires, CREDIT, CREDIT)
+        encode(v2, PRIVATE)
     assert version.value.code == "token.unsupported_version"
+
+
+def test_window_may_be_the_inspection_window() -> None:
+    from jointinspect.model import Window
+
+    w = Window(t("2024-05-10T01:00:00.250Z"), t("2024-05-10T09:00:00Z"))
+    c = inspection_claims(
+        key_id="k", token_id="x", issued_at=t("2024-05-06T01:00:00Z"),
+        expires_at=t("2024-05-11T10:00:00Z"), inspection_id="INS-1", enterprise=CREDIT, window=w,
+    )
+    assert c.window == (t("2024-05-10T01:00:00Z"), t("2024-05-10T09:00:00Z"))
+    assert decode(encode(c, PRIVATE)).window == c.window
 
 
 def test_new_token_ids_are_short_and_distinct() -> None:

@@ -22,7 +22,7 @@ def _pg_conninfo(url: str) -> str:
     return f"host={u.hostname} port={u.port} user={u.username} dbname={u.path.lstrip('/')}"
 
 
-def _mysql_connect(url: str) -> pymysql.connections.Connection:  # type: ignore[type-arg]
+def _mysql_connect(url: str) -> pymysql.connections.Connection:
     u = urlsplit(url)
     assert u.hostname is not None and u.port is not None and u.username is not None
     return pymysql.connect(
@@ -67,7 +67,7 @@ def test_mariadb_url_accepts_innodb_transactions(mariadb_url: str) -> None:
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT VERSION()")
-            (version,) = cur.fetchone()  # type: ignore[misc]
+            (version,) = cur.fetchone()
             assert "MariaDB" in version
             cur.execute("CREATE TABLE IF NOT EXISTS smoke (k VARCHAR(10) PRIMARY KEY, v INT)")
             cur.execute("REPLACE INTO smoke VALUES ('a', 1)")

@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from jointinspect.errors import TokenError, ValidationError
+from jointinspect.model.plan import Window
 from jointinspect.timeutil import utc
 
 #: The format version this module reads and writes.
@@ -65,11 +66,11 @@ def _to_second(value: dt.datetime) -> pendulum.DateTime:
 
 
 def _window(
-    value: tuple[dt.datetime, dt.datetime] | None,
+    value: tuple[dt.datetime, dt.datetime] | Window | None,
 ) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
     if value is None:
         return None
-    start, end = value
+    start, end = (value.start, value.end) if isinstance(value, Window) else value
     return (_to_second(start), _to_second(end))
 
 
@@ -113,7 +114,8 @@ class CodeClaims:
         subject: the inspection id (inspection codes) or the credit code (enterprise codes).
         enterprise: the enterprise's credit code; equals ``subject`` for enterprise codes.
         window: the inspection window (inspection codes only; optional) so that a gate
-            terminal can check the time offline.
+            terminal can check the time offline; a ``(start, end)`` pair or a
+            :class:`~jointinspect.model.Window` may be given.
 
     """
 
@@ -156,9 +158,13 @@ def inspection_claims(
     expires_at: dt.datetime,
     inspection_id: str,
     enterprise: str,
-    window: tuple[dt.datetime, dt.datetime] | None = None,
+    window: tuple[dt.datetime, dt.datetime] | Window | None = None,
 ) -> CodeClaims:
-    """Claims of an inspection code (检查码) for one (joint) inspection."""
+    """Build the claims of an inspection code (检查码) for one (joint) inspection.
+
+    ``window`` may be the inspection's :class:`~jointinspect.model.Window`; it is carried
+    in whole seconds (the start rounded down, and so is the end).
+    """
     return CodeClaims(
         VERSION, CodeKind.INSPECTION, key_id, token_id, issued_at, expires_at,
         inspection_id, enterprise, window,
@@ -173,7 +179,7 @@ def enterprise_claims(
     expires_at: dt.datetime,
     enterprise: str,
 ) -> CodeClaims:
-    """Claims of a standing enterprise code (企业码) posted at the gate."""
+    """Build the claims of a standing enterprise code (企业码) posted at the gate."""
     return CodeClaims(
         VERSION, CodeKind.ENTERPRISE, key_id, token_id, issued_at, expires_at,
         enterprise, enterprise,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import tomllib
+import typing
 import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,6 +74,11 @@ class Period(enum.StrEnum):
 def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:
         raise PolicyError(reason=f"{attribute.name} must not be negative (got {value})")
+
+
+def _positive_number(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not (math.isfinite(value) and value > 0):
+        raise PolicyError(reason=f"{attribute.name} must be a positive number (got {value})")
 
 
 @attrs.frozen
@@ -167,7 +174,7 @@ class FrequencyRule:
 class CheckInPolicy:
     """Geofence, clock tolerance and code lifetimes for check-in."""
 
-    radius_m: float = 500.0
+    radius_m: float = attrs.field(default=500.0, validator=_positive_number)
     tolerance_minutes: int = attrs.field(default=30, validator=_positive)
     one_time_codes: bool = True
     require_enterprise_scan: bool = True
@@ -241,13 +248,52 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for TOML/JSON), the inverse of :func:`load_policy`."""
-        return _converter.unstructure(self)  # type: ignore[no-any-return]
+        return _plain(_converter.unstructure(self))  # type: ignore[no-any-return]
+
+
+def _strict_int(value: object, _: object) -> int:
+    # cattrs would accept True, 7.9 or "7" through int(); a policy file must say 7.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _strict_float(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _strict_bool(value: object, _: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _is_frozenset(tp: Any) -> bool:
+    return tp is frozenset or typing.get_origin(tp) is frozenset
+
+
+def _plain(value: Any) -> Any:
+    """Drop ``None`` (TOML has no null; a missing key loads as the default ``None``)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook(int, _strict_int)
+_converter.register_structure_hook(float, _strict_float)
+# bool is a subclass of int: without its own hook it would go through _strict_int.
+_converter.register_structure_hook(bool, _strict_bool)
 _converter.register_structure_hook(dt.date, lambda v, _: v if isinstance(v, dt.date) else dt.date.fromisoformat(v))
 _converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
-_converter.register_unstructure_hook(frozenset, lambda s: sorted(_converter.unstructure(v) for v in s))
+# A hook registered for ``frozenset`` alone does not catch ``frozenset[X]`` annotations.
+_converter.register_unstructure_hook_func(
+    _is_frozenset, lambda s: sorted(_converter.unstructure(v) for v in s)
+)
 
 
 def load_policy(data: Mapping[str, Any]) -> Policy:
@@ -277,10 +323,19 @@ def load_policy_file(path: str | Path) -> Policy:
     return load_policy(data)
 
 
+def _format_exception(exc: BaseException, tp: type | None) -> str:
+    # Our own validators already say what is wrong; cattrs would only say "invalid value".
+    if isinstance(exc, PolicyError):
+        return str(exc.details.get("reason", exc))
+    if isinstance(exc, TypeError) and str(exc).startswith("expected "):
+        return f"invalid value for type, {exc}"
+    return cattrs.v.format_exception(exc, tp)
+
+
 def _explain(exc: BaseException) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
         # cattrs notes say where in the input each error sits ("@ $.frequency[0].limit").
-        parts = cattrs.transform_error(exc)
+        parts = cattrs.transform_error(exc, format_exception=_format_exception)
         return "; ".join(parts)
     cause = exc.__cause__ or exc
     if isinstance(cause, PolicyError):

@@ -1,0 +1,212 @@
+"""A hypothesis stateful test comparing the engine with a small reference model.
+
+:func:`engine_machine` builds a ``RuleBasedStateMachine`` over any store factory, so every
+adapter runs the same comparison::
+
+    TestMyStoreModel = engine_machine(lambda: MyStore(...)).TestCase
+
+The machine files random plans (several enterprises, departments, days and kinds) and
+starts random inspections, then checks after every step, against brute-force
+re-computations that share no code with the engine's rules:
+
+* the plans of every still-open inspection are exactly the connected components of the
+  "windows within the gap" relation over the open plans (so incremental filing agrees with
+  batch matching, whatever the order);
+* an inspection that started keeps the plans it had;
+* the ledger holds one reservation per live inspection and nothing else;
+* no two planned-kind visits of one enterprise lie within the blocking window;
+* a refused plan really had a planned visit within the window and nothing to merge with;
+* the audit chain verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import count
+
+import pendulum
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from jointinspect.clock import FixedClock
+from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.errors import FrequencyBlocked
+from jointinspect.model.plan import InspectionKind, InspectionStatus
+from jointinspect.policy.schema import PLANNED_KINDS, Policy
+from jointinspect.ports import Store
+from jointinspect.requests import PlanRequest
+from jointinspect.service import Engine
+from jointinspect.testing.city import build_city
+from jointinspect.testing.contract import populate
+
+BASE = pendulum.datetime(2026, 3, 2, 0, tz="UTC")
+GAP = pendulum.duration(days=7)
+BLOCK_WINDOW = pendulum.duration(days=7)
+KINDS = (InspectionKind.ROUTINE, InspectionKind.RANDOM, InspectionKind.COMPLAINT, InspectionKind.EMERGENCY)
+
+
+def _components(plans: dict[str, tuple[str, pendulum.DateTime, pendulum.DateTime]]) -> set[frozenset[str]]:
+    """Brute-force connected components: union-find over every pair of plans."""
+    parent = {p: p for p in plans}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    ids = sorted(plans)
+    for i, a in enumerate(ids):
+        ea, sa, xa = plans[a]
+        for b in ids[i + 1:]:
+            eb, sb, xb = plans[b]
+            if ea != eb:
+                continue
+            gap = max(sb - xa, sa - xb, pendulum.duration())
+            if gap <= GAP:
+                parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for p in ids:
+        groups.setdefault(find(p), set()).add(p)
+    return {frozenset(g) for g in groups.values()}
+
+
+def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -> type[RuleBasedStateMachine]:
+    """A state machine class comparing an engine over ``store_factory()`` with the model."""
+
+    city = build_city(enterprises=6, departments=3, inspectors_per_department=2)
+    enterprises = [e for e in city.enterprises if e.credit_class != "A"][:3]
+    departments = [d.code for d in city.departments]
+
+    class EngineVersusModel(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.store = store_factory()
+            self.clock = FixedClock(BASE)
+            ids = count(1)
+            self.engine = Engine(
+                store=self.store, policy=Policy(), clock=self.clock,
+                keys=MemoryKeyStore.from_seed(b"model-test-seed-model-test-seed!"),
+                ids=lambda: f"{next(ids):08d}",
+            )
+            populate(self.engine, city)
+            #: plan id -> (enterprise, start, end, kind) of every active plan
+            self.plans: dict[str, tuple[str, pendulum.DateTime, pendulum.DateTime, InspectionKind]] = {}
+            #: started inspection id -> its plan ids at start
+            self.started: dict[str, frozenset[str]] = {}
+
+        def teardown(self) -> None:
+            self.store.close()
+
+        def _inspections(self) -> list[object]:
+            out = []
+            for e in enterprises:
+                out.extend(self.engine.inspections_of(e.credit_code))
+            return out
+
+        @rule(
+            ent=st.integers(0, len(enterprises) - 1), dept=st.sampled_from(departments),
+            day=st.integers(0, 40), hours=st.integers(1, 72), kind=st.sampled_from(KINDS),
+        )
+        def file(self, ent: int, dept: str, day: int, hours: int, kind: InspectionKind) -> None:
+            enterprise = enterprises[ent].credit_code
+            start = BASE.add(days=14 + day, hours=1)
+            end = start.add(hours=hours)
+            request = PlanRequest(
+                enterprise, dept, start, end, kind=kind, items=[f"{dept}-01"],
+                inspectors=[p.id for p in city.inspectors_of(dept)],
+            )
+            try:
+                out = self.engine.file_plan(request)
+            except FrequencyBlocked:
+                assert kind in PLANNED_KINDS, "only planned kinds may be blocked"
+                open_plans = {
+                    pid for insp in self._inspections()
+                    if insp.status is InspectionStatus.PLANNED  # type: ignore[attr-defined]
+                    for pid in insp.plan_ids  # type: ignore[attr-defined]
+                }
+                mergeable = [
+                    pid for pid in open_plans
+                    if self.plans[pid][0] == enterprise and self.plans[pid][3] is not InspectionKind.EMERGENCY
+                    and max(start - self.plans[pid][2], self.plans[pid][1] - end, pendulum.duration()) <= GAP
+                ]
+                assert kind is InspectionKind.EMERGENCY or not mergeable, "a mergeable plan was blocked"
+                with self.store.unit_of_work() as uow:
+                    near = [
+                        r for r in uow.ledger.reservations(enterprise)
+                        if r.kind in PLANNED_KINDS and abs((r.at - start).total_seconds()) < BLOCK_WINDOW.total_seconds()
+                    ]
+                assert near, "blocked without a planned visit in the window"
+                return
+            self.plans[out.plan.id] = (enterprise, start, end, kind)
+
+        @precondition(lambda self: bool(self.plans))
+        @rule(pick=st.integers(0, 10_000))
+        def start_inspection(self, pick: int) -> None:
+            candidates = sorted(
+                (i for i in self._inspections() if i.status is InspectionStatus.PLANNED),  # type: ignore[attr-defined]
+                key=lambda i: i.id,  # type: ignore[attr-defined]
+            )
+            if not candidates:
+                return
+            insp = candidates[pick % len(candidates)]
+            code = self.engine.issue_inspection_code(insp.id)  # type: ignore[attr-defined]
+            inspector = insp.inspectors[0]  # type: ignore[attr-defined]
+            site = next(e.site for e in enterprises if e.credit_code == insp.enterprise)  # type: ignore[attr-defined]
+            self.clock.set(insp.window.start.add(minutes=1))  # type: ignore[attr-defined]
+            try:
+                self.engine.check_in(code.token, inspector, site, self.engine.issue_enterprise_code(
+                    insp.enterprise).token)  # type: ignore[attr-defined]
+            finally:
+                self.clock.set(BASE)
+            self.started[insp.id] = frozenset(insp.plan_ids)  # type: ignore[attr-defined]
+
+        @invariant()
+        def open_inspections_are_components(self) -> None:
+            insps = self._inspections()
+            open_groups = {
+                frozenset(i.plan_ids) for i in insps  # type: ignore[attr-defined]
+                if i.status is InspectionStatus.PLANNED  # type: ignore[attr-defined]
+            }
+            open_ids = {p for g in open_groups for p in g}
+            mergeable = {p: self.plans[p][:3] for p in open_ids if self.plans[p][3] is not InspectionKind.EMERGENCY}
+            expected = _components(mergeable) | {
+                frozenset({p}) for p in open_ids if self.plans[p][3] is InspectionKind.EMERGENCY
+            }
+            assert open_groups == expected
+            # every active plan is in exactly one live inspection
+            live = [i for i in insps if i.status is not InspectionStatus.SUPERSEDED]  # type: ignore[attr-defined]
+            placed = sorted(p for i in live for p in i.plan_ids)  # type: ignore[attr-defined]
+            assert placed == sorted(self.plans)
+
+        @invariant()
+        def started_inspections_keep_their_plans(self) -> None:
+            for insp in self._inspections():
+                if insp.id in self.started:  # type: ignore[attr-defined]
+                    assert frozenset(insp.plan_ids) == self.started[insp.id]  # type: ignore[attr-defined]
+
+        @invariant()
+        def ledger_matches_inspections(self) -> None:
+            live = {
+                i.id for i in self._inspections()  # type: ignore[attr-defined]
+                if i.status is not InspectionStatus.SUPERSEDED  # type: ignore[attr-defined]
+            }
+            with self.store.unit_of_work() as uow:
+                reservations = [r for e in enterprises for r in uow.ledger.reservations(e.credit_code)]
+            assert {r.id for r in reservations} == live
+            for e in enterprises:
+                planned = sorted(
+                    r.at for r in reservations if r.enterprise == e.credit_code and r.kind in PLANNED_KINDS
+                )
+                for a, b in zip(planned, planned[1:], strict=False):
+                    assert b - a >= BLOCK_WINDOW, "two planned visits inside one blocking window"
+
+        @invariant()
+        def audit_chain_verifies(self) -> None:
+            assert self.engine.verify_audit() > 0
+
+    EngineVersusModel.TestCase.settings = settings(
+        max_examples=max_examples, stateful_step_count=20, deadline=None
+    )
+    return EngineVersusModel
