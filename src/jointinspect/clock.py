@@ -38,5 +38,5 @@ class FixedClock:
     def advance(self, **duration: float) -> pendulum.DateTime:
         """Move forward by ``pendulum.duration(**duration)``; return the new instant."""
         with self._lock:
-            self._now = self._now + pendulum.duration(**duration)  # type: ignore[arg-type]
+            self._now = self._now + pendulum.duration(**duration)
             return self._now

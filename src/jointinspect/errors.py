@@ -130,10 +130,6 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Position is {distance_m} m from the site; at most {radius_m} m allowed",
         "打卡位置距企业 {distance_m} 米,超出允许的 {radius_m} 米",
     ),
-    "checkin.crs_mismatch": (
-        "Position is in {actual}, the site in {expected}; convert before checking in",
-        "打卡坐标系 {actual} 与企业坐标系 {expected} 不一致",
-    ),
     "checkin.outside_window": (
         "Check-in at {at} is outside the inspection window {start} to {end}",
         "打卡时间 {at} 不在检查时段 {start} 至 {end} 内",

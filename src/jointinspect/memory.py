@@ -23,7 +23,13 @@ from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification, RectificationState
-from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.reference import (
+    Department,
+    Enterprise,
+    Inspector,
+    Scenario,
+    SupervisionItem,
+)
 from jointinspect.model.result import ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect.rules.frequency import (

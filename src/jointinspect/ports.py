@@ -22,7 +22,13 @@ from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
-from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.reference import (
+    Department,
+    Enterprise,
+    Inspector,
+    Scenario,
+    SupervisionItem,
+)
 from jointinspect.model.result import ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect.rules.frequency import LedgerDecision, Reservation, RuleCheck
@@ -305,17 +311,56 @@ class UnitOfWork(Protocol):
     nothing is visible to others before :meth:`commit`; leaving the ``with`` block without
     committing rolls back."""
 
-    reference: ReferenceRepository
-    plans: PlanRepository
-    inspections: InspectionRepository
-    visits: VisitRepository
-    results: ResultRepository
-    rectifications: RectificationRepository
-    feedback: FeedbackRepository
-    outbox: Outbox
-    audit: AuditLog
-    #: the store's own ledger, transactional with this unit of work.
-    ledger: FrequencyLedger
+    @property
+    def reference(self) -> ReferenceRepository:
+        """Reference data."""
+        ...
+
+    @property
+    def plans(self) -> PlanRepository:
+        """Plans."""
+        ...
+
+    @property
+    def inspections(self) -> InspectionRepository:
+        """Inspections."""
+        ...
+
+    @property
+    def visits(self) -> VisitRepository:
+        """Check-ins and check-outs."""
+        ...
+
+    @property
+    def results(self) -> ResultRepository:
+        """Results."""
+        ...
+
+    @property
+    def rectifications(self) -> RectificationRepository:
+        """Rectifications."""
+        ...
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        """Ratings and complaints."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The notification outbox."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        ...
+
+    @property
+    def ledger(self) -> FrequencyLedger:
+        """The store's own frequency ledger, transactional with this unit of work."""
+        ...
+
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise this transaction with every other one that locks the same enterprise,

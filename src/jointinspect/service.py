@@ -17,7 +17,8 @@ import pendulum
 
 from jointinspect import audit as audit_chain
 from jointinspect.audit import AuditRecord
-from jointinspect.codes.token import CodeClaims, CodeKind, encode, verify
+from jointinspect.clock import SystemClock
+from jointinspect.codes.token import CodeClaims, CodeKind, encode, new_token_id, verify
 from jointinspect.errors import (
     ApprovalError,
     CheckInRejected,
@@ -58,7 +59,6 @@ from jointinspect.rules import filing
 from jointinspect.rules.frequency import Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import group_of, merge_targets
 from jointinspect.rules.rectification import RectificationAction, apply
-from jointinspect.clock import SystemClock
 
 CODE_VERSION = 1
 
@@ -453,7 +453,7 @@ class Engine:
             if insp.status in (InspectionStatus.COMPLETED, InspectionStatus.CANCELLED):
                 raise CheckInRejected("checkin.inspection_closed", inspection=insp.id, status=insp.status)
             claims = CodeClaims(
-                version=CODE_VERSION, kind=CodeKind.INSPECTION, key_id=key_id, token_id=self.ids(),
+                version=CODE_VERSION, kind=CodeKind.INSPECTION, key_id=key_id, token_id=new_token_id(),
                 issued_at=fx.now.replace(microsecond=0), expires_at=insp.window.end.replace(microsecond=0),
                 subject=insp.id, enterprise=insp.enterprise, window=(insp.window.start, insp.window.end),
             )
@@ -468,7 +468,7 @@ class Engine:
             ent = self._enterprise(fx.uow, credit_code)
             issued = fx.now.replace(microsecond=0)
             claims = CodeClaims(
-                version=CODE_VERSION, kind=CodeKind.ENTERPRISE, key_id=key_id, token_id=self.ids(),
+                version=CODE_VERSION, kind=CodeKind.ENTERPRISE, key_id=key_id, token_id=new_token_id(),
                 issued_at=issued, expires_at=issued.add(days=self.policy.checkin.enterprise_code_days),
                 subject=ent.credit_code, enterprise=ent.credit_code, window=None,
             )
@@ -670,7 +670,9 @@ class Engine:
     def _lookback(self, now: pendulum.DateTime) -> pendulum.DateTime:
         return now.subtract(months=self.policy.sharing.lookback_months)
 
-    def _shared(self, uow: UnitOfWork, enterprise: str, items: Sequence[str], now: pendulum.DateTime) -> list[ResultRecord]:
+    def _shared(
+        self, uow: UnitOfWork, enterprise: str, items: Sequence[str], now: pendulum.DateTime
+    ) -> list[ResultRecord]:
         return uow.results.for_enterprise(enterprise, list(items), self._lookback(now))
 
     # ------------------------------------------------------------- rectification

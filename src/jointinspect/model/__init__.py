@@ -11,6 +11,11 @@ from jointinspect.model.plan import (
     PlanStatus,
     Window,
 )
+from jointinspect.model.rectification import (
+    Rectification,
+    RectificationEvent,
+    RectificationState,
+)
 from jointinspect.model.reference import (
     CoordinateSystem,
     CreditClass,
@@ -24,11 +29,6 @@ from jointinspect.model.reference import (
 )
 from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
-from jointinspect.model.rectification import (
-    Rectification,
-    RectificationEvent,
-    RectificationState,
-)
 
 __all__ = [
     "TRIGGERED_KINDS",

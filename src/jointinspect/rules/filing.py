@@ -167,7 +167,7 @@ def calendar_bucket(
     """The calendar day/week (Monday first)/month/year holding ``at``, in ``zone``, as UTC."""
     local = at.in_timezone(zone)
     unit = {"day": "day", "week": "week", "month": "month", "year": "year"}[period.value]
-    start = local.start_of(unit)  # type: ignore[arg-type]
+    start = local.start_of(unit)
     end = {
         Period.DAY: start.add(days=1),
         Period.WEEK: start.add(weeks=1),

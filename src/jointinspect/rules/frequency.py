@@ -54,7 +54,7 @@ class ReservationState(enum.StrEnum):
 
 
 def _kinds(value: Iterable[object]) -> frozenset[InspectionKind]:
-    return frozenset(InspectionKind(v) for v in value)
+    return frozenset(InspectionKind(str(v)) for v in value)
 
 
 def _names(value: Iterable[object]) -> tuple[str, ...]:

@@ -309,7 +309,9 @@ class StoreContract:
 
     # --------------------------------------------------------- through the engine
 
-    def engine(self, store: Store, city: City, policy: Policy | None = None) -> tuple[Engine, FixedClock, CollectingNotifier]:
+    def engine(
+        self, store: Store, city: City, policy: Policy | None = None
+    ) -> tuple[Engine, FixedClock, CollectingNotifier]:
         """An engine over ``store`` with the city registered, at T0 minus three weeks."""
         clock = FixedClock(T0.subtract(days=21))
         notes = CollectingNotifier()

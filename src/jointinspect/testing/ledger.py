@@ -53,7 +53,8 @@ ENTERPRISE = "91340200MA2NBQ4X1K"
 OTHER_ENTERPRISE = "91340200MA2NBQ4Y2L"
 WEEK = pendulum.duration(days=7)
 
-ROUTINE, SPECIAL, COMPLAINT = InspectionKind.ROUTINE, InspectionKind.SPECIAL, InspectionKind.COMPLAINT
+ROUTINE, SPECIAL = InspectionKind.ROUTINE, InspectionKind.SPECIAL
+COMPLAINT = InspectionKind.COMPLAINT
 PLANNED = frozenset({InspectionKind.ROUTINE, InspectionKind.RANDOM, InspectionKind.SPECIAL})
 ALL = frozenset(InspectionKind)
 
@@ -71,7 +72,7 @@ def visit(
     inspectors: Sequence[str] = ("i-1", "i-2"),
     pending_until: pendulum.DateTime | None = None,
 ) -> Reservation:
-    """A reservation for the suites; ``pending_until`` makes it pending with that expiry."""
+    """Build a reservation for the suites; ``pending_until`` makes it pending until then."""
     return Reservation(
         id=rid,
         enterprise=enterprise,
@@ -93,7 +94,7 @@ def rolling(
     counts: frozenset[InspectionKind] = ALL,
     window: pendulum.Duration = WEEK,
 ) -> RuleCheck:
-    """A rolling-window check."""
+    """Build a rolling-window check."""
     return RuleCheck(rule, action, limit, scope, counts, window=window)
 
 
@@ -107,7 +108,7 @@ def bucketed(
     scope: Scope = Scope.ENTERPRISE,
     counts: frozenset[InspectionKind] = ALL,
 ) -> RuleCheck:
-    """A calendar-bucket check over ``[start, end)``."""
+    """Build a calendar-bucket check over ``[start, end)``."""
     return RuleCheck(rule, action, limit, scope, counts, bucket=(start, end))
 
 
@@ -177,12 +178,13 @@ class LedgerContract:
     property_examples = 30
 
     def make_ledger(self) -> FrequencyLedger:
-        """A fresh, empty ledger (called once per test, and once per property example)."""
+        """Return a fresh, empty ledger (called once per test and once per property example)."""
         raise NotImplementedError
 
     # basic decisions ----------------------------------------------------------------------
 
     def test_reserve_then_blocked_within_window(self) -> None:
+        """Contract: reserve then blocked within window."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         first = ledger.check_and_reserve(visit("a", T0), checks, T0)
@@ -195,6 +197,7 @@ class LedgerContract:
         assert [r.id for r in ledger.reservations(ENTERPRISE)] == ["a"]
 
     def test_allowed_exactly_at_window_edge(self) -> None:
+        """Contract: allowed exactly at window edge."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         assert ledger.check_and_reserve(visit("a", T0), checks, T0).allowed
@@ -206,6 +209,7 @@ class LedgerContract:
         assert not ledger.check_and_reserve(inside, checks, T0).allowed
 
     def test_max_in_any_window_not_just_trailing(self) -> None:
+        """Contract: max in any window not just trailing."""
         ledger = self.make_ledger()
         checks = [rolling("two_per_week", 2)]
         for rid, days in (("a", 0), ("b", 6)):
@@ -216,6 +220,7 @@ class LedgerContract:
         assert ledger.check_and_reserve(visit("d", T0.add(days=10)), checks, T0).allowed
 
     def test_warnings_reported_and_still_reserved(self) -> None:
+        """Contract: warnings reported and still reserved."""
         ledger = self.make_ledger()
         checks = [rolling("warn_past_1", 1, action=Action.WARN)]
         assert ledger.check_and_reserve(visit("a", T0), checks, T0).warnings == ()
@@ -227,6 +232,7 @@ class LedgerContract:
         assert [r.id for r in ledger.reservations(ENTERPRISE)] == ["a", "b", "c"]
 
     def test_blocked_reports_warnings_and_records_nothing(self) -> None:
+        """Contract: blocked reports warnings and records nothing."""
         ledger = self.make_ledger()
         checks = [rolling("block", 1), rolling("warn", 1, action=Action.WARN)]
         ledger.check_and_reserve(visit("a", T0), checks, T0)
@@ -239,6 +245,7 @@ class LedgerContract:
     # scopes and filters -------------------------------------------------------------------
 
     def test_scope_enterprise_counts_every_department_not_other_enterprises(self) -> None:
+        """Contract: scope enterprise counts every department not other enterprises."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         ledger.check_and_reserve(visit("a", T0, department="D-fire"), checks, T0)
@@ -247,6 +254,7 @@ class LedgerContract:
         assert not ledger.check_and_reserve(visit("c", T0, department="D-env"), checks, T0).allowed
 
     def test_scope_enterprise_department(self) -> None:
+        """Contract: scope enterprise department."""
         ledger = self.make_ledger()
         checks = [rolling("dept", 1, scope=Scope.ENTERPRISE_DEPARTMENT)]
         ledger.check_and_reserve(visit("a", T0, department="D-fire"), checks, T0)
@@ -257,11 +265,13 @@ class LedgerContract:
         )
 
     def test_scope_inspector_enterprise(self) -> None:
+        """Contract: scope inspector enterprise."""
         ledger = self.make_ledger()
         checks = [rolling("insp", 1, action=Action.WARN, scope=Scope.INSPECTOR_ENTERPRISE)]
         ledger.check_and_reserve(visit("a", T0, inspectors=("i-1", "i-2")), checks, T0)
         ledger.check_and_reserve(visit("b", T0, inspectors=("i-2",)), checks, T0)
-        decision = ledger.check_and_reserve(visit("c", T0, inspectors=("i-3", "i-2", "i-1")), checks, T0)
+        three = visit("c", T0, inspectors=("i-3", "i-2", "i-1"))
+        decision = ledger.check_and_reserve(three, checks, T0)
         assert decision.warnings == (
             RuleHit("insp", Action.WARN, 1, 2, f"{ENTERPRISE}/i-1"),
             RuleHit("insp", Action.WARN, 1, 3, f"{ENTERPRISE}/i-2"),
@@ -269,17 +279,20 @@ class LedgerContract:
         assert ledger.check_and_reserve(visit("d", T0, inspectors=()), checks, T0).warnings == ()
 
     def test_counts_only_listed_kinds(self) -> None:
+        """Contract: counts only listed kinds."""
         ledger = self.make_ledger()
         planned = [rolling("planned", 1, counts=PLANNED)]
         # a complaint visit does not count toward the planned limit ...
         ledger.check_and_reserve(visit("a", T0, kind=COMPLAINT), [], T0)
         assert ledger.check_and_reserve(visit("b", T0.add(days=1)), planned, T0).allowed
         # ... a special (planned) one does
-        assert not ledger.check_and_reserve(visit("c", T0.add(days=2), kind=SPECIAL), planned, T0).allowed
+        special = visit("c", T0.add(days=2), kind=SPECIAL)
+        assert not ledger.check_and_reserve(special, planned, T0).allowed
         # a check that does not apply to the new kind is simply not passed: nothing blocks
         assert ledger.check_and_reserve(visit("d", T0.add(days=2), kind=COMPLAINT), [], T0).allowed
 
     def test_calendar_bucket(self) -> None:
+        """Contract: calendar bucket."""
         ledger = self.make_ledger()
         start, end = T0.start_of("month"), T0.start_of("month").add(months=1)
         checks = [bucketed("two_per_month", 2, start, end)]
@@ -293,6 +306,7 @@ class LedgerContract:
     # lifecycle ----------------------------------------------------------------------------
 
     def test_release_frees_the_slot(self) -> None:
+        """Contract: release frees the slot."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         ledger.check_and_reserve(visit("a", T0), checks, T0)
@@ -303,6 +317,7 @@ class LedgerContract:
         assert ledger.check_and_reserve(visit("b", T0.add(days=1)), checks, T0).allowed
 
     def test_confirm_keeps_it_past_the_pending_expiry(self) -> None:
+        """Contract: confirm keeps it past the pending expiry."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         ledger.check_and_reserve(visit("a", T0, pending_until=T0.add(minutes=10)), checks, T0)
@@ -315,6 +330,7 @@ class LedgerContract:
         assert not ledger.check_and_reserve(visit("b", T0.add(days=1)), checks, later).allowed
 
     def test_pending_expiry(self) -> None:
+        """Contract: pending expiry."""
         ledger = self.make_ledger()
         checks = [rolling("one_per_week", 1)]
         until = T0.add(minutes=10)
@@ -326,6 +342,7 @@ class LedgerContract:
         assert ledger.check_and_reserve(visit("c", T0.add(days=1)), checks, until).allowed
 
     def test_same_id_is_idempotent(self) -> None:
+        """Contract: same id is idempotent."""
         ledger = self.make_ledger()
         checks = [rolling("warn_past_1", 1, action=Action.WARN)]
         first = ledger.check_and_reserve(visit("a", T0), checks, T0)
@@ -338,6 +355,7 @@ class LedgerContract:
         assert [h.count for h in later.warnings] == [2]
 
     def test_reservations_lists_oldest_first_with_every_field(self) -> None:
+        """Contract: reservations lists oldest first with every field."""
         ledger = self.make_ledger()
         made = [
             visit("z", T0.add(days=2), kind=COMPLAINT, inspectors=("i-9",)),
@@ -354,6 +372,7 @@ class LedgerContract:
     # against the reference ----------------------------------------------------------------
 
     def test_matches_reference_semantics(self) -> None:
+        """Contract: matches reference semantics."""
         @settings(
             max_examples=self.property_examples,
             deadline=None,
@@ -366,7 +385,9 @@ class LedgerContract:
 
         run()
 
-    def _replay_against_reference(self, ledger: FrequencyLedger, ops: list[tuple[Any, ...]]) -> None:
+    def _replay_against_reference(
+        self, ledger: FrequencyLedger, ops: list[tuple[Any, ...]]
+    ) -> None:
         shadow: dict[str, Reservation] = {}
         half_day = pendulum.duration(hours=12)
         for op in ops:
@@ -408,6 +429,7 @@ class LedgerContract:
     # concurrency --------------------------------------------------------------------------
 
     def test_storm_exactly_one_allowed(self) -> None:
+        """Contract: storm exactly one allowed."""
         ledger = self.make_ledger()
         checks = [rolling("one_planned_per_week", 1, counts=PLANNED)]
         decisions = _storm(
@@ -423,6 +445,7 @@ class LedgerContract:
                 assert d.blocked[0].count == 2
 
     def test_storm_every_warning_counted_once(self) -> None:
+        """Contract: storm every warning counted once."""
         ledger = self.make_ledger()
         checks = [rolling("warn_past_1", 1, action=Action.WARN)]
         decisions = _storm(
@@ -453,7 +476,7 @@ class ReplayGuardContract:
     """
 
     def make_guard(self) -> Any:
-        """A fresh guard that remembers no key."""
+        """Return a fresh guard that remembers no key."""
         raise NotImplementedError
 
     def consume(
@@ -463,6 +486,7 @@ class ReplayGuardContract:
         return bool(guard.consume(key, expires_at, now))
 
     def test_first_consume_wins_replay_refused(self) -> None:
+        """Contract: first consume wins replay refused."""
         guard = self.make_guard()
         until = T0.add(hours=1)
         assert self.consume(guard, "code-1/i-1", until, T0) is True
@@ -470,6 +494,7 @@ class ReplayGuardContract:
         assert self.consume(guard, "code-1/i-1", until, T0.add(minutes=59)) is False
 
     def test_keys_are_independent(self) -> None:
+        """Contract: keys are independent."""
         guard = self.make_guard()
         until = T0.add(hours=1)
         assert self.consume(guard, "code-1/i-1", until, T0)
@@ -478,6 +503,7 @@ class ReplayGuardContract:
         assert not self.consume(guard, "code-1/i-2", until, T0)
 
     def test_expiry_honoured(self) -> None:
+        """Contract: expiry honoured."""
         guard = self.make_guard()
         until = T0.add(minutes=1)
         assert self.consume(guard, "k", until, T0)
@@ -487,6 +513,7 @@ class ReplayGuardContract:
         assert not self.consume(guard, "k", T0.add(minutes=2), T0.add(seconds=90))
 
     def test_storm_exactly_one_wins(self) -> None:
+        """Contract: storm exactly one wins."""
         guard = self.make_guard()
         until = T0.add(hours=1)
         results = _storm(STORM, lambda i: self.consume(guard, "storm-key", until, T0))

@@ -22,7 +22,7 @@ re-computations that share no code with the engine's rules:
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import count
+from itertools import count, pairwise
 
 import pendulum
 from hypothesis import settings
@@ -32,7 +32,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.errors import FrequencyBlocked
-from jointinspect.model.plan import InspectionKind, InspectionStatus
+from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.policy.schema import PLANNED_KINDS, Policy
 from jointinspect.ports import Store
 from jointinspect.requests import PlanRequest
@@ -99,8 +99,8 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         def teardown(self) -> None:
             self.store.close()
 
-        def _inspections(self) -> list[object]:
-            out = []
+        def _inspections(self) -> list[Inspection]:
+            out: list[Inspection] = []
             for e in enterprises:
                 out.extend(self.engine.inspections_of(e.credit_code))
             return out
@@ -123,8 +123,8 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
                 assert kind in PLANNED_KINDS, "only planned kinds may be blocked"
                 open_plans = {
                     pid for insp in self._inspections()
-                    if insp.status is InspectionStatus.PLANNED  # type: ignore[attr-defined]
-                    for pid in insp.plan_ids  # type: ignore[attr-defined]
+                    if insp.status is InspectionStatus.PLANNED
+                    for pid in insp.plan_ids
                 }
                 mergeable = [
                     pid for pid in open_plans
@@ -135,7 +135,8 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
                 with self.store.unit_of_work() as uow:
                     near = [
                         r for r in uow.ledger.reservations(enterprise)
-                        if r.kind in PLANNED_KINDS and abs((r.at - start).total_seconds()) < BLOCK_WINDOW.total_seconds()
+                        if r.kind in PLANNED_KINDS
+                        and abs((r.at - start).total_seconds()) < BLOCK_WINDOW.total_seconds()
                     ]
                 assert near, "blocked without a planned visit in the window"
                 return
@@ -145,29 +146,29 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         @rule(pick=st.integers(0, 10_000))
         def start_inspection(self, pick: int) -> None:
             candidates = sorted(
-                (i for i in self._inspections() if i.status is InspectionStatus.PLANNED),  # type: ignore[attr-defined]
-                key=lambda i: i.id,  # type: ignore[attr-defined]
+                (i for i in self._inspections() if i.status is InspectionStatus.PLANNED),
+                key=lambda i: i.id,
             )
             if not candidates:
                 return
             insp = candidates[pick % len(candidates)]
-            code = self.engine.issue_inspection_code(insp.id)  # type: ignore[attr-defined]
-            inspector = insp.inspectors[0]  # type: ignore[attr-defined]
-            site = next(e.site for e in enterprises if e.credit_code == insp.enterprise)  # type: ignore[attr-defined]
-            self.clock.set(insp.window.start.add(minutes=1))  # type: ignore[attr-defined]
+            code = self.engine.issue_inspection_code(insp.id)
+            inspector = insp.inspectors[0]
+            site = next(e.site for e in enterprises if e.credit_code == insp.enterprise)
+            self.clock.set(insp.window.start.add(minutes=1))
             try:
                 self.engine.check_in(code.token, inspector, site, self.engine.issue_enterprise_code(
-                    insp.enterprise).token)  # type: ignore[attr-defined]
+                    insp.enterprise).token)
             finally:
                 self.clock.set(BASE)
-            self.started[insp.id] = frozenset(insp.plan_ids)  # type: ignore[attr-defined]
+            self.started[insp.id] = frozenset(insp.plan_ids)
 
         @invariant()
         def open_inspections_are_components(self) -> None:
             insps = self._inspections()
             open_groups = {
-                frozenset(i.plan_ids) for i in insps  # type: ignore[attr-defined]
-                if i.status is InspectionStatus.PLANNED  # type: ignore[attr-defined]
+                frozenset(i.plan_ids) for i in insps
+                if i.status is InspectionStatus.PLANNED
             }
             open_ids = {p for g in open_groups for p in g}
             mergeable = {p: self.plans[p][:3] for p in open_ids if self.plans[p][3] is not InspectionKind.EMERGENCY}
@@ -176,21 +177,21 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             }
             assert open_groups == expected
             # every active plan is in exactly one live inspection
-            live = [i for i in insps if i.status is not InspectionStatus.SUPERSEDED]  # type: ignore[attr-defined]
-            placed = sorted(p for i in live for p in i.plan_ids)  # type: ignore[attr-defined]
+            live = [i for i in insps if i.status is not InspectionStatus.SUPERSEDED]
+            placed = sorted(p for i in live for p in i.plan_ids)
             assert placed == sorted(self.plans)
 
         @invariant()
         def started_inspections_keep_their_plans(self) -> None:
             for insp in self._inspections():
-                if insp.id in self.started:  # type: ignore[attr-defined]
-                    assert frozenset(insp.plan_ids) == self.started[insp.id]  # type: ignore[attr-defined]
+                if insp.id in self.started:
+                    assert frozenset(insp.plan_ids) == self.started[insp.id]
 
         @invariant()
         def ledger_matches_inspections(self) -> None:
             live = {
-                i.id for i in self._inspections()  # type: ignore[attr-defined]
-                if i.status is not InspectionStatus.SUPERSEDED  # type: ignore[attr-defined]
+                i.id for i in self._inspections()
+                if i.status is not InspectionStatus.SUPERSEDED
             }
             with self.store.unit_of_work() as uow:
                 reservations = [r for e in enterprises for r in uow.ledger.reservations(e.credit_code)]
@@ -199,7 +200,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
                 planned = sorted(
                     r.at for r in reservations if r.enterprise == e.credit_code and r.kind in PLANNED_KINDS
                 )
-                for a, b in zip(planned, planned[1:], strict=False):
+                for a, b in pairwise(planned):
                     assert b - a >= BLOCK_WINDOW, "two planned visits inside one blocking window"
 
         @invariant()
