@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import glob
 import os
 import pwd
@@ -65,7 +66,7 @@ _claimed_ports: set[int] = set()
 _claim_lock = threading.Lock()
 
 
-class ServerBinariesMissing(RuntimeError):  # noqa: N818 - reads better at the call site
+class ServerBinariesMissing(RuntimeError):
     """The server's executables are not installed on this machine."""
 
 
@@ -133,7 +134,7 @@ def _free_port_pair(offset: int) -> int:
     """Return a free port ``p`` such that ``p + offset`` is free too (Redis < 7 cluster bus)."""
     with _claim_lock:
         for _ in range(500):
-            port = random.randint(20000, 65535 - offset)  # noqa: S311 - not crypto
+            port = random.randint(20000, 65535 - offset)
             pair = (port, port + offset)
             if any(p in _claimed_ports for p in pair):
                 continue
@@ -143,17 +144,25 @@ def _free_port_pair(offset: int) -> int:
     raise ServerStartError("no free TCP port pair found on 127.0.0.1")
 
 
+_PR_SET_PDEATHSIG: Final = 1
+try:
+    # Looked up here, not in the forked child, where loading a library could deadlock.
+    _prctl: Callable[..., int] | None = ctypes.CDLL(None, use_errno=True).prctl
+except (OSError, AttributeError):  # not Linux: servers are then only stopped by close()
+    _prctl = None
+
+
 def _death_signal_preexec(sig: signal.Signals) -> Callable[[], None]:
     """Make the child get ``sig`` when the test process dies, so no server outlives it.
 
     Runs in the child after the user switch (prctl's setting is cleared by a uid change).
     """
 
+    signum = int(sig)
+
     def preexec() -> None:
-        with contextlib.suppress(Exception):
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, int(sig), 0, 0, 0)
+        if _prctl is not None:
+            _prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
 
     return preexec
 
@@ -184,7 +193,14 @@ class _Process:
                 cwd=cwd,
                 user=user,
                 start_new_session=True,
-                preexec_fn=_death_signal_preexec(death_signal),  # noqa: PLW1509 - see helper
+                # The death signal follows the *thread* that forks: a server started from
+                # a short-lived worker thread would die with that thread, so only the main
+                # thread asks for it (session teardown still stops every server).
+                preexec_fn=(  # noqa: PLW1509 - only calls prctl
+                    _death_signal_preexec(death_signal)
+                    if threading.current_thread() is threading.main_thread()
+                    else None
+                ),
                 env=_child_env(user),
             )
         finally:
@@ -277,6 +293,10 @@ def _wait_until(
                 f"{what} did not become ready in {timeout:.0f}s:\n{process.log_tail()}"
             )
         time.sleep(0.05)
+
+
+def _sql_ready(run_sql: Callable[[str], str]) -> Callable[[], bool]:
+    return lambda: run_sql("SELECT 1").strip() == "1"
 
 
 def _port_in_use_error(process: _Process) -> bool:
@@ -374,8 +394,8 @@ class PostgresServer:
             name = f"t{os.getpid()}_{self._counter}"
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise ValueError(f"unsafe database name {name!r}")
-        # FILE_COPY is faster than the WAL_LOG default when fsync is off.
-        self.psql(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')
+        # template0 is never connected to, so copying it cannot fail on a busy template.
+        self.psql(f'CREATE DATABASE "{name}" TEMPLATE template0')
         return self.url_for(name)
 
     def close(self) -> None:
@@ -423,7 +443,7 @@ def start_postgres() -> PostgresServer:
             server = PostgresServer(bindir, port, base, process)
             try:
                 _wait_until(
-                    lambda s=server: bool(s.psql("SELECT 1").strip() == "1"),
+                    _sql_ready(server.psql),
                     process,
                     f"PostgreSQL on port {port}",
                 )
@@ -560,7 +580,7 @@ def start_mariadb() -> MariaDBServer:
             server = MariaDBServer(client, port, base, process)
             try:
                 _wait_until(
-                    lambda s=server: s.sql("SELECT 1", tcp=False).strip() == "1",
+                    _sql_ready(functools.partial(server.sql, tcp=False)),
                     process,
                     f"MariaDB on port {port}",
                 )

@@ -9,6 +9,7 @@ a typed error having changed nothing. After commit the outbox is relayed to the 
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -61,6 +62,7 @@ from jointinspect.rules.matching import group_of, merge_targets
 from jointinspect.rules.rectification import RectificationAction, apply
 
 CODE_VERSION = 1
+_log = logging.getLogger("jointinspect")
 
 
 def _new_id() -> str:
@@ -139,7 +141,10 @@ class Engine:
                 undo()
             raise
         for step in fx.after_commit:
-            step()
+            try:
+                step()
+            except Exception:  # the operation succeeded; reconcile_reservations repairs the ledger
+                _log.warning("post-commit ledger step failed; run reconcile_reservations", exc_info=True)
         if self.auto_deliver and self.notifier is not None:
             self.deliver_notifications()
 

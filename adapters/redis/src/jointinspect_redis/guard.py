@@ -1,0 +1,67 @@
+"""The replay guard on Redis: one-time keys consumed atomically, with expiry."""
+
+from __future__ import annotations
+
+import pendulum
+
+from jointinspect.ports import Clock
+from jointinspect_redis._common import Client, LuaScript, micros, open_client
+
+
+class RedisReplayGuard:
+    """A :class:`jointinspect.ports.ReplayGuard` on Redis.
+
+    A key is remembered until its ``expires_at``, judged by the library's clock (the ``now``
+    argument, or the injected ``clock``), never by the server's: the script stores
+    ``expires_at`` and compares it with ``now``. The server's TTL (``expires_at - now`` plus
+    ``margin``) only removes keys that can no longer matter. Consuming a key whose
+    ``expires_at`` has already passed returns ``True`` and remembers nothing useful: such a
+    code is refused earlier, by its own expiry check.
+
+    Args:
+        client_or_url: a ``redis://`` URL (opened here, closed by :meth:`close`) or a ready
+            client (left open).
+        clock: used when :meth:`consume` is called without ``now``.
+        prefix: key prefix; keys are ``<prefix>:once:{<key>}``.
+        margin: extra server-side lifetime after ``expires_at`` (clock skew allowance).
+        cluster: with a URL, connect to a Redis Cluster.
+
+    """
+
+    def __init__(
+        self,
+        client_or_url: Client | str,
+        *,
+        clock: Clock | None = None,
+        prefix: str = "ji",
+        margin: pendulum.Duration = pendulum.duration(minutes=5),  # noqa: B008
+        cluster: bool = False,
+    ) -> None:
+        self._client, self._owned = open_client(client_or_url, cluster=cluster)
+        self._clock = clock
+        self._prefix = prefix
+        self._margin_ms = int(margin.total_seconds() * 1000)
+        self._consume = LuaScript(self._client, "consume.lua")
+
+    def consume(
+        self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime | None = None
+    ) -> bool:
+        """Atomically mark ``key`` used until ``expires_at``.
+
+        Returns ``True`` the first time, ``False`` on replay before ``expires_at``.
+        """
+        if now is None:
+            if self._clock is None:
+                raise TypeError("RedisReplayGuard.consume needs `now` or a clock")
+            now = self._clock.now()
+        expires_us, now_us = micros(expires_at), micros(now)
+        ttl_ms = max((expires_us - now_us) // 1000, 0) + self._margin_ms + 1
+        result = self._consume(
+            [f"{self._prefix}:once:{{{key}}}"], [expires_us, now_us, ttl_ms]
+        )
+        return bool(result)
+
+    def close(self) -> None:
+        """Close the client if this guard opened it from a URL."""
+        if self._owned:
+            self._client.close()

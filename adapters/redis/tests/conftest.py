@@ -1,0 +1,38 @@
+"""Clients for the Redis adapter tests, on the root conftest's throwaway servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+import redis.cluster
+
+
+def unique_prefix() -> str:
+    """A key prefix no other test uses: a fresh, empty ledger on a shared server."""
+    return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def single_client(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url, max_connections=64)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def cluster_client(redis_cluster_nodes: list[tuple[str, int]]) -> Iterator[redis.cluster.RedisCluster]:
+    client = redis.cluster.RedisCluster(
+        startup_nodes=[redis.cluster.ClusterNode(h, p) for h, p in redis_cluster_nodes],
+        max_connections=64,
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=["single", "cluster"])
+def any_client(request: pytest.FixtureRequest) -> redis.Redis | redis.cluster.RedisCluster:
+    """Each test using it runs once on a single server and once on the cluster."""
+    return request.getfixturevalue(f"{request.param}_client")  # type: ignore[no-any-return]

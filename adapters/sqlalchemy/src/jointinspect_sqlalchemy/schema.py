@@ -1,0 +1,209 @@
+"""The tables: queried attributes as columns, the full value as JSON text.
+
+Instants are ``BIGINT`` microseconds since the Unix epoch in UTC
+(:func:`jointinspect.timeutil.to_micros`): integers compare the same way on SQLite,
+PostgreSQL and MariaDB, which aware timestamp types do not. The policy zone is not stored:
+rules compute calendar buckets in the zone before the ledger sees them.
+
+Identifiers use a binary, no-pad collation on every backend, so that ``"a"``, ``"A"`` and
+``"a "`` are three keys that sort by code point exactly as Python sorts ``str`` (the
+in-memory reference store). The Alembic revisions under ``migrations/`` build this schema;
+a test compares an upgraded empty database with :data:`metadata`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+#: Length of ids and keys (MariaDB indexes up to 3072 bytes: 255 utf8mb4 characters fit).
+KEY_LENGTH = 255
+
+#: Row of :data:`audit_head`: the one row appends lock so the hash chain never forks.
+AUDIT_HEAD_ID = 1
+
+
+class Key(TypeDecorator[str]):
+    """A ``VARCHAR`` compared byte-wise: collation ``C`` on PostgreSQL, a no-pad binary
+    collation on MariaDB/MySQL, SQLite's default ``BINARY`` elsewhere."""
+
+    impl = String(KEY_LENGTH)
+    cache_ok = True
+
+    def __init__(self, length: int = KEY_LENGTH) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Choose the collation per dialect."""
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(String(self.length, collation="C"))
+        if dialect.name in ("mysql", "mariadb"):
+            collation = "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+            return dialect.type_descriptor(mysql.VARCHAR(self.length, collation=collation))
+        return dialect.type_descriptor(String(self.length))
+
+
+#: JSON text of a whole value; LONGTEXT on MariaDB (TEXT stops at 64 KiB).
+Body = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+#: Autoincrementing sequence (SQLite only aliases ROWID for ``INTEGER PRIMARY KEY``).
+Serial = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+_mysql: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+
+
+def _reference(name: str, key: str) -> Table:
+    return Table(name, metadata, Column(key, Key(), primary_key=True), Column("body", Body, nullable=False), **_mysql)
+
+
+enterprises = _reference("ji_enterprises", "credit_code")
+departments = _reference("ji_departments", "code")
+inspectors = _reference("ji_inspectors", "id")
+items = _reference("ji_items", "code")
+scenarios = _reference("ji_scenarios", "code")
+
+plans = Table(
+    "ji_plans", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("filed_at", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_plans_enterprise", "enterprise", "filed_at"),
+    **_mysql,
+)
+
+inspections = Table(
+    "ji_inspections", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_inspections_enterprise", "enterprise", "created_at"),
+    **_mysql,
+)
+
+visits = Table(
+    "ji_visits", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("inspection_id", Key(), nullable=False),
+    Column("checked_in_at", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_visits_inspection", "inspection_id", "checked_in_at"),
+    **_mysql,
+)
+
+results = Table(
+    "ji_results", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("inspection_id", Key(), nullable=False),
+    Column("item", Key(), nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_results_enterprise", "enterprise", "item", "recorded_at"),
+    Index("ix_ji_results_inspection", "inspection_id", "recorded_at"),
+    **_mysql,
+)
+
+rectifications = Table(
+    "ji_rectifications", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("opened_at", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_rectifications_enterprise", "enterprise", "opened_at"),
+    Index("ix_ji_rectifications_due", "state", "deadline"),
+    **_mysql,
+)
+
+evaluations = Table(
+    "ji_evaluations", metadata,
+    Column("inspection_id", Key(), primary_key=True),
+    Column("body", Body, nullable=False),
+    **_mysql,
+)
+
+complaints = Table(
+    "ji_complaints", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_complaints_enterprise", "enterprise", "at"),
+    **_mysql,
+)
+
+outbox = Table(
+    "ji_outbox", metadata,
+    Column("seq", Serial, primary_key=True, autoincrement=True),
+    Column("key", Key(), nullable=False, unique=True),
+    Column("delivered", Boolean, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_outbox_pending", "delivered", "seq"),
+    **_mysql,
+)
+
+audit_log = Table(
+    "ji_audit", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("body", Body, nullable=False),
+    **_mysql,
+)
+
+audit_head = Table(
+    "ji_audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    **_mysql,
+)
+
+reservations = Table(
+    "ji_reservations", metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("department", Key(), nullable=False),
+    Column("inspectors", Body, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Index("ix_ji_reservations_enterprise", "enterprise", "at"),
+    **_mysql,
+)
+
+#: One row per enterprise, locked with ``SELECT ... FOR UPDATE`` by ``lock_enterprise``.
+enterprise_locks = Table(
+    "ji_enterprise_locks", metadata,
+    Column("enterprise", Key(), primary_key=True),
+    **_mysql,
+)
+
+replay_keys = Table(
+    "ji_replay_keys", metadata,
+    Column("key", Key(), primary_key=True),
+    Column("expires_at", BigInteger, nullable=False),
+    **_mysql,
+)

@@ -1,0 +1,89 @@
+# Shared helpers for scripts/test.sh and scripts/demo.sh (sourced, not run).
+# Everything is relative to the repository root, which the caller must cd into first.
+
+# Print a section header that stands out in CI logs.
+section() {
+    if [ -t 1 ]; then
+        printf '\n\033[1m==== %s ====\033[0m\n' "$*"
+    else
+        printf '\n==== %s ====\n' "$*"
+    fi
+}
+
+# True when running as root, or when password-less sudo works (prints the prefix to use).
+_privileged_prefix() {
+    if [ "$(id -u)" -eq 0 ]; then
+        echo ""
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        echo "sudo -n"
+    else
+        return 1
+    fi
+}
+
+# Pick a Python >= 3.11 for creating the virtual environment.
+_find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# The editable installs: the core with its dev tools, and every adapter distribution present.
+_pip_specs() {
+    # printf, not echo: echo would swallow "-e" as its own option.
+    printf '%s\n' -e '.[dev]'
+    local project
+    for project in adapters/*/pyproject.toml; do
+        [ -f "$project" ] || continue
+        printf '%s\n' -e "$(dirname "$project")"
+    done
+}
+
+# Fingerprint of what the venv must contain: rerun pip only when a pyproject changed.
+_deps_fingerprint() {
+    {
+        .venv/bin/python -c 'import sys; print(sys.version)'
+        _pip_specs
+        cat pyproject.toml adapters/*/pyproject.toml 2>/dev/null
+    } | sha256sum | cut -d' ' -f1
+}
+
+# Create .venv when missing and install the project and its adapters (editable) into it.
+ensure_venv() {
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
+        local python
+        python="$(_find_python)" || {
+            echo "error: Python >= 3.11 not found (set PYTHON=/path/to/python3.11)" >&2
+            return 1
+        }
+        echo "creating .venv with $python ($("$python" --version 2>&1))"
+        rm -rf .venv
+        if ! "$python" -m venv .venv; then
+            # Debian's python3 lacks ensurepip until python3-venv is installed.
+            local prefix
+            prefix="$(_privileged_prefix)" || return 1
+            $prefix apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive $prefix apt-get install -y -qq python3-venv
+            rm -rf .venv
+            "$python" -m venv .venv || return 1
+        fi
+    fi
+    local stamp=.venv/.jointinspect-deps.sha256 fingerprint
+    fingerprint="$(_deps_fingerprint)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ]; then
+        echo ".venv is up to date ($(.venv/bin/python --version))"
+        return 0
+    fi
+    local specs=()
+    mapfile -t specs < <(_pip_specs)
+    echo "+ pip install ${specs[*]}"
+    .venv/bin/python -m pip install --disable-pip-version-check -q "${specs[@]}" || return 1
+    echo "$fingerprint" >"$stamp"
+}

@@ -1,0 +1,300 @@
+"""Plan matching: components of the *close* relation, lead rules, common windows.
+
+Batch matching (all plans at once) must agree with incremental matching (plans filed one
+by one through an Engine), and neither may depend on the order plans arrive in.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import attrs
+import pendulum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jointinspect.clock import FixedClock
+from jointinspect.memory import MemoryStore
+from jointinspect.model.plan import InspectionKind, InspectionStatus, Plan, Window
+from jointinspect.model.reference import CreditClass
+from jointinspect.policy.schema import LeadRule, MatchingPolicy, Policy
+from jointinspect.requests import PlanRequest
+from jointinspect.rules.matching import (
+    Group,
+    choose_lead,
+    close,
+    common_window,
+    group_of,
+    match_batch,
+    merge_targets,
+)
+from jointinspect.service import Engine
+from jointinspect.testing.city import build_city, credit_code
+from jointinspect.testing.contract import populate
+
+T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
+DEPTS = ("SCJG", "YJGL", "STHJ", "XFJY")
+ENTS = tuple(credit_code(n) for n in (1, 2, 3))
+KINDS = (InspectionKind.ROUTINE, InspectionKind.SPECIAL, InspectionKind.COMPLAINT,
+         InspectionKind.EMERGENCY)
+
+
+# ------------------------------------------------------------------ strategies
+
+@st.composite
+def plan_specs(draw: st.DrawFn, max_plans: int = 10, emergency: bool = True) -> list[dict[str, object]]:
+    """Plan descriptions: enterprise, department, items, start (hours after T0), length."""
+    n = draw(st.integers(1, max_plans))
+    kinds = KINDS if emergency else KINDS[:3]
+    specs = []
+    for _ in range(n):
+        dept = draw(st.sampled_from(DEPTS))
+        specs.append({
+            "enterprise": draw(st.sampled_from(ENTS[: draw(st.integers(2, 3))])),
+            "department": dept,
+            "items": draw(st.sets(st.sampled_from([f"{dept}-0{k}" for k in range(1, 5)]),
+                                  min_size=1, max_size=3)),
+            "start_h": draw(st.integers(0, 40 * 24)),
+            "length_h": draw(st.sampled_from([1, 4, 8, 24, 72, 240])),
+            "kind": draw(st.sampled_from(kinds)),
+        })
+    return specs
+
+
+def to_plans(specs: list[dict[str, object]]) -> list[Plan]:
+    plans = []
+    for n, s in enumerate(specs):
+        start = T0.add(hours=s["start_h"])  # type: ignore[arg-type]
+        dept = str(s["department"])
+        plans.append(Plan(
+            id=f"p{n:02d}", enterprise=str(s["enterprise"]), department=dept,
+            items=s["items"], inspectors=[f"{dept}-I01", f"{dept}-I02"],  # type: ignore[arg-type]
+            window=Window(start, start.add(hours=s["length_h"])),  # type: ignore[arg-type]
+            kind=s["kind"], filed_at=T0.subtract(days=30),  # type: ignore[arg-type]
+        ))
+    return plans
+
+
+policies = st.builds(
+    MatchingPolicy,
+    gap_days=st.sampled_from([0, 1, 3, 7]),
+    lead_rule=st.sampled_from(list(LeadRule)),
+    lead_priority=st.permutations(DEPTS).map(lambda p: tuple(p[:2])),
+)
+
+
+def plan_sets(groups: list[Group]) -> set[frozenset[str]]:
+    return {frozenset(g.plan_ids) for g in groups}
+
+
+# ------------------------------------------------------------------ batch properties
+
+@given(plan_specs(), policies, st.randoms(use_true_random=False))
+def test_grouping_does_not_depend_on_filing_order(
+    specs: list[dict[str, object]], policy: MatchingPolicy, rnd: object
+) -> None:
+    plans = to_plans(specs)
+    shuffled = list(plans)
+    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert match_batch(shuffled, policy) == match_batch(plans, policy)
+
+
+@given(plan_specs(), policies)
+def test_groups_are_the_components_of_the_close_relation(
+    specs: list[dict[str, object]], policy: MatchingPolicy
+) -> None:
+    plans = to_plans(specs)
+    by_id = {p.id: p for p in plans}
+    groups = match_batch(plans, policy)
+    # A partition of the plans.
+    ids = [i for g in groups for i in g.plan_ids]
+    assert sorted(ids) == sorted(by_id)
+    for g in groups:
+        members = [by_id[i] for i in g.plan_ids]
+        assert {m.enterprise for m in members} == {g.enterprise}
+        if any(m.kind not in policy.kinds for m in members):
+            assert len(members) == 1  # emergency plans never merge
+        # Connected: every member is reachable from the first through close pairs.
+        reached, frontier = {members[0].id}, [members[0]]
+        while frontier:
+            cur = frontier.pop()
+            for m in members:
+                if m.id not in reached and close(cur.window, m.window, policy.gap):
+                    reached.add(m.id)
+                    frontier.append(m)
+        assert reached == set(g.plan_ids)
+        assert g.joint == (len({m.department for m in members}) >= 2)
+        assert g.departments == tuple(sorted({m.department for m in members}))
+        assert g.items == tuple(sorted({i for m in members for i in m.items}))
+    # Maximal: no mergeable plans of two groups of one enterprise are close.
+    for a, b in itertools.combinations(groups, 2):
+        if a.enterprise != b.enterprise:
+            continue
+        for pa, pb in itertools.product(a.plan_ids, b.plan_ids):
+            x, y = by_id[pa], by_id[pb]
+            if x.kind in policy.kinds and y.kind in policy.kinds:
+                assert not close(x.window, y.window, policy.gap), (pa, pb)
+
+
+def expected_lead_department(members: list[Plan], policy: MatchingPolicy) -> str:
+    """An independent statement of the lead rules (ties: smallest department code)."""
+    depts = sorted({m.department for m in members})
+    if policy.lead_rule is LeadRule.PRIORITY:
+        for d in policy.lead_priority:
+            if d in depts:
+                return d
+        return depts[0]
+    if policy.lead_rule is LeadRule.EARLIEST_START:
+        first = min(m.window.start for m in members)
+        return min(m.department for m in members if m.window.start == first)
+    counts = {d: len({i for m in members if m.department == d for i in m.items}) for d in depts}
+    best = max(counts.values())
+    return min(d for d in depts if counts[d] == best)
+
+
+@given(plan_specs(emergency=False), policies)
+def test_lead_and_common_window(specs: list[dict[str, object]], policy: MatchingPolicy) -> None:
+    plans = to_plans(specs)
+    by_id = {p.id: p for p in plans}
+    for g in match_batch(plans, policy):
+        members = [by_id[i] for i in g.plan_ids]
+        assert g.lead_department == expected_lead_department(members, policy)
+        start = max(m.window.start for m in members)
+        end = min(m.window.end for m in members)
+        if start < end:
+            assert g.window == Window(start, end)
+        else:
+            lead_plans = [m for m in members if m.department == g.lead_department]
+            assert g.window == min(lead_plans, key=lambda m: (m.window.start, m.id)).window
+        # Deterministic for a set of plans, whatever order the group is described in.
+        assert group_of(list(reversed(members)), policy) == g
+
+
+def _p(pid: str, dept: str, start_h: int, length_h: int, items: tuple[str, ...] = ("x",),
+       kind: InspectionKind = InspectionKind.ROUTINE) -> Plan:
+    start = T0.add(hours=start_h)
+    return Plan(pid, ENTS[0], dept, items, ("i1", "i2"), Window(start, start.add(hours=length_h)),
+                kind, T0.subtract(days=30))
+
+
+def test_gap_boundary_is_inclusive() -> None:
+    policy = MatchingPolicy(gap_days=7)
+    a = _p("a", "SCJG", 0, 8)
+    exactly = _p("b", "YJGL", 8 + 7 * 24, 8)
+    beyond = attrs.evolve(exactly, id="c", window=Window(exactly.window.start.add(seconds=1),
+                                                         exactly.window.end.add(seconds=1)))
+    assert [g.plan_ids for g in match_batch([a, exactly], policy)] == [("a", "b")]
+    assert [g.plan_ids for g in match_batch([a, beyond], policy)] == [("a",), ("c",)]
+
+
+def test_chain_bridges_far_plans() -> None:
+    policy = MatchingPolicy(gap_days=1)
+    plans = [_p("a", "SCJG", 0, 8), _p("b", "YJGL", 30, 8), _p("c", "STHJ", 60, 8)]
+    # a and c are more than a day apart, but b is within a day of both.
+    assert not close(plans[0].window, plans[2].window, policy.gap)
+    (group,) = match_batch(plans, policy)
+    assert group.plan_ids == ("a", "b", "c") and group.joint
+    assert group.window == plans[0].window  # no common time: the lead's (most items tie -> SCJG)
+
+
+def test_lead_rules_examples() -> None:
+    a = _p("a", "YJGL", 10, 8, items=("y1", "y2"))
+    b = _p("b", "SCJG", 0, 48, items=("s1",))
+    plans = [a, b]
+    assert choose_lead(plans, MatchingPolicy()).department == "YJGL"  # most items
+    assert choose_lead(plans, MatchingPolicy(lead_rule=LeadRule.EARLIEST_START)).department == "SCJG"
+    prio = MatchingPolicy(lead_rule=LeadRule.PRIORITY, lead_priority=("STHJ", "SCJG"))
+    assert choose_lead(plans, prio).department == "SCJG"
+    # Intersection when the windows share time.
+    assert common_window(plans, a) == Window(T0.add(hours=10), T0.add(hours=18))
+
+
+def test_emergency_plans_never_merge() -> None:
+    policy = MatchingPolicy()
+    routine = _p("a", "SCJG", 0, 8)
+    emergency = _p("b", "YJGL", 2, 8, kind=InspectionKind.EMERGENCY)
+    groups = match_batch([routine, emergency], policy)
+    assert plan_sets(groups) == {frozenset({"a"}), frozenset({"b"})}
+    assert not any(g.joint for g in groups)
+
+
+def test_merge_targets_only_same_enterprise_and_mergeable_kinds() -> None:
+    from jointinspect.model.plan import Inspection
+
+    policy = MatchingPolicy()
+    a = _p("a", "SCJG", 0, 8)
+    other_ent = attrs.evolve(_p("o", "SCJG", 0, 8), enterprise=ENTS[1])
+    em = _p("e", "XFJY", 0, 8, kind=InspectionKind.EMERGENCY)
+
+    def insp(iid: str, plan: Plan) -> Inspection:
+        return Inspection(iid, plan.enterprise, plan.department, [plan.id], [plan.department],
+                          plan.items, plan.inspectors, plan.window, plan.kind, T0)
+
+    opened = [insp("i-a", a), insp("i-o", other_ent), insp("i-e", em)]
+    by_id = {p.id: p for p in (a, other_ent, em)}
+    new = _p("n", "YJGL", 20, 8)
+    assert [i.id for i in merge_targets(new, opened, by_id, policy)] == ["i-a"]
+    new_em = _p("n2", "YJGL", 20, 8, kind=InspectionKind.EMERGENCY)
+    assert merge_targets(new_em, opened, by_id, policy) == []
+
+
+# ------------------------------------------------------------------ batch == incremental
+
+CITY = build_city(enterprises=3, departments=4)
+# Nobody on the whitelist: every plan is placed at once.
+CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B)
+                                            for e in CITY.enterprises))
+
+
+def engine_for(policy: Policy) -> Engine:
+    counter = itertools.count()
+    eng = Engine(store=MemoryStore(), policy=policy, clock=FixedClock(T0.subtract(days=30)),
+                 ids=lambda: f"id{next(counter):04d}")
+    populate(eng, CITY)
+    return eng
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_specs(max_plans=9), st.sampled_from([0, 2, 7]), st.sampled_from(list(LeadRule)))
+def test_batch_equals_incremental(
+    specs: list[dict[str, object]], gap_days: int, lead_rule: LeadRule
+) -> None:
+    matching = MatchingPolicy(gap_days=gap_days, lead_rule=lead_rule, lead_priority=DEPTS[::-1])
+    # No frequency rules: this compares matching alone.
+    eng = engine_for(Policy(matching=matching, frequency=()))
+    for s in specs:
+        start = T0.add(hours=s["start_h"])  # type: ignore[arg-type]
+        eng.file_plan(PlanRequest(
+            str(s["enterprise"]), str(s["department"]), start,
+            start.add(hours=s["length_h"]),  # type: ignore[arg-type]
+            kind=s["kind"], items=sorted(s["items"]),  # type: ignore[arg-type]
+            inspectors=[f"{s['department']}-I01", f"{s['department']}-I02"],
+        ))
+    plans: list[Plan] = []
+    live: list[frozenset[str]] = []
+    by_insp: dict[str, list[Plan]] = defaultdict(list)
+    with eng.store.unit_of_work() as uow:
+        for ent in ENTS:
+            plans += uow.plans.for_enterprise(ent)
+            for insp in uow.inspections.for_enterprise(ent):
+                assert insp.status in (InspectionStatus.PLANNED, InspectionStatus.SUPERSEDED)
+                if insp.status is InspectionStatus.PLANNED:
+                    live.append(frozenset(insp.plan_ids))
+    for p in plans:
+        assert p.inspection_id is not None
+        by_insp[p.inspection_id].append(p)
+    groups = match_batch(plans, matching)
+    assert set(live) == plan_sets(groups)
+    assert len(live) == len(groups)
+    # Every plan points at the live inspection holding it.
+    assert {frozenset(p.id for p in ps) for ps in by_insp.values()} == plan_sets(groups)
+    # The stored inspection describes its group as batch matching does.
+    by_plans = {frozenset(g.plan_ids): g for g in groups}
+    for ent in ENTS:
+        for insp in eng.inspections_of(ent):
+            if insp.status is InspectionStatus.PLANNED:
+                g = by_plans[frozenset(insp.plan_ids)]
+                assert (insp.lead_department, insp.departments, insp.items, insp.window) == (
+                    g.lead_department, g.departments, g.items, g.window)
+                assert insp.joint == g.joint
