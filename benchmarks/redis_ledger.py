@@ -27,10 +27,11 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for testsupport
 
-from jointinspect.model.plan import InspectionKind  # noqa: E402
-from jointinspect.policy import wuhu_rules  # noqa: E402
-from jointinspect.rules.frequency import Reservation, RuleCheck  # noqa: E402
-from jointinspect_redis import RedisLedger  # noqa: E402
+from jointinspect_redis import RedisLedger
+
+from jointinspect.model.plan import InspectionKind
+from jointinspect.policy import wuhu_rules
+from jointinspect.rules.frequency import Reservation, RuleCheck
 
 T0 = pendulum.datetime(2025, 3, 3, 9, tz="UTC")
 KINDS = [InspectionKind.ROUTINE, InspectionKind.RANDOM, InspectionKind.COMPLAINT]
@@ -62,7 +63,7 @@ def main() -> None:
     server = None
     url = opts.url
     if url is None:
-        from testsupport.servers import start_redis
+        from testsupport.servers import start_redis  # noqa: PLC0415 - only without --url
 
         server = start_redis()
         url = server.url

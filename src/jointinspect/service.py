@@ -530,6 +530,7 @@ class Engine:
             if insp is None:
                 raise CheckInRejected("checkin.inspection_unknown", inspection=claims.subject)
             uow.lock_enterprise(insp.enterprise)
+            insp = self._inspection(uow, claims.subject)  # re-read under the lock
             inspector = self._inspector(uow, inspector_id)
             enterprise = self._enterprise(uow, insp.enterprise)
             item_fields = {

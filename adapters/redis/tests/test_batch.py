@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from jointinspect.rules.frequency import Action, Reservation, evaluate
-from jointinspect.testing.ledger import ENTERPRISE, OTHER_ENTERPRISE, T0, rolling, visit
 from jointinspect_redis import RedisLedger
 
 from conftest import unique_prefix
+from jointinspect.rules.frequency import Action, Reservation, evaluate
+from jointinspect.testing.ledger import ENTERPRISE, OTHER_ENTERPRISE, T0, rolling, visit
 
 CHECKS = [rolling("one_per_week", 1), rolling("warn_2", 2, action=Action.WARN)]
 

@@ -130,7 +130,7 @@ class RedisLedger:
         prepared = [self._prepare(request, checks, now) for request, checks in batch]
         replies = self._pipelined(prepared)
         decisions = []
-        for (request, keys, args, _), (_, checks), reply in zip(
+        for (request, _, _, _), (_, checks), reply in zip(
             prepared, batch, replies, strict=True
         ):
             if isinstance(reply, redis.exceptions.ResponseError):
@@ -203,28 +203,28 @@ class RedisLedger:
             separators=(",", ":"),
         )
         lo = hi = at_us
-        encoded: list[str | int] = []
+        specs = []
         for check in checks:
             if check.window is not None:
                 w = duration_micros(check.window)
                 lo, hi = min(lo, at_us - w + 1), max(hi, at_us + w - 1)
-                span: tuple[str, int, int] = ("w", w, 0)
+                span = f"w|{w}|0"
             else:
                 assert check.bucket is not None
                 start, end = micros(check.bucket[0]), micros(check.bucket[1])
                 lo, hi = min(lo, start), max(hi, end - 1)
-                span = ("b", start, end)
+                span = f"b|{start}|{end}"
             counted = self._counted.get(check.counts)
             if counted is None:
                 counted = "," + ",".join(sorted(k.value for k in check.counts)) + ","
                 self._counted[check.counts] = counted
-            encoded += [
-                _ACTION[check.action], check.limit, _SCOPE[check.scope], counted, *span,
-            ]
+            specs.append(
+                f"{_ACTION[check.action]}|{check.limit}|{_SCOPE[check.scope]}|{counted}|{span}"
+            )
         args: list[str | int] = [
             request.id, record, at_us, now_us, self._retention_us, lo, hi,
             f"({now_us - self._retention_us}", request.department, request.enterprise,
-            len(request.inspectors), *request.inspectors, len(checks), *encoded,
+            len(request.inspectors), *request.inspectors, ";".join(specs), ttl_ms,
         ]
         return request, self._keys(request.enterprise), args, ttl_ms
 

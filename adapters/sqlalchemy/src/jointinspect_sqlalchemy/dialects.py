@@ -35,11 +35,11 @@ def insert_if_new(conn: Connection, table: Table, row: Mapping[str, Any]) -> boo
     """
     kind = family(conn)
     if kind == "postgresql":
-        result = conn.execute(postgresql.insert(table).values(**row).on_conflict_do_nothing())
-        return bool(result.rowcount)
+        stmt = postgresql.insert(table).values(**row).on_conflict_do_nothing()
+        return bool(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount)
     if kind == "sqlite":
-        result = conn.execute(sqlite.insert(table).values(**row).on_conflict_do_nothing())
-        return bool(result.rowcount)
+        stmt_lite = sqlite.insert(table).values(**row).on_conflict_do_nothing()
+        return bool(conn.execute(stmt_lite.execution_options(preserve_rowcount=True)).rowcount)
     try:
         conn.execute(insert(table).values(**row))
     except sa_exc.IntegrityError as error:

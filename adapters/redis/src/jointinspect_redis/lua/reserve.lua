@@ -6,9 +6,10 @@
 -- KEYS[3]  optional    id -> enterprise pointer (single server only; never on a cluster)
 -- ARGV     1 id, 2 record, 3 at, 4 now (the caller's injected clock, never the server's),
 --          5 retention, 6 fetch_lo, 7 fetch_hi (inclusive), 8 trim bound ("(" .. now-retention),
---          9 department, 10 enterprise, 11 n inspectors, inspectors..., n checks, then per
---          check: action ('b'|'w'), limit, scope ('e'|'d'|'i'), counted kinds (',k1,k2,'),
---          type ('w' rolling | 'b' bucket), window | bucket start, unused | bucket end
+--          9 department, 10 enterprise, 11 n inspectors, inspectors..., then the checks in one
+--          string, each "action|limit|scope|,kind,kind,|type|a|b" and separated by ";":
+--          action b(lock)|w(arn); scope e(nterprise)|d(epartment)|i(nspector); type
+--          w (rolling window a) | b (bucket [a, b)), then the keys' TTL in ms
 -- Returns  {2, record} if the id is already reserved (nothing changes);
 --          {0|1, check, key, count, ...}: 0 blocked (nothing recorded), 1 recorded; each
 --          triple is one exceeded rule (0-based check index, 0-based scope-key index, count).
@@ -33,9 +34,19 @@ local inspectors = {}
 for i = 1, n_insp do
   inspectors[i] = ARGV[11 + i]
 end
-local p = 12 + n_insp
-local n_checks = tonumber(ARGV[p])
-p = p + 1
+local checks = {}
+for spec in string.gmatch(ARGV[12 + n_insp], '[^;]+') do
+  local action, limit, scope, counted, kind, a, b =
+    string.match(spec, '^(%a)|(%d+)|(%a)|([^|]*)|(%a)|(-?%d+)|(-?%d+)$')
+  if not action then
+    return redis.error_reply('jointinspect: malformed check ' .. spec)
+  end
+  checks[#checks + 1] = {action = action, limit = tonumber(limit), scope = scope,
+    counted = counted, kind = kind, a = tonumber(a), b = tonumber(b)}
+end
+local n_checks = #checks
+
+local later = false
 
 -- Live visits in the widest range any check looks at, decoded once.
 local others = {}
@@ -62,6 +73,9 @@ if n_checks > 0 then
             who[name] = true
           end
           others[#others + 1] = {t = times[first + j - 1], k = r[3], d = r[4], i = who}
+          if times[first + j - 1] > at then
+            later = true
+          end
         end
       end
     end
@@ -71,14 +85,9 @@ end
 local result = {1}
 local blocked = false
 for c = 1, n_checks do
-  local action = ARGV[p]
-  local limit = tonumber(ARGV[p + 1])
-  local scope = ARGV[p + 2]
-  local counted = ARGV[p + 3]
-  local kind_of_window = ARGV[p + 4]
-  local a = tonumber(ARGV[p + 5])
-  local b = tonumber(ARGV[p + 6])
-  p = p + 7
+  local check = checks[c]
+  local action, limit, scope = check.action, check.limit, check.scope
+  local counted, kind_of_window, a, b = check.counted, check.kind, check.a, check.b
   local n_keys = 1
   if scope == 'i' then
     n_keys = n_insp
@@ -150,15 +159,13 @@ if #old > 0 then
   redis.call('ZREM', zkey, unpack(old))
 end
 
--- Keys live until the latest visit is older than the retention.
-local newest = redis.call('ZRANGE', zkey, -1, -1, 'WITHSCORES')
-local ttl_ms = math.ceil((tonumber(newest[2]) + retention - now) / 1000)
-if ttl_ms < 60000 then
-  ttl_ms = 60000
+-- Keys live until the latest visit is older than the retention. A later visit seen above
+-- already set a longer TTL; otherwise this one may be the latest.
+local ttl = ARGV[13 + n_insp]
+if not later then
+  redis.call('PEXPIRE', zkey, ttl)
+  redis.call('PEXPIRE', hkey, ttl)
 end
-local ttl = string.format('%.0f', ttl_ms)
-redis.call('PEXPIRE', zkey, ttl)
-redis.call('PEXPIRE', hkey, ttl)
 if KEYS[3] then
   redis.call('SET', KEYS[3], ARGV[10], 'PX', ttl)
 end

@@ -1,0 +1,130 @@
+"""The audit hash chain: any single alteration, removal, swap or insertion is detected."""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal, verify
+from jointinspect.errors import AuditChainBroken
+
+T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
+
+text = st.text(min_size=0, max_size=8)
+records = st.builds(
+    AuditRecord,
+    at=st.integers(0, 10**6).map(lambda s: T0.add(seconds=s)),
+    actor=text,
+    action=text,
+    subject=text,
+    data=st.dictionaries(st.text(min_size=1, max_size=4), text, max_size=3),
+)
+
+
+def chain(recs: list[AuditRecord]) -> list[AuditEntry]:
+    out: list[AuditEntry] = []
+    for n, rec in enumerate(recs, start=1):
+        out.append(seal(rec, n, out[-1].hash if out else GENESIS))
+    return out
+
+
+def _other(value: str) -> str:
+    return value + "x"
+
+
+def altered(entry: AuditEntry, field: str) -> AuditEntry:
+    rec = entry.record
+    if field == "at":
+        return attrs.evolve(entry, record=attrs.evolve(rec, at=rec.at.add(seconds=1)))
+    if field in ("actor", "action", "subject"):
+        return attrs.evolve(entry, record=attrs.evolve(rec, **{field: _other(getattr(rec, field))}))
+    if field == "data_value" and rec.data:
+        (k, v), *rest = rec.data
+        return attrs.evolve(entry, record=attrs.evolve(rec, data=((k, _other(v)), *rest)))
+    if field.startswith("data"):
+        return attrs.evolve(entry, record=attrs.evolve(rec, data=(*rec.data, ("~added", "1"))))
+    if field == "seq":
+        return attrs.evolve(entry, seq=entry.seq + 1)
+    if field == "prev_hash":
+        return attrs.evolve(entry, prev_hash=("1" if entry.prev_hash[0] != "1" else "2") + entry.prev_hash[1:])
+    assert field == "hash"
+    return attrs.evolve(entry, hash=("1" if entry.hash[0] != "1" else "2") + entry.hash[1:])
+
+
+FIELDS = ["at", "actor", "action", "subject", "data_value", "data_added", "seq", "prev_hash", "hash"]
+
+
+@given(st.lists(records, min_size=1, max_size=8))
+def test_an_untouched_chain_verifies(recs: list[AuditRecord]) -> None:
+    entries = chain(recs)
+    assert verify(entries) == len(recs)
+    assert verify([]) == 0
+
+
+@given(st.lists(records, min_size=1, max_size=8), st.data())
+def test_any_altered_field_is_detected(recs: list[AuditRecord], data: st.DataObject) -> None:
+    entries = chain(recs)
+    i = data.draw(st.integers(0, len(entries) - 1))
+    field = data.draw(st.sampled_from(FIELDS))
+    entries[i] = altered(entries[i], field)
+    with pytest.raises(AuditChainBroken) as err:
+        verify(entries)
+    assert err.value.code == "audit.broken"
+    assert err.value.details["seq"] in (i + 1, i + 2)
+
+
+@given(st.lists(records, min_size=2, max_size=8), st.data())
+def test_removed_entry_is_detected(recs: list[AuditRecord], data: st.DataObject) -> None:
+    entries = chain(recs)
+    # Removing the last entry leaves a valid shorter chain: only the count tells (the
+    # caller compares ``verify``'s return value with the length it expects).
+    i = data.draw(st.integers(0, len(entries) - 2))
+    del entries[i]
+    with pytest.raises(AuditChainBroken):
+        verify(entries)
+
+
+def test_truncation_shows_in_the_count() -> None:
+    entries = chain([AuditRecord(T0, "a", "x", "s"), AuditRecord(T0, "b", "y", "t")])
+    assert verify(entries[:1]) == 1 != len(entries)
+
+
+@given(st.lists(records, min_size=2, max_size=8), st.data())
+def test_swapped_pair_is_detected(recs: list[AuditRecord], data: st.DataObject) -> None:
+    entries = chain(recs)
+    i = data.draw(st.integers(0, len(entries) - 2))
+    j = data.draw(st.integers(i + 1, len(entries) - 1))
+    entries[i], entries[j] = entries[j], entries[i]
+    with pytest.raises(AuditChainBroken):
+        verify(entries)
+
+
+@given(st.lists(records, min_size=1, max_size=8), records, st.data())
+def test_inserted_entry_is_detected(recs: list[AuditRecord], extra: AuditRecord, data: st.DataObject) -> None:
+    entries = chain(recs)
+    i = data.draw(st.integers(0, len(entries) - 1))
+    how = data.draw(st.sampled_from(["sealed_here", "copy", "sealed_after_prev"]))
+    if how == "copy":
+        intruder = entries[data.draw(st.integers(0, len(entries) - 1))]
+    elif how == "sealed_here":
+        # Correctly sealed at position i + 1, but the old entry i + 1 follows it.
+        intruder = seal(extra, i + 1, entries[i - 1].hash if i else GENESIS)
+    else:
+        intruder = seal(extra, entries[i].seq, entries[i].prev_hash)
+    entries.insert(i, intruder)
+    with pytest.raises(AuditChainBroken):
+        verify(entries)
+
+
+def test_chain_starts_at_genesis_and_one() -> None:
+    rec = AuditRecord(T0, "a", "x", "s", {"k": "v"})
+    with pytest.raises(AuditChainBroken):
+        verify([seal(rec, 2, GENESIS)])
+    with pytest.raises(AuditChainBroken):
+        verify([seal(rec, 1, "f" * 64)])
+    # The hash covers the content canonically: equal records, equal hashes.
+    assert seal(rec, 1, GENESIS) == seal(AuditRecord(T0.in_timezone("Asia/Shanghai"), "a", "x", "s",
+                                                     {"k": "v"}), 1, GENESIS)

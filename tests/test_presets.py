@@ -1,0 +1,214 @@
+"""Every preset's own rule, shown firing through an Engine.
+
+Frequency rules count visits (inspections): a plan that merges into an open inspection adds
+no visit, so tests that need separate visits either space them beyond the matching gap or
+turn merging off with ``matching={"gap_days": 0}`` and non-touching windows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+
+from jointinspect.clock import FixedClock
+from jointinspect.errors import FilingRejected, FrequencyBlocked
+from jointinspect.memory import MemoryStore
+from jointinspect.model.notification import Role
+from jointinspect.model.plan import InspectionKind, InspectionStatus, PlanStatus
+from jointinspect.model.reference import CreditClass
+from jointinspect.policy import PRESETS, preset
+from jointinspect.relay import CollectingNotifier
+from jointinspect.requests import FilingOutcome, PlanRequest
+from jointinspect.service import Engine
+from jointinspect.testing.city import build_city
+from jointinspect.testing.contract import populate
+
+ZONE = "Asia/Shanghai"
+#: Monday 2 March 2026, 09:00 in Shanghai.
+T0 = pendulum.datetime(2026, 3, 2, 9, tz=ZONE).in_timezone("UTC")
+CITY = build_city(enterprises=3, departments=3)
+CITY = attrs.evolve(CITY, enterprises=(
+    attrs.evolve(CITY.enterprises[0], credit_class=CreditClass.B),
+    attrs.evolve(CITY.enterprises[1], credit_class=CreditClass.A),
+    attrs.evolve(CITY.enterprises[2], credit_class=CreditClass.C),
+))
+ENT, A_ENT = CITY.enterprises[0].credit_code, CITY.enterprises[1].credit_code
+NO_MERGE: dict[str, Any] = {"matching": {"gap_days": 0}}
+
+
+def engine(name: str, **overrides: Any) -> tuple[Engine, FixedClock, CollectingNotifier]:
+    counter = itertools.count()
+    clock = FixedClock(T0.subtract(days=60))
+    notes = CollectingNotifier()
+    eng = Engine(store=MemoryStore(), policy=preset(name, **overrides), clock=clock, notifier=notes,
+                 ids=lambda: f"id{next(counter):04d}")
+    populate(eng, CITY)
+    return eng, clock, notes
+
+
+def file(eng: Engine, start: pendulum.DateTime, *, dept: str = "SCJG", hours: float = 2,
+         kind: InspectionKind = InspectionKind.ROUTINE, enterprise: str = ENT,
+         inspectors: tuple[str, ...] | None = None) -> FilingOutcome:
+    return eng.file_plan(PlanRequest(
+        enterprise, dept, start, start.add(hours=hours), kind=kind, items=[f"{dept}-01"],  # type: ignore[arg-type]
+        inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
+    ))
+
+
+def warned(out: FilingOutcome) -> list[str]:
+    return [w.rule for w in out.warnings]
+
+
+def test_wuhu_blocks_a_second_planned_visit_within_7_days() -> None:
+    eng, _, _ = engine("wuhu", **NO_MERGE)
+    first = file(eng, T0)
+    with pytest.raises(FrequencyBlocked) as err:
+        file(eng, T0.add(days=3), dept="YJGL")
+    assert err.value.details["rule"] == "one_planned_per_7_days"
+    assert err.value.details["hits"] == ["one_planned_per_7_days"]
+    assert file(eng, T0.add(days=7), dept="YJGL").inspection is not None  # half-open window
+    # A complaint is not blocked but warned.
+    out = file(eng, T0.add(days=1), dept="STHJ", kind=InspectionKind.COMPLAINT)
+    assert out.inspection is not None and out.inspection.id != first.inspection.id  # type: ignore[union-attr]
+    assert "triggered_within_7_days" in warned(out)
+
+
+def test_wuhu_merges_instead_of_blocking_by_default() -> None:
+    eng, _, _ = engine("wuhu")
+    first = file(eng, T0)
+    second = file(eng, T0.add(days=3), dept="YJGL")
+    assert second.merged and second.inspection.id == first.inspection.id  # type: ignore[union-attr]
+    assert second.inspection.joint and second.warnings == ()  # type: ignore[union-attr]
+
+
+def test_wuhu_counts_a_completed_visit() -> None:
+    eng, _, _ = engine("wuhu")
+    first = file(eng, T0)
+    assert first.inspection is not None
+    with eng.store.unit_of_work() as uow:
+        uow.inspections.update(attrs.evolve(first.inspection, status=InspectionStatus.COMPLETED))
+        uow.commit()
+    # The earlier visit is closed: the new plan cannot merge and is a second visit.
+    with pytest.raises(FrequencyBlocked):
+        file(eng, T0.add(days=2), dept="YJGL")
+
+
+def test_yantai_needs_7_calendar_days_and_approval_for_good_credit() -> None:
+    eng, clock, notes = engine("yantai")
+    clock.set(T0)
+    with pytest.raises(FilingRejected) as err:
+        file(eng, T0.add(days=6))
+    assert err.value.code == "filing.too_late"
+    assert file(eng, T0.add(days=7)).inspection is not None
+    pending = file(eng, T0.add(days=7), enterprise=A_ENT)
+    assert pending.status is PlanStatus.PENDING_APPROVAL
+    assert [n.role for n in notes.of_kind("approval.requested")] == [Role.SUPERVISOR]
+
+
+def test_yucheng_warns_on_the_fourth_visit_in_15_days() -> None:
+    eng, _, notes = engine("yucheng", **NO_MERGE)
+    outs = [file(eng, T0.add(days=d)) for d in (0, 4, 8)]
+    assert all(o.warnings == () for o in outs)
+    fourth = file(eng, T0.add(days=12))
+    assert warned(fourth) == ["four_in_15_days"] and fourth.warnings[0].count == 4
+    assert notes.of_kind("frequency.warning")[0].role is Role.SUPERVISOR
+    # 15 days after the first visit it no longer counts.
+    eng2, _, _ = engine("yucheng", **NO_MERGE)
+    for d in (0, 4, 8):
+        file(eng2, T0.add(days=d))
+    assert file(eng2, T0.add(days=15)).warnings == ()
+
+
+def test_chengdu_warns_on_the_second_visit_in_a_local_day() -> None:
+    eng, _, _ = engine("chengdu", **NO_MERGE)
+    tuesday = pendulum.datetime(2026, 3, 3, tz=ZONE)
+    late = tuesday.add(hours=22)
+    assert file(eng, late.in_timezone("UTC"), hours=1).warnings == ()
+    # 00:30 Wednesday local is still Tuesday in UTC, but another local day.
+    after_midnight = tuesday.add(days=1, minutes=30).in_timezone("UTC")
+    assert after_midnight.day == 3
+    assert warned(file(eng, after_midnight, dept="YJGL", hours=1)) == []
+    third = file(eng, tuesday.add(days=1, hours=10).in_timezone("UTC"), dept="STHJ", hours=1)
+    assert set(warned(third)) == {"more_than_1_a_day", "more_than_2_a_week"}
+
+
+def test_xianning_blocks_the_third_routine_visit_of_one_department_in_a_year() -> None:
+    eng, _, _ = engine("xianning", **NO_MERGE)
+    file(eng, T0)
+    file(eng, T0.add(days=30))
+    with pytest.raises(FrequencyBlocked) as err:
+        file(eng, T0.add(days=60))
+    assert err.value.details["rule"] == "two_a_year_per_agency"
+    # Another department has its own allowance; complaints are exempt.
+    assert file(eng, T0.add(days=60), dept="YJGL").inspection is not None
+    assert file(eng, T0.add(days=90), kind=InspectionKind.COMPLAINT).warnings == ()
+    # A new calendar year (local) starts a new count.
+    new_year = pendulum.datetime(2027, 1, 1, 0, 30, tz=ZONE).in_timezone("UTC")
+    assert file(eng, new_year).inspection is not None
+
+
+def test_hainan_warns_on_two_visits_within_60_days() -> None:
+    eng, _, _ = engine("hainan")
+    assert file(eng, T0).warnings == ()
+    assert file(eng, T0.add(days=60)).warnings == ()  # exactly 60 days apart
+    between = file(eng, T0.add(days=30))
+    assert warned(between) == ["twice_in_60_days"] and between.warnings[0].count == 2
+
+
+def test_nanchang_counts_working_days() -> None:
+    eng, clock, _ = engine("nanchang")
+    clock.set(T0)  # Monday 2 March 2026
+    with pytest.raises(FilingRejected) as err:
+        file(eng, T0.add(days=7))  # seven calendar days, five working days
+    assert err.value.code == "filing.too_late"
+    assert err.value.details["earliest"] == "2026-03-12"
+    assert file(eng, T0.add(days=10)).inspection is not None
+
+
+def test_quiet_county_refuses_routine_on_days_1_to_15() -> None:
+    eng, _, _ = engine("quiet_county")
+    day10 = pendulum.datetime(2026, 3, 10, 9, tz=ZONE).in_timezone("UTC")
+    with pytest.raises(FilingRejected) as err:
+        file(eng, day10)
+    assert err.value.code == "filing.quiet_period"
+    assert file(eng, day10, kind=InspectionKind.COMPLAINT).inspection is not None
+    assert file(eng, day10.add(days=6), dept="YJGL").inspection is not None
+
+
+def test_laizhou_needs_two_approvals() -> None:
+    eng, _, _ = engine("laizhou")
+    out = file(eng, T0, enterprise=A_ENT)
+    assert out.status is PlanStatus.PENDING_APPROVAL
+    assert eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE).inspection is None
+    assert eng.approve_plan(out.plan.id, Role.SUPERVISOR).inspection is not None
+
+
+def test_inspector_watch_warns_per_inspector() -> None:
+    eng, _, notes = engine("inspector_watch")
+    file(eng, T0, inspectors=("SCJG-I01", "SCJG-I02"))
+    file(eng, T0.add(days=10), inspectors=("SCJG-I01", "SCJG-I03"))
+    third = file(eng, T0.add(days=20), inspectors=("SCJG-I01", "SCJG-I04"))
+    assert [(w.rule, w.scope_key, w.count) for w in third.warnings] == [
+        ("inspector_twice_in_30_days", f"{ENT}/SCJG-I01", 3)]
+    assert notes.of_kind("frequency.warning")[0].data()["scope"] == f"{ENT}/SCJG-I01"
+
+
+def test_every_preset_has_a_test() -> None:
+    # Static, so that it holds under pytest-xdist too: each preset names its test here.
+    tests = {
+        "wuhu": test_wuhu_blocks_a_second_planned_visit_within_7_days,
+        "yantai": test_yantai_needs_7_calendar_days_and_approval_for_good_credit,
+        "yucheng": test_yucheng_warns_on_the_fourth_visit_in_15_days,
+        "chengdu": test_chengdu_warns_on_the_second_visit_in_a_local_day,
+        "xianning": test_xianning_blocks_the_third_routine_visit_of_one_department_in_a_year,
+        "hainan": test_hainan_warns_on_two_visits_within_60_days,
+        "nanchang": test_nanchang_counts_working_days,
+        "quiet_county": test_quiet_county_refuses_routine_on_days_1_to_15,
+        "laizhou": test_laizhou_needs_two_approvals,
+        "inspector_watch": test_inspector_watch_warns_per_inspector,
+    }
+    assert set(tests) == set(PRESETS)
