@@ -46,11 +46,11 @@ class FlakyLedger(MemoryLedger):
         super().__init__()
         self.fail_confirms = 0
 
-    def confirm(self, reservation_id: str) -> None:
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         if self.fail_confirms:
             self.fail_confirms -= 1
             raise OperationalError(reason="ledger unreachable")
-        super().confirm(reservation_id)
+        super().confirm(reservation_id, enterprise)
 
 
 def setup() -> tuple[Engine, FlakyStore, FlakyLedger, FixedClock, Any]:

@@ -352,13 +352,13 @@ class _Ledger(_Base):
             self._t.reservations_by_enterprise.add(self._j, request.enterprise, request.id)
         return decision
 
-    def confirm(self, reservation_id: str) -> None:
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         row = self._t.reservations.rows.get(reservation_id)
         if row is not None and row.state is not ReservationState.CONFIRMED:
             confirmed = attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None)
             self._t.reservations.put(self._j, reservation_id, confirmed)
 
-    def release(self, reservation_id: str) -> None:
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         row = self._t.reservations.rows.get(reservation_id)
         if row is not None:
             self._t.reservations.delete(self._j, reservation_id)
@@ -457,13 +457,13 @@ class MemoryLedger:
         result: LedgerDecision = self._run(lambda led: led.check_and_reserve(request, checks, now))
         return result
 
-    def confirm(self, reservation_id: str) -> None:
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
-        self._run(lambda led: led.confirm(reservation_id))
+        self._run(lambda led: led.confirm(reservation_id, enterprise))
 
-    def release(self, reservation_id: str) -> None:
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
-        self._run(lambda led: led.release(reservation_id))
+        self._run(lambda led: led.release(reservation_id, enterprise))
 
     def reservations(self, enterprise: str) -> list[Reservation]:
         """See :meth:`jointinspect.ports.FrequencyLedger.reservations`."""

@@ -92,12 +92,16 @@ class FrequencyLedger(Protocol):
         """
         ...
 
-    def confirm(self, reservation_id: str) -> None:
-        """Make a pending reservation permanent (idempotent; unknown ids are ignored)."""
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """Make a pending reservation permanent (idempotent; unknown ids are ignored).
+
+        ``enterprise``, when given, is the reservation's enterprise: a sharded ledger can
+        then go straight to it instead of looking the id up."""
         ...
 
-    def release(self, reservation_id: str) -> None:
-        """Remove a reservation (idempotent; unknown ids are ignored)."""
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """Remove a reservation (idempotent; unknown ids are ignored); ``enterprise`` as
+        for :meth:`confirm`."""
         ...
 
     def reservations(self, enterprise: str) -> list[Reservation]:

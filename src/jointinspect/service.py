@@ -346,8 +346,9 @@ class Engine:
             warnings = decision.warnings
             if self.ledger is not None:
                 ledger = self.ledger
-                fx.on_failure.append(lambda: ledger.release(inspection_id))
-                fx.after_commit.append(lambda: ledger.confirm(inspection_id))
+                ent = plan.enterprise
+                fx.on_failure.append(lambda: ledger.release(inspection_id, ent))
+                fx.after_commit.append(lambda: ledger.confirm(inspection_id, ent))
             plan = attrs.evolve(plan, inspection_id=inspection_id)
             group = group_of([plan], self.policy.matching)
             inspection = Inspection(
@@ -376,7 +377,7 @@ class Engine:
                 uow.inspections.update(gone)
                 superseded.append(gone)
                 if other.reservation_id:
-                    self._release_later(fx, other.reservation_id)
+                    self._release_later(fx, other.reservation_id, other.enterprise)
                 for pid in other.plan_ids:
                     if pid in plans_by_id and pid != plan.id:
                         uow.plans.update(attrs.evolve(plans_by_id[pid], inspection_id=survivor.id))
@@ -405,13 +406,13 @@ class Engine:
             warnings=warnings, shared_records=shared, exempt_notice=exempt,
         )
 
-    def _release_later(self, fx: _Effects, reservation_id: str) -> None:
+    def _release_later(self, fx: _Effects, reservation_id: str, enterprise: str) -> None:
         """Release a merged visit's reservation: in the transaction, or after commit."""
         if self.ledger is None:
-            fx.uow.ledger.release(reservation_id)
+            fx.uow.ledger.release(reservation_id, enterprise)
         else:
             ledger = self.ledger
-            fx.after_commit.append(lambda: ledger.release(reservation_id))
+            fx.after_commit.append(lambda: ledger.release(reservation_id, enterprise))
 
     def _ledger(self, uow: UnitOfWork) -> FrequencyLedger:
         return self.ledger if self.ledger is not None else uow.ledger
@@ -429,10 +430,10 @@ class Engine:
             insp = known.get(res.id)
             alive = insp is not None and insp.status is not InspectionStatus.SUPERSEDED
             if res.state is ReservationState.PENDING and alive:
-                self.ledger.confirm(res.id)
+                self.ledger.confirm(res.id, enterprise)
                 changed += 1
             elif not alive:
-                self.ledger.release(res.id)
+                self.ledger.release(res.id, enterprise)
                 changed += 1
         return changed
 
