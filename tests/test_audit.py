@@ -39,8 +39,12 @@ def altered(entry: AuditEntry, field: str) -> AuditEntry:
     rec = entry.record
     if field == "at":
         return attrs.evolve(entry, record=attrs.evolve(rec, at=rec.at.add(seconds=1)))
-    if field in ("actor", "action", "subject"):
-        return attrs.evolve(entry, record=attrs.evolve(rec, **{field: _other(getattr(rec, field))}))
+    if field == "actor":
+        return attrs.evolve(entry, record=attrs.evolve(rec, actor=_other(rec.actor)))
+    if field == "action":
+        return attrs.evolve(entry, record=attrs.evolve(rec, action=_other(rec.action)))
+    if field == "subject":
+        return attrs.evolve(entry, record=attrs.evolve(rec, subject=_other(rec.subject)))
     if field == "data_value" and rec.data:
         (k, v), *rest = rec.data
         return attrs.evolve(entry, record=attrs.evolve(rec, data=((k, _other(v)), *rest)))
@@ -128,3 +132,16 @@ def test_chain_starts_at_genesis_and_one() -> None:
     # The hash covers the content canonically: equal records, equal hashes.
     assert seal(rec, 1, GENESIS) == seal(AuditRecord(T0.in_timezone("Asia/Shanghai"), "a", "x", "s",
                                                      {"k": "v"}), 1, GENESIS)
+
+
+def test_a_cut_tail_is_caught_with_the_expected_head() -> None:
+    entries = []
+    prev = GENESIS
+    for n in range(1, 6):
+        entry = seal(AuditRecord(pendulum.datetime(2026, 1, 1, tz="UTC"), "a", "act", f"s{n}"), n, prev)
+        entries.append(entry)
+        prev = entry.hash
+    assert verify(entries, expected_head=prev) == 5
+    assert verify(entries[:3]) == 3  # by itself a shorter chain is still a chain
+    with pytest.raises(AuditChainBroken):
+        verify(entries[:3], expected_head=prev)

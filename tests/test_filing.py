@@ -75,18 +75,19 @@ def test_working_days_around_national_day_2025() -> None:
     assert is_working_day(dt.date(2025, 10, 11), WORKING)
     assert not is_working_day(dt.date(2025, 10, 6), WORKING)  # a Monday off
     # Filed Friday 26 Sep: 28, 29, 30 Sep, 9, 10, 11, 13 Oct are the seven working days.
-    assert earliest_start(dt.date(2025, 9, 26), WORKING) == dt.date(2025, 10, 14)
+    assert earliest_start(dt.date(2025, 9, 26), WORKING) == dt.date(2025, 10, 13)
     policy = Policy(filing=WORKING)
     with pytest.raises(FilingRejected) as err:
-        check_advance_notice(R, window_on(2025, 10, 13), local(2025, 9, 26), policy)
-    assert err.value.details["earliest"] == "2025-10-14"
+        check_advance_notice(R, window_on(2025, 10, 12), local(2025, 9, 26), policy)
+    assert err.value.details["earliest"] == "2025-10-13"
     assert "working days" in err.value.message_en and "工作日" in err.value.message_zh
-    assert check_advance_notice(R, window_on(2025, 10, 14), local(2025, 9, 26), policy) is False
+    assert check_advance_notice(R, window_on(2025, 10, 13), local(2025, 9, 26), policy) is False
 
 
 def test_working_days_around_spring_festival_2026() -> None:
     # Holidays 15-23 Feb 2026; Saturdays 14 and 28 Feb are working days.
-    assert earliest_start(dt.date(2026, 2, 12), WORKING) == dt.date(2026, 3, 1)
+    # Filed Thursday 12 Feb: 13, 14 (a working Saturday), 24, 25, 26, 27, 28 (working) Feb.
+    assert earliest_start(dt.date(2026, 2, 12), WORKING) == dt.date(2026, 2, 28)
     # Seven calendar days ahead is far from seven working days here.
     policy = Policy(filing=WORKING)
     with pytest.raises(FilingRejected):
@@ -95,23 +96,23 @@ def test_working_days_around_spring_festival_2026() -> None:
 
 @given(st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 11, 30)),
        st.integers(0, 15))
-def test_earliest_start_leaves_exactly_n_working_days(filed: dt.date, advance: int) -> None:
+def test_earliest_start_is_the_nth_working_day(filed: dt.date, advance: int) -> None:
     policy = FilingPolicy(unit=DayUnit.WORKING, advance=advance)
     first = earliest_start(filed, policy)
-    between = [filed + dt.timedelta(days=k) for k in range(1, (first - filed).days)]
-    assert sum(1 for d in between if chinese_calendar.is_workday(d)) == advance
-    # Minimal: the day before the earliest start is the last working day needed.
+    after = [filed + dt.timedelta(days=k) for k in range(1, (first - filed).days + 1)]
+    assert sum(1 for d in after if chinese_calendar.is_workday(d)) == advance
+    # Minimal: the earliest start is itself the last working day needed.
     if advance:
-        assert chinese_calendar.is_workday(first - dt.timedelta(days=1))
+        assert chinese_calendar.is_workday(first)
     else:
-        assert first == filed + dt.timedelta(days=1)
+        assert first == filed
 
 
 def test_calendar_fallback_for_unknown_years() -> None:
     # 2030 is beyond the calendar package: Monday to Friday, or an explicit refusal.
     assert is_working_day(dt.date(2030, 1, 1), WORKING)  # a Tuesday (really a holiday)
     assert not is_working_day(dt.date(2030, 1, 5), WORKING)  # a Saturday
-    assert earliest_start(dt.date(2030, 1, 4), WORKING) == dt.date(2030, 1, 16)
+    assert earliest_start(dt.date(2030, 1, 4), WORKING) == dt.date(2030, 1, 15)
     strict = FilingPolicy(unit=DayUnit.WORKING, calendar_fallback=CalendarFallback.ERROR)
     with pytest.raises(FilingRejected) as err:
         earliest_start(dt.date(2030, 1, 4), strict)

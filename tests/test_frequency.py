@@ -129,7 +129,7 @@ def res(rid: str, day: float, *, dept: str = "SCJG", kind: InspectionKind = R,
         inspectors: tuple[str, ...] = ("a", "b"), enterprise: str = "E1",
         state: ReservationState = ReservationState.CONFIRMED,
         expires_at: pendulum.DateTime | None = None) -> Reservation:
-    return Reservation(rid, enterprise, dept, inspectors, kind, BASE.add(hours=day * 24),
+    return Reservation(rid, enterprise, dept, inspectors, kind, BASE + pendulum.duration(days=day),
                        state, expires_at)
 
 

@@ -7,6 +7,7 @@ by one through an Engine), and neither may depend on the order plans arrive in.
 from __future__ import annotations
 
 import itertools
+import random
 from collections import defaultdict
 
 import attrs
@@ -42,38 +43,53 @@ KINDS = (InspectionKind.ROUTINE, InspectionKind.SPECIAL, InspectionKind.COMPLAIN
 
 # ------------------------------------------------------------------ strategies
 
+@attrs.frozen
+class Spec:
+    """A plan to file: enterprise, department, items, start (hours after T0), length."""
+
+    enterprise: str
+    department: str
+    items: frozenset[str]
+    start_h: int
+    length_h: int
+    kind: InspectionKind
+
+    @property
+    def start(self) -> pendulum.DateTime:
+        return T0.add(hours=self.start_h)
+
+    @property
+    def end(self) -> pendulum.DateTime:
+        return self.start.add(hours=self.length_h)
+
+
 @st.composite
-def plan_specs(draw: st.DrawFn, max_plans: int = 10, emergency: bool = True) -> list[dict[str, object]]:
-    """Plan descriptions: enterprise, department, items, start (hours after T0), length."""
+def plan_specs(draw: st.DrawFn, max_plans: int = 10, emergency: bool = True) -> list[Spec]:
     n = draw(st.integers(1, max_plans))
     kinds = KINDS if emergency else KINDS[:3]
+    enterprises = ENTS[: draw(st.integers(2, 3))]
     specs = []
     for _ in range(n):
         dept = draw(st.sampled_from(DEPTS))
-        specs.append({
-            "enterprise": draw(st.sampled_from(ENTS[: draw(st.integers(2, 3))])),
-            "department": dept,
-            "items": draw(st.sets(st.sampled_from([f"{dept}-0{k}" for k in range(1, 5)]),
-                                  min_size=1, max_size=3)),
-            "start_h": draw(st.integers(0, 40 * 24)),
-            "length_h": draw(st.sampled_from([1, 4, 8, 24, 72, 240])),
-            "kind": draw(st.sampled_from(kinds)),
-        })
+        specs.append(Spec(
+            enterprise=draw(st.sampled_from(enterprises)),
+            department=dept,
+            items=frozenset(draw(st.sets(st.sampled_from([f"{dept}-0{k}" for k in range(1, 5)]),
+                                         min_size=1, max_size=3))),
+            start_h=draw(st.integers(0, 40 * 24)),
+            length_h=draw(st.sampled_from([1, 4, 8, 24, 72, 240])),
+            kind=draw(st.sampled_from(kinds)),
+        ))
     return specs
 
 
-def to_plans(specs: list[dict[str, object]]) -> list[Plan]:
-    plans = []
-    for n, s in enumerate(specs):
-        start = T0.add(hours=s["start_h"])  # type: ignore[arg-type]
-        dept = str(s["department"])
-        plans.append(Plan(
-            id=f"p{n:02d}", enterprise=str(s["enterprise"]), department=dept,
-            items=s["items"], inspectors=[f"{dept}-I01", f"{dept}-I02"],  # type: ignore[arg-type]
-            window=Window(start, start.add(hours=s["length_h"])),  # type: ignore[arg-type]
-            kind=s["kind"], filed_at=T0.subtract(days=30),  # type: ignore[arg-type]
-        ))
-    return plans
+def to_plans(specs: list[Spec]) -> list[Plan]:
+    return [
+        Plan(id=f"p{n:02d}", enterprise=s.enterprise, department=s.department, items=s.items,
+             inspectors=(f"{s.department}-I01", f"{s.department}-I02"),
+             window=Window(s.start, s.end), kind=s.kind, filed_at=T0.subtract(days=30))
+        for n, s in enumerate(specs)
+    ]
 
 
 policies = st.builds(
@@ -92,17 +108,17 @@ def plan_sets(groups: list[Group]) -> set[frozenset[str]]:
 
 @given(plan_specs(), policies, st.randoms(use_true_random=False))
 def test_grouping_does_not_depend_on_filing_order(
-    specs: list[dict[str, object]], policy: MatchingPolicy, rnd: object
+    specs: list[Spec], policy: MatchingPolicy, rnd: random.Random
 ) -> None:
     plans = to_plans(specs)
     shuffled = list(plans)
-    rnd.shuffle(shuffled)  # type: ignore[attr-defined]
+    rnd.shuffle(shuffled)
     assert match_batch(shuffled, policy) == match_batch(plans, policy)
 
 
 @given(plan_specs(), policies)
 def test_groups_are_the_components_of_the_close_relation(
-    specs: list[dict[str, object]], policy: MatchingPolicy
+    specs: list[Spec], policy: MatchingPolicy
 ) -> None:
     plans = to_plans(specs)
     by_id = {p.id: p for p in plans}
@@ -154,7 +170,7 @@ def expected_lead_department(members: list[Plan], policy: MatchingPolicy) -> str
 
 
 @given(plan_specs(emergency=False), policies)
-def test_lead_and_common_window(specs: list[dict[str, object]], policy: MatchingPolicy) -> None:
+def test_lead_and_common_window(specs: list[Spec], policy: MatchingPolicy) -> None:
     plans = to_plans(specs)
     by_id = {p.id: p for p in plans}
     for g in match_batch(plans, policy):
@@ -258,18 +274,15 @@ def engine_for(policy: Policy) -> Engine:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan_specs(max_plans=9), st.sampled_from([0, 2, 7]), st.sampled_from(list(LeadRule)))
 def test_batch_equals_incremental(
-    specs: list[dict[str, object]], gap_days: int, lead_rule: LeadRule
+    specs: list[Spec], gap_days: int, lead_rule: LeadRule
 ) -> None:
     matching = MatchingPolicy(gap_days=gap_days, lead_rule=lead_rule, lead_priority=DEPTS[::-1])
     # No frequency rules: this compares matching alone.
     eng = engine_for(Policy(matching=matching, frequency=()))
     for s in specs:
-        start = T0.add(hours=s["start_h"])  # type: ignore[arg-type]
         eng.file_plan(PlanRequest(
-            str(s["enterprise"]), str(s["department"]), start,
-            start.add(hours=s["length_h"]),  # type: ignore[arg-type]
-            kind=s["kind"], items=sorted(s["items"]),  # type: ignore[arg-type]
-            inspectors=[f"{s['department']}-I01", f"{s['department']}-I02"],
+            s.enterprise, s.department, s.start, s.end, kind=s.kind, items=sorted(s.items),
+            inspectors=[f"{s.department}-I01", f"{s.department}-I02"],
         ))
     plans: list[Plan] = []
     live: list[frozenset[str]] = []

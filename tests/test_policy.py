@@ -129,7 +129,7 @@ def test_round_trip_of_a_full_policy(tmp_path: Path) -> None:
 
 
 @given(st.integers(0, 30), st.sampled_from(list(DayUnit)), st.sets(st.integers(1, 31), max_size=5),
-       st.integers(1, 5), st.sampled_from(list(Period) + [None]), st.integers(1, 90))
+       st.integers(1, 5), st.sampled_from([*Period, None]), st.integers(1, 90))
 def test_round_trip_property(advance: int, unit: DayUnit, quiet: set[int], limit: int,
                              period: Period | None, days: int) -> None:
     rule: dict[str, Any] = {"name": "r", "limit": limit}

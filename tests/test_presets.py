@@ -15,6 +15,7 @@ import pendulum
 import pytest
 
 from jointinspect.clock import FixedClock
+from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.errors import FilingRejected, FrequencyBlocked
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
@@ -45,16 +46,17 @@ def engine(name: str, **overrides: Any) -> tuple[Engine, FixedClock, CollectingN
     clock = FixedClock(T0.subtract(days=60))
     notes = CollectingNotifier()
     eng = Engine(store=MemoryStore(), policy=preset(name, **overrides), clock=clock, notifier=notes,
+                 keys=MemoryKeyStore.from_seed(b"preset-tests-signing-seed-32byte"),
                  ids=lambda: f"id{next(counter):04d}")
     populate(eng, CITY)
     return eng, clock, notes
 
 
-def file(eng: Engine, start: pendulum.DateTime, *, dept: str = "SCJG", hours: float = 2,
+def file(eng: Engine, start: pendulum.DateTime, *, dept: str = "SCJG", hours: int = 2,
          kind: InspectionKind = InspectionKind.ROUTINE, enterprise: str = ENT,
          inspectors: tuple[str, ...] | None = None) -> FilingOutcome:
     return eng.file_plan(PlanRequest(
-        enterprise, dept, start, start.add(hours=hours), kind=kind, items=[f"{dept}-01"],  # type: ignore[arg-type]
+        enterprise, dept, start, start.add(hours=hours), kind=kind, items=[f"{dept}-01"],
         inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
     ))
 
@@ -73,7 +75,8 @@ def test_wuhu_blocks_a_second_planned_visit_within_7_days() -> None:
     assert file(eng, T0.add(days=7), dept="YJGL").inspection is not None  # half-open window
     # A complaint is not blocked but warned.
     out = file(eng, T0.add(days=1), dept="STHJ", kind=InspectionKind.COMPLAINT)
-    assert out.inspection is not None and out.inspection.id != first.inspection.id  # type: ignore[union-attr]
+    assert out.inspection is not None and first.inspection is not None
+    assert out.inspection.id != first.inspection.id
     assert "triggered_within_7_days" in warned(out)
 
 
@@ -81,20 +84,25 @@ def test_wuhu_merges_instead_of_blocking_by_default() -> None:
     eng, _, _ = engine("wuhu")
     first = file(eng, T0)
     second = file(eng, T0.add(days=3), dept="YJGL")
-    assert second.merged and second.inspection.id == first.inspection.id  # type: ignore[union-attr]
-    assert second.inspection.joint and second.warnings == ()  # type: ignore[union-attr]
+    assert second.inspection is not None and first.inspection is not None
+    assert second.merged and second.inspection.id == first.inspection.id
+    assert second.inspection.joint and second.warnings == ()
 
 
-def test_wuhu_counts_a_completed_visit() -> None:
-    eng, _, _ = engine("wuhu")
+def test_wuhu_counts_a_visit_in_progress() -> None:
+    eng, clock, _ = engine("wuhu")
     first = file(eng, T0)
     assert first.inspection is not None
-    with eng.store.unit_of_work() as uow:
-        uow.inspections.update(attrs.evolve(first.inspection, status=InspectionStatus.COMPLETED))
-        uow.commit()
-    # The earlier visit is closed: the new plan cannot merge and is a second visit.
+    code = eng.issue_inspection_code(first.inspection.id)
+    gate = eng.issue_enterprise_code(ENT)
+    clock.set(T0.add(minutes=5))
+    eng.check_in(code.token, "SCJG-I01", CITY.enterprises[0].site, gate.token)
+    assert eng.inspection(first.inspection.id).status is InspectionStatus.IN_PROGRESS
+    clock.set(T0.subtract(days=10))
+    # The earlier visit is under way: the new plan cannot merge and is a second visit.
     with pytest.raises(FrequencyBlocked):
         file(eng, T0.add(days=2), dept="YJGL")
+    assert file(eng, T0.add(days=2), dept="YJGL", kind=InspectionKind.REPORT).warnings
 
 
 def test_yantai_needs_7_calendar_days_and_approval_for_good_credit() -> None:
@@ -165,7 +173,7 @@ def test_nanchang_counts_working_days() -> None:
     with pytest.raises(FilingRejected) as err:
         file(eng, T0.add(days=7))  # seven calendar days, five working days
     assert err.value.code == "filing.too_late"
-    assert err.value.details["earliest"] == "2026-03-12"
+    assert err.value.details["earliest"] == "2026-03-11"
     assert file(eng, T0.add(days=10)).inspection is not None
 
 

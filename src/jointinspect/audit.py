@@ -67,11 +67,16 @@ def seal(record: AuditRecord, seq: int, prev_hash: str) -> AuditEntry:
     return AuditEntry(seq=seq, record=record, prev_hash=prev_hash, hash=digest)
 
 
-def verify(entries: Iterable[AuditEntry]) -> int:
+def verify(entries: Iterable[AuditEntry], expected_head: str | None = None) -> int:
     """Check a whole log from its first entry; return the number of entries.
 
+    A chain cut after its last entries still verifies by itself: keep the latest hash
+    somewhere else (a notarised copy, another system) and pass it as ``expected_head`` to
+    detect a truncated tail.
+
     Raises:
-        AuditChainBroken: at the first entry that was altered, removed, inserted or moved.
+        AuditChainBroken: at the first entry that was altered, removed, inserted or moved,
+            or when the last hash is not ``expected_head``.
     """
     prev, expected_seq = GENESIS, 1
     for entry in entries:
@@ -82,4 +87,6 @@ def verify(entries: Iterable[AuditEntry]) -> int:
         if seal(entry.record, entry.seq, entry.prev_hash).hash != entry.hash:
             raise AuditChainBroken(seq=entry.seq, reason="content does not match its hash")
         prev, expected_seq = entry.hash, expected_seq + 1
+    if expected_head is not None and prev != expected_head:
+        raise AuditChainBroken(seq=expected_seq - 1, reason="the log ends before the expected head")
     return expected_seq - 1

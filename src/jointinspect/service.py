@@ -223,7 +223,7 @@ class Engine:
                 scenario = uow.reference.get_scenario(request.scenario)
                 if scenario is None:
                     raise NotFoundError("reference.not_found", kind="scenario", key=request.scenario)
-                codes |= {c for c in scenario.items if self._item(uow, c).department == request.department}
+                codes |= {c for c in scenario.items if self._item(uow, c).checked_by(request.department)}
             items = [self._item(uow, c) for c in sorted(codes)]
             filing.check_items(request.department, items)
             inspectors = [self._inspector(uow, i) for i in sorted(set(request.inspectors))]
@@ -536,7 +536,7 @@ class Engine:
             enterprise = self._enterprise(uow, insp.enterprise)
             item_fields = {
                 c: it.field for c in insp.items
-                if (it := self._item(uow, c)).department == inspector.department
+                if (it := self._item(uow, c)).checked_by(inspector.department)
             }
             distance = checkin_rules.check_presence(
                 inspection=insp, inspector=inspector, enterprise=enterprise, item_fields=item_fields,
@@ -616,7 +616,7 @@ class Engine:
             if item not in insp.items:
                 raise ValidationError("result.item_not_in_inspection", item=item, inspection=inspection_id)
             it = self._item(uow, item)
-            if it.department != inspector.department:
+            if not it.checked_by(inspector.department):
                 raise ValidationError("filing.item_not_owned", item=item, owner=it.department,
                                       department=inspector.department)
             if not any(v.inspector_id == inspector_id for v in uow.visits.for_inspection(inspection_id)):

@@ -140,6 +140,13 @@ class SupervisionItem:
     standard: str = ""
     #: eligible for "first violation, no penalty" (首违不罚) guidance.
     first_violation_guidance: bool = False
+    #: other departments that may also check this item (Yantai: the first department to
+    #: inspect it answers for the result, later ones are shown that record).
+    also_checked_by: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+
+    def checked_by(self, department: str) -> bool:
+        """Whether ``department`` may file plans and record results for this item."""
+        return department == self.department or department in self.also_checked_by
 
 
 def _items(value: object) -> tuple[str, ...]:

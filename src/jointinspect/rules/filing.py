@@ -46,9 +46,9 @@ def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
 def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
     """The first local date a plan filed on ``filed_on`` may start on.
 
-    Calendar days: ``filed_on + advance``. Working days: the day after ``advance`` working
-    days have passed after the filing day (filing on day D with 7 working days' notice means
-    7 full working days lie between D and the start).
+    Both units read "at least N days before": calendar days give ``filed_on + advance``;
+    working days give the ``advance``-th working day after the filing day (filing on a
+    Monday with 7 working days' notice allows a start on the Wednesday of the next week).
     """
     if policy.unit is DayUnit.CALENDAR:
         return filed_on + dt.timedelta(days=policy.advance)
@@ -57,7 +57,7 @@ def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
         day += dt.timedelta(days=1)
         if is_working_day(day, policy):
             counted += 1
-    return day + dt.timedelta(days=1)
+    return day
 
 
 def check_advance_notice(
@@ -94,11 +94,11 @@ def check_quiet_period(kind: InspectionKind, window: Window, policy: Policy) -> 
 
 
 def check_items(department: str, items: Sequence[SupervisionItem]) -> None:
-    """Every item must exist and belong to the filing department."""
+    """Every item must belong to the filing department (or list it in ``also_checked_by``)."""
     if not items:
         raise ValidationError("filing.no_items")
     for item in items:
-        if item.department != department:
+        if not item.checked_by(department):
             raise ValidationError(
                 "filing.item_not_owned", item=item.code, owner=item.department, department=department
             )
