@@ -3,7 +3,7 @@
 Plans are filed and merged into joint visits, whitelisted enterprises are spared, visit
 frequency is capped, inspectors check in with signed QR codes, results are shared between
 departments, problems are tracked until fixed, and supervisors are warned when a rule is
-broken. Start with :class:`Engine`::
+broken. Start with `Engine`::
 
     from jointinspect import Engine, MemoryStore, FixedClock, MemoryKeyStore
 

@@ -1,7 +1,7 @@
 """The audit trail: an append-only log whose entries are chained by SHA-256 hashes.
 
 Each entry's hash covers its own content and the previous entry's hash, so changing,
-removing or reordering any entry breaks every hash after it. :func:`seal` is the one
+removing or reordering any entry breaks every hash after it. `seal` is the one
 place the hash is computed; stores call it inside their atomic append.
 """
 

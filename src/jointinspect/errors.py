@@ -1,11 +1,11 @@
 """One exception root, stable error codes, and messages in Chinese and English.
 
-Every error raised on purpose by jointinspect is a :class:`JointInspectError` whose
+Every error raised on purpose by jointinspect is a `JointInspectError` whose
 ``code`` is stable across releases (callers and translators may key on it), whose
 ``message_en`` / ``message_zh`` say what is wrong, and whose ``details`` carry the values
 involved. An operation that raises changes no state and emits nothing.
 
-The catalogue :data:`MESSAGES` is the one place where codes and texts live; a test checks
+The catalogue `MESSAGES` is the one place where codes and texts live; a test checks
 that every code raised anywhere in the package is catalogued.
 """
 

@@ -1,6 +1,6 @@
 """The in-memory adapter: every port, thread-safe, for tests, scripts and quick starts.
 
-A :class:`MemoryStore` keeps tables of immutable values. A unit of work holds the store's
+A `MemoryStore` keeps tables of immutable values. A unit of work holds the store's
 lock from ``__enter__`` to ``__exit__`` (so operations are serialised, which also satisfies
 ``lock_enterprise``) and journals every write; rollback replays the journal backwards.
 Nothing survives the process: use the SQL adapter for records of legal weight.
@@ -71,7 +71,7 @@ class _Table(Generic[K, V]):
 
 
 class _Index:
-    """enterprise (or other key) -> ordered ids, journalled like :class:`_Table`."""
+    """enterprise (or other key) -> ordered ids, journalled like `_Table`."""
 
     def __init__(self) -> None:
         self.ids: dict[str, dict[str, None]] = defaultdict(dict)
@@ -376,7 +376,7 @@ class _Ledger(_Base):
 
 
 class MemoryUnitOfWork:
-    """A unit of work over a :class:`MemoryStore` (see the module docstring)."""
+    """A unit of work over a `MemoryStore` (see the module docstring)."""
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -429,7 +429,7 @@ class MemoryReplayGuard:
         self._seen: dict[str, pendulum.DateTime] = {}
 
     def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
-        """See :meth:`jointinspect.ports.ReplayGuard.consume`."""
+        """See `jointinspect.ports.ReplayGuard.consume`."""
         with self._lock:
             seen = self._seen.get(key)
             if seen is not None and seen > now:
@@ -440,7 +440,7 @@ class MemoryReplayGuard:
 
 class MemoryLedger:
     """A stand-alone, thread-safe frequency ledger (for a separate-ledger deployment or
-    to test the contract); a :class:`MemoryStore` has its own transactional one."""
+    to test the contract); a `MemoryStore` has its own transactional one."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -453,20 +453,20 @@ class MemoryLedger:
     def check_and_reserve(
         self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
     ) -> LedgerDecision:
-        """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
+        """See `jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         result: LedgerDecision = self._run(lambda led: led.check_and_reserve(request, checks, now))
         return result
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
-        """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
+        """See `jointinspect.ports.FrequencyLedger.confirm`."""
         self._run(lambda led: led.confirm(reservation_id, enterprise))
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
-        """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
+        """See `jointinspect.ports.FrequencyLedger.release`."""
         self._run(lambda led: led.release(reservation_id, enterprise))
 
     def reservations(self, enterprise: str) -> list[Reservation]:
-        """See :meth:`jointinspect.ports.FrequencyLedger.reservations`."""
+        """See `jointinspect.ports.FrequencyLedger.reservations`."""
         result: list[Reservation] = self._run(lambda led: led.reservations(enterprise))
         return result
 

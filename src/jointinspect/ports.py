@@ -1,10 +1,10 @@
 """Ports: the contracts through which the core reaches time, storage, keys and messages.
 
-Everything here is a :class:`typing.Protocol`. Adapters implement them; the contract suite
-in :mod:`jointinspect.testing` checks an implementation. Rules that must hold under
+Everything here is a `typing.Protocol`. Adapters implement them; the contract suite
+in `jointinspect.testing` checks an implementation. Rules that must hold under
 concurrency are single port operations that an adapter makes atomic
-(:meth:`FrequencyLedger.check_and_reserve`, :meth:`ReplayGuard.consume`,
-:meth:`AuditLog.append`, :meth:`UnitOfWork.lock_enterprise`); the core never reads a count
+(`FrequencyLedger.check_and_reserve`, `ReplayGuard.consume`,
+`AuditLog.append`, `UnitOfWork.lock_enterprise`); the core never reads a count
 and then writes.
 """
 
@@ -80,7 +80,7 @@ class ReplayGuard(Protocol):
 class FrequencyLedger(Protocol):
     """Counted visits per enterprise, checked and reserved atomically.
 
-    The semantics are those of :func:`jointinspect.rules.frequency.evaluate`.
+    The semantics are those of `jointinspect.rules.frequency.evaluate`.
     """
 
     def check_and_reserve(
@@ -101,7 +101,7 @@ class FrequencyLedger(Protocol):
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """Remove a reservation (idempotent; unknown ids are ignored); ``enterprise`` as
-        for :meth:`confirm`."""
+        for `confirm`."""
         ...
 
     def reservations(self, enterprise: str) -> list[Reservation]:
@@ -301,7 +301,7 @@ class AuditLog(Protocol):
 
     def append(self, record: AuditRecord) -> AuditEntry:
         """Seal ``record`` after the current last entry (with
-        :func:`jointinspect.audit.seal`) and store it, atomically with respect to other
+        `jointinspect.audit.seal`) and store it, atomically with respect to other
         appends."""
         ...
 
@@ -312,7 +312,7 @@ class AuditLog(Protocol):
 
 class UnitOfWork(Protocol):
     """One operation's transaction: every repository sees and writes the same state;
-    nothing is visible to others before :meth:`commit`; leaving the ``with`` block without
+    nothing is visible to others before `commit`; leaving the ``with`` block without
     committing rolls back."""
 
     @property

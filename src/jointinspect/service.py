@@ -99,11 +99,11 @@ class Engine:
     """The inspection-coordination engine of one city.
 
     Args:
-        store: where records live (:class:`~jointinspect.memory.MemoryStore` by default;
+        store: where records live (`MemoryStore` by default;
             ``jointinspect_sqlalchemy.SQLStore`` for a database).
-        policy: the city's rules (:class:`~jointinspect.policy.Policy`; defaults: Wuhu's
+        policy: the city's rules (`Policy`; defaults: Wuhu's
             frequency rules, Yantai's filing and whitelist rules).
-        clock: the source of 'now' (:class:`~jointinspect.clock.SystemClock` by default).
+        clock: the source of 'now' (`SystemClock` by default).
         keys: signing keys for codes (required to issue or verify codes).
         notifier: receives notifications relayed from the outbox (optional).
         ledger: a separate frequency ledger (e.g. Redis); by default the store's own,

@@ -1,6 +1,6 @@
 """Choose a store by URL, importing optional adapters only when asked for.
 
-``memory://`` gives a :class:`~jointinspect.memory.MemoryStore`; ``sqlite:///path``,
+``memory://`` gives a `MemoryStore`; ``sqlite:///path``,
 ``postgresql+psycopg://...`` and ``mysql+pymysql://...`` give the SQL store of the
 ``jointinspect-sqlalchemy`` distribution, which must be installed.
 """

@@ -25,7 +25,7 @@ def utc(value: dt.datetime) -> pendulum.DateTime:
 
 
 def utc_or_none(value: dt.datetime | None) -> pendulum.DateTime | None:
-    """Like :func:`utc`, passing ``None`` through."""
+    """Like `utc`, passing ``None`` through."""
     return None if value is None else utc(value)
 
 
@@ -36,7 +36,7 @@ def to_micros(value: dt.datetime) -> int:
 
 
 def from_micros(micros: int) -> pendulum.DateTime:
-    """Inverse of :func:`to_micros`."""
+    """Inverse of `to_micros`."""
     seconds, rest = divmod(micros, 1_000_000)
     return pendulum.from_timestamp(seconds, tz=UTC).add(microseconds=rest)
 

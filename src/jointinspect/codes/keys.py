@@ -1,9 +1,9 @@
 """Signing keys for codes: an in-memory key store with rotation, and an offline key ring.
 
-:class:`MemoryKeyStore` implements the :class:`~jointinspect.ports.KeyStore` port. A city
+`MemoryKeyStore` implements the `KeyStore` port. A city
 that keeps its keys in an HSM or a secrets manager implements the same two methods.
-:class:`PublicKeyRing` is what an offline verifier (a phone, a gate terminal, another
-city) holds: public keys only, exported with :meth:`MemoryKeyStore.public_keys`.
+`PublicKeyRing` is what an offline verifier (a phone, a gate terminal, another
+city) holds: public keys only, exported with `MemoryKeyStore.public_keys`.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class MemoryKeyStore:
         """Stop trusting ``key_id``: codes it signed no longer verify.
 
         Revoking the current key leaves the store without a signing key until the next
-        :meth:`rotate`.
+        `rotate`.
 
         Raises:
             NotFoundError: when ``key_id`` is not a live key of this store.
@@ -153,9 +153,9 @@ class MemoryKeyStore:
 class PublicKeyRing(Mapping[str, bytes]):
     """Verify-only keys: key id -> raw 32-byte Ed25519 public key.
 
-    What a gate terminal or another city loads (from :meth:`MemoryKeyStore.public_keys`,
+    What a gate terminal or another city loads (from `MemoryKeyStore.public_keys`,
     or hex strings in a configuration file) to verify codes offline with
-    :func:`jointinspect.codes.verify`.
+    `jointinspect.codes.verify`.
     """
 
     def __init__(self, keys: Mapping[str, bytes | str]) -> None:

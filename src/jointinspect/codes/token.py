@@ -8,10 +8,10 @@ reference implementation and ``tests/vectors/tokens.json`` holds the test vector
 
 Three entry points:
 
-* :func:`encode` signs :class:`CodeClaims` into a token string;
-* :func:`decode` parses a token without checking its signature (what the enterprise's
-  phone shows before it has keys, and the first step of :func:`verify`);
-* :func:`verify` parses, checks the key, the signature, the kind and the validity period.
+* `encode` signs `CodeClaims` into a token string;
+* `decode` parses a token without checking its signature (what the enterprise's
+  phone shows before it has keys, and the first step of `verify`);
+* `verify` parses, checks the key, the signature, the kind and the validity period.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class CodeClaims:
         enterprise: the enterprise's credit code; equals ``subject`` for enterprise codes.
         window: the inspection window (inspection codes only; optional) so that a gate
             terminal can check the time offline; a ``(start, end)`` pair or a
-            :class:`~jointinspect.model.Window` may be given.
+            `Window` may be given.
 
     """
 
@@ -162,7 +162,7 @@ def inspection_claims(
 ) -> CodeClaims:
     """Build the claims of an inspection code (检查码) for one (joint) inspection.
 
-    ``window`` may be the inspection's :class:`~jointinspect.model.Window`; it is carried
+    ``window`` may be the inspection's `Window`; it is carried
     in whole seconds (the start rounded down, and so is the end).
     """
     return CodeClaims(
@@ -196,10 +196,10 @@ def new_token_id() -> str:
 
 
 class PublicKeySource(Protocol):
-    """Where :func:`verify` finds public keys.
+    """Where `verify` finds public keys.
 
-    A :class:`~jointinspect.ports.KeyStore` is one; so is
-    :class:`~jointinspect.codes.keys.PublicKeyRing` in an offline verifier.
+    A `KeyStore` is one; so is
+    `PublicKeyRing` in an offline verifier.
     """
 
     def public_key(self, key_id: str) -> Ed25519PublicKey | None:
@@ -261,7 +261,7 @@ def encode(claims: CodeClaims, private_key: Ed25519PrivateKey) -> str:
     """Sign ``claims`` with ``private_key`` and return the token text (``JI1...``).
 
     The caller must pass the private key that ``claims.key_id`` names (what
-    :meth:`~jointinspect.ports.KeyStore.signing_key` returns together).
+    `signing_key` returns together).
     """
     payload = payload_bytes(claims)
     signature = private_key.sign(signing_input(payload))
@@ -363,7 +363,7 @@ def decode(token: str) -> CodeClaims:
     """Parse ``token`` without checking its signature.
 
     Use it to show what a code is for (inspection, enterprise, window, validity) before
-    verification; never trust the result for a decision without :func:`verify`.
+    verification; never trust the result for a decision without `verify`.
 
     Raises:
         TokenError: ``token.malformed`` (with a ``reason``) or ``token.unsupported_version``.

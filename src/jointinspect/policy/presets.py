@@ -83,7 +83,7 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
 
 
 def preset(name: str, **overrides: Any) -> Policy:
-    """The named preset as a :class:`Policy`; top-level ``overrides`` replace sections.
+    """The named preset as a `Policy`; top-level ``overrides`` replace sections.
 
     Raises:
         PolicyError: for an unknown preset name or invalid overrides.

@@ -1,8 +1,8 @@
 """A city's rules as data: thresholds, windows, kinds, roles. Loaded from dicts or TOML.
 
 Every number the source articles give is somebody's local rule, so none of them is code:
-a :class:`Policy` holds them, :func:`load_policy` builds one from plain data (through
-cattrs) and refuses inconsistent input with a :class:`~jointinspect.errors.PolicyError`
+a `Policy` holds them, `load_policy` builds one from plain data (through
+cattrs) and refuses inconsistent input with a `PolicyError`
 that names the offending field.
 """
 
@@ -228,7 +228,7 @@ def _zone(_: object, __: attrs.Attribute[str], value: str) -> None:
 
 @attrs.frozen
 class Policy:
-    """Everything configurable, with Wuhu/Yantai defaults. Build with :func:`load_policy`."""
+    """Everything configurable, with Wuhu/Yantai defaults. Build with `load_policy`."""
 
     name: str = "default"
     zone: str = attrs.field(default="Asia/Shanghai", validator=_zone)
@@ -247,7 +247,7 @@ class Policy:
             raise PolicyError(reason=f"frequency rule names repeat: {dupes}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for TOML/JSON), the inverse of :func:`load_policy`."""
+        """Plain data (for TOML/JSON), the inverse of `load_policy`."""
         return _plain(_converter.unstructure(self))  # type: ignore[no-any-return]
 
 
@@ -297,7 +297,7 @@ _converter.register_unstructure_hook_func(
 
 
 def load_policy(data: Mapping[str, Any]) -> Policy:
-    """Build a :class:`Policy` from plain data (missing keys take the defaults).
+    """Build a `Policy` from plain data (missing keys take the defaults).
 
     Raises:
         PolicyError: naming every field that is wrong (unknown keys included).

@@ -1,9 +1,9 @@
 """The check-in rule (扫码入企): may this inspector enter this inspection, here and now.
 
 Pure functions, no storage. The service verifies both codes' signatures
-(:func:`jointinspect.codes.verify`), loads the inspection, then calls
-:func:`check_codes_match` and :func:`check_presence`; the replay guard and persistence come
-after. Each refusal is a :class:`~jointinspect.errors.CheckInRejected` whose code names the
+(`jointinspect.codes.verify`), loads the inspection, then calls
+`check_codes_match` and `check_presence`; the replay guard and persistence come
+after. Each refusal is a `CheckInRejected` whose code names the
 first check that failed, in a fixed, documented order.
 """
 
@@ -124,7 +124,7 @@ def check_codes_match(
 ) -> bool:
     """Check that the scanned enterprise code belongs to the inspection's enterprise.
 
-    Both claims must already be verified (:func:`jointinspect.codes.verify`).
+    Both claims must already be verified (`jointinspect.codes.verify`).
     ``enterprise_claims`` is ``None`` when the inspector entered without scanning the
     enterprise code; the policy decides whether that is allowed (it is then recorded,
     and the supervisor sees it).

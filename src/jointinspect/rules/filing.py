@@ -29,7 +29,7 @@ def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
     """Whether ``day`` is a working day in China (adjusted holidays included).
 
     The policy's own lists win; outside the calendar package's years the policy's fallback
-    decides (Monday to Friday, or a :class:`FilingRejected` asking for an update).
+    decides (Monday to Friday, or a `FilingRejected` asking for an update).
     """
     if day in policy.extra_holidays:
         return False

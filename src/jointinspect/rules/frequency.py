@@ -1,7 +1,7 @@
 """Frequency windows: how many visits a rule allows, evaluated over a ledger of visits.
 
-A :class:`~jointinspect.policy.FrequencyRule` (policy data) becomes, for one new visit, a
-:class:`RuleCheck`: the rule with its window made concrete (a rolling length, or the
+A `FrequencyRule` (policy data) becomes, for one new visit, a
+`RuleCheck`: the rule with its window made concrete (a rolling length, or the
 calendar bucket the visit falls in, computed in the policy zone). The ledger port
 evaluates all checks and records the reservation in one atomic step; this module is the
 reference semantics every ledger must reproduce (the contract suite compares them):

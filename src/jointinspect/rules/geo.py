@@ -3,7 +3,7 @@
 Chinese map services do not give WGS-84 coordinates: AMap, Tencent and Google China use
 GCJ-02 (an obfuscated datum, offset by a few hundred metres), Baidu uses BD-09 (GCJ-02 with
 one more offset). A phone's GPS gives WGS-84. Mixing them moves a check-in by up to about
-700 m, more than a typical geofence, so :func:`distance_m` converts both sides to WGS-84
+700 m, more than a typical geofence, so `distance_m` converts both sides to WGS-84
 first. The conversion formulas are the widely published ones (see e.g. the eviltransform
 and coordtransform projects); the inverses have no closed form and are solved by
 fixed-point iteration.

@@ -8,7 +8,7 @@ depend on the order plans were filed in, which is what makes batch matching (all
 once) and incremental matching (one new plan against the open inspections) agree.
 
 A group is *joint* when two or more departments take part. Its lead department follows the
-policy's :class:`~jointinspect.policy.LeadRule`; ties are broken by department code, so the
+policy's `LeadRule`; ties are broken by department code, so the
 lead never depends on filing order either. Its window is the intersection of the plans'
 windows when they share time, else the lead plan's window.
 """
@@ -73,7 +73,7 @@ def common_window(plans: Sequence[Plan], lead: Plan) -> Window:
 
 
 def group_of(plans: Sequence[Plan], policy: MatchingPolicy) -> Group:
-    """Describe one component (plans of one enterprise) as a :class:`Group`."""
+    """Describe one component (plans of one enterprise) as a `Group`."""
     lead = choose_lead(plans, policy)
     return Group(
         enterprise=lead.enterprise,

@@ -1,6 +1,6 @@
 """The rectification state machine: open -> submitted -> accepted, with rejection,
 overdue and refusal. One table of legal moves; anything else is an
-:class:`~jointinspect.errors.IllegalTransition` and changes nothing."""
+`IllegalTransition` and changes nothing."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Test support for jointinspect and for integrators writing their own adapters.
 
-* :mod:`jointinspect.testing.city` — a deterministic example city.
-* :mod:`jointinspect.testing.contract` — the store contract suite (subclass it with a
+* `jointinspect.testing.city` — a deterministic example city.
+* `jointinspect.testing.contract` — the store contract suite (subclass it with a
   factory for your store).
-* :mod:`jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites.
-* :mod:`jointinspect.testing.model` — the stateful comparison with a reference model.
+* `jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites.
+* `jointinspect.testing.model` — the stateful comparison with a reference model.
 
 Nothing here is imported by the core package at import time.
 """

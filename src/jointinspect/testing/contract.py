@@ -1,6 +1,6 @@
-"""The store contract suite: what every :class:`~jointinspect.ports.Store` must do.
+"""The store contract suite: what every `Store` must do.
 
-Subclass :class:`StoreContract` in a pytest module and implement :meth:`make_store` to return
+Subclass `StoreContract` in a pytest module and implement `make_store` to return
 a fresh, empty store; every test then runs against it::
 
     from jointinspect.testing.contract import StoreContract
@@ -10,7 +10,7 @@ a fresh, empty store; every test then runs against it::
             return MyStore("...")
 
 The tests use the repositories directly (round trips, ordering, isolation, rollback,
-idempotency, atomic audit appends) and through an :class:`~jointinspect.Engine` (a whole
+idempotency, atomic audit appends) and through an `Engine` (a whole
 inspection lifecycle, and racing threads that must never get two planned visits in one
 window).
 """
@@ -74,7 +74,7 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
 
 
 class StoreContract:
-    """Base class of the contract tests; subclasses implement :meth:`make_store`."""
+    """Base class of the contract tests; subclasses implement `make_store`."""
 
     def make_store(self) -> Store:
         """Return a fresh, empty store (override)."""

@@ -13,7 +13,7 @@ Subclass in your adapter's tests and provide a fresh, empty instance per call::
 ``make_ledger`` / ``make_guard`` may be called several times in one test (the property
 test calls it once per example), so each call must return an empty instance (for a shared
 server: a new key prefix). The reference semantics are
-:func:`jointinspect.rules.frequency.evaluate`; every instant is passed explicitly, so no
+`jointinspect.rules.frequency.evaluate`; every instant is passed explicitly, so no
 test reads the wall clock.
 
 This module imports pytest and hypothesis; the core package never imports it.
@@ -168,9 +168,9 @@ _operations = st.lists(st.one_of(_reserve_op, _reserve_op, _other_op), min_size=
 
 
 class LedgerContract:
-    """What every :class:`~jointinspect.ports.FrequencyLedger` must do.
+    """What every `FrequencyLedger` must do.
 
-    Subclasses implement :meth:`make_ledger`. Pytest collects the ``test_*`` methods of a
+    Subclasses implement `make_ledger`. Pytest collects the ``test_*`` methods of a
     subclass whose name starts with ``Test``.
     """
 
@@ -468,9 +468,9 @@ def _same(actual: LedgerDecision, expected: LedgerDecision) -> bool:
 
 
 class ReplayGuardContract:
-    """What every :class:`~jointinspect.ports.ReplayGuard` must do.
+    """What every `ReplayGuard` must do.
 
-    Subclasses implement :meth:`make_guard`; override :meth:`consume` if the guard takes
+    Subclasses implement `make_guard`; override `consume` if the guard takes
     ``now`` differently (the default passes it as the third argument). A key is remembered
     until its ``expires_at`` as judged by ``now``: consuming again at or after it succeeds.
     """

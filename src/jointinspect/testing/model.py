@@ -1,6 +1,6 @@
 """A hypothesis stateful test comparing the engine with a small reference model.
 
-:func:`engine_machine` builds a ``RuleBasedStateMachine`` over any store factory, so every
+`engine_machine` builds a ``RuleBasedStateMachine`` over any store factory, so every
 adapter runs the same comparison::
 
     TestMyStoreModel = engine_machine(lambda: MyStore(...)).TestCase
