@@ -74,7 +74,7 @@ def test_timeout_is_retryable_and_retry_with_same_id_reserves_once(redis_server)
 
 def test_server_refusal_is_a_non_retryable_storage_error(redis_client_clean) -> None:
     ledger = RedisLedger(redis_client_clean, prefix="wrong")
-    redis_client_clean.set(f"wrong:{{{ENTERPRISE}}}:res", "not a hash")
+    redis_client_clean.set(f"wrong:{{{ENTERPRISE}}}:id", "not a hash")
     with pytest.raises(StorageError) as caught:
         ledger.check_and_reserve(visit("a", T0), CHECKS, T0)
     assert not isinstance(caught.value, OperationalError) and not caught.value.retryable

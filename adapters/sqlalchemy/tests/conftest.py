@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
-
 from jointinspect_sqlalchemy import SQLStore, metadata
+from sqlalchemy import delete
 
 BACKENDS = ["sqlite", "postgresql", "mariadb"]
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import pendulum
 import pytest
-
-from jointinspect.model.notification import Notification, Role
-from jointinspect.model.plan import InspectionKind, Plan, Window
-from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect_sqlalchemy import SQLStore
 from jointinspect_sqlalchemy.schema import outbox, plans
 from jointinspect_sqlalchemy.store import count_rows
 
+from jointinspect.model.notification import Notification, Role
+from jointinspect.model.plan import InspectionKind, Plan, Window
+from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
+
 WORKERS = 16
-THREAD_ROUNDS = 200
+THREAD_ROUNDS = 100
 PROCESS_ROUNDS = 200
 ENTERPRISE = "91370600MA3C1XYZ0A"
 T0 = pendulum.datetime(2026, 1, 5, 1, tz="UTC")
@@ -102,7 +102,7 @@ def test_threads_race_one_winner_per_round(sql_store: SQLStore) -> None:
 
 @pytest.mark.slow
 def test_processes_race_one_winner_per_round(sql_store: SQLStore, sql_url: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(WORKERS)
     wins = ctx.Array("i", PROCESS_ROUNDS)
     procs = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Sequence
 
 import chinese_calendar
 import pendulum
@@ -17,6 +18,7 @@ from jointinspect.policy.schema import (
     CalendarFallback,
     DayUnit,
     FilingPolicy,
+    FrequencyRule,
     Period,
     Policy,
     WhitelistMode,
@@ -177,19 +179,30 @@ def calendar_bucket(
     return start.in_timezone("UTC"), end.in_timezone("UTC")
 
 
+@functools.lru_cache(maxsize=512)
+def _rolling_check(rule: FrequencyRule) -> RuleCheck:
+    """A rolling-window rule's check does not depend on the visit: build it once (ledgers
+    may also cache their encoding of it by identity)."""
+    assert rule.window_days is not None
+    return RuleCheck(
+        rule=rule.name, action=rule.action, limit=rule.limit, scope=rule.scope, counts=rule.counts,
+        window=pendulum.duration(days=rule.window_days),
+    )
+
+
 def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime) -> list[RuleCheck]:
-    """The policy's frequency rules that apply to a new visit of ``kind`` at ``at``."""
+    """The policy's frequency rules that apply to a new visit of ``kind`` at ``at``, in
+    policy order."""
     checks = []
     for rule in policy.frequency:
         if kind not in rule.applies_to:
             continue
-        common: Mapping[str, object] = {
-            "rule": rule.name, "action": rule.action, "limit": rule.limit,
-            "scope": rule.scope, "counts": rule.counts,
-        }
         if rule.window_days is not None:
-            checks.append(RuleCheck(**common, window=pendulum.duration(days=rule.window_days)))  # type: ignore[arg-type]
+            checks.append(_rolling_check(rule))
         else:
             assert rule.period is not None
-            checks.append(RuleCheck(**common, bucket=calendar_bucket(at, rule.period, policy.zone)))  # type: ignore[arg-type]
+            checks.append(RuleCheck(
+                rule=rule.name, action=rule.action, limit=rule.limit, scope=rule.scope,
+                counts=rule.counts, bucket=calendar_bucket(at, rule.period, policy.zone),
+            ))
     return checks

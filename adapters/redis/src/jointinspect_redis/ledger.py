@@ -1,17 +1,23 @@
-"""The frequency ledger on Redis: check-and-reserve as one Lua script per call.
+r"""The frequency ledger on Redis: check-and-reserve as one Lua script per call.
 
 Layout, per enterprise (``E`` its credit code, ``P`` the prefix)::
 
-    P:{E}:at    sorted set   reservation id -> visit instant (integer microseconds)
-    P:{E}:res   hash         reservation id -> record JSON
-    P:rid:{id}  string       reservation id -> enterprise (to confirm/release by id)
+    P:{E}:v    sorted set   one member per visit, score = its instant (integer microseconds)
+    P:{E}:id   hash         reservation id -> its member in P:{E}:v
 
-Every key a ledger script touches carries the hash tag ``{E}``, so the scripts run
-unchanged on Redis Cluster. The id pointer lives in another slot: on a single server the
-reserve script writes it in the same atomic step; on a cluster it is written just before
-the script (a pointer without a reservation is harmless: confirm/release then find
-nothing). Pass ``enterprise=`` to :meth:`RedisLedger.confirm` / :meth:`RedisLedger.release`
-to skip the pointer lookup.
+A member carries everything the rules look at, so one ``ZRANGEBYSCORE`` returns the
+visits of the window ready to count (no per-visit lookup, no JSON)::
+
+    <at> US <state><expires> US <kind> US <department> US RS <insp> RS <insp> RS US <id>
+
+``US`` is ``\x1f`` and ``RS`` ``\x1e`` (refused in ids, departments and inspectors);
+``at`` repeats the score (parsing it in Lua is cheaper than having Redis format scores),
+``state`` is ``c``/``p`` and ``expires`` the pending expiry in integer microseconds (empty
+if none); with no inspector the block is ``RS`` alone. Both keys carry the hash tag
+``{E}``, so the scripts run unchanged on Redis Cluster, and nothing else is written:
+:meth:`RedisLedger.confirm` / :meth:`RedisLedger.release` take the enterprise (the Engine
+always passes it); without it they find it with a ``SCAN`` over the prefix (cost grows
+with the keyspace: meant for tools and tests).
 
 Time: the script uses the ``now`` passed to :meth:`RedisLedger.check_and_reserve` (the
 library's injected clock) for pending expiry and trimming, never the server's clock. Only
@@ -22,7 +28,6 @@ days, enough for calendar-year buckets).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +35,8 @@ import attrs
 import pendulum
 import redis.exceptions
 
+from jointinspect.errors import ValidationError
+from jointinspect.model.plan import InspectionKind
 from jointinspect.rules.frequency import (
     Action,
     LedgerDecision,
@@ -47,13 +54,52 @@ from jointinspect_redis._common import (
     is_cluster,
     micros,
     open_client,
+    translate,
     translated,
 )
 
+_US, _RS = "\x1f", "\x1e"
 _SCOPE = {Scope.ENTERPRISE: "e", Scope.ENTERPRISE_DEPARTMENT: "d", Scope.INSPECTOR_ENTERPRISE: "i"}
 _ACTION = {Action.BLOCK: "b", Action.WARN: "w"}
-_STATE = {ReservationState.PENDING: "p", ReservationState.CONFIRMED: "c"}
+_PENDING = ReservationState.PENDING
+_EVERY_KIND = frozenset(InspectionKind)
 _STATE_BACK = {"p": ReservationState.PENDING, "c": ReservationState.CONFIRMED}
+#: Distinct check lists remembered (a policy yields a handful per visit kind and period).
+_SPEC_CACHE = 512
+_GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "*?[]\\"})
+
+
+@attrs.frozen
+class _Spec:
+    """The checks encoded for the script, and the range of instants they look at."""
+
+    text: str
+    floor: int  # the lowest limit (0 without checks)
+    window: int  # the longest rolling window (µs), 0 if none
+    start: int | None  # earliest bucket start (µs)
+    end: int | None  # latest bucket end (µs, exclusive)
+
+
+def _encode(checks: Sequence[RuleCheck]) -> _Spec:
+    parts = []
+    window, start, end = 0, None, None
+    for check in checks:
+        if check.window is not None:
+            w = duration_micros(check.window)
+            window = max(window, w)
+            span = f"w|{check.limit}|{w}|0"
+        else:
+            assert check.bucket is not None
+            a, b = micros(check.bucket[0]), micros(check.bucket[1])
+            start = a if start is None else min(start, a)
+            end = b if end is None else max(end, b)
+            span = f"b|{check.limit}|{a}|{b}"
+        counted = (
+            "*" if check.counts == _EVERY_KIND else "," + ",".join(sorted(check.counts)) + ","
+        )
+        parts.append(f"{_ACTION[check.action]}{_SCOPE[check.scope]}{span}|{counted};")
+    floor = min((check.limit for check in checks), default=0)
+    return _Spec("".join(parts), floor, window, start, end)
 
 
 class RedisLedger:
@@ -88,16 +134,70 @@ class RedisLedger:
         self._reserve = LuaScript(self._client, "reserve.lua")
         self._confirm = LuaScript(self._client, "confirm.lua")
         self._release = LuaScript(self._client, "release.lua")
-        self._counted: dict[frozenset[Any], str] = {}
+        self._specs: dict[tuple[RuleCheck, ...], _Spec] = {}
+        # the last check list seen, by identity: callers often pass the same one again
+        self._last: tuple[Sequence[RuleCheck], tuple[RuleCheck, ...], _Spec] | None = None
 
-    # keys -----------------------------------------------------------------------------
+    # keys and encoding ------------------------------------------------------------------
 
-    def _keys(self, enterprise: str) -> list[str]:
+    def _keys(self, enterprise: str) -> tuple[str, str]:
         tag = f"{self._prefix}:{{{enterprise}}}"
-        return [f"{tag}:at", f"{tag}:res"]
+        return f"{tag}:v", f"{tag}:id"
 
-    def _pointer(self, reservation_id: str) -> str:
-        return f"{self._prefix}:rid:{{{reservation_id}}}"
+    def _spec(self, checks: Sequence[RuleCheck]) -> _Spec:
+        """The encoded checks, cached: RuleChecks are values, rebuilt per visit by callers."""
+        last = self._last
+        if last is not None and last[0] is checks:
+            as_tuple = tuple(checks)
+            if as_tuple == last[1]:  # compares by identity first: cheap when unchanged
+                return last[2]
+        else:
+            as_tuple = tuple(checks)
+        spec = self._specs.get(as_tuple)
+        if spec is None:
+            spec = _encode(as_tuple)
+            if len(self._specs) >= _SPEC_CACHE:
+                self._specs.clear()  # a policy reload; rebuilding is cheap
+            self._specs[as_tuple] = spec
+        self._last = (checks, as_tuple, spec)
+        return spec
+
+    def _prepare(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> tuple[Reservation, tuple[str, str], tuple[str, str]]:
+        """The request (pending expiry filled in), keys and the script's two arguments."""
+        if (
+            self._pending_ttl is not None
+            and request.state is _PENDING
+            and request.expires_at is None
+        ):
+            request = attrs.evolve(request, expires_at=now + self._pending_ttl)
+        now_us = micros(now)
+        at = micros(request.at)
+        spec = self._spec(checks)
+        inspectors = request.inspectors
+        member = (
+            f"{at}{_US}{'p' if request.state is _PENDING else 'c'}"
+            f"{'' if request.expires_at is None else micros(request.expires_at)}"
+            f"{_US}{request.kind.value}{_US}{request.department}{_US}{_RS}"
+            f"{_RS.join(inspectors)}{_RS if inspectors else ''}{_US}{request.id}"
+        )
+        separators = len(inspectors) + 1 if inspectors else 1
+        if member.count(_US) != 5 or member.count(_RS) != separators:
+            raise ValidationError(
+                "input.invalid",
+                reason="reservation ids, departments and inspectors may not contain "
+                "the characters \\x1e or \\x1f",
+            )
+        window = spec.window
+        lo, hi = (at - window + 1, at + window - 1) if window else (at, at)
+        if spec.start is not None:
+            lo, hi = min(lo, spec.start), max(hi, spec.end - 1)  # type: ignore[operator]
+        ttl_ms = max((at + self._retention_us - now_us) // 1000, 60_000)
+        head = (
+            f"{now_us}|{lo}|{hi}|{now_us - self._retention_us}|{ttl_ms}|{spec.floor}|{spec.text}"
+        )
+        return request, self._keys(request.enterprise), (head, member)
 
     # port -------------------------------------------------------------------------------
 
@@ -106,33 +206,35 @@ class RedisLedger:
     ) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`.
 
-        One EVALSHA on a single server; on a cluster the id pointer is set first (two round
-        trips). A driver error leaves either nothing or the whole reservation recorded;
-        retrying with the same id is safe (idempotent).
+        One EVALSHA (one round trip, atomic) on a single server or a cluster. After a driver
+        error either nothing or the whole reservation is recorded; retrying with the same id
+        is safe (idempotent).
         """
-        request, keys, args, ttl_ms = self._prepare(request, checks, now)
-        if self._cluster:
-            with translated("reserve"):
-                self._client.set(self._pointer(request.id), request.enterprise, px=ttl_ms)
-        else:
-            keys.append(self._pointer(request.id))
-        return self._decide(request, checks, self._reserve(keys, args))
+        request, (zkey, hkey), (head, member) = self._prepare(request, checks, now)
+        try:
+            reply = self._client.evalsha(self._reserve.sha, 2, zkey, hkey, head, member)
+        except redis.exceptions.NoScriptError:
+            self._reserve.load()  # the server restarted or flushed its scripts
+            return self.check_and_reserve(request, checks, now)
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise translate("reserve", exc) from exc
+        if len(reply) == 1 and reply[0] == 1:  # recorded, nothing exceeded: the usual case
+            return LedgerDecision(request)
+        return self._decide(request, checks, reply)
 
     def check_and_reserve_many(
         self, batch: Sequence[tuple[Reservation, Sequence[RuleCheck]]], now: pendulum.DateTime
     ) -> list[LedgerDecision]:
         """Check and reserve many visits in one pipeline (bulk loads, imports).
 
-        Each visit is still one atomic script; the batch as a whole is not atomic, and a
-        visit sees the ones before it in the batch. A driver error leaves any prefix of the
-        batch recorded; retrying the whole batch is safe (ids are idempotent).
+        Each visit is still one atomic script; the batch as a whole is not, and a visit sees
+        the ones before it in the batch. A driver error leaves any prefix of the batch
+        recorded; retrying the whole batch is safe (ids are idempotent).
         """
         prepared = [self._prepare(request, checks, now) for request, checks in batch]
         replies = self._pipelined(prepared)
         decisions = []
-        for (request, _, _, _), (_, checks), reply in zip(
-            prepared, batch, replies, strict=True
-        ):
+        for (request, _, _), (_, checks), reply in zip(prepared, batch, replies, strict=True):
             if isinstance(reply, redis.exceptions.ResponseError):
                 # NOSCRIPT on a node that lost its scripts, MOVED during resharding...:
                 # this one visit again through the normal path (idempotent by id).
@@ -144,25 +246,23 @@ class RedisLedger:
             decisions.append(self._decide(request, checks, reply))
         return decisions
 
-    def _pipelined(self, prepared: list[tuple[Reservation, list[str], list[str | int], int]]) -> list[Any]:
+    def _pipelined(
+        self, prepared: list[tuple[Reservation, tuple[str, str], tuple[str, str]]]
+    ) -> list[Any]:
         """Send every script call in pipelines: one on a single server, one per node on a
         cluster (redis-py's cluster pipeline refuses EVALSHA)."""
+        sha = self._reserve.sha
         if not self._cluster:
             with translated("reserve batch"):
                 pipe = self._client.pipeline(transaction=False)
-                for request, keys, args, _ in prepared:
-                    pointer = self._pointer(request.id)
-                    pipe.evalsha(self._reserve.sha, len(keys) + 1, *keys, pointer, *args)
+                for _, keys, args in prepared:
+                    pipe.evalsha(sha, 2, *keys, *args)
                 return list(pipe.execute(raise_on_error=False))
         cluster: Any = self._client
         with translated("reserve batch"):
-            pointers = cluster.pipeline()
-            for request, _, _, ttl_ms in prepared:
-                pointers.set(self._pointer(request.id), request.enterprise, px=ttl_ms)
-            pointers.execute()
             by_node: dict[str, list[int]] = {}
             nodes: dict[str, Any] = {}
-            for index, (_, keys, _, _) in enumerate(prepared):
+            for index, (_, keys, _) in enumerate(prepared):
                 node = cluster.get_node_from_key(keys[0])
                 nodes[node.name] = node
                 by_node.setdefault(node.name, []).append(index)
@@ -170,63 +270,11 @@ class RedisLedger:
             for name, indexes in by_node.items():
                 pipe = nodes[name].redis_connection.pipeline(transaction=False)
                 for index in indexes:
-                    _, keys, args, _ = prepared[index]
-                    pipe.evalsha(self._reserve.sha, len(keys), *keys, *args)
+                    _, keys, args = prepared[index]
+                    pipe.evalsha(sha, 2, *keys, *args)
                 for index, reply in zip(indexes, pipe.execute(raise_on_error=False), strict=True):
                     replies[index] = reply
         return replies
-
-    def _prepare(
-        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
-    ) -> tuple[Reservation, list[str], list[str | int], int]:
-        """The request (pending expiry filled in), keys, script arguments and key TTL."""
-        if (
-            self._pending_ttl is not None
-            and request.state is ReservationState.PENDING
-            and request.expires_at is None
-        ):
-            request = attrs.evolve(request, expires_at=now + self._pending_ttl)
-        now_us = micros(now)
-        at_us = micros(request.at)
-        ttl_ms = max((at_us + self._retention_us - now_us) // 1000, 60_000)
-        expires = "" if request.expires_at is None else str(micros(request.expires_at))
-        record = json.dumps(
-            [
-                _STATE[request.state],
-                expires,
-                request.kind.value,
-                request.department,
-                list(request.inspectors),
-                str(at_us),
-            ],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        lo = hi = at_us
-        specs = []
-        for check in checks:
-            if check.window is not None:
-                w = duration_micros(check.window)
-                lo, hi = min(lo, at_us - w + 1), max(hi, at_us + w - 1)
-                span = f"w|{w}|0"
-            else:
-                assert check.bucket is not None
-                start, end = micros(check.bucket[0]), micros(check.bucket[1])
-                lo, hi = min(lo, start), max(hi, end - 1)
-                span = f"b|{start}|{end}"
-            counted = self._counted.get(check.counts)
-            if counted is None:
-                counted = "," + ",".join(sorted(k.value for k in check.counts)) + ","
-                self._counted[check.counts] = counted
-            specs.append(
-                f"{_ACTION[check.action]}|{check.limit}|{_SCOPE[check.scope]}|{counted}|{span}"
-            )
-        args: list[str | int] = [
-            request.id, record, at_us, now_us, self._retention_us, lo, hi,
-            f"({now_us - self._retention_us}", request.department, request.enterprise,
-            len(request.inspectors), *request.inspectors, ";".join(specs), ttl_ms,
-        ]
-        return request, self._keys(request.enterprise), args, ttl_ms
 
     def _decide(
         self, request: Reservation, checks: Sequence[RuleCheck], result: Any
@@ -234,7 +282,8 @@ class RedisLedger:
         """The decision from the script's reply."""
         status = int(result[0])
         if status == 2:
-            return LedgerDecision(self._decode(request.id, request.enterprise, result[1]))
+            stored = self._decode(request.enterprise, result[1])
+            return LedgerDecision(stored)
         blocked: list[RuleHit] = []
         warnings: list[RuleHit] = []
         for i in range(1, len(result), 3):
@@ -252,32 +301,38 @@ class RedisLedger:
             return LedgerDecision(None, tuple(blocked), tuple(warnings))
         return LedgerDecision(request, (), tuple(warnings))
 
-    def _locate(self, reservation_id: str, enterprise: str | None) -> str | None:
-        if enterprise is not None:
-            return enterprise
+    def _locate(self, reservation_id: str) -> str | None:
+        """The enterprise holding ``reservation_id``, by a SCAN over this ledger's id hashes
+        (the fallback when the caller does not say; cost grows with the keyspace)."""
+        head = f"{self._prefix}:{{"
+        pattern = head.translate(_GLOB_SPECIAL) + "*}:id"
         with translated("locate"):
-            found: Any = self._client.get(self._pointer(reservation_id))
-        return None if found is None else bytes(found).decode("utf-8")
+            keys = [
+                bytes(k).decode("utf-8")
+                for k in self._client.scan_iter(match=pattern, count=1000, _type="hash")
+            ]
+            for key in keys:
+                if self._client.hexists(key, reservation_id):
+                    return key[len(head):-len("}:id")]
+        return None
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm`.
 
-        ``enterprise``, when the caller knows it, saves the pointer lookup (one round trip).
+        Pass ``enterprise`` (one round trip); without it the id is searched with ``SCAN``.
         """
-        owner = self._locate(reservation_id, enterprise)
+        owner = self._locate(reservation_id) if enterprise is None else enterprise
         if owner is not None:
             self._confirm(self._keys(owner), [reservation_id])
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`.
 
-        ``enterprise``, when the caller knows it, saves the pointer lookup (one round trip).
+        Pass ``enterprise`` (one round trip); without it the id is searched with ``SCAN``.
         """
-        owner = self._locate(reservation_id, enterprise)
+        owner = self._locate(reservation_id) if enterprise is None else enterprise
         if owner is not None:
             self._release(self._keys(owner), [reservation_id])
-            with translated("release"):
-                self._client.delete(self._pointer(reservation_id))
 
     def reservations(
         self, enterprise: str, now: pendulum.DateTime | None = None
@@ -287,31 +342,28 @@ class RedisLedger:
         With ``now``, expired pending reservations are left out.
         """
         with translated("reservations"):
-            rows: Any = self._client.hgetall(self._keys(enterprise)[1])
-        found = [
-            self._decode(bytes(k).decode("utf-8"), enterprise, v) for k, v in rows.items()
-        ]
+            rows: Any = self._client.zrange(self._keys(enterprise)[0], 0, -1)
+        found = [self._decode(enterprise, member) for member in rows]
         if now is not None:
             found = [
                 r for r in found
-                if not (
-                    r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now
-                )
+                if not (r.state is _PENDING and r.expires_at and r.expires_at <= now)
             ]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     @staticmethod
-    def _decode(reservation_id: str, enterprise: str, raw: bytes | str) -> Reservation:
-        state, expires, kind, department, inspectors, at = json.loads(raw)
+    def _decode(enterprise: str, member: bytes | str) -> Reservation:
+        text = member.decode("utf-8") if isinstance(member, bytes) else member
+        at, head, kind, department, inspectors, reservation_id = text.split(_US)
+        expires = head[1:]
         return Reservation(
             id=reservation_id,
             enterprise=enterprise,
             department=department,
-            # cjson writes an empty list back as {} after a confirm
-            inspectors=tuple(inspectors) if isinstance(inspectors, list) else (),
+            inspectors=tuple(inspectors[1:-1].split(_RS)) if len(inspectors) > 1 else (),
             kind=kind,
             at=from_micros(int(at)),
-            state=_STATE_BACK[state],
+            state=_STATE_BACK[head[0]],
             expires_at=from_micros(int(expires)) if expires else None,
         )
 

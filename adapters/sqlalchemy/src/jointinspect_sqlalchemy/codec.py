@@ -18,7 +18,6 @@ _MICRO = dt.timedelta(microseconds=1)
 
 _converter = cattrs.preconf.json.make_converter()
 # Instants travel as exact integer microseconds (no float, no text parsing on the way back).
-_converter.register_unstructure_hook(pendulum.DateTime, lambda v: micros(v))
 _converter.register_structure_hook(pendulum.DateTime, lambda v, _: from_micros(int(v)))
 
 
@@ -32,6 +31,9 @@ def micros(value: dt.datetime) -> int:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive instant {value!r}")
     return dt.datetime.__sub__(value, _EPOCH) // _MICRO
+
+
+_converter.register_unstructure_hook(pendulum.DateTime, micros)
 
 
 def dumps(value: object) -> str:

@@ -68,6 +68,24 @@ def upsert(conn: Connection, table: Table, row: Mapping[str, Any]) -> None:
     conn.execute(my.on_duplicate_key_update({n: my.inserted[n] for n in changing}))
 
 
+def create_locked(conn: Connection, table: Table, row: Mapping[str, Any]) -> None:
+    """Make sure ``row`` exists and hold its row lock until the transaction ends.
+
+    Called when ``SELECT ... FOR UPDATE`` found no row. On MariaDB a plain insert that
+    meets another transaction's uncommitted duplicate takes a *shared* lock and waits;
+    when several do, they deadlock on upgrading it. ``INSERT ... ON DUPLICATE KEY UPDATE``
+    asks for the exclusive lock directly. PostgreSQL has no such shared lock:
+    ``ON CONFLICT DO NOTHING`` waits for the other insert, then the caller locks with
+    ``SELECT ... FOR UPDATE``.
+    """
+    if family(conn) == "mysql":
+        key = next(iter(table.primary_key.columns)).name
+        my = mysql.insert(table).values(**row)
+        conn.execute(my.on_duplicate_key_update({key: my.inserted[key]}))
+        return
+    insert_if_new(conn, table, row)
+
+
 # --------------------------------------------------------------------------- SQLite
 
 _SQLITE_READY = "jointinspect_sqlite_ready"

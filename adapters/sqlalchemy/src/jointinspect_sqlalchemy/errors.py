@@ -24,6 +24,7 @@ from jointinspect.errors import (
 )
 
 _PG_CONFLICT = {"40001", "40P01"}
+_DRIVERS = {"sqlite3", "psycopg", "pymysql"}
 _MYSQL_CONFLICT = {1205, 1213}
 
 
@@ -41,13 +42,15 @@ def _driver_code(orig: BaseException | None) -> object:
 def translate(error: BaseException, subject: str = "storage") -> StorageError:
     """The storage error that stands for ``error`` (a SQLAlchemy or driver exception)."""
     orig = getattr(error, "orig", None)
-    reason = str(orig if orig is not None else error).strip().splitlines()[0][:300] if str(error) else type(error).__name__
+    text = str(orig if orig is not None else error).strip()
+    reason = text.splitlines()[0][:300] if text else type(error).__name__
     code = _driver_code(orig)
     if code in _PG_CONFLICT or code in _MYSQL_CONFLICT:
         return ConcurrencyConflict("storage.conflict", subject=subject, reason=reason)
-    if isinstance(error, sa_exc.IntegrityError):
+    name = type(orig if orig is not None else error).__name__
+    if isinstance(error, sa_exc.IntegrityError) or name == "IntegrityError":
         return IntegrityError("storage.integrity", reason=reason)
-    if isinstance(error, sa_exc.DataError):
+    if isinstance(error, sa_exc.DataError) or name == "DataError":
         # Values the column cannot hold (too long, out of range): retrying will not help.
         return IntegrityError("storage.integrity", reason=reason)
     return OperationalError("storage.operational", reason=reason)
@@ -61,4 +64,9 @@ def translated(subject: str = "storage") -> Iterator[None]:
     except JointInspectError:
         raise
     except (sa_exc.SQLAlchemyError, OSError) as error:
+        raise translate(error, subject) from error
+    except Exception as error:
+        # A driver error SQLAlchemy did not wrap (raw connections, pool setup).
+        if type(error).__module__.split(".")[0] not in _DRIVERS:
+            raise
         raise translate(error, subject) from error

@@ -17,6 +17,7 @@ Serialisation per database:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -60,8 +61,15 @@ from jointinspect.rules.frequency import (
 from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.dialects import configure_sqlite, family, insert_if_new, upsert
+from jointinspect_sqlalchemy.dialects import (
+    configure_sqlite,
+    create_locked,
+    family,
+    insert_if_new,
+    upsert,
+)
 from jointinspect_sqlalchemy.errors import translated
+from jointinspect_sqlalchemy.migrate import upgrade
 
 #: keys per ``IN (...)`` list when marking outbox rows delivered.
 _CHUNK = 500
@@ -104,7 +112,8 @@ class SQLStore:
                 self._memory_lock = threading.RLock()
             elif url.get_backend_name() != "sqlite":
                 options.setdefault("isolation_level", "READ COMMITTED")
-                options.setdefault("pool_pre_ping", True)
+                # A connection the server dropped is invalidated when it fails (no pre-ping
+                # round trip on every checkout: file-plan latency matters).
             with translated():
                 engine = create_engine(url, **options)
             self._owned = True
@@ -118,8 +127,6 @@ class SQLStore:
         self.engine: Engine = engine
         self._local = threading.local()
         if create:
-            from jointinspect_sqlalchemy.migrate import upgrade
-
             upgrade(self.engine)
 
     # ------------------------------------------------------------------ Store port
@@ -229,10 +236,8 @@ class SQLUnitOfWork:
             else:
                 # The block already failed (perhaps on a dead connection): rolling back
                 # must not replace its error.
-                try:
+                with contextlib.suppress(Exception):
                     self.rollback()
-                except Exception:  # noqa: BLE001 - the original error is what matters
-                    pass
         finally:
             conn, self._conn, self._tx = self._conn, None, None
             self._store._local.uow = self._outer
@@ -278,6 +283,12 @@ class SQLUnitOfWork:
         with translated():
             upsert(conn, table, row)
 
+    def create_locked(self, table: Table, row: Mapping[str, Any]) -> None:
+        """See :func:`jointinspect_sqlalchemy.dialects.create_locked`."""
+        conn = self.connection()
+        with translated():
+            create_locked(conn, table, row)
+
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise with every other transaction locking ``credit_code`` (see module doc)."""
         if self.family == "sqlite":
@@ -289,7 +300,7 @@ class SQLUnitOfWork:
             s.enterprise_locks.c.enterprise == credit_code
         ).with_for_update()
         if self.execute(locked).first() is None:
-            self.insert_if_new(s.enterprise_locks, {"enterprise": credit_code})
+            self.create_locked(s.enterprise_locks, {"enterprise": credit_code})
             self.execute(locked).one()
         self._locked.add(credit_code)
 
@@ -575,7 +586,7 @@ class _Audit(_Repo):
             head_q = head_q.with_for_update()
         head = self._uow.execute(head_q).first()
         if head is None:
-            self._uow.insert_if_new(head_t, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
+            self._uow.create_locked(head_t, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
             head = self._uow.execute(head_q).one()
         entry = seal(record, int(head[0]) + 1, str(head[1]))
         self._uow.execute(

@@ -1,172 +1,204 @@
 -- jointinspect: check-and-reserve, atomically (see jointinspect.rules.frequency.evaluate).
 --
--- KEYS[1]  sorted set  reservation id -> visit instant (integer microseconds since the epoch)
--- KEYS[2]  hash        reservation id -> record JSON [state, expires_at, kind, department,
---                      [inspectors], at]; instants are strings of integer microseconds
--- KEYS[3]  optional    id -> enterprise pointer (single server only; never on a cluster)
--- ARGV     1 id, 2 record, 3 at, 4 now (the caller's injected clock, never the server's),
---          5 retention, 6 fetch_lo, 7 fetch_hi (inclusive), 8 trim bound ("(" .. now-retention),
---          9 department, 10 enterprise, 11 n inspectors, inspectors..., then the checks in one
---          string, each "action|limit|scope|,kind,kind,|type|a|b" and separated by ";":
---          action b(lock)|w(arn); scope e(nterprise)|d(epartment)|i(nspector); type
---          w (rolling window a) | b (bucket [a, b)), then the keys' TTL in ms
--- Returns  {2, record} if the id is already reserved (nothing changes);
+-- KEYS[1]  sorted set  one member per visit, score = its instant (integer microseconds)
+-- KEYS[2]  hash        reservation id -> its member in KEYS[1]
+-- A member is "<at>\31<state><expires>\31<kind>\31<department>\31\30<insp>\30\31<id>":
+-- at the score again (so no WITHSCORES: formatting scores costs more than parsing them),
+-- state c|p, expires the pending expiry (integer microseconds, empty if none); the
+-- inspector block is "\30" alone when there are none, else "\30a\30b\30". \30 and \31
+-- never occur in values.
+-- ARGV[1] "now|fetch_lo|fetch_hi|trim|ttl|floor|checks": now the caller's injected clock
+--          (never the server's), fetch_lo..fetch_hi (inclusive) the widest range any check
+--          looks at, trim = now - retention, ttl the keys' TTL in ms, floor the lowest
+--          limit; checks "<a><s><t>|limit|x|y|counted;" each: a action b(lock)|w(arn),
+--          s scope e(nterprise)|d(epartment)|i(nspector), t w (rolling window of length
+--          x) | b (bucket [x, y)), counted ",kind,kind," or "*" (every kind).
+-- ARGV[2] the new visit's member (above).
+-- (Two arguments, not twenty: the client encodes each argument in Python, slowly.)
+-- Returns  {2, member} if the id is already reserved (nothing changes);
 --          {0|1, check, key, count, ...}: 0 blocked (nothing recorded), 1 recorded; each
 --          triple is one exceeded rule (0-based check index, 0-based scope-key index, count).
 --
 -- Instants are integers below 2^53, exact in Lua's doubles; they go back to Redis only as
--- strings formatted with %.0f, never through Lua's %.14g number-to-string conversion.
+-- the caller's strings, never through Lua's %.14g number-to-string conversion.
 
 local zkey, hkey = KEYS[1], KEYS[2]
-local id = ARGV[1]
+local member = ARGV[2]
+local at_s, department, block, id =
+  string.match(member, '^(-?%d+)\31[^\31]*\31[^\31]*\31([^\31]*)\31(\30[^\31]*)\31(.*)$')
+if not at_s then
+  return redis.error_reply('jointinspect: malformed visit')
+end
 
 local existing = redis.call('HGET', hkey, id)
 if existing then
   return {2, existing}
 end
 
-local at = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
-local retention = tonumber(ARGV[5])
-local department = ARGV[9]
-local n_insp = tonumber(ARGV[11])
-local inspectors = {}
-for i = 1, n_insp do
-  inspectors[i] = ARGV[11 + i]
-end
-local checks = {}
-for spec in string.gmatch(ARGV[12 + n_insp], '[^;]+') do
-  local action, limit, scope, counted, kind, a, b =
-    string.match(spec, '^(%a)|(%d+)|(%a)|([^|]*)|(%a)|(-?%d+)|(-?%d+)$')
-  if not action then
-    return redis.error_reply('jointinspect: malformed check ' .. spec)
-  end
-  checks[#checks + 1] = {action = action, limit = tonumber(limit), scope = scope,
-    counted = counted, kind = kind, a = tonumber(a), b = tonumber(b)}
-end
-local n_checks = #checks
-
-local later = false
-
--- Live visits in the widest range any check looks at, decoded once.
-local others = {}
-if n_checks > 0 then
-  local rows = redis.call('ZRANGEBYSCORE', zkey, ARGV[6], ARGV[7], 'WITHSCORES')
-  local ids, times = {}, {}
-  for i = 1, #rows, 2 do
-    ids[#ids + 1] = rows[i]
-    times[#times + 1] = tonumber(rows[i + 1])
-  end
-  local chunk = 500
-  for first = 1, #ids, chunk do
-    local last = math.min(first + chunk - 1, #ids)
-    local recs = redis.call('HMGET', hkey, unpack(ids, first, last))
-    for j = 1, last - first + 1 do
-      local raw = recs[j]
-      if raw then
-        local r = cjson.decode(raw)
-        -- expired pending reservations no longer count
-        local expired = r[1] == 'p' and r[2] ~= '' and tonumber(r[2]) <= now
-        if not expired then
-          local who = {}
-          for _, name in ipairs(r[5]) do
-            who[name] = true
-          end
-          others[#others + 1] = {t = times[first + j - 1], k = r[3], d = r[4], i = who}
-          if times[first + j - 1] > at then
-            later = true
-          end
-        end
-      end
-    end
-  end
-end
+local now_s, lo_s, hi_s, trim_s, ttl_s, floor_s, spec =
+  string.match(ARGV[1], '^(-?%d+)|(-?%d+)|(-?%d+)|(-?%d+)|(%d+)|(-?%d+)|(.*)$')
+local at, now = tonumber(at_s), tonumber(now_s)
 
 local result = {1}
-local blocked = false
-for c = 1, n_checks do
-  local check = checks[c]
-  local action, limit, scope = check.action, check.limit, check.scope
-  local counted, kind_of_window, a, b = check.counted, check.kind, check.a, check.b
-  local n_keys = 1
-  if scope == 'i' then
-    n_keys = n_insp
+local later = false
+-- Live visits in the widest range any check looks at, in time order. With none, every
+-- count is 1 and only a limit of 0 (floor: the lowest limit) can be exceeded.
+local rows = {}
+if spec ~= '' then
+  rows = redis.call('ZRANGEBYSCORE', zkey, lo_s, hi_s)
+end
+if #rows > 0 or (spec ~= '' and tonumber(floor_s) < 1) then
+  local checks = {}
+  local need_dept, need_insp = false, false
+  for code, limit, a, b, counted in
+      string.gmatch(spec, '(%a%a%a)|(%d+)|(-?%d+)|(-?%d+)|([^;]*);') do
+    local scope = string.sub(code, 2, 2)
+    checks[#checks + 1] = {string.sub(code, 1, 1), tonumber(limit), scope, counted,
+      string.sub(code, 3, 3), tonumber(a), tonumber(b)}
+    if scope == 'd' then
+      need_dept = true
+    elseif scope == 'i' then
+      need_insp = true
+    end
   end
-  for k = 1, n_keys do
-    local inspector = nil
+  local inspectors = {}
+  if need_insp then
+    for name in string.gmatch(block, '[^\30]+') do
+      inspectors[#inspectors + 1] = name
+    end
+  end
+  local n_checks = #checks
+  local ts, ks, ds, ms = {}, {}, {}, {}
+  local n = 0
+  local pattern = '^(-?%d+)\31([^\31]*)\31([^\31]*)\31'
+  if need_dept then
+    pattern = '^(-?%d+)\31([^\31]*)\31([^\31]*)\31([^\31]*)\31'
+  end
+  for r = 1, #rows do
+    local m = rows[r]
+    local t, head, kind, dept = string.match(m, pattern)
+    -- expired pending reservations ("p<expires>") no longer count
+    if not (string.byte(head) == 112 and #head > 1 and tonumber(string.sub(head, 2)) <= now) then
+      n = n + 1
+      t = tonumber(t)
+      ts[n], ks[n], ds[n], ms[n] = t, kind, dept, m
+      if t > at then
+        later = true
+      end
+    end
+  end
+  local blocked = false
+  for c = 1, n_checks do
+    local check = checks[c]
+    local limit, scope, counted, kind_of_window, a, b =
+      check[2], check[3], check[4], check[5], check[6], check[7]
+    local all = counted == '*'
+    local memo = {}
+    local n_keys = 1
     if scope == 'i' then
-      inspector = inspectors[k]
+      n_keys = #inspectors
     end
-    local times = {}
-    for _, o in ipairs(others) do
-      if string.find(counted, ',' .. o.k .. ',', 1, true)
-        and (scope ~= 'd' or o.d == department)
-        and (inspector == nil or o.i[inspector]) then
-        if kind_of_window == 'w' then
-          if o.t > at - a and o.t < at + a then
-            times[#times + 1] = o.t
+    for k = 1, n_keys do
+      local needle = nil
+      if scope == 'i' then
+        needle = '\30' .. inspectors[k] .. '\30'
+      end
+      local lo, hi
+      if kind_of_window == 'w' then
+        lo, hi = at - a, at + a -- exclusive bounds
+      else
+        lo, hi = a - 1, b -- [a, b) as (a - 1, b) on integers
+      end
+      -- counted times, in order, with `at` inserted at its place
+      local times, m_times, placed = {}, 0, false
+      for i = 1, n do
+        local t = ts[i]
+        if t > lo and t < hi then
+          local ok = all
+          if not ok then
+            local kind = ks[i]
+            ok = memo[kind]
+            if ok == nil then
+              ok = string.find(counted, ',' .. kind .. ',', 1, true) ~= nil
+              memo[kind] = ok
+            end
           end
-        elseif o.t >= a and o.t < b then
-          times[#times + 1] = o.t
+          if ok and scope == 'd' then
+            ok = ds[i] == department
+          elseif ok and needle then
+            ok = string.find(ms[i], needle, 1, true) ~= nil
+          end
+          if ok then
+            if not placed and t > at then
+              m_times = m_times + 1
+              times[m_times] = at
+              placed = true
+            end
+            m_times = m_times + 1
+            times[m_times] = t
+          end
         end
       end
-    end
-    local count
-    if kind_of_window == 'w' then
-      -- most visits in any half-open window [s, s + a) holding `at`; s runs over visits <= at
-      times[#times + 1] = at
-      table.sort(times)
-      count = 0
-      local j = 1
-      for i = 1, #times do
-        local start = times[i]
-        if start > at then
-          break
-        end
-        while j <= #times and times[j] < start + a do
-          j = j + 1
-        end
-        if j - i > count then
-          count = j - i
+      if not placed then
+        m_times = m_times + 1
+        times[m_times] = at
+      end
+      local count = m_times
+      -- only a count above the limit matters; it is at most m_times
+      if kind_of_window == 'w' and m_times > limit then
+        -- most visits in any half-open window [s, s + a) holding `at`; s runs over
+        -- visits <= at
+        count = 0
+        local j = 1
+        for i = 1, m_times do
+          local start = times[i]
+          if start > at then
+            break
+          end
+          while j <= m_times and times[j] < start + a do
+            j = j + 1
+          end
+          if j - i > count then
+            count = j - i
+          end
         end
       end
-    else
-      count = 1 + #times
-    end
-    if count > limit then
-      result[#result + 1] = c - 1
-      result[#result + 1] = k - 1
-      result[#result + 1] = count
-      if action == 'b' then
-        blocked = true
+      if count > limit then
+        result[#result + 1] = c - 1
+        result[#result + 1] = k - 1
+        result[#result + 1] = count
+        if check[1] == 'b' then
+          blocked = true
+        end
       end
     end
   end
+  if blocked then
+    result[1] = 0
+    return result
+  end
 end
 
-if blocked then
-  result[1] = 0
-  return result
-end
+redis.call('ZADD', zkey, at_s, member)
+redis.call('HSET', hkey, id, member)
 
-redis.call('HSET', hkey, id, ARGV[2])
-redis.call('ZADD', zkey, ARGV[3], id)
-
--- Trim visits older than the retention (bounded work per call).
-local old = redis.call('ZRANGEBYSCORE', zkey, '-inf', ARGV[8], 'LIMIT', 0, 200)
+-- Trim visits older than the retention (bounded work per call; usually nothing).
+local old = redis.call('ZRANGEBYSCORE', zkey, '-inf', '(' .. trim_s, 'LIMIT', 0, 100)
 if #old > 0 then
-  redis.call('HDEL', hkey, unpack(old))
+  local ids = {}
+  for i = 1, #old do
+    ids[i] = string.match(old[i], '\31([^\31]*)$')
+  end
   redis.call('ZREM', zkey, unpack(old))
+  redis.call('HDEL', hkey, unpack(ids))
 end
 
--- Keys live until the latest visit is older than the retention. A later visit seen above
--- already set a longer TTL; otherwise this one may be the latest.
-local ttl = ARGV[13 + n_insp]
+-- Keys live until the latest visit is older than the retention: the TTL only grows. A
+-- later visit seen above already set a longer one; otherwise ask (PTTL is -1 on a new key).
 if not later then
-  redis.call('PEXPIRE', zkey, ttl)
-  redis.call('PEXPIRE', hkey, ttl)
-end
-if KEYS[3] then
-  redis.call('SET', KEYS[3], ARGV[10], 'PX', ttl)
+  if redis.call('PTTL', zkey) < tonumber(ttl_s) then
+    redis.call('PEXPIRE', zkey, ttl_s)
+    redis.call('PEXPIRE', hkey, ttl_s)
+  end
 end
 return result

@@ -9,7 +9,6 @@ the database.
 from __future__ import annotations
 
 from alembic import context
-
 from jointinspect_sqlalchemy.migrate import VERSION_TABLE
 from jointinspect_sqlalchemy.schema import metadata
 

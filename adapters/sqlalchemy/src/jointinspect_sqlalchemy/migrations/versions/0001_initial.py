@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
 from jointinspect_sqlalchemy.schema import Body, Key, Serial
 
 revision = "0001"

@@ -1,0 +1,1 @@
+"""Benchmarks of jointinspect against hand-written baselines; run ``python benchmarks/run.py``."""
