@@ -3,8 +3,8 @@
 Full validation = :func:`jointinspect.codes.token.verify` (parse, key lookup, signature,
 kind, validity times) + :func:`jointinspect.rules.checkin.check_presence` (assignment,
 certificate, scope, window, geodesic geofence) + ``MemoryReplayGuard.consume``. The
-baseline verifies the same signature over the same signing input with
-``Ed25519PublicKey.verify`` and nothing else. The two are interleaved call by call so
+baseline decodes the same token text, cuts off the signature and verifies it with
+``Ed25519PublicKey.verify``, and nothing else. The two are interleaved call by call so
 machine noise hits both alike; medians are compared.
 """
 
@@ -71,20 +71,21 @@ def run(n: int = 3000) -> CheckinRun:
                                  window=window), private)
         for k in range(n)
     ]
-    # The baseline's inputs, prepared outside the timing: raw signature and signed bytes.
+    # The baseline is what any verifier of the same token must do at the least: decode the
+    # text to bytes, cut off the 64-byte signature, verify it over the domain-separated
+    # payload. No claims are parsed and nothing else is checked.
     public = keys.public_key(key_id)
     assert public is not None
-    raw = []
-    for t in tokens:
+    for t in tokens[:3]:  # the cut below is the same as the full parser's
         _, payload, signature = _parse(_split(t))
-        raw.append((signature, signing_input(payload)))
+        assert (payload, signature) == (_split(t)[:-64], _split(t)[-64:])
 
     full, bare = [], []
     clock = time.perf_counter
     for k in range(n):
-        sig, msg = raw[k]
         t0 = clock()
-        public.verify(sig, msg)
+        body = _split(tokens[k])
+        public.verify(body[-64:], signing_input(body[:-64]))
         t1 = clock()
         claims = verify(tokens[k], keys, at, policy.tolerance, expected_kind=CodeKind.INSPECTION)
         check_presence(inspection=insp, inspector=inspector, enterprise=ent, item_fields={"D00-00": "field00"},

@@ -148,3 +148,18 @@ def test_distance_is_symmetric_and_datum_independent(
     d = distance_m(pa, pb)
     assert distance_m(pb, pa) == pytest.approx(d, abs=1e-6)
     assert distance_m(from_wgs84(pa, ca), from_wgs84(pb, cb)) == pytest.approx(d, abs=0.02)
+
+
+@given(
+    st.floats(-79.0, 79.0), st.floats(-179.0, 179.0),
+    st.floats(-0.1, 0.1), st.floats(-0.1, 0.1),
+)
+def test_local_formula_agrees_with_the_geodesic(lat: float, lon: float, dlat: float, dlon: float) -> None:
+    from geographiclib.geodesic import Geodesic
+
+    from jointinspect.rules.geo import _local_distance
+
+    lat2 = max(-79.9, min(79.9, lat + dlat))
+    exact = Geodesic.WGS84.Inverse(lat, lon, lat2, lon + dlon)["s12"]
+    fast = _local_distance(lat, lon, lat2, lon + dlon)
+    assert abs(fast - exact) <= 1e-5 * exact + 1e-3

@@ -17,11 +17,11 @@ Three entry points:
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import enum
 import secrets
 import struct
+import time
 from typing import Protocol
 
 import attrs
@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from jointinspect.errors import TokenError, ValidationError
 from jointinspect.model.plan import Window
-from jointinspect.timeutil import utc
+from jointinspect.timeutil import shifted, utc
 
 #: The format version this module reads and writes.
 VERSION = 1
@@ -50,7 +50,6 @@ MAX_TIME = 2**32 - 1
 _KIND_BYTES = {"inspection": 1, "enterprise": 2}
 _FLAG_WINDOW = 0x01
 _BASE32_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-_EPOCH = pendulum.datetime(1970, 1, 1, tz=pendulum.UTC)
 
 
 class CodeKind(enum.StrEnum):
@@ -62,6 +61,8 @@ class CodeKind(enum.StrEnum):
 
 def _to_second(value: dt.datetime) -> pendulum.DateTime:
     # The wire carries whole seconds; truncating here makes decode(encode(c)) == c.
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC and not value.microsecond:
+        return value  # already canonical: the common case when decoding
     return utc(value).replace(microsecond=0)
 
 
@@ -93,7 +94,7 @@ def _check_string(_: object, attribute: attrs.Attribute[str], value: str) -> Non
 
 
 def _check_time(name: str, value: pendulum.DateTime) -> None:
-    seconds = int((value - _EPOCH).total_seconds())
+    seconds = _seconds(value)
     if not 0 <= seconds <= MAX_TIME:
         raise ValidationError(
             "input.invalid", reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07"
@@ -211,11 +212,30 @@ class PublicKeySource(Protocol):
 
 
 def _seconds(value: pendulum.DateTime) -> int:
-    return int((value - _EPOCH).total_seconds())
+    # Whole-second aware instants below 2**53 s: the float timestamp is exact.
+    return int(value.timestamp())
 
 
 def _from_seconds(value: int) -> pendulum.DateTime:
-    return pendulum.from_timestamp(value, tz=pendulum.UTC)
+    # Direct construction: ~1 us against ~5 us for pendulum.from_timestamp (hot on check-in).
+    return pendulum.DateTime(*time.gmtime(value)[:6], tzinfo=pendulum.UTC)
+
+
+# RFC 4648 base32 digits -> Python's int() base-32 digits, so decoding runs in C.
+_TO_INT32 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHIJKLMNOPQRSTUV")
+
+
+def _b32decode_canonical(text: str) -> bytes:
+    """Decode unpadded base32; refuse impossible lengths and non-zero unused bits, so that
+    exactly one text encodes each byte string."""
+    nbits = 5 * len(text)
+    nbytes, spare = divmod(nbits, 8)
+    if spare >= 5:  # a whole character that carries no byte: not a base32 length
+        raise TokenError("token.malformed", reason="body has an impossible base32 length")
+    value = int(text.translate(_TO_INT32), 32)
+    if value & ((1 << spare) - 1):
+        raise TokenError("token.malformed", reason="non-canonical base32")
+    return (value >> spare).to_bytes(nbytes, "big")
 
 
 def _put_string(out: bytearray, value: str) -> None:
@@ -312,25 +332,19 @@ def _split(token: str) -> bytes:
     text = token[len(PREFIX) + 1 :]
     if not text or not set(text) <= _BASE32_ALPHABET:
         raise TokenError("token.malformed", reason="body is not upper-case base32 (A-Z, 2-7)")
-    try:
-        body = base64.b32decode(text + "=" * (-len(text) % 8))
-    except (binascii.Error, ValueError) as exc:
-        raise TokenError("token.malformed", reason="body has an impossible base32 length") from exc
-    # Re-encoding catches impossible lengths and non-zero unused bits in the last
-    # character: exactly one text per byte string.
-    if base64.b32encode(body).decode("ascii").rstrip("=") != text:
-        raise TokenError("token.malformed", reason="non-canonical base32")
-    return body
+    return _b32decode_canonical(text)
+
+
+_KINDS_BY_BYTE = {v: CodeKind(k) for k, v in _KIND_BYTES.items()}
 
 
 def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
     """Binary layer: the claims, the payload bytes and the signature."""
     reader = _Reader(body)
     kind_byte = reader.u8("kind")
-    kinds = {v: k for k, v in _KIND_BYTES.items()}
-    if kind_byte not in kinds:
+    if kind_byte not in _KINDS_BY_BYTE:
         raise TokenError("token.malformed", reason=f"unknown kind {kind_byte}")
-    kind = CodeKind(kinds[kind_byte])
+    kind = _KINDS_BY_BYTE[kind_byte]
     flags = reader.u8("flags")
     if flags & ~_FLAG_WINDOW:
         raise TokenError("token.malformed", reason=f"unknown flags 0x{flags:02x}")
@@ -406,9 +420,9 @@ def verify(
             "token.wrong_kind", expected=CodeKind(expected_kind).value, actual=claims.kind.value
         )
     instant = utc(now)
-    slack = tolerance if tolerance is not None else pendulum.duration()
-    if not claims.issued_at - slack <= instant:
+    slack = tolerance if tolerance is not None else dt.timedelta()
+    if not shifted(claims.issued_at, -slack) <= instant:
         raise TokenError("token.not_yet_valid", issued_at=claims.issued_at.isoformat())
-    if not instant < claims.expires_at + slack:
+    if not instant < shifted(claims.expires_at, slack):
         raise TokenError("token.expired", expires_at=claims.expires_at.isoformat())
     return claims

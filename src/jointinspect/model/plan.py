@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from jointinspect.errors import ValidationError
-from jointinspect.timeutil import utc, utc_or_none
+from jointinspect.timeutil import shifted, utc, utc_or_none
 
 
 class InspectionKind(enum.StrEnum):
@@ -53,8 +53,9 @@ class Window:
 
     def contains(self, at: pendulum.DateTime, tolerance: pendulum.Duration | None = None) -> bool:
         """Whether ``at`` lies in the window, widened by ``tolerance`` on both sides."""
-        slack = tolerance or pendulum.duration()
-        return self.start - slack <= at < self.end + slack
+        if tolerance is None:
+            return self.start <= at < self.end
+        return shifted(self.start, -tolerance) <= at < shifted(self.end, tolerance)
 
     def gap_to(self, other: Window) -> pendulum.Duration:
         """Time between the two windows; zero when they overlap or touch."""
