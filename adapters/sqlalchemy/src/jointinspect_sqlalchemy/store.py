@@ -677,8 +677,9 @@ class SQLLedger:
             self._uow.execute(t.insert().values(**_reservation_row(request)))
         return decision
 
-    def confirm(self, reservation_id: str) -> None:
-        """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.confirm` (the id is the key:
+        ``enterprise`` is not needed)."""
         t = s.reservations
         self._uow.execute(
             update(t)
@@ -686,7 +687,7 @@ class SQLLedger:
             .values(state=ReservationState.CONFIRMED.value, expires_at=None)
         )
 
-    def release(self, reservation_id: str) -> None:
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
         self._uow.execute(delete(s.reservations).where(s.reservations.c.id == reservation_id))
 
@@ -712,16 +713,16 @@ class SQLStandaloneLedger:
             uow.commit()
         return decision
 
-    def confirm(self, reservation_id: str) -> None:
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
         with self._store.unit_of_work() as uow:
-            uow.ledger.confirm(reservation_id)
+            uow.ledger.confirm(reservation_id, enterprise)
             uow.commit()
 
-    def release(self, reservation_id: str) -> None:
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
         with self._store.unit_of_work() as uow:
-            uow.ledger.release(reservation_id)
+            uow.ledger.release(reservation_id, enterprise)
             uow.commit()
 
     def reservations(self, enterprise: str) -> list[Reservation]:
