@@ -98,7 +98,7 @@ class _Effects:
 class Engine:
     """The inspection-coordination engine of one city.
 
-    Args:
+    Attributes:
         store: where records live (`MemoryStore` by default;
             ``jointinspect_sqlalchemy.SQLStore`` for a database).
         policy: the city's rules (`Policy`; defaults: Wuhu's
