@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 import redis
 import redis.cluster
-
-
-def unique_prefix() -> str:
-    """A key prefix no other test uses: a fresh, empty ledger on a shared server."""
-    return f"t{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="session")

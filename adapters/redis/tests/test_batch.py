@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from jointinspect_redis import RedisLedger
+from redis_support import unique_prefix
 
-from conftest import unique_prefix
 from jointinspect.rules.frequency import Action, Reservation, evaluate
 from jointinspect.testing.ledger import ENTERPRISE, OTHER_ENTERPRISE, T0, rolling, visit
 

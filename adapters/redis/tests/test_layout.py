@@ -6,8 +6,8 @@ from __future__ import annotations
 import pendulum
 import pytest
 from jointinspect_redis import RedisLedger
+from redis_support import unique_prefix
 
-from conftest import unique_prefix
 from jointinspect.errors import ValidationError
 from jointinspect.rules.frequency import ReservationState
 from jointinspect.testing.ledger import ENTERPRISE, OTHER_ENTERPRISE, T0, rolling, visit

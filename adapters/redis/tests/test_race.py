@@ -7,8 +7,8 @@ from collections import Counter
 
 import pendulum
 from jointinspect_redis import RedisLedger
+from redis_support import unique_prefix
 
-from conftest import unique_prefix
 from jointinspect.model.plan import InspectionKind
 from jointinspect.policy import wuhu_rules
 from jointinspect.rules.frequency import LedgerDecision, RuleCheck

@@ -7,8 +7,8 @@ import time
 import pendulum
 import pytest
 from jointinspect_redis import RedisStreamNotifier, StreamConsumer
+from redis_support import unique_prefix
 
-from conftest import unique_prefix
 from jointinspect.model.notification import Notification
 from jointinspect.testing.ledger import T0
 

@@ -6,8 +6,8 @@ import pytest
 import redis
 import redis.cluster
 from jointinspect_redis import RedisLedger, RedisReplayGuard
+from redis_support import unique_prefix
 
-from conftest import unique_prefix
 from jointinspect.testing.ledger import LedgerContract, ReplayGuardContract
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 from jointinspect_sqlalchemy import SQLStore
+from sql_support import BACKENDS, fresh_url, wipe
 
-from conftest import BACKENDS, fresh_url, wipe  # type: ignore[import-not-found]
 from jointinspect.testing.contract import StoreContract
 from jointinspect.testing.ledger import LedgerContract, ReplayGuardContract
 from jointinspect.testing.model import engine_machine
