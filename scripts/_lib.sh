@@ -84,6 +84,12 @@ ensure_venv() {
     local specs=()
     mapfile -t specs < <(_pip_specs)
     echo "+ pip install ${specs[*]}"
-    .venv/bin/python -m pip install --disable-pip-version-check -q "${specs[@]}" || return 1
+    # This machine's pip config names local index folders that may be absent; pip's warnings
+    # about them are noise, everything else (errors) is shown.
+    local rc
+    .venv/bin/python -m pip install --disable-pip-version-check -q "${specs[@]}" 2>&1 \
+        | { grep -v "^WARNING: Location 'file:" || true; }
+    rc=${PIPESTATUS[0]}
+    [ "$rc" -eq 0 ] || return 1
     echo "$fingerprint" >"$stamp"
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE demo command: `bash scripts/demo.sh`. Needs no database server: it makes sure .venv
-# exists with the project installed, then runs the quick-start example on the in-memory store.
+# exists with the project installed, then runs the quick-start example on the embedded default
+# store (an SQLite file, jointinspect-demo.db, recreated on each run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/_lib.sh
