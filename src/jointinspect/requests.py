@@ -7,6 +7,7 @@ import datetime as dt
 import attrs
 import pendulum
 
+from jointinspect.model._enums import member
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.result import ResultRecord
@@ -17,6 +18,10 @@ def _names(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(str(v) for v in value)  # type: ignore[attr-defined]
+
+
+def _to_inspection_kind(value: object) -> InspectionKind:
+    return member(InspectionKind)(value)
 
 
 @attrs.frozen
@@ -30,7 +35,7 @@ class PlanRequest:
     department: str
     start: dt.datetime
     end: dt.datetime
-    kind: InspectionKind = attrs.field(default=InspectionKind.ROUTINE, converter=InspectionKind)
+    kind: InspectionKind = attrs.field(default=InspectionKind.ROUTINE, converter=_to_inspection_kind)
     items: tuple[str, ...] = attrs.field(default=(), converter=_names)
     inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names)
     scenario: str | None = None

@@ -30,6 +30,7 @@ from jointinspect.errors import (
     ValidationError,
 )
 from jointinspect.memory import MemoryStore
+from jointinspect.model._enums import member
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, PlanStatus
@@ -279,7 +280,7 @@ class Engine:
             FrequencyBlocked: placing the approved plan exceeds a blocking rule (the
                 approval is then not recorded).
         """
-        role = Role(role)
+        role = member(Role)(role)
         with self._operation(actor or role.value) as fx:
             uow = fx.uow
             plan = self._plan(uow, plan_id)
@@ -608,7 +609,7 @@ class Engine:
                 department's.
             CheckInRejected: the inspector never checked in to this inspection.
         """
-        outcome = Outcome(outcome)
+        outcome = member(Outcome)(outcome)
         with self._operation(inspector_id) as fx:
             uow, now = fx.uow, fx.now
             insp = self._inspection(uow, inspection_id)
@@ -779,7 +780,7 @@ class Engine:
 
     def complain(self, inspection_id: str, reason: ComplaintReason | str, text: str) -> Complaint:
         """The enterprise complains about an inspection; the supervising office hears it."""
-        reason = ComplaintReason(reason)
+        reason = member(ComplaintReason)(reason)
         with self._operation("enterprise") as fx:
             insp = self._inspection(fx.uow, inspection_id)
             complaint = Complaint(self.ids(), inspection_id, insp.enterprise, reason, text, fx.now)

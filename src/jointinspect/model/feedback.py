@@ -7,7 +7,12 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
+
+
+def _to_complaint_reason(value: object) -> ComplaintReason:
+    return member(ComplaintReason)(value)
 
 
 @attrs.frozen
@@ -42,6 +47,6 @@ class Complaint:
     id: str
     inspection_id: str
     enterprise: str
-    reason: ComplaintReason = attrs.field(converter=ComplaintReason)
+    reason: ComplaintReason = attrs.field(converter=_to_complaint_reason)
     text: str
     at: pendulum.DateTime = attrs.field(converter=utc)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import attrs
 import pendulum
 
+from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
 
@@ -28,6 +29,10 @@ def _frozen_payload(value: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in value.items()))
 
 
+def _to_role(value: object) -> Role:
+    return member(Role)(value)
+
+
 @attrs.frozen
 class Notification:
     """One message. ``key`` is the idempotency key: delivering twice must have one effect.
@@ -38,7 +43,7 @@ class Notification:
 
     key: str
     kind: str
-    role: Role = attrs.field(converter=Role)
+    role: Role = attrs.field(converter=_to_role)
     recipient: str
     subject: str
     at: pendulum.DateTime = attrs.field(converter=utc)

@@ -8,6 +8,7 @@ import attrs
 import pendulum
 
 from jointinspect.errors import ValidationError
+from jointinspect.model._enums import member
 from jointinspect.timeutil import shifted, utc, utc_or_none
 
 
@@ -36,6 +37,18 @@ TRIGGERED_KINDS = frozenset(
         InspectionKind.EMERGENCY,
     }
 )
+
+
+def _to_inspection_kind(value: object) -> InspectionKind:
+    return member(InspectionKind)(value)
+
+
+def _to_plan_status(value: object) -> PlanStatus:
+    return member(PlanStatus)(value)
+
+
+def _to_inspection_status(value: object) -> InspectionStatus:
+    return member(InspectionStatus)(value)
 
 
 @attrs.frozen
@@ -94,9 +107,9 @@ class Plan:
     items: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
     inspectors: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
     window: Window
-    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    kind: InspectionKind = attrs.field(converter=_to_inspection_kind)
     filed_at: pendulum.DateTime = attrs.field(converter=utc)
-    status: PlanStatus = attrs.field(default=PlanStatus.ACTIVE, converter=PlanStatus)
+    status: PlanStatus = attrs.field(default=PlanStatus.ACTIVE, converter=_to_plan_status)
     inspection_id: str | None = None
     #: approver roles that have approved so far (whitelist double approval).
     approvals: tuple[str, ...] = ()
@@ -129,9 +142,9 @@ class Inspection:
     items: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
     inspectors: tuple[str, ...] = attrs.field(converter=_sorted_tuple)
     window: Window
-    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    kind: InspectionKind = attrs.field(converter=_to_inspection_kind)
     created_at: pendulum.DateTime = attrs.field(converter=utc)
-    status: InspectionStatus = attrs.field(default=InspectionStatus.PLANNED, converter=InspectionStatus)
+    status: InspectionStatus = attrs.field(default=InspectionStatus.PLANNED, converter=_to_inspection_status)
     successor: str | None = None
     #: the frequency-ledger reservation that counts this visit.
     reservation_id: str | None = None

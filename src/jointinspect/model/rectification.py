@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
 
@@ -18,6 +19,10 @@ class RectificationState(enum.StrEnum):
     OVERDUE = "overdue"  # deadline passed without accepted fix
     ACCEPTED = "accepted"  # closed: fix accepted remotely or on site
     REFUSED = "refused"  # enterprise refused; escalated to key supervision
+
+
+def _to_rectification_state(value: object) -> RectificationState:
+    return member(RectificationState)(value)
 
 
 @attrs.frozen
@@ -43,7 +48,7 @@ class Rectification:
     department: str
     item: str
     deadline: pendulum.DateTime = attrs.field(converter=utc)
-    state: RectificationState = attrs.field(converter=RectificationState)
+    state: RectificationState = attrs.field(converter=_to_rectification_state)
     opened_at: pendulum.DateTime = attrs.field(converter=utc)
     guidance: bool = False
     history: tuple[RectificationEvent, ...] = ()

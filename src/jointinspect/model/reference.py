@@ -11,6 +11,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from jointinspect.errors import ValidationError
+from jointinspect.model._enums import member
 
 
 class CreditClass(enum.StrEnum):
@@ -58,13 +59,21 @@ def _check_longitude(_: object, __: attrs.Attribute[float], value: float) -> Non
         raise ValidationError("geo.invalid", reason=f"longitude {value} outside -180..180")
 
 
+def _to_credit_class(value: object) -> CreditClass:
+    return member(CreditClass)(value)
+
+
+def _to_coordinate_system(value: object) -> CoordinateSystem:
+    return member(CoordinateSystem)(value)
+
+
 @attrs.frozen
 class GeoPoint:
     """A position in degrees, with the coordinate system it was measured in."""
 
     lat: float = attrs.field(converter=float, validator=_check_latitude)
     lon: float = attrs.field(converter=float, validator=_check_longitude)
-    crs: CoordinateSystem = attrs.field(default=CoordinateSystem.WGS84, converter=CoordinateSystem)
+    crs: CoordinateSystem = attrs.field(default=CoordinateSystem.WGS84, converter=_to_coordinate_system)
 
 
 def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -83,7 +92,7 @@ class Enterprise:
     credit_code: str = attrs.field(converter=validate_credit_code)
     name: str = attrs.field(validator=_nonempty)
     site: GeoPoint
-    credit_class: CreditClass = attrs.field(default=CreditClass.B, converter=CreditClass)
+    credit_class: CreditClass = attrs.field(default=CreditClass.B, converter=_to_credit_class)
     whitelisted: bool = False
     key_supervision: bool = False
 

@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect.model._enums import member
 from jointinspect.timeutil import utc, utc_or_none
 
 
@@ -16,6 +17,10 @@ class Outcome(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
+
+
+def _to_outcome(value: object) -> Outcome:
+    return member(Outcome)(value)
 
 
 @attrs.frozen
@@ -33,7 +38,7 @@ class ResultRecord:
     department: str
     inspector_id: str
     item: str
-    outcome: Outcome = attrs.field(converter=Outcome)
+    outcome: Outcome = attrs.field(converter=_to_outcome)
     note: str
     evidence: tuple[str, ...]
     recorded_at: pendulum.DateTime = attrs.field(converter=utc)

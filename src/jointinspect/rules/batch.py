@@ -10,8 +10,13 @@ proves it with hypothesis): per enterprise, plans whose windows overlap or are a
 ``gap`` apart are connected, groups are the connected components, and plans whose kind
 does not merge stay alone.
 
-How it stays lean (about 60-130 bytes per plan at the peak besides the caller's columns)
-and fast without numpy: each mergeable plan becomes one integer
+Two paths give the same numbers. With numpy installed (``pip install jointinspect[fast]``)
+the work runs on unboxed int64 columns (``rules/_batch_numpy.py``: one sort, a running
+maximum, a cumulative sum, one scatter); set ``JOINTINSPECT_PURE_BATCH=1`` or pass
+``pure=True`` to take the pure path, which the core always has.
+
+How the pure path stays lean (about 60-130 bytes per plan at the peak besides the caller's
+columns) and fast without numpy: each mergeable plan becomes one integer
 ``(enterprise * span + start) << bits | position``, where ``span`` exceeds every window
 end plus the gap. One ``list.sort`` of those integers orders plans by enterprise then
 start, and because enterprises are ``span`` apart a different enterprise always looks
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, chain, compress, islice, repeat
@@ -39,6 +45,7 @@ from jointinspect.policy.schema import MatchingPolicy
 __all__ = [
     "BatchSummary",
     "PlanColumns",
+    "backend",
     "columns",
     "group_ids",
     "match_columns",
@@ -54,12 +61,29 @@ def _int_column(values: Iterable[int], bound: int) -> Sequence[int]:
     return array("q", values) if bound <= _INT64_MAX else list(values)
 
 
+def backend() -> str:
+    """The path :func:`group_ids` takes by default: ``"numpy"`` or ``"pure"``.
+
+    ``"numpy"`` when numpy can be imported and ``JOINTINSPECT_PURE_BATCH`` is unset, empty or
+    ``0``; the numpy path still hands columns it cannot hold in int64 to the pure path.
+    """
+    if os.environ.get("JOINTINSPECT_PURE_BATCH", "") not in ("", "0"):
+        return "pure"
+    try:
+        from jointinspect.rules import _batch_numpy  # noqa: F401, PLC0415 - optional dependency
+    except ImportError:
+        return "pure"
+    return "numpy"
+
+
 def group_ids(
     enterprise: Sequence[int],
     start: Sequence[int],
     end: Sequence[int],
     mergeable: Sequence[int] | bytes | None,
     gap: int,
+    *,
+    pure: bool = False,
 ) -> array[int]:
     """Return a group number per plan: the components of ``match_batch``, columnar.
 
@@ -70,6 +94,7 @@ def group_ids(
         mergeable: truthy where the plan's kind may merge (``policy.kinds``); ``None`` means
             every plan may merge. A plan that may not merge is a group of its own.
         gap: the largest distance, in the same unit, between two windows that still merge.
+        pure: take the pure-Python path even when numpy is available (see :func:`backend`).
 
     Returns:
         ``array('q')`` of group numbers, dense from 0. Groups of mergeable plans are
@@ -85,9 +110,26 @@ def group_ids(
         raise ValidationError("input.invalid", reason="batch columns must have equal lengths")
     if gap < 0:
         raise ValidationError("input.invalid", reason=f"gap must not be negative, got {gap}")
-    out = array("q", bytes(8 * n))
     if n == 0:
-        return out
+        return array("q")
+    if not pure and backend() == "numpy":
+        from jointinspect.rules import _batch_numpy  # noqa: PLC0415 - optional dependency
+
+        fast = _batch_numpy.group_ids(enterprise, start, end, mergeable, gap)
+        if fast is not None:
+            return fast
+    return _group_ids_pure(enterprise, start, end, mergeable, gap)
+
+
+def _group_ids_pure(
+    enterprise: Sequence[int],
+    start: Sequence[int],
+    end: Sequence[int],
+    mergeable: Sequence[int] | bytes | None,
+    gap: int,
+) -> array[int]:
+    n = len(enterprise)
+    out = array("q", bytes(8 * n))
     if any(map(le, end, start)):
         bad = next(i for i, (s, e) in enumerate(zip(start, end, strict=True)) if e <= s)
         raise ValidationError("input.invalid", reason=f"plan at position {bad}: end must be after start")
@@ -172,10 +214,10 @@ def columns(plans: Iterable[Plan], policy: MatchingPolicy) -> PlanColumns:
     return PlanColumns(tuple(ids), ent, dep, st, en, bytes(merge), tuple(ents), tuple(depts))
 
 
-def match_columns(cols: PlanColumns, policy: MatchingPolicy) -> array[int]:
+def match_columns(cols: PlanColumns, policy: MatchingPolicy, *, pure: bool = False) -> array[int]:
     """Group numbers of ``cols`` under ``policy`` (gap converted to microseconds)."""
     gap = (policy.gap.days * 86_400 + policy.gap.seconds) * 1_000_000 + policy.gap.microseconds
-    return group_ids(cols.enterprise, cols.start, cols.end, cols.mergeable, gap)
+    return group_ids(cols.enterprise, cols.start, cols.end, cols.mergeable, gap, pure=pure)
 
 
 def partition(groups: Sequence[int], ids: Sequence[str]) -> list[tuple[str, ...]]:
