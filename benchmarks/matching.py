@@ -1,7 +1,9 @@
 """Measurements 1 and 2: batch matching in-process against PostgreSQL, and its scaling.
 
 In-process: :func:`jointinspect.rules.batch.group_ids` over stdlib arrays already in
-memory, timed from the call to the returned group numbers.
+memory, timed from the call to the returned group numbers, on each of its two paths:
+``numpy`` (the default when numpy is installed, ``jointinspect[fast]``) and ``pure``
+(``pure=True``, what the core does without numpy).
 
 PostgreSQL: the same rows COPY-loaded into an unindexed table (``ANALYZE``d), then the
 gaps-and-islands query below, timed from the query start to the last group number fetched
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.workload import Workload, canonical
-from jointinspect.rules.batch import group_ids
+from jointinspect.rules.batch import backend, group_ids
 
 GAP_MINUTES = 7 * 1440
 
@@ -43,8 +45,12 @@ SELECT id, -1 - id FROM plans WHERE NOT mergeable
 """
 
 
+PATHS = ("numpy", "pure")
+
+
 @dataclass
 class InProcess:
+    path: str
     plans: int
     seconds: float
     runs: list[float]
@@ -56,7 +62,13 @@ class InProcess:
         return None if self.peak_bytes is None else self.peak_bytes / self.plans
 
 
-def run_in_process(w: Workload, repeat: int = 3, memory: bool = True) -> InProcess:
+def run_in_process(w: Workload, repeat: int = 3, memory: bool = True, path: str = "numpy") -> InProcess:
+    """Time ``group_ids`` on ``path`` ("numpy" or "pure"), best of ``repeat``; peak memory apart."""
+    if path not in PATHS:
+        raise ValueError(f"unknown path {path!r}")
+    pure = path == "pure"
+    if not pure and backend() != "numpy":
+        raise RuntimeError("the numpy path is not available (numpy missing or JOINTINSPECT_PURE_BATCH set)")
     ent, start, end, merge = w.columns()
     runs = []
     out = None
@@ -64,7 +76,7 @@ def run_in_process(w: Workload, repeat: int = 3, memory: bool = True) -> InProce
         out = None
         gc.collect()
         t0 = time.perf_counter()
-        out = group_ids(ent, start, end, merge, GAP_MINUTES)
+        out = group_ids(ent, start, end, merge, GAP_MINUTES, pure=pure)
         runs.append(time.perf_counter() - t0)
     peak = None
     if memory:
@@ -72,12 +84,13 @@ def run_in_process(w: Workload, repeat: int = 3, memory: bool = True) -> InProce
         del out
         gc.collect()
         tracemalloc.start()
-        out = group_ids(ent, start, end, merge, GAP_MINUTES)
+        # numpy registers its buffers with tracemalloc, so both paths are counted alike.
+        out = group_ids(ent, start, end, merge, GAP_MINUTES, pure=pure)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert out is not None
     groups = np.frombuffer(out, dtype=np.int64).copy()
-    return InProcess(len(w), min(runs), runs, peak, groups)
+    return InProcess(path, len(w), min(runs), runs, peak, groups)
 
 
 def pg_dsn(url: str) -> str:

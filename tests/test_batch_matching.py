@@ -1,15 +1,22 @@
 """Columnar batch matching gives exactly the partition of ``match_batch``, leanly.
 
-``group_ids`` works on integer columns with a packed sort and itertools sweep; these tests
-prove it against the object-based matcher (random plans, random policies) and against a
-plain sort-and-sweep over integers, and check its memory per plan.
+``group_ids`` has two paths: pure Python (a packed sort and an itertools sweep) and numpy
+(``rules/_batch_numpy.py``, three sort methods chosen by what fits in int64). These tests
+prove both against the object-based matcher (random plans, random policies) and against a
+plain sort-and-sweep over integers, prove the numpy path returns exactly the pure path's
+numbers, that the core works without numpy, and check memory per plan on both paths.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import random
+import subprocess
+import sys
 import tracemalloc
 from array import array
+from typing import Any
 
 import pendulum
 import pytest
@@ -21,6 +28,7 @@ from jointinspect.model.plan import InspectionKind, Plan, Window
 from jointinspect.policy.schema import MatchingPolicy
 from jointinspect.rules.batch import (
     BatchSummary,
+    backend,
     columns,
     group_ids,
     match_columns,
@@ -33,6 +41,18 @@ T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 DEPTS = ("SCJG", "YJGL", "STHJ", "XFJY")
 ENTS = ("E1", "E2", "E3", "E4")
 KINDS = (InspectionKind.ROUTINE, InspectionKind.RANDOM, InspectionKind.COMPLAINT, InspectionKind.EMERGENCY)
+
+HAS_NUMPY = importlib.util.find_spec("numpy") is not None
+needs_numpy = pytest.mark.skipif(not HAS_NUMPY, reason="numpy not installed (optional extra jointinspect[fast])")
+#: "pure" forces the pure path; "numpy" is the default path, which is numpy's when installed.
+PATHS = [pytest.param("pure"), pytest.param("numpy", marks=needs_numpy)]
+METHODS = ("packed", "key", "lexsort")
+
+
+@pytest.fixture(autouse=True)
+def _default_path_is_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The environment of the run must not silently turn the "numpy" cases into pure ones.
+    monkeypatch.delenv("JOINTINSPECT_PURE_BATCH", raising=False)
 
 
 @st.composite
@@ -64,15 +84,16 @@ policies = st.builds(
 )
 
 
+@pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=150, deadline=None)
 @given(plans(), policies, st.randoms(use_true_random=False))
-def test_same_partition_as_match_batch(ps: list[Plan], policy: MatchingPolicy, rnd: random.Random) -> None:
+def test_same_partition_as_match_batch(path: str, ps: list[Plan], policy: MatchingPolicy, rnd: random.Random) -> None:
     expected = sorted(tuple(g.plan_ids) for g in match_batch(ps, policy))
     shuffled = list(ps)
     rnd.shuffle(shuffled)
     for order in (ps, shuffled):
         cols = columns(order, policy)
-        ids = match_columns(cols, policy)
+        ids = match_columns(cols, policy, pure=path == "pure")
         assert partition(ids, cols.ids) == expected
         # Dense numbering from 0.
         assert sorted(set(ids)) == list(range(len(expected)))
@@ -112,8 +133,9 @@ def reference_partition(
 
 @st.composite
 def int_columns(draw: st.DrawFn) -> tuple[list[int], list[int], list[int], list[int], int]:
-    # Huge and negative values too: they exercise the list fallback beyond 64 bits.
-    scale = draw(st.sampled_from([1, 10**6, 10**15]))
+    # Huge and negative values too: 10**15 overflows the numpy path's packed keys (lexsort),
+    # 10**17 its time range or int64 itself (both paths fall back to Python ints).
+    scale = draw(st.sampled_from([1, 10**6, 10**15, 10**17]))
     n = draw(st.integers(0, 40))
     ent = [draw(st.integers(-3, 3)) * draw(st.sampled_from([1, scale])) for _ in range(n)]
     start = [draw(st.integers(-50, 50)) * scale for _ in range(n)]
@@ -123,24 +145,135 @@ def int_columns(draw: st.DrawFn) -> tuple[list[int], list[int], list[int], list[
     return ent, start, end, merge, gap
 
 
+Columns = tuple[list[int], list[int], list[int], list[int], int]
+
+
+@pytest.mark.parametrize("path", PATHS)
 @settings(max_examples=300, deadline=None)
 @given(int_columns())
-def test_integer_columns_match_a_plain_sweep(cols: tuple[list[int], list[int], list[int], list[int], int]) -> None:
+def test_integer_columns_match_a_plain_sweep(path: str, cols: Columns) -> None:
     ent, start, end, merge, gap = cols
-    ids = group_ids(ent, start, end, bytes(merge), gap)
+    ids = group_ids(ent, start, end, bytes(merge), gap, pure=path == "pure")
     got = sorted(tuple(i for i in range(len(ids)) if ids[i] == g) for g in set(ids))
     assert got == reference_partition(ent, start, end, merge, gap)
 
 
-def test_mergeable_none_means_all_merge_and_numbering_follows_enterprise_then_start() -> None:
-    ids = group_ids(array("q", [2, 1, 1, 2]), array("q", [0, 30, 0, 100]), array("q", [5, 40, 10, 110]), None, 20)
+def fits_int64(*columns: list[int]) -> bool:
+    return all(-(2**63) <= v < 2**63 for col in columns for v in col)
+
+
+@needs_numpy
+@settings(max_examples=400, deadline=None)
+@given(int_columns(), st.sampled_from(METHODS), st.sampled_from(["bytes", "list", "none"]))
+def test_numpy_methods_number_groups_exactly_like_the_pure_path(cols: Columns, method: str, flags: str) -> None:
+    from jointinspect.rules import _batch_numpy
+
+    ent, start, end, merge, gap = cols
+    mergeable: bytes | list[int] | None = bytes(merge) if flags == "bytes" else merge if flags == "list" else None
+    pure = list(group_ids(ent, start, end, mergeable, gap, pure=True))
+    fast = _batch_numpy.group_ids(ent, start, end, mergeable, gap, method)  # type: ignore[arg-type]
+    if fast is None:
+        # Declined only when a value, or the time range of the mergeable plans, exceeds int64.
+        merging = [i for i in range(len(ent)) if flags == "none" or merge[i]]
+        assert not fits_int64(ent, start, end) or (
+            max(end[i] for i in merging) - min(start[i] for i in merging) >= 2**63
+        )
+    else:
+        assert list(fast) == pure
+    # The public entry point always answers, with the same numbers.
+    assert list(group_ids(ent, start, end, mergeable, gap)) == pure
+
+
+@needs_numpy
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 200), st.integers(1, 60), st.booleans()), max_size=300),
+    st.integers(0, 30),
+)
+def test_long_enterprises_need_several_doubling_passes(rows: list[tuple[int, int, int, bool]], gap: int) -> None:
+    # Three enterprises, up to hundreds of plans each: the restarted running maximum of the
+    # lexsort method runs up to 8 doubling passes; all methods must agree with the pure path.
+    from jointinspect.rules import _batch_numpy
+
+    ent = [r[0] * 10**17 for r in rows]  # far apart: packed and key do not fit
+    start = [r[1] for r in rows]
+    end = [r[1] + r[2] for r in rows]
+    merge = [int(r[3]) for r in rows]
+    pure = list(group_ids(ent, start, end, bytes(merge), gap, pure=True))
+    for method in METHODS:
+        fast = _batch_numpy.group_ids(ent, start, end, bytes(merge), gap, method)  # type: ignore[arg-type]
+        assert fast is not None
+        assert list(fast) == pure
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_mergeable_none_means_all_merge_and_numbering_follows_enterprise_then_start(path: str) -> None:
+    ids = group_ids(array("q", [2, 1, 1, 2]), array("q", [0, 30, 0, 100]), array("q", [5, 40, 10, 110]), None, 20,
+                    pure=path == "pure")
     # Enterprise 1: [0,10) and [30,40) are 20 apart -> one group, numbered first.
     assert list(ids) == [1, 0, 0, 2]
 
 
-def test_gap_boundary_is_inclusive() -> None:
-    assert list(group_ids([1, 1], [0, 15], [10, 20], None, 5)) == [0, 0]
+@pytest.mark.parametrize("path", PATHS)
+def test_plans_that_do_not_merge_are_numbered_last_in_input_order(path: str) -> None:
+    ids = group_ids([5, 1, 5, 1, 5], [0, 0, 1, 2, 3], [9, 9, 9, 9, 9], b"\x00\x01\x00\x01\x01", 0,
+                    pure=path == "pure")
+    assert isinstance(ids, array)
+    assert ids.typecode == "q"
+    assert list(ids) == [2, 0, 3, 0, 1]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_gap_boundary_is_inclusive(path: str) -> None:
+    pure = path == "pure"
+    assert list(group_ids([1, 1], [0, 15], [10, 20], None, 5, pure=pure)) == [0, 0]
+    assert list(group_ids([1, 1], [0, 16], [10, 20], None, 5, pure=pure)) == [0, 1]
+    # A gap beyond any int64 merges everything of an enterprise, on both paths.
+    assert list(group_ids([1, 1, 2], [0, 10**18, 0], [1, 10**18 + 1, 5], None, 2**80, pure=pure)) == [0, 0, 1]
+
+
+@needs_numpy
+def test_numpy_path_takes_any_integer_columns() -> None:
+    import numpy as np
+
+    rnd = random.Random(3)
+    n = 500
+    ent = [rnd.randrange(40) for _ in range(n)]
+    start = [rnd.randrange(10_000) for _ in range(n)]
+    end = [s + rnd.randrange(1, 300) for s in start]
+    merge = [rnd.random() > 0.1 for _ in range(n)]
+    expected = list(group_ids(ent, start, end, bytes(merge), 50, pure=True))
+    variants: list[tuple[Any, Any, Any, Any]] = [
+        (array("q", ent), array("q", start), array("q", end), bytearray(merge)),
+        (array("i", ent), array("l", start), array("q", end), merge),
+        (np.array(ent, dtype=np.int32), np.array(start), np.array(end, dtype=np.uint32), np.array(merge)),
+    ]
+    for e, s, en, m in variants:
+        assert list(group_ids(e, s, en, m, 50)) == expected
+
+
+def test_backend_follows_numpy_and_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert backend() == ("numpy" if HAS_NUMPY else "pure")
+    monkeypatch.setenv("JOINTINSPECT_PURE_BATCH", "1")
+    assert backend() == "pure"
     assert list(group_ids([1, 1], [0, 16], [10, 20], None, 5)) == [0, 1]
+    monkeypatch.setenv("JOINTINSPECT_PURE_BATCH", "0")
+    assert backend() == ("numpy" if HAS_NUMPY else "pure")
+
+
+def test_core_works_without_numpy() -> None:
+    # A None entry in sys.modules makes `import numpy` fail, as if it were not installed.
+    code = (
+        "import sys; sys.modules['numpy'] = None\n"
+        "import jointinspect\n"
+        "from jointinspect.rules.batch import backend, group_ids\n"
+        "assert backend() == 'pure', backend()\n"
+        "print(list(group_ids([2, 1, 1, 2], [0, 30, 0, 100], [5, 40, 10, 110], b'\\x01\\x01\\x01\\x00', 20)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JOINTINSPECT_PURE_BATCH"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[1, 0, 0, 2]"
 
 
 @pytest.mark.parametrize(
@@ -150,21 +283,26 @@ def test_gap_boundary_is_inclusive() -> None:
         (([1], [0], [1], b"\x01\x01", 1), "equal lengths"),
         (([1], [0], [1], None, -1), "negative"),
         (([1, 1], [0, 5], [1, 5], None, 1), "position 1"),
+        (([1, 1, 1], [0, 5, 9], [1, 4, 8], b"\x00\x01\x01", 1), "position 1"),
     ],
 )
-def test_invalid_input_is_rejected(args: tuple[object, ...], reason: str) -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_invalid_input_is_rejected(path: str, args: tuple[object, ...], reason: str) -> None:
     with pytest.raises(ValidationError) as info:
-        group_ids(*args)  # type: ignore[arg-type]
+        group_ids(*args, pure=path == "pure")  # type: ignore[arg-type]
     assert info.value.code == "input.invalid"
     assert reason in str(info.value.details["reason"])
 
 
-def test_empty_batch() -> None:
-    assert list(group_ids([], [], [], b"", 7)) == []
+@pytest.mark.parametrize("path", PATHS)
+def test_empty_batch(path: str) -> None:
+    assert list(group_ids([], [], [], b"", 7, pure=path == "pure")) == []
+    assert list(group_ids([1], [0], [1], b"\x00", 7, pure=path == "pure")) == [0]
     assert summarize(array("q"), array("q")) == BatchSummary(0, 0, 0, 0)
 
 
-def test_peak_memory_per_plan_stays_under_300_bytes() -> None:
+@pytest.mark.parametrize("path", PATHS)
+def test_peak_memory_per_plan_stays_under_300_bytes(path: str) -> None:
     rnd = random.Random(5)
     n = 40_000
     ent = array("q", (rnd.randrange(n // 8) for _ in range(n)))
@@ -173,7 +311,8 @@ def test_peak_memory_per_plan_stays_under_300_bytes() -> None:
     merge = bytes(rnd.random() > 0.02 for _ in range(n))
     tracemalloc.start()
     try:
-        ids = group_ids(ent, start, end, merge, 7 * 1440)
+        # tracemalloc traces numpy's buffers too.
+        ids = group_ids(ent, start, end, merge, 7 * 1440, pure=path == "pure")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
