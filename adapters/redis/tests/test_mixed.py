@@ -7,6 +7,7 @@ backend connection just before it commits, after the Redis reservation was made.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,7 +56,9 @@ class CommitKillingStore(SQLStore):
 
 
 @pytest.fixture
-def setup(postgresql_db_url: str, single_client: redis.Redis) -> Iterator[tuple[Engine, CommitKillingStore, RedisLedger]]:
+def setup(
+    postgresql_db_url: str, single_client: redis.Redis
+) -> Iterator[tuple[Engine, CommitKillingStore, RedisLedger]]:
     store = CommitKillingStore(postgresql_db_url, create=True)
     ledger = RedisLedger(single_client, prefix=unique_prefix())
     # gap 0: plans a few days apart are separate visits, so the Redis ledger decides.
@@ -94,15 +97,15 @@ def test_failed_sql_commit_leaves_no_reservation(setup: tuple[Engine, CommitKill
 
 @pytest.mark.server("postgresql")
 @pytest.mark.server("redis")
-def test_every_committed_plan_has_a_confirmed_reservation(setup: tuple[Engine, CommitKillingStore, RedisLedger]) -> None:
+def test_every_committed_plan_has_a_confirmed_reservation(
+    setup: tuple[Engine, CommitKillingStore, RedisLedger],
+) -> None:
     engine, store, ledger = setup
     outcomes = []
     for n, day in enumerate((0, 10, 20, 30)):
         store.armed = n % 2 == 1  # every other filing fails at commit
-        try:
+        with contextlib.suppress(OperationalError):
             outcomes.append(engine.file_plan(request("SCJG", day)))
-        except OperationalError:
-            pass
     visits = {i.id for i in engine.inspections_of(ENT.credit_code)}
     reserved = {r.id: r.state for r in ledger.reservations(ENT.credit_code)}
     assert len(outcomes) == 2 and visits == set(reserved)
