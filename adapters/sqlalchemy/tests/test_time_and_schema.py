@@ -68,7 +68,7 @@ def _boundary_script(store: object) -> list[object]:
                                                  RectificationState.OPEN, at))
         out.append([r.id for r in uow.results.for_enterprise(ent, ["X-01"], DAY_START)])
         out.append([r.id for r in uow.rectifications.due_before(DAY_START.add(microseconds=1))])
-        out.append(uow.results.get("r1").recorded_at == DAY_START)  # type: ignore[union-attr]
+        out.append(uow.results.get("r1").recorded_at == DAY_START)
         uow.commit()
     return out
 

@@ -13,13 +13,18 @@ Serialisation per database:
 * PostgreSQL, MariaDB: ``READ COMMITTED``; ``lock_enterprise`` takes ``SELECT ... FOR
   UPDATE`` on the enterprise's lock row (inserted first if missing); audit appends lock a
   single head row, so the hash chain never forks.
+
+The statements every operation runs are compiled once per store and executed on the
+driver's cursor (:mod:`jointinspect_sqlalchemy.prepared`); listings, upserts and
+maintenance go through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -30,17 +35,22 @@ from sqlalchemy import (
     Engine,
     RootTransaction,
     Table,
+    and_,
+    bindparam,
     create_engine,
     delete,
     func,
+    insert,
+    null,
     or_,
     select,
     update,
 )
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql import ColumnElement, Executable
+from sqlalchemy.sql import ClauseElement, Executable
 
 from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal
 from jointinspect.errors import IntegrityError
@@ -65,14 +75,18 @@ from jointinspect_sqlalchemy.dialects import (
     configure_sqlite,
     create_locked,
     family,
-    insert_if_new,
     upsert,
 )
-from jointinspect_sqlalchemy.errors import translated
+from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.migrate import upgrade
+from jointinspect_sqlalchemy.prepared import Prepared, prepare
 
 #: keys per ``IN (...)`` list when marking outbox rows delivered.
 _CHUNK = 500
+#: MariaDB/MySQL "duplicate entry" error number.
+_MYSQL_DUPLICATE = 1062
+#: key of (driver connection, its cursor, its client-side cursor) in the pool's info dict.
+_CURSOR_KEY = "jointinspect_cursors"
 
 
 def _is_memory_sqlite(url: URL) -> bool:
@@ -114,6 +128,10 @@ class SQLStore:
                 options.setdefault("isolation_level", "READ COMMITTED")
                 # A connection the server dropped is invalidated when it fails (no pre-ping
                 # round trip on every checkout: file-plan latency matters).
+            # Every unit of work ends its transaction itself (commit, rollback, or the
+            # connection is invalidated when the rollback fails), so the pool's own
+            # rollback on return would be one more round trip (on MariaDB) for nothing.
+            options.setdefault("pool_reset_on_return", None)
             with translated():
                 engine = create_engine(url, **options)
             self._owned = True
@@ -126,6 +144,10 @@ class SQLStore:
             engine = engine.execution_options(isolation_level="READ COMMITTED")
         self.engine: Engine = engine
         self._local = threading.local()
+        self._prepared: dict[Hashable, Prepared] = {}
+        #: psycopg 3: writes whose result nobody reads are sent with the next statement
+        #: that needs one, or with COMMIT (see SQLUnitOfWork.defer).
+        self._batching = self.family == "postgresql" and engine.dialect.driver == "psycopg"
         if create:
             upgrade(self.engine)
 
@@ -160,27 +182,42 @@ class SQLStore:
             IntegrityError: a plan id already exists.
         """
         count = 0
+        statement = self.statement("import-plans", s.plans.insert, _PLAN_COLUMNS)
         with self.unit_of_work() as uow:
-            conn = uow.connection()
-            batch: list[dict[str, Any]] = []
+            batch: list[Any] = []
             for plan in plans:
-                batch.append(_plan_row(plan))
+                batch.append(statement.args(_plan_row(plan)))
                 if len(batch) >= batch_size:
-                    uow.execute(s.plans.insert(), batch)
+                    uow.run_many(statement, batch)
                     count += len(batch)
                     batch = []
             if batch:
-                uow.execute(s.plans.insert(), batch)
+                uow.run_many(statement, batch)
                 count += len(batch)
-            del conn
             uow.commit()
         return count
+
+    def statement(
+        self, key: Hashable, build: Callable[[], ClauseElement], columns: Sequence[str] | None = None
+    ) -> Prepared:
+        """The statement ``build()`` makes, compiled for this store's database once.
+
+        ``key`` names it in the store's cache; ``columns`` are an insert's columns.
+        """
+        found = self._prepared.get(key)
+        if found is None:
+            found = prepare(self.engine.dialect, build(), None if columns is None else list(columns))
+            self._prepared[key] = found
+        return found
 
     # ------------------------------------------------------------------ internals
 
     def _active(self) -> SQLUnitOfWork | None:
         uow: SQLUnitOfWork | None = getattr(self._local, "uow", None)
         return uow
+
+
+_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body")
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
@@ -190,6 +227,58 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
     }
 
 
+# Statements compiled per store (see SQLStore.statement); parameters are named bindparams.
+
+
+def _insert_new(family_name: str, table: Table) -> ClauseElement:
+    """``INSERT`` that skips an existing key (PostgreSQL, SQLite: ``ON CONFLICT DO
+    NOTHING``) or fails on it (MariaDB: the duplicate-key error is caught, see
+    :func:`jointinspect_sqlalchemy.dialects.insert_if_new`). No ``RETURNING``."""
+    if family_name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().inline()
+    if family_name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing().inline()
+    return insert(table).inline()
+
+
+def _get_body(table: Table) -> ClauseElement:
+    key = next(iter(table.primary_key.columns))
+    return select(table.c.body).where(key == bindparam("key"))
+
+
+def _update_row(table: Table, key_column: str, columns: Sequence[str]) -> ClauseElement:
+    return (
+        update(table)
+        .where(table.c[key_column] == bindparam("match_key"))
+        .values({name: bindparam(name) for name in columns})
+    )
+
+
+def _lock_row() -> ClauseElement:
+    t = s.enterprise_locks
+    return select(t.c.enterprise).where(t.c.enterprise == bindparam("enterprise")).with_for_update()
+
+
+def _create_lock_row(family_name: str) -> ClauseElement:
+    # MariaDB: ON DUPLICATE KEY UPDATE asks for the exclusive lock directly (see
+    # dialects.create_locked); PostgreSQL waits for a concurrent insert, then we lock.
+    if family_name == "mysql":
+        my = mysql.insert(s.enterprise_locks)
+        return my.on_duplicate_key_update({"enterprise": my.inserted["enterprise"]})
+    return _insert_new(family_name, s.enterprise_locks)
+
+
+def _ledger_read(with_span: bool) -> ClauseElement:
+    t = s.reservations
+    wanted = t.c.id == bindparam("id")
+    if with_span:
+        in_span = and_(
+            t.c.enterprise == bindparam("enterprise"), t.c.at >= bindparam("lo"), t.c.at < bindparam("hi")
+        )
+        return select(t).where(or_(wanted, in_span))
+    return select(t).where(wanted)
+
+
 class SQLUnitOfWork:
     """One connection, one transaction (see :class:`SQLStore`)."""
 
@@ -197,19 +286,68 @@ class SQLUnitOfWork:
         self._store = store
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
+        #: the driver's cursor on ``_conn`` for prepared statements.
+        self._cursor: Any = None
+        #: psycopg client-side-binding cursor rendering deferred writes as SQL text.
+        self._client: Any = None
+        #: writes not sent yet (PostgreSQL): they go first in the next round trip.
+        self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
         self._locked: set[str] = set()
         self._held_memory_lock = False
         self._outer: SQLUnitOfWork | None = None
-        self.reference = _Reference(self)
-        self.plans = _Plans(self)
-        self.inspections = _Inspections(self)
-        self.visits = _Visits(self)
-        self.results = _Results(self)
-        self.rectifications = _Rectifications(self)
-        self.feedback = _Feedback(self)
-        self.outbox = _Outbox(self)
-        self.audit = _Audit(self)
-        self.ledger = SQLLedger(self)
+
+    # Repositories are made on access and not kept: a unit of work holding them while they
+    # hold it would be a reference cycle per operation, left to the cyclic collector.
+
+    @property
+    def reference(self) -> _Reference:
+        """Enterprises, departments, inspectors, items, scenarios."""
+        return _Reference(self)
+
+    @property
+    def plans(self) -> _Plans:
+        """Plans."""
+        return _Plans(self)
+
+    @property
+    def inspections(self) -> _Inspections:
+        """Inspections."""
+        return _Inspections(self)
+
+    @property
+    def visits(self) -> _Visits:
+        """Visits (check-ins)."""
+        return _Visits(self)
+
+    @property
+    def results(self) -> _Results:
+        """Inspection results."""
+        return _Results(self)
+
+    @property
+    def rectifications(self) -> _Rectifications:
+        """Rectifications."""
+        return _Rectifications(self)
+
+    @property
+    def feedback(self) -> _Feedback:
+        """Evaluations and complaints."""
+        return _Feedback(self)
+
+    @property
+    def outbox(self) -> _Outbox:
+        """Notifications waiting for the relay."""
+        return _Outbox(self)
+
+    @property
+    def audit(self) -> _Audit:
+        """The hash-chained audit log."""
+        return _Audit(self)
+
+    @property
+    def ledger(self) -> SQLLedger:
+        """The frequency ledger, transactional with this unit of work."""
+        return SQLLedger(self)
 
     @property
     def family(self) -> str:
@@ -230,28 +368,33 @@ class SQLUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        failure: BaseException | None = None
         try:
-            if exc is None:
-                self.rollback()
-            else:
-                # The block already failed (perhaps on a dead connection): rolling back
-                # must not replace its error.
-                with contextlib.suppress(Exception):
-                    self.rollback()
+            self.rollback()
+        except Exception as error:
+            # The block may already have failed (perhaps on a dead connection): then its
+            # error wins, and this one only decides the connection's fate below.
+            failure = error
+        conn = self._conn
+        self._conn, self._tx, self._cursor, self._client = None, None, None, None
+        self._store._local.uow = self._outer
+        try:
+            if conn is not None:
+                try:
+                    if failure is not None:
+                        # Its transaction state is unknown and the pool does not roll back
+                        # on return (pool_reset_on_return=None): never hand it out again.
+                        conn.invalidate()
+                    conn.close()
+                except sa_exc.SQLAlchemyError:
+                    if exc is None and failure is None:
+                        raise
         finally:
-            conn, self._conn, self._tx = self._conn, None, None
-            self._store._local.uow = self._outer
-            try:
-                if conn is not None:
-                    try:
-                        conn.close()
-                    except sa_exc.SQLAlchemyError:
-                        if exc is None:
-                            raise
-            finally:
-                if self._held_memory_lock and self._store._memory_lock is not None:
-                    self._held_memory_lock = False
-                    self._store._memory_lock.release()
+            if self._held_memory_lock and self._store._memory_lock is not None:
+                self._held_memory_lock = False
+                self._store._memory_lock.release()
+        if failure is not None and exc is None:
+            raise failure
 
     # ------------------------------------------------------------- transaction
 
@@ -268,45 +411,200 @@ class SQLUnitOfWork:
     def execute(self, statement: Executable, params: Any = None) -> Any:
         """Execute inside this unit of work, translating driver errors."""
         conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
         with translated():
             return conn.execute(statement, params) if params is not None else conn.execute(statement)
 
+    def run(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
+        """Execute a prepared statement on the driver's cursor; return the cursor.
+
+        Driver errors become storage errors whose cause is SQLAlchemy's wrapper of them
+        (as :meth:`execute` gives); a lost connection is invalidated.
+        """
+        if self._deferred:
+            return self._send(statement, params)
+        cursor = self._driver_cursor()
+        try:
+            cursor.execute(statement.sql, statement.args(params))
+        except Exception as error:
+            wrapped = self._wrap(error, statement.sql, params, cursor)
+            raise translate(wrapped) from wrapped
+        return cursor
+
+    def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:
+        """Execute a write whose result nobody reads, perhaps later.
+
+        On PostgreSQL (psycopg) it is queued and sent in the same round trip as the next
+        statement of this unit of work, or as its ``COMMIT``; other databases run it now.
+        Statements still reach the server in call order, so every read sees it; only an
+        error it causes is raised by that later call instead (the same storage error, and
+        the transaction is lost either way). ``rollback`` drops it.
+        """
+        if self._store._batching:
+            self.connection()
+            self._deferred.append((statement, params))
+        else:
+            self.run(statement, params)
+
+    def _send(
+        self, statement: Prepared | None, params: Mapping[str, Any] | None, *, commit: bool = False
+    ) -> Any:
+        """One round trip: the deferred writes, then ``statement`` and/or ``COMMIT``.
+
+        They travel as one multi-statement query (PostgreSQL's simple protocol), the values
+        rendered as literals by psycopg's client-side binding (``ClientCursor.mogrify``);
+        return the cursor positioned on ``statement``'s result.
+        """
+        cursor = self._driver_cursor()
+        client = self._client_cursor()
+        pending, self._deferred = self._deferred, []
+        try:
+            parts = [client.mogrify(q.sql, q.args(p)) for q, p in pending]
+            if statement is not None and params is not None:
+                parts.append(client.mogrify(statement.sql, statement.args(params)))
+            if commit:
+                parts.append("COMMIT")
+            sql = ";\n".join(parts)
+            cursor.execute(sql, prepare=False)
+        except Exception as error:
+            wrapped = self._wrap(error, ";".join(q.sql for q, _ in pending), params, cursor)
+            raise translate(wrapped) from wrapped
+        if statement is not None:
+            for _ in pending:
+                cursor.nextset()
+        return cursor
+
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
+        """``executemany`` of a prepared statement; ``args`` already from
+        :meth:`Prepared.args`."""
+        if self._deferred:
+            self._send(None, None)
+        cursor = self._driver_cursor()
+        try:
+            cursor.executemany(statement.sql, args)
+        except Exception as error:
+            wrapped = self._wrap(error, statement.sql, None, cursor)
+            raise translate(wrapped) from wrapped
+
+    def _driver_cursor(self) -> Any:
+        conn = self.connection()
+        cursor = self._cursor
+        if cursor is None:
+            with translated():
+                # One cursor per pooled driver connection, kept in its info dict (which the
+                # pool clears when the connection is replaced).
+                fairy = conn.connection
+                cached = fairy.info.get(_CURSOR_KEY)
+                dbapi_connection: Any = fairy.dbapi_connection
+                if cached is None or cached[0] is not dbapi_connection:
+                    cached = (dbapi_connection, dbapi_connection.cursor(), None)
+                    fairy.info[_CURSOR_KEY] = cached
+                cursor = self._cursor = cached[1]
+        return cursor
+
+    def _client_cursor(self) -> Any:
+        """The psycopg client-side-binding cursor on this connection (renders literals)."""
+        client = self._client
+        if client is None:
+            self._driver_cursor()
+            assert self._conn is not None
+            fairy = self._conn.connection
+            dbapi_connection, cursor, client = fairy.info[_CURSOR_KEY]
+            if client is None:
+                import psycopg  # noqa: PLC0415 - only the psycopg driver gets here
+
+                client = psycopg.ClientCursor(dbapi_connection)
+                fairy.info[_CURSOR_KEY] = (dbapi_connection, cursor, client)
+            self._client = client
+        return client
+
+    def _wrap(self, error: Exception, sql: str, params: Any, cursor: Any) -> sa_exc.StatementError:
+        """SQLAlchemy's wrapper of a driver error; invalidates a lost connection."""
+        dialect = self._store.engine.dialect
+        base = dialect.loaded_dbapi.Error
+        if not isinstance(error, base):
+            raise error
+        conn = self._conn
+        invalidated = False
+        if conn is not None and not conn.invalidated:
+            invalidated = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+            if invalidated:
+                # What SQLAlchemy does for its own statements: the pool replaces it.
+                self._cursor = self._client = None
+                with contextlib.suppress(Exception):
+                    conn.invalidate(error)
+        return sa_exc.DBAPIError.instance(
+            sql, params, error, base, connection_invalidated=invalidated, dialect=dialect
+        )
+
+    def insert_new(self, table: Table, row: Mapping[str, Any]) -> bool:
+        """Insert ``row`` unless its key exists; ``True`` when inserted (one statement,
+        prepared; see :func:`jointinspect_sqlalchemy.dialects.insert_if_new`)."""
+        family_name = self.family
+        statement = self._store.statement(
+            ("new", table.name, tuple(row)), lambda: _insert_new(family_name, table), list(row)
+        )
+        if family_name != "mysql":
+            return bool(self.run(statement, row).rowcount)
+        try:
+            self.run(statement, row)
+        except IntegrityError as error:
+            orig = getattr(error.__cause__, "orig", None)
+            if getattr(orig, "args", (None,))[:1] == (_MYSQL_DUPLICATE,):
+                return False  # MariaDB rolled back just this statement
+            raise
+        return True
+
     def insert_if_new(self, table: Table, row: Mapping[str, Any]) -> bool:
         """See :func:`jointinspect_sqlalchemy.dialects.insert_if_new`."""
-        conn = self.connection()
-        with translated():
-            return insert_if_new(conn, table, row)
+        return self.insert_new(table, row)
 
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.upsert`."""
         conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
         with translated():
             upsert(conn, table, row)
 
     def create_locked(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.create_locked`."""
         conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
         with translated():
             create_locked(conn, table, row)
 
     def lock_enterprise(self, credit_code: str) -> None:
-        """Serialise with every other transaction locking ``credit_code`` (see module doc)."""
+        """Serialise with every other transaction locking ``credit_code`` (see module doc).
+
+        One round trip when the enterprise's lock row exists (the usual case); the row is
+        created once, the first time an enterprise is locked.
+        """
         if self.family == "sqlite":
             self.connection()  # BEGIN IMMEDIATE already excludes every other writer
             return
         if credit_code in self._locked:
             return
-        locked = select(s.enterprise_locks.c.enterprise).where(
-            s.enterprise_locks.c.enterprise == credit_code
-        ).with_for_update()
-        if self.execute(locked).first() is None:
-            self.create_locked(s.enterprise_locks, {"enterprise": credit_code})
-            self.execute(locked).one()
+        store = self._store
+        lock = store.statement("lock", _lock_row)
+        params = {"enterprise": credit_code}
+        if not self.run(lock, params).fetchall():
+            family_name = self.family
+            create = store.statement("lock-create", lambda: _create_lock_row(family_name), ["enterprise"])
+            self.run(create, params)
+            if not self.run(lock, params).fetchall():
+                raise IntegrityError("storage.integrity", reason=f"lock row of {credit_code!r} vanished")
         self._locked.add(credit_code)
 
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""
         if self._tx is not None and self._tx.is_active:
+            if self._deferred:
+                # The deferred writes and COMMIT in one round trip; SQLAlchemy's commit
+                # below then finds the driver idle and sends nothing.
+                self._send(None, None, commit=True)
             with translated():
                 self._tx.commit()
         self._tx = None
@@ -314,6 +612,7 @@ class SQLUnitOfWork:
 
     def rollback(self) -> None:
         """Discard everything not committed."""
+        self._deferred.clear()
         if self._tx is not None and self._tx.is_active:
             with translated():
                 self._tx.rollback()
@@ -322,25 +621,33 @@ class SQLUnitOfWork:
 
 
 class _Repo:
+    __slots__ = ("_uow",)
+
     def __init__(self, uow: SQLUnitOfWork) -> None:
         self._uow = uow
 
     def _bodies(self, statement: Executable, kind: type[Any]) -> list[Any]:
         return [codec.loads(row[0], kind) for row in self._uow.execute(statement)]
 
-    def _one(self, table: Table, key: ColumnElement[bool], kind: type[Any]) -> Any:
-        row = self._uow.execute(select(table.c.body).where(key)).first()
-        return None if row is None else codec.loads(row[0], kind)
+    def _one(self, table: Table, key: str, kind: type[Any]) -> Any:
+        """The value whose primary key is ``key``, or ``None``."""
+        statement = self._uow._store.statement(("get", table.name), lambda: _get_body(table))
+        rows = self._uow.run(statement, {"key": key}).fetchall()
+        return codec.loads(rows[0][0], kind) if rows else None
 
     def _add(self, table: Table, row: Mapping[str, Any], kind: str, key: str) -> None:
-        if not self._uow.insert_if_new(table, row):
+        if not self._uow.insert_new(table, row):
             raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} already exists")
 
     def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
         key = row[key_column]
-        values = {k: v for k, v in row.items() if k != key_column}
-        result = self._uow.execute(update(table).where(table.c[key_column] == key).values(**values))
-        if result.rowcount == 0:
+        params = {k: v for k, v in row.items() if k != key_column}
+        columns = tuple(params)
+        statement = self._uow._store.statement(
+            ("update", table.name, columns), lambda: _update_row(table, key_column, columns)
+        )
+        params["match_key"] = key
+        if self._uow.run(statement, params).rowcount == 0:
             raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")
 
 
@@ -349,35 +656,35 @@ class _Reference(_Repo):
         self._uow.upsert(s.enterprises, {"credit_code": enterprise.credit_code, "body": codec.dumps(enterprise)})
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
-        found: Enterprise | None = self._one(s.enterprises, s.enterprises.c.credit_code == credit_code, Enterprise)
+        found: Enterprise | None = self._one(s.enterprises, credit_code, Enterprise)
         return found
 
     def put_department(self, department: Department) -> None:
         self._uow.upsert(s.departments, {"code": department.code, "body": codec.dumps(department)})
 
     def get_department(self, code: str) -> Department | None:
-        found: Department | None = self._one(s.departments, s.departments.c.code == code, Department)
+        found: Department | None = self._one(s.departments, code, Department)
         return found
 
     def put_inspector(self, inspector: Inspector) -> None:
         self._uow.upsert(s.inspectors, {"id": inspector.id, "body": codec.dumps(inspector)})
 
     def get_inspector(self, inspector_id: str) -> Inspector | None:
-        found: Inspector | None = self._one(s.inspectors, s.inspectors.c.id == inspector_id, Inspector)
+        found: Inspector | None = self._one(s.inspectors, inspector_id, Inspector)
         return found
 
     def put_item(self, item: SupervisionItem) -> None:
         self._uow.upsert(s.items, {"code": item.code, "body": codec.dumps(item)})
 
     def get_item(self, code: str) -> SupervisionItem | None:
-        found: SupervisionItem | None = self._one(s.items, s.items.c.code == code, SupervisionItem)
+        found: SupervisionItem | None = self._one(s.items, code, SupervisionItem)
         return found
 
     def put_scenario(self, scenario: Scenario) -> None:
         self._uow.upsert(s.scenarios, {"code": scenario.code, "body": codec.dumps(scenario)})
 
     def get_scenario(self, code: str) -> Scenario | None:
-        found: Scenario | None = self._one(s.scenarios, s.scenarios.c.code == code, Scenario)
+        found: Scenario | None = self._one(s.scenarios, code, Scenario)
         return found
 
 
@@ -389,7 +696,7 @@ class _Plans(_Repo):
         self._update(s.plans, "id", _plan_row(plan), "plan")
 
     def get(self, plan_id: str) -> Plan | None:
-        found: Plan | None = self._one(s.plans, s.plans.c.id == plan_id, Plan)
+        found: Plan | None = self._one(s.plans, plan_id, Plan)
         return found
 
     def for_enterprise(self, enterprise: str) -> list[Plan]:
@@ -415,7 +722,7 @@ class _Inspections(_Repo):
         self._update(s.inspections, "id", _inspection_row(inspection), "inspection")
 
     def get(self, inspection_id: str) -> Inspection | None:
-        found: Inspection | None = self._one(s.inspections, s.inspections.c.id == inspection_id, Inspection)
+        found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
         return found
 
     def for_enterprise(self, enterprise: str) -> list[Inspection]:
@@ -464,7 +771,7 @@ class _Results(_Repo):
         self._update(s.results, "id", _result_row(result), "result")
 
     def get(self, result_id: str) -> ResultRecord | None:
-        found: ResultRecord | None = self._one(s.results, s.results.c.id == result_id, ResultRecord)
+        found: ResultRecord | None = self._one(s.results, result_id, ResultRecord)
         return found
 
     def for_enterprise(
@@ -505,9 +812,7 @@ class _Rectifications(_Repo):
         self._update(s.rectifications, "id", _rectification_row(rectification), "rectification")
 
     def get(self, rectification_id: str) -> Rectification | None:
-        found: Rectification | None = self._one(
-            s.rectifications, s.rectifications.c.id == rectification_id, Rectification
-        )
+        found: Rectification | None = self._one(s.rectifications, rectification_id, Rectification)
         return found
 
     def due_before(self, instant: pendulum.DateTime) -> list[Rectification]:
@@ -534,9 +839,7 @@ class _Feedback(_Repo):
         self._add(s.evaluations, row, "evaluation", evaluation.inspection_id)
 
     def get_evaluation(self, inspection_id: str) -> Evaluation | None:
-        found: Evaluation | None = self._one(
-            s.evaluations, s.evaluations.c.inspection_id == inspection_id, Evaluation
-        )
+        found: Evaluation | None = self._one(s.evaluations, inspection_id, Evaluation)
         return found
 
     def add_complaint(self, complaint: Complaint) -> None:
@@ -556,9 +859,18 @@ class _Feedback(_Repo):
 class _Outbox(_Repo):
     def add(self, notification: Notification) -> None:
         # Same key again (delivered or not): ignored, as the port says.
-        self._uow.insert_if_new(
-            s.outbox, {"key": notification.key, "delivered": False, "body": codec.dumps(notification)}
+        # Same key again (delivered or not): ignored by the statement, so nothing to read
+        # back and the write can travel with the next one.
+        uow = self._uow
+        family_name = uow.family
+        row = {"key": notification.key, "delivered": False, "body": codec.dumps(notification)}
+        statement = uow._store.statement(
+            ("new", s.outbox.name, tuple(row)), lambda: _insert_new(family_name, s.outbox), list(row)
         )
+        if family_name == "mysql":
+            uow.insert_new(s.outbox, row)  # its duplicate-key error must be caught here
+        else:
+            uow.defer(statement, row)
 
     def pending(self, limit: int) -> list[Notification]:
         t = s.outbox
@@ -579,23 +891,22 @@ class _Outbox(_Repo):
 
 class _Audit(_Repo):
     def append(self, record: AuditRecord) -> AuditEntry:
-        head_t = s.audit_head
-        head_q = select(head_t.c.seq, head_t.c.hash).where(head_t.c.id == s.AUDIT_HEAD_ID)
-        if self._uow.family != "sqlite":
-            # The single head row is the chain's lock: appends queue here, never fork.
-            head_q = head_q.with_for_update()
-        head = self._uow.execute(head_q).first()
-        if head is None:
-            self._uow.create_locked(head_t, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
-            head = self._uow.execute(head_q).one()
-        entry = seal(record, int(head[0]) + 1, str(head[1]))
-        self._uow.execute(
-            s.audit_log.insert().values(
-                seq=entry.seq, prev_hash=entry.prev_hash, hash=entry.hash, body=codec.dumps(entry)
-            )
+        uow, store = self._uow, self._uow._store
+        family_name = uow.family
+        head_q = store.statement("audit-head", lambda: _audit_head(family_name))
+        at_head = {"id": s.AUDIT_HEAD_ID}
+        rows = uow.run(head_q, at_head).fetchall()
+        if not rows:
+            uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
+            rows = uow.run(head_q, at_head).fetchall()
+        entry = seal(record, int(rows[0][0]) + 1, str(rows[0][1]))
+        uow.defer(
+            store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS),
+            {"seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": codec.dumps(entry)},
         )
-        self._uow.execute(
-            update(head_t).where(head_t.c.id == s.AUDIT_HEAD_ID).values(seq=entry.seq, hash=entry.hash)
+        uow.defer(
+            store.statement("audit-move-head", _audit_move_head),
+            {"id": s.AUDIT_HEAD_ID, "seq": entry.seq, "hash": entry.hash},
         )
         return entry
 
@@ -604,24 +915,45 @@ class _Audit(_Repo):
         return self._bodies(select(t.c.body).where(t.c.seq > after_seq).order_by(t.c.seq), AuditEntry)
 
 
+_AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body")
+
+
+def _audit_head(family_name: str) -> ClauseElement:
+    t = s.audit_head
+    head = select(t.c.seq, t.c.hash).where(t.c.id == bindparam("id"))
+    # The single head row is the chain's lock: appends queue here, never fork (SQLite's
+    # write lock already serialises them).
+    return head if family_name == "sqlite" else head.with_for_update()
+
+
+def _audit_move_head() -> ClauseElement:
+    t = s.audit_head
+    return update(t).where(t.c.id == bindparam("id")).values(seq=bindparam("seq"), hash=bindparam("hash"))
+
+
 # --------------------------------------------------------------------------- ledger
+
+_MICRO = dt.timedelta(microseconds=1)
+_RESERVATION_COLUMNS = ("id", "enterprise", "department", "inspectors", "kind", "at", "state", "expires_at")
 
 
 def _reservation_row(r: Reservation) -> dict[str, Any]:
     return {
         "id": r.id, "enterprise": r.enterprise, "department": r.department,
-        "inspectors": codec.dumps(list(r.inspectors)), "kind": r.kind.value,
+        "inspectors": codec.dumps_list(list(r.inspectors)), "kind": r.kind.value,
         "at": codec.micros(r.at), "state": r.state.value,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
     }
 
 
-def _reservation(row: Any) -> Reservation:
+def _reservation(row: Sequence[Any]) -> Reservation:
+    """A reservation from a row of ``select(reservations)`` (columns in table order)."""
+    id_, enterprise, department, inspectors, kind, at, state, expires_at = row
     return Reservation(
-        id=row.id, enterprise=row.enterprise, department=row.department,
-        inspectors=codec.loads(row.inspectors, list[str]), kind=row.kind,
-        at=from_micros(int(row.at)), state=row.state,
-        expires_at=None if row.expires_at is None else from_micros(int(row.expires_at)),
+        id=id_, enterprise=enterprise, department=department,
+        inspectors=codec.loads(inspectors, list[str]), kind=kind,
+        at=from_micros(int(at)), state=state,
+        expires_at=None if expires_at is None else from_micros(int(expires_at)),
     )
 
 
@@ -635,14 +967,31 @@ def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[i
     at = codec.micros(request.at)
     spans: list[tuple[int, int]] = []
     for check in checks:
-        if check.window is not None:
-            width = codec.micros(request.at + check.window) - at
+        window = check.window
+        if window is not None:
+            if getattr(window, "years", 0) or getattr(window, "months", 0):
+                width = codec.micros(request.at + window) - at  # calendar months: pendulum
+            else:
+                width = dt.timedelta.__floordiv__(window, _MICRO)  # fixed length: exact
             spans.append((at - width + 1, at + width))
         elif check.bucket is not None:
             spans.append((codec.micros(check.bucket[0]), codec.micros(check.bucket[1])))
     if not spans:
         return None
     return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+def _confirm_reservation() -> ClauseElement:
+    t = s.reservations
+    return (
+        update(t)
+        .where(t.c.id == bindparam("id"), t.c.state != bindparam("confirmed"))
+        .values(state=bindparam("confirmed"), expires_at=null())
+    )
+
+
+def _release_reservation() -> ClauseElement:
+    return delete(s.reservations).where(s.reservations.c.id == bindparam("id"))
 
 
 class SQLLedger:
@@ -654,6 +1003,8 @@ class SQLLedger:
     transaction, so the plan and its reservation commit or vanish together.
     """
 
+    __slots__ = ("_uow",)
+
     def __init__(self, uow: SQLUnitOfWork) -> None:
         self._uow = uow
 
@@ -661,35 +1012,40 @@ class SQLLedger:
         self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
     ) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
-        self._uow.lock_enterprise(request.enterprise)
-        t = s.reservations
+        uow, store = self._uow, self._uow._store
+        # The lock first: reading before it could miss a reservation committed meanwhile.
+        uow.lock_enterprise(request.enterprise)
         span = _relevant_span(request, checks)
-        wanted: ColumnElement[bool] = t.c.id == request.id
-        if span is not None:
-            wanted = or_(wanted, (t.c.enterprise == request.enterprise) & (t.c.at >= span[0]) & (t.c.at < span[1]))
-        rows = [_reservation(r) for r in self._uow.execute(select(t).where(wanted))]
+        if span is None:
+            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
+            params: dict[str, Any] = {"id": request.id}
+        else:
+            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
+            params = {"id": request.id, "enterprise": request.enterprise, "lo": span[0], "hi": span[1]}
+        rows = [_reservation(r) for r in uow.run(read, params).fetchall()]
         for row in rows:
             if row.id == request.id:
                 # Idempotent: already counted; report nothing new.
                 return LedgerDecision(row)
         decision = evaluate(rows, request, checks, now)
         if decision.reservation is not None:
-            self._uow.execute(t.insert().values(**_reservation_row(request)))
+            uow.defer(
+                store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
+                _reservation_row(request),
+            )
         return decision
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm` (the id is the key:
         ``enterprise`` is not needed)."""
-        t = s.reservations
-        self._uow.execute(
-            update(t)
-            .where(t.c.id == reservation_id, t.c.state != ReservationState.CONFIRMED.value)
-            .values(state=ReservationState.CONFIRMED.value, expires_at=None)
+        self._uow.defer(
+            self._uow._store.statement("ledger-confirm", _confirm_reservation),
+            {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
         )
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
-        self._uow.execute(delete(s.reservations).where(s.reservations.c.id == reservation_id))
+        self._uow.defer(self._uow._store.statement("ledger-release", _release_reservation), {"id": reservation_id})
 
     def reservations(self, enterprise: str) -> list[Reservation]:
         """Every reservation of ``enterprise`` (expired pending ones included), oldest first."""
@@ -758,16 +1114,22 @@ class SQLReplayGuard:
 
     @staticmethod
     def _consume(uow: SQLUnitOfWork, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
-        t = s.replay_keys
         until = codec.micros(expires_at)
         # Reuse an expired key; a concurrent consumer re-checks the condition after our
         # commit (row lock), so only one of them matches.
-        reused = uow.execute(
-            update(t).where(t.c.key == key, t.c.expires_at <= codec.micros(now)).values(expires_at=until)
-        )
-        if reused.rowcount:
+        reuse = uow._store.statement("replay-reuse", _reuse_replay_key)
+        if uow.run(reuse, {"key": key, "now": codec.micros(now), "until": until}).rowcount:
             return True
-        return uow.insert_if_new(t, {"key": key, "expires_at": until})
+        return uow.insert_new(s.replay_keys, {"key": key, "expires_at": until})
+
+
+def _reuse_replay_key() -> ClauseElement:
+    t = s.replay_keys
+    return (
+        update(t)
+        .where(t.c.key == bindparam("key"), t.c.expires_at <= bindparam("now"))
+        .values(expires_at=bindparam("until"))
+    )
 
 
 def count_rows(store: SQLStore, table: Table) -> int:

@@ -1,0 +1,71 @@
+"""Hot statements compiled once per store and run on the driver's cursor.
+
+SQLAlchemy Core builds, caches and executes a statement in about 50 microseconds of
+Python, more than the round trip to a local PostgreSQL. The statements every operation
+runs (lock an enterprise, read and insert reservations, add or get a value by key, append
+to the outbox and the audit chain) are therefore compiled by SQLAlchemy once per store —
+quoting, casts and paramstyle stay the dialect's — and executed on the DBAPI cursor of the
+unit of work's connection. Driver errors are wrapped the way SQLAlchemy wraps them
+(:meth:`sqlalchemy.exc.DBAPIError.instance`), so the translated storage error keeps the
+same ``__cause__`` as on the SQLAlchemy path, and a lost connection is invalidated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+
+class Prepared:
+    """One statement's SQL text for one dialect and how to pass its parameters.
+
+    Every parameter is a named ``bindparam`` (or an insert's column); positional
+    paramstyles (``?``, ``%s``) get a tuple in the compiled order, named ones the mapping.
+    """
+
+    __slots__ = ("_order", "_processors", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        order: tuple[str, ...] | None,
+        processors: Mapping[str, Callable[[Any], Any]],
+    ) -> None:
+        self.sql = sql
+        self._order = order
+        self._processors = dict(processors)
+
+    def args(self, params: Mapping[str, Any]) -> Any:
+        """The driver's parameters for ``params`` (type processors applied)."""
+        if self._processors:
+            params = {
+                k: (self._processors[k](v) if k in self._processors else v) for k, v in params.items()
+            }
+        if self._order is None:
+            return params
+        return tuple([params[name] for name in self._order])
+
+
+def prepare(
+    dialect: Dialect, statement: ClauseElement, column_keys: list[str] | None = None
+) -> Prepared:
+    """Compile ``statement`` for ``dialect``; ``column_keys`` names an insert's columns.
+
+    Raises:
+        ValueError: the statement holds a bound value of its own (only named parameters
+            supplied at execution are allowed: the SQL text is reused as is).
+    """
+    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+    if not isinstance(compiled, SQLCompiler):
+        raise TypeError(f"not a SQL statement: {statement!r}")
+    fixed = [name for name, bind in compiled.binds.items() if not bind.required]
+    if fixed:
+        raise ValueError(f"statement has fixed bound values {fixed}: use bindparam()")
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    # Boolean on PostgreSQL checks and passes bools; on SQLite it turns them into ints.
+    processors = {k: v for k, v in compiled._bind_processors.items() if isinstance(k, str) and callable(v)}
+    return Prepared(compiled.string, order, processors)
