@@ -30,9 +30,15 @@ def utc_or_none(value: dt.datetime | None) -> pendulum.DateTime | None:
     return None if value is None else utc(value)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def to_micros(value: dt.datetime) -> int:
     """Exact integer microseconds since the Unix epoch (no float rounding)."""
-    delta = utc(value) - pendulum.datetime(1970, 1, 1, tz=UTC)
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValidationError("time.naive", value=value.isoformat())
+    # datetime's own subtraction (not pendulum's) gives an exact timedelta in ~0.2 us.
+    delta = dt.datetime.__sub__(value, _EPOCH)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
