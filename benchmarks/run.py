@@ -264,6 +264,9 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
         proc = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False, cwd=ROOT)
         out = proc.stdout.strip()
         report.extra[f"out_{script}"] = out + (f"\n(stderr)\n{proc.stderr.strip()[-2000:]}" if proc.returncode else "")
+        if script == "sql_store.py" and not proc.returncode:
+            _sql_rows(report, out)
+            continue
         # Table format: "typical  4 | ZCOUNT med p99 | ledger med p99 | ratio p99r | ..."; else "ratio ... N.NNx".
         line = next((ln for ln in out.splitlines() if ln.startswith("typical")), None)
         nums = re.findall(r"([0-9]+(?:\.[0-9]+)?)(x?)", line or "")
@@ -281,6 +284,23 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
         med = re.findall(r"median\s+([0-9.]+) us", out)
         value = f"{med[1]} us" if len(med) > 1 else "see output"
         report.add(label, value, f"{med[0]} us" if med else "", ratio, f"<= {target}x", ratio <= target)
+
+
+def _sql_rows(report: Report, out: str) -> None:
+    """Rows from benchmarks/sql_store.py's output: PostgreSQL file-plan latency, bulk imports."""
+    filing = re.search(r"file-plan latency, PostgreSQL: SQLStore ([0-9.]+) ms, raw psycopg ([0-9.]+) ms, "
+                       r"ratio ([0-9.]+)x", out)
+    if filing:
+        ratio = float(filing.group(3))
+        report.add("PostgreSQL file plan (lock + reserve + insert + outbox)", f"{filing.group(1)} ms",
+                   f"raw psycopg lock+count+insert {filing.group(2)} ms", ratio, "<= 2.0x", ratio <= 2.0)
+    else:
+        report.add("PostgreSQL file plan", "not measured", "", None, "<= 2.0x", None)
+    for m in re.finditer(r"bulk import of ([0-9]+) plans, (\w+): import_plans ([0-9.]+) s, raw executemany "
+                         r"([0-9.]+) s, ratio ([0-9.]+)x", out):
+        ratio = float(m.group(5))
+        report.add(f"bulk import {int(m.group(1)):,} plans, {m.group(2)}", f"{m.group(3)} s",
+                   f"raw executemany {m.group(4)} s", ratio, "<= 3x", ratio <= 3.0)
 
 
 def m6_city_year(report: Report, sample_every: int) -> None:

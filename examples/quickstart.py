@@ -56,7 +56,7 @@ def main() -> None:
     if args.store == DEFAULT_STORE and os.path.exists("jointinspect-demo.db"):
         os.remove("jointinspect-demo.db")  # a fresh demo each run
 
-    store = open_store(args.store, create=True) if args.store != "memory://" else open_store(args.store)
+    store = open_store(args.store)  # SQLite files are created and migrated on first open
     city = build_city(enterprises=40, departments=8, inspectors_per_department=3)
     clock = FixedClock(local(9, 9))
     notes = CollectingNotifier()

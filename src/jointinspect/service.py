@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 import pendulum
@@ -869,17 +869,3 @@ class Engine:
         if found is None:
             raise NotFoundError(kind="inspection", key=inspection_id)
         return found
-
-
-def summarize(outcome: FilingOutcome) -> Mapping[str, object]:
-    """A compact dict view of a filing outcome (for logs and the quickstart)."""
-    insp = outcome.inspection
-    return {
-        "plan": outcome.plan.id,
-        "status": outcome.status.value,
-        "inspection": insp.id if insp else None,
-        "joint": insp.joint if insp else False,
-        "merged": outcome.merged,
-        "warnings": [w.rule for w in outcome.warnings],
-        "shared": len(outcome.shared_records),
-    }
