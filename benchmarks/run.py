@@ -509,12 +509,23 @@ See the table: a row whose *met?* says **no** missed its target in this run. Wha
   the packed-integer sort is about 20% of it, the rest is nine C-level passes (`map`/`accumulate`
   over `operator` functions) that each create a Python int per plan and one Python loop scattering
   group numbers back to input order.
-- **Check-in validation vs a bare verify.** The signature is only part of the work: parsing the
-  token builds pendulum `DateTime`s through `replace`/`in_timezone` (in `codes/token.py`), and the
-  geofence runs `geographiclib`'s full geodesic inverse in pure Python (`rules/geo.py`). Both are in
-  files outside this issue; the fixes are to build the claim instants directly with
-  `pendulum.from_timestamp(seconds, tz="UTC")` (they are whole seconds already) and to skip the
-  geodesic when a cheap equirectangular bound is clearly inside or outside the radius.
+- **Check-in validation vs a bare verify** (about 1.5x, was 4.6x). Profiled with cProfile and
+  pyinstrument; fixed: base32 decoding in C (`int(text, 32)` after a translation table), claim
+  instants built directly, local dates through a cached `ZoneInfo`, the geofence through a
+  tangent-plane formula under 0.1 degree (within 1e-5 of the geodesic, hypothesis-tested). What
+  remains (about 55 us over the verify) is building typed claims (attrs validation, pendulum
+  instants), the presence rules (about 13 us) and the replay guard's expiry arithmetic. At 170 us
+  a check-in, one core validates about 6,000 a second, far beyond any gate.
+- **Redis ledger vs ZCOUNT** (about 1.6-2.1x by load, was 2.4-2.8x). The check-and-reserve is one
+  Lua script that reads the window, writes the visit and its id, trims and extends TTLs: about
+  17 us server time for an empty enterprise against ZCOUNT's 1-2 us, plus 1.4 us per visit in the
+  window. On loopback the baseline round trip (60-150 us, mostly redis-py) is too short to hide
+  that; over a real network round trip the same absolute cost is a smaller ratio. See
+  [Redis](adapters-redis.md).
+- **PostgreSQL file plan** (1.85-2.7x by load, was 7.2x). Five round trips (BEGIN, lock, read,
+  reservation and plan, outbox and COMMIT) against the baseline's four, and three rows with their
+  indexes written where the baseline writes one; raw psycopg sending the store's own statements
+  is itself about 1.9x the baseline. See [SQL store](adapters-sql.md).
 """
 
 
