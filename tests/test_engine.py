@@ -16,6 +16,7 @@ from jointinspect.errors import (
     CheckInRejected,
     JointInspectError,
     NotFoundError,
+    OperationalError,
     TokenError,
     ValidationError,
 )
@@ -328,3 +329,41 @@ def test_another_department_checking_the_same_item_sees_the_first_record() -> No
     with pytest.raises(ValidationError) as err:
         eng.file_plan(req("STHJ", day=50, items=("SCJG-01",)))
     assert err.value.code == "filing.item_not_owned"
+
+
+def test_a_check_in_that_fails_to_commit_leaves_its_code_unused() -> None:
+    eng, clock, _ = engine()
+    out = eng.file_plan(req())
+    assert out.inspection is not None
+    code, gate = eng.issue_inspection_code(out.inspection.id), eng.issue_enterprise_code(ENT.credit_code)
+    clock.set(out.inspection.window.start.add(minutes=5))
+    store = eng.store
+    original = store.unit_of_work
+
+    def failing_commit() -> object:
+        uow = original()
+
+        def commit() -> None:
+            raise OperationalError(reason="disk full")
+
+        uow.commit = commit  # type: ignore[method-assign]
+        return uow
+
+    store.unit_of_work = failing_commit  # type: ignore[method-assign]
+    with pytest.raises(OperationalError):
+        eng.check_in(code.token, "SCJG-I01", ENT.site, gate.token)
+    store.unit_of_work = original  # type: ignore[method-assign]
+    visit = eng.check_in(code.token, "SCJG-I01", ENT.site, gate.token)  # not "replayed"
+    assert visit.inspector_id == "SCJG-I01"
+    with pytest.raises(CheckInRejected):
+        eng.check_in(code.token, "SCJG-I01", ENT.site, gate.token)
+
+
+def test_no_code_for_an_inspection_whose_window_is_over() -> None:
+    eng, clock, _ = engine()
+    out = eng.file_plan(req())
+    assert out.inspection is not None
+    clock.set(out.inspection.window.end)
+    with pytest.raises(CheckInRejected) as err:
+        eng.issue_inspection_code(out.inspection.id)
+    assert err.value.code == "code.window_over" and "结束" in err.value.message_zh

@@ -114,3 +114,46 @@ def test_unconfirmed_reservation_expires() -> None:
     clock.advance(minutes=6)  # past Engine.pending_ttl: the pending reservation stops counting
     out = engine.file_plan(request(ent, "YJGL", day=3))
     assert out.inspection is not None and not out.merged
+
+
+def test_an_error_after_the_commit_keeps_the_reservation() -> None:
+    # The store committed, then failed while closing: the visit exists, so its reservation
+    # must not be released (it stays pending until confirmed or reconciled).
+    engine, store, ledger, _, ent = setup()
+    original = store.unit_of_work
+
+    def closing_fails() -> MemoryUnitOfWork:
+        uow = original()
+
+        def rollback() -> None:
+            raise OperationalError(reason="connection lost while closing")
+
+        uow.rollback = rollback  # type: ignore[method-assign]
+        return uow
+
+    store.unit_of_work = closing_fails  # type: ignore[method-assign]
+    with pytest.raises(OperationalError):
+        engine.file_plan(request(ent))
+    store.unit_of_work = original  # type: ignore[method-assign]
+    [visit] = engine.inspections_of(ent.credit_code)
+    [res] = ledger.reservations(ent.credit_code)
+    assert res.id == visit.id and res.state is ReservationState.PENDING
+    assert engine.reconcile_reservations(ent.credit_code) == 1
+    assert ledger.reservations(ent.credit_code)[0].state is ReservationState.CONFIRMED
+
+
+def test_reconcile_leaves_a_filing_in_flight_alone() -> None:
+    engine, _, ledger, clock, ent = setup()
+    from jointinspect.rules.frequency import Reservation
+
+    # A pending reservation whose filing has not committed yet (no inspection so far).
+    ledger.check_and_reserve(
+        Reservation("in-flight", ent.credit_code, "SCJG", ["SCJG-I01"], "routine", T0,
+                    state=ReservationState.PENDING, expires_at=clock.now().add(minutes=5)),
+        [], clock.now(),
+    )
+    assert engine.reconcile_reservations(ent.credit_code) == 0
+    assert [r.id for r in ledger.reservations(ent.credit_code)] == ["in-flight"]
+    clock.advance(minutes=6)  # expired and still without a plan: released
+    assert engine.reconcile_reservations(ent.credit_code) == 1
+    assert ledger.reservations(ent.credit_code) == []

@@ -110,6 +110,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "检查任务 {inspection!r} 已合并至 {successor!r},请使用新检查码",
     ),
     "checkin.inspection_closed": ("Inspection {inspection!r} is {status}", "检查任务 {inspection!r} 状态为 {status}"),
+    "code.window_over": (
+        "Inspection {inspection!r}'s window ended at {end}; no code can be issued for it",
+        "检查任务 {inspection!r} 的检查时段已于 {end} 结束,不能再生成检查码",
+    ),
     "checkin.enterprise_mismatch": (
         "The enterprise code belongs to {scanned!r}, the inspection to {expected!r}",
         "企业码属于 {scanned!r},检查任务对象为 {expected!r}",

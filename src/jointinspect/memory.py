@@ -115,6 +115,7 @@ class _Tables:
     audit: _Table[int, AuditEntry] = attrs.Factory(_Table)
     reservations: _Table[str, Reservation] = attrs.Factory(_Table)
     reservations_by_enterprise: _Index = attrs.Factory(_Index)
+    replay_keys: _Table[str, pendulum.DateTime] = attrs.Factory(_Table)
     counter: list[int] = attrs.Factory(lambda: [0])
 
 
@@ -395,6 +396,8 @@ class MemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()
+        self._outer = getattr(self._store._active, "uow", None)
+        self._store._active.uow = self
         return self
 
     def __exit__(
@@ -406,6 +409,7 @@ class MemoryUnitOfWork:
         try:
             self.rollback()
         finally:
+            self._store._active.uow = self._outer
             self._store._lock.release()
 
     def lock_enterprise(self, credit_code: str) -> None:
@@ -422,19 +426,27 @@ class MemoryUnitOfWork:
 
 
 class MemoryReplayGuard:
-    """One-time keys in a dict; expired keys are forgotten lazily."""
+    """One-time keys with their expiry; expired keys may be used again.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._seen: dict[str, pendulum.DateTime] = {}
+    A store's guard joins the unit of work open in the calling thread, if any, so that a
+    check-in that fails after consuming its code leaves the code unused (as the SQL guard
+    does); otherwise each call stands alone.
+    """
+
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self._store = store
+        self._lock: threading.RLock | threading.Lock = store._lock if store else threading.Lock()
+        self._keys: _Table[str, pendulum.DateTime] = store._tables.replay_keys if store else _Table()
 
     def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
         """See `jointinspect.ports.ReplayGuard.consume`."""
         with self._lock:
-            seen = self._seen.get(key)
+            seen = self._keys.rows.get(key)
             if seen is not None and seen > now:
                 return False
-            self._seen[key] = expires_at
+            active = getattr(self._store._active, "uow", None) if self._store else None
+            journal: Journal = active._journal if active is not None else []
+            self._keys.put(journal, key, expires_at)
             return True
 
 
@@ -477,7 +489,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._tables = _Tables()
-        self._guard = MemoryReplayGuard()
+        self._active = threading.local()  # the unit of work open in each thread
+        self._guard = MemoryReplayGuard(self)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """A fresh unit of work; use it in a ``with`` block."""

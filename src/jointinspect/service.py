@@ -19,7 +19,14 @@ import pendulum
 from jointinspect import audit as audit_chain
 from jointinspect.audit import AuditRecord
 from jointinspect.clock import SystemClock
-from jointinspect.codes.token import CodeClaims, CodeKind, encode, new_token_id, verify
+from jointinspect.codes.token import (
+    CodeKind,
+    encode,
+    enterprise_claims,
+    inspection_claims,
+    new_token_id,
+    verify,
+)
 from jointinspect.errors import (
     ApprovalError,
     CheckInRejected,
@@ -45,7 +52,7 @@ from jointinspect.model.reference import (
 )
 from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
-from jointinspect.policy.schema import Policy
+from jointinspect.policy.schema import FrequencyRule, Policy
 from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
 from jointinspect.relay import deliver_pending
 from jointinspect.requests import (
@@ -62,7 +69,6 @@ from jointinspect.rules.frequency import Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import group_of, merge_targets
 from jointinspect.rules.rectification import RectificationAction, apply
 
-CODE_VERSION = 1
 _log = logging.getLogger("jointinspect")
 
 
@@ -131,15 +137,19 @@ class Engine:
     def _operation(self, actor: str) -> Iterator[_Effects]:
         """One unit of work; commit on success, then relay notifications."""
         fx: _Effects | None = None
+        committed = False
         try:
             with self.store.unit_of_work() as uow:
                 fx = _Effects(uow, self.clock.now(), actor)
                 yield fx
                 uow.commit()
+                committed = True
         except BaseException:
-            # No reservation without a plan: undo what the separate ledger recorded.
-            for undo in fx.on_failure if fx else ():
-                undo()
+            # No reservation without a plan: undo what the separate ledger recorded, unless
+            # the store did commit (an error while closing must not drop a committed visit).
+            if not committed:
+                for undo in fx.on_failure if fx else ():
+                    undo()
             raise
         for step in fx.after_commit:
             try:
@@ -219,13 +229,15 @@ class Engine:
             uow.lock_enterprise(request.enterprise)
             enterprise = self._enterprise(uow, request.enterprise)
             self._department(uow, request.department)
-            codes = set(request.items)
+            by_code = {c: self._item(uow, c) for c in set(request.items)}  # unknown codes raise here
             if request.scenario is not None:
                 scenario = uow.reference.get_scenario(request.scenario)
                 if scenario is None:
                     raise NotFoundError("reference.not_found", kind="scenario", key=request.scenario)
-                codes |= {c for c in scenario.items if self._item(uow, c).checked_by(request.department)}
-            items = [self._item(uow, c) for c in sorted(codes)]
+                for code in scenario.items:
+                    if code not in by_code and (it := self._item(uow, code)).checked_by(request.department):
+                        by_code[code] = it
+            items = [by_code[c] for c in sorted(by_code)]
             filing.check_items(request.department, items)
             inspectors = [self._inspector(uow, i) for i in sorted(set(request.inspectors))]
             filing.check_inspectors(request.department, inspectors, items, window, self.policy)
@@ -338,7 +350,7 @@ class Engine:
             decision = self._ledger(uow).check_and_reserve(request, checks, now)
             if decision.blocked:
                 hit = decision.blocked[0]
-                rule = next(r for r in self.policy.frequency if r.name == hit.rule)
+                rule = self._rule(hit.rule)
                 raise FrequencyBlocked(
                     rule=hit.rule, limit=hit.limit, kinds=",".join(sorted(rule.counts)),
                     enterprise=plan.enterprise, window=rule.describe(), count=hit.count,
@@ -363,8 +375,8 @@ class Engine:
         else:
             survivor, others = targets[0], targets[1:]
             plan = attrs.evolve(plan, inspection_id=survivor.id)
-            members = [plans_by_id[i] for t in targets for i in t.plan_ids if i in plans_by_id]
-            members = [m for m in members if m.id != plan.id] + [plan]
+            # the new plan is in no target yet: the members are the targets' plans plus it
+            members = [plans_by_id[i] for t in targets for i in t.plan_ids if i in plans_by_id] + [plan]
             group = group_of(members, self.policy.matching)
             lead_plan = next(m for m in members if m.department == group.lead_department)
             inspection = attrs.evolve(
@@ -380,7 +392,7 @@ class Engine:
                 if other.reservation_id:
                     self._release_later(fx, other.reservation_id, other.enterprise)
                 for pid in other.plan_ids:
-                    if pid in plans_by_id and pid != plan.id:
+                    if pid in plans_by_id:
                         uow.plans.update(attrs.evolve(plans_by_id[pid], inspection_id=survivor.id))
                 fx.audit("inspection.superseded", other.id, successor=survivor.id)
             fx.audit("inspection.merged", inspection.id, plan=plan.id,
@@ -396,7 +408,7 @@ class Engine:
         else:
             uow.plans.add(plan)
         for hit in warnings:
-            rule = next(r for r in self.policy.frequency if r.name == hit.rule)
+            rule = self._rule(hit.rule)
             fx.notify("frequency.warning", rule.notify, "judicial", inspection.id,
                       key=f"frequency.warning:{inspection.id}:{hit.rule}:{hit.scope_key}",
                       rule=hit.rule, count=hit.count, limit=hit.limit, scope=hit.scope_key,
@@ -406,6 +418,9 @@ class Engine:
             plan, inspection, merged=bool(targets), superseded=tuple(s.id for s in superseded),
             warnings=warnings, shared_records=shared, exempt_notice=exempt,
         )
+
+    def _rule(self, name: str) -> FrequencyRule:
+        return next(r for r in self.policy.frequency if r.name == name)
 
     def _release_later(self, fx: _Effects, reservation_id: str, enterprise: str) -> None:
         """Release a merged visit's reservation: in the transaction, or after commit."""
@@ -425,11 +440,15 @@ class Engine:
         if self.ledger is None:
             return 0
         changed = 0
+        now = self.clock.now()
         with self.store.unit_of_work() as uow:
             known = {i.id: i for i in uow.inspections.for_enterprise(enterprise)}
         for res in self.ledger.reservations(enterprise):
             insp = known.get(res.id)
             alive = insp is not None and insp.status is not InspectionStatus.SUPERSEDED
+            in_flight = res.state is ReservationState.PENDING and res.expires_at is not None and res.expires_at > now
+            if not alive and in_flight:
+                continue  # its filing may still be committing; it expires by itself otherwise
             if res.state is ReservationState.PENDING and alive:
                 self.ledger.confirm(res.id, enterprise)
                 changed += 1
@@ -458,11 +477,12 @@ class Engine:
             if insp.status is InspectionStatus.SUPERSEDED:
                 raise CheckInRejected("checkin.inspection_superseded", inspection=insp.id, successor=insp.successor)
             if insp.status in (InspectionStatus.COMPLETED, InspectionStatus.CANCELLED):
-                raise CheckInRejected("checkin.inspection_closed", inspection=insp.id, status=insp.status)
-            claims = CodeClaims(
-                version=CODE_VERSION, kind=CodeKind.INSPECTION, key_id=key_id, token_id=new_token_id(),
-                issued_at=fx.now.replace(microsecond=0), expires_at=insp.window.end.replace(microsecond=0),
-                subject=insp.id, enterprise=insp.enterprise, window=(insp.window.start, insp.window.end),
+                raise CheckInRejected("checkin.inspection_closed", inspection=insp.id, status=insp.status.value)
+            if insp.window.end.replace(microsecond=0) <= fx.now.replace(microsecond=0):
+                raise CheckInRejected("code.window_over", inspection=insp.id, end=insp.window.end.isoformat())
+            claims = inspection_claims(
+                key_id=key_id, token_id=new_token_id(), issued_at=fx.now, expires_at=insp.window.end,
+                inspection_id=insp.id, enterprise=insp.enterprise, window=insp.window,
             )
             token = encode(claims, private)
             fx.audit("code.issued", insp.id, token_id=claims.token_id, key_id=key_id)
@@ -473,11 +493,10 @@ class Engine:
         key_id, private = self._keys().signing_key()
         with self._operation(actor) as fx:
             ent = self._enterprise(fx.uow, credit_code)
-            issued = fx.now.replace(microsecond=0)
-            claims = CodeClaims(
-                version=CODE_VERSION, kind=CodeKind.ENTERPRISE, key_id=key_id, token_id=new_token_id(),
-                issued_at=issued, expires_at=issued.add(days=self.policy.checkin.enterprise_code_days),
-                subject=ent.credit_code, enterprise=ent.credit_code, window=None,
+            claims = enterprise_claims(
+                key_id=key_id, token_id=new_token_id(), issued_at=fx.now,
+                expires_at=fx.now.add(days=self.policy.checkin.enterprise_code_days),
+                enterprise=ent.credit_code,
             )
             token = encode(claims, private)
             fx.audit("code.issued", ent.credit_code, token_id=claims.token_id, key_id=key_id)
@@ -577,7 +596,8 @@ class Engine:
         """
         with self._operation(inspector_id) as fx:
             uow = fx.uow
-            insp = self._inspection(uow, inspection_id)
+            uow.lock_enterprise(self._inspection(uow, inspection_id).enterprise)
+            insp = self._inspection(uow, inspection_id)  # re-read under the lock
             visits = uow.visits.for_inspection(inspection_id)
             open_visit = next((v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None), None)
             if open_visit is None:
@@ -622,9 +642,10 @@ class Engine:
                                       department=inspector.department)
             if not any(v.inspector_id == inspector_id for v in uow.visits.for_inspection(inspection_id)):
                 raise CheckInRejected("result.not_checked_in", inspection=inspection_id)
-            history = uow.results.for_enterprise(insp.enterprise, [item], self._lookback(now))
-            responsible = history[0].responsible_department if history else inspector.department
             ever = uow.results.for_enterprise(insp.enterprise, [item], pendulum.datetime(1970, 1, 1))
+            lookback = self._lookback(now)
+            recent = [r for r in ever if r.recorded_at >= lookback]
+            responsible = recent[0].responsible_department if recent else inspector.department
             first_violation = not any(r.outcome is Outcome.FAIL for r in ever)
             guidance = (outcome is Outcome.FAIL and first_violation and it.first_violation_guidance
                         and self.policy.rectification.first_violation_guidance)
@@ -692,11 +713,16 @@ class Engine:
             rect = fx.uow.rectifications.get(rect_id)
             if rect is None:
                 raise NotFoundError(kind="rectification", key=rect_id)
-            after = apply(rect, action, at=fx.now, actor=actor, **kwargs)  # type: ignore[arg-type]
-            fx.uow.rectifications.update(after)
-            fx.audit(f"rectification.{action.value}", rect_id, state=after.state,
-                     deadline=after.deadline.isoformat())
-            self._rectification_effects(fx, after, action)
+            return self._transition(fx, rect, action, **kwargs)
+
+    def _transition(
+        self, fx: _Effects, rect: Rectification, action: RectificationAction, **kwargs: object
+    ) -> Rectification:
+        """Apply one action inside an operation: store, audit, notify."""
+        after = apply(rect, action, at=fx.now, actor=fx.actor, **kwargs)  # type: ignore[arg-type]
+        fx.uow.rectifications.update(after)
+        fx.audit(f"rectification.{action.value}", rect.id, state=after.state, deadline=after.deadline.isoformat())
+        self._rectification_effects(fx, after, action)
         return after
 
     def _rectification_effects(self, fx: _Effects, rect: Rectification, action: RectificationAction) -> None:
@@ -744,13 +770,8 @@ class Engine:
         marked = []
         with self._operation(actor) as fx:
             for rect in fx.uow.rectifications.due_before(fx.now):
-                if rect.state is not RectificationState.OPEN:
-                    continue
-                after = apply(rect, RectificationAction.MARK_OVERDUE, at=fx.now, actor=actor)
-                fx.uow.rectifications.update(after)
-                fx.audit("rectification.mark_overdue", rect.id, deadline=rect.deadline.isoformat())
-                self._rectification_effects(fx, after, RectificationAction.MARK_OVERDUE)
-                marked.append(after)
+                if rect.state is RectificationState.OPEN:
+                    marked.append(self._transition(fx, rect, RectificationAction.MARK_OVERDUE))
         return marked
 
     # ----------------------------------------------------------------- feedback
@@ -765,6 +786,7 @@ class Engine:
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
             raise ValidationError("evaluation.score_range", score=score)
         with self._operation("enterprise") as fx:
+            fx.uow.lock_enterprise(self._inspection(fx.uow, inspection_id).enterprise)
             insp = self._inspection(fx.uow, inspection_id)
             if insp.status is not InspectionStatus.COMPLETED:
                 raise IllegalTransition("evaluation.not_checked_out", inspection=inspection_id)

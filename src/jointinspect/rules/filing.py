@@ -25,6 +25,7 @@ from jointinspect.policy.schema import (
     WhitelistPolicy,
 )
 from jointinspect.rules.frequency import RuleCheck
+from jointinspect.timeutil import local_date
 
 
 def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
@@ -72,8 +73,8 @@ def check_advance_notice(
     """
     if kind in policy.filing.exempt_kinds:
         return True
-    filed_on = filed_at.in_timezone(policy.zone).date()
-    start_on = window.start.in_timezone(policy.zone).date()
+    filed_on = local_date(filed_at, policy.zone)
+    start_on = local_date(window.start, policy.zone)
     earliest = earliest_start(filed_on, policy.filing)
     if start_on < earliest:
         working = policy.filing.unit is DayUnit.WORKING
@@ -90,7 +91,7 @@ def check_advance_notice(
 
 def check_quiet_period(kind: InspectionKind, window: Window, policy: Policy) -> None:
     """Refuse a plan of a quiet kind starting on a quiet day of the month (local date)."""
-    start_on = window.start.in_timezone(policy.zone).date()
+    start_on = local_date(window.start, policy.zone)
     if kind in policy.filing.quiet_kinds and start_on.day in policy.filing.quiet_days:
         raise FilingRejected("filing.quiet_period", day=start_on.isoformat())
 
@@ -117,9 +118,9 @@ def check_inspectors(
     the window (local dates)."""
     if len(inspectors) < policy.filing.min_inspectors:
         raise ValidationError("filing.no_inspectors", minimum=policy.filing.min_inspectors)
-    first = window.start.in_timezone(policy.zone).date()
+    first = local_date(window.start, policy.zone)
     # The window is half-open: its last local day is the day of (end - 1 microsecond).
-    last = window.end.subtract(microseconds=1).in_timezone(policy.zone).date()
+    last = local_date(window.end.subtract(microseconds=1), policy.zone)
     for inspector in inspectors:
         if inspector.department != department:
             raise ValidationError(
@@ -167,15 +168,8 @@ def calendar_bucket(
     at: pendulum.DateTime, period: Period, zone: str
 ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
     """The calendar day/week (Monday first)/month/year holding ``at``, in ``zone``, as UTC."""
-    local = at.in_timezone(zone)
-    unit = {"day": "day", "week": "week", "month": "month", "year": "year"}[period.value]
-    start = local.start_of(unit)
-    end = {
-        Period.DAY: start.add(days=1),
-        Period.WEEK: start.add(weeks=1),
-        Period.MONTH: start.add(months=1),
-        Period.YEAR: start.add(years=1),
-    }[period]
+    start = at.in_timezone(zone).start_of(period.value)
+    end = start.add(**{f"{period.value}s": 1})
     return start.in_timezone("UTC"), end.in_timezone("UTC")
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -555,10 +555,6 @@ class SQLUnitOfWork:
                 return False  # MariaDB rolled back just this statement
             raise
         return True
-
-    def insert_if_new(self, table: Table, row: Mapping[str, Any]) -> bool:
-        """See :func:`jointinspect_sqlalchemy.dialects.insert_if_new`."""
-        return self.insert_new(table, row)
 
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.upsert`."""
@@ -1137,10 +1133,6 @@ def count_rows(store: SQLStore, table: Table) -> int:
     with store.unit_of_work() as uow:
         return int(uow.execute(select(func.count()).select_from(table)).scalar_one())
 
-
-def iter_tables() -> Iterator[Table]:
-    """Every table of the schema, parents first."""
-    yield from s.metadata.sorted_tables
 
 
 __all__ = [
