@@ -69,9 +69,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("server") is not None:
             continue
-        names = sorted(
-            {SERVER_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in SERVER_FIXTURES}
-        )
+        names = sorted({SERVER_FIXTURES[f] for f in getattr(item, "fixturenames", ()) if f in SERVER_FIXTURES})
         if names:
             item.add_marker(pytest.mark.server(*names))
 

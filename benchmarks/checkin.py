@@ -55,20 +55,43 @@ def run(n: int = 3000) -> CheckinRun:
     ent = Enterprise(credit_code=credit_code(42), name="烟台示范企业", site=site)
     window = Window(T0, T0.add(hours=8))
     insp = Inspection(
-        id="insp-1", enterprise=ent.credit_code, lead_department="D00", plan_ids=["p1", "p2"],
-        departments=["D00", "D01"], items=["D00-00", "D01-00"], inspectors=["D00-I00", "D01-I00"],
-        window=window, kind="routine", created_at=T0.subtract(days=10),
+        id="insp-1",
+        enterprise=ent.credit_code,
+        lead_department="D00",
+        plan_ids=["p1", "p2"],
+        departments=["D00", "D01"],
+        items=["D00-00", "D01-00"],
+        inspectors=["D00-I00", "D01-I00"],
+        window=window,
+        kind="routine",
+        created_at=T0.subtract(days=10),
     )
-    inspector = Inspector(id="D00-I00", name="执法员", department="D00", certificate_no="37000000",
-                          fields={"field00"}, valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2030, 12, 31))
+    inspector = Inspector(
+        id="D00-I00",
+        name="执法员",
+        department="D00",
+        certificate_no="37000000",
+        fields={"field00"},
+        valid_from=dt.date(2024, 1, 1),
+        valid_until=dt.date(2030, 12, 31),
+    )
     policy = CheckInPolicy()
     guard = MemoryReplayGuard()
     at = T0.add(minutes=20)
     position = GeoPoint(37.4640, 121.4482)
     tokens = [
-        encode(inspection_claims(key_id=key_id, token_id=f"T{k:015d}", issued_at=T0.subtract(days=1),
-                                 expires_at=T0.add(days=1), inspection_id=insp.id, enterprise=ent.credit_code,
-                                 window=window), private)
+        encode(
+            inspection_claims(
+                key_id=key_id,
+                token_id=f"T{k:015d}",
+                issued_at=T0.subtract(days=1),
+                expires_at=T0.add(days=1),
+                inspection_id=insp.id,
+                enterprise=ent.credit_code,
+                window=window,
+            ),
+            private,
+        )
         for k in range(n)
     ]
     # The baseline is what any verifier of the same token must do at the least: decode the
@@ -88,8 +111,16 @@ def run(n: int = 3000) -> CheckinRun:
         public.verify(body[-64:], signing_input(body[:-64]))
         t1 = clock()
         claims = verify(tokens[k], keys, at, policy.tolerance, expected_kind=CodeKind.INSPECTION)
-        check_presence(inspection=insp, inspector=inspector, enterprise=ent, item_fields={"D00-00": "field00"},
-                       position=position, at=at, policy=policy, zone="Asia/Shanghai")
+        check_presence(
+            inspection=insp,
+            inspector=inspector,
+            enterprise=ent,
+            item_fields={"D00-00": "field00"},
+            position=position,
+            at=at,
+            policy=policy,
+            zone="Asia/Shanghai",
+        )
         ok = guard.consume(f"{claims.token_id}:{inspector.id}", claims.expires_at.add(days=1), at)
         t2 = clock()
         assert ok

@@ -41,7 +41,10 @@ class CityYear:
     @property
     def agree(self) -> bool:
         return (self.engine.inspections, self.engine.joint, self.engine.plans_in_joint) == (
-            self.sample.groups, self.sample.joint_groups, self.sample.plans_in_joint_groups)
+            self.sample.groups,
+            self.sample.joint_groups,
+            self.sample.plans_in_joint_groups,
+        )
 
 
 def batch_summary(w: Workload, ids: np.ndarray | None = None) -> BatchSummary:

@@ -48,14 +48,27 @@ def reference(w: Workload) -> tuple[list[Department], list[SupervisionItem], lis
         code = department_code(d)
         depts.append(Department(code, f"执法部门{d:02d}"))
         for k in range(shape.items_per_department):
-            items.append(SupervisionItem(code=f"{code}-{k:02d}", name=f"{code}事项{k:02d}", department=code,
-                                         field=f"field{d:02d}", standard="标准"))
+            items.append(
+                SupervisionItem(
+                    code=f"{code}-{k:02d}",
+                    name=f"{code}事项{k:02d}",
+                    department=code,
+                    field=f"field{d:02d}",
+                    standard="标准",
+                )
+            )
         for k in range(shape.inspectors_per_department):
-            people.append(Inspector(
-                id=f"{code}-I{k:02d}", name=f"执法员{d:02d}{k:02d}", department=code,
-                certificate_no=f"37{d:02d}{k:04d}", fields={f"field{d:02d}"},
-                valid_from=dt.date(2024, 1, 1), valid_until=dt.date(2030, 12, 31),
-            ))
+            people.append(
+                Inspector(
+                    id=f"{code}-I{k:02d}",
+                    name=f"执法员{d:02d}{k:02d}",
+                    department=code,
+                    certificate_no=f"37{d:02d}{k:04d}",
+                    fields={f"field{d:02d}"},
+                    valid_from=dt.date(2024, 1, 1),
+                    valid_until=dt.date(2030, 12, 31),
+                )
+            )
     return depts, items, people
 
 
@@ -75,12 +88,15 @@ def register(store: Store, w: Workload, plan_ids: Sequence[int], chunk: int = 50
     offsets = rng.uniform(-0.05, 0.05, size=(len(ents), 2))
     for lo in range(0, len(ents), chunk):
         with store.unit_of_work() as uow:
-            for e, (dlat, dlon) in zip(ents[lo:lo + chunk], offsets[lo:lo + chunk], strict=True):
-                uow.reference.put_enterprise(Enterprise(
-                    credit_code=credit_code(int(e)), name=f"企业{int(e):07d}",
-                    site=GeoPoint(CENTRE.lat + dlat, CENTRE.lon + dlon),
-                    credit_class=CREDIT_CLASSES[int(w.credit[int(e)])],
-                ))
+            for e, (dlat, dlon) in zip(ents[lo : lo + chunk], offsets[lo : lo + chunk], strict=True):
+                uow.reference.put_enterprise(
+                    Enterprise(
+                        credit_code=credit_code(int(e)),
+                        name=f"企业{int(e):07d}",
+                        site=GeoPoint(CENTRE.lat + dlat, CENTRE.lon + dlon),
+                        credit_class=CREDIT_CLASSES[int(w.credit[int(e)])],
+                    )
+                )
             uow.commit()
 
 
@@ -94,9 +110,13 @@ def request_for(w: Workload, i: int) -> PlanRequest:
     item = int(w.start[i]) % w.shape.items_per_department
     insp = int(w.start[i]) % (w.shape.inspectors_per_department - 1)
     return PlanRequest(
-        enterprise=credit_code(int(w.enterprise[i])), department=code,
-        start=_minutes(int(w.start[i])), end=_minutes(int(w.end[i])), kind=KIND_NAMES[int(w.kind[i])],
-        items=(f"{code}-{item:02d}",), inspectors=(f"{code}-I{insp:02d}", f"{code}-I{insp + 1:02d}"),
+        enterprise=credit_code(int(w.enterprise[i])),
+        department=code,
+        start=_minutes(int(w.start[i])),
+        end=_minutes(int(w.end[i])),
+        kind=KIND_NAMES[int(w.kind[i])],
+        items=(f"{code}-{item:02d}",),
+        inspectors=(f"{code}-I{insp:02d}", f"{code}-I{insp + 1:02d}"),
         reason="benchmark",
     )
 
@@ -127,14 +147,24 @@ def filing_order(w: Workload, plan_ids: Iterable[int]) -> list[int]:
 
 
 def file_plans(
-    w: Workload, store: Store, plan_ids: Sequence[int], *, ledger: FrequencyLedger | None = None,
+    w: Workload,
+    store: Store,
+    plan_ids: Sequence[int],
+    *,
+    ledger: FrequencyLedger | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Engine, FilingStats]:
     """File ``plan_ids`` (in filing order) through an engine; returns it and the counts."""
     clock = FixedClock(YEAR_START)
     counter = iter(range(10**12))
-    engine = Engine(store=store, policy=simulation_policy(), clock=clock, ledger=ledger,
-                    ids=lambda: f"{next(counter):012d}", auto_deliver=False)
+    engine = Engine(
+        store=store,
+        policy=simulation_policy(),
+        clock=clock,
+        ledger=ledger,
+        ids=lambda: f"{next(counter):012d}",
+        auto_deliver=False,
+    )
     stats = FilingStats()
     t0 = time.perf_counter()
     for n, i in enumerate(plan_ids):

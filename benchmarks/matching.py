@@ -110,10 +110,15 @@ def load_postgres(conn: object, w: Workload) -> float:
         with cur.copy("COPY plans (id, enterprise, s, e, mergeable) FROM STDIN") as copy:
             for lo in range(0, len(w), chunk):
                 hi = min(len(w), lo + chunk)
-                block = np.column_stack([
-                    np.arange(lo, hi), w.enterprise[lo:hi], w.start[lo:hi], w.end[lo:hi],
-                    w.mergeable[lo:hi].astype(np.int64),
-                ])
+                block = np.column_stack(
+                    [
+                        np.arange(lo, hi),
+                        w.enterprise[lo:hi],
+                        w.start[lo:hi],
+                        w.end[lo:hi],
+                        w.mergeable[lo:hi].astype(np.int64),
+                    ]
+                )
                 buf = io.StringIO()
                 np.savetxt(buf, block, fmt="%d", delimiter="\t")
                 copy.write(buf.getvalue().replace("\t1\n", "\tt\n").replace("\t0\n", "\tf\n"))

@@ -53,8 +53,7 @@ US_PER_DAY = 86_400 * 10**6
 def checks_for(kind: InspectionKind) -> tuple[RuleCheck, ...]:
     """The Wuhu checks for a visit of ``kind``, built afresh (as the Engine does)."""
     return tuple(
-        RuleCheck(r.name, r.action, r.limit, r.scope, r.counts,
-                  window=pendulum.duration(days=r.window_days or 0))
+        RuleCheck(r.name, r.action, r.limit, r.scope, r.counts, window=pendulum.duration(days=r.window_days or 0))
         for r in wuhu_rules()
         if kind in r.applies_to
     )
@@ -68,28 +67,33 @@ def pct(values: list[float], q: float) -> float:
 def commandstats(client: redis.Redis) -> dict[str, float]:
     stats = client.info("commandstats")
     return {
-        name: stats[f"cmdstat_{name}"]["usec_per_call"]
-        for name in ("evalsha", "zcount")
-        if f"cmdstat_{name}" in stats
+        name: stats[f"cmdstat_{name}"]["usec_per_call"] for name in ("evalsha", "zcount") if f"cmdstat_{name}" in stats
     }
 
 
-def scenario(client: redis.Redis, name: str, visits: int, n: int, warmup: int,
-             rng: random.Random) -> None:
+def scenario(client: redis.Redis, name: str, visits: int, n: int, warmup: int, rng: random.Random) -> None:
     prefix = f"bench{uuid.uuid4().hex[:8]}"
     ledger = RedisLedger(client, prefix=prefix)
     # history: `visits` per enterprise within 30 days either side of the new visits
     enterprises = [f"91340200{i:010d}" for i in range(max(1, min(n, 500)))]
     if visits:
         history = [
-            (Reservation(f"h{e}-{j}", e, f"D{j % 7}", (f"i-{j % 5}", "i-9"),
-                         rng.choice(HISTORY_KINDS),
-                         T0.subtract(days=30).add(microseconds=rng.randrange(60 * US_PER_DAY))),
-             ())
-            for e in enterprises for j in range(visits)
+            (
+                Reservation(
+                    f"h{e}-{j}",
+                    e,
+                    f"D{j % 7}",
+                    (f"i-{j % 5}", "i-9"),
+                    rng.choice(HISTORY_KINDS),
+                    T0.subtract(days=30).add(microseconds=rng.randrange(60 * US_PER_DAY)),
+                ),
+                (),
+            )
+            for e in enterprises
+            for j in range(visits)
         ]
         for i in range(0, len(history), 1000):
-            ledger.check_and_reserve_many(history[i:i + 1000], T0)
+            ledger.check_and_reserve_many(history[i : i + 1000], T0)
     routine_checks = [checks_for(InspectionKind.ROUTINE) for _ in range(n + warmup)]
     lo, hi = micros(T0.subtract(days=30)), micros(T0.add(days=30))
     raw: list[float] = []
@@ -102,12 +106,18 @@ def scenario(client: redis.Redis, name: str, visits: int, n: int, warmup: int,
         else:
             e, fresh = f"91349900{fresh:010d}", fresh + 1  # a new, empty enterprise
         zkey = ledger._keys(e)[0]  # the raw side reads the same sorted set
-        request = Reservation(f"n{k}", e, "D-market", ("i-1", "i-2"), InspectionKind.ROUTINE,
-                              T0.add(microseconds=rng.randrange(7 * US_PER_DAY)))
+        request = Reservation(
+            f"n{k}",
+            e,
+            "D-market",
+            ("i-1", "i-2"),
+            InspectionKind.ROUTINE,
+            T0.add(microseconds=rng.randrange(7 * US_PER_DAY)),
+        )
         checks = routine_checks[k]
         if k == warmup:
             client.config_resetstat()
-        for side in ((0, 1) if k % 2 else (1, 0)):
+        for side in (0, 1) if k % 2 else (1, 0):
             if side == 0:
                 start = time.perf_counter()
                 client.zcount(zkey, lo, hi)
@@ -128,10 +138,12 @@ def scenario(client: redis.Redis, name: str, visits: int, n: int, warmup: int,
     r_med, o_med = statistics.median(raw), statistics.median(ours)
     r_p99, o_p99 = pct(raw, 0.99), pct(ours, 0.99)
     ratio = o_med / r_med
-    print(f"{name:8s} {visits:3d} | {r_med * 1e6:7.1f} {r_p99 * 1e6:7.1f} | "
-          f"{o_med * 1e6:7.1f} {o_p99 * 1e6:7.1f} | {ratio:5.2f}x {o_p99 / r_p99:5.2f}x | "
-          f"{server.get('zcount', 0):6.2f} {server.get('evalsha', 0):6.2f} | "
-          f"{python_us:5.1f} | {allowed}/{n} {'MET' if ratio <= 1.3 else 'MISSED'}")
+    print(
+        f"{name:8s} {visits:3d} | {r_med * 1e6:7.1f} {r_p99 * 1e6:7.1f} | "
+        f"{o_med * 1e6:7.1f} {o_p99 * 1e6:7.1f} | {ratio:5.2f}x {o_p99 / r_p99:5.2f}x | "
+        f"{server.get('zcount', 0):6.2f} {server.get('evalsha', 0):6.2f} | "
+        f"{python_us:5.1f} | {allowed}/{n} {'MET' if ratio <= 1.3 else 'MISSED'}"
+    )
 
 
 def micros(value: pendulum.DateTime) -> int:
@@ -141,8 +153,7 @@ def micros(value: pendulum.DateTime) -> int:
 def python_cost(ledger: RedisLedger, checks: list[tuple[RuleCheck, ...]]) -> float:
     """µs per call of encoding a request and building the decision from a plain reply."""
     requests = [
-        Reservation(f"p{k}", "913402000000000001", "D-market", ("i-1", "i-2"),
-                    InspectionKind.ROUTINE, T0.add(hours=k))
+        Reservation(f"p{k}", "913402000000000001", "D-market", ("i-1", "i-2"), InspectionKind.ROUTINE, T0.add(hours=k))
         for k in range(len(checks))
     ]
     start = time.perf_counter()
@@ -156,14 +167,23 @@ def bulk(client: redis.Redis, total: int, batch: int, enterprises: int) -> None:
     routine = checks_for(InspectionKind.ROUTINE)
     ents = [f"91340300{i:010d}" for i in range(enterprises)]
     visits = [
-        (Reservation(f"b{k}", ents[k % enterprises], "D-market", ("i-1",),
-                     InspectionKind.ROUTINE, T0.add(days=7 * (k // enterprises))), routine)
+        (
+            Reservation(
+                f"b{k}",
+                ents[k % enterprises],
+                "D-market",
+                ("i-1",),
+                InspectionKind.ROUTINE,
+                T0.add(days=7 * (k // enterprises)),
+            ),
+            routine,
+        )
         for k in range(total)
     ]
     ledger = RedisLedger(client, prefix=f"bench{uuid.uuid4().hex[:8]}")
     start = time.perf_counter()
     for i in range(0, total, batch):
-        ledger.check_and_reserve_many(visits[i:i + batch], T0)
+        ledger.check_and_reserve_many(visits[i : i + batch], T0)
     piped = total / (time.perf_counter() - start)
     ledger = RedisLedger(client, prefix=f"bench{uuid.uuid4().hex[:8]}")
     seq = min(total, 5000)
@@ -171,8 +191,10 @@ def bulk(client: redis.Redis, total: int, batch: int, enterprises: int) -> None:
     for request, checks in visits[:seq]:
         ledger.check_and_reserve(request, checks, T0)
     single = seq / (time.perf_counter() - start)
-    print(f"bulk: pipelined {piped:,.0f} reservations/s (batches of {batch}); "
-          f"one by one {single:,.0f}/s; {piped / single:.1f}x")
+    print(
+        f"bulk: pipelined {piped:,.0f} reservations/s (batches of {batch}); "
+        f"one by one {single:,.0f}/s; {piped / single:.1f}x"
+    )
 
 
 def main() -> None:
@@ -195,10 +217,14 @@ def main() -> None:
     client = redis.Redis.from_url(url)
     try:
         info = client.info("server")
-        print(f"redis {info['redis_version']} at {url}; redis-py {redis.__version__}; "
-              f"{opts.n} calls of each kind per scenario, interleaved")
-        print("scenario  in | ZCOUNT med   p99 | ledger med   p99 | ratio  p99r | "
-              "srv us: ZCOUNT EVALSHA | py us | allowed")
+        print(
+            f"redis {info['redis_version']} at {url}; redis-py {redis.__version__}; "
+            f"{opts.n} calls of each kind per scenario, interleaved"
+        )
+        print(
+            "scenario  in | ZCOUNT med   p99 | ledger med   p99 | ratio  p99r | "
+            "srv us: ZCOUNT EVALSHA | py us | allowed"
+        )
         rng = random.Random(7)
         for name in opts.scenario or list(SCENARIOS):
             scenario(client, name, SCENARIOS[name], opts.n, opts.warmup, rng)

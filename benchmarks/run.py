@@ -57,13 +57,25 @@ class Report:
     filing: list[tuple[str, float]] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
-    def add(self, figure: str, value: str, baseline: str = "", ratio: float | str | None = None,
-            target: str = "", met: bool | None = None) -> None:
+    def add(
+        self,
+        figure: str,
+        value: str,
+        baseline: str = "",
+        ratio: float | str | None = None,
+        target: str = "",
+        met: bool | None = None,
+    ) -> None:
         r = f"{ratio:.2f}x" if isinstance(ratio, float) else (ratio or "")
         m = "" if met is None else ("yes" if met else "**no**")
         self.rows.append(Row(figure, value, baseline, r, target, m))
-        print(f"  {figure}: {value}" + (f" | baseline {baseline}" if baseline else "")
-              + (f" | {r}" if r else "") + (f" | target {target}: {m}" if target else ""), flush=True)
+        print(
+            f"  {figure}: {value}"
+            + (f" | baseline {baseline}" if baseline else "")
+            + (f" | {r}" if r else "")
+            + (f" | target {target}: {m}" if target else ""),
+            flush=True,
+        )
 
 
 def fmt_s(s: float) -> str:
@@ -117,8 +129,10 @@ def fresh_pg_database(url: str, name: str) -> str:
 
 
 def m1_batch_vs_postgres(report: Report, n: int, pg_url: str | None, repeat: int) -> None:
-    print(f"\n[1] batch matching of {n:,} plans: in-process (numpy and pure paths) vs PostgreSQL window functions",
-          flush=True)
+    print(
+        f"\n[1] batch matching of {n:,} plans: in-process (numpy and pure paths) vs PostgreSQL window functions",
+        flush=True,
+    )
     w = province(n)
     runs = {path: matching.run_in_process(w, repeat=repeat, memory=False, path=path) for path in matching.PATHS}
     fast, pure = runs["numpy"], runs["pure"]
@@ -135,20 +149,35 @@ def m1_batch_vs_postgres(report: Report, n: int, pg_url: str | None, repeat: int
         ratio = ip.seconds / pg.seconds
         headline = path == "numpy"
         # The target is the numpy path's; the pure path (the core without numpy) is shown for reference.
-        report.add(f"batch match {n:,} plans, {path} path (best of {repeat})", fmt_s(ip.seconds),
-                   f"PostgreSQL {fmt_s(pg.seconds)} (query + fetch)", ratio,
-                   "<= 1.0x (stretch 0.5x)" if headline else "reference (no numpy)",
-                   (ratio <= 1.0) if headline else None)
-        report.add(f"  {path} path: same partition as PostgreSQL",
-                   f"{'identical' if same else 'DIFFERENT'} ({groups:,} groups)",
-                   f"PG stored with CREATE TABLE AS: {fmt_s(pg.stored_seconds)}", ip.seconds / pg.stored_seconds,
-                   "identical", same)
-    report.add("  numpy path numbers = pure path numbers", "identical" if same_paths else "DIFFERENT",
-               "", None, "identical", same_paths)
+        report.add(
+            f"batch match {n:,} plans, {path} path (best of {repeat})",
+            fmt_s(ip.seconds),
+            f"PostgreSQL {fmt_s(pg.seconds)} (query + fetch)",
+            ratio,
+            "<= 1.0x (stretch 0.5x)" if headline else "reference (no numpy)",
+            (ratio <= 1.0) if headline else None,
+        )
+        report.add(
+            f"  {path} path: same partition as PostgreSQL",
+            f"{'identical' if same else 'DIFFERENT'} ({groups:,} groups)",
+            f"PG stored with CREATE TABLE AS: {fmt_s(pg.stored_seconds)}",
+            ip.seconds / pg.stored_seconds,
+            "identical",
+            same,
+        )
+    report.add(
+        "  numpy path numbers = pure path numbers",
+        "identical" if same_paths else "DIFFERENT",
+        "",
+        None,
+        "identical",
+        same_paths,
+    )
     report.extra["pg_load"] = f"COPY + ANALYZE of {n:,} rows: {fmt_s(pg.load_seconds)}"
     report.extra["m1_runs"] = "; ".join(
         [f"{path} path runs {', '.join(f'{x:.3f}' for x in ip.runs)} s" for path, ip in runs.items()]
-        + [f"PostgreSQL runs {', '.join(f'{x:.3f}' for x in pg.runs)} s"])
+        + [f"PostgreSQL runs {', '.join(f'{x:.3f}' for x in pg.runs)} s"]
+    )
     del w, runs, fast, pure, pg
     gc.collect()
 
@@ -163,9 +192,14 @@ def m2_scaling(report: Report, sizes: list[int], repeat: int) -> None:
             times[path, n] = ip.seconds
             bpp = ip.bytes_per_plan or 0.0
             report.scaling.append((path, n, ip.seconds, bpp))
-            report.add(f"batch match {n:,} plans, {path} path",
-                       f"{fmt_s(ip.seconds)}, {ip.seconds / n * 1e9:.0f} ns/plan, peak {bpp:.0f} B/plan",
-                       "", None, "<= 300 B/plan peak", bpp <= 300)
+            report.add(
+                f"batch match {n:,} plans, {path} path",
+                f"{fmt_s(ip.seconds)}, {ip.seconds / n * 1e9:.0f} ns/plan, peak {bpp:.0f} B/plan",
+                "",
+                None,
+                "<= 300 B/plan peak",
+                bpp <= 300,
+            )
             del ip
             gc.collect()
         del w
@@ -175,8 +209,14 @@ def m2_scaling(report: Report, sizes: list[int], repeat: int) -> None:
         for a, b in pairs:
             r = times[path, b] / times[path, a]
             headline = path == "numpy"
-            report.add(f"time({b:,}) / time({a:,}), {path} path", f"{r:.1f}", "", None,
-                       "<= 12" if headline else "reference (no numpy)", (r <= 12) if headline else None)
+            report.add(
+                f"time({b:,}) / time({a:,}), {path} path",
+                f"{r:.1f}",
+                "",
+                None,
+                "<= 12" if headline else "reference (no numpy)",
+                (r <= 12) if headline else None,
+            )
 
 
 def m3_filing(report: Report, sample_every: int, pg_url: str | None, redis_url: str | None) -> None:
@@ -194,13 +234,20 @@ def m3_filing(report: Report, sample_every: int, pg_url: str | None, redis_url: 
     if pg_url:
         stores.append(("PostgreSQL", lambda: open_store(fresh_pg_database(pg_url, "bench_filing"), create=True), None))
     if redis_url:
+
         def redis_ledger() -> object:
             from jointinspect_redis import RedisLedger  # noqa: PLC0415 - optional, imported when used
 
             return RedisLedger(redis_url, prefix=f"bench{time.time_ns()}")
+
         if pg_url:
-            stores.append(("PostgreSQL + Redis ledger",
-                           lambda: open_store(fresh_pg_database(pg_url, "bench_filing_r"), create=True), redis_ledger))
+            stores.append(
+                (
+                    "PostgreSQL + Redis ledger",
+                    lambda: open_store(fresh_pg_database(pg_url, "bench_filing_r"), create=True),
+                    redis_ledger,
+                )
+            )
         stores.append(("memory + Redis ledger", MemoryStore, redis_ledger))
     base = None
     expected = None
@@ -230,9 +277,14 @@ def m3_filing(report: Report, sample_every: int, pg_url: str | None, redis_url: 
         report.filing.append((name, per_s))
         outcome = (visits.inspections, visits.joint)
         expected = expected or outcome
-        report.add(f"filing on {name}", f"{per_s:,.0f} plans/s ({1e3 / per_s:.2f} ms/plan)",
-                   "memory store" if name != "memory" else "", (base / per_s) if name != "memory" else None,
-                   "same visits on every store", outcome == expected)
+        report.add(
+            f"filing on {name}",
+            f"{per_s:,.0f} plans/s ({1e3 / per_s:.2f} ms/plan)",
+            "memory store" if name != "memory" else "",
+            (base / per_s) if name != "memory" else None,
+            "same visits on every store",
+            outcome == expected,
+        )
         if stats.blocked or stats.rejected or stats.other_errors:
             report.notes.append(f"filing on {name}: {stats}")
 
@@ -240,16 +292,24 @@ def m3_filing(report: Report, sample_every: int, pg_url: str | None, redis_url: 
 def m4_checkin(report: Report, n: int) -> None:
     print(f"\n[4] check-in validation vs bare Ed25519 verify ({n:,} tokens, interleaved)", flush=True)
     r = checkin.run(n)
-    report.add("check-in validation (median)", f"{r.full_us:.0f} us", f"Ed25519 verify {r.bare_us:.0f} us",
-               r.ratio, "<= 1.3x", r.ratio <= 1.3)
+    report.add(
+        "check-in validation (median)",
+        f"{r.full_us:.0f} us",
+        f"Ed25519 verify {r.bare_us:.0f} us",
+        r.ratio,
+        "<= 1.3x",
+        r.ratio <= 1.3,
+    )
     if r.ratio > 1.3:
         report.extra["checkin_profile"] = checkin.profile(min(n, 1500))
 
 
 def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quick: bool) -> None:
     print("\n[5] frequency check-and-reserve (benchmarks owned by the adapter engineers)", flush=True)
-    for script, url, label, target in (("redis_ledger.py", redis_url, "Redis ledger vs raw ZCOUNT", 1.3),
-                                       ("sql_store.py", pg_url, "PostgreSQL ledger vs lock+count+insert", 2.0)):
+    for script, url, label, target in (
+        ("redis_ledger.py", redis_url, "Redis ledger vs raw ZCOUNT", 1.3),
+        ("sql_store.py", pg_url, "PostgreSQL ledger vs lock+count+insert", 2.0),
+    ):
         path = ROOT / "benchmarks" / script
         if not path.exists() or url is None:
             why = "script not written yet" if not path.exists() else "no server"
@@ -276,8 +336,14 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
             continue
         if line is not None and len(nums) >= 6:
             base_us, value_us, ratio = nums[1][0], nums[3][0], float(nums[5][0])
-            report.add(label + " (typical enterprise)", f"{value_us} us", f"{base_us} us", ratio,
-                       f"<= {target}x", ratio <= target)
+            report.add(
+                label + " (typical enterprise)",
+                f"{value_us} us",
+                f"{base_us} us",
+                ratio,
+                f"<= {target}x",
+                ratio <= target,
+            )
             continue
         assert m is not None
         ratio = float(m.group(1))
@@ -288,40 +354,74 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
 
 def _sql_rows(report: Report, out: str) -> None:
     """Rows from benchmarks/sql_store.py's output: PostgreSQL file-plan latency, bulk imports."""
-    filing = re.search(r"file-plan latency, PostgreSQL: SQLStore ([0-9.]+) ms, raw psycopg ([0-9.]+) ms, "
-                       r"ratio ([0-9.]+)x", out)
+    filing = re.search(
+        r"file-plan latency, PostgreSQL: SQLStore ([0-9.]+) ms, raw psycopg ([0-9.]+) ms, "
+        r"ratio ([0-9.]+)x",
+        out,
+    )
     if filing:
         ratio = float(filing.group(3))
-        report.add("PostgreSQL file plan (lock + reserve + insert + outbox)", f"{filing.group(1)} ms",
-                   f"raw psycopg lock+count+insert {filing.group(2)} ms", ratio, "<= 2.0x", ratio <= 2.0)
+        report.add(
+            "PostgreSQL file plan (lock + reserve + insert + outbox)",
+            f"{filing.group(1)} ms",
+            f"raw psycopg lock+count+insert {filing.group(2)} ms",
+            ratio,
+            "<= 2.0x",
+            ratio <= 2.0,
+        )
     else:
         report.add("PostgreSQL file plan", "not measured", "", None, "<= 2.0x", None)
-    for m in re.finditer(r"bulk import of ([0-9]+) plans, (\w+): import_plans ([0-9.]+) s, raw executemany "
-                         r"([0-9.]+) s, ratio ([0-9.]+)x", out):
+    for m in re.finditer(
+        r"bulk import of ([0-9]+) plans, (\w+): import_plans ([0-9.]+) s, raw executemany "
+        r"([0-9.]+) s, ratio ([0-9.]+)x",
+        out,
+    ):
         ratio = float(m.group(5))
-        report.add(f"bulk import {int(m.group(1)):,} plans, {m.group(2)}", f"{m.group(3)} s",
-                   f"raw executemany {m.group(4)} s", ratio, "<= 3x", ratio <= 3.0)
+        report.add(
+            f"bulk import {int(m.group(1)):,} plans, {m.group(2)}",
+            f"{m.group(3)} s",
+            f"raw executemany {m.group(4)} s",
+            ratio,
+            "<= 3x",
+            ratio <= 3.0,
+        )
 
 
 def m6_city_year(report: Report, sample_every: int) -> None:
-    print(f"\n[6] a simulated city year (96,987 plans), end to end on SQLite for 1 enterprise in {sample_every}",
-          flush=True)
+    print(
+        f"\n[6] a simulated city year (96,987 plans), end to end on SQLite for 1 enterprise in {sample_every}",
+        flush=True,
+    )
     r = city_year.run(sample_every=sample_every)
     y = r.year
     report.add("city year: plans (batch)", f"{y.plans:,}", f"Yantai {city_year.YANTAI_PLANS:,}")
-    report.add("city year: visits avoided", f"{y.visits_avoided:,} ({y.visits_avoided / y.plans:.1%})",
-               f"Yantai {city_year.YANTAI_AVOIDED:,} ({city_year.YANTAI_AVOIDED / city_year.YANTAI_PLANS:.1%})")
-    report.add("city year: joint-inspection rate (plans in joint visits)", f"{y.joint_rate:.1%}",
-               "Yantai > 50%", None, "> 50%", y.joint_rate > 0.5)
+    report.add(
+        "city year: visits avoided",
+        f"{y.visits_avoided:,} ({y.visits_avoided / y.plans:.1%})",
+        f"Yantai {city_year.YANTAI_AVOIDED:,} ({city_year.YANTAI_AVOIDED / city_year.YANTAI_PLANS:.1%})",
+    )
+    report.add(
+        "city year: joint-inspection rate (plans in joint visits)",
+        f"{y.joint_rate:.1%}",
+        "Yantai > 50%",
+        None,
+        "> 50%",
+        y.joint_rate > 0.5,
+    )
     report.add("city year: share of visits that are joint", f"{y.joint_groups / y.groups:.1%}")
     e = r.engine
-    report.add(f"city year on SQLite, engine ({e.plans:,} plans)",
-               f"{e.inspections:,} visits, {e.joint:,} joint, {r.stats.per_second:,.0f} plans/s",
-               f"batch: {r.sample.groups:,} groups, {r.sample.joint_groups:,} joint", None,
-               "engine = batch", r.agree)
+    report.add(
+        f"city year on SQLite, engine ({e.plans:,} plans)",
+        f"{e.inspections:,} visits, {e.joint:,} joint, {r.stats.per_second:,.0f} plans/s",
+        f"batch: {r.sample.groups:,} groups, {r.sample.joint_groups:,} joint",
+        None,
+        "engine = batch",
+        r.agree,
+    )
     est = y.plans / r.stats.per_second
-    report.extra["city_year_time"] = (f"{e.plans:,} plans filed in {fmt_s(r.stats.seconds)}; "
-                                      f"the whole year at this rate: about {est / 60:.0f} min")
+    report.extra["city_year_time"] = (
+        f"{e.plans:,} plans filed in {fmt_s(r.stats.seconds)}; the whole year at this rate: about {est / 60:.0f} min"
+    )
 
 
 # --------------------------------------------------------------------------- output
@@ -337,8 +437,10 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return (f"{cpu}, {os.cpu_count()} logical CPUs, {mem:.0f} GiB RAM; {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}")
+    return (
+        f"{cpu}, {os.cpu_count()} logical CPUs, {mem:.0f} GiB RAM; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
 
 
 def table(report: Report) -> str:
@@ -415,8 +517,7 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
         "",
     ]
     if plotted:
-        parts += ["![Batch matching time and memory per plan; filing throughput per store](img/performance.png)",
-                  ""]
+        parts += ["![Batch matching time and memory per plan; filing throughput per store](img/performance.png)", ""]
     parts += [
         "## Method",
         "",
@@ -472,8 +573,11 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
         "",
     ]
     details = []
-    for key, title in (("m1_runs", "Batch matching runs"), ("pg_load", "PostgreSQL load"),
-                       ("city_year_time", "City year on SQLite")):
+    for key, title in (
+        ("m1_runs", "Batch matching runs"),
+        ("pg_load", "PostgreSQL load"),
+        ("city_year_time", "City year on SQLite"),
+    ):
         if key in report.extra:
             details.append(f"- {title}: {report.extra[key]}")
     if details:
@@ -482,8 +586,14 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
         if key in report.extra:
             parts += [f"Output of `benchmarks/{key[4:]}`:", "", "```text", report.extra[key], "```", ""]
     if "checkin_profile" in report.extra:
-        parts += ["Profile of the check-in validation (pyinstrument):", "", "```text",
-                  report.extra["checkin_profile"].strip(), "```", ""]
+        parts += [
+            "Profile of the check-in validation (pyinstrument):",
+            "",
+            "```text",
+            report.extra["checkin_profile"].strip(),
+            "```",
+            "",
+        ]
     parts += ["## Targets missed, and why", "", report.extra.get("analysis", ANALYSIS).strip(), ""]
     if report.notes:
         parts += ["## Notes from the run", "", *[f"- {n}" for n in report.notes], ""]
@@ -547,8 +657,13 @@ def main() -> None:
     args.argv = sys.argv[1:]
     quick, full = args.quick, args.full
     batch_n = args.batch_plans or (100_000 if quick else 1_000_000)
-    sizes = ([int(float(s)) for s in args.sizes.split(",")] if args.sizes
-             else [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000] + ([10_000_000] if full else []))
+    sizes = (
+        [int(float(s)) for s in args.sizes.split(",")]
+        if args.sizes
+        else [10_000, 100_000]
+        if quick
+        else [10_000, 100_000, 1_000_000] + ([10_000_000] if full else [])
+    )
     filing_every = args.filing_every or (500 if quick else 50)
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)

@@ -47,13 +47,22 @@ from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from testsupport import servers
 
 T0 = pendulum.datetime(2026, 1, 5, 1, tz="UTC")
-RULE = RuleCheck("one_per_week", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE],
-                 window=pendulum.duration(days=7))
+RULE = RuleCheck(
+    "one_per_week", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE], window=pendulum.duration(days=7)
+)
 
 
 def _plan(n: int, enterprise: str, at: pendulum.DateTime) -> Plan:
-    return Plan(f"p{n:07d}", enterprise, "SCJG", ["SCJG-01"], ["SCJG-I01", "SCJG-I02"],
-                Window(at, at.add(hours=4)), InspectionKind.ROUTINE, T0)
+    return Plan(
+        f"p{n:07d}",
+        enterprise,
+        "SCJG",
+        ["SCJG-01"],
+        ["SCJG-I01", "SCJG-I02"],
+        Window(at, at.add(hours=4)),
+        InspectionKind.ROUTINE,
+        T0,
+    )
 
 
 def _inputs(count: int, enterprises: list[str]) -> list[tuple[str, Plan, Reservation, Notification]]:
@@ -63,9 +72,14 @@ def _inputs(count: int, enterprises: list[str]) -> list[tuple[str, Plan, Reserva
         ent = enterprises[i % len(enterprises)]
         at = T0.add(days=14 * (i // len(enterprises)))
         plan = _plan(i, ent, at)
-        out.append((ent, plan, Reservation(plan.id, ent, plan.department, plan.inspectors, plan.kind, at),
-                    Notification(f"plan.filed:{plan.id}", "plan.filed", Role.SUPERVISOR, "judicial",
-                                 plan.id, T0)))
+        out.append(
+            (
+                ent,
+                plan,
+                Reservation(plan.id, ent, plan.department, plan.inspectors, plan.kind, at),
+                Notification(f"plan.filed:{plan.id}", "plan.filed", Role.SUPERVISOR, "judicial", plan.id, T0),
+            )
+        )
     return out
 
 
@@ -78,6 +92,7 @@ def _store_filing(store: SQLStore, inputs: list[tuple[str, Plan, Reservation, No
             uow.plans.add(plan)
             uow.outbox.add(note)
             uow.commit()
+
     return through_store
 
 
@@ -113,12 +128,14 @@ def filing_latency(url: str, filings: int) -> dict[str, float]:
     conn.isolation_level = psycopg.IsolationLevel.READ_COMMITTED
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE raw_locks (enterprise varchar(255) PRIMARY KEY)")
-        cur.execute("CREATE TABLE raw_visits (id varchar(255) PRIMARY KEY, enterprise varchar(255),"
-                    " at bigint, body text)")
+        cur.execute(
+            "CREATE TABLE raw_visits (id varchar(255) PRIMARY KEY, enterprise varchar(255), at bigint, body text)"
+        )
         cur.execute("CREATE INDEX ON raw_visits (enterprise, at)")
         cur.executemany("INSERT INTO raw_locks VALUES (%s)", [(e,) for e in enterprises])
-        cur.executemany("INSERT INTO ji_enterprise_locks VALUES (%s) ON CONFLICT DO NOTHING",
-                        [(e,) for e in enterprises])
+        cur.executemany(
+            "INSERT INTO ji_enterprise_locks VALUES (%s) ON CONFLICT DO NOTHING", [(e,) for e in enterprises]
+        )
     conn.commit()
 
     def raw(i: int) -> None:
@@ -126,8 +143,10 @@ def filing_latency(url: str, filings: int) -> dict[str, float]:
         at = 14 * 86_400_000_000 * (i // 50)
         with conn.cursor() as cur:
             cur.execute("SELECT enterprise FROM raw_locks WHERE enterprise = %s FOR UPDATE", (ent,))
-            cur.execute("SELECT count(*) FROM raw_visits WHERE enterprise = %s AND at > %s AND at < %s",
-                        (ent, at - 7 * 86_400_000_000, at + 7 * 86_400_000_000))
+            cur.execute(
+                "SELECT count(*) FROM raw_visits WHERE enterprise = %s AND at > %s AND at < %s",
+                (ent, at - 7 * 86_400_000_000, at + 7 * 86_400_000_000),
+            )
             assert cur.fetchone() == (0,)
             cur.execute("INSERT INTO raw_visits VALUES (%s, %s, %s, %s)", (f"v{i}", ent, at, "{}"))
         conn.commit()
@@ -140,16 +159,25 @@ def filing_latency(url: str, filings: int) -> dict[str, float]:
         with conn.cursor() as cur:
             cur.execute("SELECT enterprise FROM ji_enterprise_locks WHERE enterprise = %s FOR UPDATE", (ent,))
             cur.fetchall()
-            cur.execute("SELECT id, enterprise, department, inspectors, kind, at, state, expires_at"
-                        " FROM ji_reservations WHERE id = %s OR (enterprise = %s AND at >= %s AND at < %s)",
-                        (request.id, ent, at - week + 1, at + week))
+            cur.execute(
+                "SELECT id, enterprise, department, inspectors, kind, at, state, expires_at"
+                " FROM ji_reservations WHERE id = %s OR (enterprise = %s AND at >= %s AND at < %s)",
+                (request.id, ent, at - week + 1, at + week),
+            )
             assert cur.fetchall() == []
-            cur.execute("INSERT INTO ji_reservations VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                        tuple(_reservation_row(request).values()))
-            cur.execute("INSERT INTO ji_plans (id, enterprise, filed_at, status, body)"
-                        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING", tuple(_plan_row(plan).values()))
-            cur.execute("INSERT INTO ji_outbox (key, delivered, body) VALUES (%s, %s, %s)"
-                        " ON CONFLICT DO NOTHING", (note.key, False, dumps(note)))
+            cur.execute(
+                "INSERT INTO ji_reservations VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                tuple(_reservation_row(request).values()),
+            )
+            cur.execute(
+                "INSERT INTO ji_plans (id, enterprise, filed_at, status, body)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                tuple(_plan_row(plan).values()),
+            )
+            cur.execute(
+                "INSERT INTO ji_outbox (key, delivered, body) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                (note.key, False, dumps(note)),
+            )
         conn.commit()
 
     medians = _interleaved(
@@ -187,13 +215,14 @@ def _raw_executemany(url: str, rows: list[dict[str, Any]]) -> float:
         sql = "INSERT INTO ji_plans (id, enterprise, filed_at, status, body) VALUES (%s, %s, %s, %s, %s)"
     else:
         u = make_url(url)
-        conn = pymysql.connect(host=u.host, port=u.port, user=u.username, password=u.password or "",
-                               database=u.database, charset="utf8mb4")
+        conn = pymysql.connect(
+            host=u.host, port=u.port, user=u.username, password=u.password or "", database=u.database, charset="utf8mb4"
+        )
         sql = "INSERT INTO ji_plans (id, enterprise, filed_at, status, body) VALUES (%s, %s, %s, %s, %s)"
     start = time.perf_counter()
     cur = conn.cursor()
     for i in range(0, len(tuples), 5_000):
-        cur.executemany(sql, tuples[i:i + 5_000])
+        cur.executemany(sql, tuples[i : i + 5_000])
     conn.commit()
     elapsed = time.perf_counter() - start
     cur.execute("DELETE FROM ji_plans")
@@ -244,18 +273,22 @@ def main() -> None:
     try:
         if "postgresql" in urls:
             m = filing_latency(urls["postgresql"], args.filings)
-            print(f"file-plan latency, PostgreSQL: SQLStore {m['store'] * 1e3:.3f} ms, raw psycopg "
-                  f"{m['raw'] * 1e3:.3f} ms, ratio {m['store'] / m['raw']:.2f}x (target <= 2.0x); "
-                  f"raw psycopg sending the store's statements {m['same statements'] * 1e3:.3f} ms "
-                  f"({m['same statements'] / m['raw']:.2f}x)")
+            print(
+                f"file-plan latency, PostgreSQL: SQLStore {m['store'] * 1e3:.3f} ms, raw psycopg "
+                f"{m['raw'] * 1e3:.3f} ms, ratio {m['store'] / m['raw']:.2f}x (target <= 2.0x); "
+                f"raw psycopg sending the store's statements {m['same statements'] * 1e3:.3f} ms "
+                f"({m['same statements'] / m['raw']:.2f}x)"
+            )
         for name in ("sqlite", "mariadb"):
             if name in urls:
                 latency = store_filing_latency(urls[name], args.filings)
                 print(f"file-plan latency, {name}: SQLStore {latency * 1e3:.3f} ms")
         for name, url in urls.items():
             ours, theirs = bulk_import(url, args.plans)
-            print(f"bulk import of {args.plans} plans, {name}: import_plans {ours:.2f} s, raw "
-                  f"executemany {theirs:.2f} s, ratio {ours / theirs:.2f}x (target <= 3x)")
+            print(
+                f"bulk import of {args.plans} plans, {name}: import_plans {ours:.2f} s, raw "
+                f"executemany {theirs:.2f} s, ratio {ours / theirs:.2f}x (target <= 3x)"
+            )
     finally:
         for server in started:
             server.close()

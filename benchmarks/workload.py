@@ -152,8 +152,13 @@ def generate(shape: CityShape) -> Workload:
     # Filing order is not enterprise order: shuffle so nothing arrives pre-sorted.
     perm = rng.permutation(n)
     return Workload(
-        enterprise=enterprise[perm], department=department[perm], kind=kind[perm],
-        start=start[perm], end=(start + length)[perm], credit=credit, shape=shape,
+        enterprise=enterprise[perm],
+        department=department[perm],
+        kind=kind[perm],
+        start=start[perm],
+        end=(start + length)[perm],
+        credit=credit,
+        shape=shape,
     )
 
 

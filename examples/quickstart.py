@@ -63,11 +63,18 @@ def main() -> None:
     # Yantai merges plans for the same period (here: windows at most 2 days apart); Wuhu's
     # frequency rules then block a second planned visit within 7 days.
     policy = Policy(name="demo", matching=MatchingPolicy(gap_days=2), frequency=wuhu_rules())
-    engine = Engine(store=store, policy=policy, clock=clock, notifier=notes,
-                    keys=MemoryKeyStore.from_seed(b"jointinspect-demo-key-32-bytes!!"))
+    engine = Engine(
+        store=store,
+        policy=policy,
+        clock=clock,
+        notifier=notes,
+        keys=MemoryKeyStore.from_seed(b"jointinspect-demo-key-32-bytes!!"),
+    )
     populate(engine, city)
-    print(f"City: {len(city.departments)} departments, {len(city.inspectors)} inspectors, "
-          f"{len(city.enterprises)} enterprises; store {args.store}")
+    print(
+        f"City: {len(city.departments)} departments, {len(city.inspectors)} inspectors, "
+        f"{len(city.enterprises)} enterprises; store {args.store}"
+    )
 
     ents = [e for e in city.enterprises if e.credit_class != "A"]
     whitelisted = [e for e in city.enterprises if e.credit_class == "A"]
@@ -76,8 +83,15 @@ def main() -> None:
 
     def request(ent: int, dept: str, day: int, hour: int = 9, hours: int = 4, **kw: object) -> PlanRequest:
         team = [p.id for p in city.inspectors_of(dept)][:2]
-        return PlanRequest(ents[ent].credit_code, dept, local(day, hour), local(day, hour + hours),
-                           items=[f"{dept}-01", f"{dept}-02"], inspectors=team, **kw)  # type: ignore[arg-type]
+        return PlanRequest(
+            ents[ent].credit_code,
+            dept,
+            local(day, hour),
+            local(day, hour + hours),
+            items=[f"{dept}-01", f"{dept}-02"],
+            inspectors=team,
+            **kw,
+        )  # type: ignore[arg-type]
 
     def file(req: PlanRequest, label: str = "") -> str | None:
         name = next(e.name for e in city.enterprises if e.credit_code == req.enterprise)
@@ -96,8 +110,10 @@ def main() -> None:
         joint = f" joint[{'+'.join(insp.departments)}] lead {insp.lead_department}" if insp.joint else ""
         extra = f" warnings={[w.rule for w in out.warnings]}" if out.warnings else ""
         shared = f" shared records={len(out.shared_records)}" if out.shared_records else ""
-        print(f"  ✓ {req.department:4} {req.kind:9} {name} {show(req.window.start)} → {what} "
-              f"{insp.id[:8]}{joint}{extra}{shared} {label}")
+        print(
+            f"  ✓ {req.department:4} {req.kind:9} {name} {show(req.window.start)} → {what} "
+            f"{insp.id[:8]}{joint}{extra}{shared} {label}"
+        )
         return insp.id
 
     # --- Monday 9 November: filing week -------------------------------------------------
@@ -117,11 +133,23 @@ def main() -> None:
     file(request(12, "YJGL", 18, hour=14), "(re-filed in the same period: joins)")
     file(request(13, "STHJ", 12), "(only 3 days' notice)")
     print("  -- a good-credit (whitelisted) enterprise:")
-    wl = PlanRequest(whitelisted[0].credit_code, "XFJY", local(19, 9), local(19, 12),
-                     items=["XFJY-01"], inspectors=[p.id for p in city.inspectors_of("XFJY")][:2])
+    wl = PlanRequest(
+        whitelisted[0].credit_code,
+        "XFJY",
+        local(19, 9),
+        local(19, 12),
+        items=["XFJY-01"],
+        inspectors=[p.id for p in city.inspectors_of("XFJY")][:2],
+    )
     pending = file(wl)
-    wl2 = PlanRequest(whitelisted[1].credit_code, "WSJK", local(20, 9), local(20, 12),
-                      items=["WSJK-01"], inspectors=[p.id for p in city.inspectors_of("WSJK")][:2])
+    wl2 = PlanRequest(
+        whitelisted[1].credit_code,
+        "WSJK",
+        local(20, 9),
+        local(20, 12),
+        items=["WSJK-01"],
+        inspectors=[p.id for p in city.inspectors_of("WSJK")][:2],
+    )
     refused = file(wl2)
     clock.set(local(10, 10))
     if pending:
@@ -134,8 +162,12 @@ def main() -> None:
 
     # --- Monday 16 November: visiting day -----------------------------------------------
     print("\n== 11-16 Inspectors check in with signed codes ==")
-    today = [i for e in ents[:12] for i in engine.inspections_of(e.credit_code)
-             if i.window.start.in_timezone(ZONE).day == 16 and i.status == "planned"]
+    today = [
+        i
+        for e in ents[:12]
+        for i in engine.inspections_of(e.credit_code)
+        if i.window.start.in_timezone(ZONE).day == 16 and i.status == "planned"
+    ]
     checkins: collections.Counter[str] = collections.Counter()
 
     def check_in(insp_id: str, inspector: str, where: GeoPoint, gate: str | None, label: str) -> bool:
@@ -146,8 +178,10 @@ def main() -> None:
             print(f"  ✗ {inspector} {label}: {exc.code} — {exc.message_zh}")
             return False
         checkins["accepted"] += 1
-        print(f"  ✓ {inspector} {label}: checked in at {show(visit.checked_in_at)}, "
-              f"{visit.distance_m:.0f} m from the gate")
+        print(
+            f"  ✓ {inspector} {label}: checked in at {show(visit.checked_in_at)}, "
+            f"{visit.distance_m:.0f} m from the gate"
+        )
         return True
 
     codes = {i.id: engine.issue_inspection_code(i.id).token for i in today}
@@ -155,8 +189,10 @@ def main() -> None:
     ent0 = next(e for e in city.enterprises if e.credit_code == first.enterprise)
     gate0 = engine.issue_enterprise_code(ent0.credit_code).token
     view = engine.describe_code(codes[first.id])
-    print(f"  enterprise {ent0.name} scans the inspection code: departments {[n for _, n in view.departments]}, "
-          f"{len(view.items)} items, inspectors {[(p.name, p.certificate_no) for p in view.inspectors]}")
+    print(
+        f"  enterprise {ent0.name} scans the inspection code: departments {[n for _, n in view.departments]}, "
+        f"{len(view.items)} items, inspectors {[(p.name, p.certificate_no) for p in view.inspectors]}"
+    )
     clock.set(first.window.start.add(minutes=10))
     for inspector in first.inspectors:
         check_in(first.id, inspector, GeoPoint(ent0.site.lat + 0.0004, ent0.site.lon), gate0, "at the gate")
@@ -184,8 +220,9 @@ def main() -> None:
         line = f"  {item}: {outcome}"
         if res.rectification:
             rects.append(res.rectification)
-            line += (f" → rectification due {show(res.rectification.deadline)}"
-                     + (" (first violation: guidance, no penalty)" if res.rectification.guidance else ""))
+            line += f" → rectification due {show(res.rectification.deadline)}" + (
+                " (first violation: guidance, no penalty)" if res.rectification.guidance else ""
+            )
         print(line)
     clock.set(first.window.start.add(minutes=57))
     for inspector in first.inspectors:
@@ -199,15 +236,33 @@ def main() -> None:
 
     print("\n== Same day: more plans for enterprises visited today ==")
     clock.set(local(16, 15))
-    file(PlanRequest(ent0.credit_code, "STHJ", local(16, 16), local(16, 18), kind="complaint",
-                     items=["STHJ-01"], inspectors=[p.id for p in city.inspectors_of("STHJ")][:2],
-                     reason="群众投诉夜间排污"), "(complaint-triggered)")
+    file(
+        PlanRequest(
+            ent0.credit_code,
+            "STHJ",
+            local(16, 16),
+            local(16, 18),
+            kind="complaint",
+            items=["STHJ-01"],
+            inspectors=[p.id for p in city.inspectors_of("STHJ")][:2],
+            reason="群众投诉夜间排污",
+        ),
+        "(complaint-triggered)",
+    )
     item = first.items[0]
     dept = item.split("-")[0]
     other_ent = ents[20]
-    file(PlanRequest(ent0.credit_code, dept, local(24, 9), local(24, 12), items=[item],
-                     inspectors=[p.id for p in city.inspectors_of(dept)][:2]),
-         "(same item as today: earlier record shown)")
+    file(
+        PlanRequest(
+            ent0.credit_code,
+            dept,
+            local(24, 9),
+            local(24, 12),
+            items=[item],
+            inspectors=[p.id for p in city.inspectors_of(dept)][:2],
+        ),
+        "(same item as today: earlier record shown)",
+    )
     print(f"  records of {other_ent.name} are never shown to plans for {ent0.name}")
 
     print("\n== Rectification: fixed, accepted remotely; the other goes overdue ==")
@@ -224,11 +279,15 @@ def main() -> None:
     live = [i for i in all_insp if i.status != "superseded"]
     plans_in_visits = sum(len(i.plan_ids) for i in live)
     joint = [i for i in live if i.joint]
-    print(f"  plans filed {stats['filed']}, refused {sum(v for k, v in stats.items() if k.startswith('refused'))} "
-          f"({', '.join(f'{k[8:]}×{v}' for k, v in stats.items() if k.startswith('refused'))})")
-    print(f"  visits {len(live)} for {plans_in_visits} placed plans: "
-          f"{plans_in_visits - len(live)} repeat visits avoided; "
-          f"joint visits {len(joint)} ({100 * len(joint) / max(len(live), 1):.0f}% of visits)")
+    print(
+        f"  plans filed {stats['filed']}, refused {sum(v for k, v in stats.items() if k.startswith('refused'))} "
+        f"({', '.join(f'{k[8:]}×{v}' for k, v in stats.items() if k.startswith('refused'))})"
+    )
+    print(
+        f"  visits {len(live)} for {plans_in_visits} placed plans: "
+        f"{plans_in_visits - len(live)} repeat visits avoided; "
+        f"joint visits {len(joint)} ({100 * len(joint) / max(len(live), 1):.0f}% of visits)"
+    )
     print(f"  check-ins: {dict(checkins)}")
     by_kind = collections.Counter(n.kind for n in notes.received.values())
     print(f"  notifications delivered: {dict(sorted(by_kind.items()))}")

@@ -130,8 +130,9 @@ def test_chain_starts_at_genesis_and_one() -> None:
     with pytest.raises(AuditChainBroken):
         verify([seal(rec, 1, "f" * 64)])
     # The hash covers the content canonically: equal records, equal hashes.
-    assert seal(rec, 1, GENESIS) == seal(AuditRecord(T0.in_timezone("Asia/Shanghai"), "a", "x", "s",
-                                                     {"k": "v"}), 1, GENESIS)
+    assert seal(rec, 1, GENESIS) == seal(
+        AuditRecord(T0.in_timezone("Asia/Shanghai"), "a", "x", "s", {"k": "v"}), 1, GENESIS
+    )
 
 
 def test_a_cut_tail_is_caught_with_the_expected_head() -> None:

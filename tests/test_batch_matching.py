@@ -67,20 +67,32 @@ def plans(draw: st.DrawFn) -> list[Plan]:
             hours=draw(st.sampled_from([1, 8, 24, 72, 240])), microseconds=draw(st.sampled_from([0, 1]))
         )
         dept = draw(st.sampled_from(DEPTS))
-        out.append(Plan(
-            id=f"p{k:03d}", enterprise=draw(st.sampled_from(ENTS)), department=dept, items=[f"{dept}-01"],
-            inspectors=[f"{dept}-I01"], window=Window(start, start + length), kind=draw(st.sampled_from(KINDS)),
-            filed_at=T0.subtract(days=30),
-        ))
+        out.append(
+            Plan(
+                id=f"p{k:03d}",
+                enterprise=draw(st.sampled_from(ENTS)),
+                department=dept,
+                items=[f"{dept}-01"],
+                inspectors=[f"{dept}-I01"],
+                window=Window(start, start + length),
+                kind=draw(st.sampled_from(KINDS)),
+                filed_at=T0.subtract(days=30),
+            )
+        )
     return out
 
 
 policies = st.builds(
     MatchingPolicy,
     gap_days=st.sampled_from([0, 1, 3, 7]),
-    kinds=st.sampled_from([
-        MatchingPolicy().kinds, frozenset(KINDS), frozenset({InspectionKind.ROUTINE}), frozenset(),
-    ]),
+    kinds=st.sampled_from(
+        [
+            MatchingPolicy().kinds,
+            frozenset(KINDS),
+            frozenset({InspectionKind.ROUTINE}),
+            frozenset(),
+        ]
+    ),
 )
 
 
@@ -106,7 +118,9 @@ def test_summary_counts_joint_groups_like_match_batch(ps: list[Plan], policy: Ma
     cols = columns(ps, policy)
     summary = summarize(match_columns(cols, policy), cols.department)
     assert summary == BatchSummary(
-        plans=len(ps), groups=len(groups), joint_groups=sum(g.joint for g in groups),
+        plans=len(ps),
+        groups=len(groups),
+        joint_groups=sum(g.joint for g in groups),
         plans_in_joint_groups=sum(len(g.plan_ids) for g in groups if g.joint),
     )
     assert summary.visits_avoided == len(ps) - len(groups)
@@ -208,16 +222,21 @@ def test_long_enterprises_need_several_doubling_passes(rows: list[tuple[int, int
 
 @pytest.mark.parametrize("path", PATHS)
 def test_mergeable_none_means_all_merge_and_numbering_follows_enterprise_then_start(path: str) -> None:
-    ids = group_ids(array("q", [2, 1, 1, 2]), array("q", [0, 30, 0, 100]), array("q", [5, 40, 10, 110]), None, 20,
-                    pure=path == "pure")
+    ids = group_ids(
+        array("q", [2, 1, 1, 2]),
+        array("q", [0, 30, 0, 100]),
+        array("q", [5, 40, 10, 110]),
+        None,
+        20,
+        pure=path == "pure",
+    )
     # Enterprise 1: [0,10) and [30,40) are 20 apart -> one group, numbered first.
     assert list(ids) == [1, 0, 0, 2]
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_plans_that_do_not_merge_are_numbered_last_in_input_order(path: str) -> None:
-    ids = group_ids([5, 1, 5, 1, 5], [0, 0, 1, 2, 3], [9, 9, 9, 9, 9], b"\x00\x01\x00\x01\x01", 0,
-                    pure=path == "pure")
+    ids = group_ids([5, 1, 5, 1, 5], [0, 0, 1, 2, 3], [9, 9, 9, 9, 9], b"\x00\x01\x00\x01\x01", 0, pure=path == "pure")
     assert isinstance(ids, array)
     assert ids.typecode == "q"
     assert list(ids) == [2, 0, 3, 0, 1]

@@ -52,10 +52,17 @@ def inspection(
     inspectors: tuple[str, ...] = ("insp-1",),
 ) -> Inspection:
     return Inspection(
-        id="INS-1", enterprise=CREDIT, lead_department="market", plan_ids=("P1",),
-        departments=("market",), items=("I1", "I2"), inspectors=inspectors,
-        window=Window(START, END), kind=InspectionKind.ROUTINE,
-        created_at=START.subtract(days=10), status=status,
+        id="INS-1",
+        enterprise=CREDIT,
+        lead_department="market",
+        plan_ids=("P1",),
+        departments=("market",),
+        items=("I1", "I2"),
+        inspectors=inspectors,
+        window=Window(START, END),
+        kind=InspectionKind.ROUTINE,
+        created_at=START.subtract(days=10),
+        status=status,
         successor="INS-2" if status is InspectionStatus.SUPERSEDED else None,
     )
 
@@ -70,9 +77,14 @@ def inspector(
 
 def presence(**overrides: object) -> float:
     args: dict[str, object] = {
-        "inspection": inspection(), "inspector": inspector(), "enterprise": enterprise(),
-        "item_fields": {"I1": "food"}, "position": moved(SITE, 100), "at": START.add(hours=1),
-        "policy": POLICY, "zone": ZONE,
+        "inspection": inspection(),
+        "inspector": inspector(),
+        "enterprise": enterprise(),
+        "item_fields": {"I1": "food"},
+        "position": moved(SITE, 100),
+        "at": START.add(hours=1),
+        "policy": POLICY,
+        "zone": ZONE,
     }
     args.update(overrides)
     return check_presence(**args)  # type: ignore[arg-type]
@@ -175,10 +187,12 @@ def scenario(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
     if in_window:
         offset = draw(st.integers(-tolerance, int((END - START).in_seconds()) + tolerance - 1))
     else:
-        offset = draw(st.one_of(
-            st.integers(-5 * 86400, -tolerance - 1),
-            st.integers(int((END - START).in_seconds()) + tolerance, 5 * 86400),
-        ))
+        offset = draw(
+            st.one_of(
+                st.integers(-5 * 86400, -tolerance - 1),
+                st.integers(int((END - START).in_seconds()) + tolerance, 5 * 86400),
+            )
+        )
     at = START.add(seconds=offset)
     day = at.in_timezone(ZONE).date()
     certified = draw(st.booleans())
@@ -259,8 +273,12 @@ T0 = pendulum.datetime(2024, 5, 6, tz="UTC")
 
 def _insp(enterprise: str = CREDIT):  # type: ignore[no-untyped-def]
     return inspection_claims(
-        key_id="k", token_id="t1", issued_at=T0, expires_at=T0.add(days=5),
-        inspection_id="INS-1", enterprise=enterprise,
+        key_id="k",
+        token_id="t1",
+        issued_at=T0,
+        expires_at=T0.add(days=5),
+        inspection_id="INS-1",
+        enterprise=enterprise,
     )
 
 

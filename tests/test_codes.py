@@ -91,8 +91,14 @@ def claims_to_json(c: CodeClaims) -> dict[str, Any]:
 def claims_from_json(d: dict[str, Any]) -> CodeClaims:
     window = d["window"]
     return CodeClaims(
-        d["version"], d["kind"], d["key_id"], d["token_id"], t(d["issued_at"]),
-        t(d["expires_at"]), d["subject"], d["enterprise"],
+        d["version"],
+        d["kind"],
+        d["key_id"],
+        d["token_id"],
+        t(d["issued_at"]),
+        t(d["expires_at"]),
+        d["subject"],
+        d["enterprise"],
         None if window is None else (t(window[0]), t(window[1])),
     )
 
@@ -121,18 +127,28 @@ def build_vectors() -> dict[str, Any]:
     kid_a, kid_b = key_id_for(key(SEED_A)), key_id_for(key(SEED_B))
     valid_claims = {
         "inspection_with_window": inspection_claims(
-            key_id=kid_a, token_id="K7Q2M4XZ8P3RT6VW", issued_at=t("2024-05-06T01:00:00Z"),
-            expires_at=t("2024-05-11T10:00:00Z"), inspection_id="INS-2024-000123",
-            enterprise=CREDIT, window=(t("2024-05-10T01:00:00Z"), t("2024-05-10T09:00:00Z")),
+            key_id=kid_a,
+            token_id="K7Q2M4XZ8P3RT6VW",
+            issued_at=t("2024-05-06T01:00:00Z"),
+            expires_at=t("2024-05-11T10:00:00Z"),
+            inspection_id="INS-2024-000123",
+            enterprise=CREDIT,
+            window=(t("2024-05-10T01:00:00Z"), t("2024-05-10T09:00:00Z")),
         ),
         "inspection_utf8_no_window": inspection_claims(
-            key_id=kid_a, token_id="7GQ4ZJ2B", issued_at=t("2025-01-02T00:00:00Z"),
-            expires_at=t("2025-01-03T00:00:00Z"), inspection_id="联合检查-0001",
+            key_id=kid_a,
+            token_id="7GQ4ZJ2B",
+            issued_at=t("2025-01-02T00:00:00Z"),
+            expires_at=t("2025-01-03T00:00:00Z"),
+            inspection_id="联合检查-0001",
             enterprise=OTHER_CREDIT,
         ),
         "enterprise": enterprise_claims(
-            key_id=kid_a, token_id="ENT000000000001", issued_at=t("2024-01-01T00:00:00Z"),
-            expires_at=t("2025-01-01T00:00:00Z"), enterprise=CREDIT,
+            key_id=kid_a,
+            token_id="ENT000000000001",
+            issued_at=t("2024-01-01T00:00:00Z"),
+            expires_at=t("2025-01-01T00:00:00Z"),
+            enterprise=CREDIT,
         ),
     }
     valid = []
@@ -141,16 +157,18 @@ def build_vectors() -> dict[str, Any]:
         token = encode(claims, key(SEED_A))
         tokens[name] = token
         payload = payload_bytes(claims)
-        valid.append({
-            "name": name,
-            "seed_hex": SEED_A.hex(),
-            "public_key_hex": raw_public_key(key(SEED_A).public_key()).hex(),
-            "claims": claims_to_json(claims),
-            "payload_hex": payload.hex(),
-            "signature_hex": _body(token)[len(payload):].hex(),
-            "token": token,
-            "qr_version_m": qr_version(token),
-        })
+        valid.append(
+            {
+                "name": name,
+                "seed_hex": SEED_A.hex(),
+                "public_key_hex": raw_public_key(key(SEED_A).public_key()).hex(),
+                "claims": claims_to_json(claims),
+                "payload_hex": payload.hex(),
+                "signature_hex": _body(token)[len(payload) :].hex(),
+                "token": token,
+                "qr_version_m": qr_version(token),
+            }
+        )
 
     insp = tokens["inspection_with_window"]
     ins_claims = valid_claims["inspection_with_window"]
@@ -162,18 +180,20 @@ def build_vectors() -> dict[str, Any]:
     bad_flags = ins_payload[:1] + bytes([0x03]) + ins_payload[2:]
     reversed_times = ins_payload[:2] + ins_payload[6:10] + ins_payload[2:6] + ins_payload[10:]
     ent_payload = payload_bytes(valid_claims["enterprise"])
-    ent_with_window = (
-        ent_payload[:1] + bytes([1]) + ent_payload[2:10] + ins_payload[10:18] + ent_payload[10:]
-    )
+    ent_with_window = ent_payload[:1] + bytes([1]) + ent_payload[2:10] + ins_payload[10:18] + ent_payload[10:]
     # The token id "K7Q2M4XZ8P3RT6VW" starts after the key id; break its first byte.
     tid_at = 18 + 1 + len(kid_a) + 1
-    bad_utf8 = ins_payload[:tid_at] + b"\xc0" + ins_payload[tid_at + 1:]
+    bad_utf8 = ins_payload[:tid_at] + b"\xc0" + ins_payload[tid_at + 1 :]
     wrong_key = encode(ins_claims, key(SEED_B))  # claims key A, signed by key B
     unknown_key = encode(
         inspection_claims(
-            key_id=kid_b, token_id=ins_claims.token_id, issued_at=ins_claims.issued_at,
-            expires_at=ins_claims.expires_at, inspection_id=ins_claims.subject,
-            enterprise=ins_claims.enterprise, window=ins_claims.window,
+            key_id=kid_b,
+            token_id=ins_claims.token_id,
+            issued_at=ins_claims.issued_at,
+            expires_at=ins_claims.expires_at,
+            inspection_id=ins_claims.subject,
+            enterprise=ins_claims.enterprise,
+            window=ins_claims.window,
         ),
         key(SEED_B),
     )
@@ -183,11 +203,21 @@ def build_vectors() -> dict[str, Any]:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
     non_canonical = insp[:-1] + alphabet[alphabet.index(last) ^ 1]
 
-    def case(name: str, token: str, error: str | None, now: str = inside, tolerance: int = 0,
-             expected_kind: str | None = None) -> dict[str, Any]:
+    def case(
+        name: str,
+        token: str,
+        error: str | None,
+        now: str = inside,
+        tolerance: int = 0,
+        expected_kind: str | None = None,
+    ) -> dict[str, Any]:
         return {
-            "name": name, "token": token, "now": now, "tolerance_seconds": tolerance,
-            "expected_kind": expected_kind, "error": error,
+            "name": name,
+            "token": token,
+            "now": now,
+            "tolerance_seconds": tolerance,
+            "expected_kind": expected_kind,
+            "error": error,
         }
 
     cases = [
@@ -196,8 +226,7 @@ def build_vectors() -> dict[str, Any]:
         case("valid_late_within_tolerance", insp, None, now="2024-05-11T10:00:59Z", tolerance=60),
         case("valid_early_within_tolerance", insp, None, now="2024-05-06T00:59:00Z", tolerance=60),
         # a bit of the inspection id ("INS-2024-000123" becomes "INS-3024-000123")
-        case("tampered_payload_byte", _flip(insp, ins_payload.index(b"INS-") + 4),
-             "token.bad_signature"),
+        case("tampered_payload_byte", _flip(insp, ins_payload.index(b"INS-") + 4), "token.bad_signature"),
         case("tampered_signature_byte", _flip(insp, len(ins_payload) + 10), "token.bad_signature"),
         case("wrong_key", wrong_key, "token.bad_signature"),
         case("unknown_key", unknown_key, "token.unknown_key"),
@@ -216,21 +245,27 @@ def build_vectors() -> dict[str, Any]:
         case("enterprise_with_window", _signed(ent_with_window, SEED_A), "token.malformed"),
         case("invalid_utf8", _signed(bad_utf8, SEED_A), "token.malformed"),
         case("expired", insp, "token.expired", now="2024-05-11T10:00:00Z"),
-        case("expired_beyond_tolerance", insp, "token.expired", now="2024-05-11T10:01:00Z",
-             tolerance=60),
+        case("expired_beyond_tolerance", insp, "token.expired", now="2024-05-11T10:01:00Z", tolerance=60),
         case("not_yet_valid", insp, "token.not_yet_valid", now="2024-05-06T00:59:59Z"),
-        case("wrong_kind", ent, "token.wrong_kind", now="2024-05-10T02:00:00Z",
-             expected_kind="inspection"),
+        case("wrong_kind", ent, "token.wrong_kind", now="2024-05-10T02:00:00Z", expected_kind="inspection"),
     ]
     return {
         "format": "jointinspect code",
         "version": 1,
         "spec": "docs/token-spec.md",
         "keys": [
-            {"key_id": kid_a, "seed_hex": SEED_A.hex(),
-             "public_key_hex": raw_public_key(key(SEED_A).public_key()).hex(), "trusted": True},
-            {"key_id": kid_b, "seed_hex": SEED_B.hex(),
-             "public_key_hex": raw_public_key(key(SEED_B).public_key()).hex(), "trusted": False},
+            {
+                "key_id": kid_a,
+                "seed_hex": SEED_A.hex(),
+                "public_key_hex": raw_public_key(key(SEED_A).public_key()).hex(),
+                "trusted": True,
+            },
+            {
+                "key_id": kid_b,
+                "seed_hex": SEED_B.hex(),
+                "public_key_hex": raw_public_key(key(SEED_B).public_key()).hex(),
+                "trusted": False,
+            },
         ],
         "valid": valid,
         "verify": cases,
@@ -298,11 +333,16 @@ def _independent_parse(token: str) -> tuple[dict[str, Any], bytes, bytes]:
     strings = []
     for _ in range(4 if kind == 1 else 3):
         n = body[pos]
-        strings.append(body[pos + 1: pos + 1 + n].decode("utf-8"))
+        strings.append(body[pos + 1 : pos + 1 + n].decode("utf-8"))
         pos += 1 + n
     fields = {
-        "kind": {1: "inspection", 2: "enterprise"}[kind], "issued": issued, "expires": expires,
-        "window": window, "key_id": strings[0], "token_id": strings[1], "subject": strings[2],
+        "kind": {1: "inspection", 2: "enterprise"}[kind],
+        "issued": issued,
+        "expires": expires,
+        "window": window,
+        "key_id": strings[0],
+        "token_id": strings[1],
+        "subject": strings[2],
         "enterprise": strings[3] if kind == 1 else strings[2],
     }
     assert len(body) - pos == 64
@@ -370,8 +410,15 @@ def any_claims(draw: st.DrawFn) -> CodeClaims:
         end = draw(st.integers(min_value=start + 1, max_value=2**32 - 1))
         window = (pendulum.from_timestamp(start), pendulum.from_timestamp(end))
     return CodeClaims(
-        1, kind, KID, draw(_text_field), pendulum.from_timestamp(issued),
-        pendulum.from_timestamp(expires), subject, enterprise, window,
+        1,
+        kind,
+        KID,
+        draw(_text_field),
+        pendulum.from_timestamp(issued),
+        pendulum.from_timestamp(expires),
+        subject,
+        enterprise,
+        window,
     )
 
 
@@ -418,8 +465,11 @@ def test_decode_of_random_base32_never_crashes(body: bytes) -> None:
 
 def test_claims_are_truncated_to_seconds_and_validated() -> None:
     c = enterprise_claims(
-        key_id="k", token_id="x", issued_at=t("2024-01-01T00:00:00.900Z"),
-        expires_at=t("2024-01-02T00:00:00Z"), enterprise=CREDIT,
+        key_id="k",
+        token_id="x",
+        issued_at=t("2024-01-01T00:00:00.900Z"),
+        expires_at=t("2024-01-02T00:00:00Z"),
+        enterprise=CREDIT,
     )
     assert c.issued_at == t("2024-01-01T00:00:00Z")
     issued, expires = c.issued_at, c.expires_at
@@ -432,8 +482,7 @@ def test_claims_are_truncated_to_seconds_and_validated() -> None:
     with pytest.raises(ValidationError):
         CodeClaims(1, CodeKind.INSPECTION, "k", "x" * 256, c.issued_at, c.expires_at, "i", CREDIT)
     with pytest.raises(ValidationError):
-        CodeClaims(1, CodeKind.INSPECTION, "k", "x", t("2107-01-01T00:00:00Z"),
-                   t("2108-01-01T00:00:00Z"), "i", CREDIT)
+        CodeClaims(1, CodeKind.INSPECTION, "k", "x", t("2107-01-01T00:00:00Z"), t("2108-01-01T00:00:00Z"), "i", CREDIT)
     with pytest.raises(ValidationError) as naive:
         naive_issue = pendulum.naive(2024, 1, 1)
         CodeClaims(1, CodeKind.INSPECTION, "k", "x", naive_issue, expires, "i", CREDIT)
@@ -449,8 +498,13 @@ def test_window_may_be_the_inspection_window() -> None:
 
     w = Window(t("2024-05-10T01:00:00.250Z"), t("2024-05-10T09:00:00Z"))
     c = inspection_claims(
-        key_id="k", token_id="x", issued_at=t("2024-05-06T01:00:00Z"),
-        expires_at=t("2024-05-11T10:00:00Z"), inspection_id="INS-1", enterprise=CREDIT, window=w,
+        key_id="k",
+        token_id="x",
+        issued_at=t("2024-05-06T01:00:00Z"),
+        expires_at=t("2024-05-11T10:00:00Z"),
+        inspection_id="INS-1",
+        enterprise=CREDIT,
+        window=w,
     )
     assert c.window == (t("2024-05-10T01:00:00Z"), t("2024-05-10T09:00:00Z"))
     assert decode(encode(c, PRIVATE)).window == c.window
@@ -467,8 +521,12 @@ def test_new_token_ids_are_short_and_distinct() -> None:
 
 def _ins(kid: str) -> CodeClaims:
     return inspection_claims(
-        key_id=kid, token_id="T1", issued_at=t("2024-05-06T01:00:00Z"),
-        expires_at=t("2024-05-11T10:00:00Z"), inspection_id="INS-1", enterprise=CREDIT,
+        key_id=kid,
+        token_id="T1",
+        issued_at=t("2024-05-06T01:00:00Z"),
+        expires_at=t("2024-05-11T10:00:00Z"),
+        inspection_id="INS-1",
+        enterprise=CREDIT,
     )
 
 
@@ -598,7 +656,5 @@ def test_qr_is_small_and_alphanumeric() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write"]:
         VECTORS.parent.mkdir(parents=True, exist_ok=True)
-        VECTORS.write_text(
-            json.dumps(build_vectors(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        VECTORS.write_text(json.dumps(build_vectors(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {VECTORS}")

@@ -16,8 +16,20 @@ import pytest
 import jointinspect
 
 FORBIDDEN = (
-    "sqlalchemy", "alembic", "redis", "psycopg", "psycopg2", "pymysql", "MySQLdb", "asyncpg",
-    "requests", "httpx", "urllib3", "aiohttp", "jointinspect_sqlalchemy", "jointinspect_redis",
+    "sqlalchemy",
+    "alembic",
+    "redis",
+    "psycopg",
+    "psycopg2",
+    "pymysql",
+    "MySQLdb",
+    "asyncpg",
+    "requests",
+    "httpx",
+    "urllib3",
+    "aiohttp",
+    "jointinspect_sqlalchemy",
+    "jointinspect_redis",
 )
 
 
@@ -40,7 +52,10 @@ print(json.dumps(sorted(sys.modules)))
 
 def loaded_after_import(*modules: str) -> set[str]:
     out = subprocess.run(
-        [sys.executable, "-I", "-c", PROBE, *modules], capture_output=True, text=True, check=False,
+        [sys.executable, "-I", "-c", PROBE, *modules],
+        capture_output=True,
+        text=True,
+        check=False,
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
@@ -49,8 +64,13 @@ def loaded_after_import(*modules: str) -> set[str]:
 
 def test_the_module_list_is_complete() -> None:
     mods = core_modules()
-    assert {"jointinspect.service", "jointinspect.memory", "jointinspect.rules.matching",
-            "jointinspect.policy.schema", "jointinspect.codes.token"} <= set(mods)
+    assert {
+        "jointinspect.service",
+        "jointinspect.memory",
+        "jointinspect.rules.matching",
+        "jointinspect.policy.schema",
+        "jointinspect.codes.token",
+    } <= set(mods)
     assert not any(m.startswith("jointinspect.testing") for m in mods)
 
 

@@ -33,31 +33,48 @@ from jointinspect.testing.contract import populate
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 CITY = build_city(enterprises=3, departments=3)
-CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B)
-                                            for e in CITY.enterprises))
+CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B) for e in CITY.enterprises))
 ENT, OTHER = CITY.enterprises[0], CITY.enterprises[1]
 SEED = b"engine-tests-signing-seed-32byte"
 
 
-def engine(policy: Policy | None = None, *, auto_deliver: bool = True
-           ) -> tuple[Engine, FixedClock, CollectingNotifier]:
+def engine(policy: Policy | None = None, *, auto_deliver: bool = True) -> tuple[Engine, FixedClock, CollectingNotifier]:
     counter = itertools.count()
     clock = FixedClock(T0.subtract(days=21))
     notes = CollectingNotifier()
-    eng = Engine(store=MemoryStore(), policy=policy or Policy(), clock=clock, notifier=notes,
-                 keys=MemoryKeyStore.from_seed(SEED), ids=lambda: f"id{next(counter):04d}",
-                 auto_deliver=auto_deliver)
+    eng = Engine(
+        store=MemoryStore(),
+        policy=policy or Policy(),
+        clock=clock,
+        notifier=notes,
+        keys=MemoryKeyStore.from_seed(SEED),
+        ids=lambda: f"id{next(counter):04d}",
+        auto_deliver=auto_deliver,
+    )
     populate(eng, CITY)
     return eng, clock, notes
 
 
-def req(dept: str = "SCJG", day: float = 0, *, enterprise: str = ENT.credit_code,
-        items: tuple[str, ...] | None = None, inspectors: tuple[str, ...] | None = None,
-        hours: float = 8, kind: InspectionKind = InspectionKind.ROUTINE) -> PlanRequest:
+def req(
+    dept: str = "SCJG",
+    day: float = 0,
+    *,
+    enterprise: str = ENT.credit_code,
+    items: tuple[str, ...] | None = None,
+    inspectors: tuple[str, ...] | None = None,
+    hours: float = 8,
+    kind: InspectionKind = InspectionKind.ROUTINE,
+) -> PlanRequest:
     start = T0 + pendulum.duration(days=day)
-    return PlanRequest(enterprise, dept, start, start + pendulum.duration(hours=hours), kind=kind,
-                       items=items or (f"{dept}-01",),
-                       inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"))
+    return PlanRequest(
+        enterprise,
+        dept,
+        start,
+        start + pendulum.duration(hours=hours),
+        kind=kind,
+        items=items or (f"{dept}-01",),
+        inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
+    )
 
 
 def state(eng: Engine) -> tuple[object, ...]:
@@ -75,13 +92,17 @@ def state(eng: Engine) -> tuple[object, ...]:
 
 # ------------------------------------------------------------------ plan validation
 
+
 def test_plan_validation_errors_change_nothing() -> None:
     eng, _, notes = engine()
     cases: list[tuple[PlanRequest, type[JointInspectError], str]] = [
         (req(items=("SCJG-99",)), NotFoundError, "reference.not_found"),
         (req(enterprise="91370600000000999X"), NotFoundError, "reference.not_found"),
-        (req(dept="NOPE", items=("SCJG-01",), inspectors=("SCJG-I01", "SCJG-I02")), NotFoundError,
-         "reference.not_found"),
+        (
+            req(dept="NOPE", items=("SCJG-01",), inspectors=("SCJG-I01", "SCJG-I02")),
+            NotFoundError,
+            "reference.not_found",
+        ),
         (req(inspectors=("SCJG-I01", "SCJG-I77")), NotFoundError, "reference.not_found"),
         (req(items=("SCJG-01", "YJGL-01")), ValidationError, "filing.item_not_owned"),
         (req(inspectors=("SCJG-I01",)), ValidationError, "filing.no_inspectors"),
@@ -102,8 +123,9 @@ def test_plan_validation_errors_change_nothing() -> None:
 def test_certificate_expiring_during_the_window() -> None:
     eng, _, _ = engine()
     # Valid until the first day of a three-day window (local dates).
-    eng.add_inspector(Inspector("SCJG-X", "临时执法员", "SCJG", "37999999", {"market"},
-                                dt.date(2024, 1, 1), dt.date(2026, 3, 2)))
+    eng.add_inspector(
+        Inspector("SCJG-X", "临时执法员", "SCJG", "37999999", {"market"}, dt.date(2024, 1, 1), dt.date(2026, 3, 2))
+    )
     with pytest.raises(ValidationError) as err:
         eng.file_plan(req(inspectors=("SCJG-I01", "SCJG-X"), hours=72))
     assert err.value.code == "filing.certificate_invalid"
@@ -114,8 +136,16 @@ def test_naive_datetimes_are_refused() -> None:
     eng, _, _ = engine()
     naive = dt.datetime(2026, 3, 2, 9, 0)
     with pytest.raises(ValidationError) as err:
-        eng.file_plan(PlanRequest(ENT.credit_code, "SCJG", naive, naive + dt.timedelta(hours=2),
-                                  items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]))
+        eng.file_plan(
+            PlanRequest(
+                ENT.credit_code,
+                "SCJG",
+                naive,
+                naive + dt.timedelta(hours=2),
+                items=["SCJG-01"],
+                inspectors=["SCJG-I01", "SCJG-I02"],
+            )
+        )
     assert err.value.code == "time.naive"
     with pytest.raises(ValidationError) as err:
         eng.file_plan(req(hours=-1))
@@ -124,8 +154,10 @@ def test_naive_datetimes_are_refused() -> None:
 
 # ------------------------------------------------------------------ visits
 
-def visit(eng: Engine, clock: FixedClock, out: FilingOutcome, inspector: str = "SCJG-I01"
-          ) -> tuple[str, IssuedCode, IssuedCode]:
+
+def visit(
+    eng: Engine, clock: FixedClock, out: FilingOutcome, inspector: str = "SCJG-I01"
+) -> tuple[str, IssuedCode, IssuedCode]:
     assert out.inspection is not None
     iid = out.inspection.id
     code = eng.issue_inspection_code(iid)
@@ -198,6 +230,7 @@ def test_notifications_are_idempotent_on_redelivery() -> None:
 
 # ------------------------------------------------------------------ check-in refusals
 
+
 def test_check_in_refusals_each_have_their_code() -> None:
     eng, clock, _ = engine()
     out = eng.file_plan(req())
@@ -207,15 +240,20 @@ def test_check_in_refusals_each_have_their_code() -> None:
     gate = eng.issue_enterprise_code(ENT.credit_code)
     other_gate = eng.issue_enterprise_code(OTHER.credit_code)
     # A code signed by a key this engine does not know.
-    stranger = Engine(store=eng.store, policy=eng.policy, clock=clock,
-                      keys=MemoryKeyStore.from_seed(b"another-signing-seed-of-32-bytes"))
+    stranger = Engine(
+        store=eng.store,
+        policy=eng.policy,
+        clock=clock,
+        keys=MemoryKeyStore.from_seed(b"another-signing-seed-of-32-bytes"),
+    )
     foreign_code = stranger.issue_inspection_code(iid)
     site = ENT.site
     far = GeoPoint(site.lat + 0.05, site.lon)
     inside = window.start.add(minutes=5)
 
-    def attempt(at: pendulum.DateTime, token: str, inspector: str, position: GeoPoint,
-                gate_token: str | None) -> JointInspectError:
+    def attempt(
+        at: pendulum.DateTime, token: str, inspector: str, position: GeoPoint, gate_token: str | None
+    ) -> JointInspectError:
         clock.set(at)
         before = state(eng)
         with eng.store.unit_of_work() as uow:
@@ -229,11 +267,17 @@ def test_check_in_refusals_each_have_their_code() -> None:
 
     cases = [
         (inside, code.token, "SCJG-I03", site, gate.token, CheckInRejected, "checkin.inspector_not_assigned"),
-        (window.start.subtract(hours=2), code.token, "SCJG-I01", site, gate.token, CheckInRejected,
-         "checkin.outside_window"),
+        (
+            window.start.subtract(hours=2),
+            code.token,
+            "SCJG-I01",
+            site,
+            gate.token,
+            CheckInRejected,
+            "checkin.outside_window",
+        ),
         (inside, code.token, "SCJG-I01", far, gate.token, CheckInRejected, "checkin.outside_geofence"),
-        (inside, code.token, "SCJG-I01", site, other_gate.token, CheckInRejected,
-         "checkin.enterprise_mismatch"),
+        (inside, code.token, "SCJG-I01", site, other_gate.token, CheckInRejected, "checkin.enterprise_mismatch"),
         (inside, code.token, "SCJG-I01", site, None, CheckInRejected, "checkin.scan_required"),
         (inside, foreign_code.token, "SCJG-I01", site, gate.token, TokenError, "token.unknown_key"),
         (inside, gate.token, "SCJG-I01", site, gate.token, TokenError, "token.wrong_kind"),
@@ -291,10 +335,14 @@ def test_superseded_inspection_code_points_to_the_successor() -> None:
     assert err.value.details["successor"] == a.inspection.id
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "service.py: a plan merged into an open inspection adds its inspectors (and department) "
-    "to the visit, but the visit's ledger reservation keeps only the first plan's, so "
-    "per-inspector (and per-department) rules undercount; needs a ledger/port change"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "service.py: a plan merged into an open inspection adds its inspectors (and department) "
+        "to the visit, but the visit's ledger reservation keeps only the first plan's, so "
+        "per-inspector (and per-department) rules undercount; needs a ledger/port change"
+    ),
+)
 def test_inspectors_who_join_by_merging_count_for_inspector_rules() -> None:
     from jointinspect.policy import preset
 

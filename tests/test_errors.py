@@ -16,8 +16,7 @@ from jointinspect.errors import MESSAGES, JointInspectError
 
 SRC = Path(jointinspect.__file__).parent
 ERROR_CLASSES = {
-    name: cls for name, cls in vars(errors).items()
-    if inspect.isclass(cls) and issubclass(cls, JointInspectError)
+    name: cls for name, cls in vars(errors).items() if inspect.isclass(cls) and issubclass(cls, JointInspectError)
 }
 
 
@@ -60,8 +59,9 @@ def test_the_scan_finds_the_raising_sites() -> None:
 
 
 def test_every_raised_code_is_catalogued() -> None:
-    missing = [(f, line, code) for f, line, cls, code, _ in SITES
-               if (code or ERROR_CLASSES[cls].default_code) not in MESSAGES]
+    missing = [
+        (f, line, code) for f, line, cls, code, _ in SITES if (code or ERROR_CLASSES[cls].default_code) not in MESSAGES
+    ]
     assert missing == []
 
 
@@ -113,8 +113,7 @@ def test_to_dict_and_messages() -> None:
         "details": {"day": "2026-03-10"},
     }
     # Details that are not strings are shown as strings, kept as given in ``details``.
-    blocked = errors.FrequencyBlocked(rule="r", limit=1, kinds="routine", enterprise="E", window="7 days",
-                                      hits=["r"])
+    blocked = errors.FrequencyBlocked(rule="r", limit=1, kinds="routine", enterprise="E", window="7 days", hits=["r"])
     assert blocked.to_dict()["details"]["hits"] == "['r']"
     assert blocked.details["hits"] == ["r"]
     assert isinstance(blocked, errors.FilingRejected)

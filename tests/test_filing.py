@@ -40,6 +40,7 @@ def window_on(y: int, m: int, d: int, hours: int = 8) -> Window:
 
 # ------------------------------------------------------------------ advance notice
 
+
 def test_calendar_days() -> None:
     policy = Policy()
     filed = local(2026, 3, 1)
@@ -94,8 +95,7 @@ def test_working_days_around_spring_festival_2026() -> None:
         check_advance_notice(R, window_on(2026, 2, 26), local(2026, 2, 12), policy)
 
 
-@given(st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 11, 30)),
-       st.integers(0, 15))
+@given(st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 11, 30)), st.integers(0, 15))
 def test_earliest_start_is_the_nth_working_day(filed: dt.date, advance: int) -> None:
     policy = FilingPolicy(unit=DayUnit.WORKING, advance=advance)
     first = earliest_start(filed, policy)
@@ -125,9 +125,12 @@ def test_calendar_fallback_for_unknown_years() -> None:
 
 
 def test_policy_lists_override_the_calendar() -> None:
-    policy = FilingPolicy(unit=DayUnit.WORKING, extra_holidays=frozenset({dt.date(2030, 1, 1)}),
-                          extra_workdays=frozenset({dt.date(2030, 1, 5)}),
-                          calendar_fallback=CalendarFallback.ERROR)
+    policy = FilingPolicy(
+        unit=DayUnit.WORKING,
+        extra_holidays=frozenset({dt.date(2030, 1, 1)}),
+        extra_workdays=frozenset({dt.date(2030, 1, 5)}),
+        calendar_fallback=CalendarFallback.ERROR,
+    )
     assert not is_working_day(dt.date(2030, 1, 1), policy)
     assert is_working_day(dt.date(2030, 1, 5), policy)
     with pytest.raises(FilingRejected):
@@ -136,9 +139,9 @@ def test_policy_lists_override_the_calendar() -> None:
 
 # ------------------------------------------------------------------ quiet period
 
+
 def test_quiet_period_uses_the_local_day_of_the_start() -> None:
-    policy = Policy(filing=FilingPolicy(quiet_days=frozenset(range(1, 16)),
-                                        quiet_kinds=frozenset({R})))
+    policy = Policy(filing=FilingPolicy(quiet_days=frozenset(range(1, 16)), quiet_kinds=frozenset({R})))
     with pytest.raises(FilingRejected) as err:
         check_quiet_period(R, window_on(2026, 3, 15), policy)
     assert err.value.code == "filing.quiet_period" and err.value.details["day"] == "2026-03-15"
@@ -161,8 +164,14 @@ ITEM = SupervisionItem("SCJG-01", "证照公示", "SCJG", "market")
 FOREIGN = SupervisionItem("YJGL-01", "应急预案", "YJGL", "safety")
 
 
-def inspector(pid: str, *, dept: str = "SCJG", fields: tuple[str, ...] = ("market",),
-              since: dt.date = dt.date(2024, 1, 1), until: dt.date = dt.date(2030, 12, 31)) -> Inspector:
+def inspector(
+    pid: str,
+    *,
+    dept: str = "SCJG",
+    fields: tuple[str, ...] = ("market",),
+    since: dt.date = dt.date(2024, 1, 1),
+    until: dt.date = dt.date(2030, 12, 31),
+) -> Inspector:
     return Inspector(pid, f"name {pid}", dept, f"cert-{pid}", fields, since, until)
 
 

@@ -41,6 +41,7 @@ def minutes(n: int) -> pendulum.DateTime:
 
 # ------------------------------------------------------------------ rolling window oracle
 
+
 def brute_force(others: list[int], at: int, width: int) -> int:
     """Try every window start (integer minutes suffice for integer event times)."""
     events = [*others, at]
@@ -52,8 +53,7 @@ def brute_force(others: list[int], at: int, width: int) -> int:
 
 @given(st.lists(st.integers(0, 300), max_size=25), st.integers(0, 300), st.integers(1, 120))
 def test_max_in_rolling_window_matches_brute_force(others: list[int], at: int, width: int) -> None:
-    got = max_in_rolling_window([minutes(t) for t in others], minutes(at),
-                                pendulum.duration(minutes=width))
+    got = max_in_rolling_window([minutes(t) for t in others], minutes(at), pendulum.duration(minutes=width))
     assert got == brute_force(others, at, width)
 
 
@@ -70,12 +70,12 @@ def test_rolling_window_is_half_open() -> None:
 
 # ------------------------------------------------------------------ calendar buckets
 
+
 def test_day_bucket_follows_the_local_date() -> None:
     # 23:30 on 1 March in Shanghai is 15:30 UTC the same day...
     late = pendulum.datetime(2026, 3, 1, 23, 30, tz=ZONE)
     start, end = calendar_bucket(late.in_timezone("UTC"), Period.DAY, ZONE)
-    assert (start, end) == (pendulum.datetime(2026, 2, 28, 16, tz="UTC"),
-                            pendulum.datetime(2026, 3, 1, 16, tz="UTC"))
+    assert (start, end) == (pendulum.datetime(2026, 2, 28, 16, tz="UTC"), pendulum.datetime(2026, 3, 1, 16, tz="UTC"))
     # ...and 00:30 on 2 March is still 1 March in UTC, yet belongs to 2 March.
     early = pendulum.datetime(2026, 3, 2, 0, 30, tz=ZONE)
     assert early.in_timezone("UTC").day == 1
@@ -93,16 +93,21 @@ def test_week_month_year_buckets() -> None:
     new_year = pendulum.datetime(2026, 1, 1, 0, 30, tz=ZONE).in_timezone("UTC")
     assert new_year.year == 2025
     assert calendar_bucket(new_year, Period.YEAR, ZONE) == (
-        pendulum.datetime(2026, 1, 1, tz=ZONE), pendulum.datetime(2027, 1, 1, tz=ZONE))
+        pendulum.datetime(2026, 1, 1, tz=ZONE),
+        pendulum.datetime(2027, 1, 1, tz=ZONE),
+    )
     assert calendar_bucket(new_year, Period.MONTH, ZONE) == (
-        pendulum.datetime(2026, 1, 1, tz=ZONE), pendulum.datetime(2026, 2, 1, tz=ZONE))
+        pendulum.datetime(2026, 1, 1, tz=ZONE),
+        pendulum.datetime(2026, 2, 1, tz=ZONE),
+    )
     feb = pendulum.datetime(2028, 2, 29, 12, tz=ZONE)
     assert calendar_bucket(feb, Period.MONTH, ZONE)[1] == pendulum.datetime(2028, 3, 1, tz=ZONE)
 
 
-@given(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 1, 1),
-                    timezones=st.just(dt.UTC)),
-       st.sampled_from(list(Period)))
+@given(
+    st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 1, 1), timezones=st.just(dt.UTC)),
+    st.sampled_from(list(Period)),
+)
 def test_bucket_properties(instant: dt.datetime, period: Period) -> None:
     at = pendulum.instance(instant)
     start, end = calendar_bucket(at, period, ZONE)
@@ -125,16 +130,30 @@ def test_bucket_properties(instant: dt.datetime, period: Period) -> None:
 
 # ------------------------------------------------------------------ evaluate
 
-def res(rid: str, day: float, *, dept: str = "SCJG", kind: InspectionKind = R,
-        inspectors: tuple[str, ...] = ("a", "b"), enterprise: str = "E1",
-        state: ReservationState = ReservationState.CONFIRMED,
-        expires_at: pendulum.DateTime | None = None) -> Reservation:
-    return Reservation(rid, enterprise, dept, inspectors, kind, BASE + pendulum.duration(days=day),
-                       state, expires_at)
+
+def res(
+    rid: str,
+    day: float,
+    *,
+    dept: str = "SCJG",
+    kind: InspectionKind = R,
+    inspectors: tuple[str, ...] = ("a", "b"),
+    enterprise: str = "E1",
+    state: ReservationState = ReservationState.CONFIRMED,
+    expires_at: pendulum.DateTime | None = None,
+) -> Reservation:
+    return Reservation(rid, enterprise, dept, inspectors, kind, BASE + pendulum.duration(days=day), state, expires_at)
 
 
-def rolling(limit: int, days: int, *, action: Action = Action.BLOCK, scope: Scope = Scope.ENTERPRISE,
-            counts: frozenset[InspectionKind] = frozenset(InspectionKind), name: str = "r") -> RuleCheck:
+def rolling(
+    limit: int,
+    days: int,
+    *,
+    action: Action = Action.BLOCK,
+    scope: Scope = Scope.ENTERPRISE,
+    counts: frozenset[InspectionKind] = frozenset(InspectionKind),
+    name: str = "r",
+) -> RuleCheck:
     return RuleCheck(name, action, limit, scope, counts, window=pendulum.duration(days=days))
 
 
@@ -179,8 +198,7 @@ def test_scope_inspector_enterprise_checks_each_inspector() -> None:
 
 def test_calendar_bucket_check() -> None:
     bucket = calendar_bucket(BASE, Period.DAY, ZONE)
-    check = RuleCheck("day", Action.WARN, 1, Scope.ENTERPRISE, frozenset(InspectionKind),
-                      bucket=bucket)
+    check = RuleCheck("day", Action.WARN, 1, Scope.ENTERPRISE, frozenset(InspectionKind), bucket=bucket)
     same_day = res("a", 0.2)
     # 16:00 UTC the day before is local midnight: the same local day as BASE.
     at_midnight = Reservation("m", "E1", "SCJG", ("a",), R, bucket[0])
@@ -188,8 +206,7 @@ def test_calendar_bucket_check() -> None:
     assert evaluate([before], res("new", 0), [check], BASE).warnings == ()
     assert evaluate([at_midnight], res("new", 0), [check], BASE).warnings[0].count == 2
     assert evaluate([same_day, at_midnight], res("new", 0), [check], BASE).warnings[0].count == 3
-    assert evaluate([Reservation("e", "E1", "SCJG", ("a",), R, bucket[1])], res("new", 0),
-                    [check], BASE).warnings == ()
+    assert evaluate([Reservation("e", "E1", "SCJG", ("a",), R, bucket[1])], res("new", 0), [check], BASE).warnings == ()
 
 
 def test_pending_reservations_count_until_they_expire() -> None:
@@ -202,8 +219,7 @@ def test_pending_reservations_count_until_they_expire() -> None:
 
 
 def test_all_blocking_and_warning_hits_are_reported() -> None:
-    checks = [rolling(1, 7, name="b1"), rolling(5, 7, name="b2"),
-              rolling(1, 7, action=Action.WARN, name="w1")]
+    checks = [rolling(1, 7, name="b1"), rolling(5, 7, name="b2"), rolling(1, 7, action=Action.WARN, name="w1")]
     decision = evaluate([res("a", 0)], res("new", 1), checks, BASE)
     assert [h.rule for h in decision.blocked] == ["b1"]
     assert [h.rule for h in decision.warnings] == ["w1"]
@@ -214,37 +230,57 @@ def test_rule_check_needs_exactly_one_window() -> None:
     with pytest.raises(ValueError):
         RuleCheck("x", Action.BLOCK, 1, Scope.ENTERPRISE, [R])
     with pytest.raises(ValueError):
-        RuleCheck("x", Action.BLOCK, 1, Scope.ENTERPRISE, [R], window=pendulum.duration(days=1),
-                  bucket=(BASE, BASE.add(days=1)))
+        RuleCheck(
+            "x",
+            Action.BLOCK,
+            1,
+            Scope.ENTERPRISE,
+            [R],
+            window=pendulum.duration(days=1),
+            bucket=(BASE, BASE.add(days=1)),
+        )
 
 
-@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from([R, C]),
-                          st.sampled_from(["SCJG", "YJGL"])), max_size=12),
-       st.integers(0, 40), st.sampled_from([R, C]), st.integers(1, 3), st.integers(1, 10),
-       st.sampled_from(list(Scope)))
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from([R, C]), st.sampled_from(["SCJG", "YJGL"])), max_size=12),
+    st.integers(0, 40),
+    st.sampled_from([R, C]),
+    st.integers(1, 3),
+    st.integers(1, 10),
+    st.sampled_from(list(Scope)),
+)
 def test_evaluate_agrees_with_brute_force(
-    visits: list[tuple[int, InspectionKind, str]], day: int, kind: InspectionKind, limit: int,
-    width: int, scope: Scope,
+    visits: list[tuple[int, InspectionKind, str]],
+    day: int,
+    kind: InspectionKind,
+    limit: int,
+    width: int,
+    scope: Scope,
 ) -> None:
-    existing = [res(f"v{n}", d, kind=k, dept=dep, inspectors=("a",) if n % 2 else ("b",))
-                for n, (d, k, dep) in enumerate(visits)]
+    existing = [
+        res(f"v{n}", d, kind=k, dept=dep, inspectors=("a",) if n % 2 else ("b",))
+        for n, (d, k, dep) in enumerate(visits)
+    ]
     request = res("new", day, kind=kind, inspectors=("a",))
     check = rolling(limit, width, scope=scope, counts=frozenset({R}))
     decision = evaluate(existing, request, [check], BASE)
     counted = [
-        v for v in existing
+        v
+        for v in existing
         if v.kind is R
         and (scope is not Scope.ENTERPRISE_DEPARTMENT or v.department == "SCJG")
         and (scope is not Scope.INSPECTOR_ENTERPRISE or "a" in v.inspectors)
     ]
-    worst = brute_force([int((v.at - BASE).total_minutes()) for v in counted],
-                        int((request.at - BASE).total_minutes()), width * 24 * 60)
+    worst = brute_force(
+        [int((v.at - BASE).total_minutes()) for v in counted], int((request.at - BASE).total_minutes()), width * 24 * 60
+    )
     assert decision.allowed == (worst <= limit)
     if not decision.allowed:
         assert decision.blocked[0].count == worst
 
 
 # ------------------------------------------------------------------ filing.frequency_checks
+
 
 def test_frequency_checks_follow_applies_to() -> None:
     policy = Policy()
@@ -257,16 +293,30 @@ def test_frequency_checks_follow_applies_to() -> None:
         assert check.window == pendulum.duration(days=rule.window_days or 0)
         assert check.bucket is None
         assert (check.action, check.limit, check.scope, check.counts) == (
-            rule.action, rule.limit, rule.scope, rule.counts)
+            rule.action,
+            rule.limit,
+            rule.scope,
+            rule.counts,
+        )
     first = next(c for c in frequency_checks(policy, R, BASE) if c.rule == "one_planned_per_7_days")
     assert first.counts == PLANNED_KINDS and not (first.counts & TRIGGERED_KINDS)
 
 
 def test_frequency_checks_make_calendar_buckets_in_the_policy_zone() -> None:
-    policy = load_policy({"frequency": [
-        {"name": "month", "limit": 3, "action": "warn", "period": "month",
-         "scope": "enterprise_department", "applies_to": ["routine"]},
-    ]})
+    policy = load_policy(
+        {
+            "frequency": [
+                {
+                    "name": "month",
+                    "limit": 3,
+                    "action": "warn",
+                    "period": "month",
+                    "scope": "enterprise_department",
+                    "applies_to": ["routine"],
+                },
+            ]
+        }
+    )
     late = pendulum.datetime(2026, 3, 31, 23, 30, tz=ZONE).in_timezone("UTC")
     (check,) = frequency_checks(policy, R, late)
     assert check.window is None

@@ -151,8 +151,10 @@ def test_distance_is_symmetric_and_datum_independent(
 
 
 @given(
-    st.floats(-79.0, 79.0), st.floats(-179.0, 179.0),
-    st.floats(-0.1, 0.1), st.floats(-0.1, 0.1),
+    st.floats(-79.0, 79.0),
+    st.floats(-179.0, 179.0),
+    st.floats(-0.1, 0.1),
+    st.floats(-0.1, 0.1),
 )
 def test_local_formula_agrees_with_the_geodesic(lat: float, lon: float, dlat: float, dlon: float) -> None:
     from geographiclib.geodesic import Geodesic

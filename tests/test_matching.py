@@ -37,11 +37,11 @@ from jointinspect.testing.contract import populate
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 DEPTS = ("SCJG", "YJGL", "STHJ", "XFJY")
 ENTS = tuple(credit_code(n) for n in (1, 2, 3))
-KINDS = (InspectionKind.ROUTINE, InspectionKind.SPECIAL, InspectionKind.COMPLAINT,
-         InspectionKind.EMERGENCY)
+KINDS = (InspectionKind.ROUTINE, InspectionKind.SPECIAL, InspectionKind.COMPLAINT, InspectionKind.EMERGENCY)
 
 
 # ------------------------------------------------------------------ strategies
+
 
 @attrs.frozen
 class Spec:
@@ -71,23 +71,33 @@ def plan_specs(draw: st.DrawFn, max_plans: int = 10, emergency: bool = True) -> 
     specs = []
     for _ in range(n):
         dept = draw(st.sampled_from(DEPTS))
-        specs.append(Spec(
-            enterprise=draw(st.sampled_from(enterprises)),
-            department=dept,
-            items=frozenset(draw(st.sets(st.sampled_from([f"{dept}-0{k}" for k in range(1, 5)]),
-                                         min_size=1, max_size=3))),
-            start_h=draw(st.integers(0, 40 * 24)),
-            length_h=draw(st.sampled_from([1, 4, 8, 24, 72, 240])),
-            kind=draw(st.sampled_from(kinds)),
-        ))
+        specs.append(
+            Spec(
+                enterprise=draw(st.sampled_from(enterprises)),
+                department=dept,
+                items=frozenset(
+                    draw(st.sets(st.sampled_from([f"{dept}-0{k}" for k in range(1, 5)]), min_size=1, max_size=3))
+                ),
+                start_h=draw(st.integers(0, 40 * 24)),
+                length_h=draw(st.sampled_from([1, 4, 8, 24, 72, 240])),
+                kind=draw(st.sampled_from(kinds)),
+            )
+        )
     return specs
 
 
 def to_plans(specs: list[Spec]) -> list[Plan]:
     return [
-        Plan(id=f"p{n:02d}", enterprise=s.enterprise, department=s.department, items=s.items,
-             inspectors=(f"{s.department}-I01", f"{s.department}-I02"),
-             window=Window(s.start, s.end), kind=s.kind, filed_at=T0.subtract(days=30))
+        Plan(
+            id=f"p{n:02d}",
+            enterprise=s.enterprise,
+            department=s.department,
+            items=s.items,
+            inspectors=(f"{s.department}-I01", f"{s.department}-I02"),
+            window=Window(s.start, s.end),
+            kind=s.kind,
+            filed_at=T0.subtract(days=30),
+        )
         for n, s in enumerate(specs)
     ]
 
@@ -106,6 +116,7 @@ def plan_sets(groups: list[Group]) -> set[frozenset[str]]:
 
 # ------------------------------------------------------------------ batch properties
 
+
 @given(plan_specs(), policies, st.randoms(use_true_random=False))
 def test_grouping_does_not_depend_on_filing_order(
     specs: list[Spec], policy: MatchingPolicy, rnd: random.Random
@@ -117,9 +128,7 @@ def test_grouping_does_not_depend_on_filing_order(
 
 
 @given(plan_specs(), policies)
-def test_groups_are_the_components_of_the_close_relation(
-    specs: list[Spec], policy: MatchingPolicy
-) -> None:
+def test_groups_are_the_components_of_the_close_relation(specs: list[Spec], policy: MatchingPolicy) -> None:
     plans = to_plans(specs)
     by_id = {p.id: p for p in plans}
     groups = match_batch(plans, policy)
@@ -187,19 +196,27 @@ def test_lead_and_common_window(specs: list[Spec], policy: MatchingPolicy) -> No
         assert group_of(list(reversed(members)), policy) == g
 
 
-def _p(pid: str, dept: str, start_h: int, length_h: int, items: tuple[str, ...] = ("x",),
-       kind: InspectionKind = InspectionKind.ROUTINE) -> Plan:
+def _p(
+    pid: str,
+    dept: str,
+    start_h: int,
+    length_h: int,
+    items: tuple[str, ...] = ("x",),
+    kind: InspectionKind = InspectionKind.ROUTINE,
+) -> Plan:
     start = T0.add(hours=start_h)
-    return Plan(pid, ENTS[0], dept, items, ("i1", "i2"), Window(start, start.add(hours=length_h)),
-                kind, T0.subtract(days=30))
+    return Plan(
+        pid, ENTS[0], dept, items, ("i1", "i2"), Window(start, start.add(hours=length_h)), kind, T0.subtract(days=30)
+    )
 
 
 def test_gap_boundary_is_inclusive() -> None:
     policy = MatchingPolicy(gap_days=7)
     a = _p("a", "SCJG", 0, 8)
     exactly = _p("b", "YJGL", 8 + 7 * 24, 8)
-    beyond = attrs.evolve(exactly, id="c", window=Window(exactly.window.start.add(seconds=1),
-                                                         exactly.window.end.add(seconds=1)))
+    beyond = attrs.evolve(
+        exactly, id="c", window=Window(exactly.window.start.add(seconds=1), exactly.window.end.add(seconds=1))
+    )
     assert [g.plan_ids for g in match_batch([a, exactly], policy)] == [("a", "b")]
     assert [g.plan_ids for g in match_batch([a, beyond], policy)] == [("a",), ("c",)]
 
@@ -244,8 +261,18 @@ def test_merge_targets_only_same_enterprise_and_mergeable_kinds() -> None:
     em = _p("e", "XFJY", 0, 8, kind=InspectionKind.EMERGENCY)
 
     def insp(iid: str, plan: Plan) -> Inspection:
-        return Inspection(iid, plan.enterprise, plan.department, [plan.id], [plan.department],
-                          plan.items, plan.inspectors, plan.window, plan.kind, T0)
+        return Inspection(
+            iid,
+            plan.enterprise,
+            plan.department,
+            [plan.id],
+            [plan.department],
+            plan.items,
+            plan.inspectors,
+            plan.window,
+            plan.kind,
+            T0,
+        )
 
     opened = [insp("i-a", a), insp("i-o", other_ent), insp("i-e", em)]
     by_id = {p.id: p for p in (a, other_ent, em)}
@@ -259,31 +286,36 @@ def test_merge_targets_only_same_enterprise_and_mergeable_kinds() -> None:
 
 CITY = build_city(enterprises=3, departments=4)
 # Nobody on the whitelist: every plan is placed at once.
-CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B)
-                                            for e in CITY.enterprises))
+CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B) for e in CITY.enterprises))
 
 
 def engine_for(policy: Policy) -> Engine:
     counter = itertools.count()
-    eng = Engine(store=MemoryStore(), policy=policy, clock=FixedClock(T0.subtract(days=30)),
-                 ids=lambda: f"id{next(counter):04d}")
+    eng = Engine(
+        store=MemoryStore(), policy=policy, clock=FixedClock(T0.subtract(days=30)), ids=lambda: f"id{next(counter):04d}"
+    )
     populate(eng, CITY)
     return eng
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan_specs(max_plans=9), st.sampled_from([0, 2, 7]), st.sampled_from(list(LeadRule)))
-def test_batch_equals_incremental(
-    specs: list[Spec], gap_days: int, lead_rule: LeadRule
-) -> None:
+def test_batch_equals_incremental(specs: list[Spec], gap_days: int, lead_rule: LeadRule) -> None:
     matching = MatchingPolicy(gap_days=gap_days, lead_rule=lead_rule, lead_priority=DEPTS[::-1])
     # No frequency rules: this compares matching alone.
     eng = engine_for(Policy(matching=matching, frequency=()))
     for s in specs:
-        eng.file_plan(PlanRequest(
-            s.enterprise, s.department, s.start, s.end, kind=s.kind, items=sorted(s.items),
-            inspectors=[f"{s.department}-I01", f"{s.department}-I02"],
-        ))
+        eng.file_plan(
+            PlanRequest(
+                s.enterprise,
+                s.department,
+                s.start,
+                s.end,
+                kind=s.kind,
+                items=sorted(s.items),
+                inspectors=[f"{s.department}-I01", f"{s.department}-I02"],
+            )
+        )
     plans: list[Plan] = []
     live: list[frozenset[str]] = []
     by_insp: dict[str, list[Plan]] = defaultdict(list)
@@ -309,5 +341,9 @@ def test_batch_equals_incremental(
             if insp.status is InspectionStatus.PLANNED:
                 g = by_plans[frozenset(insp.plan_ids)]
                 assert (insp.lead_department, insp.departments, insp.items, insp.window) == (
-                    g.lead_department, g.departments, g.items, g.window)
+                    g.lead_department,
+                    g.departments,
+                    g.items,
+                    g.window,
+                )
                 assert insp.joint == g.joint

@@ -86,8 +86,7 @@ def test_load_from_toml_file(tmp_path: Path) -> None:
     assert policy.filing.quiet_kinds == frozenset({InspectionKind.ROUTINE})
     assert policy.filing.extra_holidays == frozenset({dt.date(2030, 1, 1)})
     assert policy.filing.extra_workdays == frozenset({dt.date(2030, 1, 5)})
-    assert policy.whitelist.classes == {CreditClass.A: WhitelistMode.LIMITED,
-                                        CreditClass.B: WhitelistMode.NORMAL}
+    assert policy.whitelist.classes == {CreditClass.A: WhitelistMode.LIMITED, CreditClass.B: WhitelistMode.NORMAL}
     assert policy.whitelist.explicit is WhitelistMode.EXEMPT
     assert policy.whitelist.approvers == (Role.LEGAL_OFFICE, Role.SUPERVISOR)
     assert policy.matching.lead_rule is LeadRule.PRIORITY
@@ -128,14 +127,22 @@ def test_round_trip_of_a_full_policy(tmp_path: Path) -> None:
     assert load_policy(tomllib.loads(tomli_w.dumps(policy.to_dict()))) == policy
 
 
-@given(st.integers(0, 30), st.sampled_from(list(DayUnit)), st.sets(st.integers(1, 31), max_size=5),
-       st.integers(1, 5), st.sampled_from([*Period, None]), st.integers(1, 90))
-def test_round_trip_property(advance: int, unit: DayUnit, quiet: set[int], limit: int,
-                             period: Period | None, days: int) -> None:
+@given(
+    st.integers(0, 30),
+    st.sampled_from(list(DayUnit)),
+    st.sets(st.integers(1, 31), max_size=5),
+    st.integers(1, 5),
+    st.sampled_from([*Period, None]),
+    st.integers(1, 90),
+)
+def test_round_trip_property(
+    advance: int, unit: DayUnit, quiet: set[int], limit: int, period: Period | None, days: int
+) -> None:
     rule: dict[str, Any] = {"name": "r", "limit": limit}
     rule.update({"period": period.value} if period else {"window_days": days})
-    policy = load_policy({"filing": {"advance": advance, "unit": unit.value, "quiet_days": sorted(quiet)},
-                          "frequency": [rule]})
+    policy = load_policy(
+        {"filing": {"advance": advance, "unit": unit.value, "quiet_days": sorted(quiet)}, "frequency": [rule]}
+    )
     assert load_policy(policy.to_dict()) == policy
     assert load_policy(tomllib.loads(tomli_w.dumps(policy.to_dict()))) == policy
 
@@ -149,8 +156,7 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
     ({"filing": {"advance": True}}, ["filing.advance"]),
     ({"checkin": {"one_time_codes": "yes"}}, ["checkin.one_time_codes"]),
     ({"matching": {"lead_rule": "coin_toss"}}, ["matching.lead_rule"]),
-    ({"frequency": [{"name": "a", "limit": 1, "window_days": 3, "action": "explode"}]},
-     ["frequency[0].action"]),
+    ({"frequency": [{"name": "a", "limit": 1, "window_days": 3, "action": "explode"}]}, ["frequency[0].action"]),
     ({"filing": {"advance": -1}}, ["advance", "negative", "filing"]),
     ({"frequency": [{"name": "a", "limit": -2, "window_days": 3}]}, ["limit", "negative", "frequency[0]"]),
     ({"matching": {"gap_days": -1}}, ["gap_days"]),
@@ -158,11 +164,12 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
     ({"checkin": {"radius_m": 0}}, ["radius_m"]),
     ({"zone": "Mars/Olympus_Mons"}, ["Mars/Olympus_Mons"]),
     ({"frequency": [{"name": "a", "limit": 1}]}, ["'a'", "window_days", "period"]),
-    ({"frequency": [{"name": "a", "limit": 1, "window_days": 7, "period": "week"}]},
-     ["'a'", "window_days", "period"]),
+    ({"frequency": [{"name": "a", "limit": 1, "window_days": 7, "period": "week"}]}, ["'a'", "window_days", "period"]),
     ({"frequency": [{"name": "a", "limit": 1, "window_days": 0}]}, ["window_days"]),
-    ({"frequency": [{"name": "dup", "limit": 1, "window_days": 7},
-                    {"name": "dup", "limit": 2, "window_days": 30}]}, ["dup", "repeat"]),
+    (
+        {"frequency": [{"name": "dup", "limit": 1, "window_days": 7}, {"name": "dup", "limit": 2, "window_days": 30}]},
+        ["dup", "repeat"],
+    ),
     ({"filing": {"quiet_days": [0, 32]}}, ["quiet_days"]),
     ({"whitelist": {"approvers": []}}, ["approvers"]),
     ({"whitelist": {"classes": {"Z": "limited"}}}, ["whitelist.classes"]),

@@ -32,11 +32,14 @@ ZONE = "Asia/Shanghai"
 #: Monday 2 March 2026, 09:00 in Shanghai.
 T0 = pendulum.datetime(2026, 3, 2, 9, tz=ZONE).in_timezone("UTC")
 CITY = build_city(enterprises=3, departments=3)
-CITY = attrs.evolve(CITY, enterprises=(
-    attrs.evolve(CITY.enterprises[0], credit_class=CreditClass.B),
-    attrs.evolve(CITY.enterprises[1], credit_class=CreditClass.A),
-    attrs.evolve(CITY.enterprises[2], credit_class=CreditClass.C),
-))
+CITY = attrs.evolve(
+    CITY,
+    enterprises=(
+        attrs.evolve(CITY.enterprises[0], credit_class=CreditClass.B),
+        attrs.evolve(CITY.enterprises[1], credit_class=CreditClass.A),
+        attrs.evolve(CITY.enterprises[2], credit_class=CreditClass.C),
+    ),
+)
 ENT, A_ENT = CITY.enterprises[0].credit_code, CITY.enterprises[1].credit_code
 NO_MERGE: dict[str, Any] = {"matching": {"gap_days": 0}}
 
@@ -45,20 +48,39 @@ def engine(name: str, **overrides: Any) -> tuple[Engine, FixedClock, CollectingN
     counter = itertools.count()
     clock = FixedClock(T0.subtract(days=60))
     notes = CollectingNotifier()
-    eng = Engine(store=MemoryStore(), policy=preset(name, **overrides), clock=clock, notifier=notes,
-                 keys=MemoryKeyStore.from_seed(b"preset-tests-signing-seed-32byte"),
-                 ids=lambda: f"id{next(counter):04d}")
+    eng = Engine(
+        store=MemoryStore(),
+        policy=preset(name, **overrides),
+        clock=clock,
+        notifier=notes,
+        keys=MemoryKeyStore.from_seed(b"preset-tests-signing-seed-32byte"),
+        ids=lambda: f"id{next(counter):04d}",
+    )
     populate(eng, CITY)
     return eng, clock, notes
 
 
-def file(eng: Engine, start: pendulum.DateTime, *, dept: str = "SCJG", hours: int = 2,
-         kind: InspectionKind = InspectionKind.ROUTINE, enterprise: str = ENT,
-         inspectors: tuple[str, ...] | None = None) -> FilingOutcome:
-    return eng.file_plan(PlanRequest(
-        enterprise, dept, start, start.add(hours=hours), kind=kind, items=[f"{dept}-01"],
-        inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
-    ))
+def file(
+    eng: Engine,
+    start: pendulum.DateTime,
+    *,
+    dept: str = "SCJG",
+    hours: int = 2,
+    kind: InspectionKind = InspectionKind.ROUTINE,
+    enterprise: str = ENT,
+    inspectors: tuple[str, ...] | None = None,
+) -> FilingOutcome:
+    return eng.file_plan(
+        PlanRequest(
+            enterprise,
+            dept,
+            start,
+            start.add(hours=hours),
+            kind=kind,
+            items=[f"{dept}-01"],
+            inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
+        )
+    )
 
 
 def warned(out: FilingOutcome) -> list[str]:
@@ -201,7 +223,8 @@ def test_inspector_watch_warns_per_inspector() -> None:
     file(eng, T0.add(days=10), inspectors=("SCJG-I01", "SCJG-I03"))
     third = file(eng, T0.add(days=20), inspectors=("SCJG-I01", "SCJG-I04"))
     assert [(w.rule, w.scope_key, w.count) for w in third.warnings] == [
-        ("inspector_twice_in_30_days", f"{ENT}/SCJG-I01", 3)]
+        ("inspector_twice_in_30_days", f"{ENT}/SCJG-I01", 3)
+    ]
     assert notes.of_kind("frequency.warning")[0].data()["scope"] == f"{ENT}/SCJG-I01"
 
 

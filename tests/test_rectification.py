@@ -88,8 +88,7 @@ def test_terminal_states_have_no_way_out() -> None:
     for state in TERMINAL:
         for action in A:
             with pytest.raises(IllegalTransition):
-                apply(fresh(state), action, at=T0.add(days=30), actor="x",
-                      **kwargs_for(action, T0.add(days=30)))  # type: ignore[arg-type]
+                apply(fresh(state), action, at=T0.add(days=30), actor="x", **kwargs_for(action, T0.add(days=30)))  # type: ignore[arg-type]
 
 
 def test_reject_needs_reason_and_future_deadline() -> None:
@@ -119,8 +118,7 @@ def test_overdue_only_after_the_deadline() -> None:
 # ------------------------------------------------------------------ through the engine
 
 CITY = build_city(enterprises=2, departments=2)
-CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B)
-                                            for e in CITY.enterprises))
+CITY = attrs.evolve(CITY, enterprises=tuple(attrs.evolve(e, credit_class=CreditClass.B) for e in CITY.enterprises))
 ENT = CITY.enterprises[0].credit_code
 
 
@@ -128,9 +126,14 @@ def engine() -> tuple[Engine, FixedClock, CollectingNotifier]:
     counter = itertools.count()
     clock = FixedClock(T0.subtract(days=21))
     notes = CollectingNotifier()
-    eng = Engine(store=MemoryStore(), policy=Policy(), clock=clock, notifier=notes,
-                 keys=MemoryKeyStore.from_seed(b"rectification-tests-seed-32bytes"),
-                 ids=lambda: f"id{next(counter):04d}")
+    eng = Engine(
+        store=MemoryStore(),
+        policy=Policy(),
+        clock=clock,
+        notifier=notes,
+        keys=MemoryKeyStore.from_seed(b"rectification-tests-seed-32bytes"),
+        ids=lambda: f"id{next(counter):04d}",
+    )
     populate(eng, CITY)
     clock.set(T0)
     return eng, clock, notes
@@ -201,8 +204,17 @@ def test_engine_follows_the_table_and_rejections_change_nothing(
 def _visit_and_fail(eng: Engine, clock: FixedClock, item: str, day: int, times: int = 1) -> list[bool]:
     clock.set(T0.add(days=day - 21))
     start = T0.add(days=day)
-    out = eng.file_plan(PlanRequest(ENT, "SCJG", start, start.add(hours=8), kind=InspectionKind.ROUTINE,
-                                    items=[item], inspectors=["SCJG-I01", "SCJG-I02"]))
+    out = eng.file_plan(
+        PlanRequest(
+            ENT,
+            "SCJG",
+            start,
+            start.add(hours=8),
+            kind=InspectionKind.ROUTINE,
+            items=[item],
+            inspectors=["SCJG-I01", "SCJG-I02"],
+        )
+    )
     assert out.inspection is not None
     code = eng.issue_inspection_code(out.inspection.id)
     gate = eng.issue_enterprise_code(ENT)

@@ -59,8 +59,7 @@ def setup() -> tuple[Engine, FlakyStore, FlakyLedger, FixedClock, Any]:
     clock = FixedClock(T0.subtract(days=21))
     # gap 0: plans a few days apart stay separate visits, so the ledger decides
     policy = Policy(matching=MatchingPolicy(gap_days=0))
-    engine = Engine(store=store, ledger=ledger, policy=policy, clock=clock,
-                    keys=MemoryKeyStore.from_seed(b"s" * 32))
+    engine = Engine(store=store, ledger=ledger, policy=policy, clock=clock, keys=MemoryKeyStore.from_seed(b"s" * 32))
     populate(engine, city)
     ent = next(e for e in city.enterprises if e.credit_class != "A")
     return engine, store, ledger, clock, ent
@@ -68,8 +67,14 @@ def setup() -> tuple[Engine, FlakyStore, FlakyLedger, FixedClock, Any]:
 
 def request(ent: Any, dept: str = "SCJG", day: int = 0) -> PlanRequest:
     start = T0.add(days=day)
-    return PlanRequest(ent.credit_code, dept, start, start.add(hours=4), items=[f"{dept}-01"],
-                       inspectors=[f"{dept}-I01", f"{dept}-I02"])
+    return PlanRequest(
+        ent.credit_code,
+        dept,
+        start,
+        start.add(hours=4),
+        items=[f"{dept}-01"],
+        inspectors=[f"{dept}-I01", f"{dept}-I02"],
+    )
 
 
 def test_success_confirms_the_reservation() -> None:
@@ -148,9 +153,18 @@ def test_reconcile_leaves_a_filing_in_flight_alone() -> None:
 
     # A pending reservation whose filing has not committed yet (no inspection so far).
     ledger.check_and_reserve(
-        Reservation("in-flight", ent.credit_code, "SCJG", ["SCJG-I01"], "routine", T0,
-                    state=ReservationState.PENDING, expires_at=clock.now().add(minutes=5)),
-        [], clock.now(),
+        Reservation(
+            "in-flight",
+            ent.credit_code,
+            "SCJG",
+            ["SCJG-I01"],
+            "routine",
+            T0,
+            state=ReservationState.PENDING,
+            expires_at=clock.now().add(minutes=5),
+        ),
+        [],
+        clock.now(),
     )
     assert engine.reconcile_reservations(ent.credit_code) == 0
     assert [r.id for r in ledger.reservations(ent.credit_code)] == ["in-flight"]

@@ -25,9 +25,7 @@ def _pg_conninfo(url: str) -> str:
 def _mysql_connect(url: str) -> pymysql.connections.Connection:
     u = urlsplit(url)
     assert u.hostname is not None and u.port is not None and u.username is not None
-    return pymysql.connect(
-        host=u.hostname, port=u.port, user=u.username, database=u.path.lstrip("/")
-    )
+    return pymysql.connect(host=u.hostname, port=u.port, user=u.username, database=u.path.lstrip("/"))
 
 
 def test_postgresql_url_accepts_transactions(postgresql_url: str) -> None:
@@ -42,9 +40,7 @@ def test_postgresql_url_accepts_transactions(postgresql_url: str) -> None:
         assert row == (1,)
 
 
-def test_postgresql_db_url_is_a_new_empty_database(
-    postgresql_db_url: str, postgresql_server: PostgresServer
-) -> None:
+def test_postgresql_db_url_is_a_new_empty_database(postgresql_db_url: str, postgresql_server: PostgresServer) -> None:
     other = postgresql_server.create_database()
     assert other != postgresql_db_url
     with psycopg.connect(_pg_conninfo(postgresql_db_url)) as conn:
@@ -74,8 +70,7 @@ def test_mariadb_url_accepts_innodb_transactions(mariadb_url: str) -> None:
         conn.commit()
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT engine FROM information_schema.tables"
-                " WHERE table_schema = DATABASE() AND table_name = 'smoke'"
+                "SELECT engine FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'smoke'"
             )
             assert cur.fetchone() == ("InnoDB",)
             cur.execute("SELECT v FROM smoke WHERE k = 'a'")
@@ -154,9 +149,7 @@ def test_redis_cluster_spreads_keys_over_masters(
 ) -> None:
     assert len(redis_cluster_clean_nodes) >= 3
     assert redis_cluster.cluster_info()["cluster_state"] == "ok"
-    client = RedisClusterClient(
-        startup_nodes=[ClusterNode(host, port) for host, port in redis_cluster_clean_nodes]
-    )
+    client = RedisClusterClient(startup_nodes=[ClusterNode(host, port) for host, port in redis_cluster_clean_nodes])
     try:
         masters = {n.name for n in client.get_primaries()}
         assert len(masters) == len(redis_cluster_clean_nodes)
@@ -181,9 +174,7 @@ def test_servers_required_reads_ci_and_override() -> None:
     assert not servers.servers_required({"CI": "false"})
 
 
-def test_missing_postgres_binaries_raise_with_a_hint(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_postgres_binaries_raise_with_a_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("JOINTINSPECT_PG_BINDIR", str(tmp_path))
     with pytest.raises(servers.ServerBinariesMissing, match=r"scripts/test\.sh"):
         servers.find_postgres_bindir()

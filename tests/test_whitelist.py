@@ -35,9 +35,9 @@ def ent(credit: CreditClass, whitelisted: bool = False, n: int = 0) -> Enterpris
 
 # ------------------------------------------------------------------ the decision
 
+
 def test_class_map() -> None:
-    policy = WhitelistPolicy(classes={CreditClass.A: WhitelistMode.LIMITED,
-                                      CreditClass.B: WhitelistMode.EXEMPT})
+    policy = WhitelistPolicy(classes={CreditClass.A: WhitelistMode.LIMITED, CreditClass.B: WhitelistMode.EXEMPT})
     assert whitelist_decision(ent(CreditClass.A), R, policy) is WhitelistDecision.NEEDS_APPROVAL
     assert whitelist_decision(ent(CreditClass.B), R, policy) is WhitelistDecision.REFUSED
     assert whitelist_decision(ent(CreditClass.C), R, policy) is WhitelistDecision.NORMAL
@@ -55,8 +55,7 @@ def test_explicit_flag() -> None:
     assert whitelist_decision(ent(CreditClass.A, True), R, normal) is WhitelistDecision.NEEDS_APPROVAL
 
 
-@pytest.mark.parametrize("kind", [InspectionKind.COMPLAINT, InspectionKind.EMERGENCY,
-                                  InspectionKind.REPORT])
+@pytest.mark.parametrize("kind", [InspectionKind.COMPLAINT, InspectionKind.EMERGENCY, InspectionKind.REPORT])
 def test_triggered_kinds_are_not_restricted(kind: InspectionKind) -> None:
     policy = WhitelistPolicy(explicit=WhitelistMode.EXEMPT)
     assert whitelist_decision(ent(CreditClass.A, True), kind, policy) is WhitelistDecision.NORMAL
@@ -64,13 +63,18 @@ def test_triggered_kinds_are_not_restricted(kind: InspectionKind) -> None:
 
 # ------------------------------------------------------------------ through the engine
 
+
 def engine(policy: Policy) -> tuple[Engine, CollectingNotifier]:
     counter = itertools.count()
     notes = CollectingNotifier()
-    eng = Engine(store=MemoryStore(), policy=policy, clock=FixedClock(T0.subtract(days=21)),
-                 notifier=notes, ids=lambda: f"id{next(counter):04d}")
-    city = attrs.evolve(CITY, enterprises=(ent(CreditClass.A), ent(CreditClass.B, n=1),
-                                           ent(CreditClass.C, True, n=2)))
+    eng = Engine(
+        store=MemoryStore(),
+        policy=policy,
+        clock=FixedClock(T0.subtract(days=21)),
+        notifier=notes,
+        ids=lambda: f"id{next(counter):04d}",
+    )
+    city = attrs.evolve(CITY, enterprises=(ent(CreditClass.A), ent(CreditClass.B, n=1), ent(CreditClass.C, True, n=2)))
     populate(eng, city)
     return eng, notes
 
@@ -80,11 +84,17 @@ B_ENT = CITY.enterprises[1].credit_code
 FLAGGED = CITY.enterprises[2].credit_code
 
 
-def req(enterprise: str, dept: str = "SCJG", day: int = 0,
-        kind: InspectionKind = R) -> PlanRequest:
+def req(enterprise: str, dept: str = "SCJG", day: int = 0, kind: InspectionKind = R) -> PlanRequest:
     start = T0.add(days=day)
-    return PlanRequest(enterprise, dept, start, start.add(hours=8), kind=kind,
-                       items=[f"{dept}-01"], inspectors=[f"{dept}-I01", f"{dept}-I02"])
+    return PlanRequest(
+        enterprise,
+        dept,
+        start,
+        start.add(hours=8),
+        kind=kind,
+        items=[f"{dept}-01"],
+        inspectors=[f"{dept}-I01", f"{dept}-I02"],
+    )
 
 
 def test_limited_plan_waits_for_the_supervisor() -> None:

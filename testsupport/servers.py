@@ -266,21 +266,16 @@ def _run(argv: Sequence[str], *, user: str | None = None, timeout: float = 120.0
         check=False,
     )
     if proc.returncode != 0:
-        raise ServerStartError(
-            f"command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}"
-        )
+        raise ServerStartError(f"command failed ({proc.returncode}): {' '.join(argv)}\n{proc.stdout}{proc.stderr}")
     return proc.stdout
 
 
-def _wait_until(
-    ready: Callable[[], bool], process: _Process, what: str, timeout: float = _START_TIMEOUT
-) -> None:
+def _wait_until(ready: Callable[[], bool], process: _Process, what: str, timeout: float = _START_TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while True:
         if not process.alive():
             raise ServerStartError(
-                f"{what} exited with code {process.popen.returncode} while starting:\n"
-                f"{process.log_tail()}"
+                f"{what} exited with code {process.popen.returncode} while starting:\n{process.log_tail()}"
             )
         try:
             if ready():
@@ -289,9 +284,7 @@ def _wait_until(
             pass
         if time.monotonic() > deadline:
             process.stop(signal.SIGKILL)
-            raise ServerStartError(
-                f"{what} did not become ready in {timeout:.0f}s:\n{process.log_tail()}"
-            )
+            raise ServerStartError(f"{what} did not become ready in {timeout:.0f}s:\n{process.log_tail()}")
         time.sleep(0.05)
 
 
@@ -318,10 +311,7 @@ def find_postgres_bindir() -> Path:
     if override:
         candidates.append(Path(override))
     else:
-        candidates += [
-            Path(p)
-            for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
-        ]
+        candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)]
         initdb = shutil.which("initdb")
         if initdb:
             candidates.append(Path(initdb).resolve().parent)
@@ -330,8 +320,7 @@ def find_postgres_bindir() -> Path:
         if all((directory / exe).is_file() for exe in ("initdb", "postgres", "psql")):
             return directory
     raise ServerBinariesMissing(
-        "PostgreSQL server binaries not found (initdb, postgres, psql): "
-        "install postgresql or run scripts/test.sh"
+        "PostgreSQL server binaries not found (initdb, postgres, psql): install postgresql or run scripts/test.sh"
     )
 
 

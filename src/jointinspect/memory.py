@@ -241,9 +241,7 @@ class _Results(_Base):
     def get(self, result_id: str) -> ResultRecord | None:
         return self._t.results.rows.get(result_id)
 
-    def for_enterprise(
-        self, enterprise: str, items: Sequence[str], since: pendulum.DateTime
-    ) -> list[ResultRecord]:
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
         wanted = set(items)
         rows = self._t.results.rows
         found = (rows[i] for i in self._t.results_by_enterprise.ids.get(enterprise, {}))
@@ -370,8 +368,7 @@ class _Ledger(_Base):
         live = (rows[i] for i in self._t.reservations_by_enterprise.ids.get(enterprise, {}))
         if now is not None:
             live = (
-                r for r in live
-                if not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
+                r for r in live if not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
             )
         return sorted(live, key=lambda r: (r.at, r.id))
 

@@ -224,9 +224,7 @@ class ResultRepository(Protocol):
         """One result by id."""
         ...
 
-    def for_enterprise(
-        self, enterprise: str, items: Sequence[str], since: pendulum.DateTime
-    ) -> list[ResultRecord]:
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
         """Results of one enterprise for any of ``items`` recorded at or after ``since``,
         oldest first. Never returns another enterprise's records."""
         ...
@@ -364,7 +362,6 @@ class UnitOfWork(Protocol):
     def ledger(self) -> FrequencyLedger:
         """The store's own frequency ledger, transactional with this unit of work."""
         ...
-
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise this transaction with every other one that locks the same enterprise,

@@ -86,13 +86,24 @@ class _Effects:
         self.on_failure: list[Callable[[], None]] = []
 
     def notify(
-        self, kind: str, role: Role, recipient: str, subject: str, /, *, key: str | None = None,
+        self,
+        kind: str,
+        role: Role,
+        recipient: str,
+        subject: str,
+        /,
+        *,
+        key: str | None = None,
         **payload: object,
     ) -> None:
         self.uow.outbox.add(
             Notification(
                 key=key or f"{kind}:{subject}:{role}:{recipient}",
-                kind=kind, role=role, recipient=recipient, subject=subject, at=self.now,
+                kind=kind,
+                role=role,
+                recipient=recipient,
+                subject=subject,
+                at=self.now,
                 payload={k: v for k, v in payload.items()},
             )
         )
@@ -174,8 +185,12 @@ class Engine:
         """Register or update an enterprise."""
         with self._operation(actor) as fx:
             fx.uow.reference.put_enterprise(enterprise)
-            fx.audit("enterprise.put", enterprise.credit_code, credit_class=enterprise.credit_class,
-                     whitelisted=enterprise.whitelisted)
+            fx.audit(
+                "enterprise.put",
+                enterprise.credit_code,
+                credit_class=enterprise.credit_class,
+                whitelisted=enterprise.whitelisted,
+            )
         return enterprise
 
     def add_department(self, department: Department, actor: str = "system") -> Department:
@@ -248,38 +263,78 @@ class Engine:
                 raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
             pending = decision is filing.WhitelistDecision.NEEDS_APPROVAL
             plan = Plan(
-                id=self.ids(), enterprise=enterprise.credit_code, department=request.department,
-                items=[i.code for i in items], inspectors=[i.id for i in inspectors], window=window,
-                kind=request.kind, filed_at=now,
+                id=self.ids(),
+                enterprise=enterprise.credit_code,
+                department=request.department,
+                items=[i.code for i in items],
+                inspectors=[i.id for i in inspectors],
+                window=window,
+                kind=request.kind,
+                filed_at=now,
                 status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
                 reason=request.reason,
             )
             shared = tuple(self._shared(uow, enterprise.credit_code, plan.items, now))
-            fx.audit("plan.filed", plan.id, enterprise=plan.enterprise, department=plan.department,
-                     kind=plan.kind, start=window.start.isoformat(), end=window.end.isoformat(),
-                     items=",".join(plan.items), status=plan.status)
+            fx.audit(
+                "plan.filed",
+                plan.id,
+                enterprise=plan.enterprise,
+                department=plan.department,
+                kind=plan.kind,
+                start=window.start.isoformat(),
+                end=window.end.isoformat(),
+                items=",".join(plan.items),
+                status=plan.status,
+            )
             # 备案: the filing record goes to the department's legal office and to justice.
             for role, who in ((Role.LEGAL_OFFICE, plan.department), (Role.SUPERVISOR, "judicial")):
-                fx.notify("plan.filed", role, who, plan.id, enterprise=plan.enterprise,
-                          department=plan.department, kind=plan.kind, start=window.start.isoformat())
+                fx.notify(
+                    "plan.filed",
+                    role,
+                    who,
+                    plan.id,
+                    enterprise=plan.enterprise,
+                    department=plan.department,
+                    kind=plan.kind,
+                    start=window.start.isoformat(),
+                )
             if exempt:
-                fx.notify("plan.unplanned_reported", Role.SUPERVISOR, "judicial", plan.id,
-                          kind=plan.kind, enterprise=plan.enterprise, reason=plan.reason)
+                fx.notify(
+                    "plan.unplanned_reported",
+                    Role.SUPERVISOR,
+                    "judicial",
+                    plan.id,
+                    kind=plan.kind,
+                    enterprise=plan.enterprise,
+                    reason=plan.reason,
+                )
             if shared:
-                fx.notify("results.shared", Role.DEPARTMENT, plan.department, plan.id,
-                          records=",".join(r.id for r in shared))
+                fx.notify(
+                    "results.shared", Role.DEPARTMENT, plan.department, plan.id, records=",".join(r.id for r in shared)
+                )
             if pending:
                 uow.plans.add(plan)
                 for role in self.policy.whitelist.approvers:
-                    fx.notify("approval.requested", role, role.value, plan.id,
-                              enterprise=plan.enterprise, department=plan.department)
+                    fx.notify(
+                        "approval.requested",
+                        role,
+                        role.value,
+                        plan.id,
+                        enterprise=plan.enterprise,
+                        department=plan.department,
+                    )
                 outcome = FilingOutcome(plan, None, shared_records=shared, exempt_notice=exempt)
             else:
                 outcome = self._place(fx, plan, shared, exempt)
         return outcome
 
     def approve_plan(
-        self, plan_id: str, role: Role | str, *, approve: bool = True, reason: str = "",
+        self,
+        plan_id: str,
+        role: Role | str,
+        *,
+        approve: bool = True,
+        reason: str = "",
         actor: str | None = None,
     ) -> FilingOutcome:
         """Record one approver's decision on a plan awaiting whitelist approval.
@@ -302,8 +357,9 @@ class Engine:
                 raise ApprovalError("approval.not_pending", plan=plan_id, status=plan.status)
             needed = [r for r in self.policy.whitelist.approvers if r.value not in plan.approvals]
             if role not in needed:
-                raise ApprovalError("approval.wrong_role", role=role, plan=plan_id,
-                                    needed=",".join(r.value for r in needed) or "-")
+                raise ApprovalError(
+                    "approval.wrong_role", role=role, plan=plan_id, needed=",".join(r.value for r in needed) or "-"
+                )
             if not approve:
                 plan = attrs.evolve(plan, status=PlanStatus.REJECTED, reason=reason)
                 uow.plans.update(plan)
@@ -324,14 +380,17 @@ class Engine:
         return outcome
 
     def _place(
-        self, fx: _Effects, plan: Plan, shared: tuple[ResultRecord, ...], exempt: bool,
+        self,
+        fx: _Effects,
+        plan: Plan,
+        shared: tuple[ResultRecord, ...],
+        exempt: bool,
         existing: bool = False,
     ) -> FilingOutcome:
         """Merge ``plan`` into close open inspections, or reserve a new visit for it."""
         uow, now = fx.uow, fx.now
         open_inspections = [
-            i for i in uow.inspections.for_enterprise(plan.enterprise)
-            if i.status is InspectionStatus.PLANNED
+            i for i in uow.inspections.for_enterprise(plan.enterprise) if i.status is InspectionStatus.PLANNED
         ]
         plans_by_id = {p.id: p for p in uow.plans.for_enterprise(plan.enterprise)}
         targets = merge_targets(plan, open_inspections, plans_by_id, self.policy.matching)
@@ -341,8 +400,12 @@ class Engine:
             inspection_id = self.ids()
             external = self.ledger is not None
             request = Reservation(
-                id=inspection_id, enterprise=plan.enterprise, department=plan.department,
-                inspectors=plan.inspectors, kind=plan.kind, at=plan.window.start,
+                id=inspection_id,
+                enterprise=plan.enterprise,
+                department=plan.department,
+                inspectors=plan.inspectors,
+                kind=plan.kind,
+                at=plan.window.start,
                 state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
                 expires_at=now + self.pending_ttl if external else None,
             )
@@ -352,8 +415,12 @@ class Engine:
                 hit = decision.blocked[0]
                 rule = self._rule(hit.rule)
                 raise FrequencyBlocked(
-                    rule=hit.rule, limit=hit.limit, kinds=",".join(sorted(rule.counts)),
-                    enterprise=plan.enterprise, window=rule.describe(), count=hit.count,
+                    rule=hit.rule,
+                    limit=hit.limit,
+                    kinds=",".join(sorted(rule.counts)),
+                    enterprise=plan.enterprise,
+                    window=rule.describe(),
+                    count=hit.count,
                     hits=[h.rule for h in decision.blocked],
                 )
             warnings = decision.warnings
@@ -365,9 +432,16 @@ class Engine:
             plan = attrs.evolve(plan, inspection_id=inspection_id)
             group = group_of([plan], self.policy.matching)
             inspection = Inspection(
-                id=inspection_id, enterprise=plan.enterprise, lead_department=group.lead_department,
-                plan_ids=group.plan_ids, departments=group.departments, items=group.items,
-                inspectors=group.inspectors, window=group.window, kind=plan.kind, created_at=now,
+                id=inspection_id,
+                enterprise=plan.enterprise,
+                lead_department=group.lead_department,
+                plan_ids=group.plan_ids,
+                departments=group.departments,
+                items=group.items,
+                inspectors=group.inspectors,
+                window=group.window,
+                kind=plan.kind,
+                created_at=now,
                 reservation_id=inspection_id,
             )
             uow.inspections.add(inspection)
@@ -380,9 +454,14 @@ class Engine:
             group = group_of(members, self.policy.matching)
             lead_plan = next(m for m in members if m.department == group.lead_department)
             inspection = attrs.evolve(
-                survivor, lead_department=group.lead_department, plan_ids=group.plan_ids,
-                departments=group.departments, items=group.items, inspectors=group.inspectors,
-                window=group.window, kind=lead_plan.kind,
+                survivor,
+                lead_department=group.lead_department,
+                plan_ids=group.plan_ids,
+                departments=group.departments,
+                items=group.items,
+                inspectors=group.inspectors,
+                window=group.window,
+                kind=lead_plan.kind,
             )
             uow.inspections.update(inspection)
             for other in others:
@@ -395,28 +474,46 @@ class Engine:
                     if pid in plans_by_id:
                         uow.plans.update(attrs.evolve(plans_by_id[pid], inspection_id=survivor.id))
                 fx.audit("inspection.superseded", other.id, successor=survivor.id)
-            fx.audit("inspection.merged", inspection.id, plan=plan.id,
-                     departments=",".join(inspection.departments))
+            fx.audit("inspection.merged", inspection.id, plan=plan.id, departments=",".join(inspection.departments))
             if inspection.joint:
                 for dept in inspection.departments:
-                    fx.notify("inspection.joint", Role.DEPARTMENT, dept, inspection.id,
-                              key=f"inspection.joint:{inspection.id}:{plan.id}:{dept}",
-                              lead=inspection.lead_department, start=inspection.window.start.isoformat(),
-                              departments=",".join(inspection.departments))
+                    fx.notify(
+                        "inspection.joint",
+                        Role.DEPARTMENT,
+                        dept,
+                        inspection.id,
+                        key=f"inspection.joint:{inspection.id}:{plan.id}:{dept}",
+                        lead=inspection.lead_department,
+                        start=inspection.window.start.isoformat(),
+                        departments=",".join(inspection.departments),
+                    )
         if existing:
             uow.plans.update(plan)
         else:
             uow.plans.add(plan)
         for hit in warnings:
             rule = self._rule(hit.rule)
-            fx.notify("frequency.warning", rule.notify, "judicial", inspection.id,
-                      key=f"frequency.warning:{inspection.id}:{hit.rule}:{hit.scope_key}",
-                      rule=hit.rule, count=hit.count, limit=hit.limit, scope=hit.scope_key,
-                      enterprise=plan.enterprise)
+            fx.notify(
+                "frequency.warning",
+                rule.notify,
+                "judicial",
+                inspection.id,
+                key=f"frequency.warning:{inspection.id}:{hit.rule}:{hit.scope_key}",
+                rule=hit.rule,
+                count=hit.count,
+                limit=hit.limit,
+                scope=hit.scope_key,
+                enterprise=plan.enterprise,
+            )
             fx.audit("frequency.warning", inspection.id, rule=hit.rule, count=hit.count)
         return FilingOutcome(
-            plan, inspection, merged=bool(targets), superseded=tuple(s.id for s in superseded),
-            warnings=warnings, shared_records=shared, exempt_notice=exempt,
+            plan,
+            inspection,
+            merged=bool(targets),
+            superseded=tuple(s.id for s in superseded),
+            warnings=warnings,
+            shared_records=shared,
+            exempt_notice=exempt,
         )
 
     def _rule(self, name: str) -> FrequencyRule:
@@ -481,8 +578,13 @@ class Engine:
             if insp.window.end.replace(microsecond=0) <= fx.now.replace(microsecond=0):
                 raise CheckInRejected("code.window_over", inspection=insp.id, end=insp.window.end.isoformat())
             claims = inspection_claims(
-                key_id=key_id, token_id=new_token_id(), issued_at=fx.now, expires_at=insp.window.end,
-                inspection_id=insp.id, enterprise=insp.enterprise, window=insp.window,
+                key_id=key_id,
+                token_id=new_token_id(),
+                issued_at=fx.now,
+                expires_at=insp.window.end,
+                inspection_id=insp.id,
+                enterprise=insp.enterprise,
+                window=insp.window,
             )
             token = encode(claims, private)
             fx.audit("code.issued", insp.id, token_id=claims.token_id, key_id=key_id)
@@ -494,7 +596,9 @@ class Engine:
         with self._operation(actor) as fx:
             ent = self._enterprise(fx.uow, credit_code)
             claims = enterprise_claims(
-                key_id=key_id, token_id=new_token_id(), issued_at=fx.now,
+                key_id=key_id,
+                token_id=new_token_id(),
+                issued_at=fx.now,
                 expires_at=fx.now.add(days=self.policy.checkin.enterprise_code_days),
                 enterprise=ent.credit_code,
             )
@@ -509,8 +613,9 @@ class Engine:
         Raises:
             TokenError: the code does not verify or has expired.
         """
-        claims = verify(token, self._keys(), self.clock.now(), self.policy.checkin.tolerance,
-                        expected_kind=CodeKind.INSPECTION)
+        claims = verify(
+            token, self._keys(), self.clock.now(), self.policy.checkin.tolerance, expected_kind=CodeKind.INSPECTION
+        )
         with self.store.unit_of_work() as uow:
             insp = self._inspection(uow, claims.subject)
             depts = tuple((d, self._department(uow, d).name) for d in insp.departments)
@@ -520,15 +625,24 @@ class Engine:
                 p = self._inspector(uow, pid)
                 people.append(InspectorView(p.id, p.name, p.department, p.certificate_no, p.valid_until))
         return CodeView(
-            inspection_id=insp.id, enterprise=insp.enterprise, status=insp.status.value,
-            lead_department=insp.lead_department, departments=depts, items=items,
-            inspectors=tuple(people), window=insp.window, joint=insp.joint,
+            inspection_id=insp.id,
+            enterprise=insp.enterprise,
+            status=insp.status.value,
+            lead_department=insp.lead_department,
+            departments=depts,
+            items=items,
+            inspectors=tuple(people),
+            window=insp.window,
+            joint=insp.joint,
         )
 
     # ----------------------------------------------------------------- check-in
 
     def check_in(
-        self, inspection_code: str, inspector_id: str, position: GeoPoint,
+        self,
+        inspection_code: str,
+        inspector_id: str,
+        position: GeoPoint,
         enterprise_code: str | None = None,
     ) -> Visit:
         """Check an inspector in (扫码入企): verify both codes, the assignment, the
@@ -555,36 +669,67 @@ class Engine:
             inspector = self._inspector(uow, inspector_id)
             enterprise = self._enterprise(uow, insp.enterprise)
             item_fields = {
-                c: it.field for c in insp.items
-                if (it := self._item(uow, c)).checked_by(inspector.department)
+                c: it.field for c in insp.items if (it := self._item(uow, c)).checked_by(inspector.department)
             }
             distance = checkin_rules.check_presence(
-                inspection=insp, inspector=inspector, enterprise=enterprise, item_fields=item_fields,
-                position=position, at=fx.now, policy=self.policy.checkin, zone=self.policy.zone,
+                inspection=insp,
+                inspector=inspector,
+                enterprise=enterprise,
+                item_fields=item_fields,
+                position=position,
+                at=fx.now,
+                policy=self.policy.checkin,
+                zone=self.policy.zone,
             )
-            if any(v.inspector_id == inspector_id and v.checked_out_at is None
-                   for v in uow.visits.for_inspection(insp.id)):
+            if any(
+                v.inspector_id == inspector_id and v.checked_out_at is None for v in uow.visits.for_inspection(insp.id)
+            ):
                 raise CheckInRejected("checkin.already_checked_in", inspector=inspector_id, inspection=insp.id)
             if self.policy.checkin.one_time_codes:
                 guard_key = f"{claims.token_id}:{inspector_id}"
                 if not self.store.replay_guard().consume(guard_key, claims.expires_at.add(days=1), fx.now):
                     raise CheckInRejected("checkin.replayed", inspector=inspector_id)
             visit = Visit(
-                id=self.ids(), inspection_id=insp.id, inspector_id=inspector_id,
-                enterprise=insp.enterprise, checked_in_at=fx.now, position=position,
-                distance_m=round(distance, 1), token_id=claims.token_id, scanned=scanned,
+                id=self.ids(),
+                inspection_id=insp.id,
+                inspector_id=inspector_id,
+                enterprise=insp.enterprise,
+                checked_in_at=fx.now,
+                position=position,
+                distance_m=round(distance, 1),
+                token_id=claims.token_id,
+                scanned=scanned,
             )
             uow.visits.add(visit)
             if insp.status is InspectionStatus.PLANNED:
                 uow.inspections.update(attrs.evolve(insp, status=InspectionStatus.IN_PROGRESS))
-            fx.audit("visit.checked_in", insp.id, inspector=inspector_id, visit=visit.id,
-                     distance_m=visit.distance_m, scanned=scanned)
+            fx.audit(
+                "visit.checked_in",
+                insp.id,
+                inspector=inspector_id,
+                visit=visit.id,
+                distance_m=visit.distance_m,
+                scanned=scanned,
+            )
             if not scanned:
-                fx.notify("checkin.no_scan", Role.SUPERVISOR, "judicial", visit.id,
-                          inspection=insp.id, inspector=inspector_id, enterprise=insp.enterprise)
-            fx.notify("checkin.entered", Role.ENTERPRISE, insp.enterprise, visit.id,
-                      inspector=inspector.name, certificate=inspector.certificate_no,
-                      department=inspector.department)
+                fx.notify(
+                    "checkin.no_scan",
+                    Role.SUPERVISOR,
+                    "judicial",
+                    visit.id,
+                    inspection=insp.id,
+                    inspector=inspector_id,
+                    enterprise=insp.enterprise,
+                )
+            fx.notify(
+                "checkin.entered",
+                Role.ENTERPRISE,
+                insp.enterprise,
+                visit.id,
+                inspector=inspector.name,
+                certificate=inspector.certificate_no,
+                department=inspector.department,
+            )
         return visit
 
     def check_out(self, inspection_id: str, inspector_id: str) -> Visit:
@@ -606,20 +751,35 @@ class Engine:
             uow.visits.update(visit)
             duration = visit.duration
             assert duration is not None
-            fx.audit("visit.checked_out", inspection_id, inspector=inspector_id, visit=visit.id,
-                     minutes=int(duration.total_minutes()))
+            fx.audit(
+                "visit.checked_out",
+                inspection_id,
+                inspector=inspector_id,
+                visit=visit.id,
+                minutes=int(duration.total_minutes()),
+            )
             if all(v.checked_out_at is not None or v.id == visit.id for v in visits):
                 uow.inspections.update(attrs.evolve(insp, status=InspectionStatus.COMPLETED, completed_at=fx.now))
                 fx.audit("inspection.completed", inspection_id)
-                fx.notify("evaluation.requested", Role.ENTERPRISE, insp.enterprise, inspection_id,
-                          minutes=int(duration.total_minutes()))
+                fx.notify(
+                    "evaluation.requested",
+                    Role.ENTERPRISE,
+                    insp.enterprise,
+                    inspection_id,
+                    minutes=int(duration.total_minutes()),
+                )
         return visit
 
     # ------------------------------------------------------------------ results
 
     def record_result(
-        self, inspection_id: str, inspector_id: str, item: str, outcome: Outcome | str,
-        note: str = "", evidence: Sequence[str] = (),
+        self,
+        inspection_id: str,
+        inspector_id: str,
+        item: str,
+        outcome: Outcome | str,
+        note: str = "",
+        evidence: Sequence[str] = (),
     ) -> ResultOutcome:
         """Record the finding for one item; a failure opens a rectification (or guidance
         for an eligible first violation).
@@ -638,8 +798,9 @@ class Engine:
                 raise ValidationError("result.item_not_in_inspection", item=item, inspection=inspection_id)
             it = self._item(uow, item)
             if not it.checked_by(inspector.department):
-                raise ValidationError("filing.item_not_owned", item=item, owner=it.department,
-                                      department=inspector.department)
+                raise ValidationError(
+                    "filing.item_not_owned", item=item, owner=it.department, department=inspector.department
+                )
             if not any(v.inspector_id == inspector_id for v in uow.visits.for_inspection(inspection_id)):
                 raise CheckInRejected("result.not_checked_in", inspection=inspection_id)
             ever = uow.results.for_enterprise(insp.enterprise, [item], pendulum.datetime(1970, 1, 1))
@@ -647,30 +808,60 @@ class Engine:
             recent = [r for r in ever if r.recorded_at >= lookback]
             responsible = recent[0].responsible_department if recent else inspector.department
             first_violation = not any(r.outcome is Outcome.FAIL for r in ever)
-            guidance = (outcome is Outcome.FAIL and first_violation and it.first_violation_guidance
-                        and self.policy.rectification.first_violation_guidance)
+            guidance = (
+                outcome is Outcome.FAIL
+                and first_violation
+                and it.first_violation_guidance
+                and self.policy.rectification.first_violation_guidance
+            )
             result = ResultRecord(
-                id=self.ids(), inspection_id=inspection_id, enterprise=insp.enterprise,
-                department=inspector.department, inspector_id=inspector_id, item=item,
-                outcome=outcome, note=note, evidence=tuple(evidence), recorded_at=now,
-                responsible_department=responsible, guidance=guidance,
+                id=self.ids(),
+                inspection_id=inspection_id,
+                enterprise=insp.enterprise,
+                department=inspector.department,
+                inspector_id=inspector_id,
+                item=item,
+                outcome=outcome,
+                note=note,
+                evidence=tuple(evidence),
+                recorded_at=now,
+                responsible_department=responsible,
+                guidance=guidance,
             )
             uow.results.add(result)
-            fx.audit("result.recorded", result.id, inspection=inspection_id, item=item,
-                     outcome=outcome, guidance=guidance)
+            fx.audit(
+                "result.recorded", result.id, inspection=inspection_id, item=item, outcome=outcome, guidance=guidance
+            )
             rect = None
             if outcome is Outcome.FAIL:
                 rect = Rectification(
-                    id=self.ids(), result_id=result.id, enterprise=insp.enterprise,
-                    department=inspector.department, item=item,
+                    id=self.ids(),
+                    result_id=result.id,
+                    enterprise=insp.enterprise,
+                    department=inspector.department,
+                    item=item,
                     deadline=now.add(days=self.policy.rectification.deadline_days),
-                    state=RectificationState.OPEN, opened_at=now, guidance=guidance,
+                    state=RectificationState.OPEN,
+                    opened_at=now,
+                    guidance=guidance,
                 )
                 uow.rectifications.add(rect)
-                fx.audit("rectification.opened", rect.id, result=result.id,
-                         deadline=rect.deadline.isoformat(), guidance=guidance)
-                fx.notify("rectification.opened", Role.ENTERPRISE, insp.enterprise, rect.id,
-                          item=item, deadline=rect.deadline.isoformat(), guidance=guidance)
+                fx.audit(
+                    "rectification.opened",
+                    rect.id,
+                    result=result.id,
+                    deadline=rect.deadline.isoformat(),
+                    guidance=guidance,
+                )
+                fx.notify(
+                    "rectification.opened",
+                    Role.ENTERPRISE,
+                    insp.enterprise,
+                    rect.id,
+                    item=item,
+                    deadline=rect.deadline.isoformat(),
+                    guidance=guidance,
+                )
         return ResultOutcome(result, rect)
 
     def acknowledge_result(self, result_id: str, signer: str) -> ResultRecord:
@@ -706,9 +897,7 @@ class Engine:
 
     # ------------------------------------------------------------- rectification
 
-    def _rectify(
-        self, rect_id: str, action: RectificationAction, actor: str, **kwargs: object
-    ) -> Rectification:
+    def _rectify(self, rect_id: str, action: RectificationAction, actor: str, **kwargs: object) -> Rectification:
         with self._operation(actor) as fx:
             rect = fx.uow.rectifications.get(rect_id)
             if rect is None:
@@ -730,23 +919,44 @@ class Engine:
         if action is RectificationAction.SUBMIT:
             fx.notify("rectification.submitted", Role.DEPARTMENT, rect.department, rect.id, key=key)
         elif action is RectificationAction.REJECT:
-            fx.notify("rectification.rejected", Role.ENTERPRISE, rect.enterprise, rect.id, key=key,
-                      deadline=rect.deadline.isoformat(), reason=rect.history[-1].note)
+            fx.notify(
+                "rectification.rejected",
+                Role.ENTERPRISE,
+                rect.enterprise,
+                rect.id,
+                key=key,
+                deadline=rect.deadline.isoformat(),
+                reason=rect.history[-1].note,
+            )
         elif action is RectificationAction.ACCEPT:
             fx.notify("rectification.accepted", Role.ENTERPRISE, rect.enterprise, rect.id, key=key)
         elif action is RectificationAction.MARK_OVERDUE:
             for role, who in ((Role.DEPARTMENT, rect.department), (Role.SUPERVISOR, "judicial")):
-                fx.notify("rectification.overdue", role, who, rect.id, key=f"{key}:{role}",
-                          enterprise=rect.enterprise, deadline=rect.deadline.isoformat())
+                fx.notify(
+                    "rectification.overdue",
+                    role,
+                    who,
+                    rect.id,
+                    key=f"{key}:{role}",
+                    enterprise=rect.enterprise,
+                    deadline=rect.deadline.isoformat(),
+                )
         elif action is RectificationAction.REFUSE:
             ent = self._enterprise(fx.uow, rect.enterprise)
             fx.uow.reference.put_enterprise(attrs.evolve(ent, key_supervision=True))
             fx.audit("enterprise.key_supervision", rect.enterprise, rectification=rect.id)
-            fx.notify("enterprise.key_supervision", Role.SUPERVISOR, "judicial", rect.enterprise,
-                      key=key, rectification=rect.id)
+            fx.notify(
+                "enterprise.key_supervision",
+                Role.SUPERVISOR,
+                "judicial",
+                rect.enterprise,
+                key=key,
+                rectification=rect.id,
+            )
 
-    def submit_rectification(self, rect_id: str, evidence: Sequence[str], note: str = "",
-                             actor: str = "enterprise") -> Rectification:
+    def submit_rectification(
+        self, rect_id: str, evidence: Sequence[str], note: str = "", actor: str = "enterprise"
+    ) -> Rectification:
         """The enterprise uploads evidence of its fix (online submission)."""
         return self._rectify(rect_id, RectificationAction.SUBMIT, actor, evidence=tuple(evidence), note=note)
 
@@ -756,8 +966,9 @@ class Engine:
             raise ValidationError("input.invalid", reason=f"acceptance mode {mode!r} is not remote or on_site")
         return self._rectify(rect_id, RectificationAction.ACCEPT, actor, accepted_mode=mode)
 
-    def reject_rectification(self, rect_id: str, actor: str, reason: str,
-                             new_deadline: pendulum.DateTime) -> Rectification:
+    def reject_rectification(
+        self, rect_id: str, actor: str, reason: str, new_deadline: pendulum.DateTime
+    ) -> Rectification:
         """The department rejects the fix with a reason; it is open again until ``new_deadline``."""
         return self._rectify(rect_id, RectificationAction.REJECT, actor, note=reason, new_deadline=new_deadline)
 
@@ -808,8 +1019,16 @@ class Engine:
             complaint = Complaint(self.ids(), inspection_id, insp.enterprise, reason, text, fx.now)
             fx.uow.feedback.add_complaint(complaint)
             fx.audit("complaint.filed", complaint.id, inspection=inspection_id, reason=reason)
-            fx.notify("complaint.filed", Role.SUPERVISOR, "judicial", complaint.id,
-                      inspection=inspection_id, enterprise=insp.enterprise, reason=reason, text=text)
+            fx.notify(
+                "complaint.filed",
+                Role.SUPERVISOR,
+                "judicial",
+                complaint.id,
+                inspection=inspection_id,
+                enterprise=insp.enterprise,
+                reason=reason,
+                text=text,
+            )
         return complaint
 
     # ------------------------------------------------------------------ queries

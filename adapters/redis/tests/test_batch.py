@@ -28,9 +28,7 @@ def test_batch_matches_sequential_reference(any_client) -> None:
     assert sum(d.allowed for d in decisions) == len(shadow) < len(batch)
     # the batch is idempotent: running it again records nothing new
     ledger.check_and_reserve_many(batch, T0)
-    assert len(ledger.reservations(ENTERPRISE)) + len(ledger.reservations(OTHER_ENTERPRISE)) == len(
-        shadow
-    )
+    assert len(ledger.reservations(ENTERPRISE)) + len(ledger.reservations(OTHER_ENTERPRISE)) == len(shadow)
 
 
 def test_scripts_flushed_on_the_server_are_reloaded(any_client) -> None:

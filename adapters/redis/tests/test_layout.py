@@ -35,9 +35,7 @@ def test_confirm_and_release_with_the_enterprise(any_client) -> None:
     assert ledger.check_and_reserve(visit("b", T0.add(days=1)), CHECKS, late).allowed
 
 
-@pytest.mark.parametrize(
-    "field", [{"rid": "a\x1fb"}, {"department": "D\x1e"}, {"inspectors": ("i\x1f1",)}]
-)
+@pytest.mark.parametrize("field", [{"rid": "a\x1fb"}, {"department": "D\x1e"}, {"inspectors": ("i\x1f1",)}])
 def test_separator_characters_are_refused(single_client, field) -> None:
     ledger = RedisLedger(single_client, prefix=unique_prefix())
     rid = field.pop("rid", "a")

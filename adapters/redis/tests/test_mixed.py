@@ -62,8 +62,13 @@ def setup(
     store = CommitKillingStore(postgresql_db_url, create=True)
     ledger = RedisLedger(single_client, prefix=unique_prefix())
     # gap 0: plans a few days apart are separate visits, so the Redis ledger decides.
-    engine = Engine(store=store, ledger=ledger, policy=Policy(matching=MatchingPolicy(gap_days=0)),
-                    clock=FixedClock(T0.subtract(days=21)), keys=MemoryKeyStore.from_seed(b"m" * 32))
+    engine = Engine(
+        store=store,
+        ledger=ledger,
+        policy=Policy(matching=MatchingPolicy(gap_days=0)),
+        clock=FixedClock(T0.subtract(days=21)),
+        keys=MemoryKeyStore.from_seed(b"m" * 32),
+    )
     populate(engine, CITY)
     yield engine, store, ledger
     store.close()
@@ -71,8 +76,14 @@ def setup(
 
 def request(dept: str, day: int) -> PlanRequest:
     start = T0.add(days=day)
-    return PlanRequest(ENT.credit_code, dept, start, start.add(hours=4), items=[f"{dept}-01"],
-                       inspectors=[f"{dept}-I01", f"{dept}-I02"])
+    return PlanRequest(
+        ENT.credit_code,
+        dept,
+        start,
+        start.add(hours=4),
+        items=[f"{dept}-01"],
+        inspectors=[f"{dept}-I01", f"{dept}-I02"],
+    )
 
 
 @pytest.mark.server("postgresql")

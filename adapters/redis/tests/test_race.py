@@ -20,7 +20,11 @@ WORKERS = 32
 def wuhu_checks(kind: InspectionKind) -> list[RuleCheck]:
     return [
         RuleCheck(
-            r.name, r.action, r.limit, r.scope, r.counts,
+            r.name,
+            r.action,
+            r.limit,
+            r.scope,
+            r.counts,
             window=pendulum.duration(days=r.window_days or 0),
         )
         for r in wuhu_rules()

@@ -17,8 +17,13 @@ IDLE = pendulum.duration(milliseconds=100)
 
 def note(key: str) -> Notification:
     return Notification(
-        key=key, kind="frequency.warning", role="supervisor", recipient="justice-bureau",
-        subject="超频次预警 over-frequency", at=T0, payload={"enterprise": "91340200MA2NBQ4X1K"},
+        key=key,
+        kind="frequency.warning",
+        role="supervisor",
+        recipient="justice-bureau",
+        subject="超频次预警 over-frequency",
+        at=T0,
+        payload={"enterprise": "91340200MA2NBQ4X1K"},
     )
 
 

@@ -28,8 +28,12 @@ PROCESS_ROUNDS = 200
 ENTERPRISE = "91370600MA3C1XYZ0A"
 T0 = pendulum.datetime(2026, 1, 5, 1, tz="UTC")
 ONE_PER_WEEK = RuleCheck(
-    "one_planned_per_week", Action.BLOCK, 1, Scope.ENTERPRISE,
-    [InspectionKind.ROUTINE], window=pendulum.duration(days=7),
+    "one_planned_per_week",
+    Action.BLOCK,
+    1,
+    Scope.ENTERPRISE,
+    [InspectionKind.ROUTINE],
+    window=pendulum.duration(days=7),
 )
 
 
@@ -44,8 +48,18 @@ def attempt(store: SQLStore, round_no: int, worker: int) -> bool:
         decision = uow.ledger.check_and_reserve(request, [ONE_PER_WEEK], T0)
         if not decision.allowed:
             return False
-        uow.plans.add(Plan(pid, ENTERPRISE, request.department, ["X-01"], request.inspectors,
-                           Window(at, at.add(hours=2)), InspectionKind.ROUTINE, T0))
+        uow.plans.add(
+            Plan(
+                pid,
+                ENTERPRISE,
+                request.department,
+                ["X-01"],
+                request.inspectors,
+                Window(at, at.add(hours=2)),
+                InspectionKind.ROUTINE,
+                T0,
+            )
+        )
         uow.outbox.add(Notification(f"plan.filed:{pid}", "plan.filed", Role.SUPERVISOR, "judicial", pid, T0))
         uow.commit()
     return True
@@ -106,8 +120,7 @@ def test_processes_race_one_winner_per_round(sql_store: SQLStore, sql_url: str) 
     barrier = ctx.Barrier(WORKERS)
     wins = ctx.Array("i", PROCESS_ROUNDS)
     procs = [
-        ctx.Process(target=_process_worker, args=(sql_url, w, PROCESS_ROUNDS, barrier, wins))
-        for w in range(WORKERS)
+        ctx.Process(target=_process_worker, args=(sql_url, w, PROCESS_ROUNDS, barrier, wins)) for w in range(WORKERS)
     ]
     for p in procs:
         p.start()

@@ -100,13 +100,20 @@ def test_connection_killed_mid_transaction_leaves_nothing(sql_store: SQLStore, b
         uow.lock_enterprise("E1")
         assert uow.ledger.check_and_reserve(
             __import__("jointinspect.rules.frequency", fromlist=["Reservation"]).Reservation(
-                "r1", "E1", "D", ["I1"], InspectionKind.ROUTINE, T0), [], T0).allowed
+                "r1", "E1", "D", ["I1"], InspectionKind.ROUTINE, T0
+            ),
+            [],
+            T0,
+        ).allowed
         uow.plans.add(_plan("p1"))
         uow.outbox.add(Notification("k1", "plan.filed", Role.SUPERVISOR, "j", "p1", T0))
         own = "SELECT pg_backend_pid()" if backend == "postgresql" else "SELECT CONNECTION_ID()"
         victim = uow.execute(text(own)).scalar_one()
-        kill = (f"SELECT pg_terminate_backend({int(victim)})" if backend == "postgresql"
-                else f"KILL CONNECTION {int(victim)}")
+        kill = (
+            f"SELECT pg_terminate_backend({int(victim)})"
+            if backend == "postgresql"
+            else f"KILL CONNECTION {int(victim)}"
+        )
         with sql_store.engine.connect() as killer:
             killer.execute(text(kill))
             killer.commit()

@@ -68,7 +68,11 @@ def test_relay_killed_mid_batch(sql_store: SQLStore, sql_url: str, tmp_path: Pat
     received = tmp_path / "received.txt"
     child = subprocess.run(
         [sys.executable, "-c", RELAY, sql_url, str(received), "25"],
-        capture_output=True, text=True, timeout=120, env={**os.environ}, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+        check=False,
     )
     assert child.returncode == -signal.SIGKILL, child.stderr
     first_life = received.read_text().split()

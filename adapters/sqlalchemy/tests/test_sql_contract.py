@@ -109,6 +109,4 @@ def test_engine_matches_reference_model(request: pytest.FixtureRequest, backend:
 
     examples = 12 if backend == "sqlite" else 6
     machine = engine_machine(factory, max_examples=examples)
-    run_state_machine_as_test(
-        machine, settings=settings(max_examples=examples, stateful_step_count=15, deadline=None)
-    )
+    run_state_machine_as_test(machine, settings=settings(max_examples=examples, stateful_step_count=15, deadline=None))

@@ -19,21 +19,20 @@ from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
-WEEKLY = RuleCheck("weekly", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE],
-                   window=pendulum.duration(days=7))
+WEEKLY = RuleCheck(
+    "weekly", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE], window=pendulum.duration(days=7)
+)
 
 
 def _plan(pid: str, enterprise: str = "E1", at: pendulum.DateTime = T0) -> Plan:
-    return Plan(pid, enterprise, "D", ["X-01"], ["I1", "I2"], Window(at, at.add(hours=2)),
-                InspectionKind.ROUTINE, T0)
+    return Plan(pid, enterprise, "D", ["X-01"], ["I1", "I2"], Window(at, at.add(hours=2)), InspectionKind.ROUTINE, T0)
 
 
 def _file(store: SQLStore, plan: Plan) -> None:
     """What the service does to file a plan, minus matching and audit."""
     with store.unit_of_work() as uow:
         uow.lock_enterprise(plan.enterprise)
-        request = Reservation(plan.id, plan.enterprise, plan.department, plan.inspectors, plan.kind,
-                              plan.window.start)
+        request = Reservation(plan.id, plan.enterprise, plan.department, plan.inspectors, plan.kind, plan.window.start)
         assert uow.ledger.check_and_reserve(request, [WEEKLY], T0).allowed
         uow.plans.add(plan)
         uow.outbox.add(Notification(f"plan.filed:{plan.id}", "plan.filed", Role.SUPERVISOR, "j", plan.id, T0))
@@ -53,8 +52,9 @@ def test_filing_takes_five_round_trips_on_postgresql(sql_store: SQLStore) -> Non
             pgconn.trace(fd)
             try:
                 uow.lock_enterprise(plan.enterprise)
-                request = Reservation(plan.id, plan.enterprise, plan.department, plan.inspectors,
-                                      plan.kind, plan.window.start)
+                request = Reservation(
+                    plan.id, plan.enterprise, plan.department, plan.inspectors, plan.kind, plan.window.start
+                )
                 assert uow.ledger.check_and_reserve(request, [WEEKLY], T0).allowed
                 uow.plans.add(plan)
                 uow.outbox.add(Notification("k1", "plan.filed", Role.SUPERVISOR, "j", plan.id, T0))
@@ -136,34 +136,56 @@ _text = st.text(st.characters(codec="utf-8"), max_size=12)
 _instants = st.datetimes(
     min_value=pendulum.datetime(1900, 1, 1).naive(), max_value=pendulum.datetime(2200, 1, 1).naive()
 ).map(lambda d: pendulum.instance(d, tz="UTC"))
-_windows = st.tuples(_instants, st.integers(1, 10**12)).map(
-    lambda p: Window(p[0], p[0].add(microseconds=p[1]))
-)
+_windows = st.tuples(_instants, st.integers(1, 10**12)).map(lambda p: Window(p[0], p[0].add(microseconds=p[1])))
 _codes = st.lists(_text, max_size=3)
 
 
 @st.composite
 def _plans(draw: st.DrawFn) -> Plan:
     return Plan(
-        draw(_text), draw(_text), draw(_text), draw(_codes), draw(_codes), draw(_windows),
-        draw(st.sampled_from(InspectionKind)), draw(_instants),
-        status=draw(st.sampled_from(PlanStatus)), inspection_id=draw(st.none() | _text),
-        approvals=tuple(draw(_codes)), reason=draw(_text),
+        draw(_text),
+        draw(_text),
+        draw(_text),
+        draw(_codes),
+        draw(_codes),
+        draw(_windows),
+        draw(st.sampled_from(InspectionKind)),
+        draw(_instants),
+        status=draw(st.sampled_from(PlanStatus)),
+        inspection_id=draw(st.none() | _text),
+        approvals=tuple(draw(_codes)),
+        reason=draw(_text),
     )
 
 
 @st.composite
 def _inspections(draw: st.DrawFn) -> Inspection:
     return Inspection(
-        draw(_text), draw(_text), draw(_text), draw(_codes), draw(_codes), draw(_codes), draw(_codes),
-        draw(_windows), draw(st.sampled_from(InspectionKind)), draw(_instants),
-        status=draw(st.sampled_from(InspectionStatus)), successor=draw(st.none() | _text),
-        reservation_id=draw(st.none() | _text), completed_at=draw(st.none() | _instants),
+        draw(_text),
+        draw(_text),
+        draw(_text),
+        draw(_codes),
+        draw(_codes),
+        draw(_codes),
+        draw(_codes),
+        draw(_windows),
+        draw(st.sampled_from(InspectionKind)),
+        draw(_instants),
+        status=draw(st.sampled_from(InspectionStatus)),
+        successor=draw(st.none() | _text),
+        reservation_id=draw(st.none() | _text),
+        completed_at=draw(st.none() | _instants),
     )
 
 
 _notifications = st.builds(
-    Notification, _text, _text, st.sampled_from(Role), _text, _text, _instants,
+    Notification,
+    _text,
+    _text,
+    st.sampled_from(Role),
+    _text,
+    _text,
+    _instants,
     st.dictionaries(_text, _text, max_size=3),
 )
 _entries = st.builds(

@@ -34,10 +34,17 @@ def _boundary_script(store: object) -> list[object]:
     out: list[object] = []
     ent = "91370600MA3C1XYZ0A"
     rolling = RuleCheck("w", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE], window=WEEK)
-    bucket = RuleCheck("b", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE],
-                       bucket=(DAY_START, DAY_START.add(days=1)))
-    next_day = RuleCheck("n", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE],
-                         bucket=(DAY_START.add(days=1), DAY_START.add(days=2)))
+    bucket = RuleCheck(
+        "b", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE], bucket=(DAY_START, DAY_START.add(days=1))
+    )
+    next_day = RuleCheck(
+        "n",
+        Action.BLOCK,
+        1,
+        Scope.ENTERPRISE,
+        [InspectionKind.ROUTINE],
+        bucket=(DAY_START.add(days=1), DAY_START.add(days=2)),
+    )
     first = DAY_START.subtract(days=30)
     attempts = [
         ("a", first, [rolling]),
@@ -50,8 +57,16 @@ def _boundary_script(store: object) -> list[object]:
         ("h", DAY_START.add(days=1), [next_day]),  # first instant of the next local day
         ("old", pendulum.datetime(1969, 12, 31, 23, 59, 59, 999_999, tz="UTC"), [rolling]),  # negative µs
     ]
-    expiring = Reservation("p", ent, "D", ["I"], InspectionKind.ROUTINE, DAY_START.add(days=60),
-                           state="pending", expires_at=DAY_START.add(days=40))
+    expiring = Reservation(
+        "p",
+        ent,
+        "D",
+        ["I"],
+        InspectionKind.ROUTINE,
+        DAY_START.add(days=60),
+        state="pending",
+        expires_at=DAY_START.add(days=40),
+    )
     with store.unit_of_work() as uow:  # type: ignore[attr-defined]
         for rid, at, checks in attempts:
             res = Reservation(rid, ent, "D", ["I"], InspectionKind.ROUTINE, at.in_timezone(SHANGHAI))
@@ -62,10 +77,8 @@ def _boundary_script(store: object) -> list[object]:
         out.append(("at-expiry", uow.ledger.check_and_reserve(probe, [rolling], DAY_START.add(days=40)).allowed))
         out.append([(r.id, r.at) for r in uow.ledger.reservations(ent)])
         for n, at in enumerate([DAY_START.subtract(microseconds=1), DAY_START, DAY_START.add(microseconds=1)]):
-            uow.results.add(ResultRecord(f"r{n}", "i", ent, "D", "I", "X-01", Outcome.PASS, "", (),
-                                         at, "D"))
-            uow.rectifications.add(Rectification(f"x{n}", f"r{n}", ent, "D", "X-01", at,
-                                                 RectificationState.OPEN, at))
+            uow.results.add(ResultRecord(f"r{n}", "i", ent, "D", "I", "X-01", Outcome.PASS, "", (), at, "D"))
+            uow.rectifications.add(Rectification(f"x{n}", f"r{n}", ent, "D", "X-01", at, RectificationState.OPEN, at))
         out.append([r.id for r in uow.results.for_enterprise(ent, ["X-01"], DAY_START)])
         out.append([r.id for r in uow.rectifications.due_before(DAY_START.add(microseconds=1))])
         out.append(uow.results.get("r1").recorded_at == DAY_START)
@@ -88,9 +101,7 @@ def test_migrations_build_the_models(sql_url: str) -> None:
     engine = create_engine(sql_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
-            )
+            context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE, "compare_type": True})
             diff = compare_metadata(context, metadata)
             tables = set(inspect(conn).get_table_names())
     finally:

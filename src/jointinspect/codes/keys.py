@@ -57,16 +57,12 @@ class MemoryKeyStore:
 
         """
         if len(seed) != KEY_SIZE:
-            raise ValidationError(
-                "input.invalid", reason=f"a key seed is {KEY_SIZE} bytes, got {len(seed)}"
-            )
+            raise ValidationError("input.invalid", reason=f"a key seed is {KEY_SIZE} bytes, got {len(seed)}")
         store = cls()
         store.add(Ed25519PrivateKey.from_private_bytes(seed), key_id=key_id)
         return store
 
-    def add(
-        self, private_key: Ed25519PrivateKey, *, key_id: str | None = None, current: bool = True
-    ) -> str:
+    def add(self, private_key: Ed25519PrivateKey, *, key_id: str | None = None, current: bool = True) -> str:
         """Add a key (loaded from configuration, say) and return its id.
 
         With ``current`` (the default) it becomes the signing key. Adding the same key
@@ -84,9 +80,7 @@ class MemoryKeyStore:
             if kid in self._revoked:
                 raise ValidationError("keys.revoked", key_id=kid)
             known = self._private.get(kid)
-            if known is not None and raw_public_key(known.public_key()) != raw_public_key(
-                private_key.public_key()
-            ):
+            if known is not None and raw_public_key(known.public_key()) != raw_public_key(private_key.public_key()):
                 raise ValidationError("reference.duplicate", kind="key", key=kid)
             self._private[kid] = private_key
             if current:
@@ -167,9 +161,7 @@ class PublicKeyRing(Mapping[str, bytes]):
             except ValueError as exc:
                 raise ValidationError("input.invalid", reason=f"key {kid!r} is not hex") from exc
             if len(raw) != KEY_SIZE:
-                raise ValidationError(
-                    "input.invalid", reason=f"key {kid!r} is not {KEY_SIZE} bytes"
-                )
+                raise ValidationError("input.invalid", reason=f"key {kid!r} is not {KEY_SIZE} bytes")
             self._keys[kid] = Ed25519PublicKey.from_public_bytes(raw)
             self._raw[kid] = raw
 

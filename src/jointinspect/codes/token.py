@@ -77,15 +77,11 @@ def _window(
 
 def _check_string(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value:
-        raise ValidationError(
-            "input.invalid", reason=f"{attribute.name} must be a non-empty string"
-        )
+        raise ValidationError("input.invalid", reason=f"{attribute.name} must be a non-empty string")
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError as exc:  # lone surrogates cannot be encoded
-        raise ValidationError(
-            "input.invalid", reason=f"{attribute.name} is not valid text"
-        ) from exc
+        raise ValidationError("input.invalid", reason=f"{attribute.name} is not valid text") from exc
     if size > MAX_STRING_BYTES:
         raise ValidationError(
             "input.invalid",
@@ -96,9 +92,7 @@ def _check_string(_: object, attribute: attrs.Attribute[str], value: str) -> Non
 def _check_time(name: str, value: pendulum.DateTime) -> None:
     seconds = _seconds(value)
     if not 0 <= seconds <= MAX_TIME:
-        raise ValidationError(
-            "input.invalid", reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07"
-        )
+        raise ValidationError("input.invalid", reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07")
 
 
 @attrs.frozen
@@ -128,9 +122,7 @@ class CodeClaims:
     expires_at: pendulum.DateTime = attrs.field(converter=_to_second)
     subject: str = attrs.field(validator=_check_string)
     enterprise: str = attrs.field(validator=_check_string)
-    window: tuple[pendulum.DateTime, pendulum.DateTime] | None = attrs.field(
-        default=None, converter=_window
-    )
+    window: tuple[pendulum.DateTime, pendulum.DateTime] | None = attrs.field(default=None, converter=_window)
 
     def __attrs_post_init__(self) -> None:
         _check_time("issued_at", self.issued_at)
@@ -144,9 +136,7 @@ class CodeClaims:
                 raise ValidationError("input.invalid", reason="window start must be before its end")
         if self.kind is CodeKind.ENTERPRISE:
             if self.subject != self.enterprise:
-                raise ValidationError(
-                    "input.invalid", reason="an enterprise code's subject is its enterprise"
-                )
+                raise ValidationError("input.invalid", reason="an enterprise code's subject is its enterprise")
             if self.window is not None:
                 raise ValidationError("input.invalid", reason="an enterprise code has no window")
 
@@ -167,8 +157,15 @@ def inspection_claims(
     in whole seconds (the start rounded down, and so is the end).
     """
     return CodeClaims(
-        VERSION, CodeKind.INSPECTION, key_id, token_id, issued_at, expires_at,
-        inspection_id, enterprise, window,
+        VERSION,
+        CodeKind.INSPECTION,
+        key_id,
+        token_id,
+        issued_at,
+        expires_at,
+        inspection_id,
+        enterprise,
+        window,
     )
 
 
@@ -182,8 +179,14 @@ def enterprise_claims(
 ) -> CodeClaims:
     """Build the claims of a standing enterprise code (企业码) posted at the gate."""
     return CodeClaims(
-        VERSION, CodeKind.ENTERPRISE, key_id, token_id, issued_at, expires_at,
-        enterprise, enterprise,
+        VERSION,
+        CodeKind.ENTERPRISE,
+        key_id,
+        token_id,
+        issued_at,
+        expires_at,
+        enterprise,
+        enterprise,
     )
 
 
@@ -365,8 +368,15 @@ def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
         raise TokenError("token.malformed", reason="trailing bytes after the signature")
     try:
         claims = CodeClaims(
-            VERSION, kind, key_id, token_id,
-            _from_seconds(issued), _from_seconds(expires), subject, enterprise, window,
+            VERSION,
+            kind,
+            key_id,
+            token_id,
+            _from_seconds(issued),
+            _from_seconds(expires),
+            subject,
+            enterprise,
+            window,
         )
     except ValidationError as exc:
         raise TokenError("token.malformed", reason=str(exc.details.get("reason", exc))) from exc
@@ -416,9 +426,7 @@ def verify(
     except InvalidSignature as exc:
         raise TokenError("token.bad_signature") from exc
     if expected_kind is not None and claims.kind is not CodeKind(expected_kind):
-        raise TokenError(
-            "token.wrong_kind", expected=CodeKind(expected_kind).value, actual=claims.kind.value
-        )
+        raise TokenError("token.wrong_kind", expected=CodeKind(expected_kind).value, actual=claims.kind.value)
     instant = utc(now)
     slack = tolerance if tolerance is not None else dt.timedelta()
     if not shifted(claims.issued_at, -slack) <= instant:

@@ -60,9 +60,7 @@ class Window:
 
     def __attrs_post_init__(self) -> None:
         if not self.start < self.end:
-            raise ValidationError(
-                "window.invalid", start=self.start.isoformat(), end=self.end.isoformat()
-            )
+            raise ValidationError("window.invalid", start=self.start.isoformat(), end=self.end.isoformat())
 
     def contains(self, at: pendulum.DateTime, tolerance: pendulum.Duration | None = None) -> bool:
         """Whether ``at`` lies in the window, widened by ``tolerance`` on both sides."""

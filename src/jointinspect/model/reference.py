@@ -44,9 +44,7 @@ def validate_credit_code(value: str) -> str:
     try:
         return str(uscc.validate(value))
     except StdnumValidationError as exc:
-        raise ValidationError(
-            "enterprise.credit_code_invalid", value=value, reason=str(exc)
-        ) from exc
+        raise ValidationError("enterprise.credit_code_invalid", value=value, reason=str(exc)) from exc
 
 
 def _check_latitude(_: object, __: attrs.Attribute[float], value: float) -> None:
@@ -129,9 +127,7 @@ class Inspector:
 
     def __attrs_post_init__(self) -> None:
         if self.valid_until < self.valid_from:
-            raise ValidationError(
-                "input.invalid", reason=f"certificate of {self.id} ends before it starts"
-            )
+            raise ValidationError("input.invalid", reason=f"certificate of {self.id} ends before it starts")
 
     def certified_on(self, day: dt.date) -> bool:
         """Whether the certificate is valid on ``day``."""

@@ -47,9 +47,13 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         "name": "xianning",
         "frequency": [
             {
-                "name": "two_a_year_per_agency", "limit": 2, "action": "block",
-                "scope": "enterprise_department", "period": "year",
-                "applies_to": _PLANNED, "counts": _PLANNED,
+                "name": "two_a_year_per_agency",
+                "limit": 2,
+                "action": "block",
+                "scope": "enterprise_department",
+                "period": "year",
+                "applies_to": _PLANNED,
+                "counts": _PLANNED,
             },
         ],
     },
@@ -75,8 +79,14 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
     "inspector_watch": {
         "name": "inspector_watch",
         "frequency": [
-            {"name": "inspector_twice_in_30_days", "limit": 2, "action": "warn",
-             "scope": "inspector_enterprise", "window_days": 30, "counts": _ALL},
+            {
+                "name": "inspector_twice_in_30_days",
+                "limit": 2,
+                "action": "warn",
+                "scope": "inspector_enterprise",
+                "window_days": 30,
+                "counts": _ALL,
+            },
         ],
     },
 }
@@ -92,5 +102,3 @@ def preset(name: str, **overrides: Any) -> Policy:
         raise PolicyError(reason=f"unknown preset {name!r}; known: {sorted(PRESETS)}")
     data: dict[str, Any] = {**PRESETS[name], **overrides}
     return load_policy(data)
-
-

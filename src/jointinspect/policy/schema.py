@@ -108,9 +108,7 @@ class FilingPolicy:
 class WhitelistPolicy:
     """Which enterprises are limited or exempt, for which kinds, and who approves."""
 
-    classes: Mapping[CreditClass, WhitelistMode] = attrs.field(
-        factory=lambda: {CreditClass.A: WhitelistMode.LIMITED}
-    )
+    classes: Mapping[CreditClass, WhitelistMode] = attrs.field(factory=lambda: {CreditClass.A: WhitelistMode.LIMITED})
     #: mode for enterprises put on the whitelist explicitly.
     explicit: WhitelistMode = WhitelistMode.LIMITED
     #: kinds the whitelist restricts; triggered inspections go ahead.
@@ -207,11 +205,18 @@ def wuhu_rules() -> tuple[FrequencyRule, ...]:
     warned, and supervision warnings past 2 visits in 7 days or 3 in 30 days."""
     return (
         FrequencyRule(
-            "one_planned_per_7_days", 1, Action.BLOCK, applies_to=PLANNED_KINDS,
-            counts=PLANNED_KINDS, window_days=7,
+            "one_planned_per_7_days",
+            1,
+            Action.BLOCK,
+            applies_to=PLANNED_KINDS,
+            counts=PLANNED_KINDS,
+            window_days=7,
         ),
         FrequencyRule(
-            "triggered_within_7_days", 1, Action.WARN, applies_to=TRIGGERED_KINDS,
+            "triggered_within_7_days",
+            1,
+            Action.WARN,
+            applies_to=TRIGGERED_KINDS,
             window_days=7,
         ),
         FrequencyRule("more_than_2_in_7_days", 2, Action.WARN, window_days=7),
@@ -291,9 +296,7 @@ _converter.register_structure_hook(bool, _strict_bool)
 _converter.register_structure_hook(dt.date, lambda v, _: v if isinstance(v, dt.date) else dt.date.fromisoformat(v))
 _converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 # A hook registered for ``frozenset`` alone does not catch ``frozenset[X]`` annotations.
-_converter.register_unstructure_hook_func(
-    _is_frozenset, lambda s: sorted(_converter.unstructure(v) for v in s)
-)
+_converter.register_unstructure_hook_func(_is_frozenset, lambda s: sorted(_converter.unstructure(v) for v in s))
 
 
 def load_policy(data: Mapping[str, Any]) -> Policy:

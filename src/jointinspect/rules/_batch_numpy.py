@@ -114,8 +114,14 @@ def group_ids(
 
 
 def _sweep(
-    ent: I64, st: I64, en: I64, merge: npt.NDArray[np.bool_] | None, idx: I64 | None, gap: int,
-    method: Method | None, out: I64,
+    ent: I64,
+    st: I64,
+    en: I64,
+    merge: npt.NDArray[np.bool_] | None,
+    idx: I64 | None,
+    gap: int,
+    method: Method | None,
+    out: I64,
 ) -> int | None:
     """Number the groups of the mergeable plans (``merge``, at ``idx``) into ``out``; returns the count."""
     # Bounds over the mergeable plans, without gathering them first.
@@ -188,9 +194,7 @@ def _sweep_lexsort(ent: I64, st: I64, length: I64, idx: I64 | None, g: int, out:
     return _number(st, reach, g, first, pos if idx is None else idx[pos], out)
 
 
-def _number(
-    start: I64, reach: I64, g: int, first: npt.NDArray[np.bool_] | None, where: I64, out: I64
-) -> int:
+def _number(start: I64, reach: I64, g: int, first: npt.NDArray[np.bool_] | None, where: I64, out: I64) -> int:
     """Flag group starts (a start more than ``g`` past the reach before it), number, scatter."""
     new = np.empty(start.size, dtype=np.int64)
     new[0] = 0

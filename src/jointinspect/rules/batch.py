@@ -145,8 +145,13 @@ def _group_ids_pure(
     # One integer per mergeable plan: (key << bits) | position; sorting them sorts by key.
     packed = list(
         compress(
-            map(or_, map(lshift, map(sub, map(add, map(mul, enterprise, repeat(span)), start), repeat(offset)),
-                         repeat(bits)), range(n)),
+            map(
+                or_,
+                map(
+                    lshift, map(sub, map(add, map(mul, enterprise, repeat(span)), start), repeat(offset)), repeat(bits)
+                ),
+                range(n),
+            ),
             flags,
         )
     )

@@ -81,25 +81,17 @@ def check_presence(
             successor=inspection.successor,
         )
     if inspection.status in _CLOSED:
-        raise CheckInRejected(
-            "checkin.inspection_closed", inspection=inspection.id, status=inspection.status.value
-        )
+        raise CheckInRejected("checkin.inspection_closed", inspection=inspection.id, status=inspection.status.value)
     if inspector.id not in inspection.inspectors:
-        raise CheckInRejected(
-            "checkin.inspector_not_assigned", inspector=inspector.id, inspection=inspection.id
-        )
+        raise CheckInRejected("checkin.inspector_not_assigned", inspector=inspector.id, inspection=inspection.id)
     instant = utc(at)
     day = local_date(instant, zone)
     if not inspector.certified_on(day):
-        raise CheckInRejected(
-            "checkin.certificate_invalid", inspector=inspector.id, day=day.isoformat()
-        )
+        raise CheckInRejected("checkin.certificate_invalid", inspector=inspector.id, day=day.isoformat())
     for item in sorted(item_fields):
         field = item_fields[item]
         if field not in inspector.fields:
-            raise CheckInRejected(
-                "checkin.certificate_scope", inspector=inspector.id, field=field, item=item
-            )
+            raise CheckInRejected("checkin.certificate_scope", inspector=inspector.id, field=field, item=item)
     if not inspection.window.contains(instant, policy.tolerance):
         raise CheckInRejected(
             "checkin.outside_window",

@@ -63,9 +63,7 @@ def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
     return day
 
 
-def check_advance_notice(
-    kind: InspectionKind, window: Window, filed_at: pendulum.DateTime, policy: Policy
-) -> bool:
+def check_advance_notice(kind: InspectionKind, window: Window, filed_at: pendulum.DateTime, policy: Policy) -> bool:
     """Enforce advance notice; return ``True`` when the kind is exempt (to be reported).
 
     Raises:
@@ -102,9 +100,7 @@ def check_items(department: str, items: Sequence[SupervisionItem]) -> None:
         raise ValidationError("filing.no_items")
     for item in items:
         if not item.checked_by(department):
-            raise ValidationError(
-                "filing.item_not_owned", item=item.code, owner=item.department, department=department
-            )
+            raise ValidationError("filing.item_not_owned", item=item.code, owner=item.department, department=department)
 
 
 def check_inspectors(
@@ -125,12 +121,16 @@ def check_inspectors(
         if inspector.department != department:
             raise ValidationError(
                 "filing.inspector_other_department",
-                inspector=inspector.id, owner=inspector.department, department=department,
+                inspector=inspector.id,
+                owner=inspector.department,
+                department=department,
             )
         if not (inspector.certified_on(first) and inspector.certified_on(last)):
             raise ValidationError(
                 "filing.certificate_invalid",
-                inspector=inspector.id, start=first.isoformat(), end=last.isoformat(),
+                inspector=inspector.id,
+                start=first.isoformat(),
+                end=last.isoformat(),
             )
         for item in items:
             if item.field not in inspector.fields:
@@ -147,9 +147,7 @@ class WhitelistDecision(enum.StrEnum):
     REFUSED = "refused"
 
 
-def whitelist_decision(
-    enterprise: Enterprise, kind: InspectionKind, policy: WhitelistPolicy
-) -> WhitelistDecision:
+def whitelist_decision(enterprise: Enterprise, kind: InspectionKind, policy: WhitelistPolicy) -> WhitelistDecision:
     """Normal, needs approval (limited) or refused (exempt), from the explicit whitelist
     flag or the credit class; kinds outside ``policy.kinds`` are never restricted."""
     if kind not in policy.kinds:
@@ -164,9 +162,7 @@ def whitelist_decision(
     return WhitelistDecision.NORMAL
 
 
-def calendar_bucket(
-    at: pendulum.DateTime, period: Period, zone: str
-) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+def calendar_bucket(at: pendulum.DateTime, period: Period, zone: str) -> tuple[pendulum.DateTime, pendulum.DateTime]:
     """The calendar day/week (Monday first)/month/year holding ``at``, in ``zone``, as UTC."""
     start = at.in_timezone(zone).start_of(period.value)
     end = start.add(**{f"{period.value}s": 1})
@@ -179,7 +175,11 @@ def _rolling_check(rule: FrequencyRule) -> RuleCheck:
     may also cache their encoding of it by identity)."""
     assert rule.window_days is not None
     return RuleCheck(
-        rule=rule.name, action=rule.action, limit=rule.limit, scope=rule.scope, counts=rule.counts,
+        rule=rule.name,
+        action=rule.action,
+        limit=rule.limit,
+        scope=rule.scope,
+        counts=rule.counts,
         window=pendulum.duration(days=rule.window_days),
     )
 
@@ -195,8 +195,14 @@ def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime
             checks.append(_rolling_check(rule))
         else:
             assert rule.period is not None
-            checks.append(RuleCheck(
-                rule=rule.name, action=rule.action, limit=rule.limit, scope=rule.scope,
-                counts=rule.counts, bucket=calendar_bucket(at, rule.period, policy.zone),
-            ))
+            checks.append(
+                RuleCheck(
+                    rule=rule.name,
+                    action=rule.action,
+                    limit=rule.limit,
+                    scope=rule.scope,
+                    counts=rule.counts,
+                    bucket=calendar_bucket(at, rule.period, policy.zone),
+                )
+            )
     return checks

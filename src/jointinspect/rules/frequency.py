@@ -71,9 +71,7 @@ class Reservation:
     inspectors: tuple[str, ...] = attrs.field(converter=_names)
     kind: InspectionKind = attrs.field(converter=InspectionKind)
     at: pendulum.DateTime = attrs.field(converter=utc)
-    state: ReservationState = attrs.field(
-        default=ReservationState.CONFIRMED, converter=ReservationState
-    )
+    state: ReservationState = attrs.field(default=ReservationState.CONFIRMED, converter=ReservationState)
     #: when a pending reservation stops counting if nobody confirmed it.
     expires_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
 
@@ -134,9 +132,7 @@ def _scope_keys(check: RuleCheck, request: Reservation) -> list[tuple[str, str |
     return [(f"{request.enterprise}/{i}", i) for i in request.inspectors]
 
 
-def counts_toward(
-    check: RuleCheck, request: Reservation, other: Reservation, inspector: str | None
-) -> bool:
+def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, inspector: str | None) -> bool:
     """Whether ``other`` (already in the ledger) counts for ``check`` of ``request``."""
     if other.enterprise != request.enterprise or other.kind not in check.counts:
         return False
@@ -145,9 +141,7 @@ def counts_toward(
     return not (inspector is not None and inspector not in other.inspectors)
 
 
-def max_in_rolling_window(
-    times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration
-) -> int:
+def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration) -> int:
     """Most events in any half-open window of length ``window`` that contains ``at``.
 
     ``times`` are the other events (any order); ``at`` itself is counted once. The best
@@ -180,8 +174,7 @@ def evaluate(
     live = [
         r
         for r in existing
-        if r.id != request.id
-        and not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
+        if r.id != request.id and not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
     ]
     blocked: list[RuleHit] = []
     warnings: list[RuleHit] = []

@@ -127,7 +127,9 @@ def match_batch(plans: Iterable[Plan], policy: MatchingPolicy) -> list[Group]:
 
 
 def merge_targets(
-    plan: Plan, open_inspections: Iterable[Inspection], plans_by_id: dict[str, Plan],
+    plan: Plan,
+    open_inspections: Iterable[Inspection],
+    plans_by_id: dict[str, Plan],
     policy: MatchingPolicy,
 ) -> list[Inspection]:
     """Open inspections the new ``plan`` joins: those holding a plan close to it.

@@ -77,8 +77,13 @@ def apply(
             )
         deadline = new_deadline
     event = RectificationEvent(
-        at=at, action=action.value, actor=actor, from_state=rect.state, to_state=target,
-        note=note, evidence=evidence,
+        at=at,
+        action=action.value,
+        actor=actor,
+        from_state=rect.state,
+        to_state=target,
+        note=note,
+        evidence=evidence,
     )
     return attrs.evolve(
         rect,

@@ -64,8 +64,13 @@ class City:
 
 
 def build_city(
-    *, enterprises: int = 40, departments: int = 6, inspectors_per_department: int = 4,
-    items_per_department: int = 4, seed: int = 7, certificate_until: dt.date = dt.date(2030, 12, 31),
+    *,
+    enterprises: int = 40,
+    departments: int = 6,
+    inspectors_per_department: int = 4,
+    items_per_department: int = 4,
+    seed: int = 7,
+    certificate_until: dt.date = dt.date(2030, 12, 31),
 ) -> City:
     """Generate a city. Credit classes follow a plausible mix (A 10%, B 60%, C 25%, D 5%)."""
     rng = random.Random(seed)
@@ -73,8 +78,11 @@ def build_city(
     fields = {code: f for code, _, f in DEPARTMENTS}
     items = [
         SupervisionItem(
-            code=f"{d.code}-{k + 1:02d}", name=f"{d.name}·{_ITEM_NAMES[k % len(_ITEM_NAMES)]}",
-            department=d.code, field=fields[d.code], standard=f"{d.name}检查标准第{k + 1}条",
+            code=f"{d.code}-{k + 1:02d}",
+            name=f"{d.name}·{_ITEM_NAMES[k % len(_ITEM_NAMES)]}",
+            department=d.code,
+            field=fields[d.code],
+            standard=f"{d.name}检查标准第{k + 1}条",
             first_violation_guidance=(k % 2 == 0),
         )
         for d in depts
@@ -82,9 +90,13 @@ def build_city(
     ]
     people = [
         Inspector(
-            id=f"{d.code}-I{k + 1:02d}", name=f"{d.name[:2]}执法员{k + 1}", department=d.code,
-            certificate_no=f"37{n:06d}", fields={fields[d.code]},
-            valid_from=dt.date(2024, 1, 1), valid_until=certificate_until,
+            id=f"{d.code}-I{k + 1:02d}",
+            name=f"{d.name[:2]}执法员{k + 1}",
+            department=d.code,
+            certificate_no=f"37{n:06d}",
+            fields={fields[d.code]},
+            valid_from=dt.date(2024, 1, 1),
+            valid_until=certificate_until,
         )
         for n, (d, k) in enumerate((d, k) for d in depts for k in range(inspectors_per_department))
     ]

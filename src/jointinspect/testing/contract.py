@@ -67,9 +67,14 @@ def populate(engine: Engine, city: City) -> None:
 def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 0) -> Plan:
     start = T0.add(days=day)
     return Plan(
-        id=pid, enterprise=enterprise, department=dept, items=[f"{dept}-01"],
-        inspectors=[f"{dept}-I01", f"{dept}-I02"], window=Window(start, start.add(hours=8)),
-        kind=InspectionKind.ROUTINE, filed_at=T0.add(minutes=filed),
+        id=pid,
+        enterprise=enterprise,
+        department=dept,
+        items=[f"{dept}-01"],
+        inspectors=[f"{dept}-I01", f"{dept}-I02"],
+        window=Window(start, start.add(hours=8)),
+        kind=InspectionKind.ROUTINE,
+        filed_at=T0.add(minutes=filed),
     )
 
 
@@ -162,9 +167,17 @@ class StoreContract:
         ent = city.enterprises[0]
         window = Window(T0, T0.add(hours=8))
         insp = Inspection(
-            id="i1", enterprise=ent.credit_code, lead_department="SCJG", plan_ids=["p1", "p2"],
-            departments=["SCJG", "YJGL"], items=["SCJG-01", "YJGL-01"], inspectors=["SCJG-I01"],
-            window=window, kind=InspectionKind.ROUTINE, created_at=T0, reservation_id="i1",
+            id="i1",
+            enterprise=ent.credit_code,
+            lead_department="SCJG",
+            plan_ids=["p1", "p2"],
+            departments=["SCJG", "YJGL"],
+            items=["SCJG-01", "YJGL-01"],
+            inspectors=["SCJG-I01"],
+            window=window,
+            kind=InspectionKind.ROUTINE,
+            created_at=T0,
+            reservation_id="i1",
         )
         visit = Visit("v1", "i1", "SCJG-I01", ent.credit_code, T0.add(minutes=5), ent.site, 12.5, "tok")
         with store.unit_of_work() as uow:
@@ -189,13 +202,25 @@ class StoreContract:
 
         def result(rid: str, ent: str, item: str, days: int) -> ResultRecord:
             return ResultRecord(
-                id=rid, inspection_id="i", enterprise=ent, department="SCJG", inspector_id="SCJG-I01",
-                item=item, outcome=Outcome.FAIL, note="n", evidence=("photo-1",),
-                recorded_at=T0.add(days=days), responsible_department="SCJG",
+                id=rid,
+                inspection_id="i",
+                enterprise=ent,
+                department="SCJG",
+                inspector_id="SCJG-I01",
+                item=item,
+                outcome=Outcome.FAIL,
+                note="n",
+                evidence=("photo-1",),
+                recorded_at=T0.add(days=days),
+                responsible_department="SCJG",
             )
 
-        rows = [result("r1", a, "SCJG-01", 0), result("r2", a, "SCJG-02", 1),
-                result("r3", b, "SCJG-01", 1), result("r4", a, "SCJG-01", 10)]
+        rows = [
+            result("r1", a, "SCJG-01", 0),
+            result("r2", a, "SCJG-02", 1),
+            result("r3", b, "SCJG-01", 1),
+            result("r4", a, "SCJG-01", 10),
+        ]
         with store.unit_of_work() as uow:
             for r in rows:
                 uow.results.add(r)
@@ -212,8 +237,12 @@ class StoreContract:
         ent = city.enterprises[0].credit_code
         mk = [
             Rectification(f"x{n}", "r", ent, "SCJG", "SCJG-01", T0.add(days=n), state, T0)
-            for n, state in ((1, RectificationState.OPEN), (2, RectificationState.SUBMITTED),
-                             (3, RectificationState.ACCEPTED), (9, RectificationState.OPEN))
+            for n, state in (
+                (1, RectificationState.OPEN),
+                (2, RectificationState.SUBMITTED),
+                (3, RectificationState.ACCEPTED),
+                (9, RectificationState.OPEN),
+            )
         ]
         with store.unit_of_work() as uow:
             for r in mk:
@@ -275,8 +304,9 @@ class StoreContract:
 
     def test_ledger_in_unit_of_work(self, store: Store, city: City) -> None:
         ent = city.enterprises[0].credit_code
-        check = RuleCheck("one", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE],
-                          window=pendulum.duration(days=7))
+        check = RuleCheck(
+            "one", Action.BLOCK, 1, Scope.ENTERPRISE, [InspectionKind.ROUTINE], window=pendulum.duration(days=7)
+        )
 
         def res(rid: str, day: int) -> Reservation:
             return Reservation(rid, ent, "SCJG", ["SCJG-I01"], InspectionKind.ROUTINE, T0.add(days=day))
@@ -315,18 +345,34 @@ class StoreContract:
         """An engine over ``store`` with the city registered, at T0 minus three weeks."""
         clock = FixedClock(T0.subtract(days=21))
         notes = CollectingNotifier()
-        eng = Engine(store=store, policy=policy or Policy(), clock=clock,
-                     keys=MemoryKeyStore.from_seed(b"contract-suite-key-seed-32-bytes"), notifier=notes)
+        eng = Engine(
+            store=store,
+            policy=policy or Policy(),
+            clock=clock,
+            keys=MemoryKeyStore.from_seed(b"contract-suite-key-seed-32-bytes"),
+            notifier=notes,
+        )
         populate(eng, city)
         return eng, clock, notes
 
     def test_engine_lifecycle(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
         eng, clock, notes = self.engine(store, city)
-        first = eng.file_plan(PlanRequest(ent.credit_code, "SCJG", T0, T0.add(hours=8),
-                                          items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]))
-        second = eng.file_plan(PlanRequest(ent.credit_code, "YJGL", T0.add(days=2), T0.add(days=2, hours=8),
-                                           items=["YJGL-01"], inspectors=["YJGL-I01", "YJGL-I02"]))
+        first = eng.file_plan(
+            PlanRequest(
+                ent.credit_code, "SCJG", T0, T0.add(hours=8), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
+            )
+        )
+        second = eng.file_plan(
+            PlanRequest(
+                ent.credit_code,
+                "YJGL",
+                T0.add(days=2),
+                T0.add(days=2, hours=8),
+                items=["YJGL-01"],
+                inspectors=["YJGL-I01", "YJGL-I02"],
+            )
+        )
         assert second.merged and second.inspection is not None and second.inspection.joint
         assert first.inspection is not None and second.inspection.id == first.inspection.id
         code = eng.issue_inspection_code(second.inspection.id)
@@ -353,14 +399,25 @@ class StoreContract:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
         policy = Policy(matching=MatchingPolicy(gap_days=0))
         eng, _, notes = self.engine(store, city, policy)
-        eng.file_plan(PlanRequest(ent.credit_code, "SCJG", T0, T0.add(hours=8),
-                                  items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]))
+        eng.file_plan(
+            PlanRequest(
+                ent.credit_code, "SCJG", T0, T0.add(hours=8), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
+            )
+        )
         with store.unit_of_work() as uow:
             before = (len(uow.audit.entries()), len(uow.plans.for_enterprise(ent.credit_code)))
         sent = len(notes.received)
         with pytest.raises(FrequencyBlocked):
-            eng.file_plan(PlanRequest(ent.credit_code, "YJGL", T0.add(days=3), T0.add(days=3, hours=8),
-                                      items=["YJGL-01"], inspectors=["YJGL-I01", "YJGL-I02"]))
+            eng.file_plan(
+                PlanRequest(
+                    ent.credit_code,
+                    "YJGL",
+                    T0.add(days=3),
+                    T0.add(days=3, hours=8),
+                    items=["YJGL-01"],
+                    inspectors=["YJGL-I01", "YJGL-I02"],
+                )
+            )
         with store.unit_of_work() as uow:
             after = (len(uow.audit.entries()), len(uow.plans.for_enterprise(ent.credit_code)))
             assert len(uow.ledger.reservations(ent.credit_code)) == 1
@@ -380,8 +437,16 @@ class StoreContract:
             start = T0.add(days=n % 5, hours=n)
             barrier.wait()
             try:
-                out = eng.file_plan(PlanRequest(ent.credit_code, dept, start, start.add(hours=2),
-                                                items=[f"{dept}-01"], inspectors=[f"{dept}-I01", f"{dept}-I02"]))
+                out = eng.file_plan(
+                    PlanRequest(
+                        ent.credit_code,
+                        dept,
+                        start,
+                        start.add(hours=2),
+                        items=[f"{dept}-01"],
+                        inspectors=[f"{dept}-I01", f"{dept}-I02"],
+                    )
+                )
                 assert out.inspection is not None
                 wins.append(out.inspection.id)
             except FrequencyBlocked:

@@ -139,10 +139,20 @@ def _storm(n: int, work: Callable[[int], T]) -> list[T]:
 _PROPERTY_CHECKS = (
     rolling("planned_per_week", 1, counts=PLANNED),
     rolling("visits_per_week", 2, action=Action.WARN),
-    rolling("department_per_3_days", 1, action=Action.WARN, scope=Scope.ENTERPRISE_DEPARTMENT,
-            window=pendulum.duration(days=3)),
-    rolling("inspector_per_5_days", 1, action=Action.WARN, scope=Scope.INSPECTOR_ENTERPRISE,
-            window=pendulum.duration(days=5)),
+    rolling(
+        "department_per_3_days",
+        1,
+        action=Action.WARN,
+        scope=Scope.ENTERPRISE_DEPARTMENT,
+        window=pendulum.duration(days=3),
+    ),
+    rolling(
+        "inspector_per_5_days",
+        1,
+        action=Action.WARN,
+        scope=Scope.INSPECTOR_ENTERPRISE,
+        window=pendulum.duration(days=5),
+    ),
     bucketed("second_week_cap", 3, T0.add(days=7), T0.add(days=14)),
 )
 
@@ -260,9 +270,7 @@ class LedgerContract:
         ledger.check_and_reserve(visit("a", T0, department="D-fire"), checks, T0)
         assert ledger.check_and_reserve(visit("b", T0, department="D-env"), checks, T0).allowed
         decision = ledger.check_and_reserve(visit("c", T0, department="D-fire"), checks, T0)
-        assert decision.blocked == (
-            RuleHit("dept", Action.BLOCK, 1, 2, f"{ENTERPRISE}/D-fire"),
-        )
+        assert decision.blocked == (RuleHit("dept", Action.BLOCK, 1, 2, f"{ENTERPRISE}/D-fire"),)
 
     def test_scope_inspector_enterprise(self) -> None:
         """Contract: scope inspector enterprise."""
@@ -373,6 +381,7 @@ class LedgerContract:
 
     def test_matches_reference_semantics(self) -> None:
         """Contract: matches reference semantics."""
+
         @settings(
             max_examples=self.property_examples,
             deadline=None,
@@ -385,9 +394,7 @@ class LedgerContract:
 
         run()
 
-    def _replay_against_reference(
-        self, ledger: FrequencyLedger, ops: list[tuple[Any, ...]]
-    ) -> None:
+    def _replay_against_reference(self, ledger: FrequencyLedger, ops: list[tuple[Any, ...]]) -> None:
         shadow: dict[str, Reservation] = {}
         half_day = pendulum.duration(hours=12)
         for op in ops:
@@ -400,13 +407,15 @@ class LedgerContract:
             elif op[0] == "confirm":
                 ledger.confirm(rid)
                 if rid in shadow and shadow[rid].state is not ReservationState.CONFIRMED:
-                    shadow[rid] = attrs.evolve(
-                        shadow[rid], state=ReservationState.CONFIRMED, expires_at=None
-                    )
+                    shadow[rid] = attrs.evolve(shadow[rid], state=ReservationState.CONFIRMED, expires_at=None)
             else:
                 _, _, at, kind, dept, insp, until, now, chosen, enterprise = op
                 request = visit(
-                    rid, T0 + half_day * at, kind=kind, department=dept, inspectors=insp,
+                    rid,
+                    T0 + half_day * at,
+                    kind=kind,
+                    department=dept,
+                    inspectors=insp,
                     enterprise=enterprise,
                     pending_until=None if until is None else T0 + half_day * until,
                 )
@@ -434,9 +443,7 @@ class LedgerContract:
         checks = [rolling("one_planned_per_week", 1, counts=PLANNED)]
         decisions = _storm(
             STORM,
-            lambda i: ledger.check_and_reserve(
-                visit(f"s{i}", T0.add(minutes=i), department=f"D-{i}"), checks, T0
-            ),
+            lambda i: ledger.check_and_reserve(visit(f"s{i}", T0.add(minutes=i), department=f"D-{i}"), checks, T0),
         )
         assert sum(d.allowed for d in decisions) == 1
         assert len(ledger.reservations(ENTERPRISE)) == 1
@@ -479,9 +486,7 @@ class ReplayGuardContract:
         """Return a fresh guard that remembers no key."""
         raise NotImplementedError
 
-    def consume(
-        self, guard: Any, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime
-    ) -> bool:
+    def consume(self, guard: Any, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
         """Call the guard (hook for guards with another signature)."""
         return bool(guard.consume(key, expires_at, now))
 

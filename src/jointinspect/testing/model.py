@@ -59,7 +59,7 @@ def _components(plans: dict[str, tuple[str, pendulum.DateTime, pendulum.DateTime
     ids = sorted(plans)
     for i, a in enumerate(ids):
         ea, sa, xa = plans[a]
-        for b in ids[i + 1:]:
+        for b in ids[i + 1 :]:
             eb, sb, xb = plans[b]
             if ea != eb:
                 continue
@@ -86,7 +86,9 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             self.clock = FixedClock(BASE)
             ids = count(1)
             self.engine = Engine(
-                store=self.store, policy=Policy(), clock=self.clock,
+                store=self.store,
+                policy=Policy(),
+                clock=self.clock,
                 keys=MemoryKeyStore.from_seed(b"model-test-seed-model-test-seed!"),
                 ids=lambda: f"{next(ids):08d}",
             )
@@ -106,15 +108,23 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             return out
 
         @rule(
-            ent=st.integers(0, len(enterprises) - 1), dept=st.sampled_from(departments),
-            day=st.integers(0, 40), hours=st.integers(1, 72), kind=st.sampled_from(KINDS),
+            ent=st.integers(0, len(enterprises) - 1),
+            dept=st.sampled_from(departments),
+            day=st.integers(0, 40),
+            hours=st.integers(1, 72),
+            kind=st.sampled_from(KINDS),
         )
         def file(self, ent: int, dept: str, day: int, hours: int, kind: InspectionKind) -> None:
             enterprise = enterprises[ent].credit_code
             start = BASE.add(days=14 + day, hours=1)
             end = start.add(hours=hours)
             request = PlanRequest(
-                enterprise, dept, start, end, kind=kind, items=[f"{dept}-01"],
+                enterprise,
+                dept,
+                start,
+                end,
+                kind=kind,
+                items=[f"{dept}-01"],
                 inspectors=[p.id for p in city.inspectors_of(dept)],
             )
             try:
@@ -122,19 +132,23 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             except FrequencyBlocked:
                 assert kind in PLANNED_KINDS, "only planned kinds may be blocked"
                 open_plans = {
-                    pid for insp in self._inspections()
+                    pid
+                    for insp in self._inspections()
                     if insp.status is InspectionStatus.PLANNED
                     for pid in insp.plan_ids
                 }
                 mergeable = [
-                    pid for pid in open_plans
-                    if self.plans[pid][0] == enterprise and self.plans[pid][3] is not InspectionKind.EMERGENCY
+                    pid
+                    for pid in open_plans
+                    if self.plans[pid][0] == enterprise
+                    and self.plans[pid][3] is not InspectionKind.EMERGENCY
                     and max(start - self.plans[pid][2], self.plans[pid][1] - end, pendulum.duration()) <= GAP
                 ]
                 assert kind is InspectionKind.EMERGENCY or not mergeable, "a mergeable plan was blocked"
                 with self.store.unit_of_work() as uow:
                     near = [
-                        r for r in uow.ledger.reservations(enterprise)
+                        r
+                        for r in uow.ledger.reservations(enterprise)
                         if r.kind in PLANNED_KINDS
                         and abs((r.at - start).total_seconds()) < BLOCK_WINDOW.total_seconds()
                     ]
@@ -157,8 +171,9 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             site = next(e.site for e in enterprises if e.credit_code == insp.enterprise)
             self.clock.set(insp.window.start.add(minutes=1))
             try:
-                self.engine.check_in(code.token, inspector, site, self.engine.issue_enterprise_code(
-                    insp.enterprise).token)
+                self.engine.check_in(
+                    code.token, inspector, site, self.engine.issue_enterprise_code(insp.enterprise).token
+                )
             finally:
                 self.clock.set(BASE)
             self.started[insp.id] = frozenset(insp.plan_ids)
@@ -166,10 +181,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         @invariant()
         def open_inspections_are_components(self) -> None:
             insps = self._inspections()
-            open_groups = {
-                frozenset(i.plan_ids) for i in insps
-                if i.status is InspectionStatus.PLANNED
-            }
+            open_groups = {frozenset(i.plan_ids) for i in insps if i.status is InspectionStatus.PLANNED}
             open_ids = {p for g in open_groups for p in g}
             mergeable = {p: self.plans[p][:3] for p in open_ids if self.plans[p][3] is not InspectionKind.EMERGENCY}
             expected = _components(mergeable) | {
@@ -189,10 +201,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
 
         @invariant()
         def ledger_matches_inspections(self) -> None:
-            live = {
-                i.id for i in self._inspections()
-                if i.status is not InspectionStatus.SUPERSEDED
-            }
+            live = {i.id for i in self._inspections() if i.status is not InspectionStatus.SUPERSEDED}
             with self.store.unit_of_work() as uow:
                 reservations = [r for e in enterprises for r in uow.ledger.reservations(e.credit_code)]
             assert {r.id for r in reservations} == live
@@ -207,7 +216,5 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         def audit_chain_verifies(self) -> None:
             assert self.engine.verify_audit() > 0
 
-    EngineVersusModel.TestCase.settings = settings(
-        max_examples=max_examples, stateful_step_count=20, deadline=None
-    )
+    EngineVersusModel.TestCase.settings = settings(max_examples=max_examples, stateful_step_count=20, deadline=None)
     return EngineVersusModel

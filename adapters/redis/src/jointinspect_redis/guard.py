@@ -43,9 +43,7 @@ class RedisReplayGuard:
         self._margin_ms = int(margin.total_seconds() * 1000)
         self._consume = LuaScript(self._client, "consume.lua")
 
-    def consume(
-        self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime | None = None
-    ) -> bool:
+    def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime | None = None) -> bool:
         """Atomically mark ``key`` used until ``expires_at``.
 
         Returns ``True`` the first time, ``False`` on replay before ``expires_at``.
@@ -56,9 +54,7 @@ class RedisReplayGuard:
             now = self._clock.now()
         expires_us, now_us = micros(expires_at), micros(now)
         ttl_ms = max((expires_us - now_us) // 1000, 0) + self._margin_ms + 1
-        result = self._consume(
-            [f"{self._prefix}:once:{{{key}}}"], [expires_us, now_us, ttl_ms]
-        )
+        result = self._consume([f"{self._prefix}:once:{{{key}}}"], [expires_us, now_us, ttl_ms])
         return bool(result)
 
     def close(self) -> None:

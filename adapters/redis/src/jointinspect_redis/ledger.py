@@ -94,9 +94,7 @@ def _encode(checks: Sequence[RuleCheck]) -> _Spec:
             start = a if start is None else min(start, a)
             end = b if end is None else max(end, b)
             span = f"b|{check.limit}|{a}|{b}"
-        counted = (
-            "*" if check.counts == _EVERY_KIND else "," + ",".join(sorted(check.counts)) + ","
-        )
+        counted = "*" if check.counts == _EVERY_KIND else "," + ",".join(sorted(check.counts)) + ","
         parts.append(f"{_ACTION[check.action]}{_SCOPE[check.scope]}{span}|{counted};")
     floor = min((check.limit for check in checks), default=0)
     return _Spec("".join(parts), floor, window, start, end)
@@ -166,11 +164,7 @@ class RedisLedger:
         self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
     ) -> tuple[Reservation, tuple[str, str], tuple[str, str]]:
         """The request (pending expiry filled in), keys and the script's two arguments."""
-        if (
-            self._pending_ttl is not None
-            and request.state is _PENDING
-            and request.expires_at is None
-        ):
+        if self._pending_ttl is not None and request.state is _PENDING and request.expires_at is None:
             request = attrs.evolve(request, expires_at=now + self._pending_ttl)
         now_us = micros(now)
         at = micros(request.at)
@@ -186,17 +180,14 @@ class RedisLedger:
         if member.count(_US) != 5 or member.count(_RS) != separators:
             raise ValidationError(
                 "input.invalid",
-                reason="reservation ids, departments and inspectors may not contain "
-                "the characters \\x1e or \\x1f",
+                reason="reservation ids, departments and inspectors may not contain the characters \\x1e or \\x1f",
             )
         window = spec.window
         lo, hi = (at - window + 1, at + window - 1) if window else (at, at)
         if spec.start is not None:
             lo, hi = min(lo, spec.start), max(hi, spec.end - 1)  # type: ignore[operator]
         ttl_ms = max((at + self._retention_us - now_us) // 1000, 60_000)
-        head = (
-            f"{now_us}|{lo}|{hi}|{now_us - self._retention_us}|{ttl_ms}|{spec.floor}|{spec.text}"
-        )
+        head = f"{now_us}|{lo}|{hi}|{now_us - self._retention_us}|{ttl_ms}|{spec.floor}|{spec.text}"
         return request, self._keys(request.enterprise), (head, member)
 
     # port -------------------------------------------------------------------------------
@@ -246,9 +237,7 @@ class RedisLedger:
             decisions.append(self._decide(request, checks, reply))
         return decisions
 
-    def _pipelined(
-        self, prepared: list[tuple[Reservation, tuple[str, str], tuple[str, str]]]
-    ) -> list[Any]:
+    def _pipelined(self, prepared: list[tuple[Reservation, tuple[str, str], tuple[str, str]]]) -> list[Any]:
         """Send every script call in pipelines: one on a single server, one per node on a
         cluster (redis-py's cluster pipeline refuses EVALSHA)."""
         sha = self._reserve.sha
@@ -276,9 +265,7 @@ class RedisLedger:
                     replies[index] = reply
         return replies
 
-    def _decide(
-        self, request: Reservation, checks: Sequence[RuleCheck], result: Any
-    ) -> LedgerDecision:
+    def _decide(self, request: Reservation, checks: Sequence[RuleCheck], result: Any) -> LedgerDecision:
         """The decision from the script's reply."""
         status = int(result[0])
         if status == 2:
@@ -307,13 +294,10 @@ class RedisLedger:
         head = f"{self._prefix}:{{"
         pattern = head.translate(_GLOB_SPECIAL) + "*}:id"
         with translated("locate"):
-            keys = [
-                bytes(k).decode("utf-8")
-                for k in self._client.scan_iter(match=pattern, count=1000, _type="hash")
-            ]
+            keys = [bytes(k).decode("utf-8") for k in self._client.scan_iter(match=pattern, count=1000, _type="hash")]
             for key in keys:
                 if self._client.hexists(key, reservation_id):
-                    return key[len(head):-len("}:id")]
+                    return key[len(head) : -len("}:id")]
         return None
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
@@ -334,9 +318,7 @@ class RedisLedger:
         if owner is not None:
             self._release(self._keys(owner), [reservation_id])
 
-    def reservations(
-        self, enterprise: str, now: pendulum.DateTime | None = None
-    ) -> list[Reservation]:
+    def reservations(self, enterprise: str, now: pendulum.DateTime | None = None) -> list[Reservation]:
         """See :meth:`jointinspect.ports.FrequencyLedger.reservations`.
 
         With ``now``, expired pending reservations are left out.
@@ -345,10 +327,7 @@ class RedisLedger:
             rows: Any = self._client.zrange(self._keys(enterprise)[0], 0, -1)
         found = [self._decode(enterprise, member) for member in rows]
         if now is not None:
-            found = [
-                r for r in found
-                if not (r.state is _PENDING and r.expires_at and r.expires_at <= now)
-            ]
+            found = [r for r in found if not (r.state is _PENDING and r.expires_at and r.expires_at <= now)]
         return sorted(found, key=lambda r: (r.at, r.id))
 
     @staticmethod

@@ -34,13 +34,20 @@ def _keys(prefix: str, name: str) -> tuple[str, str]:
 
 def _encode(notification: Notification) -> list[str]:
     return [
-        "key", notification.key,
-        "kind", notification.kind,
-        "role", notification.role.value,
-        "recipient", notification.recipient,
-        "subject", notification.subject,
-        "at", str(micros(notification.at)),
-        "payload", json.dumps([list(p) for p in notification.payload], ensure_ascii=False),
+        "key",
+        notification.key,
+        "kind",
+        notification.kind,
+        "role",
+        notification.role.value,
+        "recipient",
+        notification.recipient,
+        "subject",
+        notification.subject,
+        "at",
+        str(micros(notification.at)),
+        "payload",
+        json.dumps([list(p) for p in notification.payload], ensure_ascii=False),
     ]
 
 
@@ -154,16 +161,12 @@ class StreamConsumer:
             with translated("xgroup create"):
                 self._client.xgroup_create(self._stream, self.group, id="0", mkstream=True)
         except StorageError as exc:
-            busy = isinstance(exc.__cause__, redis.exceptions.ResponseError) and "BUSYGROUP" in str(
-                exc.__cause__
-            )
+            busy = isinstance(exc.__cause__, redis.exceptions.ResponseError) and "BUSYGROUP" in str(exc.__cause__)
             if not busy:
                 raise
         self._group_ready = True
 
-    def run_once(
-        self, handler: Callable[[Notification], object], block_ms: int | None = None
-    ) -> int:
+    def run_once(self, handler: Callable[[Notification], object], block_ms: int | None = None) -> int:
         """Handle at most ``count`` claimed plus ``count`` new messages.
 
         Returns how many the handler processed (duplicates and messages leased by other
@@ -175,13 +178,20 @@ class StreamConsumer:
         messages: list[tuple[bytes, dict[bytes, bytes]]] = []
         with translated("xautoclaim"):
             claimed: Any = self._client.xautoclaim(
-                self._stream, self.group, self.consumer, self._idle_ms, start_id="0-0",
+                self._stream,
+                self.group,
+                self.consumer,
+                self._idle_ms,
+                start_id="0-0",
                 count=self._count,
             )
         messages += [m for m in claimed[1] if m and m[1]]
         with translated("xreadgroup"):
             fresh: Any = self._client.xreadgroup(
-                self.group, self.consumer, {self._stream: ">"}, count=self._count,
+                self.group,
+                self.consumer,
+                {self._stream: ">"},
+                count=self._count,
                 block=block_ms,
             )
         for _stream, entries in fresh or []:
@@ -192,9 +202,7 @@ class StreamConsumer:
                 handled += 1
         return handled
 
-    def _handle(
-        self, entry_id: bytes, fields: dict[bytes, bytes], handler: Callable[[Notification], object]
-    ) -> bool:
+    def _handle(self, entry_id: bytes, fields: dict[bytes, bytes], handler: Callable[[Notification], object]) -> bool:
         try:
             notification = _decode(fields)
         except (KeyError, ValueError, TypeError):

@@ -59,9 +59,7 @@ def upsert(conn: Connection, table: Table, row: Mapping[str, Any]) -> None:
         dialect_insert = postgresql.insert if kind == "postgresql" else sqlite.insert
         stmt = dialect_insert(table).values(**row)
         conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=sorted(keys), set_={n: stmt.excluded[n] for n in changing}
-            )
+            stmt.on_conflict_do_update(index_elements=sorted(keys), set_={n: stmt.excluded[n] for n in changing})
         )
         return
     my = mysql.insert(table).values(**row)

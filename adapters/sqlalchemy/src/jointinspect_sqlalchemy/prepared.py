@@ -42,17 +42,13 @@ class Prepared:
     def args(self, params: Mapping[str, Any]) -> Any:
         """The driver's parameters for ``params`` (type processors applied)."""
         if self._processors:
-            params = {
-                k: (self._processors[k](v) if k in self._processors else v) for k, v in params.items()
-            }
+            params = {k: (self._processors[k](v) if k in self._processors else v) for k, v in params.items()}
         if self._order is None:
             return params
         return tuple([params[name] for name in self._order])
 
 
-def prepare(
-    dialect: Dialect, statement: ClauseElement, column_keys: list[str] | None = None
-) -> Prepared:
+def prepare(dialect: Dialect, statement: ClauseElement, column_keys: list[str] | None = None) -> Prepared:
     """Compile ``statement`` for ``dialect``; ``column_keys`` names an insert's columns.
 
     Raises:

@@ -79,7 +79,8 @@ items = _reference("ji_items", "code")
 scenarios = _reference("ji_scenarios", "code")
 
 plans = Table(
-    "ji_plans", metadata,
+    "ji_plans",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("filed_at", BigInteger, nullable=False),
@@ -90,7 +91,8 @@ plans = Table(
 )
 
 inspections = Table(
-    "ji_inspections", metadata,
+    "ji_inspections",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("created_at", BigInteger, nullable=False),
@@ -101,7 +103,8 @@ inspections = Table(
 )
 
 visits = Table(
-    "ji_visits", metadata,
+    "ji_visits",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("inspection_id", Key(), nullable=False),
     Column("checked_in_at", BigInteger, nullable=False),
@@ -111,7 +114,8 @@ visits = Table(
 )
 
 results = Table(
-    "ji_results", metadata,
+    "ji_results",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("inspection_id", Key(), nullable=False),
@@ -124,7 +128,8 @@ results = Table(
 )
 
 rectifications = Table(
-    "ji_rectifications", metadata,
+    "ji_rectifications",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("state", String(32), nullable=False),
@@ -137,14 +142,16 @@ rectifications = Table(
 )
 
 evaluations = Table(
-    "ji_evaluations", metadata,
+    "ji_evaluations",
+    metadata,
     Column("inspection_id", Key(), primary_key=True),
     Column("body", Body, nullable=False),
     **_mysql,
 )
 
 complaints = Table(
-    "ji_complaints", metadata,
+    "ji_complaints",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("at", BigInteger, nullable=False),
@@ -154,7 +161,8 @@ complaints = Table(
 )
 
 outbox = Table(
-    "ji_outbox", metadata,
+    "ji_outbox",
+    metadata,
     Column("seq", Serial, primary_key=True, autoincrement=True),
     Column("key", Key(), nullable=False, unique=True),
     Column("delivered", Boolean, nullable=False),
@@ -164,7 +172,8 @@ outbox = Table(
 )
 
 audit_log = Table(
-    "ji_audit", metadata,
+    "ji_audit",
+    metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
@@ -173,7 +182,8 @@ audit_log = Table(
 )
 
 audit_head = Table(
-    "ji_audit_head", metadata,
+    "ji_audit_head",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
@@ -181,7 +191,8 @@ audit_head = Table(
 )
 
 reservations = Table(
-    "ji_reservations", metadata,
+    "ji_reservations",
+    metadata,
     Column("id", Key(), primary_key=True),
     Column("enterprise", Key(), nullable=False),
     Column("department", Key(), nullable=False),
@@ -196,13 +207,15 @@ reservations = Table(
 
 #: One row per enterprise, locked with ``SELECT ... FOR UPDATE`` by ``lock_enterprise``.
 enterprise_locks = Table(
-    "ji_enterprise_locks", metadata,
+    "ji_enterprise_locks",
+    metadata,
     Column("enterprise", Key(), primary_key=True),
     **_mysql,
 )
 
 replay_keys = Table(
-    "ji_replay_keys", metadata,
+    "ji_replay_keys",
+    metadata,
     Column("key", Key(), primary_key=True),
     Column("expires_at", BigInteger, nullable=False),
     **_mysql,

@@ -222,8 +222,11 @@ _PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body")
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
     return {
-        "id": plan.id, "enterprise": plan.enterprise, "filed_at": codec.micros(plan.filed_at),
-        "status": plan.status.value, "body": codec.dumps(plan),
+        "id": plan.id,
+        "enterprise": plan.enterprise,
+        "filed_at": codec.micros(plan.filed_at),
+        "status": plan.status.value,
+        "body": codec.dumps(plan),
     }
 
 
@@ -272,9 +275,7 @@ def _ledger_read(with_span: bool) -> ClauseElement:
     t = s.reservations
     wanted = t.c.id == bindparam("id")
     if with_span:
-        in_span = and_(
-            t.c.enterprise == bindparam("enterprise"), t.c.at >= bindparam("lo"), t.c.at < bindparam("hi")
-        )
+        in_span = and_(t.c.enterprise == bindparam("enterprise"), t.c.at >= bindparam("lo"), t.c.at < bindparam("hi"))
         return select(t).where(or_(wanted, in_span))
     return select(t).where(wanted)
 
@@ -447,9 +448,7 @@ class SQLUnitOfWork:
         else:
             self.run(statement, params)
 
-    def _send(
-        self, statement: Prepared | None, params: Mapping[str, Any] | None, *, commit: bool = False
-    ) -> Any:
+    def _send(self, statement: Prepared | None, params: Mapping[str, Any] | None, *, commit: bool = False) -> Any:
         """One round trip: the deferred writes, then ``statement`` and/or ``COMMIT``.
 
         They travel as one multi-statement query (PostgreSQL's simple protocol), the values
@@ -534,9 +533,7 @@ class SQLUnitOfWork:
                 self._cursor = self._client = None
                 with contextlib.suppress(Exception):
                     conn.invalidate(error)
-        return sa_exc.DBAPIError.instance(
-            sql, params, error, base, connection_invalidated=invalidated, dialect=dialect
-        )
+        return sa_exc.DBAPIError.instance(sql, params, error, base, connection_invalidated=invalidated, dialect=dialect)
 
     def insert_new(self, table: Table, row: Mapping[str, Any]) -> bool:
         """Insert ``row`` unless its key exists; ``True`` when inserted (one statement,
@@ -697,15 +694,15 @@ class _Plans(_Repo):
 
     def for_enterprise(self, enterprise: str) -> list[Plan]:
         t = s.plans
-        return self._bodies(
-            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id), Plan
-        )
+        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id), Plan)
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
     return {
-        "id": inspection.id, "enterprise": inspection.enterprise,
-        "created_at": codec.micros(inspection.created_at), "status": inspection.status.value,
+        "id": inspection.id,
+        "enterprise": inspection.enterprise,
+        "created_at": codec.micros(inspection.created_at),
+        "status": inspection.status.value,
         "body": codec.dumps(inspection),
     }
 
@@ -731,8 +728,10 @@ class _Inspections(_Repo):
 
 def _visit_row(visit: Visit) -> dict[str, Any]:
     return {
-        "id": visit.id, "inspection_id": visit.inspection_id,
-        "checked_in_at": codec.micros(visit.checked_in_at), "body": codec.dumps(visit),
+        "id": visit.id,
+        "inspection_id": visit.inspection_id,
+        "checked_in_at": codec.micros(visit.checked_in_at),
+        "body": codec.dumps(visit),
     }
 
 
@@ -753,8 +752,11 @@ class _Visits(_Repo):
 
 def _result_row(result: ResultRecord) -> dict[str, Any]:
     return {
-        "id": result.id, "enterprise": result.enterprise, "inspection_id": result.inspection_id,
-        "item": result.item, "recorded_at": codec.micros(result.recorded_at),
+        "id": result.id,
+        "enterprise": result.enterprise,
+        "inspection_id": result.inspection_id,
+        "item": result.item,
+        "recorded_at": codec.micros(result.recorded_at),
         "body": codec.dumps(result),
     }
 
@@ -770,9 +772,7 @@ class _Results(_Repo):
         found: ResultRecord | None = self._one(s.results, result_id, ResultRecord)
         return found
 
-    def for_enterprise(
-        self, enterprise: str, items: Sequence[str], since: pendulum.DateTime
-    ) -> list[ResultRecord]:
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
         wanted = sorted(set(items))
         if not wanted:
             return []
@@ -794,8 +794,11 @@ class _Results(_Repo):
 
 def _rectification_row(rect: Rectification) -> dict[str, Any]:
     return {
-        "id": rect.id, "enterprise": rect.enterprise, "state": rect.state.value,
-        "deadline": codec.micros(rect.deadline), "opened_at": codec.micros(rect.opened_at),
+        "id": rect.id,
+        "enterprise": rect.enterprise,
+        "state": rect.state.value,
+        "deadline": codec.micros(rect.deadline),
+        "opened_at": codec.micros(rect.opened_at),
         "body": codec.dumps(rect),
     }
 
@@ -840,16 +843,16 @@ class _Feedback(_Repo):
 
     def add_complaint(self, complaint: Complaint) -> None:
         row = {
-            "id": complaint.id, "enterprise": complaint.enterprise,
-            "at": codec.micros(complaint.at), "body": codec.dumps(complaint),
+            "id": complaint.id,
+            "enterprise": complaint.enterprise,
+            "at": codec.micros(complaint.at),
+            "body": codec.dumps(complaint),
         }
         self._add(s.complaints, row, "complaint", complaint.id)
 
     def complaints(self, enterprise: str) -> list[Complaint]:
         t = s.complaints
-        return self._bodies(
-            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.at, t.c.id), Complaint
-        )
+        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.at, t.c.id), Complaint)
 
 
 class _Outbox(_Repo):
@@ -879,10 +882,8 @@ class _Outbox(_Repo):
         t = s.outbox
         unique = sorted(set(keys))
         for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start:start + _CHUNK]
-            self._uow.execute(
-                update(t).where(t.c.key.in_(chunk), t.c.delivered.is_(False)).values(delivered=True)
-            )
+            chunk = unique[start : start + _CHUNK]
+            self._uow.execute(update(t).where(t.c.key.in_(chunk), t.c.delivered.is_(False)).values(delivered=True))
 
 
 class _Audit(_Repo):
@@ -935,9 +936,13 @@ _RESERVATION_COLUMNS = ("id", "enterprise", "department", "inspectors", "kind", 
 
 def _reservation_row(r: Reservation) -> dict[str, Any]:
     return {
-        "id": r.id, "enterprise": r.enterprise, "department": r.department,
-        "inspectors": codec.dumps_list(list(r.inspectors)), "kind": r.kind.value,
-        "at": codec.micros(r.at), "state": r.state.value,
+        "id": r.id,
+        "enterprise": r.enterprise,
+        "department": r.department,
+        "inspectors": codec.dumps_list(list(r.inspectors)),
+        "kind": r.kind.value,
+        "at": codec.micros(r.at),
+        "state": r.state.value,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
     }
 
@@ -946,9 +951,13 @@ def _reservation(row: Sequence[Any]) -> Reservation:
     """A reservation from a row of ``select(reservations)`` (columns in table order)."""
     id_, enterprise, department, inspectors, kind, at, state, expires_at = row
     return Reservation(
-        id=id_, enterprise=enterprise, department=department,
-        inspectors=codec.loads(inspectors, list[str]), kind=kind,
-        at=from_micros(int(at)), state=state,
+        id=id_,
+        enterprise=enterprise,
+        department=department,
+        inspectors=codec.loads(inspectors, list[str]),
+        kind=kind,
+        at=from_micros(int(at)),
+        state=state,
         expires_at=None if expires_at is None else from_micros(int(expires_at)),
     )
 
@@ -1132,7 +1141,6 @@ def count_rows(store: SQLStore, table: Table) -> int:
     """Rows in ``table`` (for tests and reports)."""
     with store.unit_of_work() as uow:
         return int(uow.execute(select(func.count()).select_from(table)).scalar_one())
-
 
 
 __all__ = [

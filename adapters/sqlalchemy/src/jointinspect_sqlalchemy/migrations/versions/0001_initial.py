@@ -159,9 +159,23 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop every table."""
     for name in (
-        "ji_replay_keys", "ji_enterprise_locks", "ji_reservations", "ji_audit_head", "ji_audit",
-        "ji_outbox", "ji_complaints", "ji_evaluations", "ji_rectifications", "ji_results",
-        "ji_visits", "ji_inspections", "ji_plans", "ji_scenarios", "ji_items", "ji_inspectors",
-        "ji_departments", "ji_enterprises",
+        "ji_replay_keys",
+        "ji_enterprise_locks",
+        "ji_reservations",
+        "ji_audit_head",
+        "ji_audit",
+        "ji_outbox",
+        "ji_complaints",
+        "ji_evaluations",
+        "ji_rectifications",
+        "ji_results",
+        "ji_visits",
+        "ji_inspections",
+        "ji_plans",
+        "ji_scenarios",
+        "ji_items",
+        "ji_inspectors",
+        "ji_departments",
+        "ji_enterprises",
     ):
         op.drop_table(name)
