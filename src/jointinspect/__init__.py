@@ -13,6 +13,7 @@ broken. Start with `Engine`::
 from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes import CodeClaims, CodeKind, MemoryKeyStore, qr_png, qr_svg
+from jointinspect.engine import Engine
 from jointinspect.errors import (
     ApprovalError,
     AuditChainBroken,
@@ -61,7 +62,6 @@ from jointinspect.policy import Policy, load_policy, load_policy_file, preset
 from jointinspect.relay import CollectingNotifier, deliver_pending
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 from jointinspect.rules.matching import Group, match_batch
-from jointinspect.service import Engine
 from jointinspect.stores import open_store
 
 __all__ = [

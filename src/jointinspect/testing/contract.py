@@ -27,6 +27,7 @@ import pytest
 from jointinspect.audit import AuditRecord, verify
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import FrequencyBlocked, IntegrityError, JointInspectError
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Notification, Role
@@ -46,7 +47,6 @@ from jointinspect.ports import Store
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
-from jointinspect.service import Engine
 from jointinspect.testing.city import City, build_city
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
