@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pendulum
 from sqlalchemy import bindparam, update
 from sqlalchemy.sql import ClauseElement
 
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-
-if TYPE_CHECKING:
-    from jointinspect_sqlalchemy.store import SQLStore
-    from jointinspect_sqlalchemy.unit_of_work import SQLUnitOfWork
+from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 
 
 class SQLReplayGuard:
@@ -25,7 +20,7 @@ class SQLReplayGuard:
     call is its own transaction.
     """
 
-    def __init__(self, store: SQLStore) -> None:
+    def __init__(self, store: UnitOfWorkSource) -> None:
         self._store = store
 
     def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
@@ -39,7 +34,7 @@ class SQLReplayGuard:
         return used
 
     @staticmethod
-    def _consume(uow: SQLUnitOfWork, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
+    def _consume(uow: UnitOfWorkView, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
         until = codec.micros(expires_at)
         # Reuse an expired key; a concurrent consumer re-checks the condition after our
         # commit (row lock), so only one of them matches.

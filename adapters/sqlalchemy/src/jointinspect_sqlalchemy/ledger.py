@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pendulum
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
@@ -25,10 +25,7 @@ from jointinspect.rules.frequency import (
 from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-
-if TYPE_CHECKING:
-    from jointinspect_sqlalchemy.store import SQLStore
-    from jointinspect_sqlalchemy.unit_of_work import SQLUnitOfWork
+from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 
 _MICRO = dt.timedelta(microseconds=1)
 _RESERVATION_COLUMNS = ("id", "enterprise", "department", "inspectors", "kind", "at", "state", "expires_at")
@@ -119,7 +116,7 @@ class SQLLedger:
 
     __slots__ = ("_uow",)
 
-    def __init__(self, uow: SQLUnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
     def check_and_reserve(
@@ -171,7 +168,7 @@ class SQLLedger:
 class SQLStandaloneLedger:
     """The store's ledger used on its own: each call is one short transaction."""
 
-    def __init__(self, store: SQLStore) -> None:
+    def __init__(self, store: UnitOfWorkSource) -> None:
         self._store = store
 
     def check_and_reserve(
@@ -179,23 +176,23 @@ class SQLStandaloneLedger:
     ) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         with self._store.unit_of_work() as uow:
-            decision = uow.ledger.check_and_reserve(request, checks, now)
+            decision = SQLLedger(uow).check_and_reserve(request, checks, now)
             uow.commit()
         return decision
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
         with self._store.unit_of_work() as uow:
-            uow.ledger.confirm(reservation_id, enterprise)
+            SQLLedger(uow).confirm(reservation_id, enterprise)
             uow.commit()
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
         with self._store.unit_of_work() as uow:
-            uow.ledger.release(reservation_id, enterprise)
+            SQLLedger(uow).release(reservation_id, enterprise)
             uow.commit()
 
     def reservations(self, enterprise: str) -> list[Reservation]:
         """See :meth:`jointinspect.ports.FrequencyLedger.reservations`."""
         with self._store.unit_of_work() as uow:
-            return uow.ledger.reservations(enterprise)
+            return SQLLedger(uow).reservations(enterprise)

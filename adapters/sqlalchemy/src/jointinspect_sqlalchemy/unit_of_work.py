@@ -21,13 +21,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, RootTransaction, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
+from jointinspect_sqlalchemy._protocols import StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.ledger import SQLLedger
@@ -39,9 +40,6 @@ from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.reference import _Reference
 from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
 
-if TYPE_CHECKING:
-    from jointinspect_sqlalchemy.store import SQLStore
-
 #: MariaDB/MySQL "duplicate entry" error number.
 _MYSQL_DUPLICATE = 1062
 #: key of (driver connection, its cursor, its client-side cursor) in the pool's info dict.
@@ -51,7 +49,7 @@ _CURSOR_KEY = "jointinspect_cursors"
 class SQLUnitOfWork:
     """One connection, one transaction (see the module documentation)."""
 
-    def __init__(self, store: SQLStore) -> None:
+    def __init__(self, store: StoreState) -> None:
         self._store = store
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
@@ -63,7 +61,7 @@ class SQLUnitOfWork:
         self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
         self._locked: set[str] = set()
         self._held_memory_lock = False
-        self._outer: SQLUnitOfWork | None = None
+        self._outer: UnitOfWorkView | None = None
 
     # Repositories are made on access and not kept: a unit of work holding them while they
     # hold it would be a reference cycle per operation, left to the cyclic collector.

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.statements import get_body, update_row
-
-if TYPE_CHECKING:
-    from jointinspect_sqlalchemy.unit_of_work import SQLUnitOfWork
 
 
 class _Repo:
     __slots__ = ("_uow",)
 
-    def __init__(self, uow: SQLUnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
     def _bodies(self, statement: Executable, kind: type[Any]) -> list[Any]:
