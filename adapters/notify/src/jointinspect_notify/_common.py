@@ -93,7 +93,8 @@ class RetryPolicy:
 
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.attempts),
-            wait=tenacity.wait_exponential_jitter(initial=self.initial, max=self.maximum, jitter=self.jitter),
+            wait=tenacity.wait_exponential(multiplier=self.initial, max=self.maximum)
+            + tenacity.wait_random(0, self.jitter),
             retry=tenacity.retry_if_exception(
                 lambda e: isinstance(e, DeliveryFailed) and not isinstance(e, DeliveryRejected)
             ),

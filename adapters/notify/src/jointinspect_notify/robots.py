@@ -9,7 +9,7 @@ Both take a robot's webhook URL and post one JSON message per notification:
   ``{"msgtype": "text", "text": {"content": ...}, "at": {"atMobiles": [...], "isAtAll": false}}``
   or ``{"msgtype": "markdown", "markdown": {"title": ..., "text": ...}, "at": {...}}``. With a
   signing secret (加签, ``SEC...``) the URL gains ``timestamp`` (milliseconds) and ``sign`` =
-  url-encoded base64 of HMAC-SHA256, keyed by the secret, over ``timestamp + "\\n" + secret``.
+  url-encoded base64 of HMAC-SHA256, keyed by the secret, over ``timestamp + "\n" + secret``.
 
 Both answer HTTP 200 with ``{"errcode": 0, "errmsg": "ok"}``; a non-zero ``errcode`` is a
 refusal, transient for their rate limits (WeCom 45009, DingTalk 130101), permanent otherwise.
