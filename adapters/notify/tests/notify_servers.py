@@ -14,10 +14,10 @@ import attrs
 import pendulum
 import pytest
 from aiosmtpd.controller import Controller
+from jointinspect_notify.receiver import WebhookReceiver
 
 from jointinspect.clock import FixedClock
 from jointinspect.errors import WebhookRejected
-from jointinspect_notify.receiver import WebhookReceiver
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 SECRET = "whsec-test-secret"
@@ -60,7 +60,7 @@ class HttpServer:
 
 def _handler(state: HttpServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet tests
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def _reply(self, status: int, doc: dict[str, Any]) -> None:

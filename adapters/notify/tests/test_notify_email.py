@@ -7,11 +7,11 @@ import email.policy
 from email.message import EmailMessage
 
 import pytest
+from jointinspect_notify import EmailNotifier, RetryPolicy
 from notify_servers import T0, Mailbox
 
 from jointinspect.errors import DeliveryFailed, DeliveryRejected
 from jointinspect.model.notification import Notification, Role
-from jointinspect_notify import EmailNotifier, RetryPolicy
 
 ADDRESSES = {("department", "SCJG"): ["scjg@city.example"], ("supervisor", "judicial"): ["sfj@city.example"]}
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pendulum
 import pytest
+from jointinspect_notify import DingTalkRobot, RetryPolicy, WeComRobot
 from notify_servers import T0, Hit, HttpServer
 
 from jointinspect.clock import FixedClock
 from jointinspect.errors import DeliveryRejected
 from jointinspect.model.notification import Notification, Role
-from jointinspect_notify import DingTalkRobot, RetryPolicy, WeComRobot
 
 DING_SECRET = "SECtest0123456789"
 

@@ -9,13 +9,13 @@ import json
 import httpx
 import pendulum
 import pytest
+from jointinspect_notify import RetryPolicy, WebhookNotifier, WebhookReceiver
+from jointinspect_notify.webhook import encode_body, signature_header
 from notify_servers import SECRET, T0, HttpServer, verifying
 
 from jointinspect.clock import FixedClock
 from jointinspect.errors import DeliveryFailed, DeliveryRejected, WebhookRejected
 from jointinspect.model.notification import Notification, Role
-from jointinspect_notify import RetryPolicy, WebhookNotifier, WebhookReceiver
-from jointinspect_notify.webhook import encode_body, signature_header
 
 FAST = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 
