@@ -96,6 +96,23 @@ class RoutingConfig:
 _converter = cattrs.Converter(forbid_extra_keys=True)
 
 
+def _strings(value: object, _: object) -> tuple[str, ...]:
+    # A bare string would otherwise become a tuple of its characters.
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+_converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _strings)
+
+
+def _describe(exc: BaseException, type_: object) -> str:
+    if isinstance(exc, NotifyConfigError):
+        return str(exc.details.get("reason", exc))
+    default = cattrs.v.format_exception(exc, type_)  # type: ignore[arg-type]
+    return f"{default} ({exc})" if isinstance(exc, ValueError) else default
+
+
 def load_routing(data: Mapping[str, Any]) -> RoutingConfig:
     """Build and check a `RoutingConfig` from plain data.
 
@@ -108,7 +125,10 @@ def load_routing(data: Mapping[str, Any]) -> RoutingConfig:
     except NotifyConfigError:
         raise
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
-        reason = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, cattrs.BaseValidationError) else str(exc)
+        if isinstance(exc, cattrs.BaseValidationError):
+            reason = "; ".join(cattrs.transform_error(exc, format_exception=_describe))
+        else:
+            reason = str(exc)
         raise NotifyConfigError(reason=reason) from exc
     for route in config.routes:
         for pattern in route.kinds:
