@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 from email.message import EmailMessage
 
 import pytest
@@ -97,3 +98,22 @@ def test_each_key_is_mailed_once(smtp_server: Mailbox) -> None:
     sender.send(note())
     sender.send(note())
     assert len(smtp_server.messages) == 1 and sender.stats.duplicates == 1
+
+
+def test_starttls_is_used_and_the_certificate_checked(tls_smtp_server: tuple[Mailbox, ssl.SSLContext]) -> None:
+    box, client_tls = tls_smtp_server
+    common = {
+        "sender": "notice@jointinspect.example",
+        "recipients": lambda role, who: ["scjg@city.example"],
+        "retry": RetryPolicy(attempts=1, sleep=lambda _: None),
+    }
+    # Without STARTTLS the server refuses the mail (530): permanent, and nothing is received.
+    with pytest.raises(DeliveryRejected):
+        EmailNotifier(box.host, box.port, starttls=False, **common).send(note("k-plain"))  # type: ignore[arg-type]
+    # An untrusted certificate fails the handshake: transient, nothing is received.
+    with pytest.raises(DeliveryFailed):
+        EmailNotifier(box.host, box.port, **common).send(note("k-untrusted"))  # type: ignore[arg-type]
+    assert box.messages == []
+    EmailNotifier(box.host, box.port, tls_context=client_tls, **common).send(note("k-tls"))  # type: ignore[arg-type]
+    (msg,) = received(box)
+    assert msg["X-JointInspect-Key"] == "k-tls"

@@ -9,6 +9,8 @@ import json
 import httpx
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jointinspect_notify import RetryPolicy, WebhookNotifier, WebhookReceiver
 from jointinspect_notify.webhook import encode_body, signature_header
 from notify_servers import SECRET, T0, HttpServer, verifying
@@ -181,3 +183,17 @@ def test_receiver_accepts_any_secret_during_rotation(clock: FixedClock) -> None:
     receiver = WebhookReceiver(["new-secret", SECRET], clock=clock)
     body = encode_body(note(), None)
     assert receiver.verify(body, signed(body, T0.subtract(seconds=299)))["key"] == note().key
+
+
+@given(st.binary(min_size=1, max_size=200), st.integers(min_value=0), st.integers(min_value=1, max_value=255))
+def test_any_changed_byte_breaks_the_signature(payload: bytes, where: int, flip: int) -> None:
+    at = T0
+    body = json.dumps({"key": "k", "blob": payload.hex()}).encode()
+    headers = signed(body, at)
+    index = where % len(body)
+    tampered = body[:index] + bytes([body[index] ^ flip]) + body[index + 1 :]
+    receiver = WebhookReceiver(SECRET, clock=FixedClock(at))
+    with pytest.raises(WebhookRejected) as caught:
+        receiver.verify(tampered, headers)
+    assert caught.value.code == "webhook.signature_invalid"
+    assert receiver.verify(body, headers)["key"] == "k"
