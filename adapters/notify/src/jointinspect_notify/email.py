@@ -46,13 +46,17 @@ class EmailNotifier:
     retried; 5xx answers and a recipient without address are permanent (`DeliveryRejected`).
 
     Args:
-        host, port: the SMTP server (submission port 587 with STARTTLS by default).
+        host: the SMTP server.
+        port: its port (submission, 587, with STARTTLS by default).
         sender: the From address.
         recipients: who receives a notification.
         starttls: upgrade with STARTTLS before authenticating (turn off only on loopback).
         tls_context: the TLS context (system trust by default).
-        username, password: SMTP authentication, when the server wants it.
-        lang, names, zone: the rendering.
+        username: SMTP user, when the server wants authentication.
+        password: SMTP password.
+        lang: language of the message.
+        names: names for codes in the message.
+        zone: time zone of the times in the message.
         timeout: socket timeout in seconds.
         retry: the backoff policy.
         sent: the sent-key memory.

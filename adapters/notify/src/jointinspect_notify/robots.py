@@ -139,9 +139,14 @@ class WeComRobot(_Robot):
     Args:
         url: the robot's webhook URL (``.../cgi-bin/webhook/send?key=...``).
         msgtype: ``"text"`` (the short text, with @-mentions) or ``"markdown"`` (subject and body).
-        lang, names, zone: the rendering.
+        lang: language of the message.
+        names: names for codes in the message.
+        zone: time zone of the times in the message.
         mentions: mobile numbers to @-mention (text messages only; WeCom markdown cannot).
-        client, timeout, retry, sent: as for `jointinspect_notify.webhook.WebhookNotifier`.
+        client: a ready ``httpx.Client`` (left open); by default one is made (closed by ``close``).
+        timeout: connect / read / write timeouts when the client is made here.
+        retry: the backoff policy.
+        sent: the sent-key memory.
     """
 
     channel = "wecom"
@@ -161,12 +166,14 @@ class WeComRobot(_Robot):
 class DingTalkRobot(_Robot):
     """A :class:`jointinspect.ports.Notifier` posting to a DingTalk (钉钉) group robot.
 
+    Takes the arguments of `WeComRobot`, and:
+
     Args:
         url: the robot's webhook URL (``.../robot/send?access_token=...``).
         secret: the signing secret (``SEC...``) when the robot uses 加签; the URL is then
             signed on every attempt with the clock's time.
         clock: the source of the signing timestamp.
-        Others as for `WeComRobot`.
+        **kw: as for `WeComRobot`.
     """
 
     channel = "dingtalk"
