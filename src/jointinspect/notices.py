@@ -301,7 +301,7 @@ _NOTICES: tuple[Notice, ...] = (
             "Inspection {subject} brings {enterprise} to {count} inspections, over the {limit} allowed by "
             "rule {rule} (scope {scope}). Please check for repeated or overlapping inspections.",
         ),
-        role_policy="frequency rule notify",
+        role_policy="frequency[].notify",
     ),
     Notice(
         "checkin.no_scan",

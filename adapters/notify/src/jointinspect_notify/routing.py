@@ -208,6 +208,7 @@ class RoutingNotifier:
         if any(e is not None and not isinstance(e, DeliveryRejected) for e in fallback.values()):
             raise DeliveryFailed(key=key, channel="routing", reason="fallback failed")
         reason = "; ".join(f"{n}: {e}" for n, e in {**failures, **fallback}.items() if e is not None)
+        self._forget(key)  # settled for good (e.g. by DeadLetters): no progress to keep
         raise DeliveryRejected(key=key, channel="routing", reason=reason)
 
     def _forget(self, key: str) -> None:
