@@ -185,6 +185,25 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "{subject!r} 被并发修改,请重试",
     ),
     "audit.broken": ("Audit chain broken at entry {seq}: {reason}", "审计链在第 {seq} 条断裂:{reason}"),
+    # notification delivery (issue 17)
+    "notify.failed": (
+        "Notification {key!r} could not be delivered through {channel}: {reason}",
+        "通知 {key!r} 经 {channel} 投递失败:{reason}",
+    ),
+    "notify.rejected": (
+        "{channel} refused notification {key!r} for good: {reason}",
+        "{channel} 永久拒收通知 {key!r}:{reason}",
+    ),
+    "notify.config_invalid": ("Notification routing is invalid: {reason}", "通知路由配置无效:{reason}"),
+    "webhook.signature_invalid": (
+        "The webhook signature is missing or does not match",
+        "回调签名缺失或不匹配",
+    ),
+    "webhook.stale": (
+        "The webhook timestamp {timestamp} is more than {tolerance} seconds from now",
+        "回调时间戳 {timestamp} 与当前时间相差超过 {tolerance} 秒",
+    ),
+    "webhook.replayed": ("Webhook delivery {key!r} was already received", "回调 {key!r} 已接收过,拒绝重放"),
 }
 
 
@@ -305,3 +324,29 @@ class AuditChainBroken(JointInspectError):
     """The audit log's hash chain does not verify."""
 
     default_code = "audit.broken"
+
+
+class DeliveryFailed(JointInspectError):
+    """A notification did not reach its channel; sending it again later may succeed."""
+
+    default_code = "notify.failed"
+    retryable = True
+
+
+class DeliveryRejected(DeliveryFailed):
+    """A channel refused a notification for good (bad address, 4xx): resending cannot help."""
+
+    default_code = "notify.rejected"
+    retryable = False
+
+
+class NotifyConfigError(ValidationError):
+    """Notification routing or channel configuration is invalid."""
+
+    default_code = "notify.config_invalid"
+
+
+class WebhookRejected(JointInspectError):
+    """A received webhook failed verification: bad signature, stale timestamp or replay."""
+
+    default_code = "webhook.signature_invalid"
