@@ -429,7 +429,8 @@ def test_round_trip(claims: CodeClaims) -> None:
     assert token.startswith("JI1")
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567JI1")
     assert decode(token) == claims
-    assert verify(token, STORE, claims.issued_at) == claims
+    # Any lifetime the format can carry round-trips; the lifetime bound is tested separately.
+    assert verify(token, STORE, claims.issued_at, max_lifetime=None) == claims
 
 
 @settings(max_examples=150, deadline=None)
