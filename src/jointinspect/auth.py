@@ -392,3 +392,7 @@ def matrix_markdown(rules: Iterable[Rule] = MATRIX, defaults: AuthorizationPolic
             binds.append(grant.binding.text)
         lines.append(f"| `{rule.operation}` | {'; '.join(who)} | {'; '.join(binds)} | {rule.note or '-'} |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m jointinspect.auth: the table for docs/authorization.md
+    print(matrix_markdown(), end="")

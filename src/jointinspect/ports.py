@@ -10,7 +10,7 @@ and then writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -18,7 +18,7 @@ import pendulum
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from jointinspect.audit import Anchor, AuditEntry, AuditHead, AuditRecord
-from jointinspect.auth import Principal
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
@@ -347,7 +347,7 @@ class Authorizer(Protocol):
     """A municipality's own authorization checks, run after the built-in matrix
     (`jointinspect.auth.authorize`); deny wins: any authorizer that raises refuses."""
 
-    def authorize(self, operation: str, principal: Principal, context: Mapping[str, object]) -> None:
+    def authorize(self, operation: str, principal: Principal, context: AuthContext) -> None:
         """Return to allow; raise `jointinspect.errors.Forbidden` to refuse."""
         ...
 
