@@ -14,7 +14,7 @@ from jointinspect.errors import AuditChainBroken
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 
 # What a record may hold: text without NUL or lone surrogates (refused, see test_audit_values).
-chars = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+chars = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
 text = st.text(chars, min_size=0, max_size=8)
 records = st.builds(
     AuditRecord,

@@ -130,7 +130,7 @@ class _Tables:
     reservations: _Table[str, Reservation] = attrs.Factory(_Table)
     reservations_by_enterprise: _Index = attrs.Factory(_Index)
     replay_keys: _Table[str, pendulum.DateTime] = attrs.Factory(_Table)
-    counter: list[int] = attrs.Factory(lambda: [0])
+    counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:
@@ -342,6 +342,13 @@ class _Outbox(_Base):
             if row is not None and not row[2]:
                 self._t.outbox.put(self._j, key, (row[0], row[1], True))
                 self._t.outbox_pending.delete(self._j, row[0])
+        pending = self._t.outbox_pending
+        # A dict never shrinks and iterating it visits every slot: after a large backlog
+        # drains, copy the few rows left into a compact dict so `pending` stays cheap.
+        self._t.counter[1] += len(keys)
+        if self._t.counter[1] > 1024 + 4 * len(pending.rows):
+            pending.rows = dict(pending.rows)
+            self._t.counter[1] = 0
 
     def prune(self, before: pendulum.DateTime) -> int:
         doomed = [k for k, (_, n, delivered) in self._t.outbox.rows.items() if delivered and n.at < before]
