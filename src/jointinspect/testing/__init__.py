@@ -4,6 +4,8 @@
 * `jointinspect.testing.contract` — the store contract suite (subclass it with a
   factory for your store).
 * `jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites.
+* `jointinspect.testing.tamper` — the audit tamper suite (raw edits of the audit table).
+* `jointinspect.testing.maintenance` — outbox and replay-key pruning contract cases.
 * `jointinspect.testing.model` — the stateful comparison with a reference model.
 
 Nothing here is imported by the core package at import time.
