@@ -68,7 +68,8 @@ def main() -> None:
         policy=policy,
         clock=clock,
         notifier=notes,
-        keys=MemoryKeyStore.from_seed(b"jointinspect-demo-key-32-bytes!!"),
+        # A real deployment loads its key: MemoryKeyStore.from_env() or .from_file(path).
+        keys=MemoryKeyStore.generated(),
     )
     populate(engine, city)
     print(
