@@ -36,9 +36,8 @@ from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.policy.schema import PLANNED_KINDS, Policy
 from jointinspect.ports import Store
 from jointinspect.requests import PlanRequest
+from jointinspect.sample import build_city, populate
 from jointinspect.service import Engine
-from jointinspect.testing.city import build_city
-from jointinspect.testing.contract import populate
 
 BASE = pendulum.datetime(2026, 3, 2, 0, tz="UTC")
 GAP = pendulum.duration(days=7)
