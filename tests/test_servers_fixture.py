@@ -24,13 +24,16 @@ def _throwaway(kind: str) -> pytest.MarkDecorator:
 
 def _pg_conninfo(url: str) -> str:
     u = urlsplit(url)
-    return f"host={u.hostname} port={u.port} user={u.username} dbname={u.path.lstrip('/')}"
+    password = f" password={u.password}" if u.password else ""  # set for an existing server
+    return f"host={u.hostname} port={u.port} user={u.username}{password} dbname={u.path.lstrip('/')}"
 
 
 def _mysql_connect(url: str) -> pymysql.connections.Connection:
     u = urlsplit(url)
     assert u.hostname is not None and u.port is not None and u.username is not None
-    return pymysql.connect(host=u.hostname, port=u.port, user=u.username, database=u.path.lstrip("/"))
+    return pymysql.connect(
+        host=u.hostname, port=u.port, user=u.username, password=u.password or "", database=u.path.lstrip("/")
+    )
 
 
 @_throwaway("postgresql")
