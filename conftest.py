@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from typing import NoReturn, TypeVar
 
 import pytest
+from hypothesis import settings
 
 from testsupport import external, servers
 from testsupport.external import ExternalMariaDB, ExternalPostgres, ExternalRedis, ExternalRedisCluster
@@ -46,6 +47,11 @@ from testsupport.servers import (
 )
 
 _T = TypeVar("_T")
+
+# No per-example deadline: it is a wall-clock assertion, and on a loaded 2-core CI machine (or
+# a slower Python) an example can exceed hypothesis' default 200 ms without anything being wrong.
+settings.register_profile("jointinspect", deadline=None)
+settings.load_profile("jointinspect")
 
 #: fixture name -> the ``server`` marker's argument for tests using it.
 SERVER_FIXTURES = {
