@@ -19,6 +19,7 @@ source scripts/_lib.sh
 
 started=$SECONDS
 failed=()
+timings=()
 
 if [ "${CI:-}" = "true" ]; then
     export JOINTINSPECT_REQUIRE_SERVERS=1
@@ -38,6 +39,7 @@ run_step() {
         echo "!! $name: FAILED (exit $rc, $((SECONDS - t0))s)"
         failed+=("$name (exit $rc)")
     fi
+    timings+=("$(printf '%5ss  %s' "$((SECONDS - t0))" "$name")")
 }
 
 section "System packages (PostgreSQL, MariaDB, Redis)"
@@ -116,6 +118,7 @@ for version in 3.12 3.13; do
 done
 
 section "Summary ($((SECONDS - started))s)"
+printf '%s\n' "${timings[@]}"
 if [ ${#failed[@]} -ne 0 ]; then
     printf '!! failed: %s\n' "${failed[@]}"
     exit 1
