@@ -32,8 +32,7 @@ from jointinspect import (
     open_store,
 )
 from jointinspect.policy import MatchingPolicy, Policy, wuhu_rules
-from jointinspect.testing.city import build_city
-from jointinspect.testing.contract import populate
+from jointinspect.sample import build_city, populate
 
 ZONE = "Asia/Shanghai"
 DEFAULT_STORE = "sqlite:///jointinspect-demo.db"

@@ -10,6 +10,7 @@ broken. Start with `Engine`::
     engine = Engine(store=MemoryStore(), clock=FixedClock(...), keys=MemoryKeyStore.from_seed(b"..."))
 """
 
+from jointinspect._version import __version__
 from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes import CodeClaims, CodeKind, MemoryKeyStore, qr_png, qr_svg
@@ -123,6 +124,7 @@ __all__ = [
     "ValidationError",
     "Visit",
     "Window",
+    "__version__",
     "deliver_pending",
     "load_policy",
     "load_policy_file",

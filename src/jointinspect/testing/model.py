@@ -37,8 +37,7 @@ from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.policy.schema import PLANNED_KINDS, Policy
 from jointinspect.ports import Store
 from jointinspect.requests import PlanRequest
-from jointinspect.testing.city import build_city
-from jointinspect.testing.contract import populate
+from jointinspect.sample import build_city, populate
 
 BASE = pendulum.datetime(2026, 3, 2, 0, tz="UTC")
 GAP = pendulum.duration(days=7)
