@@ -15,7 +15,9 @@ far with who gave them...). A municipality adds its own checks with an
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import attrs
 
@@ -115,8 +117,8 @@ class Principal:
         return cls(PrincipalKind.LEGAL_OFFICE, department=department, user=user, roles=roles)
 
     @classmethod
-    def system(cls, name: str = "system") -> Principal:
-        """The platform itself (a scheduler, an import job)."""
+    def system(cls, name: str | None = None) -> Principal:
+        """The platform itself, optionally naming the job (a scheduler, an import)."""
         return cls(PrincipalKind.SYSTEM, user=name)
 
     @property
@@ -369,6 +371,39 @@ def authorize(
         return
     specific = [r for r in reasons if r is not None and r != "auth.forbidden"]
     raise Forbidden(specific[0] if specific else "auth.forbidden", operation=operation, principal=principal.actor)
+
+
+_log = logging.getLogger("jointinspect.auth")
+
+
+class _Authorizer(Protocol):
+    def authorize(self, operation: str, principal: Principal, context: AuthContext) -> None: ...
+
+
+def check(
+    operation: str,
+    principal: Principal,
+    context: AuthContext | None = None,
+    *,
+    policy: Policy | None = None,
+    extra: Iterable[_Authorizer] = (),
+) -> None:
+    """What the engine calls: the matrix, then every extra authorizer (deny wins).
+
+    A refusal is logged (logger ``jointinspect.auth``, level WARNING) with the principal,
+    the operation and the code, then raised.
+
+    Raises:
+        Forbidden: from the matrix or from any authorizer.
+    """
+    ctx = context if context is not None else AuthContext()
+    try:
+        authorize(operation, principal, ctx, policy=policy)
+        for authorizer in extra:
+            authorizer.authorize(operation, principal, ctx)
+    except Forbidden as exc:
+        _log.warning("refused %s by %s: %s", operation, principal.actor, exc.code)
+        raise
 
 
 def _who(grant: Grant) -> str:
