@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.rectification import Rectification
@@ -14,14 +16,15 @@ from jointinspect.model.result import ResultRecord
 from jointinspect.rules.frequency import RuleHit
 
 
-def _names(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)  # type: ignore[attr-defined]
-
-
 def _to_inspection_kind(value: object) -> InspectionKind:
-    return member(InspectionKind)(value)
+    return member(InspectionKind, "kind")(value)
+
+
+def _names(field: str) -> Callable[[object], tuple[str, ...]]:
+    def convert(value: object) -> tuple[str, ...]:
+        return v.identifier_sequence(value, field)
+
+    return convert
 
 
 @attrs.frozen
@@ -29,17 +32,21 @@ class PlanRequest:
     """What a department files: one enterprise, items, inspectors, a window and a kind.
 
     ``scenario`` adds the filing department's items of that scenario (一件事) to ``items``.
+    Every field is validated on construction (`jointinspect.validation`): the credit code
+    is normalised, ``start``/``end`` are aware datetimes or ISO 8601 text with an offset
+    (years 2000-2200), ``items``/``inspectors`` are sequences of identifiers (never a bare
+    string), ``reason`` is text.
     """
 
-    enterprise: str
-    department: str
-    start: dt.datetime
-    end: dt.datetime
+    enterprise: str = attrs.field(converter=v.field_converter(v.credit_code, "enterprise"))
+    department: str = attrs.field(converter=v.field_converter(v.identifier, "department"))
+    start: pendulum.DateTime = attrs.field(converter=v.field_converter(v.instant, "start"))
+    end: pendulum.DateTime = attrs.field(converter=v.field_converter(v.instant, "end"))
     kind: InspectionKind = attrs.field(default=InspectionKind.ROUTINE, converter=_to_inspection_kind)
-    items: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    scenario: str | None = None
-    reason: str = ""
+    items: tuple[str, ...] = attrs.field(default=(), converter=_names("items"))
+    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names("inspectors"))
+    scenario: str | None = attrs.field(default=None, converter=v.field_converter(v.optional_identifier, "scenario"))
+    reason: str = attrs.field(default="", converter=v.field_converter(v.text, "reason"))
 
     @property
     def window(self) -> Window:
