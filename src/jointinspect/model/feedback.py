@@ -7,12 +7,21 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
+from jointinspect.errors import ValidationError
 from jointinspect.timeutil import utc
 
 
 def _to_complaint_reason(value: object) -> ComplaintReason:
-    return member(ComplaintReason)(value)
+    return member(ComplaintReason, "reason")(value)
+
+
+def _score(value: object, field: str) -> int:
+    # the catalogued evaluation.score_range keeps the code callers already key on.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ValidationError("evaluation.score_range", score=value if isinstance(value, int) else type(value).__name__)
+    return int(value)
 
 
 @attrs.frozen
@@ -24,10 +33,10 @@ class Evaluation:
 
     inspection_id: str
     enterprise: str
-    score: int
-    comment: str
+    score: int = attrs.field(converter=v.field_converter(_score, "score"))
+    comment: str = attrs.field(converter=v.field_converter(v.text, "comment"))
     at: pendulum.DateTime = attrs.field(converter=utc)
-    anonymous: bool = False
+    anonymous: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "anonymous"))
 
 
 class ComplaintReason(enum.StrEnum):
@@ -48,5 +57,5 @@ class Complaint:
     inspection_id: str
     enterprise: str
     reason: ComplaintReason = attrs.field(converter=_to_complaint_reason)
-    text: str
+    text: str = attrs.field(converter=v.field_converter(v.text, "text"))
     at: pendulum.DateTime = attrs.field(converter=utc)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
@@ -30,7 +31,15 @@ def _frozen_payload(value: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
 
 
 def _to_role(value: object) -> Role:
-    return member(Role)(value)
+    return member(Role, "role")(value)
+
+
+#: Longest idempotency key: what every store indexes (VARCHAR(255)) and every broker carries.
+KEY_MAX_LEN = 255
+
+
+def _key(value: object, field: str) -> str:
+    return v.text(value, field, max_len=KEY_MAX_LEN, required=True)
 
 
 @attrs.frozen
@@ -41,7 +50,7 @@ class Notification:
     it unchanged.
     """
 
-    key: str
+    key: str = attrs.field(converter=v.field_converter(_key, "key"))
     kind: str
     role: Role = attrs.field(converter=_to_role)
     recipient: str

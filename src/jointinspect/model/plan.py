@@ -40,7 +40,7 @@ TRIGGERED_KINDS = frozenset(
 
 
 def _to_inspection_kind(value: object) -> InspectionKind:
-    return member(InspectionKind)(value)
+    return member(InspectionKind, "kind")(value)
 
 
 def _to_plan_status(value: object) -> PlanStatus:

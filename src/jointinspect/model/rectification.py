@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
@@ -31,11 +32,11 @@ class RectificationEvent:
 
     at: pendulum.DateTime = attrs.field(converter=utc)
     action: str
-    actor: str
+    actor: str = attrs.field(converter=v.field_converter(v.text, "actor"))
     from_state: RectificationState
     to_state: RectificationState
-    note: str = ""
-    evidence: tuple[str, ...] = ()
+    note: str = attrs.field(default="", converter=v.field_converter(v.text, "note"))
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=v.field_converter(v.text_sequence, "evidence"))
 
 
 @attrs.frozen

@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc, utc_or_none
 
@@ -20,7 +21,7 @@ class Outcome(enum.StrEnum):
 
 
 def _to_outcome(value: object) -> Outcome:
-    return member(Outcome)(value)
+    return member(Outcome, "outcome")(value)
 
 
 @attrs.frozen
@@ -39,10 +40,12 @@ class ResultRecord:
     inspector_id: str
     item: str
     outcome: Outcome = attrs.field(converter=_to_outcome)
-    note: str
-    evidence: tuple[str, ...]
+    note: str = attrs.field(converter=v.field_converter(v.text, "note"))
+    evidence: tuple[str, ...] = attrs.field(converter=v.field_converter(v.text_sequence, "evidence"))
     recorded_at: pendulum.DateTime = attrs.field(converter=utc)
     responsible_department: str
-    guidance: bool = False
+    guidance: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "guidance"))
     acknowledged_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
-    acknowledged_by: str | None = None
+    acknowledged_by: str | None = attrs.field(
+        default=None, converter=attrs.converters.optional(v.field_converter(v.text, "signer"))
+    )

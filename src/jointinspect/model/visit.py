@@ -5,8 +5,13 @@ from __future__ import annotations
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model.reference import GeoPoint
 from jointinspect.timeutil import utc, utc_or_none
+
+
+def _position(value: object, field: str) -> GeoPoint:
+    return v.instance_of(value, field, GeoPoint)
 
 
 @attrs.frozen
@@ -22,10 +27,10 @@ class Visit:
     inspector_id: str
     enterprise: str
     checked_in_at: pendulum.DateTime = attrs.field(converter=utc)
-    position: GeoPoint
+    position: GeoPoint = attrs.field(converter=v.field_converter(_position, "position"))
     distance_m: float
     token_id: str
-    scanned: bool = True
+    scanned: bool = attrs.field(default=True, converter=v.field_converter(v.boolean, "scanned"))
     checked_out_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
 
     @property
