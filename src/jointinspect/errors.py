@@ -18,16 +18,21 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-#: The zone in which instants are shown in messages (the details keep the values as given).
-#: A city whose policy names another zone may call `set_display_zone`.
+#: The default zone in which instants are shown in messages (the details keep the values
+#: as given). A city whose policy names another zone may call `set_display_zone`.
 DISPLAY_ZONE = "Asia/Shanghai"
+_display = {"zone": DISPLAY_ZONE}
 
 
 def set_display_zone(zone: str) -> None:
     """Show instants in messages in ``zone`` (an IANA name such as ``"Asia/Urumqi"``)."""
-    global DISPLAY_ZONE
     zoneinfo.ZoneInfo(zone)  # refuse an unknown zone now rather than when formatting
-    DISPLAY_ZONE = zone
+    _display["zone"] = zone
+
+
+def display_zone() -> str:
+    """The zone in which messages show instants."""
+    return _display["zone"]
 
 
 #: Chinese names of the enum values that appear in messages, keyed by (enum name, value).
@@ -397,7 +402,7 @@ def display_value(value: Any, *, zh: bool = False) -> Any:
 
 def _in_zone(value: dt.datetime) -> str:
     try:
-        local = value.astimezone(zoneinfo.ZoneInfo(DISPLAY_ZONE))
+        local = value.astimezone(zoneinfo.ZoneInfo(_display["zone"]))
     except (OverflowError, ValueError):
         return value.isoformat()
     return local.replace(microsecond=0).isoformat(sep=" ")
@@ -415,8 +420,8 @@ def display_fields(fields: Mapping[str, Any], *, zh: bool) -> dict[str, Any]:
         shown.setdefault("enum_zh", zh_name)
     # frequency.blocked: name the department (or inspector) a scoped rule counted for.
     scope = fields.get("scope")
-    shown.setdefault("scope_en", f" for {scope}" if scope else "")
-    shown.setdefault("scope_zh", f"对 {scope} " if scope else "")
+    shown.setdefault("scope_en", f" by {scope}" if scope else "")
+    shown.setdefault("scope_zh", f"由 {scope} " if scope else "")
     return shown
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import attrs
 import pendulum
@@ -20,11 +19,36 @@ def _to_inspection_kind(value: object) -> InspectionKind:
     return member(InspectionKind, "kind")(value)
 
 
-def _names(field: str) -> Callable[[object], tuple[str, ...]]:
-    def convert(value: object) -> tuple[str, ...]:
-        return v.identifier_sequence(value, field)
+def _items(value: object) -> tuple[str, ...]:
+    return v.identifier_sequence(value, "items")
 
-    return convert
+
+def _inspectors(value: object) -> tuple[str, ...]:
+    return v.identifier_sequence(value, "inspectors")
+
+
+def _enterprise_credit_code(value: object) -> str:
+    return v.credit_code(value, "enterprise")
+
+
+def _department_identifier(value: object) -> str:
+    return v.identifier(value, "department")
+
+
+def _end_instant(value: object) -> pendulum.DateTime:
+    return v.instant(value, "end")
+
+
+def _start_instant(value: object) -> pendulum.DateTime:
+    return v.instant(value, "start")
+
+
+def _scenario_optional_identifier(value: object) -> str | None:
+    return v.optional_identifier(value, "scenario")
+
+
+def _reason_text(value: object) -> str:
+    return v.text(value, "reason")
 
 
 @attrs.frozen
@@ -38,15 +62,15 @@ class PlanRequest:
     string), ``reason`` is text.
     """
 
-    enterprise: str = attrs.field(converter=v.field_converter(v.credit_code, "enterprise"))
-    department: str = attrs.field(converter=v.field_converter(v.identifier, "department"))
-    start: pendulum.DateTime = attrs.field(converter=v.field_converter(v.instant, "start"))
-    end: pendulum.DateTime = attrs.field(converter=v.field_converter(v.instant, "end"))
+    enterprise: str = attrs.field(converter=_enterprise_credit_code)
+    department: str = attrs.field(converter=_department_identifier)
+    start: pendulum.DateTime = attrs.field(converter=_start_instant)
+    end: pendulum.DateTime = attrs.field(converter=_end_instant)
     kind: InspectionKind = attrs.field(default=InspectionKind.ROUTINE, converter=_to_inspection_kind)
-    items: tuple[str, ...] = attrs.field(default=(), converter=_names("items"))
-    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names("inspectors"))
-    scenario: str | None = attrs.field(default=None, converter=v.field_converter(v.optional_identifier, "scenario"))
-    reason: str = attrs.field(default="", converter=v.field_converter(v.text, "reason"))
+    items: tuple[str, ...] = attrs.field(default=(), converter=_items)
+    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_inspectors)
+    scenario: str | None = attrs.field(default=None, converter=_scenario_optional_identifier)
+    reason: str = attrs.field(default="", converter=_reason_text)
 
     @property
     def window(self) -> Window:

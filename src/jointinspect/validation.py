@@ -110,7 +110,9 @@ def optional_identifier(value: object, field: str) -> str | None:
     return None if value is None else identifier(value, field)
 
 
-def sequence(value: object, field: str, item: Callable[[object, str], T], *, max_len: int = SEQUENCE_MAX_LEN) -> tuple[T, ...]:
+def sequence(
+    value: object, field: str, item: Callable[[object, str], T], *, max_len: int = SEQUENCE_MAX_LEN
+) -> tuple[T, ...]:
     """Validate every element of a sequence argument with ``item``.
 
     A bare ``str``/``bytes`` (which iteration would split into characters), a mapping and a

@@ -79,7 +79,10 @@ def test_failing_deferred_write_fails_the_unit_of_work(sql_store: SQLStore) -> N
     travels with, MariaDB at once; either way the same error and nothing stored."""
     with pytest.raises(IntegrityError) as info, sql_store.unit_of_work() as uow:
         uow.plans.add(_plan("p1"))
-        uow.outbox.add(Notification("k" * 300, "plan.filed", Role.SUPERVISOR, "j", "p1", T0))
+        note = Notification("k", "plan.filed", Role.SUPERVISOR, "j", "p1", T0)
+        # the model refuses such a key (issue 10); force one past it to exercise the store.
+        object.__setattr__(note, "key", "k" * 300)
+        uow.outbox.add(note)
         uow.commit()
     assert info.value.__cause__ is not None
     with sql_store.unit_of_work() as uow:
@@ -178,9 +181,11 @@ def _inspections(draw: st.DrawFn) -> Inspection:
     )
 
 
+# a notification key is non-empty text without NUL, at most 255 characters (the model checks).
+_keys = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12)
 _notifications = st.builds(
     Notification,
-    _text,
+    _keys,
     _text,
     st.sampled_from(Role),
     _text,

@@ -8,8 +8,8 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
-from jointinspect.model._enums import member
 from jointinspect.errors import ValidationError
+from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
 
@@ -24,6 +24,22 @@ def _score(value: object, field: str) -> int:
     return int(value)
 
 
+def _score_score(value: object) -> int:
+    return _score(value, "score")
+
+
+def _anonymous_boolean(value: object) -> bool:
+    return v.boolean(value, "anonymous")
+
+
+def _comment_text(value: object) -> str:
+    return v.text(value, "comment")
+
+
+def _text_text(value: object) -> str:
+    return v.text(value, "text")
+
+
 @attrs.frozen
 class Evaluation:
     """A 0-100 rating of one inspection by the enterprise, after check-out.
@@ -33,10 +49,10 @@ class Evaluation:
 
     inspection_id: str
     enterprise: str
-    score: int = attrs.field(converter=v.field_converter(_score, "score"))
-    comment: str = attrs.field(converter=v.field_converter(v.text, "comment"))
+    score: int = attrs.field(converter=_score_score)
+    comment: str = attrs.field(converter=_comment_text)
     at: pendulum.DateTime = attrs.field(converter=utc)
-    anonymous: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "anonymous"))
+    anonymous: bool = attrs.field(default=False, converter=_anonymous_boolean)
 
 
 class ComplaintReason(enum.StrEnum):
@@ -57,5 +73,5 @@ class Complaint:
     inspection_id: str
     enterprise: str
     reason: ComplaintReason = attrs.field(converter=_to_complaint_reason)
-    text: str = attrs.field(converter=v.field_converter(v.text, "text"))
+    text: str = attrs.field(converter=_text_text)
     at: pendulum.DateTime = attrs.field(converter=utc)

@@ -9,6 +9,7 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
+from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
@@ -39,7 +40,14 @@ KEY_MAX_LEN = 255
 
 
 def _key(value: object, field: str) -> str:
-    return v.text(value, field, max_len=KEY_MAX_LEN, required=True)
+    key = v.text(value, field, max_len=KEY_MAX_LEN)
+    if not key:
+        raise ValidationError("input.text_empty", field=field)
+    return key
+
+
+def _key_key(value: object) -> str:
+    return _key(value, "key")
 
 
 @attrs.frozen
@@ -50,7 +58,7 @@ class Notification:
     it unchanged.
     """
 
-    key: str = attrs.field(converter=v.field_converter(_key, "key"))
+    key: str = attrs.field(converter=_key_key)
     kind: str
     role: Role = attrs.field(converter=_to_role)
     recipient: str

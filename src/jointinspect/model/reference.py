@@ -73,6 +73,54 @@ def _to_coordinate_system(value: object) -> CoordinateSystem:
     return member(CoordinateSystem, "crs")(value)
 
 
+def _first_violation_guidance_boolean(value: object) -> bool:
+    return v.boolean(value, "first_violation_guidance")
+
+
+def _key_supervision_boolean(value: object) -> bool:
+    return v.boolean(value, "key_supervision")
+
+
+def _whitelisted_boolean(value: object) -> bool:
+    return v.boolean(value, "whitelisted")
+
+
+def _valid_from_day(value: object) -> dt.date:
+    return v.day(value, "valid_from")
+
+
+def _valid_until_day(value: object) -> dt.date:
+    return v.day(value, "valid_until")
+
+
+def _certificate_no_identifier(value: object) -> str:
+    return v.identifier(value, "certificate_no")
+
+
+def _code_identifier(value: object) -> str:
+    return v.identifier(value, "code")
+
+
+def _department_identifier(value: object) -> str:
+    return v.identifier(value, "department")
+
+
+def _field_identifier(value: object) -> str:
+    return v.identifier(value, "field")
+
+
+def _id_identifier(value: object) -> str:
+    return v.identifier(value, "id")
+
+
+def _name_name(value: object) -> str:
+    return v.name(value, "name")
+
+
+def _standard_text(value: object) -> str:
+    return v.text(value, "standard")
+
+
 @attrs.frozen
 class GeoPoint:
     """A position in degrees, with the coordinate system it was measured in.
@@ -99,19 +147,19 @@ class Enterprise:
     """
 
     credit_code: str = attrs.field(converter=validate_credit_code)
-    name: str = attrs.field(converter=v.field_converter(v.name, "name"))
+    name: str = attrs.field(converter=_name_name)
     site: GeoPoint = attrs.field(converter=_site)
     credit_class: CreditClass = attrs.field(default=CreditClass.B, converter=_to_credit_class)
-    whitelisted: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "whitelisted"))
-    key_supervision: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "key_supervision"))
+    whitelisted: bool = attrs.field(default=False, converter=_whitelisted_boolean)
+    key_supervision: bool = attrs.field(default=False, converter=_key_supervision_boolean)
 
 
 @attrs.frozen
 class Department:
     """A department with inspection power (执法部门); ``code`` follows the identifier grammar."""
 
-    code: str = attrs.field(converter=v.field_converter(v.identifier, "code"))
-    name: str = attrs.field(converter=v.field_converter(v.name, "name"))
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
 
 
 def _fields(value: object) -> frozenset[str]:
@@ -126,13 +174,13 @@ class Inspector:
     policy zone; ``date`` values or ISO ``YYYY-MM-DD`` text) and only for the listed ``fields``.
     """
 
-    id: str = attrs.field(converter=v.field_converter(v.identifier, "id"))
-    name: str = attrs.field(converter=v.field_converter(v.name, "name"))
-    department: str = attrs.field(converter=v.field_converter(v.identifier, "department"))
-    certificate_no: str = attrs.field(converter=v.field_converter(v.identifier, "certificate_no"))
+    id: str = attrs.field(converter=_id_identifier)
+    name: str = attrs.field(converter=_name_name)
+    department: str = attrs.field(converter=_department_identifier)
+    certificate_no: str = attrs.field(converter=_certificate_no_identifier)
     fields: frozenset[str] = attrs.field(converter=_fields)
-    valid_from: dt.date = attrs.field(converter=v.field_converter(v.day, "valid_from"))
-    valid_until: dt.date = attrs.field(converter=v.field_converter(v.day, "valid_until"))
+    valid_from: dt.date = attrs.field(converter=_valid_from_day)
+    valid_until: dt.date = attrs.field(converter=_valid_until_day)
 
     def __attrs_post_init__(self) -> None:
         if self.valid_until < self.valid_from:
@@ -156,15 +204,13 @@ def _also_checked_by(value: object) -> frozenset[str]:
 class SupervisionItem:
     """One thing a department may check (监管事项), with its field and standard text."""
 
-    code: str = attrs.field(converter=v.field_converter(v.identifier, "code"))
-    name: str = attrs.field(converter=v.field_converter(v.name, "name"))
-    department: str = attrs.field(converter=v.field_converter(v.identifier, "department"))
-    field: str = attrs.field(converter=v.field_converter(v.identifier, "field"))
-    standard: str = attrs.field(default="", converter=v.field_converter(v.text, "standard"))
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
+    department: str = attrs.field(converter=_department_identifier)
+    field: str = attrs.field(converter=_field_identifier)
+    standard: str = attrs.field(default="", converter=_standard_text)
     #: eligible for "first violation, no penalty" (首违不罚) guidance.
-    first_violation_guidance: bool = attrs.field(
-        default=False, converter=v.field_converter(v.boolean, "first_violation_guidance")
-    )
+    first_violation_guidance: bool = attrs.field(default=False, converter=_first_violation_guidance_boolean)
     #: other departments that may also check this item (Yantai: the first department to
     #: inspect it answers for the result, later ones are shown that record).
     also_checked_by: frozenset[str] = attrs.field(factory=frozenset, converter=_also_checked_by)
@@ -182,6 +228,6 @@ def _items(value: object) -> tuple[str, ...]:
 class Scenario:
     """A bundle of items across departments checked together in one visit (一件事)."""
 
-    code: str = attrs.field(converter=v.field_converter(v.identifier, "code"))
-    name: str = attrs.field(converter=v.field_converter(v.name, "name"))
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
     items: tuple[str, ...] = attrs.field(converter=_items)

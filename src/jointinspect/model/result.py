@@ -24,6 +24,22 @@ def _to_outcome(value: object) -> Outcome:
     return member(Outcome, "outcome")(value)
 
 
+def _guidance_boolean(value: object) -> bool:
+    return v.boolean(value, "guidance")
+
+
+def _note_text(value: object) -> str:
+    return v.text(value, "note")
+
+
+def _signer_text(value: object) -> str:
+    return v.text(value, "signer")
+
+
+def _evidence_text_sequence(value: object) -> tuple[str, ...]:
+    return v.text_sequence(value, "evidence")
+
+
 @attrs.frozen
 class ResultRecord:
     """The finding for one item at one enterprise, recorded by one department.
@@ -40,12 +56,10 @@ class ResultRecord:
     inspector_id: str
     item: str
     outcome: Outcome = attrs.field(converter=_to_outcome)
-    note: str = attrs.field(converter=v.field_converter(v.text, "note"))
-    evidence: tuple[str, ...] = attrs.field(converter=v.field_converter(v.text_sequence, "evidence"))
+    note: str = attrs.field(converter=_note_text)
+    evidence: tuple[str, ...] = attrs.field(converter=_evidence_text_sequence)
     recorded_at: pendulum.DateTime = attrs.field(converter=utc)
     responsible_department: str
-    guidance: bool = attrs.field(default=False, converter=v.field_converter(v.boolean, "guidance"))
+    guidance: bool = attrs.field(default=False, converter=_guidance_boolean)
     acknowledged_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
-    acknowledged_by: str | None = attrs.field(
-        default=None, converter=attrs.converters.optional(v.field_converter(v.text, "signer"))
-    )
+    acknowledged_by: str | None = attrs.field(default=None, converter=attrs.converters.optional(_signer_text))

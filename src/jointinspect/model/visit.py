@@ -14,6 +14,14 @@ def _position(value: object, field: str) -> GeoPoint:
     return v.instance_of(value, field, GeoPoint)
 
 
+def _position_position(value: object) -> GeoPoint:
+    return _position(value, "position")
+
+
+def _scanned_boolean(value: object) -> bool:
+    return v.boolean(value, "scanned")
+
+
 @attrs.frozen
 class Visit:
     """One inspector's check-in to an inspection and, later, the check-out.
@@ -27,10 +35,10 @@ class Visit:
     inspector_id: str
     enterprise: str
     checked_in_at: pendulum.DateTime = attrs.field(converter=utc)
-    position: GeoPoint = attrs.field(converter=v.field_converter(_position, "position"))
+    position: GeoPoint = attrs.field(converter=_position_position)
     distance_m: float
     token_id: str
-    scanned: bool = attrs.field(default=True, converter=v.field_converter(v.boolean, "scanned"))
+    scanned: bool = attrs.field(default=True, converter=_scanned_boolean)
     checked_out_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
 
     @property
