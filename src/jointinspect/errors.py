@@ -418,6 +418,8 @@ def display_fields(fields: Mapping[str, Any], *, zh: bool) -> dict[str, Any]:
         en_name, zh_name = ENUM_NAMES.get(str(fields["enum"]), (str(fields["enum"]), str(fields["enum"])))
         shown.setdefault("enum_en", en_name)
         shown.setdefault("enum_zh", zh_name)
+    shown.setdefault("enum_en", "value")
+    shown.setdefault("enum_zh", "取值")
     # frequency.blocked: name the department (or inspector) a scoped rule counted for.
     scope = fields.get("scope")
     shown.setdefault("scope_en", f" by {scope}" if scope else "")
