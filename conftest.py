@@ -19,6 +19,11 @@ Fixtures (see docs/development.md):
 * ``redis_cluster`` / ``redis_cluster_nodes`` (session) and ``redis_cluster_clean_nodes``
   (function, flushed first): a 3-master Redis Cluster.
 
+Servers that already run can stand in for the throwaway ones: set
+``JOINTINSPECT_TEST_POSTGRESQL_URL``, ``JOINTINSPECT_TEST_MARIADB_URL``,
+``JOINTINSPECT_TEST_REDIS_URL`` or ``JOINTINSPECT_TEST_REDIS_CLUSTER_URL`` (see
+:mod:`testsupport.external` for how the tests isolate themselves there).
+
 Every test using one of them is marked ``server(name)``, so ``pytest -m "not server"``
 runs the pure-Python tests only.
 """
@@ -29,8 +34,10 @@ from collections.abc import Callable, Iterator
 from typing import NoReturn, TypeVar
 
 import pytest
+from hypothesis import settings
 
-from testsupport import servers
+from testsupport import external, servers
+from testsupport.external import ExternalMariaDB, ExternalPostgres, ExternalRedis, ExternalRedisCluster
 from testsupport.servers import (
     MariaDBServer,
     PostgresServer,
@@ -40,6 +47,11 @@ from testsupport.servers import (
 )
 
 _T = TypeVar("_T")
+
+# No per-example deadline: it is a wall-clock assertion, and on a loaded 2-core CI machine (or
+# a slower Python) an example can exceed hypothesis' default 200 ms without anything being wrong.
+settings.register_profile("jointinspect", deadline=None)
+settings.load_profile("jointinspect")
 
 #: fixture name -> the ``server`` marker's argument for tests using it.
 SERVER_FIXTURES = {
@@ -95,9 +107,9 @@ def _started(start: Callable[[], _T]) -> _T:
 
 
 @pytest.fixture(scope="session")
-def postgresql_server() -> Iterator[PostgresServer]:
-    """Start one throwaway PostgreSQL server for the session."""
-    server = _started(servers.start_postgres)
+def postgresql_server() -> Iterator[PostgresServer | ExternalPostgres]:
+    """Start one throwaway PostgreSQL server for the session (or use the one named by env)."""
+    server = _started(external.postgres_for_tests)
     try:
         yield server
     finally:
@@ -105,21 +117,21 @@ def postgresql_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def postgresql_url(postgresql_server: PostgresServer) -> str:
+def postgresql_url(postgresql_server: PostgresServer | ExternalPostgres) -> str:
     """Return the URL ``postgresql+psycopg://jointinspect@127.0.0.1:PORT/jointinspect``."""
     return postgresql_server.url
 
 
 @pytest.fixture
-def postgresql_db_url(postgresql_server: PostgresServer) -> str:
+def postgresql_db_url(postgresql_server: PostgresServer | ExternalPostgres) -> str:
     """Return the URL of a new, empty PostgreSQL database for this test only."""
     return postgresql_server.create_database()
 
 
 @pytest.fixture(scope="session")
-def mariadb_server() -> Iterator[MariaDBServer]:
-    """Start one throwaway MariaDB server for the session."""
-    server = _started(servers.start_mariadb)
+def mariadb_server() -> Iterator[MariaDBServer | ExternalMariaDB]:
+    """Start one throwaway MariaDB server for the session (or use the one named by env)."""
+    server = _started(external.mariadb_for_tests)
     try:
         yield server
     finally:
@@ -127,13 +139,13 @@ def mariadb_server() -> Iterator[MariaDBServer]:
 
 
 @pytest.fixture(scope="session")
-def mariadb_url(mariadb_server: MariaDBServer) -> str:
+def mariadb_url(mariadb_server: MariaDBServer | ExternalMariaDB) -> str:
     """Return the URL ``mysql+pymysql://root@127.0.0.1:PORT/jointinspect``."""
     return mariadb_server.url
 
 
 @pytest.fixture
-def mariadb_db_url(mariadb_server: MariaDBServer) -> str:
+def mariadb_db_url(mariadb_server: MariaDBServer | ExternalMariaDB) -> str:
     """Return the URL of a new, empty MariaDB database for this test only."""
     return mariadb_server.create_database()
 
@@ -142,8 +154,8 @@ def mariadb_db_url(mariadb_server: MariaDBServer) -> str:
 
 
 @pytest.fixture(scope="session")
-def _redis_shared() -> Iterator[RedisServer]:
-    server = _started(servers.start_redis)
+def _redis_shared() -> Iterator[RedisServer | ExternalRedis]:
+    server = _started(external.redis_for_tests)
     try:
         yield server
     finally:
@@ -151,13 +163,13 @@ def _redis_shared() -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="session")
-def redis_url(_redis_shared: RedisServer) -> str:
+def redis_url(_redis_shared: RedisServer | ExternalRedis) -> str:
     """Return ``redis://127.0.0.1:PORT/0`` of a Redis shared by the session's tests."""
     return _redis_shared.url
 
 
 @pytest.fixture
-def redis_clean_url(_redis_shared: RedisServer) -> str:
+def redis_clean_url(_redis_shared: RedisServer | ExternalRedis) -> str:
     """Return the shared Redis's URL after deleting every key in it."""
     _redis_shared.flushall()
     return _redis_shared.url
@@ -184,9 +196,9 @@ def redis_server(_redis_faults: RedisServer) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="session")
-def redis_cluster() -> Iterator[RedisCluster]:
-    """Start a Redis Cluster of 3 masters (no replicas) on loopback for the session."""
-    cluster = _started(servers.start_redis_cluster)
+def redis_cluster() -> Iterator[RedisCluster | ExternalRedisCluster]:
+    """Start a Redis Cluster of 3 masters (no replicas) on loopback for the session (or use env's)."""
+    cluster = _started(external.redis_cluster_for_tests)
     try:
         yield cluster
     finally:
@@ -194,13 +206,13 @@ def redis_cluster() -> Iterator[RedisCluster]:
 
 
 @pytest.fixture(scope="session")
-def redis_cluster_nodes(redis_cluster: RedisCluster) -> list[tuple[str, int]]:
+def redis_cluster_nodes(redis_cluster: RedisCluster | ExternalRedisCluster) -> list[tuple[str, int]]:
     """Return the cluster's startup nodes as ``[(host, port), ...]``."""
     return redis_cluster.startup_nodes
 
 
 @pytest.fixture
-def redis_cluster_clean_nodes(redis_cluster: RedisCluster) -> list[tuple[str, int]]:
+def redis_cluster_clean_nodes(redis_cluster: RedisCluster | ExternalRedisCluster) -> list[tuple[str, int]]:
     """Return the cluster's startup nodes after deleting every key on every master."""
     redis_cluster.flushall()
     return redis_cluster.startup_nodes

@@ -32,8 +32,7 @@ from jointinspect import (
     open_store,
 )
 from jointinspect.policy import MatchingPolicy, Policy, wuhu_rules
-from jointinspect.testing.city import build_city
-from jointinspect.testing.contract import populate
+from jointinspect.sample import build_city, populate
 
 ZONE = "Asia/Shanghai"
 DEFAULT_STORE = "sqlite:///jointinspect-demo.db"
@@ -68,7 +67,8 @@ def main() -> None:
         policy=policy,
         clock=clock,
         notifier=notes,
-        keys=MemoryKeyStore.from_seed(b"jointinspect-demo-key-32-bytes!!"),
+        # A real deployment loads its key: MemoryKeyStore.from_env() or .from_file(path).
+        keys=MemoryKeyStore.generated(),
     )
     populate(engine, city)
     print(

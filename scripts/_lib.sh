@@ -35,27 +35,22 @@ _find_python() {
     return 1
 }
 
-# The editable installs: the core with its dev tools, and every adapter distribution present.
+# The editable install: one distribution (core and adapters) with every extra ("dev").
 _pip_specs() {
     # printf, not echo: echo would swallow "-e" as its own option.
     printf '%s\n' -e '.[dev]'
-    local project
-    for project in adapters/*/pyproject.toml; do
-        [ -f "$project" ] || continue
-        printf '%s\n' -e "$(dirname "$project")"
-    done
 }
 
-# Fingerprint of what the venv must contain: rerun pip only when a pyproject changed.
+# Fingerprint of what the venv must contain: rerun pip only when pyproject.toml changed.
 _deps_fingerprint() {
     {
         .venv/bin/python -c 'import sys; print(sys.version)'
         _pip_specs
-        cat pyproject.toml adapters/*/pyproject.toml 2>/dev/null
+        cat pyproject.toml
     } | sha256sum | cut -d' ' -f1
 }
 
-# Create .venv when missing and install the project and its adapters (editable) into it.
+# Create .venv when missing and install the project (editable, with its adapters) into it.
 ensure_venv() {
     if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys' 2>/dev/null; then
         local python

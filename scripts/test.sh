@@ -2,10 +2,12 @@
 # THE test command: `bash scripts/test.sh [pytest args...]`.
 #
 # On a fresh Debian machine it installs the database servers (apt-get, only when missing),
-# creates .venv and installs the project and its adapters (editable), then runs every check:
-# ruff, mypy --strict, mkdocs build --strict and pytest over all test paths. It runs all of
-# them even when one fails, prints a summary, and exits non-zero when any failed (pytest's
-# "no tests collected", exit 5, counts as a failure). Safe to run again and again.
+# creates .venv and installs the project (one distribution, editable, every extra), then runs
+# every check: ruff, ruff format --check, mypy --strict, mkdocs build --strict, pytest over all
+# test paths with line and branch coverage, the contract suites from an installed wheel, and
+# the core tests on Python 3.12 and 3.13 when this machine has them. It runs all of them even
+# when one fails, prints a summary with each step's time, and exits non-zero when any failed
+# (pytest's "no tests collected", exit 5, counts as a failure). Safe to run again and again.
 #
 # Environment: CI=true (set by CI) or JOINTINSPECT_REQUIRE_SERVERS=1 make a missing server
 # fail the run instead of skipping its tests. JOINTINSPECT_PYTEST_TIMEOUT (seconds, default
@@ -17,6 +19,7 @@ source scripts/_lib.sh
 
 started=$SECONDS
 failed=()
+timings=()
 
 if [ "${CI:-}" = "true" ]; then
     export JOINTINSPECT_REQUIRE_SERVERS=1
@@ -36,6 +39,7 @@ run_step() {
         echo "!! $name: FAILED (exit $rc, $((SECONDS - t0))s)"
         failed+=("$name (exit $rc)")
     fi
+    timings+=("$(printf '%5ss  %s' "$((SECONDS - t0))" "$name")")
 }
 
 section "System packages (PostgreSQL, MariaDB, Redis)"
@@ -51,6 +55,7 @@ if ! ensure_venv; then
 fi
 
 run_step "ruff" .venv/bin/ruff check .
+run_step "ruff format --check" .venv/bin/ruff format --check .
 
 # Type-check the core, every adapter package present, and the test support code.
 mypy_targets=(src/jointinspect testsupport conftest.py)
@@ -73,9 +78,47 @@ run_pytest() {
     fi
     return "$rc"
 }
-run_step "pytest" run_pytest "$@"
+# Coverage of the core and both adapters, lines and branches; a figure, not a gate.
+coverage_args=(
+    --cov=jointinspect --cov=jointinspect_sqlalchemy --cov=jointinspect_redis
+    --cov-branch --cov-report=term:skip-covered
+)
+run_step "pytest (with coverage)" run_pytest "${coverage_args[@]}" "$@"
+
+# The shipped contract suites from a built wheel in a fresh venv, outside the source tree.
+run_step "wheel: contract suites from the installed wheel" bash scripts/wheel_check.sh .venv/bin/python
+
+# The core tests (no servers) on the other supported Pythons, each in its own venv.
+run_other_python() {
+    local version=$1 python="" candidate
+    for candidate in /root/.pyenv/versions/"$version".*/bin/python "$(command -v "python$version" || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
+            python=$candidate
+            break
+        fi
+    done
+    if [ -z "$python" ]; then
+        echo "note: Python $version not found on this machine; its run is skipped"
+        return 0
+    fi
+    local venv=".venv-$version"
+    echo "using $python ($("$python" --version 2>&1)) in $venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        "$python" -m venv "$venv" || return 1
+    fi
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q \
+        -e '.[testing,fast,postgresql,mysql,redis]' 'pytest-xdist>=3.6' 'tomli-w>=1.0' 2>&1 \
+        | { grep -v "^WARNING: Location 'file:" || true; }
+    [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+    timeout --signal=INT --kill-after=60 "${JOINTINSPECT_PYTEST_TIMEOUT:-2700}" \
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider -n 2 -m "not server" tests
+}
+for version in 3.12 3.13; do
+    run_step "pytest core on Python $version" run_other_python "$version"
+done
 
 section "Summary ($((SECONDS - started))s)"
+printf '%s\n' "${timings[@]}"
 if [ ${#failed[@]} -ne 0 ]; then
     printf '!! failed: %s\n' "${failed[@]}"
     exit 1

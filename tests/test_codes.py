@@ -430,7 +430,8 @@ def test_round_trip(claims: CodeClaims) -> None:
     assert token.startswith("JI1")
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567JI1")
     assert decode(token) == claims
-    assert verify(token, STORE, claims.issued_at) == claims
+    # Any lifetime the format can carry round-trips; the lifetime bound is tested separately.
+    assert verify(token, STORE, claims.issued_at, max_lifetime=None) == claims
 
 
 @settings(max_examples=150, deadline=None)
@@ -573,12 +574,13 @@ def test_from_seed_is_deterministic_and_checked() -> None:
     assert a.current_key_id == load_vectors()["keys"][0]["key_id"]
     with pytest.raises(ValidationError):
         MemoryKeyStore.from_seed(b"short")
-    named = MemoryKeyStore.from_seed(SEED_B, key_id="city-2024")
+    seed_c = bytes(range(32, 64))  # SEED_B (32 equal bytes) is refused by from_seed
+    named = MemoryKeyStore.from_seed(seed_c, key_id="city-2024")
     assert named.current_key_id == "city-2024"
     with pytest.raises(ValidationError) as dup:
         named.add(key(SEED_A), key_id="city-2024")
     assert dup.value.code == "reference.duplicate"
-    named.add(key(SEED_B), key_id="city-2024")  # same key again: idempotent
+    named.add(key(seed_c), key_id="city-2024")  # same key again: idempotent
 
 
 def test_add_without_making_current() -> None:

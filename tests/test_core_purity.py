@@ -10,6 +10,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,9 +43,11 @@ def core_modules() -> list[str]:
     return sorted(names)
 
 
+# The probe imports the jointinspect under test (not whichever copy -I would find installed).
 PROBE = """
 import importlib, json, sys
-for name in sys.argv[1:]:
+sys.path.insert(0, sys.argv[1])
+for name in sys.argv[2:]:
     importlib.import_module(name)
 print(json.dumps(sorted(sys.modules)))
 """
@@ -52,7 +55,7 @@ print(json.dumps(sorted(sys.modules)))
 
 def loaded_after_import(*modules: str) -> set[str]:
     out = subprocess.run(
-        [sys.executable, "-I", "-c", PROBE, *modules],
+        [sys.executable, "-I", "-c", PROBE, str(Path(jointinspect.__file__).parents[1]), *modules],
         capture_output=True,
         text=True,
         check=False,
@@ -66,6 +69,10 @@ def test_the_module_list_is_complete() -> None:
     mods = core_modules()
     assert {
         "jointinspect.service",
+        "jointinspect.engine",
+        "jointinspect.operations._unit",
+        "jointinspect.operations.filing",
+        "jointinspect.operations.placement",
         "jointinspect.memory",
         "jointinspect.rules.matching",
         "jointinspect.policy.schema",

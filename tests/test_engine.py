@@ -12,6 +12,7 @@ import pytest
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import (
     CheckInRejected,
     JointInspectError,
@@ -27,7 +28,6 @@ from jointinspect.model.result import Outcome
 from jointinspect.policy.schema import Policy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import FilingOutcome, IssuedCode, PlanRequest
-from jointinspect.service import Engine
 from jointinspect.testing.city import build_city, credit_code
 from jointinspect.testing.contract import populate
 
@@ -342,7 +342,7 @@ def test_superseded_inspection_code_points_to_the_successor() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "service.py: a plan merged into an open inspection adds its inspectors (and department) "
+        "operations/placement.py: a plan merged into an open inspection adds its inspectors (and department) "
         "to the visit, but the visit's ledger reservation keeps only the first plan's, so "
         "per-inspector (and per-department) rules undercount; needs a ledger/port change"
     ),

@@ -343,7 +343,8 @@ def test_cause_16_the_largest_policy_keeps_every_computation_in_range() -> None:
     w = world(
         load_policy(
             {
-                "checkin": {"enterprise_code_days": 3660, "tolerance_minutes": 1440},
+                "checkin": {"enterprise_code_days": 1830, "tolerance_minutes": 1440},
+                "codes": {"max_lifetime_days": 1830},
                 "sharing": {"lookback_months": 120},
                 "rectification": {"deadline_days": 3650},
                 "matching": {"gap_days": 366},

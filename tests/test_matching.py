@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jointinspect.clock import FixedClock
+from jointinspect.engine import Engine
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import InspectionKind, InspectionStatus, Plan, Window
 from jointinspect.model.reference import CreditClass
@@ -30,7 +31,6 @@ from jointinspect.rules.matching import (
     match_batch,
     merge_targets,
 )
-from jointinspect.service import Engine
 from jointinspect.testing.city import build_city, credit_code
 from jointinspect.testing.contract import populate
 

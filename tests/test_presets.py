@@ -16,6 +16,7 @@ import pytest
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import FilingRejected, FrequencyBlocked
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
@@ -24,7 +25,6 @@ from jointinspect.model.reference import CreditClass
 from jointinspect.policy import PRESETS, preset
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import FilingOutcome, PlanRequest
-from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 

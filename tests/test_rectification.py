@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import IllegalTransition, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import InspectionKind
@@ -23,7 +24,6 @@ from jointinspect.policy.schema import Policy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.rectification import TERMINAL, TRANSITIONS, RectificationAction, apply
-from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 

@@ -59,7 +59,13 @@ def setup() -> tuple[Engine, FlakyStore, FlakyLedger, FixedClock, Any]:
     clock = FixedClock(T0.subtract(days=21))
     # gap 0: plans a few days apart stay separate visits, so the ledger decides
     policy = Policy(matching=MatchingPolicy(gap_days=0))
-    engine = Engine(store=store, ledger=ledger, policy=policy, clock=clock, keys=MemoryKeyStore.from_seed(b"s" * 32))
+    engine = Engine(
+        store=store,
+        ledger=ledger,
+        policy=policy,
+        clock=clock,
+        keys=MemoryKeyStore.from_seed(b"separate-ledger-test-seed-32byte"),
+    )
     populate(engine, city)
     ent = next(e for e in city.enterprises if e.credit_class != "A")
     return engine, store, ledger, clock, ent

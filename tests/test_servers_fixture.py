@@ -13,21 +13,30 @@ import redis
 from redis.cluster import ClusterNode
 from redis.cluster import RedisCluster as RedisClusterClient
 
-from testsupport import servers
+from testsupport import external, servers
 from testsupport.servers import PostgresServer, RedisCluster, RedisServer
+
+
+def _throwaway(kind: str) -> pytest.MarkDecorator:
+    """Skip a check of the throwaway server's own setup when the tests use an existing server."""
+    return pytest.mark.skipif(external.external_url(kind) is not None, reason=f"{kind} is an existing server")
 
 
 def _pg_conninfo(url: str) -> str:
     u = urlsplit(url)
-    return f"host={u.hostname} port={u.port} user={u.username} dbname={u.path.lstrip('/')}"
+    password = f" password={u.password}" if u.password else ""  # set for an existing server
+    return f"host={u.hostname} port={u.port} user={u.username}{password} dbname={u.path.lstrip('/')}"
 
 
 def _mysql_connect(url: str) -> pymysql.connections.Connection:
     u = urlsplit(url)
     assert u.hostname is not None and u.port is not None and u.username is not None
-    return pymysql.connect(host=u.hostname, port=u.port, user=u.username, database=u.path.lstrip("/"))
+    return pymysql.connect(
+        host=u.hostname, port=u.port, user=u.username, password=u.password or "", database=u.path.lstrip("/")
+    )
 
 
+@_throwaway("postgresql")
 def test_postgresql_url_accepts_transactions(postgresql_url: str) -> None:
     assert postgresql_url.startswith("postgresql+psycopg://jointinspect@127.0.0.1:")
     with psycopg.connect(_pg_conninfo(postgresql_url)) as conn:
@@ -51,12 +60,14 @@ def test_postgresql_db_url_is_a_new_empty_database(postgresql_db_url: str, postg
         assert row == (True,)
 
 
+@_throwaway("postgresql")
 def test_postgresql_runs_unprivileged(postgresql_url: str) -> None:
     with psycopg.connect(_pg_conninfo(postgresql_url)) as conn:
         row = conn.execute("SHOW fsync").fetchone()
         assert row == ("off",)
 
 
+@_throwaway("mariadb")
 def test_mariadb_url_accepts_innodb_transactions(mariadb_url: str) -> None:
     assert mariadb_url.startswith("mysql+pymysql://root@127.0.0.1:")
     conn = _mysql_connect(mariadb_url)
@@ -89,6 +100,7 @@ def test_mariadb_db_url_is_a_new_empty_database(mariadb_db_url: str) -> None:
         conn.close()
 
 
+@_throwaway("redis")
 def test_redis_url_set_get_with_appendonly(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     try:

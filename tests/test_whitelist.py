@@ -10,6 +10,7 @@ import pendulum
 import pytest
 
 from jointinspect.clock import FixedClock
+from jointinspect.engine import Engine
 from jointinspect.errors import ApprovalError, FilingRejected
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
@@ -20,7 +21,6 @@ from jointinspect.policy.schema import Policy, WhitelistMode, WhitelistPolicy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.filing import WhitelistDecision, whitelist_decision
-from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 

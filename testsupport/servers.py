@@ -17,6 +17,9 @@ Environment knobs (all optional):
   (default ``postgres``, else ``nobody``).
 * ``JOINTINSPECT_SERVERS_TMPDIR``: parent of the servers' temporary directories.
 * ``JOINTINSPECT_KEEP_SERVER_DIRS=1``: keep data and logs after ``close()`` for debugging.
+
+Servers that already run replace these throwaway ones when ``JOINTINSPECT_TEST_*_URL`` names
+them: see :mod:`testsupport.external`, which the root ``conftest.py`` calls.
 """
 
 from __future__ import annotations

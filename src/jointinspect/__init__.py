@@ -10,9 +10,11 @@ broken. Start with `Engine`::
     engine = Engine(store=MemoryStore(), clock=FixedClock(...), keys=MemoryKeyStore.from_seed(b"..."))
 """
 
+from jointinspect._version import __version__
 from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes import CodeClaims, CodeKind, MemoryKeyStore, qr_png, qr_svg
+from jointinspect.engine import Engine
 from jointinspect.errors import (
     ApprovalError,
     AuditChainBroken,
@@ -61,7 +63,6 @@ from jointinspect.policy import Policy, load_policy, load_policy_file, preset
 from jointinspect.relay import CollectingNotifier, deliver_pending
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 from jointinspect.rules.matching import Group, match_batch
-from jointinspect.service import Engine
 from jointinspect.stores import open_store
 
 __all__ = [
@@ -123,6 +124,7 @@ __all__ = [
     "ValidationError",
     "Visit",
     "Window",
+    "__version__",
     "deliver_pending",
     "load_policy",
     "load_policy_file",

@@ -256,6 +256,27 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "No signing key is available; generate or rotate one",
         "没有可用的签名密钥,请生成或轮换密钥",
     ),
+    "keys.seed_weak": ("The key seed is refused: {reason}", "密钥种子不可用:{reason}"),
+    "keys.seed_published": (
+        "The key seed is printed in the documentation or examples; generate a secret one",
+        "该密钥种子已公开于文档或示例中,请生成保密的种子",
+    ),
+    "keys.source_invalid": (
+        "Cannot load a signing key from {source}: {reason}",
+        "无法从 {source} 加载签名密钥:{reason}",
+    ),
+    "keys.retired": (
+        "Key {key_id!r} is retired: it verifies but no longer signs",
+        "密钥 {key_id!r} 已停用签名,仅用于验证",
+    ),
+    "token.lifetime_exceeded": (
+        "The code is valid for {days} days; at most {max_days} days are allowed",
+        "检查码有效期为 {days} 天,超过允许的 {max_days} 天",
+    ),
+    "token.enterprise_mismatch": (
+        "The code is for enterprise {actual!r}, not {expected!r}",
+        "检查码对应企业 {actual!r},而非 {expected!r}",
+    ),
     "keys.revoked": ("Key {key_id!r} was revoked and cannot be added again", "密钥 {key_id!r} 已吊销,不能再次添加"),
     "checkin.inspection_unknown": ("Inspection {inspection!r} does not exist", "检查任务 {inspection!r} 不存在"),
     "checkin.inspection_superseded": (
@@ -328,6 +349,44 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "evaluation.duplicate": ("Inspection {inspection!r} is already rated", "检查任务 {inspection!r} 已评价"),
     "evaluation.score_range": ("Score {score} is outside 0-100", "评分 {score} 不在 0-100 之间"),
+    # authorization
+    "auth.forbidden": ("{principal} may not {operation}", "{principal} 无权执行 {operation}"),
+    "auth.unknown_operation": (
+        "{principal} may not {operation}: the operation has no authorization rule",
+        "{principal} 无权执行 {operation}:该操作没有授权规则",
+    ),
+    "auth.wrong_department": (
+        "{principal} may not {operation}: the record belongs to another department",
+        "{principal} 无权执行 {operation}:该记录属于其他部门",
+    ),
+    "auth.wrong_enterprise": (
+        "{principal} may not {operation}: only the enterprise visited may",
+        "{principal} 无权执行 {operation}:仅被检查企业本身可以操作",
+    ),
+    "auth.not_themself": (
+        "{principal} may not {operation} for another inspector",
+        "{principal} 无权为其他执法人员执行 {operation}",
+    ),
+    "auth.not_assigned": (
+        "{principal} may not {operation}: not assigned to the inspection",
+        "{principal} 无权执行 {operation}:不在检查任务名单内",
+    ),
+    "auth.not_checked_in": (
+        "{principal} may not {operation} without an open check-in at the inspection",
+        "{principal} 未在该检查任务签到,无权执行 {operation}",
+    ),
+    "auth.own_plan": (
+        "{principal} may not {operation}: the filing department cannot approve its own plan",
+        "{principal} 无权执行 {operation}:提报部门不得审批本部门的计划",
+    ),
+    "auth.not_approver": (
+        "{principal} may not {operation}: it does not hold the approval role claimed",
+        "{principal} 无权执行 {operation}:不具备所申报的审批角色",
+    ),
+    "auth.same_approver": (
+        "{principal} may not {operation} twice: each approval role needs a distinct principal",
+        "{principal} 不得重复执行 {operation}:每个审批角色须由不同主体审批",
+    ),
     # policy
     "policy.invalid": ("Policy is invalid: {reason}", "检查策略配置无效:{reason}"),
     # storage
@@ -338,6 +397,33 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "{subject!r} 被并发修改,请重试",
     ),
     "audit.broken": ("Audit chain broken at entry {seq}: {reason}", "审计链在第 {seq} 条断裂:{reason}"),
+    # notification delivery (issue 17)
+    "notify.failed": (
+        "Notification {key!r} could not be delivered through {channel}: {reason}",
+        "通知 {key!r} 经 {channel} 投递失败:{reason}",
+    ),
+    "notify.rejected": (
+        "{channel} refused notification {key!r} for good: {reason}",
+        "{channel} 永久拒收通知 {key!r}:{reason}",
+    ),
+    "notify.config_invalid": ("Notification routing is invalid: {reason}", "通知路由配置无效:{reason}"),
+    "webhook.signature_invalid": (
+        "The webhook signature is missing or does not match",
+        "回调签名缺失或不匹配",
+    ),
+    "webhook.stale": (
+        "The webhook timestamp {timestamp} is more than {tolerance} seconds from now",
+        "回调时间戳 {timestamp} 与当前时间相差超过 {tolerance} 秒",
+    ),
+    "webhook.replayed": ("Webhook delivery {key!r} was already received", "回调 {key!r} 已接收过,拒绝重放"),
+    "audit.value_invalid": (
+        "Audit value {field} cannot be recorded: {reason}",
+        "审计字段 {field} 无法记录:{reason}",
+    ),
+    "audit.anchor_invalid": (
+        "Audit anchor at entry {seq} is not signed by a known key ({key_id!r})",
+        "第 {seq} 条的审计锚点签名无效(密钥 {key_id!r})",
+    ),
 }
 
 
@@ -507,7 +593,40 @@ class ConcurrencyConflict(StorageError):
     retryable = True
 
 
+class Forbidden(JointInspectError):
+    """The principal may not perform the operation on this record; nothing changed.
+    ``details`` name the principal and the operation; ``code`` the reason (``auth.*``)."""
+
+    default_code = "auth.forbidden"
+
+
 class AuditChainBroken(JointInspectError):
     """The audit log's hash chain does not verify."""
 
     default_code = "audit.broken"
+
+
+class DeliveryFailed(JointInspectError):
+    """A notification did not reach its channel; sending it again later may succeed."""
+
+    default_code = "notify.failed"
+    retryable = True
+
+
+class DeliveryRejected(DeliveryFailed):
+    """A channel refused a notification for good (bad address, 4xx): resending cannot help."""
+
+    default_code = "notify.rejected"
+    retryable = False
+
+
+class NotifyConfigError(ValidationError):
+    """Notification routing or channel configuration is invalid."""
+
+    default_code = "notify.config_invalid"
+
+
+class WebhookRejected(JointInspectError):
+    """A received webhook failed verification: bad signature, stale timestamp or replay."""
+
+    default_code = "webhook.signature_invalid"

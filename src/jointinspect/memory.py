@@ -8,16 +8,17 @@ Nothing survives the process: use the SQL adapter for records of legal weight.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, NamedTuple, Self, TypeVar
 
 import attrs
 import pendulum
 
-from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal
+from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, canonical_body, parse_row, seal
 from jointinspect.errors import IntegrityError
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
@@ -90,6 +91,16 @@ class _Index:
             journal.append(lambda: bucket.__setitem__(row_id, None))
 
 
+class AuditRow(NamedTuple):
+    """An audit entry as the memory store keeps it: the columns a SQL table would have,
+    with the body exactly as hashed (so the tamper suite can edit it like a database row)."""
+
+    seq: object
+    prev_hash: object
+    hash: object
+    body: object
+
+
 @attrs.define
 class _Tables:
     enterprises: _Table[str, Enterprise] = attrs.Factory(_Table)
@@ -112,11 +123,14 @@ class _Tables:
     complaints: _Table[str, Complaint] = attrs.Factory(_Table)
     complaints_by_enterprise: _Index = attrs.Factory(_Index)
     outbox: _Table[str, tuple[int, Notification, bool]] = attrs.Factory(_Table)
-    audit: _Table[int, AuditEntry] = attrs.Factory(_Table)
+    #: undelivered outbox rows: order number -> key (so `pending` never scans delivered rows)
+    outbox_pending: _Table[int, str] = attrs.Factory(_Table)
+    audit: _Table[int, AuditRow] = attrs.Factory(_Table)
+    audit_head: _Table[str, AuditHead] = attrs.Factory(_Table)
     reservations: _Table[str, Reservation] = attrs.Factory(_Table)
     reservations_by_enterprise: _Index = attrs.Factory(_Index)
     replay_keys: _Table[str, pendulum.DateTime] = attrs.Factory(_Table)
-    counter: list[int] = attrs.Factory(lambda: [0])
+    counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:
@@ -312,30 +326,58 @@ class _Outbox(_Base):
         if notification.key in self._t.outbox.rows:
             return
         self._t.counter[0] += 1
-        self._t.outbox.put(self._j, notification.key, (self._t.counter[0], notification, False))
+        number = self._t.counter[0]
+        self._t.outbox.put(self._j, notification.key, (number, notification, False))
+        self._t.outbox_pending.put(self._j, number, notification.key)
 
     def pending(self, limit: int) -> list[Notification]:
-        waiting = sorted(v for v in self._t.outbox.rows.values() if not v[2])[:limit]
-        return [n for _, n, _ in waiting]
+        # Only the pending index is read: cost grows with the backlog, not with history.
+        numbers = heapq.nsmallest(limit, self._t.outbox_pending.rows)
+        rows = self._t.outbox.rows
+        return [rows[self._t.outbox_pending.rows[n]][1] for n in numbers]
 
     def mark_delivered(self, keys: Sequence[str]) -> None:
         for key in keys:
             row = self._t.outbox.rows.get(key)
             if row is not None and not row[2]:
                 self._t.outbox.put(self._j, key, (row[0], row[1], True))
+                self._t.outbox_pending.delete(self._j, row[0])
+        pending = self._t.outbox_pending
+        # A dict never shrinks and iterating it visits every slot: after a large backlog
+        # drains, copy the few rows left into a compact dict so `pending` stays cheap.
+        self._t.counter[1] += len(keys)
+        if self._t.counter[1] > 1024 + 4 * len(pending.rows):
+            pending.rows = dict(pending.rows)
+            self._t.counter[1] = 0
+
+    def prune(self, before: pendulum.DateTime) -> int:
+        doomed = [k for k, (_, n, delivered) in self._t.outbox.rows.items() if delivered and n.at < before]
+        for key in doomed:
+            self._t.outbox.delete(self._j, key)
+        return len(doomed)
 
 
 class _Audit(_Base):
     def append(self, record: AuditRecord) -> AuditEntry:
-        seq = len(self._t.audit.rows) + 1
-        prev = self._t.audit.rows[seq - 1].hash if seq > 1 else GENESIS
-        entry = seal(record, seq, prev)
-        self._t.audit.put(self._j, seq, entry)
+        head = self.head()
+        entry = seal(record, head.seq + 1, head.hash)
+        self._t.audit.put(self._j, entry.seq, AuditRow(entry.seq, entry.prev_hash, entry.hash, canonical_body(entry)))
+        self._t.audit_head.put(self._j, "head", AuditHead(entry.seq, entry.hash))
         return entry
 
-    def entries(self, after_seq: int = 0) -> list[AuditEntry]:
+    def head(self) -> AuditHead:
+        return self._t.audit_head.rows.get("head", EMPTY_HEAD)
+
+    def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
+        # Rows in key order, parsed one at a time (as a SQL store pages through its table).
         rows = self._t.audit.rows
-        return [rows[s] for s in range(after_seq + 1, len(rows) + 1)]
+        for seq in range(after_seq + 1, max(rows, default=0) + 1):
+            row = rows.get(seq)
+            if row is not None:
+                yield parse_row(*row)
+
+    def entries(self, after_seq: int = 0) -> list[AuditEntry]:
+        return list(self.iter_entries(after_seq))
 
 
 class _Ledger(_Base):
@@ -445,6 +487,16 @@ class MemoryReplayGuard:
             journal: Journal = active._journal if active is not None else []
             self._keys.put(journal, key, expires_at)
             return True
+
+    def prune(self, before: pendulum.DateTime) -> int:
+        """Forget keys that expired at or before ``before``; return how many."""
+        with self._lock:
+            active = getattr(self._store._active, "uow", None) if self._store else None
+            journal: Journal = active._journal if active is not None else []
+            doomed = [k for k, expires in self._keys.rows.items() if expires <= before]
+            for key in doomed:
+                self._keys.delete(journal, key)
+            return len(doomed)
 
 
 class MemoryLedger:

@@ -10,14 +10,15 @@ and then writes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 import pendulum
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from jointinspect.audit import AuditEntry, AuditRecord
+from jointinspect.audit import Anchor, AuditEntry, AuditHead, AuditRecord
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
@@ -74,6 +75,11 @@ class ReplayGuard(Protocol):
         """Atomically mark ``key`` used until ``expires_at``; ``True`` the first time,
         ``False`` while it is still in use. ``now`` is the injected clock's instant (a
         server-side TTL is ``expires_at - now``); after expiry the key may be used again."""
+        ...
+
+    def prune(self, before: pendulum.DateTime) -> int:
+        """Forget keys that expired at or before ``before`` (a maintenance step; a key
+        whose expiry passed may be used again anyway). Returns how many were removed."""
         ...
 
 
@@ -293,6 +299,12 @@ class Outbox(Protocol):
         """Mark notifications delivered (idempotent)."""
         ...
 
+    def prune(self, before: pendulum.DateTime) -> int:
+        """Delete delivered notifications created before ``before``; pending ones are never
+        deleted. Returns how many were removed. A pruned key is forgotten: the retention
+        must outlast any retry of the operation that queued it."""
+        ...
+
 
 class AuditLog(Protocol):
     """Append-only, hash-chained log of every state change."""
@@ -305,6 +317,38 @@ class AuditLog(Protocol):
 
     def entries(self, after_seq: int = 0) -> list[AuditEntry]:
         """Entries with ``seq > after_seq``, in order."""
+        ...
+
+    def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
+        """Entries with ``seq > after_seq`` in ``seq`` order, read lazily (in pages) so that
+        verification runs in constant memory. Each row is rebuilt with
+        `jointinspect.audit.parse_row`, so a corrupted row raises ``AuditChainBroken``
+        naming its sequence number."""
+        ...
+
+    def head(self) -> AuditHead:
+        """The head row: the sequence number and hash of the last entry, updated in the same
+        atomic step as each append (`jointinspect.audit.EMPTY_HEAD` when there is none)."""
+        ...
+
+
+@runtime_checkable
+class AnchorSink(Protocol):
+    """Where signed audit anchors (`jointinspect.audit.make_anchor`) go: somewhere the
+    database's administrators cannot rewrite (another system, a notary, a message to the
+    supervising office). The integrator chooses; the engine's default is the notifier."""
+
+    def publish(self, anchor: Anchor) -> None:
+        """Keep ``anchor``; raise to have it offered again later."""
+        ...
+
+
+class Authorizer(Protocol):
+    """A municipality's own authorization checks, run after the built-in matrix
+    (`jointinspect.auth.authorize`); deny wins: any authorizer that raises refuses."""
+
+    def authorize(self, operation: str, principal: Principal, context: AuthContext) -> None:
+        """Return to allow; raise `jointinspect.errors.Forbidden` to refuse."""
         ...
 
 

@@ -1,8 +1,9 @@
 """Choose a store by URL, importing optional adapters only when asked for.
 
 ``memory://`` gives a `MemoryStore`; ``sqlite:///path``,
-``postgresql+psycopg://...`` and ``mysql+pymysql://...`` give the SQL store of the
-``jointinspect-sqlalchemy`` distribution, which must be installed.
+``postgresql+psycopg://...`` and ``mysql+pymysql://...`` give the SQL store
+(``jointinspect_sqlalchemy``, shipped in the same distribution), whose drivers come with the
+extras ``sql``, ``postgresql`` and ``mysql``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from jointinspect.memory import MemoryStore
 from jointinspect.ports import Store
 
 _SQL_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb")
+#: scheme -> the extra that installs SQLAlchemy and the scheme's driver
+_EXTRAS = {"sqlite": "sql", "postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+#: driver module -> (the extra that installs a driver, the URL scheme that uses it)
+_DRIVERS = {
+    "psycopg": ("postgresql", "postgresql+psycopg"),
+    "psycopg2": ("postgresql", "postgresql+psycopg"),
+    "pymysql": ("mysql", "mysql+pymysql"),
+    "MySQLdb": ("mysql", "mysql+pymysql"),
+}
 
 
 def open_store(url: str, **options: Any) -> Store:
@@ -22,7 +32,7 @@ def open_store(url: str, **options: Any) -> Store:
 
     Raises:
         ValidationError: unknown scheme, or the adapter distribution is not installed
-            (the message names the package to install).
+            (the message names the extra to install).
     """
     scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
     if scheme == "memory":
@@ -33,9 +43,20 @@ def open_store(url: str, **options: Any) -> Store:
         except ImportError as exc:
             raise ValidationError(
                 "input.invalid",
-                reason=f"{scheme} stores need the SQL adapter: pip install 'jointinspect[sql]' "
-                "(distribution jointinspect-sqlalchemy)",
+                reason=f"{scheme} stores need SQLAlchemy: pip install 'jointinspect[{_EXTRAS[scheme]}]'",
             ) from exc
-        store: Store = module.open_store(url, **options)
+        try:
+            store: Store = module.open_store(url, **options)
+        except ModuleNotFoundError as exc:
+            # SQLAlchemy imports the driver when the engine is created.
+            driver = (exc.name or "").split(".", 1)[0]
+            if driver not in _DRIVERS:
+                raise
+            extra, with_scheme = _DRIVERS[driver]
+            raise ValidationError(
+                "input.invalid",
+                reason=f"the {driver} driver is not installed: pip install 'jointinspect[{extra}]' "
+                f"and use a {with_scheme}:// URL",
+            ) from exc
         return store
     raise ValidationError("input.invalid", reason=f"unknown store URL scheme {scheme!r} in {url!r}")

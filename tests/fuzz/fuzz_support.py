@@ -45,8 +45,9 @@ from jointinspect.testing.contract import populate
 
 #: Flip to True when the Engine's operations validate their own arguments (issue 10).
 ENGINE_BOUNDARY_WIRED = False
-#: Whether audit values and actors are checked (bytes actor, lone surrogates: causes 7, 8).
-AUDIT_VALUES_CHECKED = False
+#: Audit values and actors are checked by the audit code (causes 7, 8, merged from h-trust);
+#: set to False only to bisect a failure to the Engine's own checks.
+AUDIT_VALUES_CHECKED = True
 
 #: operation -> parameters whose invalid values only the Engine can refuse.
 ENGINE_CHECKED: dict[str, set[str]] = {

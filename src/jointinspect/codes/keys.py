@@ -8,9 +8,13 @@ city) holds: public keys only, exported with `MemoryKeyStore.public_keys`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import os
 import threading
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -19,6 +23,53 @@ from jointinspect.errors import JointInspectError, NotFoundError, ValidationErro
 
 #: Length of an Ed25519 seed (the private key, RFC 8032) and of a public key.
 KEY_SIZE = 32
+#: The environment variable `MemoryKeyStore.from_env` reads by default.
+SEED_ENV = "JOINTINSPECT_SIGNING_SEED"
+
+#: SHA-256 digests of seeds printed in the README, docs and examples (a test scans them):
+#: anyone can read those, so a store built from one signs codes anyone can forge.
+PUBLISHED_SEED_DIGESTS = frozenset(
+    {
+        "cec0c7491f18b231bac94c785cdf71ee8036f4f350ee8d2f99752de961e99ab5",  # README (before 0.2)
+        "933c372e1bbb754291e561a981c6c8f4b2199b094ef57098b7260deb54d91ff8",  # examples/quickstart.py
+    }
+)
+
+
+def check_seed(seed: object) -> bytes:
+    """Return ``seed`` as bytes if it may become a signing key.
+
+    Raises:
+        ValidationError: ``keys.seed_weak`` for anything but 32 bytes, or 32 equal bytes;
+            ``keys.seed_published`` for a seed printed in the docs or examples.
+    """
+    if not isinstance(seed, bytes | bytearray):
+        raise ValidationError("keys.seed_weak", reason=f"a seed is {KEY_SIZE} bytes, not {type(seed).__name__}")
+    raw = bytes(seed)
+    if len(raw) != KEY_SIZE:
+        raise ValidationError("keys.seed_weak", reason=f"a seed is {KEY_SIZE} bytes, got {len(raw)}")
+    if len(set(raw)) == 1:
+        raise ValidationError("keys.seed_weak", reason="every byte of the seed is the same")
+    if hashlib.sha256(raw).hexdigest() in PUBLISHED_SEED_DIGESTS:
+        raise ValidationError("keys.seed_published")
+    return raw
+
+
+def parse_seed(text: str, source: str = "text") -> bytes:
+    """Decode a seed written as 64 hex digits or as base64 (44 characters with padding).
+
+    Raises:
+        ValidationError: ``keys.source_invalid`` when it is neither; then as `check_seed`.
+    """
+    value = text.strip()
+    try:
+        if len(value) == 2 * KEY_SIZE:
+            raw = bytes.fromhex(value)
+        else:
+            raw = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise ValidationError("keys.source_invalid", source=source, reason="not hex or base64") from exc
+    return check_seed(raw)
 
 
 def raw_public_key(key: Ed25519PublicKey) -> bytes:
@@ -38,28 +89,97 @@ def key_id_for(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
 class MemoryKeyStore:
     """Ed25519 signing keys held in memory; thread-safe.
 
-    One key is current (it signs new codes); older keys keep verifying until revoked, so
-    that codes issued before a rotation stay valid until they expire.
+    One key is current (it signs new codes); older keys keep verifying until retired keys
+    are revoked, so that codes issued before a rotation stay valid until they expire. A
+    *retired* key verifies but never signs again.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._private: dict[str, Ed25519PrivateKey] = {}
         self._revoked: set[str] = set()
+        self._retired: set[str] = set()
         self._current: str | None = None
 
     @classmethod
     def from_seed(cls, seed: bytes, key_id: str | None = None) -> MemoryKeyStore:
-        """Build a store whose one key is the Ed25519 key with this 32-byte seed (tests, demos).
+        """Build a store whose one key is the Ed25519 key with this 32-byte seed.
 
         Raises:
-            ValidationError: ``input.invalid`` when ``seed`` is not 32 bytes.
+            ValidationError: ``keys.seed_weak`` (not 32 bytes, not bytes at all, or all
+                bytes equal) or ``keys.seed_published`` (printed in the docs).
 
         """
-        if len(seed) != KEY_SIZE:
-            raise ValidationError("input.invalid", reason=f"a key seed is {KEY_SIZE} bytes, got {len(seed)}")
         store = cls()
-        store.add(Ed25519PrivateKey.from_private_bytes(seed), key_id=key_id)
+        store.add(Ed25519PrivateKey.from_private_bytes(check_seed(seed)), key_id=key_id)
+        return store
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "text") -> MemoryKeyStore:
+        """Build a store from key lines (the format of `from_file` and `from_env`).
+
+        Each non-empty line not starting with ``#`` is ``SEED``, ``KEY_ID SEED`` or
+        ``KEY_ID SEED retired``, the seed in hex or base64; ``;`` also separates lines.
+        The last line not marked ``retired`` is the current key; retired keys verify only.
+
+        Raises:
+            ValidationError: ``keys.source_invalid`` for a malformed line or no key at all;
+                ``keys.seed_weak`` / ``keys.seed_published`` for a refused seed.
+        """
+        store = cls()
+        lines = [ln.strip() for ln in text.replace(";", "\n").splitlines()]
+        entries = [ln.split() for ln in lines if ln and not ln.startswith("#")]
+        if not entries:
+            raise ValidationError("keys.source_invalid", source=source, reason="no key")
+        for n, parts in enumerate(entries, start=1):
+            retired = len(parts) == 3 and parts[2] == "retired"
+            if not (len(parts) in (1, 2) or retired):
+                raise ValidationError("keys.source_invalid", source=source, reason=f"key line {n} is malformed")
+            seed = parse_seed(parts[-2] if retired else parts[-1], source)
+            kid = parts[0] if len(parts) > 1 else None
+            added = store.add(Ed25519PrivateKey.from_private_bytes(seed), key_id=kid, current=not retired)
+            if retired:
+                store.retire(added)
+        return store
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> MemoryKeyStore:
+        """Load keys from a file: key lines as in `from_text`, or exactly 32 raw bytes.
+
+        Keep the file readable by the service account only (``chmod 600``).
+
+        Raises:
+            ValidationError: ``keys.source_invalid`` when the file cannot be read or parsed.
+        """
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ValidationError("keys.source_invalid", source=str(path), reason=exc.strerror or "unreadable") from exc
+        if len(data) == KEY_SIZE:  # text forms are longer (64 hex, 44 base64 characters)
+            return cls.from_seed(data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("keys.source_invalid", source=str(path), reason="not text") from exc
+        return cls.from_text(text, source=str(path))
+
+    @classmethod
+    def from_env(cls, name: str = SEED_ENV, environ: Mapping[str, str] | None = None) -> MemoryKeyStore:
+        """Load keys from the environment variable ``name`` (key lines as in `from_text`).
+
+        Raises:
+            ValidationError: ``keys.source_invalid`` when the variable is unset or malformed.
+        """
+        value = (os.environ if environ is None else environ).get(name)
+        if not value:
+            raise ValidationError("keys.source_invalid", source=f"${name}", reason="the variable is not set")
+        return cls.from_text(value, source=f"${name}")
+
+    @classmethod
+    def generated(cls) -> MemoryKeyStore:
+        """A store with one fresh random key (demos; codes die with the process)."""
+        store = cls()
+        store.generate()
         return store
 
     def add(self, private_key: Ed25519PrivateKey, *, key_id: str | None = None, current: bool = True) -> str:
@@ -79,6 +199,8 @@ class MemoryKeyStore:
         with self._lock:
             if kid in self._revoked:
                 raise ValidationError("keys.revoked", key_id=kid)
+            if current and kid in self._retired:
+                raise ValidationError("keys.retired", key_id=kid)
             known = self._private.get(kid)
             if known is not None and raw_public_key(known.public_key()) != raw_public_key(private_key.public_key()):
                 raise ValidationError("reference.duplicate", kind="key", key=kid)
@@ -94,6 +216,27 @@ class MemoryKeyStore:
     def rotate(self) -> str:
         """Start signing with a new key; the old public keys still verify. Returns its id."""
         return self.generate()
+
+    def retire(self, key_id: str) -> None:
+        """Stop signing with ``key_id`` for good; codes it signed still verify until they
+        expire (then `revoke` it). Retiring the current key leaves no signing key until
+        the next `rotate`.
+
+        Raises:
+            NotFoundError: when ``key_id`` is not a live key of this store.
+        """
+        with self._lock:
+            if key_id not in self._private:
+                raise NotFoundError("not_found", kind="key", key=key_id)
+            self._retired.add(key_id)
+            if self._current == key_id:
+                self._current = None
+
+    @property
+    def retired_key_ids(self) -> frozenset[str]:
+        """Ids of keys that verify but never sign."""
+        with self._lock:
+            return frozenset(self._retired)
 
     def revoke(self, key_id: str) -> None:
         """Stop trusting ``key_id``: codes it signed no longer verify.

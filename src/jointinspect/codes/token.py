@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from jointinspect.errors import TokenError, ValidationError
 from jointinspect.model.plan import Window
+from jointinspect.policy.schema import MAX_CODE_LIFETIME_DAYS
 from jointinspect.timeutil import shifted, utc
 
 #: The format version this module reads and writes.
@@ -197,6 +198,25 @@ def new_token_id() -> str:
     codes of one issuer negligible.
     """
     return base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+
+
+#: The lifetime bound `verify` applies unless told otherwise: the policy's upper bound.
+DEFAULT_MAX_LIFETIME = dt.timedelta(days=MAX_CODE_LIFETIME_DAYS)
+
+
+def check_lifetime(claims: CodeClaims, max_lifetime: dt.timedelta) -> None:
+    """Refuse claims valid longer than ``max_lifetime`` (at issue and at verification).
+
+    Raises:
+        TokenError: ``token.lifetime_exceeded``, even for a correctly signed code.
+    """
+    span = claims.expires_at - claims.issued_at
+    if span > max_lifetime:
+        raise TokenError(
+            "token.lifetime_exceeded",
+            days=round(span.total_seconds() / 86400, 1),
+            max_days=round(max_lifetime.total_seconds() / 86400, 1),
+        )
 
 
 class PublicKeySource(Protocol):
@@ -403,17 +423,22 @@ def verify(
     tolerance: pendulum.Duration | None = None,
     *,
     expected_kind: CodeKind | None = None,
+    max_lifetime: dt.timedelta | None = DEFAULT_MAX_LIFETIME,
+    expected_enterprise: str | None = None,
 ) -> CodeClaims:
     """Check ``token`` completely and return its claims.
 
     Steps, in this order (the first failure is raised): structure and version, known key,
-    signature, kind (when ``expected_kind`` is given), ``issued_at - tolerance <= now``,
-    ``now < expires_at + tolerance``. ``tolerance`` absorbs clock skew between the issuer
-    and the device that verifies.
+    signature, kind (when ``expected_kind`` is given), lifetime (``expires_at - issued_at``
+    at most ``max_lifetime``; pass the policy's ``codes.max_lifetime``, ``None`` disables),
+    enterprise (when ``expected_enterprise`` is given, e.g. the inspection's enterprise),
+    ``issued_at - tolerance <= now``, ``now < expires_at + tolerance``. ``tolerance``
+    absorbs clock skew between the issuer and the device that verifies.
 
     Raises:
         TokenError: ``token.malformed``, ``token.unsupported_version``,
             ``token.unknown_key``, ``token.bad_signature``, ``token.wrong_kind``,
+            ``token.lifetime_exceeded``, ``token.enterprise_mismatch``,
             ``token.not_yet_valid`` or ``token.expired``.
 
     """
@@ -427,6 +452,10 @@ def verify(
         raise TokenError("token.bad_signature") from exc
     if expected_kind is not None and claims.kind is not CodeKind(expected_kind):
         raise TokenError("token.wrong_kind", expected=CodeKind(expected_kind).value, actual=claims.kind.value)
+    if max_lifetime is not None:
+        check_lifetime(claims, max_lifetime)
+    if expected_enterprise is not None and claims.enterprise != expected_enterprise:
+        raise TokenError("token.enterprise_mismatch", actual=claims.enterprise, expected=expected_enterprise)
     instant = utc(now)
     slack = tolerance if tolerance is not None else dt.timedelta()
     if not shifted(claims.issued_at, -slack) <= instant:

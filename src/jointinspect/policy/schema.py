@@ -138,7 +138,7 @@ MAX_RULE_LIMIT = 10_000
 MAX_WINDOW_DAYS = 3_660
 MAX_RADIUS_M = 100_000.0
 MAX_TOLERANCE_MINUTES = 1_440
-MAX_ENTERPRISE_CODE_DAYS = 3_660
+MAX_ENTERPRISE_CODE_DAYS = 1_830  # = MAX_CODE_LIFETIME_DAYS: a code lives at most five years
 MAX_LOOKBACK_MONTHS = 120
 MAX_DEADLINE_DAYS = 3_650
 
@@ -329,6 +329,60 @@ class RectificationPolicy:
     first_violation_guidance: bool = attrs.field(default=True, validator=_strict_bool_field)
 
 
+#: Principal kinds a policy may name (`jointinspect.auth.PrincipalKind` values).
+PRINCIPAL_KINDS = frozenset({"officer", "inspector", "enterprise", "supervisor", "legal_office", "system"})
+
+
+def _principal_kinds(_: object, attribute: attrs.Attribute[frozenset[str]], value: frozenset[str]) -> None:
+    unknown = sorted(set(value) - PRINCIPAL_KINDS)
+    if unknown:
+        raise PolicyError(reason=f"authorization.{attribute.name}: unknown principal kinds {unknown}")
+
+
+_ADMINS = frozenset({"system", "supervisor"})
+
+
+@attrs.frozen
+class AuthorizationPolicy:
+    """Which principal kinds may change what every operation relies on (see
+    docs/authorization.md); the rest of the matrix is fixed by law and not configurable."""
+
+    #: registering enterprises, departments, inspectors, items and scenarios.
+    reference: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    #: putting an enterprise on or off the whitelist.
+    whitelist: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    #: moving an enterprise's site (the geofence centre).
+    sites: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    #: marking an enterprise for key supervision.
+    key_supervision: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    #: moving an inspector to another department.
+    inspector_department: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    #: maintenance: delivering notifications, reconciling, pruning, sweeping, verifying the audit.
+    maintenance: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+
+
+#: No code may be valid longer than this, whatever a policy says (about five years).
+MAX_CODE_LIFETIME_DAYS = 1830
+
+
+def _lifetime(_: object, __: attrs.Attribute[int], value: int) -> None:
+    if not 1 <= value <= MAX_CODE_LIFETIME_DAYS:
+        raise PolicyError(reason=f"codes.max_lifetime_days must be 1..{MAX_CODE_LIFETIME_DAYS} (got {value})")
+
+
+@attrs.frozen
+class CodesPolicy:
+    """Bounds on signed codes, enforced at issue and at verification."""
+
+    #: longest validity (expires_at - issued_at) of any code; a signed code claiming more is refused.
+    max_lifetime_days: int = attrs.field(default=400, validator=_lifetime)
+
+    @property
+    def max_lifetime(self) -> pendulum.Duration:
+        """The bound as a duration."""
+        return pendulum.duration(days=self.max_lifetime_days)
+
+
 def wuhu_rules() -> tuple[FrequencyRule, ...]:
     """Wuhu's rules, the defaults: one planned code per 7 days (block), triggered kinds
     warned, and supervision warnings past 2 visits in 7 days or 3 in 30 days."""
@@ -373,8 +427,12 @@ class Policy:
     checkin: CheckInPolicy = CheckInPolicy()
     sharing: SharingPolicy = SharingPolicy()
     rectification: RectificationPolicy = RectificationPolicy()
+    authorization: AuthorizationPolicy = AuthorizationPolicy()
+    codes: CodesPolicy = CodesPolicy()
 
     def __attrs_post_init__(self) -> None:
+        if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:
+            raise PolicyError(reason="checkin.enterprise_code_days exceeds codes.max_lifetime_days")
         names = [r.name for r in self.frequency]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:

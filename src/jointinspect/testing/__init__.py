@@ -4,6 +4,10 @@
 * `jointinspect.testing.contract` — the store contract suite (subclass it with a
   factory for your store).
 * `jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites.
+* `jointinspect.testing.notifier` — the notifier contract suite (keyed, at-least-once
+  delivery through the outbox relay).
+* `jointinspect.testing.tamper` — the audit tamper suite (raw edits of the audit table).
+* `jointinspect.testing.maintenance` — outbox and replay-key pruning contract cases.
 * `jointinspect.testing.model` — the stateful comparison with a reference model.
 
 Nothing here is imported by the core package at import time.

@@ -27,6 +27,7 @@ import pytest
 from jointinspect.audit import AuditRecord, verify
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import FrequencyBlocked, IntegrityError, JointInspectError
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Notification, Role
@@ -46,22 +47,12 @@ from jointinspect.ports import Store
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
-from jointinspect.service import Engine
-from jointinspect.testing.city import City, build_city
+from jointinspect.sample import City, build_city, populate
+
+# populate is re-exported: it lived here before jointinspect.sample existed.
+__all__ = ["StoreContract", "populate"]
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
-
-
-def populate(engine: Engine, city: City) -> None:
-    """Register every department, item, inspector and enterprise of ``city``."""
-    for d in city.departments:
-        engine.add_department(d)
-    for i in city.items:
-        engine.add_item(i)
-    for p in city.inspectors:
-        engine.add_inspector(p)
-    for e in city.enterprises:
-        engine.add_enterprise(e)
 
 
 def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 0) -> Plan:

@@ -31,14 +31,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.engine import Engine
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.policy.schema import PLANNED_KINDS, Policy
 from jointinspect.ports import Store
 from jointinspect.requests import PlanRequest
-from jointinspect.service import Engine
-from jointinspect.testing.city import build_city
-from jointinspect.testing.contract import populate
+from jointinspect.sample import build_city, populate
 
 BASE = pendulum.datetime(2026, 3, 2, 0, tz="UTC")
 GAP = pendulum.duration(days=7)

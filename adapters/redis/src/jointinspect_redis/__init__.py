@@ -12,8 +12,15 @@ only what it opened. Driver errors become :class:`jointinspect.errors.Operationa
 ``__cause__``.
 """
 
-from jointinspect_redis.guard import RedisReplayGuard
-from jointinspect_redis.ledger import RedisLedger
-from jointinspect_redis.streams import RedisStreamNotifier, StreamConsumer
+try:
+    from jointinspect_redis.guard import RedisReplayGuard
+    from jointinspect_redis.ledger import RedisLedger
+    from jointinspect_redis.streams import RedisStreamNotifier, StreamConsumer
+except ModuleNotFoundError as exc:  # the extra was not installed
+    if exc.name is None or exc.name.split(".", 1)[0] != "redis":
+        raise
+    raise ModuleNotFoundError(
+        "jointinspect_redis needs the redis client: pip install 'jointinspect[redis]'", name=exc.name
+    ) from exc
 
 __all__ = ["RedisLedger", "RedisReplayGuard", "RedisStreamNotifier", "StreamConsumer"]

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import URL, Engine
-from sqlalchemy.engine import make_url
+try:
+    from sqlalchemy import URL, Engine
+    from sqlalchemy.engine import make_url
+except ModuleNotFoundError as exc:  # the extra was not installed
+    raise ModuleNotFoundError(
+        f"jointinspect_sqlalchemy needs {exc.name}: pip install 'jointinspect[sql]' "
+        "(or [postgresql], [mysql] for their drivers)",
+        name=exc.name,
+    ) from exc
 
 from jointinspect_sqlalchemy.migrate import current_revision, head_revision, upgrade
 from jointinspect_sqlalchemy.schema import metadata

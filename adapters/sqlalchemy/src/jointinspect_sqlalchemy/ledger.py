@@ -1,0 +1,198 @@
+"""The frequency ledger in table ``ji_reservations``.
+
+:class:`SQLLedger` works inside a unit of work (``uow.ledger``), so a plan and its
+reservation commit together; :class:`SQLStandaloneLedger` (``store.ledger()``) runs each
+call as its own short transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pendulum
+from sqlalchemy import and_, bindparam, delete, null, or_, select, update
+from sqlalchemy.sql import ClauseElement
+
+from jointinspect.rules.frequency import (
+    LedgerDecision,
+    Reservation,
+    ReservationState,
+    RuleCheck,
+    evaluate,
+)
+from jointinspect.timeutil import from_micros
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
+
+_MICRO = dt.timedelta(microseconds=1)
+_RESERVATION_COLUMNS = ("id", "enterprise", "department", "inspectors", "kind", "at", "state", "expires_at")
+
+
+def _reservation_row(r: Reservation) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "enterprise": r.enterprise,
+        "department": r.department,
+        "inspectors": codec.dumps_list(list(r.inspectors)),
+        "kind": r.kind.value,
+        "at": codec.micros(r.at),
+        "state": r.state.value,
+        "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
+    }
+
+
+def _reservation(row: Sequence[Any]) -> Reservation:
+    """A reservation from a row of ``select(reservations)`` (columns in table order)."""
+    id_, enterprise, department, inspectors, kind, at, state, expires_at = row
+    return Reservation(
+        id=id_,
+        enterprise=enterprise,
+        department=department,
+        inspectors=codec.loads(inspectors, list[str]),
+        kind=kind,
+        at=from_micros(int(at)),
+        state=state,
+        expires_at=None if expires_at is None else from_micros(int(expires_at)),
+    )
+
+
+def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[int, int] | None:
+    """``[lo, hi)`` in micros holding every reservation any check can count, or ``None``.
+
+    A rolling window ``W`` only counts visits strictly within ``W`` of the new one; a
+    calendar bucket only those inside it. Reading just this span keeps the check cheap on
+    an enterprise with years of history.
+    """
+    at = codec.micros(request.at)
+    spans: list[tuple[int, int]] = []
+    for check in checks:
+        window = check.window
+        if window is not None:
+            if getattr(window, "years", 0) or getattr(window, "months", 0):
+                width = codec.micros(request.at + window) - at  # calendar months: pendulum
+            else:
+                width = dt.timedelta.__floordiv__(window, _MICRO)  # fixed length: exact
+            spans.append((at - width + 1, at + width))
+        elif check.bucket is not None:
+            spans.append((codec.micros(check.bucket[0]), codec.micros(check.bucket[1])))
+    if not spans:
+        return None
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+def _ledger_read(with_span: bool) -> ClauseElement:
+    t = s.reservations
+    wanted = t.c.id == bindparam("id")
+    if with_span:
+        in_span = and_(t.c.enterprise == bindparam("enterprise"), t.c.at >= bindparam("lo"), t.c.at < bindparam("hi"))
+        return select(t).where(or_(wanted, in_span))
+    return select(t).where(wanted)
+
+
+def _confirm_reservation() -> ClauseElement:
+    t = s.reservations
+    return (
+        update(t)
+        .where(t.c.id == bindparam("id"), t.c.state != bindparam("confirmed"))
+        .values(state=bindparam("confirmed"), expires_at=null())
+    )
+
+
+def _release_reservation() -> ClauseElement:
+    return delete(s.reservations).where(s.reservations.c.id == bindparam("id"))
+
+
+class SQLLedger:
+    """The frequency ledger inside a unit of work (``uow.ledger``): transactional with it.
+
+    ``check_and_reserve`` locks the enterprise (a no-op if the operation already did),
+    reads the reservations that can count, applies
+    :func:`jointinspect.rules.frequency.evaluate` and inserts — all in the unit of work's
+    transaction, so the plan and its reservation commit or vanish together.
+    """
+
+    __slots__ = ("_uow",)
+
+    def __init__(self, uow: UnitOfWorkView) -> None:
+        self._uow = uow
+
+    def check_and_reserve(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
+        uow, store = self._uow, self._uow._store
+        # The lock first: reading before it could miss a reservation committed meanwhile.
+        uow.lock_enterprise(request.enterprise)
+        span = _relevant_span(request, checks)
+        if span is None:
+            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
+            params: dict[str, Any] = {"id": request.id}
+        else:
+            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
+            params = {"id": request.id, "enterprise": request.enterprise, "lo": span[0], "hi": span[1]}
+        rows = [_reservation(r) for r in uow.run(read, params).fetchall()]
+        for row in rows:
+            if row.id == request.id:
+                # Idempotent: already counted; report nothing new.
+                return LedgerDecision(row)
+        decision = evaluate(rows, request, checks, now)
+        if decision.reservation is not None:
+            uow.defer(
+                store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
+                _reservation_row(request),
+            )
+        return decision
+
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.confirm` (the id is the key:
+        ``enterprise`` is not needed)."""
+        self._uow.defer(
+            self._uow._store.statement("ledger-confirm", _confirm_reservation),
+            {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
+        )
+
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
+        self._uow.defer(self._uow._store.statement("ledger-release", _release_reservation), {"id": reservation_id})
+
+    def reservations(self, enterprise: str) -> list[Reservation]:
+        """Every reservation of ``enterprise`` (expired pending ones included), oldest first."""
+        t = s.reservations
+        rows = self._uow.execute(select(t).where(t.c.enterprise == enterprise).order_by(t.c.at, t.c.id))
+        return [_reservation(r) for r in rows]
+
+
+class SQLStandaloneLedger:
+    """The store's ledger used on its own: each call is one short transaction."""
+
+    def __init__(self, store: UnitOfWorkSource) -> None:
+        self._store = store
+
+    def check_and_reserve(
+        self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
+    ) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
+        with self._store.unit_of_work() as uow:
+            decision = SQLLedger(uow).check_and_reserve(request, checks, now)
+            uow.commit()
+        return decision
+
+    def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.confirm`."""
+        with self._store.unit_of_work() as uow:
+            SQLLedger(uow).confirm(reservation_id, enterprise)
+            uow.commit()
+
+    def release(self, reservation_id: str, enterprise: str | None = None) -> None:
+        """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
+        with self._store.unit_of_work() as uow:
+            SQLLedger(uow).release(reservation_id, enterprise)
+            uow.commit()
+
+    def reservations(self, enterprise: str) -> list[Reservation]:
+        """See :meth:`jointinspect.ports.FrequencyLedger.reservations`."""
+        with self._store.unit_of_work() as uow:
+            return SQLLedger(uow).reservations(enterprise)

@@ -1,0 +1,45 @@
+"""The repositories' base: values stored as JSON bodies keyed by their id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.sql import Executable
+
+from jointinspect.errors import IntegrityError
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy._protocols import UnitOfWorkView
+from jointinspect_sqlalchemy.statements import get_body, update_row
+
+
+class _Repo:
+    __slots__ = ("_uow",)
+
+    def __init__(self, uow: UnitOfWorkView) -> None:
+        self._uow = uow
+
+    def _bodies(self, statement: Executable, kind: type[Any]) -> list[Any]:
+        return [codec.loads(row[0], kind) for row in self._uow.execute(statement)]
+
+    def _one(self, table: Table, key: str, kind: type[Any]) -> Any:
+        """The value whose primary key is ``key``, or ``None``."""
+        statement = self._uow._store.statement(("get", table.name), lambda: get_body(table))
+        rows = self._uow.run(statement, {"key": key}).fetchall()
+        return codec.loads(rows[0][0], kind) if rows else None
+
+    def _add(self, table: Table, row: Mapping[str, Any], kind: str, key: str) -> None:
+        if not self._uow.insert_new(table, row):
+            raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} already exists")
+
+    def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
+        key = row[key_column]
+        params = {k: v for k, v in row.items() if k != key_column}
+        columns = tuple(params)
+        statement = self._uow._store.statement(
+            ("update", table.name, columns), lambda: update_row(table, key_column, columns)
+        )
+        params["match_key"] = key
+        if self._uow.run(statement, params).rowcount == 0:
+            raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")

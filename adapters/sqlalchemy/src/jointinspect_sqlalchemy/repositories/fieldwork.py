@@ -1,0 +1,146 @@
+"""What an inspection produces: visits, results, rectifications, evaluations and complaints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pendulum
+from sqlalchemy import select
+
+from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.rectification import Rectification, RectificationState
+from jointinspect.model.result import ResultRecord
+from jointinspect.model.visit import Visit
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.repositories._common import _Repo
+
+
+def _visit_row(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "inspection_id": visit.inspection_id,
+        "checked_in_at": codec.micros(visit.checked_in_at),
+        "body": codec.dumps(visit),
+    }
+
+
+class _Visits(_Repo):
+    def add(self, visit: Visit) -> None:
+        self._add(s.visits, _visit_row(visit), "visit", visit.id)
+
+    def update(self, visit: Visit) -> None:
+        self._update(s.visits, "id", _visit_row(visit), "visit")
+
+    def for_inspection(self, inspection_id: str) -> list[Visit]:
+        t = s.visits
+        return self._bodies(
+            select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.checked_in_at, t.c.id),
+            Visit,
+        )
+
+
+def _result_row(result: ResultRecord) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "enterprise": result.enterprise,
+        "inspection_id": result.inspection_id,
+        "item": result.item,
+        "recorded_at": codec.micros(result.recorded_at),
+        "body": codec.dumps(result),
+    }
+
+
+class _Results(_Repo):
+    def add(self, result: ResultRecord) -> None:
+        self._add(s.results, _result_row(result), "result", result.id)
+
+    def update(self, result: ResultRecord) -> None:
+        self._update(s.results, "id", _result_row(result), "result")
+
+    def get(self, result_id: str) -> ResultRecord | None:
+        found: ResultRecord | None = self._one(s.results, result_id, ResultRecord)
+        return found
+
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
+        wanted = sorted(set(items))
+        if not wanted:
+            return []
+        t = s.results
+        return self._bodies(
+            select(t.c.body)
+            .where(t.c.enterprise == enterprise, t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
+            .order_by(t.c.recorded_at, t.c.id),
+            ResultRecord,
+        )
+
+    def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
+        t = s.results
+        return self._bodies(
+            select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.recorded_at, t.c.id),
+            ResultRecord,
+        )
+
+
+def _rectification_row(rect: Rectification) -> dict[str, Any]:
+    return {
+        "id": rect.id,
+        "enterprise": rect.enterprise,
+        "state": rect.state.value,
+        "deadline": codec.micros(rect.deadline),
+        "opened_at": codec.micros(rect.opened_at),
+        "body": codec.dumps(rect),
+    }
+
+
+class _Rectifications(_Repo):
+    def add(self, rectification: Rectification) -> None:
+        self._add(s.rectifications, _rectification_row(rectification), "rectification", rectification.id)
+
+    def update(self, rectification: Rectification) -> None:
+        self._update(s.rectifications, "id", _rectification_row(rectification), "rectification")
+
+    def get(self, rectification_id: str) -> Rectification | None:
+        found: Rectification | None = self._one(s.rectifications, rectification_id, Rectification)
+        return found
+
+    def due_before(self, instant: pendulum.DateTime) -> list[Rectification]:
+        t = s.rectifications
+        waiting = [RectificationState.OPEN.value, RectificationState.SUBMITTED.value]
+        return self._bodies(
+            select(t.c.body)
+            .where(t.c.state.in_(waiting), t.c.deadline < codec.micros(instant))
+            .order_by(t.c.deadline, t.c.id),
+            Rectification,
+        )
+
+    def for_enterprise(self, enterprise: str) -> list[Rectification]:
+        t = s.rectifications
+        return self._bodies(
+            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.opened_at, t.c.id),
+            Rectification,
+        )
+
+
+class _Feedback(_Repo):
+    def add_evaluation(self, evaluation: Evaluation) -> None:
+        row = {"inspection_id": evaluation.inspection_id, "body": codec.dumps(evaluation)}
+        self._add(s.evaluations, row, "evaluation", evaluation.inspection_id)
+
+    def get_evaluation(self, inspection_id: str) -> Evaluation | None:
+        found: Evaluation | None = self._one(s.evaluations, inspection_id, Evaluation)
+        return found
+
+    def add_complaint(self, complaint: Complaint) -> None:
+        row = {
+            "id": complaint.id,
+            "enterprise": complaint.enterprise,
+            "at": codec.micros(complaint.at),
+            "body": codec.dumps(complaint),
+        }
+        self._add(s.complaints, row, "complaint", complaint.id)
+
+    def complaints(self, enterprise: str) -> list[Complaint]:
+        t = s.complaints
+        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.at, t.c.id), Complaint)

@@ -1,0 +1,69 @@
+"""Plans and the inspections they become."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.repositories._common import _Repo
+
+_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body")
+
+
+def _plan_row(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.id,
+        "enterprise": plan.enterprise,
+        "filed_at": codec.micros(plan.filed_at),
+        "status": plan.status.value,
+        "body": codec.dumps(plan),
+    }
+
+
+class _Plans(_Repo):
+    def add(self, plan: Plan) -> None:
+        self._add(s.plans, _plan_row(plan), "plan", plan.id)
+
+    def update(self, plan: Plan) -> None:
+        self._update(s.plans, "id", _plan_row(plan), "plan")
+
+    def get(self, plan_id: str) -> Plan | None:
+        found: Plan | None = self._one(s.plans, plan_id, Plan)
+        return found
+
+    def for_enterprise(self, enterprise: str) -> list[Plan]:
+        t = s.plans
+        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id), Plan)
+
+
+def _inspection_row(inspection: Inspection) -> dict[str, Any]:
+    return {
+        "id": inspection.id,
+        "enterprise": inspection.enterprise,
+        "created_at": codec.micros(inspection.created_at),
+        "status": inspection.status.value,
+        "body": codec.dumps(inspection),
+    }
+
+
+class _Inspections(_Repo):
+    def add(self, inspection: Inspection) -> None:
+        self._add(s.inspections, _inspection_row(inspection), "inspection", inspection.id)
+
+    def update(self, inspection: Inspection) -> None:
+        self._update(s.inspections, "id", _inspection_row(inspection), "inspection")
+
+    def get(self, inspection_id: str) -> Inspection | None:
+        found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
+        return found
+
+    def for_enterprise(self, enterprise: str) -> list[Inspection]:
+        t = s.inspections
+        return self._bodies(
+            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.created_at, t.c.id),
+            Inspection,
+        )

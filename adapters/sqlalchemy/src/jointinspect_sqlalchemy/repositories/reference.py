@@ -1,0 +1,48 @@
+"""Reference data: enterprises, departments, inspectors, supervision items, scenarios.
+
+Upserted (the latest registration wins) and read by key.
+"""
+
+from __future__ import annotations
+
+from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.repositories._common import _Repo
+
+
+class _Reference(_Repo):
+    def put_enterprise(self, enterprise: Enterprise) -> None:
+        self._uow.upsert(s.enterprises, {"credit_code": enterprise.credit_code, "body": codec.dumps(enterprise)})
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        found: Enterprise | None = self._one(s.enterprises, credit_code, Enterprise)
+        return found
+
+    def put_department(self, department: Department) -> None:
+        self._uow.upsert(s.departments, {"code": department.code, "body": codec.dumps(department)})
+
+    def get_department(self, code: str) -> Department | None:
+        found: Department | None = self._one(s.departments, code, Department)
+        return found
+
+    def put_inspector(self, inspector: Inspector) -> None:
+        self._uow.upsert(s.inspectors, {"id": inspector.id, "body": codec.dumps(inspector)})
+
+    def get_inspector(self, inspector_id: str) -> Inspector | None:
+        found: Inspector | None = self._one(s.inspectors, inspector_id, Inspector)
+        return found
+
+    def put_item(self, item: SupervisionItem) -> None:
+        self._uow.upsert(s.items, {"code": item.code, "body": codec.dumps(item)})
+
+    def get_item(self, code: str) -> SupervisionItem | None:
+        found: SupervisionItem | None = self._one(s.items, code, SupervisionItem)
+        return found
+
+    def put_scenario(self, scenario: Scenario) -> None:
+        self._uow.upsert(s.scenarios, {"code": scenario.code, "body": codec.dumps(scenario)})
+
+    def get_scenario(self, code: str) -> Scenario | None:
+        found: Scenario | None = self._one(s.scenarios, code, Scenario)
+        return found

@@ -1,0 +1,379 @@
+"""The unit of work: one connection, one transaction, and the statements it sends.
+
+A unit of work is opened on first use and closed on leaving the ``with`` block (rolled back
+unless committed). Serialisation per database:
+
+* SQLite: every transaction starts with ``BEGIN IMMEDIATE`` (the database's write lock),
+  so units of work run one at a time across threads and processes; ``lock_enterprise`` has
+  nothing left to do.
+* PostgreSQL, MariaDB: ``READ COMMITTED``; ``lock_enterprise`` takes ``SELECT ... FOR
+  UPDATE`` on the enterprise's lock row (inserted first if missing); audit appends lock a
+  single head row, so the hash chain never forks.
+
+The statements every operation runs are compiled once per store and executed on the
+driver's cursor (:mod:`jointinspect_sqlalchemy.prepared`); on psycopg, writes nobody reads
+back are deferred and sent with the next round trip (:meth:`SQLUnitOfWork.defer`).
+Listings, upserts and maintenance go through SQLAlchemy Core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, RootTransaction, Table
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.sql import Executable
+
+from jointinspect.errors import IntegrityError
+from jointinspect_sqlalchemy._protocols import StoreState, UnitOfWorkView
+from jointinspect_sqlalchemy.dialects import create_locked, upsert
+from jointinspect_sqlalchemy.errors import translate, translated
+from jointinspect_sqlalchemy.ledger import SQLLedger
+from jointinspect_sqlalchemy.prepared import Prepared
+from jointinspect_sqlalchemy.repositories.audit import _Audit
+from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.outbox import _Outbox
+from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
+from jointinspect_sqlalchemy.repositories.reference import _Reference
+from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
+
+#: MariaDB/MySQL "duplicate entry" error number.
+_MYSQL_DUPLICATE = 1062
+#: key of (driver connection, its cursor, its client-side cursor) in the pool's info dict.
+_CURSOR_KEY = "jointinspect_cursors"
+
+
+class SQLUnitOfWork:
+    """One connection, one transaction (see the module documentation)."""
+
+    def __init__(self, store: StoreState) -> None:
+        self._store = store
+        self._conn: Connection | None = None
+        self._tx: RootTransaction | None = None
+        #: the driver's cursor on ``_conn`` for prepared statements.
+        self._cursor: Any = None
+        #: psycopg client-side-binding cursor rendering deferred writes as SQL text.
+        self._client: Any = None
+        #: writes not sent yet (PostgreSQL): they go first in the next round trip.
+        self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
+        self._locked: set[str] = set()
+        self._held_memory_lock = False
+        self._outer: UnitOfWorkView | None = None
+
+    # Repositories are made on access and not kept: a unit of work holding them while they
+    # hold it would be a reference cycle per operation, left to the cyclic collector.
+
+    @property
+    def reference(self) -> _Reference:
+        """Enterprises, departments, inspectors, items, scenarios."""
+        return _Reference(self)
+
+    @property
+    def plans(self) -> _Plans:
+        """Plans."""
+        return _Plans(self)
+
+    @property
+    def inspections(self) -> _Inspections:
+        """Inspections."""
+        return _Inspections(self)
+
+    @property
+    def visits(self) -> _Visits:
+        """Visits (check-ins)."""
+        return _Visits(self)
+
+    @property
+    def results(self) -> _Results:
+        """Inspection results."""
+        return _Results(self)
+
+    @property
+    def rectifications(self) -> _Rectifications:
+        """Rectifications."""
+        return _Rectifications(self)
+
+    @property
+    def feedback(self) -> _Feedback:
+        """Evaluations and complaints."""
+        return _Feedback(self)
+
+    @property
+    def outbox(self) -> _Outbox:
+        """Notifications waiting for the relay."""
+        return _Outbox(self)
+
+    @property
+    def audit(self) -> _Audit:
+        """The hash-chained audit log."""
+        return _Audit(self)
+
+    @property
+    def ledger(self) -> SQLLedger:
+        """The frequency ledger, transactional with this unit of work."""
+        return SQLLedger(self)
+
+    @property
+    def family(self) -> str:
+        """``"sqlite"``, ``"postgresql"`` or ``"mysql"``."""
+        return self._store.family
+
+    def __enter__(self) -> Self:
+        if self._store._memory_lock is not None:
+            self._store._memory_lock.acquire()
+            self._held_memory_lock = True
+        self._outer = self._store._active()
+        self._store._local.uow = self
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        failure: BaseException | None = None
+        try:
+            self.rollback()
+        except Exception as error:
+            # The block may already have failed (perhaps on a dead connection): then its
+            # error wins, and this one only decides the connection's fate below.
+            failure = error
+        conn = self._conn
+        self._conn, self._tx, self._cursor, self._client = None, None, None, None
+        self._store._local.uow = self._outer
+        try:
+            if conn is not None:
+                try:
+                    if failure is not None:
+                        # Its transaction state is unknown and the pool does not roll back
+                        # on return (pool_reset_on_return=None): never hand it out again.
+                        conn.invalidate()
+                    conn.close()
+                except sa_exc.SQLAlchemyError:
+                    if exc is None and failure is None:
+                        raise
+        finally:
+            if self._held_memory_lock and self._store._memory_lock is not None:
+                self._held_memory_lock = False
+                self._store._memory_lock.release()
+        if failure is not None and exc is None:
+            raise failure
+
+    # ------------------------------------------------------------- transaction
+
+    def connection(self) -> Connection:
+        """The connection, inside a transaction begun on first use."""
+        if self._conn is None:
+            with translated():
+                self._conn = self._store.engine.connect()
+        if self._tx is None or not self._tx.is_active:
+            with translated():
+                self._tx = self._conn.begin()
+        return self._conn
+
+    def execute(self, statement: Executable, params: Any = None) -> Any:
+        """Execute inside this unit of work, translating driver errors."""
+        conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
+        with translated():
+            return conn.execute(statement, params) if params is not None else conn.execute(statement)
+
+    def run(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
+        """Execute a prepared statement on the driver's cursor; return the cursor.
+
+        Driver errors become storage errors whose cause is SQLAlchemy's wrapper of them
+        (as :meth:`execute` gives); a lost connection is invalidated.
+        """
+        if self._deferred:
+            return self._send(statement, params)
+        cursor = self._driver_cursor()
+        try:
+            cursor.execute(statement.sql, statement.args(params))
+        except Exception as error:
+            wrapped = self._wrap(error, statement.sql, params, cursor)
+            raise translate(wrapped) from wrapped
+        return cursor
+
+    def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:
+        """Execute a write whose result nobody reads, perhaps later.
+
+        On PostgreSQL (psycopg) it is queued and sent in the same round trip as the next
+        statement of this unit of work, or as its ``COMMIT``; other databases run it now.
+        Statements still reach the server in call order, so every read sees it; only an
+        error it causes is raised by that later call instead (the same storage error, and
+        the transaction is lost either way). ``rollback`` drops it.
+        """
+        if self._store._batching:
+            self.connection()
+            self._deferred.append((statement, params))
+        else:
+            self.run(statement, params)
+
+    def _send(self, statement: Prepared | None, params: Mapping[str, Any] | None, *, commit: bool = False) -> Any:
+        """One round trip: the deferred writes, then ``statement`` and/or ``COMMIT``.
+
+        They travel as one multi-statement query (PostgreSQL's simple protocol), the values
+        rendered as literals by psycopg's client-side binding (``ClientCursor.mogrify``);
+        return the cursor positioned on ``statement``'s result.
+        """
+        cursor = self._driver_cursor()
+        client = self._client_cursor()
+        pending, self._deferred = self._deferred, []
+        try:
+            parts = [client.mogrify(q.sql, q.args(p)) for q, p in pending]
+            if statement is not None and params is not None:
+                parts.append(client.mogrify(statement.sql, statement.args(params)))
+            if commit:
+                parts.append("COMMIT")
+            sql = ";\n".join(parts)
+            cursor.execute(sql, prepare=False)
+        except Exception as error:
+            wrapped = self._wrap(error, ";".join(q.sql for q, _ in pending), params, cursor)
+            raise translate(wrapped) from wrapped
+        if statement is not None:
+            for _ in pending:
+                cursor.nextset()
+        return cursor
+
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
+        """``executemany`` of a prepared statement; ``args`` already from
+        :meth:`Prepared.args`."""
+        if self._deferred:
+            self._send(None, None)
+        cursor = self._driver_cursor()
+        try:
+            cursor.executemany(statement.sql, args)
+        except Exception as error:
+            wrapped = self._wrap(error, statement.sql, None, cursor)
+            raise translate(wrapped) from wrapped
+
+    def _driver_cursor(self) -> Any:
+        conn = self.connection()
+        cursor = self._cursor
+        if cursor is None:
+            with translated():
+                # One cursor per pooled driver connection, kept in its info dict (which the
+                # pool clears when the connection is replaced).
+                fairy = conn.connection
+                cached = fairy.info.get(_CURSOR_KEY)
+                dbapi_connection: Any = fairy.dbapi_connection
+                if cached is None or cached[0] is not dbapi_connection:
+                    cached = (dbapi_connection, dbapi_connection.cursor(), None)
+                    fairy.info[_CURSOR_KEY] = cached
+                cursor = self._cursor = cached[1]
+        return cursor
+
+    def _client_cursor(self) -> Any:
+        """The psycopg client-side-binding cursor on this connection (renders literals)."""
+        client = self._client
+        if client is None:
+            self._driver_cursor()
+            assert self._conn is not None
+            fairy = self._conn.connection
+            dbapi_connection, cursor, client = fairy.info[_CURSOR_KEY]
+            if client is None:
+                import psycopg  # noqa: PLC0415 - only the psycopg driver gets here
+
+                client = psycopg.ClientCursor(dbapi_connection)
+                fairy.info[_CURSOR_KEY] = (dbapi_connection, cursor, client)
+            self._client = client
+        return client
+
+    def _wrap(self, error: Exception, sql: str, params: Any, cursor: Any) -> sa_exc.StatementError:
+        """SQLAlchemy's wrapper of a driver error; invalidates a lost connection."""
+        dialect = self._store.engine.dialect
+        base = dialect.loaded_dbapi.Error
+        if not isinstance(error, base):
+            raise error
+        conn = self._conn
+        invalidated = False
+        if conn is not None and not conn.invalidated:
+            invalidated = dialect.is_disconnect(error, conn.connection.dbapi_connection, cursor)
+            if invalidated:
+                # What SQLAlchemy does for its own statements: the pool replaces it.
+                self._cursor = self._client = None
+                with contextlib.suppress(Exception):
+                    conn.invalidate(error)
+        return sa_exc.DBAPIError.instance(sql, params, error, base, connection_invalidated=invalidated, dialect=dialect)
+
+    def insert_new(self, table: Table, row: Mapping[str, Any]) -> bool:
+        """Insert ``row`` unless its key exists; ``True`` when inserted (one statement,
+        prepared; see :func:`jointinspect_sqlalchemy.dialects.insert_if_new`)."""
+        family_name = self.family
+        statement = self._store.statement(
+            ("new", table.name, tuple(row)), lambda: insert_new(family_name, table), list(row)
+        )
+        if family_name != "mysql":
+            return bool(self.run(statement, row).rowcount)
+        try:
+            self.run(statement, row)
+        except IntegrityError as error:
+            orig = getattr(error.__cause__, "orig", None)
+            if getattr(orig, "args", (None,))[:1] == (_MYSQL_DUPLICATE,):
+                return False  # MariaDB rolled back just this statement
+            raise
+        return True
+
+    def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
+        """See :func:`jointinspect_sqlalchemy.dialects.upsert`."""
+        conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
+        with translated():
+            upsert(conn, table, row)
+
+    def create_locked(self, table: Table, row: Mapping[str, Any]) -> None:
+        """See :func:`jointinspect_sqlalchemy.dialects.create_locked`."""
+        conn = self.connection()
+        if self._deferred:
+            self._send(None, None)
+        with translated():
+            create_locked(conn, table, row)
+
+    def lock_enterprise(self, credit_code: str) -> None:
+        """Serialise with every other transaction locking ``credit_code`` (see module doc).
+
+        One round trip when the enterprise's lock row exists (the usual case); the row is
+        created once, the first time an enterprise is locked.
+        """
+        if self.family == "sqlite":
+            self.connection()  # BEGIN IMMEDIATE already excludes every other writer
+            return
+        if credit_code in self._locked:
+            return
+        store = self._store
+        lock = store.statement("lock", lock_row)
+        params = {"enterprise": credit_code}
+        if not self.run(lock, params).fetchall():
+            family_name = self.family
+            create = store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
+            self.run(create, params)
+            if not self.run(lock, params).fetchall():
+                raise IntegrityError("storage.integrity", reason=f"lock row of {credit_code!r} vanished")
+        self._locked.add(credit_code)
+
+    def commit(self) -> None:
+        """Commit; a later write in this unit of work starts a new transaction."""
+        if self._tx is not None and self._tx.is_active:
+            if self._deferred:
+                # The deferred writes and COMMIT in one round trip; SQLAlchemy's commit
+                # below then finds the driver idle and sends nothing.
+                self._send(None, None, commit=True)
+            with translated():
+                self._tx.commit()
+        self._tx = None
+        self._locked.clear()
+
+    def rollback(self) -> None:
+        """Discard everything not committed."""
+        self._deferred.clear()
+        if self._tx is not None and self._tx.is_active:
+            with translated():
+                self._tx.rollback()
+        self._tx = None
+        self._locked.clear()

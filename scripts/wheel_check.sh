@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the wheel, install it with the `testing` and `sql` extras in a fresh virtual
+# environment, and run the shipped contract suites from there (tests/distribution/), in an
+# empty directory so that nothing is imported from the source tree. Called by scripts/test.sh;
+# also runs alone: `bash scripts/wheel_check.sh [python]` (default: .venv's interpreter).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+python=${1:-.venv/bin/python}
+work=$(mktemp -d "${TMPDIR:-/tmp}/jointinspect-wheel.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+quiet_pip() {  # pip's warnings about this machine's absent local index folders are noise
+    "$@" 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
+    return "${PIPESTATUS[0]}"
+}
+
+t0=$SECONDS
+quiet_pip "$python" -m pip wheel --disable-pip-version-check -q --no-deps -w "$work/dist" .
+wheel=$(ls "$work"/dist/jointinspect-*.whl)
+echo "built $(basename "$wheel") ($((SECONDS - t0))s)"
+
+t0=$SECONDS
+"$python" -m venv "$work/venv"
+quiet_pip "$work/venv/bin/python" -m pip install --disable-pip-version-check -q "${wheel}[testing,sql]"
+echo "installed into a fresh venv with [testing,sql] ($((SECONDS - t0))s)"
+
+mkdir "$work/run"
+cp tests/distribution/installed_contracts.py "$work/run/test_installed_contracts.py"
+cd "$work/run"
+env -u PYTHONPATH JOINTINSPECT_SOURCE_TREE="$root" \
+    "$work/venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$work/run" test_installed_contracts.py

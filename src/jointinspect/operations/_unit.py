@@ -1,0 +1,169 @@
+"""Unit-of-work plumbing shared by every operation.
+
+An operation opens a unit of work, collects notifications and audit records in `Effects`,
+commits — or raises having changed nothing. After commit it runs the separate ledger's
+steps and relays the outbox to the notifier (at least once; the notifier deduplicates by
+key). The ``require_*`` lookups raise `NotFoundError` instead of returning ``None``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+
+import attrs
+import pendulum
+
+from jointinspect.audit import AuditRecord
+from jointinspect.errors import NotFoundError, ValidationError
+from jointinspect.model.notification import Notification, Role
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.reference import Department, Enterprise, Inspector, SupervisionItem
+from jointinspect.policy.schema import Policy
+from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
+from jointinspect.relay import deliver_pending
+
+_log = logging.getLogger("jointinspect")
+
+
+@attrs.frozen
+class Context:
+    """The collaborators every operation needs; built from the `Engine`'s attributes."""
+
+    store: Store
+    policy: Policy
+    clock: Clock
+    keys: KeyStore | None
+    notifier: Notifier | None
+    ledger: FrequencyLedger | None
+    ids: Callable[[], str]
+    auto_deliver: bool
+    pending_ttl: pendulum.Duration
+
+
+class Effects:
+    """Notifications and audit records collected during one operation."""
+
+    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, actor: str) -> None:
+        self.uow, self.now, self.actor = uow, now, actor
+        # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
+        self.after_commit: list[Callable[[], None]] = []
+        self.on_failure: list[Callable[[], None]] = []
+
+    def notify(
+        self,
+        kind: str,
+        role: Role,
+        recipient: str,
+        subject: str,
+        /,
+        *,
+        key: str | None = None,
+        **payload: object,
+    ) -> None:
+        """Queue a notification in the outbox (keyed, so relaying it twice is harmless)."""
+        self.uow.outbox.add(
+            Notification(
+                key=key or f"{kind}:{subject}:{role}:{recipient}",
+                kind=kind,
+                role=role,
+                recipient=recipient,
+                subject=subject,
+                at=self.now,
+                payload={k: v for k, v in payload.items()},
+            )
+        )
+
+    def audit(self, action: str, subject: str, **data: object) -> None:
+        """Append an audit record for this operation's actor."""
+        self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
+
+
+@contextlib.contextmanager
+def operation(context: Context, actor: str) -> Iterator[Effects]:
+    """One unit of work; commit on success, then relay notifications."""
+    effects: Effects | None = None
+    committed = False
+    try:
+        with context.store.unit_of_work() as uow:
+            effects = Effects(uow, context.clock.now(), actor)
+            yield effects
+            uow.commit()
+            committed = True
+    except BaseException:
+        # No reservation without a plan: undo what the separate ledger recorded, unless
+        # the store did commit (an error while closing must not drop a committed visit).
+        if not committed:
+            for undo in effects.on_failure if effects else ():
+                undo()
+        raise
+    for step in effects.after_commit:
+        try:
+            step()
+        except Exception:  # the operation succeeded; reconcile_reservations repairs the ledger
+            _log.warning("post-commit ledger step failed; run reconcile_reservations", exc_info=True)
+    if context.auto_deliver and context.notifier is not None:
+        deliver_notifications(context)
+
+
+def deliver_notifications(context: Context, batch: int = 100) -> int:
+    """Relay undelivered outbox notifications to the notifier; return how many."""
+    if context.notifier is None:
+        return 0
+    return deliver_pending(context.store, context.notifier, batch)
+
+
+def signing_keys(context: Context) -> KeyStore:
+    """The key store, or a validation error when the engine was built without one."""
+    if context.keys is None:
+        raise ValidationError("input.invalid", reason="the engine has no key store (keys=...)")
+    return context.keys
+
+
+def require_enterprise(uow: UnitOfWork, code: str) -> Enterprise:
+    """The enterprise with this credit code, or `NotFoundError`."""
+    found = uow.reference.get_enterprise(code)
+    if found is None:
+        raise NotFoundError("reference.not_found", kind="enterprise", key=code)
+    return found
+
+
+def require_department(uow: UnitOfWork, code: str) -> Department:
+    """The department with this code, or `NotFoundError`."""
+    found = uow.reference.get_department(code)
+    if found is None:
+        raise NotFoundError("reference.not_found", kind="department", key=code)
+    return found
+
+
+def require_inspector(uow: UnitOfWork, inspector_id: str) -> Inspector:
+    """The inspector with this id, or `NotFoundError`."""
+    found = uow.reference.get_inspector(inspector_id)
+    if found is None:
+        raise NotFoundError("reference.not_found", kind="inspector", key=inspector_id)
+    return found
+
+
+def require_item(uow: UnitOfWork, code: str) -> SupervisionItem:
+    """The supervision item with this code, or `NotFoundError`."""
+    found = uow.reference.get_item(code)
+    if found is None:
+        raise NotFoundError("reference.not_found", kind="item", key=code)
+    return found
+
+
+def require_plan(uow: UnitOfWork, plan_id: str) -> Plan:
+    """The plan with this id, or `NotFoundError`."""
+    found = uow.plans.get(plan_id)
+    if found is None:
+        raise NotFoundError(kind="plan", key=plan_id)
+    return found
+
+
+def require_inspection(uow: UnitOfWork, inspection_id: str) -> Inspection:
+    """The inspection with this id, or `NotFoundError`."""
+    found = uow.inspections.get(inspection_id)
+    if found is None:
+        raise NotFoundError(kind="inspection", key=inspection_id)
+    return found

@@ -1,0 +1,151 @@
+"""Check-in and check-out (扫码入企): verify the codes and the inspector's presence, record
+the visit, and complete the inspection when everyone has left."""
+
+from __future__ import annotations
+
+import attrs
+
+from jointinspect.codes.token import CodeKind, verify
+from jointinspect.errors import CheckInRejected
+from jointinspect.model.notification import Role
+from jointinspect.model.plan import InspectionStatus
+from jointinspect.model.reference import GeoPoint
+from jointinspect.model.visit import Visit
+from jointinspect.operations._unit import (
+    Context,
+    operation,
+    require_enterprise,
+    require_inspection,
+    require_inspector,
+    require_item,
+    signing_keys,
+)
+from jointinspect.rules import checkin as checkin_rules
+
+
+def check_in(
+    context: Context,
+    inspection_code: str,
+    inspector_id: str,
+    position: GeoPoint,
+    enterprise_code: str | None,
+) -> Visit:
+    """Check an inspector in and consume the one-time code."""
+    keys, tolerance = signing_keys(context), context.policy.checkin.tolerance
+    now = context.clock.now()
+    claims = verify(inspection_code, keys, now, tolerance, expected_kind=CodeKind.INSPECTION)
+    enterprise_claims = None
+    if enterprise_code is not None:
+        enterprise_claims = verify(enterprise_code, keys, now, tolerance, expected_kind=CodeKind.ENTERPRISE)
+    scanned = checkin_rules.check_codes_match(claims, enterprise_claims, context.policy.checkin.require_enterprise_scan)
+    with operation(context, inspector_id) as effects:
+        uow = effects.uow
+        inspection = uow.inspections.get(claims.subject)
+        if inspection is None:
+            raise CheckInRejected("checkin.inspection_unknown", inspection=claims.subject)
+        uow.lock_enterprise(inspection.enterprise)
+        inspection = require_inspection(uow, claims.subject)  # re-read under the lock
+        inspector = require_inspector(uow, inspector_id)
+        enterprise = require_enterprise(uow, inspection.enterprise)
+        item_fields = {
+            code: item.field
+            for code in inspection.items
+            if (item := require_item(uow, code)).checked_by(inspector.department)
+        }
+        distance = checkin_rules.check_presence(
+            inspection=inspection,
+            inspector=inspector,
+            enterprise=enterprise,
+            item_fields=item_fields,
+            position=position,
+            at=effects.now,
+            policy=context.policy.checkin,
+            zone=context.policy.zone,
+        )
+        if any(
+            v.inspector_id == inspector_id and v.checked_out_at is None
+            for v in uow.visits.for_inspection(inspection.id)
+        ):
+            raise CheckInRejected("checkin.already_checked_in", inspector=inspector_id, inspection=inspection.id)
+        if context.policy.checkin.one_time_codes:
+            guard_key = f"{claims.token_id}:{inspector_id}"
+            if not context.store.replay_guard().consume(guard_key, claims.expires_at.add(days=1), effects.now):
+                raise CheckInRejected("checkin.replayed", inspector=inspector_id)
+        visit = Visit(
+            id=context.ids(),
+            inspection_id=inspection.id,
+            inspector_id=inspector_id,
+            enterprise=inspection.enterprise,
+            checked_in_at=effects.now,
+            position=position,
+            distance_m=round(distance, 1),
+            token_id=claims.token_id,
+            scanned=scanned,
+        )
+        uow.visits.add(visit)
+        if inspection.status is InspectionStatus.PLANNED:
+            uow.inspections.update(attrs.evolve(inspection, status=InspectionStatus.IN_PROGRESS))
+        effects.audit(
+            "visit.checked_in",
+            inspection.id,
+            inspector=inspector_id,
+            visit=visit.id,
+            distance_m=visit.distance_m,
+            scanned=scanned,
+        )
+        if not scanned:
+            effects.notify(
+                "checkin.no_scan",
+                Role.SUPERVISOR,
+                "judicial",
+                visit.id,
+                inspection=inspection.id,
+                inspector=inspector_id,
+                enterprise=inspection.enterprise,
+            )
+        effects.notify(
+            "checkin.entered",
+            Role.ENTERPRISE,
+            inspection.enterprise,
+            visit.id,
+            inspector=inspector.name,
+            certificate=inspector.certificate_no,
+            department=inspector.department,
+        )
+    return visit
+
+
+def check_out(context: Context, inspection_id: str, inspector_id: str) -> Visit:
+    """Check an inspector out; the inspection completes when everyone has left."""
+    with operation(context, inspector_id) as effects:
+        uow = effects.uow
+        uow.lock_enterprise(require_inspection(uow, inspection_id).enterprise)
+        inspection = require_inspection(uow, inspection_id)  # re-read under the lock
+        visits = uow.visits.for_inspection(inspection_id)
+        open_visit = next((v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None), None)
+        if open_visit is None:
+            raise CheckInRejected("checkin.not_checked_in", inspector=inspector_id, inspection=inspection_id)
+        visit = attrs.evolve(open_visit, checked_out_at=effects.now)
+        uow.visits.update(visit)
+        duration = visit.duration
+        assert duration is not None
+        effects.audit(
+            "visit.checked_out",
+            inspection_id,
+            inspector=inspector_id,
+            visit=visit.id,
+            minutes=int(duration.total_minutes()),
+        )
+        if all(v.checked_out_at is not None or v.id == visit.id for v in visits):
+            uow.inspections.update(
+                attrs.evolve(inspection, status=InspectionStatus.COMPLETED, completed_at=effects.now)
+            )
+            effects.audit("inspection.completed", inspection_id)
+            effects.notify(
+                "evaluation.requested",
+                Role.ENTERPRISE,
+                inspection.enterprise,
+                inspection_id,
+                minutes=int(duration.total_minutes()),
+            )
+    return visit

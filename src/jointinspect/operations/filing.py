@@ -1,0 +1,186 @@
+"""Filing (备案): validate a plan, apply the whitelist, and place it — or hold it for
+approval and place it once every approver has agreed."""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+
+from jointinspect.errors import ApprovalError, FilingRejected, NotFoundError
+from jointinspect.model._enums import member
+from jointinspect.model.notification import Role
+from jointinspect.model.plan import Plan, PlanStatus
+from jointinspect.model.reference import Enterprise, SupervisionItem
+from jointinspect.model.result import ResultRecord
+from jointinspect.operations._unit import (
+    Context,
+    Effects,
+    operation,
+    require_department,
+    require_enterprise,
+    require_inspector,
+    require_item,
+    require_plan,
+)
+from jointinspect.operations.placement import place
+from jointinspect.operations.results import shared_results
+from jointinspect.ports import UnitOfWork
+from jointinspect.requests import FilingOutcome, PlanRequest
+from jointinspect.rules import filing as filing_rules
+
+
+def file_plan(context: Context, request: PlanRequest, actor: str | None) -> FilingOutcome:
+    """File a plan: validate, apply the whitelist, merge or reserve a visit."""
+    window = request.window
+    with operation(context, actor or request.department) as effects:
+        uow, now = effects.uow, effects.now
+        uow.lock_enterprise(request.enterprise)
+        enterprise = require_enterprise(uow, request.enterprise)
+        require_department(uow, request.department)
+        items = _items_of(uow, request)
+        filing_rules.check_items(request.department, items)
+        inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
+        filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
+        exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
+        filing_rules.check_quiet_period(request.kind, window, context.policy)
+        decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
+        if decision is filing_rules.WhitelistDecision.REFUSED:
+            raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
+        pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
+        plan = _new_plan(context, request, enterprise, items, [i.id for i in inspectors], now, pending)
+        shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
+        _announce_filing(effects, plan, exempt, shared)
+        if pending:
+            uow.plans.add(plan)
+            for role in context.policy.whitelist.approvers:
+                effects.notify(
+                    "approval.requested",
+                    role,
+                    role.value,
+                    plan.id,
+                    enterprise=plan.enterprise,
+                    department=plan.department,
+                )
+            outcome = FilingOutcome(plan, None, shared_records=shared, exempt_notice=exempt)
+        else:
+            outcome = place(context, effects, plan, shared, exempt)
+    return outcome
+
+
+def approve_plan(
+    context: Context, plan_id: str, role: Role | str, approve: bool, reason: str, actor: str | None
+) -> FilingOutcome:
+    """Record one approver's decision on a plan awaiting whitelist approval."""
+    role = member(Role)(role)
+    with operation(context, actor or role.value) as effects:
+        uow = effects.uow
+        plan = require_plan(uow, plan_id)
+        uow.lock_enterprise(plan.enterprise)
+        plan = require_plan(uow, plan_id)  # re-read under the lock
+        if plan.status is not PlanStatus.PENDING_APPROVAL:
+            raise ApprovalError("approval.not_pending", plan=plan_id, status=plan.status)
+        needed = [r for r in context.policy.whitelist.approvers if r.value not in plan.approvals]
+        if role not in needed:
+            raise ApprovalError(
+                "approval.wrong_role", role=role, plan=plan_id, needed=",".join(r.value for r in needed) or "-"
+            )
+        if not approve:
+            plan = attrs.evolve(plan, status=PlanStatus.REJECTED, reason=reason)
+            uow.plans.update(plan)
+            effects.audit("plan.rejected", plan.id, role=role, reason=reason)
+            effects.notify("plan.rejected", Role.DEPARTMENT, plan.department, plan.id, reason=reason)
+            outcome = FilingOutcome(plan, None)
+        else:
+            plan = attrs.evolve(plan, approvals=(*plan.approvals, role.value))
+            effects.audit("plan.approved", plan.id, role=role, reason=reason)
+            if len(needed) > 1:
+                uow.plans.update(plan)
+                outcome = FilingOutcome(plan, None)
+            else:
+                plan = attrs.evolve(plan, status=PlanStatus.ACTIVE)
+                shared = tuple(shared_results(context, uow, plan.enterprise, plan.items, effects.now))
+                outcome = place(context, effects, plan, shared, False, existing=True)
+                effects.notify("plan.approved", Role.DEPARTMENT, plan.department, plan.id)
+    return outcome
+
+
+def _items_of(uow: UnitOfWork, request: PlanRequest) -> list[SupervisionItem]:
+    """The request's items plus its scenario's items this department checks, by code."""
+    by_code = {code: require_item(uow, code) for code in set(request.items)}  # unknown codes raise here
+    if request.scenario is not None:
+        scenario = uow.reference.get_scenario(request.scenario)
+        if scenario is None:
+            raise NotFoundError("reference.not_found", kind="scenario", key=request.scenario)
+        for code in scenario.items:
+            if code not in by_code and (item := require_item(uow, code)).checked_by(request.department):
+                by_code[code] = item
+    return [by_code[code] for code in sorted(by_code)]
+
+
+def _new_plan(
+    context: Context,
+    request: PlanRequest,
+    enterprise: Enterprise,
+    items: list[SupervisionItem],
+    inspector_ids: list[str],
+    now: pendulum.DateTime,
+    pending: bool,
+) -> Plan:
+    return Plan(
+        id=context.ids(),
+        enterprise=enterprise.credit_code,
+        department=request.department,
+        items=[item.code for item in items],
+        inspectors=inspector_ids,
+        window=request.window,
+        kind=request.kind,
+        filed_at=now,
+        status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
+        reason=request.reason,
+    )
+
+
+def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:
+    """Audit the filing and send the filing record (and any unplanned-visit report)."""
+    window = plan.window
+    effects.audit(
+        "plan.filed",
+        plan.id,
+        enterprise=plan.enterprise,
+        department=plan.department,
+        kind=plan.kind,
+        start=window.start.isoformat(),
+        end=window.end.isoformat(),
+        items=",".join(plan.items),
+        status=plan.status,
+    )
+    # 备案: the filing record goes to the department's legal office and to justice.
+    for role, who in ((Role.LEGAL_OFFICE, plan.department), (Role.SUPERVISOR, "judicial")):
+        effects.notify(
+            "plan.filed",
+            role,
+            who,
+            plan.id,
+            enterprise=plan.enterprise,
+            department=plan.department,
+            kind=plan.kind,
+            start=window.start.isoformat(),
+        )
+    if exempt:
+        effects.notify(
+            "plan.unplanned_reported",
+            Role.SUPERVISOR,
+            "judicial",
+            plan.id,
+            kind=plan.kind,
+            enterprise=plan.enterprise,
+            reason=plan.reason,
+        )
+    if shared:
+        effects.notify(
+            "results.shared",
+            Role.DEPARTMENT,
+            plan.department,
+            plan.id,
+            records=",".join(record.id for record in shared),
+        )
