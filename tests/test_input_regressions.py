@@ -1,9 +1,24 @@
 """One regression test per cause and silent acceptance of issue 10 (bad inputs).
 
-Tests marked ``xfail(strict=True, reason=ENGINE)`` need a check in the Engine's operations
-(being split out of service.py); each says which one-line check. Remove the marker when it
-is wired. Causes 7, 8, 15 and 17 (audit values, bytes actor, key seed, corrupted audit
-rows) are tested with the audit/keys code that fixes them.
+Tests marked ``xfail(strict=True, reason=ENGINE)`` need a check at the top of an Engine
+operation (``src/jointinspect/engine.py``, ``v`` = ``jointinspect.validation``); remove the
+marker when it is wired (and flip ``ENGINE_BOUNDARY_WIRED`` in tests/fuzz/fuzz_support.py):
+
+- ``add_enterprise``/``add_department``/``add_inspector``/``add_item``/``add_scenario``:
+  ``x = v.instance_of(x, "<name>", <Type>)``
+- ``file_plan``: ``request = v.instance_of(request, "request", PlanRequest)``
+- ``approve_plan``: ``approve = v.boolean(approve, "approve")``; ``plan_id = v.identifier(plan_id, "plan_id")``
+- every id argument (``plan``, ``inspection``, ``check_out``, ``rate``, ``complain``,
+  ``record_result``, ``acknowledge_result``, ``*_rectification``, ``issue_inspection_code``):
+  ``x = v.identifier(x, "<name>")``; credit codes (``enterprise``, ``inspections_of``,
+  ``rectifications_of``, ``issue_enterprise_code``, ``shared_records``):
+  ``x = v.credit_code(x, "<name>")``; ``shared_records``: ``items = v.identifier_sequence(items, "items")``
+- ``record_result``/``submit_rectification``: ``evidence = v.text_sequence(evidence, "evidence")``
+- ``deliver_notifications``: ``batch = v.integer(batch, "batch", minimum=1, maximum=10_000)``
+- ``operations/placement.py`` ``FrequencyBlocked(...)``: add ``scope=hit.scope_key.partition("/")[2] or None``
+
+Causes 7, 8, 15 and 17 (audit values, bytes actor, key seed, corrupted audit rows) are
+tested with the audit/keys code that fixes them (h-trust).
 """
 
 from __future__ import annotations
