@@ -18,7 +18,7 @@ from jointinspect.memory import MemoryStore
 from jointinspect.ports import Store
 
 #: Examples per store for the operation property (a SQL store pays a round trip per query).
-EXAMPLES = {"memory": 300, "sqlite": 120, "postgresql": 60, "mariadb": 60}
+EXAMPLES = {"memory": 500, "sqlite": 200, "postgresql": 100, "mariadb": 100}
 
 settings.register_profile(
     "fuzz",
