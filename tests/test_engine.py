@@ -28,7 +28,7 @@ from jointinspect.model.result import Outcome
 from jointinspect.policy.schema import Policy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import FilingOutcome, IssuedCode, PlanRequest
-from jointinspect.testing.city import build_city
+from jointinspect.testing.city import build_city, credit_code
 from jointinspect.testing.contract import populate
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
@@ -97,7 +97,7 @@ def test_plan_validation_errors_change_nothing() -> None:
     eng, _, notes = engine()
     cases: list[tuple[PlanRequest, type[JointInspectError], str]] = [
         (req(items=("SCJG-99",)), NotFoundError, "reference.not_found"),
-        (req(enterprise="91370600000000999X"), NotFoundError, "reference.not_found"),
+        (req(enterprise=credit_code(999)), NotFoundError, "reference.not_found"),
         (
             req(dept="NOPE", items=("SCJG-01",), inspectors=("SCJG-I01", "SCJG-I02")),
             NotFoundError,
@@ -118,6 +118,10 @@ def test_plan_validation_errors_change_nothing() -> None:
     with pytest.raises(NotFoundError) as err:
         eng.file_plan(unknown[0])
     assert err.value.details == {"kind": "item", "key": "SCJG-99"}
+    # a wrong check character is refused as such when the request is built (issue 10)
+    with pytest.raises(ValidationError) as err:
+        req(enterprise="91370600000000999X")
+    assert err.value.code == "enterprise.credit_code_check"
 
 
 def test_certificate_expiring_during_the_window() -> None:
