@@ -145,6 +145,22 @@ class ReplicatedRedisCluster(RedisCluster):
                     return next(n for n in self.nodes if n.port == port)
         raise ServerStartError(f"no live node serves slot {slot}")
 
+    def replica_of(self, master: RedisServer) -> RedisServer:
+        """The live node that replicates ``master``."""
+        for node in self.live():
+            info = _info(node, "replication")
+            if info.get("role") == "slave" and info.get("master_port") == str(master.port):
+                return node
+        raise ServerStartError(f"no live replica of the node on port {master.port}")
+
+    def rejoin(self, node: RedisServer) -> None:
+        """Start a killed node again: it rejoins as a replica of the master that replaced
+        it; wait until every master has an in-sync replica again."""
+        node.start()
+        _poll(lambda: self.role(node) == "slave", "killed node rejoined as a replica")
+        _poll(self.healthy, "cluster ok after rejoin")
+        _poll(self.replicas_in_sync, "replicas in sync after rejoin")
+
     def slot(self, key: str) -> int:
         """The hash slot of ``key``."""
         reply = self.live()[0].command("CLUSTER", "KEYSLOT", key)

@@ -78,9 +78,11 @@ def duration_micros(value: dt.timedelta) -> int:
 def translate(operation: str, exc: BaseException) -> JointInspectError:
     """The library error for a driver error (raise it ``from exc``): outages and timeouts
     become :class:`OperationalError` (retryable), anything else :class:`StorageError`."""
+    # the class and the server's text (redis-py's repr of a reply error hides the text)
+    reason = f"redis {operation}: {type(exc).__name__}: {exc}"
     if retryable(exc):
-        return OperationalError(reason=f"redis {operation}: {exc!r}")
-    return StorageError(reason=f"redis {operation}: {exc!r}")
+        return OperationalError(reason=reason)
+    return StorageError(reason=reason)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,126 @@
+"""Replica acknowledgement on a Redis primary with one replica: an acknowledged write is on
+the replica when the call returns; with the replica frozen the call fails as a retryable
+ReplicationError and its effect is taken back (confirmed reservation, consumed key) or
+left pending; refusals such as NOREPLICAS are retryable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pendulum
+import pytest
+import redis
+
+from jointinspect.errors import OperationalError, ReplicationError
+from jointinspect.rules.frequency import ReservationState
+from jointinspect.testing.ledger import ENTERPRISE, T0, rolling, visit
+from jointinspect_redis import RedisLedger, RedisReplayGuard
+from testsupport import replicas, servers
+
+pytestmark = pytest.mark.server("redis")
+
+SHORT = pendulum.duration(milliseconds=200)
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[replicas.RedisPrimaryReplica]:
+    try:
+        started = replicas.start_redis_with_replica()
+    except servers.ServerBinariesMissing as exc:
+        if servers.servers_required():
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+@pytest.fixture
+def clean(pair: replicas.RedisPrimaryReplica) -> Iterator[replicas.RedisPrimaryReplica]:
+    pair.primary.flushall()
+    yield pair
+    replicas.thaw(pair.replica)
+
+
+def on_replica(pair: replicas.RedisPrimaryReplica) -> RedisLedger:
+    return RedisLedger(pair.replica.url, replicas=0)
+
+
+def test_the_default_waits_on_a_replicated_server_only(clean: replicas.RedisPrimaryReplica, redis_url: str) -> None:
+    expected = [(clean.primary.url, None, 1), (clean.primary.url, 0, 0), (redis_url, None, 0)]
+    for url, asked, wanted in expected:
+        ledger, guard = RedisLedger(url, replicas=asked), RedisReplayGuard(url, replicas=asked)
+        assert (ledger.replicas, guard.replicas) == (wanted, wanted)
+        ledger.close()
+        guard.close()
+
+
+def test_an_acknowledged_write_is_on_the_replica(clean: replicas.RedisPrimaryReplica) -> None:
+    ledger = RedisLedger(clean.primary.url, replicas=1, replica_timeout=SHORT)
+    checks = [rolling("one_per_week", 1)]
+    assert ledger.check_and_reserve(visit("a", T0, pending_until=T0.add(minutes=5)), checks, T0).allowed
+    [seen] = on_replica(clean).reservations(ENTERPRISE)
+    assert seen.id == "a" and seen.state is ReservationState.PENDING
+    ledger.confirm("a", ENTERPRISE)
+    [seen] = on_replica(clean).reservations(ENTERPRISE)
+    assert seen.state is ReservationState.CONFIRMED
+    ledger.release("a", ENTERPRISE)
+    assert on_replica(clean).reservations(ENTERPRISE) == []
+    ledger.close()
+
+
+def test_without_acknowledgement_nothing_is_reported_reserved(clean: replicas.RedisPrimaryReplica) -> None:
+    ledger = RedisLedger(clean.primary.url, replicas=1, replica_timeout=SHORT)
+    checks = [rolling("one_per_week", 1)]
+    replicas.freeze(clean.replica)
+    try:
+        with pytest.raises(ReplicationError) as caught:
+            ledger.check_and_reserve(visit("c", T0), checks, T0)
+        assert caught.value.retryable and isinstance(caught.value, OperationalError)
+        assert caught.value.code == "storage.replication" and caught.value.details["acked"] == 0
+        assert ledger.reservations(ENTERPRISE) == []  # the confirmed reservation was taken back
+        with pytest.raises(ReplicationError):
+            ledger.check_and_reserve(visit("p", T0, pending_until=T0.add(minutes=5)), checks, T0)
+        [left] = ledger.reservations(ENTERPRISE)  # a pending one stays pending for its caller
+        assert left.id == "p" and left.state is ReservationState.PENDING
+        with pytest.raises(ReplicationError):
+            ledger.confirm("p", ENTERPRISE)
+    finally:
+        replicas.thaw(clean.replica)
+    # once the replica answers again, the retry with the same id is acknowledged
+    decision = ledger.check_and_reserve(visit("p", T0, pending_until=T0.add(minutes=5)), checks, T0)
+    assert decision.reservation is not None and decision.reservation.id == "p"
+    ledger.confirm("p", ENTERPRISE)
+    assert [r.state for r in on_replica(clean).reservations(ENTERPRISE)] == [ReservationState.CONFIRMED]
+    ledger.close()
+
+
+def test_a_consumed_key_without_acknowledgement_is_taken_back(clean: replicas.RedisPrimaryReplica) -> None:
+    guard = RedisReplayGuard(clean.primary.url, replicas=1, replica_timeout=SHORT)
+    until = T0.add(hours=1)
+    replicas.freeze(clean.replica)
+    try:
+        with pytest.raises(ReplicationError):
+            guard.consume("code-1:insp", until, T0)
+    finally:
+        replicas.thaw(clean.replica)
+    assert guard.consume("code-1:insp", until, T0) is True  # the retry consumes it
+    assert guard.consume("code-1:insp", until, T0) is False  # and a replay is refused
+    guard.close()
+
+
+def test_noreplicas_is_a_retryable_refusal(clean: replicas.RedisPrimaryReplica) -> None:
+    admin = redis.Redis.from_url(clean.primary.url)
+    admin.config_set("min-replicas-to-write", 2)  # one replica only: every write is refused
+    try:
+        ledger = RedisLedger(clean.primary.url, replicas=0)
+        with pytest.raises(OperationalError) as caught:
+            ledger.check_and_reserve(visit("n", T0), [rolling("one_per_week", 1)], T0)
+        assert caught.value.retryable and "NOREPLICAS" in caught.value.message_en
+        with pytest.raises(OperationalError):
+            RedisReplayGuard(clean.primary.url, replicas=0).consume("k", T0.add(hours=1), T0)
+        ledger.close()
+    finally:
+        admin.config_set("min-replicas-to-write", 0)
+        admin.close()
