@@ -27,10 +27,10 @@ import pendulum
 import pytest
 import redis
 import redis.cluster
+from jointinspect_redis import RedisLedger
 
 from jointinspect.errors import OperationalError
 from jointinspect.testing.ledger import T0, rolling, visit
-from jointinspect_redis import RedisLedger
 from testsupport import replicas, servers
 from testsupport.servers import RedisServer
 

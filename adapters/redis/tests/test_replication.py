@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pendulum
 import pytest
 import redis
+from jointinspect_redis import RedisLedger, RedisReplayGuard
 
 from jointinspect.errors import OperationalError, ReplicationError
 from jointinspect.rules.frequency import ReservationState
 from jointinspect.testing.ledger import ENTERPRISE, T0, rolling, visit
-from jointinspect_redis import RedisLedger, RedisReplayGuard
 from testsupport import replicas, servers
 
 pytestmark = pytest.mark.server("redis")
