@@ -1,7 +1,7 @@
 """Replica acknowledgement on a Redis primary with one replica: an acknowledged write is on
 the replica when the call returns; with the replica frozen the call fails as a retryable
-ReplicationError and its effect is taken back (confirmed reservation, consumed key) or
-left pending; refusals such as NOREPLICAS are retryable."""
+ReplicationError and its effect is taken back (a new reservation, a consumed key),
+so its retry is not blocked; refusals such as NOREPLICAS are retryable."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ import pytest
 import redis
 from jointinspect_redis import RedisLedger, RedisReplayGuard
 
+from jointinspect import Engine, FixedClock, PlanRequest
 from jointinspect.errors import OperationalError, ReplicationError
+from jointinspect.policy import MatchingPolicy, Policy
 from jointinspect.rules.frequency import ReservationState
+from jointinspect.testing.city import build_city
+from jointinspect.testing.contract import populate
 from jointinspect.testing.ledger import ENTERPRISE, T0, rolling, visit
 from testsupport import replicas, servers
 
@@ -82,15 +86,18 @@ def test_without_acknowledgement_nothing_is_reported_reserved(clean: replicas.Re
         assert ledger.reservations(ENTERPRISE) == []  # the confirmed reservation was taken back
         with pytest.raises(ReplicationError):
             ledger.check_and_reserve(visit("p", T0, pending_until=T0.add(minutes=5)), checks, T0)
-        [left] = ledger.reservations(ENTERPRISE)  # a pending one stays pending for its caller
-        assert left.id == "p" and left.state is ReservationState.PENDING
-        with pytest.raises(ReplicationError):
+        assert ledger.reservations(ENTERPRISE) == []  # a pending one too: its retry is not blocked
+    finally:
+        replicas.thaw(clean.replica)
+    decision = ledger.check_and_reserve(visit("p", T0, pending_until=T0.add(minutes=5)), checks, T0)
+    assert decision.reservation is not None and decision.reservation.id == "p"
+    replicas.freeze(clean.replica)
+    try:
+        with pytest.raises(ReplicationError):  # a confirmation not acknowledged stays here
             ledger.confirm("p", ENTERPRISE)
     finally:
         replicas.thaw(clean.replica)
-    # once the replica answers again, the retry with the same id is acknowledged
-    decision = ledger.check_and_reserve(visit("p", T0, pending_until=T0.add(minutes=5)), checks, T0)
-    assert decision.reservation is not None and decision.reservation.id == "p"
+    # once the replica answers again, the retried confirmation is acknowledged
     ledger.confirm("p", ENTERPRISE)
     assert [r.state for r in on_replica(clean).reservations(ENTERPRISE)] == [ReservationState.CONFIRMED]
     ledger.close()
@@ -124,3 +131,27 @@ def test_noreplicas_is_a_retryable_refusal(clean: replicas.RedisPrimaryReplica) 
     finally:
         admin.config_set("min-replicas-to-write", 0)
         admin.close()
+
+
+def test_a_filing_without_acknowledgement_fails_and_leaves_no_plan(clean: replicas.RedisPrimaryReplica) -> None:
+    city = build_city(enterprises=4, departments=3)
+    ledger = RedisLedger(clean.primary.url, replicas=1, replica_timeout=SHORT)
+    clock = FixedClock(T0.subtract(days=21))
+    engine = Engine(ledger=ledger, policy=Policy(matching=MatchingPolicy(gap_days=0)), clock=clock)
+    populate(engine, city)
+    ent = next(e for e in city.enterprises if e.credit_class != "A")
+    request = PlanRequest(
+        ent.credit_code, "SCJG", T0, T0.add(hours=4), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
+    )
+    replicas.freeze(clean.replica)
+    try:
+        with pytest.raises(ReplicationError):  # the pending reservation was not acknowledged
+            engine.file_plan(request)
+    finally:
+        replicas.thaw(clean.replica)
+    assert engine.inspections_of(ent.credit_code) == []  # nothing committed: the caller retries
+    out = engine.file_plan(request)
+    assert out.inspection is not None
+    held = {r.id: r.state for r in on_replica(clean).reservations(ent.credit_code)}
+    assert held == {out.inspection.id: ReservationState.CONFIRMED}  # confirmed on the replica too
+    ledger.close()

@@ -29,9 +29,11 @@ Replication: with ``replicas`` > 0 (the default on a replicated server or cluste
 :mod:`jointinspect_redis.replication`) every reservation, confirmation and release is
 followed by ``WAIT`` on the same connection. When fewer replicas acknowledge in time the
 call raises :class:`jointinspect.errors.ReplicationError` (a retryable
-``OperationalError``): a new *confirmed* reservation is released again, a new *pending*
-one is left pending (it expires; the Engine releases it as the filing fails), so no caller
-is told "reserved" for a write a failover can lose.
+``OperationalError``) and a new reservation (confirmed or pending) is taken back, so no
+caller is told "reserved" for a write a failover can lose and the retry is not blocked by
+it. A confirmation that is not acknowledged raises the same error and stays on the node;
+a failover may turn it back into a pending reservation, which
+``Engine.reconcile_reservations`` / ``Engine.rebuild_reservations`` confirm again.
 """
 
 from __future__ import annotations
@@ -257,12 +259,13 @@ class RedisLedger:
         reply, acked = replication.run(self._reserve, keys, args)
         status = int(reply[0])
         if status != 0 and acked < replication.replicas:
-            # Recorded here but maybe not on any replica. A new confirmed reservation is
-            # taken back (best effort: if that fails too it over-counts, the safe side, and
-            # a retry with the same id finds it and waits again); a pending one stays
-            # pending until the caller releases it or it expires; a reservation an earlier
-            # call made (status 2) is not ours to take back.
-            if status == 1 and request.state is not _PENDING:
+            # Recorded here but maybe not on any replica. A new reservation, confirmed or
+            # pending, is taken back: the caller sees an error and will not commit (the
+            # Engine registers its own undo only after this call returns), and its retry
+            # must not be blocked by it. Best effort: if that fails too it over-counts (the
+            # safe side; a pending one expires). A reservation an earlier call made
+            # (status 2) is not ours to take back.
+            if status == 1:
                 with contextlib.suppress(JointInspectError):
                     self._release(keys, [request.id])
             replication.require(acked, "reserve")
