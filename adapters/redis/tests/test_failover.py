@@ -70,6 +70,28 @@ def client(cluster: replicas.ReplicatedRedisCluster) -> redis.cluster.RedisClust
     return redis.cluster.RedisCluster(startup_nodes=nodes, socket_timeout=5, socket_connect_timeout=1)
 
 
+def test_on_a_replicated_cluster_writes_wait_for_the_replica_of_their_slot(
+    cluster: replicas.ReplicatedRedisCluster,
+) -> None:
+    writer = client(cluster)
+    try:
+        ledger = RedisLedger(writer)
+        assert ledger.replicas == 1  # the default on a cluster with replicas
+        enterprise = f"E{uuid.uuid4().hex[:12]}"
+        assert ledger.check_and_reserve(visit("w1", T0, enterprise=enterprise), CHECKS, T0).allowed
+        # acknowledged: the replica of the slot's master has it when the call returns
+        replica = cluster.replica_of(cluster.master_of_slot(cluster.slot(enterprise)))
+        direct = redis.Redis(host=replica.host, port=replica.port, single_connection_client=True)
+        try:
+            direct.execute_command("READONLY")
+            held = direct.hkeys(ledger._keys(enterprise)[1])
+        finally:
+            direct.close()
+        assert held == [b"w1"]
+    finally:
+        writer.close()
+
+
 def fill(master: RedisServer, enterprise: str) -> None:
     """Load the master's replication stream with 32 MB (keys in the enterprise's slot), more
     than loopback socket buffers hold: what the ledger writes next waits in the master's

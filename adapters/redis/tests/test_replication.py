@@ -10,7 +10,10 @@ from collections.abc import Iterator
 import pendulum
 import pytest
 import redis
+import redis.cluster
+import redis.exceptions
 from jointinspect_redis import RedisLedger, RedisReplayGuard
+from jointinspect_redis._common import retryable
 
 from jointinspect import Engine, FixedClock, PlanRequest
 from jointinspect.errors import OperationalError, ReplicationError
@@ -155,3 +158,26 @@ def test_a_filing_without_acknowledgement_fails_and_leaves_no_plan(clean: replic
     held = {r.id: r.state for r in on_replica(clean).reservations(ent.credit_code)}
     assert held == {out.inspection.id: ReservationState.CONFIRMED}  # confirmed on the replica too
     ledger.close()
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (redis.exceptions.ResponseError("NOREPLICAS Not enough good replicas to write."), True),
+        (redis.exceptions.ResponseError("Error running script: @user_script:12: NOREPLICAS Not enough"), True),
+        (redis.exceptions.MasterDownError("MASTERDOWN Link with MASTER is down"), True),
+        (redis.exceptions.ReadOnlyError("READONLY You can't write against a read only replica."), True),
+        (redis.exceptions.ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value"), False),
+    ],
+)
+def test_refusals_a_failover_causes_are_retryable(error: Exception, expected: bool) -> None:
+    assert retryable(error) is expected
+
+
+def test_the_default_on_clusters(redis_cluster_nodes: list[tuple[str, int]]) -> None:
+    # the session's cluster has no replicas: nothing to wait for
+    client = redis.cluster.RedisCluster(startup_nodes=[redis.cluster.ClusterNode(h, p) for h, p in redis_cluster_nodes])
+    try:
+        assert RedisLedger(client).replicas == 0
+    finally:
+        client.close()
