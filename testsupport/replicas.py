@@ -168,8 +168,14 @@ class ReplicatedRedisCluster(RedisCluster):
         return reply
 
     def replicas_in_sync(self) -> bool:
-        """Tell whether every live master has a connected replica with all its writes."""
+        """Tell whether every live master has a connected replica with all its writes, and
+        every live node's ``CLUSTER NODES`` knows each live replica as one."""
+        replicas = sum(1 for node in self.live() if self.role(node) == "slave")
         for node in self.live():
+            listed = node.command("CLUSTER", "NODES")
+            assert isinstance(listed, str)
+            if sum("slave" in line.split()[2].split(",") for line in listed.splitlines() if line) < replicas:
+                return False
             info = _info(node, "replication")
             if info.get("role") != "master":
                 continue

@@ -9,7 +9,8 @@ own client).
 
 The default number of replicas (``replicas=None``) is decided once, at construction:
 
-* on a Redis Cluster, 1 when ``CLUSTER NODES`` lists any replica, else 0;
+* on a Redis Cluster, 1 when ``CLUSTER NODES`` lists a replica or a primary has a
+  connected replica (``INFO replication``), else 0;
 * on a single server, 1 when ``INFO replication`` shows ``connected_slaves`` > 0, else 0.
 
 Pass ``replicas=0`` to opt out, or an explicit count (recommended in production, where a
@@ -38,11 +39,17 @@ def default_replicas(client: Client) -> int:
     """The safe default: 1 when the server or cluster is replicated, else 0 (see the module)."""
     try:
         if is_cluster(client):
-            # CLUSTER NODES, not the client's slot map: CLUSTER SLOTS omits a replica that
-            # has not yet received any replication traffic (offset 0)
+            # Not the client's slot map: CLUSTER SLOTS omits a replica that has had no
+            # replication traffic yet. One node's CLUSTER NODES, or any primary's own
+            # count of connected replicas (gossip may not have told every node yet).
             cluster: Any = client
             nodes = cluster.cluster_nodes()
-            return 1 if any("slave" in str(node.get("flags", "")).split(",") for node in nodes.values()) else 0
+            if any("slave" in str(node.get("flags", "")).split(",") for node in nodes.values()):
+                return 1
+            counts = cluster.info("replication", target_nodes=cluster.PRIMARIES)
+            # one reply per primary, keyed by node, or the reply itself for a single primary
+            replies = [counts] if "connected_slaves" in counts else list(counts.values())
+            return 1 if any(int(info.get("connected_slaves", 0)) > 0 for info in replies) else 0
         info: Any = client.info("replication")
         return 1 if int(info.get("connected_slaves", 0)) > 0 else 0
     except (redis.exceptions.RedisError, OSError) as exc:
