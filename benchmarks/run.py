@@ -352,6 +352,23 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
         report.add(label, value, f"{med[0]} us" if med else "", ratio, f"<= {target}x", ratio <= target)
 
 
+def m5_acknowledged(report: Report, quick: bool) -> None:
+    """Redis check-and-reserve with replica acknowledgement (issue 18): a throwaway primary
+    with a loopback replica, against the same without and a raw ZCOUNT."""
+    args = [sys.executable, str(ROOT / "benchmarks" / "redis_ledger.py"), "--only-acknowledged"]
+    args += ["--acknowledged", "300" if quick else "2000"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False, cwd=ROOT)
+    report.extra["out_redis_ledger.py acknowledged"] = proc.stdout.strip() + proc.stderr.strip()[-2000:]
+    found = re.search(r"ZCOUNT ([0-9.]+) .*replicas=0 ([0-9.]+) .*replicas=1 ([0-9.]+) ", proc.stdout)
+    label = "Redis ledger, replicas=1 (WAIT) vs replicas=0"
+    if proc.returncode or not found:
+        report.add(label, f"not measured (exit {proc.returncode})", "", None, "measured", None)
+        return
+    zcount, plain, waiting = (float(g) for g in found.groups())
+    report.add(label, f"{waiting:.1f} us", f"{plain:.1f} us", waiting / plain, "measured", None)
+    report.add("Redis ledger, replicas=1 vs raw ZCOUNT", f"{waiting:.1f} us", f"{zcount:.1f} us", waiting / zcount)
+
+
 def _sql_rows(report: Report, out: str) -> None:
     """Rows from benchmarks/sql_store.py's output: PostgreSQL file-plan latency, bulk imports."""
     filing = re.search(
@@ -683,6 +700,7 @@ def main() -> None:
             m4_checkin(report, n_checkin)
         if 5 in only:
             m5_frequency(report, redis_url, pg_url, quick)
+            m5_acknowledged(report, quick)
         if 6 in only:
             m6_city_year(report, city_every)
     seconds = time.perf_counter() - t0

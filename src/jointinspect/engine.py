@@ -170,6 +170,13 @@ class Engine:
         number of reservations changed."""
         return reservations.reconcile_reservations(self._context, enterprise)
 
+    def rebuild_reservations(self, enterprise: str | None = None) -> int:
+        """After a failover of a separate ledger, put back the reservations of the store's
+        live inspections that it lost and confirm the pending ones (see
+        `jointinspect.ledger_rebuild`); ``None`` rebuilds every enterprise. Returns the
+        number changed (0 without a separate ledger)."""
+        return reservations.rebuild_reservations(self._context, enterprise)
+
     # -------------------------------------------------------------------- codes
 
     def issue_inspection_code(self, inspection_id: str, actor: str = "system") -> IssuedCode:

@@ -396,6 +396,15 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Concurrent change to {subject!r}; retry the operation",
         "{subject!r} 被并发修改,请重试",
     ),
+    "storage.replication": (
+        "The write was acknowledged by {acked} of the {wanted} replica(s) required within {timeout_ms} ms "
+        "({operation}); it is not confirmed, retry the operation",
+        "写入在 {timeout_ms} 毫秒内仅获得 {acked} 个副本确认,要求 {wanted} 个({operation});该写入未确认,请重试",
+    ),
+    "storage.durability": (
+        "The database does not guarantee durable commits: {reason}",
+        "数据库未保证提交的持久性:{reason}",
+    ),
     "audit.broken": ("Audit chain broken at entry {seq}: {reason}", "审计链在第 {seq} 条断裂:{reason}"),
     # notification delivery (issue 17)
     "notify.failed": (
@@ -584,6 +593,20 @@ class OperationalError(StorageError):
 
     default_code = "storage.operational"
     retryable = True
+
+
+class ReplicationError(OperationalError):
+    """Fewer replicas than required acknowledged a write in time: the write is undone or left
+    unconfirmed, and a failover could have lost it; retrying may help."""
+
+    default_code = "storage.replication"
+
+
+class DurabilityError(StorageError):
+    """The store's configuration cannot keep a committed write through a crash or a
+    failover (strict mode of the SQL store's durability check); retrying will not help."""
+
+    default_code = "storage.durability"
 
 
 class ConcurrencyConflict(StorageError):

@@ -156,6 +156,10 @@ class _Reference(_Base):
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         return self._t.enterprises.rows.get(credit_code)
 
+    def enterprise_codes(self) -> list[str]:
+        """Every registered enterprise's credit code, sorted (see `jointinspect.ledger_rebuild`)."""
+        return sorted(self._t.enterprises.rows)
+
     def put_department(self, department: Department) -> None:
         self._t.departments.put(self._j, department.code, department)
 

@@ -3,6 +3,7 @@ visit's reservation, and repairing a separate ledger after a crash."""
 
 from __future__ import annotations
 
+from jointinspect import ledger_rebuild
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.ports import FrequencyLedger, UnitOfWork
@@ -48,3 +49,11 @@ def reconcile_reservations(context: Context, enterprise: str) -> int:
             context.ledger.release(reservation.id, enterprise)
             changed += 1
     return changed
+
+
+def rebuild_reservations(context: Context, enterprise: str | None) -> int:
+    """Rebuild a separate ledger from the store's live inspections (one enterprise or all)."""
+    if context.ledger is None:
+        return 0
+    names = [enterprise] if enterprise is not None else ledger_rebuild.enterprises_of(context.store)
+    return ledger_rebuild.rebuild_reservations(context.store, context.ledger, names, context.clock.now())
