@@ -107,6 +107,11 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         Principal.inspector("SCJG-I02", department="SCJG"),
         "auth.not_checked_in",
     ),
+    "correct_result": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.officer("WSJ"),
+        "auth.wrong_department",
+    ),
     **{
         op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")
         for op in ("acknowledge_result", "submit_rectification", "rate", "complain")

@@ -317,6 +317,11 @@ MATRIX: tuple[Rule, ...] = (
     Rule("check_in", (Grant(_K.INSPECTOR, THEMSELF),), "one open check-in at a time (engine)"),
     Rule("check_out", (Grant(_K.INSPECTOR, THEMSELF),)),
     Rule("record_result", (Grant(_K.INSPECTOR, CHECKED_IN),), "once per item unless an audited correction (engine)"),
+    Rule(
+        "correct_result",
+        (Grant(_K.INSPECTOR, CHECKED_IN), Grant(_K.OFFICER, OWN_DEPARTMENT)),
+        "audited as result.corrected; never opens a second rectification",
+    ),
     Rule("acknowledge_result", (Grant(_K.ENTERPRISE, VISITED),)),
     Rule("submit_rectification", (Grant(_K.ENTERPRISE, VISITED),)),
     Rule("accept_rectification", (Grant(_K.OFFICER, RESPONSIBLE),)),

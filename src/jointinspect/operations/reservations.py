@@ -3,8 +3,9 @@ visit's reservation, and repairing a separate ledger after a crash."""
 
 from __future__ import annotations
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import InspectionStatus
-from jointinspect.operations._unit import Context, Effects
+from jointinspect.operations._unit import Context, Effects, permit
 from jointinspect.ports import FrequencyLedger, UnitOfWork
 from jointinspect.rules.frequency import ReservationState
 
@@ -23,8 +24,9 @@ def release_later(context: Context, effects: Effects, reservation_id: str, enter
         effects.after_commit.append(lambda: ledger.release(reservation_id, enterprise))
 
 
-def reconcile_reservations(context: Context, enterprise: str) -> int:
+def reconcile_reservations(context: Context, enterprise: str, by: Principal) -> int:
     """Confirm pending reservations whose inspection exists, release the others."""
+    permit(context, "reconcile_reservations", by, AuthContext(enterprise=enterprise), enterprise)
     if context.ledger is None:
         return 0
     changed = 0
