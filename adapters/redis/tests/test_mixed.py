@@ -68,7 +68,7 @@ def setup(
         ledger=ledger,
         policy=Policy(matching=MatchingPolicy(gap_days=0)),
         clock=FixedClock(T0.subtract(days=21)),
-        keys=MemoryKeyStore.from_seed(b"m" * 32),
+        keys=MemoryKeyStore.from_seed(b"mixed-redis-sql-test-seed-32byte"),
     )
     populate(engine, CITY)
     yield engine, store, ledger
