@@ -18,12 +18,12 @@ from stdnum.cn import uscc
 
 from benchmarks.workload import CREDIT_CLASSES, KIND_NAMES, MINUTES_PER_DAY, YEAR_START, Workload
 from jointinspect import Engine, FixedClock, Policy
+from jointinspect.auth import Principal
 from jointinspect.errors import FilingRejected, FrequencyBlocked, JointInspectError
 from jointinspect.model import Department, Enterprise, GeoPoint, InspectionStatus, Inspector, SupervisionItem
 from jointinspect.policy.schema import WhitelistPolicy
 from jointinspect.ports import FrequencyLedger, Store
 from jointinspect.requests import PlanRequest
-from jointinspect.testing import principals
 
 CENTRE = GeoPoint(37.4638, 121.4479)
 
@@ -172,7 +172,7 @@ def file_plans(
         clock.set(_minutes(int(w.start[i]) - 8 * MINUTES_PER_DAY))
         try:
             request = request_for(w, i)
-            outcome = engine.file_plan(request, by=principals.officer(request.department))
+            outcome = engine.file_plan(request, by=Principal.officer(request.department))
         except FrequencyBlocked:
             stats.blocked += 1
         except FilingRejected:
@@ -202,7 +202,7 @@ def count_visits(engine: Engine, w: Workload, plan_ids: Sequence[int]) -> VisitC
     ents = np.unique(w.enterprise[np.asarray(plan_ids, dtype=np.int64)])
     total = joint = in_joint = plans = 0
     for e in ents:
-        for insp in engine.inspections_of(credit_code(int(e)), by=principals.SYSTEM):
+        for insp in engine.inspections_of(credit_code(int(e)), by=Principal.system()):
             if insp.status in (InspectionStatus.SUPERSEDED, InspectionStatus.CANCELLED):
                 continue
             total += 1
