@@ -11,7 +11,7 @@ import attrs
 import pendulum
 import pytest
 
-from jointinspect import Engine, FixedClock, MemoryKeyStore, MemoryLedger, MemoryStore, PlanRequest
+from jointinspect import Engine, FixedClock, MemoryKeyStore, MemoryLedger, MemoryStore, PlanRequest, Principal
 from jointinspect.errors import FrequencyBlocked, ValidationError
 from jointinspect.ledger_rebuild import enterprises_of, reservation_of
 from jointinspect.policy import MatchingPolicy, Policy
@@ -57,8 +57,8 @@ def test_a_lost_ledger_is_rebuilt_and_refuses_the_second_visit_again() -> None:
             assert out.inspection is not None
             inspections[out.inspection.id] = out.inspection
     engine.ledger = fresh = MemoryLedger()  # the failover lost every reservation
-    assert engine.rebuild_reservations() == 6
-    assert engine.rebuild_reservations() == 0  # idempotent
+    assert engine.rebuild_reservations(by=Principal.system()) == 6
+    assert engine.rebuild_reservations(by=Principal.system()) == 0  # idempotent
     rebuilt = [r for ent in ents[:2] for r in fresh.reservations(ent.credit_code)]
     assert sorted(r.id for r in rebuilt) == sorted(inspections)
     assert all(r.state is ReservationState.CONFIRMED for r in rebuilt)
@@ -78,7 +78,7 @@ def test_pending_reservations_are_confirmed_and_other_enterprises_untouched() ->
         reservation_of(out.inspection), state=ReservationState.PENDING, expires_at=T0.subtract(days=30)
     )
     fresh.check_and_reserve(expired, (), T0)
-    assert engine.rebuild_reservations(ents[0].credit_code) == 1
+    assert engine.rebuild_reservations(ents[0].credit_code, by=Principal.system()) == 1
     [res] = fresh.reservations(ents[0].credit_code)
     assert res.id == out.inspection.id and res.state is ReservationState.CONFIRMED
     assert fresh.reservations(ents[1].credit_code) == []  # only the enterprise asked for
@@ -87,7 +87,7 @@ def test_pending_reservations_are_confirmed_and_other_enterprises_untouched() ->
 def test_without_a_separate_ledger_there_is_nothing_to_rebuild() -> None:
     engine, ents = setup(separate=False)
     engine.file_plan(request(ents[0]))
-    assert engine.rebuild_reservations() == 0
+    assert engine.rebuild_reservations(by=Principal.system()) == 0
 
 
 class _Unlisted:

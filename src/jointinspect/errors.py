@@ -236,6 +236,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Role {role!r} cannot approve plan {plan!r}; still needed: {needed}",
         "角色 {role!r} 无权审批计划 {plan!r};仍需:{needed}",
     ),
+    "approval.role_ambiguous": (
+        "Name the role to approve plan {plan!r} in: the principal holds {roles}",
+        "请指明审批计划 {plan!r} 所用角色:该主体同时具有 {roles}",
+    ),
     # frequency
     "frequency.blocked": (
         "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r}{scope_en} per {window}",
@@ -321,6 +325,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Inspector {inspector!r} is already checked in to {inspection!r}",
         "执法人员 {inspector!r} 已签到检查任务 {inspection!r}",
     ),
+    "checkin.already_elsewhere": (
+        "Inspector {inspector!r} is still checked in to {inspection!r}; check out there first",
+        "执法人员 {inspector!r} 仍在检查任务 {inspection!r} 签到中,请先在该处签退",
+    ),
     "checkin.not_checked_in": (
         "Inspector {inspector!r} is not checked in to {inspection!r}",
         "执法人员 {inspector!r} 未签到检查任务 {inspection!r}",
@@ -333,6 +341,14 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "result.not_checked_in": (
         "Results can only be recorded by an inspector checked in to {inspection!r}",
         "只有已签到检查任务 {inspection!r} 的执法人员可以录入结果",
+    ),
+    "result.duplicate": (
+        "Item {item!r} of inspection {inspection!r} already has result {result!r}; correct it instead",
+        "检查任务 {inspection!r} 的事项 {item!r} 已有结果 {result!r},请改为更正该结果",
+    ),
+    "result.inspection_closed": (
+        "Inspection {inspection!r} is {status}; no result can be recorded",
+        "检查任务 {inspection!r} 状态为 {status},不能再录入结果",
     ),
     "result.already_acknowledged": ("Result {result!r} is already acknowledged", "检查结果 {result!r} 已确认"),
     "rectification.illegal_transition": (

@@ -114,6 +114,7 @@ class _Tables:
     inspections_by_enterprise: _Index = attrs.Factory(_Index)
     visits: _Table[str, Visit] = attrs.Factory(_Table)
     visits_by_inspection: _Index = attrs.Factory(_Index)
+    visits_by_inspector: _Index = attrs.Factory(_Index)
     results: _Table[str, ResultRecord] = attrs.Factory(_Table)
     results_by_enterprise: _Index = attrs.Factory(_Index)
     results_by_inspection: _Index = attrs.Factory(_Index)
@@ -232,6 +233,7 @@ class _Visits(_Base):
         _require_new(self._t.visits, visit.id, "visit")
         self._t.visits.put(self._j, visit.id, visit)
         self._t.visits_by_inspection.add(self._j, visit.inspection_id, visit.id)
+        self._t.visits_by_inspector.add(self._j, visit.inspector_id, visit.id)
 
     def update(self, visit: Visit) -> None:
         _require_existing(self._t.visits, visit.id, "visit")
@@ -241,6 +243,13 @@ class _Visits(_Base):
         rows = self._t.visits.rows
         return sorted(
             (rows[i] for i in self._t.visits_by_inspection.ids.get(inspection_id, {})),
+            key=lambda v: (v.checked_in_at, v.id),
+        )
+
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        rows = self._t.visits.rows
+        return sorted(
+            (v for i in self._t.visits_by_inspector.ids.get(inspector_id, {}) if (v := rows[i]).checked_out_at is None),
             key=lambda v: (v.checked_in_at, v.id),
         )
 

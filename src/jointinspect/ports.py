@@ -214,6 +214,11 @@ class VisitRepository(Protocol):
         """Every visit of one inspection, in check-in order."""
         ...
 
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        """The inspector's visits not checked out yet, at any inspection, in check-in order
+        (the engine keeps at most one)."""
+        ...
+
 
 class ResultRepository(Protocol):
     """Findings per item."""

@@ -117,6 +117,8 @@ class Plan:
     #: approver roles that have approved so far (whitelist double approval).
     approvals: tuple[str, ...] = ()
     reason: str = attrs.field(default="", converter=_reason_text)
+    #: who gave each approval (`jointinspect.auth.Principal.actor`), in step with ``approvals``.
+    approved_by: tuple[str, ...] = ()
 
 
 class InspectionStatus(enum.StrEnum):

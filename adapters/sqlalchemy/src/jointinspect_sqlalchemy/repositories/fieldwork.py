@@ -40,6 +40,19 @@ class _Visits(_Repo):
             Visit,
         )
 
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        # An open visit belongs to an inspection in progress: read those inspections'
+        # visits (the visit row has no inspector column) and keep the inspector's open ones.
+        t, i = s.visits, s.inspections
+        statement = (
+            select(t.c.body)
+            .join(i, i.c.id == t.c.inspection_id)
+            .where(i.c.status.in_(("planned", "in_progress")))
+            .order_by(t.c.checked_in_at, t.c.id)
+        )
+        visits: list[Visit] = self._bodies(statement, Visit)
+        return [v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None]
+
 
 def _result_row(result: ResultRecord) -> dict[str, Any]:
     return {
