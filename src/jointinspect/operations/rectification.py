@@ -47,7 +47,7 @@ def sweep_overdue(context: Context, actor: str) -> list[Rectification]:
     """Mark open rectifications past their deadline overdue and warn; return them."""
     marked = []
     with operation(context, actor) as effects:
-        for rectification in effects.uow.rectifications.due_before(effects.now):
+        for rectification in effects.uow.rectifications.overdue(effects.now):
             if rectification.state is RectificationState.OPEN:
                 marked.append(_transition(effects, rectification, RectificationAction.MARK_OVERDUE))
     return marked
