@@ -360,12 +360,15 @@ def run(
     reps: int = 25,
     city: int = 1_000_000,
     city_stores: tuple[str, ...] = ("memory", "SQLite", "PostgreSQL"),
+    stores: tuple[str, ...] = ("memory", "SQLite", "PostgreSQL"),
 ) -> HistoryRun:
     """Measure every store at every history size, then filing in an empty and a full city."""
     out = HistoryRun()
     if pg_url is None:
         out.notes.append("PostgreSQL not measured: no server (give --pg-url or install its binaries).")
     for name, factory in _stores(pg_url):
+        if name not in stores:
+            continue
         with contextlib.ExitStack() as stack:
             runs = []
             for size in sizes:
@@ -554,6 +557,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=25)
     parser.add_argument("--city", type=int, default=1_000_000)
     parser.add_argument("--city-stores", default="memory,SQLite,PostgreSQL")
+    parser.add_argument("--stores", default="memory,SQLite,PostgreSQL")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--save", help="write the figures to this JSON file")
@@ -574,7 +578,9 @@ def main() -> None:
         except (ts.ServerBinariesMissing, ts.ServerStartError) as exc:
             print(f"note: PostgreSQL not measured: {exc}")
     try:
-        result = run(pg_url, sizes, args.reps, args.city, tuple(args.city_stores.split(",")))
+        result = run(
+            pg_url, sizes, args.reps, args.city, tuple(args.city_stores.split(",")), tuple(args.stores.split(","))
+        )
     finally:
         if started is not None:
             started.close()
