@@ -404,6 +404,41 @@ def _sql_rows(report: Report, out: str) -> None:
         )
 
 
+def m7_history(report: Report, pg_url: str | None, quick: bool, plot_to: Path | None) -> None:
+    """Every engine operation against the enterprise's history and the city's size (issue 15)."""
+    from benchmarks import history  # noqa: PLC0415 - imported when measured
+
+    print("\n[7] operations against history (0 / 1,000 / 10,000 earlier visits; a full city)", flush=True)
+    sizes = (0, 1_000) if quick else history.SIZES
+    result = history.run(pg_url, sizes, reps=5 if quick else 25, city=10_000 if quick else 1_000_000)
+    for store, per in result.history.items():
+        low, high = min(per), max(per)
+        for op, seconds in per[high].items():
+            ratio = seconds / per[low][op]
+            report.add(
+                f"{op}, {store}: {high:,} vs {low} earlier visits",
+                f"{seconds * 1e3:.2f} ms",
+                f"{per[low][op] * 1e3:.2f} ms",
+                ratio,
+                "<= 1.3x",
+                ratio <= history.TARGET,
+            )
+    for store, per in result.city.items():
+        full = max(per)
+        ratio = per[full] / per[0]
+        report.add(
+            f"file, {store}: city of {full:,} stored plans vs empty",
+            f"{per[full] * 1e3:.2f} ms",
+            f"{per[0] * 1e3:.2f} ms",
+            ratio,
+            "<= 1.3x",
+            ratio <= history.TARGET,
+        )
+    report.notes.extend(result.notes)
+    plotted = plot_to is not None and history.plot(result, plot_to)
+    report.extra["history_section"] = history.section(result, plotted)
+
+
 def m6_city_year(report: Report, sample_every: int) -> None:
     print(
         f"\n[6] a simulated city year (96,987 plans), end to end on SQLite for 1 enterprise in {sample_every}",
@@ -611,10 +646,26 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
             "```",
             "",
         ]
+    parts += _history_block(report)
     parts += ["## Targets missed, and why", "", report.extra.get("analysis", ANALYSIS).strip(), ""]
     if report.notes:
         parts += ["## Notes from the run", "", *[f"- {n}" for n in report.notes], ""]
     (ROOT / "docs" / "performance.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+def _history_block(report: Report) -> list[str]:
+    """Measurement 7's section, between its markers; kept from the current page when this
+    run did not measure it (``benchmarks/history.py`` also rewrites it on its own)."""
+    from benchmarks.history import MARK_END, MARK_START  # noqa: PLC0415
+
+    text = report.extra.get("history_section")
+    if text is None:
+        page = ROOT / "docs" / "performance.md"
+        old = page.read_text(encoding="utf-8") if page.exists() else ""
+        if MARK_START not in old or MARK_END not in old:
+            return []
+        text = old.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip("\n") + "\n"
+    return [MARK_START, text.rstrip("\n"), MARK_END, ""]
 
 
 ANALYSIS = """
@@ -668,7 +719,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url")
     parser.add_argument("--redis-url")
-    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-6)")
+    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-7)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -685,7 +736,7 @@ def main() -> None:
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)
     repeat = 1 if quick else args.repeat
-    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 7))
+    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 8))
 
     report = Report()
     t0 = time.perf_counter()
@@ -703,6 +754,8 @@ def main() -> None:
             m5_acknowledged(report, quick)
         if 6 in only:
             m6_city_year(report, city_every)
+        if 7 in only:
+            m7_history(report, pg_url, quick, None if args.no_docs else ROOT / "docs" / "img" / "history.png")
     seconds = time.perf_counter() - t0
     print("\n" + table(report))
     for n in report.notes:

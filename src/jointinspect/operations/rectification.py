@@ -47,7 +47,7 @@ def sweep_overdue(context: Context, by: Principal) -> list[Rectification]:
     marked = []
     with operation(context, by) as effects:
         permit(context, "sweep_overdue", by, AuthContext(), "-")
-        for rectification in effects.uow.rectifications.due_before(effects.now):
+        for rectification in effects.uow.rectifications.overdue(effects.now):
             if rectification.state is RectificationState.OPEN:
                 marked.append(_transition(effects, rectification, RectificationAction.MARK_OVERDUE))
     return marked

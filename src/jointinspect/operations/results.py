@@ -102,11 +102,9 @@ def record_result(
         )
         if earlier is not None:
             raise IllegalTransition("result.duplicate", item=item, inspection=inspection_id, result=earlier.id)
-        ever = uow.results.for_enterprise(inspection.enterprise, [item], pendulum.datetime(1970, 1, 1))
-        lookback = lookback_start(context, now)
-        recent = [r for r in ever if r.recorded_at >= lookback]
-        responsible = recent[0].responsible_department if recent else inspector.department
-        first_violation = not any(r.outcome is Outcome.FAIL for r in ever)
+        first = uow.results.first_since(inspection.enterprise, item, lookback_start(context, now))
+        responsible = first.responsible_department if first else inspector.department
+        first_violation = not uow.results.ever_failed(inspection.enterprise, item)
         guidance = (
             outcome is Outcome.FAIL
             and first_violation

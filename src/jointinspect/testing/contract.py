@@ -48,6 +48,7 @@ from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
+from jointinspect.testing.bounded import BoundedReadsContract
 from jointinspect.testing.principals import SYSTEM, enterprise, inspector, officer
 
 # populate is re-exported: it lived here before jointinspect.sample existed.
@@ -70,8 +71,9 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
     )
 
 
-class StoreContract:
-    """Base class of the contract tests; subclasses implement `make_store`."""
+class StoreContract(BoundedReadsContract):
+    """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
+    cases come from `jointinspect.testing.bounded`)."""
 
     def make_store(self) -> Store:
         """Return a fresh, empty store (override)."""
