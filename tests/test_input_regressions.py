@@ -1,21 +1,18 @@
 """One regression test per cause and silent acceptance of issue 10 (bad inputs).
 
-Tests marked ``xfail(strict=True, reason=ENGINE)`` need a check at the top of an Engine
-operation (``src/jointinspect/engine.py``, ``v`` = ``jointinspect.validation``); remove the
-marker when it is wired (and flip ``ENGINE_BOUNDARY_WIRED`` in tests/fuzz/fuzz_support.py):
+The Engine's operations check ``by`` and their arguments at the boundary, before any
+store (``src/jointinspect/operations``, ``v`` = ``jointinspect.validation``):
 
+- ``by``: a `jointinspect.auth.Principal`, else ``auth.no_principal`` (`Forbidden`)
 - ``add_enterprise``/``add_department``/``add_inspector``/``add_item``/``add_scenario``:
   ``x = v.instance_of(x, "<name>", <Type>)``
 - ``file_plan``: ``request = v.instance_of(request, "request", PlanRequest)``
 - ``approve_plan``: ``approve = v.boolean(approve, "approve")``; ``plan_id = v.identifier(plan_id, "plan_id")``
-- every id argument (``plan``, ``inspection``, ``check_out``, ``rate``, ``complain``,
-  ``record_result``, ``acknowledge_result``, ``*_rectification``, ``issue_inspection_code``):
-  ``x = v.identifier(x, "<name>")``; credit codes (``enterprise``, ``inspections_of``,
-  ``rectifications_of``, ``issue_enterprise_code``, ``shared_records``):
+- every id argument: ``x = v.identifier(x, "<name>")``; credit codes:
   ``x = v.credit_code(x, "<name>")``; ``shared_records``: ``items = v.identifier_sequence(items, "items")``
 - ``record_result``/``submit_rectification``: ``evidence = v.text_sequence(evidence, "evidence")``
 - ``deliver_notifications``: ``batch = v.integer(batch, "batch", minimum=1, maximum=10_000)``
-- ``operations/placement.py`` ``FrequencyBlocked(...)``: add ``scope=hit.scope_key.partition("/")[2] or None``
+- ``operations/placement.py`` ``FrequencyBlocked(...)``: ``scope=hit.scope_key.partition("/")[2] or None``
 
 Causes 7, 8, 15 and 17 (audit values, bytes actor, key seed, corrupted audit rows) are
 tested with the audit/keys code that fixes them (h-trust).
@@ -33,7 +30,7 @@ import pytest
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
-from jointinspect.errors import JointInspectError, PolicyError, ValidationError
+from jointinspect.errors import Forbidden, JointInspectError, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.reference import (
@@ -55,7 +52,6 @@ from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 from jointinspect.testing.principals import SYSTEM, approver, enterprise, inspector, officer
 
-ENGINE = "needs engine boundary validation (issue 10)"
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 CITY = build_city(enterprises=2, departments=2)
 ENT = CITY.enterprises[0]
@@ -221,7 +217,6 @@ def test_cause_04_none_where_a_sequence_is_expected(build: object) -> None:
     assert err.value.code == "input.not_sequence"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_cause_04_evidence_none_in_record_result() -> None:
     # record_result: evidence = v.text_sequence(evidence, "evidence") before tuple(evidence)
     w = world()
@@ -269,14 +264,12 @@ def test_cause_09_a_rejection_without_text_reason_is_refused_before_any_store() 
     assert err.details["field"] == "reason"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_cause_10_a_query_with_a_malformed_id() -> None:
     # plan/inspection/...: plan_id = v.identifier(plan_id, "plan_id") before the unit of work
     w = world()
     refused(w, lambda: w.eng.plan(["x"], by=SYSTEM), "input.not_text")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 @pytest.mark.parametrize(
     "call",
     [
@@ -304,7 +297,6 @@ def test_cause_12_instants_outside_the_supported_years(year: int) -> None:
     assert err.value.code == "time.out_of_range"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 @pytest.mark.parametrize("batch", [None, "x", 0, -1, True])
 def test_cause_13_deliver_notifications_batch(batch: object) -> None:
     # deliver_notifications: batch = v.integer(batch, "batch", minimum=1, maximum=10_000)
@@ -394,14 +386,12 @@ def test_bare_strings_are_not_split_into_characters() -> None:
     assert load_policy({"matching": {"lead_priority": ["SCJG"]}}).matching.lead_priority == ("SCJG",)
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_bare_string_evidence_in_record_result() -> None:
     # record_result / submit_rectification: evidence = v.text_sequence(evidence, "evidence")
     w = world()
     refused(w, lambda: w.eng.submit_rectification(w.rect, "photo.jpg", by=ENTERPRISE), "input.not_sequence")
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_approve_no_is_not_an_approval() -> None:
     # approve_plan: approve = v.boolean(approve, "approve")
     w = world(preset("laizhou"))
@@ -456,7 +446,6 @@ def test_ids_follow_one_grammar_on_every_store(value: str) -> None:
         assert err.value.code in {"input.identifier", "input.not_text"}
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_a_lookup_by_a_huge_id_is_a_validation_error() -> None:
     # every operation taking an id: v.identifier(x, "<name>") before the unit of work
     w = world()
@@ -512,7 +501,6 @@ def test_a_wrong_check_character_is_its_own_error() -> None:
     assert err.value.code == "enterprise.credit_code_invalid"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_the_xianning_refusal_names_the_department() -> None:
     # _place: FrequencyBlocked(..., scope=hit.scope_key.partition("/")[2] or None, ...)
     w = world(preset("xianning"))
@@ -521,3 +509,17 @@ def test_the_xianning_refusal_names_the_department() -> None:
     err = refused(w, lambda: w.eng.file_plan(request(start=T0.add(days=80), end=T0.add(days=80, hours=2)), by=SCJG))
     assert err.code == "frequency.blocked"
     assert "SCJG" in err.message_zh and "自然年" in err.message_zh
+
+
+@pytest.mark.parametrize("by", [None, "system", "SCJG", {"kind": "system"}, b"system"])
+def test_an_operation_without_a_principal_is_refused_first(by: object) -> None:
+    w = world()
+    calls = [
+        lambda: w.eng.inspection(w.inspection, by=by),  # type: ignore[arg-type]
+        lambda: w.eng.file_plan(request(start=T0.add(days=10), end=T0.add(days=10, hours=2)), by=by),  # type: ignore[arg-type]
+        lambda: w.eng.deliver_notifications(5, by=by),  # type: ignore[arg-type]
+        lambda: w.eng.submit_rectification(w.rect, ["fixed.jpg"], by=by),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        err = refused(w, call, "auth.no_principal")
+        assert isinstance(err, Forbidden) and "实为" in err.message_zh

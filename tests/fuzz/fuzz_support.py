@@ -46,7 +46,7 @@ from jointinspect.testing.contract import populate
 from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
 
 #: Flip to True when the Engine's operations validate their own arguments (issue 10).
-ENGINE_BOUNDARY_WIRED = False
+ENGINE_BOUNDARY_WIRED = True
 #: Audit values and actors are checked by the audit code (causes 7, 8, merged from h-trust);
 #: set to False only to bisect a failure to the Engine's own checks.
 AUDIT_VALUES_CHECKED = True
