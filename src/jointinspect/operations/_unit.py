@@ -157,7 +157,9 @@ def deliver_notifications(context: Context, batch: int = 100, *, by: Principal) 
 def signing_keys(context: Context) -> KeyStore:
     """The key store, or a validation error when the engine was built without one."""
     if context.keys is None:
-        raise ValidationError("input.invalid", reason="the engine has no key store (keys=...)")
+        raise ValidationError(
+            "input.invalid", reason="the engine has no key store (keys=...)", reason_zh="引擎未配置密钥库"
+        )
     return context.keys
 
 

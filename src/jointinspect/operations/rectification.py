@@ -40,7 +40,11 @@ def accept_rectification(context: Context, rectification_id: str, by: Principal,
     by = boundary("accept_rectification", by)
     rectification_id = v.identifier(rectification_id, "rect_id")
     if mode not in ("remote", "on_site"):
-        raise ValidationError("input.invalid", reason=f"acceptance mode {mode!r} is not remote or on_site")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"acceptance mode {mode!r} is not remote or on_site",
+            reason_zh=f"验收方式 {mode!r} 须为 remote 或 on_site",
+        )
     return _rectify(context, rectification_id, RectificationAction.ACCEPT, by, accepted_mode=mode)
 
 
