@@ -366,6 +366,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "evaluation.duplicate": ("Inspection {inspection!r} is already rated", "检查任务 {inspection!r} 已评价"),
     "evaluation.score_range": ("Score {score} is outside 0-100", "评分 {score} 不在 0-100 之间"),
     # authorization
+    "auth.no_principal": (
+        "{operation} needs a principal, got {actual}",
+        "执行 {operation} 须指明执行主体,实为 {actual}",
+    ),
     "auth.forbidden": ("{principal} may not {operation}", "{principal} 无权执行 {operation}"),
     "auth.unknown_operation": (
         "{principal} may not {operation}: the operation has no authorization rule",

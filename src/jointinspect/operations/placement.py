@@ -96,6 +96,7 @@ def _reserve(context: Context, effects: Effects, plan: Plan) -> tuple[Plan, Insp
         rule = rule_named(context, hit.rule)
         raise FrequencyBlocked(
             rule=hit.rule,
+            scope=hit.scope_key.partition("/")[2] or None,
             limit=hit.limit,
             kinds=",".join(sorted(rule.counts)),
             enterprise=plan.enterprise,

@@ -91,7 +91,9 @@ def group_ids(
     bad = en <= st
     if bad.any():
         raise ValidationError(
-            "input.invalid", reason=f"plan at position {int(np.argmax(bad))}: end must be after start"
+            "input.invalid",
+            reason=f"plan at position {int(np.argmax(bad))}: end must be after start",
+            reason_zh=f"第 {int(np.argmax(bad))} 个计划的结束须晚于开始",
         )
     del bad
     idx: I64 | None = None

@@ -107,9 +107,13 @@ def group_ids(
     """
     n = len(enterprise)
     if len(start) != n or len(end) != n or (mergeable is not None and len(mergeable) != n):
-        raise ValidationError("input.invalid", reason="batch columns must have equal lengths")
+        raise ValidationError(
+            "input.invalid", reason="batch columns must have equal lengths", reason_zh="批量各列长度须相同"
+        )
     if gap < 0:
-        raise ValidationError("input.invalid", reason=f"gap must not be negative, got {gap}")
+        raise ValidationError(
+            "input.invalid", reason=f"gap must not be negative, got {gap}", reason_zh=f"间隔不得为负数,实为 {gap}"
+        )
     if n == 0:
         return array("q")
     if not pure and backend() == "numpy":
@@ -132,7 +136,11 @@ def _group_ids_pure(
     out = array("q", bytes(8 * n))
     if any(map(le, end, start)):
         bad = next(i for i, (s, e) in enumerate(zip(start, end, strict=True)) if e <= s)
-        raise ValidationError("input.invalid", reason=f"plan at position {bad}: end must be after start")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"plan at position {bad}: end must be after start",
+            reason_zh=f"第 {bad} 个计划的结束须晚于开始",
+        )
     flags: Sequence[int] | bytes = bytes([1]) * n if mergeable is None else mergeable
 
     lo, e_lo = min(start), min(enterprise)
@@ -259,7 +267,9 @@ def summarize(groups: Sequence[int], department: Sequence[int]) -> BatchSummary:
     """Count groups, joint groups and plans in joint groups (one pass, two small arrays)."""
     n = len(groups)
     if len(department) != n:
-        raise ValidationError("input.invalid", reason="batch columns must have equal lengths")
+        raise ValidationError(
+            "input.invalid", reason="batch columns must have equal lengths", reason_zh="批量各列长度须相同"
+        )
     if n == 0:
         return BatchSummary(0, 0, 0, 0)
     g_count = max(groups) + 1
