@@ -12,12 +12,14 @@ a typed error having changed nothing. After commit the outbox is relayed to the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
+from jointinspect.audit import Anchor, AuditHead
+from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
@@ -30,6 +32,7 @@ from jointinspect.model.visit import Visit
 from jointinspect.operations import (
     checkin,
     codes,
+    durability,
     feedback,
     filing,
     queries,
@@ -39,8 +42,9 @@ from jointinspect.operations import (
     results,
 )
 from jointinspect.operations._unit import Context, deliver_notifications
+from jointinspect.operations.durability import PruneReport
 from jointinspect.policy.schema import Policy
-from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store
+from jointinspect.ports import AnchorSink, Clock, FrequencyLedger, KeyStore, Notifier, Store
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 
 
@@ -73,6 +77,8 @@ class Engine:
         ids: makes new ids (random UUID hex by default).
         auto_deliver: relay the outbox to ``notifier`` after every operation.
         pending_ttl: how long a separate ledger's unconfirmed reservation counts.
+        anchor_sink: where signed audit anchors go (`AnchorSink`); by default a
+            notification of kind ``audit.anchor`` to the supervising office.
     """
 
     store: Store = attrs.field(factory=MemoryStore)
@@ -84,6 +90,7 @@ class Engine:
     ids: Callable[[], str] = _new_id
     auto_deliver: bool = True
     pending_ttl: pendulum.Duration = attrs.field(factory=lambda: pendulum.duration(minutes=5))
+    anchor_sink: AnchorSink | None = None
     _context: Context = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -97,12 +104,18 @@ class Engine:
             ids=self.ids,
             auto_deliver=self.auto_deliver,
             pending_ttl=self.pending_ttl,
+            anchor_sink=self.anchor_sink,
         )
 
     def deliver_notifications(self, batch: int = 100) -> int:
-        """Relay undelivered outbox notifications to the notifier; return how many.
+        """Relay due outbox notifications to the notifier; return how many.
 
-        Safe to call from several places: delivery is at least once and keyed.
+        Safe to call from several places: delivery is at least once and keyed. A failed
+        send stays pending and is retried after an exponential, capped backoff
+        (``policy.delivery``); operations never raise for it, this call does.
+
+        Raises:
+            DeliveryFailed: a send failed or ran past ``policy.delivery.send_timeout_seconds``.
         """
         return deliver_notifications(self._context, batch)
 
@@ -318,10 +331,42 @@ class Engine:
         """One enterprise."""
         return queries.enterprise(self._context, credit_code)
 
-    def verify_audit(self) -> int:
-        """Verify the whole audit chain; return its length.
+    def verify_audit(
+        self,
+        *,
+        expected_head: AuditHead | tuple[int, str] | None = None,
+        anchors: Iterable[Anchor] = (),
+        by: Principal | None = None,
+    ) -> int:
+        """Verify the whole audit chain against the store's head row, streaming; return its
+        length. ``expected_head`` (sequence, hash) is the head as recorded outside the
+        database; ``anchors`` are signed anchors, checked with ``keys``.
 
         Raises:
-            AuditChainBroken: at the first altered, removed or reordered entry.
+            AuditChainBroken: at the first altered, removed, reordered or corrupted entry,
+                or when the log does not end at the head row / ``expected_head`` or
+                disagrees with an anchor.
         """
-        return queries.verify_audit(self._context)
+        return durability.verify_audit(self._context, by or Principal.system(), expected_head, anchors)
+
+    # -------------------------------------------------------------- maintenance
+
+    def anchor_audit(self, *, by: Principal) -> Anchor:
+        """Sign the audit head (sequence, hash, time) with ``keys`` and hand it to
+        ``anchor_sink`` (by default: an ``audit.anchor`` notification to the supervisor).
+
+        Raises:
+            Forbidden: ``by`` may not maintain the engine.
+            ValidationError: the engine has no key store.
+        """
+        return durability.anchor_audit(self._context, by)
+
+    def prune(self, *, by: Principal, retention: pendulum.Duration | None = None) -> PruneReport:
+        """Delete delivered notifications and expired one-time keys older than ``retention``
+        (default ``policy.maintenance.retention_days``; 1 day to 10 years).
+
+        Raises:
+            Forbidden: ``by`` may not maintain the engine.
+            ValidationError: the retention is out of bounds.
+        """
+        return durability.prune(self._context, by, retention)
