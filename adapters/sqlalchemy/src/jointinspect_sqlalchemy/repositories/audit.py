@@ -52,10 +52,9 @@ class _Audit(_Repo):
         return AuditHead(int(seq), str(digest))
 
     def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
-        statement = self._uow._store.statement("audit-page", _audit_page)
         last = after_seq
         while True:
-            rows = self._uow.run(statement, {"after": last, "page": PAGE}).fetchall()
+            rows = self._uow.execute(_PAGE_QUERY, {"after": last}).fetchall()
             for seq, prev_hash, digest, body in rows:
                 yield parse_row(seq, prev_hash, digest, body)
             if len(rows) < PAGE:
@@ -69,14 +68,13 @@ class _Audit(_Repo):
 _AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body")
 
 
-def _audit_page() -> ClauseElement:
-    t = s.audit_log
-    return (
-        select(t.c.seq, t.c.prev_hash, t.c.hash, t.c.body)
-        .where(t.c.seq > bindparam("after"))
-        .order_by(t.c.seq)
-        .limit(bindparam("page"))
-    )
+#: One page of rows after a sequence number (keyset pagination on the primary key).
+_PAGE_QUERY = (
+    select(s.audit_log.c.seq, s.audit_log.c.prev_hash, s.audit_log.c.hash, s.audit_log.c.body)
+    .where(s.audit_log.c.seq > bindparam("after"))
+    .order_by(s.audit_log.c.seq)
+    .limit(PAGE)
+)
 
 
 def _audit_head(family_name: str) -> ClauseElement:
