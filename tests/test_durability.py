@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterator
 
 import attrs
 import pendulum
 import pytest
 
-from jointinspect.audit import Anchor, AuditHead, verify
+from jointinspect.audit import Anchor, AuditEntry, AuditHead, AuditRecord, verify, verify_log
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
@@ -333,3 +334,38 @@ def test_prune_on_the_way_every_n_operations() -> None:
             if done and n.at < clock.now().subtract(days=1)
         ]
     assert delivered_old == []
+
+
+# --- verification under concurrent appends --------------------------------------------------
+
+
+class _RacingLog:
+    """A log read without one snapshot: the head row is read before entries appended
+    meanwhile (``moves``: the head row was moved by them, as an append does)."""
+
+    def __init__(self, store: MemoryStore, stale: AuditHead, *, moves: bool) -> None:
+        self.store, self.stale, self.moves, self.reads = store, stale, moves, 0
+
+    def head(self) -> AuditHead:
+        self.reads += 1
+        if self.reads == 1 or not self.moves:
+            return self.stale
+        with self.store.unit_of_work() as uow:
+            return uow.audit.head()
+
+    def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
+        with self.store.unit_of_work() as uow:
+            yield from list(uow.audit.iter_entries(after_seq))
+
+
+def test_verify_log_tells_a_concurrent_append_from_a_forged_one() -> None:
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        for n in range(5):
+            uow.audit.append(AuditRecord(T0.add(minutes=n), "system", "x.done", f"s{n}"))
+            if n == 2:
+                stale = uow.audit.head()
+        uow.commit()
+    assert verify_log(_RacingLog(store, stale, moves=True)) == 5  # re-read: the head moved
+    with pytest.raises(AuditChainBroken):
+        verify_log(_RacingLog(store, stale, moves=False))  # entries past a head that did not move
