@@ -1,8 +1,10 @@
-"""Contract cases for bounded growth: outbox pruning, the pending order, replay-key pruning.
+"""Contract cases for bounded growth and delivery retries: outbox pruning, the pending order,
+failed attempts, replay-key pruning.
 
 Subclass `MaintenanceContract` with ``make_store`` (a fresh, empty store), as for
-`jointinspect.testing.contract.StoreContract`. Phase 2 runs it on the SQL and Redis
-stores once they implement ``Outbox.prune`` and ``ReplayGuard.prune``.
+`jointinspect.testing.contract.StoreContract`. It runs on the memory store, SQLite,
+PostgreSQL, MariaDB and the Redis replay guard; it also covers the delivery-retry
+bookkeeping (``attempts``, ``mark_failed``, ``pending(limit, now)``).
 """
 
 from __future__ import annotations
