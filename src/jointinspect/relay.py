@@ -11,14 +11,18 @@ Two entry points:
   logged, counted on its outbox row and retried after an exponential, capped backoff
   (`jointinspect.policy.schema.DeliveryPolicy`); the first failure ends the pass, so a
   notifier that is down costs one attempt (at most one timeout) per call. A send that
-  runs past the timeout counts as failed: it runs on a worker thread the relay stops
+  runs past the timeout counts as failed: it runs on a sending thread the relay stops
   waiting for (Python cannot kill it), so a slow notifier that finishes later may deliver
   the notification a second time — harmless to a receiver that deduplicates by key.
+  The sending thread is reused (one per calling thread), so the timeout costs a hand-off
+  per pass, not a thread per send.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import queue
 import threading
 from collections.abc import Callable
 
@@ -73,33 +77,68 @@ class SendTimeout(TimeoutError):
     """A send did not return within the relay's timeout."""
 
 
-def send_within(notifier: Notifier, note: Notification, timeout: float) -> None:
-    """``notifier.send(note)``, giving up after ``timeout`` seconds (0: wait for it).
+_workers = threading.local()
 
-    Raises:
-        SendTimeout: the send is still running (it goes on in a daemon thread).
-        Exception: whatever the send raised.
+
+def _worker() -> concurrent.futures.ThreadPoolExecutor:
+    """The calling thread's sending thread, started once and reused (a thread per send
+    would cost more than the operation that queued the notification)."""
+    found: concurrent.futures.ThreadPoolExecutor | None = getattr(_workers, "pool", None)
+    if found is None:
+        found = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="jointinspect-send")
+        _workers.pool = found
+    return found
+
+
+Failure = tuple[Notification, Exception]
+
+
+def send_all(notifier: Notifier, notes: list[Notification], timeout: float) -> tuple[list[str], Failure | None]:
+    """Send ``notes`` in order until one fails; return the keys sent and the failure.
+
+    With ``timeout`` > 0 the sends run on the calling thread's sending thread and each may
+    take at most ``timeout`` seconds: a send still running then fails with `SendTimeout`,
+    its thread is abandoned (it finishes that send on its own, then stops) and the next
+    call gets a fresh one.
     """
     if timeout <= 0:
-        notifier.send(note)
-        return
-    outcome: list[BaseException | None] = []
+        sent: list[str] = []
+        for note in notes:
+            try:
+                notifier.send(note)
+            except Exception as exc:
+                return sent, (note, exc)
+            sent.append(note.key)
+        return sent, None
+    results: queue.SimpleQueue[tuple[Notification, Exception | None]] = queue.SimpleQueue()
+    stop = threading.Event()
 
-    def run() -> None:
+    def job() -> None:
+        for note in notes:
+            if stop.is_set():
+                return
+            try:
+                notifier.send(note)
+            except Exception as exc:  # reported to the waiting relay
+                results.put((note, exc))
+                return
+            results.put((note, None))
+
+    pool = _worker()
+    pool.submit(job)
+    delivered: list[str] = []
+    for note in notes:
         try:
-            notifier.send(note)
-        except BaseException as exc:  # handed to the caller below
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, name=f"jointinspect-send-{note.key}", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        raise SendTimeout(f"send of {note.key!r} still running after {timeout:g} s")
-    if outcome[0] is not None:
-        raise outcome[0]
+            done, error = results.get(timeout=timeout)
+        except queue.Empty:
+            stop.set()
+            _workers.pool = None
+            pool.shutdown(wait=False)
+            return delivered, (note, SendTimeout(f"send of {note.key!r} still running after {timeout:g} s"))
+        if error is not None:
+            return delivered, (done, error)
+        delivered.append(done.key)
+    return delivered, None
 
 
 def relay(
@@ -120,15 +159,7 @@ def relay(
             pending = uow.outbox.pending(batch, now)
         if not pending:
             return DeliveryReport(total)
-        delivered: list[str] = []
-        failure: tuple[Notification, BaseException] | None = None
-        for note in pending:
-            try:
-                send_within(notifier, note, timeout)
-            except Exception as exc:
-                failure = (note, exc)
-                break
-            delivered.append(note.key)
+        delivered, failure = send_all(notifier, pending, timeout)
         with store.unit_of_work() as uow:
             if delivered:
                 uow.outbox.mark_delivered(delivered)
