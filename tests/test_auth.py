@@ -85,6 +85,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
             "sweep_overdue",
             "deliver_notifications",
             "reconcile_reservations",
+            "rebuild_reservations",
             "prune",
             "verify_audit",
             "anchor_audit",
@@ -108,6 +109,11 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         Principal.inspector("SCJG-I01", department="SCJG"),
         Principal.inspector("SCJG-I02", department="SCJG"),
         "auth.not_checked_in",
+    ),
+    "correct_result": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.officer("WSJ"),
+        "auth.wrong_department",
     ),
     **{
         op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")

@@ -98,7 +98,7 @@ def file(eng: Engine, n: int) -> FilingOutcome:
         items=("SCJG-01",),
         inspectors=("SCJG-I01", "SCJG-I02"),
     )
-    return eng.file_plan(request)
+    return eng.file_plan(request, by=Principal.officer("SCJG"))
 
 
 def pending(eng: Engine) -> list[str]:
@@ -134,14 +134,14 @@ def test_deliver_notifications_reports_a_failure_only_when_called_directly() -> 
     waiting = pending(eng)
     for n in range(len(waiting)):  # each call tries one notification, the first not yet tried
         with pytest.raises(DeliveryFailed) as info:
-            eng.deliver_notifications()
+            eng.deliver_notifications(by=Principal.system())
         assert info.value.code == "notify.failed" and info.value.details["key"] == waiting[n]
     calls = notifier.calls
-    assert eng.deliver_notifications() == 0 and notifier.calls == calls  # none due yet: none tried
+    assert eng.deliver_notifications(by=Principal.system()) == 0 and notifier.calls == calls  # none due yet: none tried
     assert pending(eng) == waiting  # nothing lost
     clock.advance(seconds=Policy().delivery.backoff(1).total_seconds())
     with pytest.raises(DeliveryFailed):
-        eng.deliver_notifications()
+        eng.deliver_notifications(by=Principal.system())
     assert notifier.calls == calls + 1
     with eng.store.unit_of_work() as uow:
         assert uow.outbox.attempts(waiting[0]) == 2 and uow.outbox.attempts(waiting[-1]) == 1
@@ -159,7 +159,7 @@ def test_a_notifier_that_succeeds_after_n_failures_delivers_everything_once() ->
         if not pending(eng):
             break
         try:
-            eng.deliver_notifications()
+            eng.deliver_notifications(by=Principal.system())
         except DeliveryFailed:
             with eng.store.unit_of_work() as uow:
                 retry_delays.append(uow.outbox.attempts(pending(eng)[0]))
@@ -181,7 +181,7 @@ def test_a_hanging_notifier_does_not_hold_the_operation_and_is_deduplicated() ->
     notifier.release.set()
     assert notifier.finished.wait(30)  # the hung send completes late...
     clock.advance(hours=2)
-    eng.deliver_notifications()  # ...and the retry re-sends it: the receiver applies it once
+    eng.deliver_notifications(by=Principal.system())  # ...and the retry re-sends it: the receiver applies it once
     assert pending(eng) == []
     assert set(notifier.receiver.received) >= set(stuck)
     assert notifier.receiver.sends == len(notifier.receiver.received) + 1  # one re-send, absorbed

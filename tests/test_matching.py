@@ -31,6 +31,7 @@ from jointinspect.rules.matching import (
     match_batch,
     merge_targets,
 )
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city, credit_code
 from jointinspect.testing.contract import populate
 
@@ -314,7 +315,8 @@ def test_batch_equals_incremental(specs: list[Spec], gap_days: int, lead_rule: L
                 kind=s.kind,
                 items=sorted(s.items),
                 inspectors=[f"{s.department}-I01", f"{s.department}-I02"],
-            )
+            ),
+            by=principals.officer(s.department),
         )
     plans: list[Plan] = []
     live: list[frozenset[str]] = []
@@ -337,7 +339,7 @@ def test_batch_equals_incremental(specs: list[Spec], gap_days: int, lead_rule: L
     # The stored inspection describes its group as batch matching does.
     by_plans = {frozenset(g.plan_ids): g for g in groups}
     for ent in ENTS:
-        for insp in eng.inspections_of(ent):
+        for insp in eng.inspections_of(ent, by=principals.SYSTEM):
             if insp.status is InspectionStatus.PLANNED:
                 g = by_plans[frozenset(insp.plan_ids)]
                 assert (insp.lead_department, insp.departments, insp.items, insp.window) == (

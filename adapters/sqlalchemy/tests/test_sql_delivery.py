@@ -61,7 +61,8 @@ def test_a_failing_notifier_never_fails_a_committed_filing_and_nothing_is_lost(s
                 start.add(hours=8),
                 items=("SCJG-01",),
                 inspectors=("SCJG-I01", "SCJG-I02"),
-            )
+            ),
+            by=Principal.officer("SCJG"),
         )  # never raises, though the first sends fail
     with sql_store.unit_of_work() as uow:
         waiting = [n.key for n in uow.outbox.pending(1000)]
@@ -72,7 +73,7 @@ def test_a_failing_notifier_never_fails_a_committed_filing_and_nothing_is_lost(s
                 break
         clock.advance(seconds=60)
         with contextlib.suppress(DeliveryFailed):
-            eng.deliver_notifications()
+            eng.deliver_notifications(by=Principal.system())
     with sql_store.unit_of_work() as uow:
         assert uow.outbox.pending(1000) == []
     assert set(waiting) <= set(notifier.receiver.received)
@@ -80,4 +81,4 @@ def test_a_failing_notifier_never_fails_a_committed_filing_and_nothing_is_lost(s
     clock.advance(days=200)
     report = eng.prune(by=Principal.system())
     assert report.outbox == len(notifier.receiver.received)
-    assert eng.deliver_notifications() == 0
+    assert eng.deliver_notifications(by=Principal.system()) == 0

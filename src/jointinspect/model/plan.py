@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
 from jointinspect.timeutil import shifted, utc, utc_or_none
@@ -40,7 +41,7 @@ TRIGGERED_KINDS = frozenset(
 
 
 def _to_inspection_kind(value: object) -> InspectionKind:
-    return member(InspectionKind)(value)
+    return member(InspectionKind, "kind")(value)
 
 
 def _to_plan_status(value: object) -> PlanStatus:
@@ -95,6 +96,10 @@ def _sorted_tuple(value: object) -> tuple[str, ...]:
     return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
 
 
+def _reason_text(value: object) -> str:
+    return v.text(value, "reason")
+
+
 @attrs.frozen
 class Plan:
     """One department's intention to inspect one enterprise on given items in a window."""
@@ -111,7 +116,9 @@ class Plan:
     inspection_id: str | None = None
     #: approver roles that have approved so far (whitelist double approval).
     approvals: tuple[str, ...] = ()
-    reason: str = ""
+    reason: str = attrs.field(default="", converter=_reason_text)
+    #: who gave each approval (`jointinspect.auth.Principal.actor`), in step with ``approvals``.
+    approved_by: tuple[str, ...] = ()
 
 
 class InspectionStatus(enum.StrEnum):

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import attrs
 import pendulum
 
-from jointinspect import auth
 from jointinspect.audit import Anchor, AuditHead, make_anchor, verify_log
+from jointinspect.auth import AuthContext
 from jointinspect.errors import DeliveryFailed, ValidationError
 from jointinspect.model.notification import Role
 from jointinspect.operations import _unit  # a cycle: each uses the other only at call time
@@ -139,8 +139,8 @@ def anchor_audit(context: Context, by: Principal) -> Anchor:
         Forbidden: ``by`` may not (matrix row ``anchor_audit``).
         ValidationError: the engine has no key store.
     """
-    auth.check("anchor_audit", by, policy=context.policy)
-    with _unit.operation(context, by.actor) as effects:
+    _unit.permit(context, "anchor_audit", by, AuthContext())
+    with _unit.operation(context, by) as effects:
         anchor = _sign(context, effects.uow.audit.head(), effects.now)
         if context.anchor_sink is None:
             _queue_anchor(effects, anchor)
@@ -156,7 +156,7 @@ def verify_audit(
     anchors: Iterable[Anchor] = (),
 ) -> int:
     """Verify the audit log against its head row, streaming; see `jointinspect.audit.verify`."""
-    auth.check("verify_audit", by, policy=context.policy)
+    _unit.permit(context, "verify_audit", by, AuthContext())
     anchors = tuple(anchors)
     with context.store.unit_of_work() as uow:
         return verify_log(uow.audit, expected_head=expected_head, anchors=anchors, keys=context.keys)
@@ -194,7 +194,7 @@ def prune(context: Context, by: Principal, retention: pendulum.Duration | None =
         Forbidden: ``by`` may not (matrix row ``prune``).
         ValidationError: ``retention`` outside 1 day .. `MAX_RETENTION_DAYS`.
     """
-    auth.check("prune", by, policy=context.policy)
+    _unit.permit(context, "prune", by, AuthContext())
     return _prune(context, retention)
 
 

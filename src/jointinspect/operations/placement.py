@@ -28,10 +28,10 @@ def place(
 ) -> FilingOutcome:
     """Merge ``plan`` into close open inspections, or reserve a new visit for it."""
     uow = effects.uow
-    open_inspections = [
-        i for i in uow.inspections.for_enterprise(plan.enterprise) if i.status is InspectionStatus.PLANNED
-    ]
-    plans_by_id = {p.id: p for p in uow.plans.for_enterprise(plan.enterprise)}
+    open_inspections = uow.inspections.open_for_enterprise(
+        plan.enterprise, plan.window.start - context.policy.matching.gap
+    )
+    plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
     targets = merge_targets(plan, open_inspections, plans_by_id, context.policy.matching)
     warnings: tuple[RuleHit, ...] = ()
     superseded: list[Inspection] = []

@@ -9,8 +9,8 @@
   ``ix_ji_outbox_prune`` (delivered, at).
 * ``ji_replay_keys`` gains ``ix_ji_replay_keys_expires`` (expires_at).
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: 0004_audit_outbox
+Revises: 0002_bounded_reads
 Create Date: 2026-11-29
 """
 
@@ -27,8 +27,8 @@ from jointinspect_sqlalchemy import codec
 from jointinspect.audit import AuditEntry, canonical_body, parse_row
 from jointinspect.errors import AuditChainBroken, JointInspectError
 
-revision = "0004"
-down_revision = "0001"
+revision = "0004_audit_outbox"
+down_revision = "0002_bounded_reads"
 branch_labels = None
 depends_on = None
 
