@@ -345,6 +345,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("rebuild_reservations", "maintenance", "after a failover of a separate ledger"),
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
+    _policy_row("anchor_audit", "maintenance", "signing the audit head for the anchor sink"),
     Rule("describe_code", (Grant(None),), "reads only what the code itself says"),
     _queries("inspection"),
     _queries("plan"),

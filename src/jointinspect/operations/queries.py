@@ -5,7 +5,6 @@ Each is authorized by its own matrix row: enterprises see only their own records
 
 from __future__ import annotations
 
-from jointinspect import audit as audit_chain
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import Inspection, Plan
@@ -67,11 +66,3 @@ def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
     permit(context, "enterprise", by, AuthContext(enterprise=credit_code), credit_code)
     with context.store.unit_of_work() as uow:
         return require_enterprise(uow, credit_code)
-
-
-def verify_audit(context: Context, by: Principal) -> int:
-    """Verify the whole audit chain; return its length."""
-    by = boundary("verify_audit", by)
-    permit(context, "verify_audit", by, AuthContext(), "-")
-    with context.store.unit_of_work() as uow:
-        return audit_chain.verify(uow.audit.entries())
