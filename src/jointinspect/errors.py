@@ -410,7 +410,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     # policy
     "policy.invalid": ("Policy is invalid: {reason}", "检查策略配置无效:{reason}"),
     # storage
-    "storage.integrity": ("Storage refused the write: {reason}", "存储拒绝写入:{reason}"),
+    "storage.integrity": ("Storage refused the data: {reason}", "存储拒绝了该数据:{reason}"),
     "storage.operational": ("Storage is unavailable: {reason}", "存储不可用:{reason}"),
     "storage.conflict": (
         "Concurrent change to {subject!r}; retry the operation",
