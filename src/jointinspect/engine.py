@@ -8,9 +8,8 @@ a typed error having changed nothing. After commit the outbox is relayed to the 
 `Engine` is the facade: each method delegates to a capability module in
 `jointinspect.operations`, passing it the engine's collaborators as one `Context`.
 
-Every operation is performed by a principal, the keyword-only ``by``
-(`jointinspect.auth.Principal`): the embedding platform authenticates people, the
-engine decides what that principal may do to which record (docs/authorization.md).
+Every operation is performed by a principal, the keyword-only ``by`` (`jointinspect.auth.Principal`):
+the embedding platform authenticates people, the engine decides what each may do (docs/authorization.md).
 """
 
 from __future__ import annotations
@@ -351,13 +350,17 @@ class Engine:
         """One plan."""
         return queries.plan(self._context, plan_id, by)
 
-    def inspections_of(self, enterprise: str, *, by: Principal) -> list[Inspection]:
-        """Every inspection of one enterprise, oldest first."""
-        return queries.inspections_of(self._context, enterprise, by)
+    def inspections_of(
+        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
+    ) -> list[Inspection]:
+        """One enterprise's inspections by ``(created_at, id)``: ``limit`` (``None``: all) after ``offset``."""
+        return queries.inspections_of(self._context, enterprise, by, limit, offset)
 
-    def rectifications_of(self, enterprise: str, *, by: Principal) -> list[Rectification]:
-        """Every rectification of one enterprise, oldest first."""
-        return queries.rectifications_of(self._context, enterprise, by)
+    def rectifications_of(
+        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
+    ) -> list[Rectification]:
+        """One enterprise's rectifications by ``(opened_at, id)``: ``limit`` (``None``: all) after ``offset``."""
+        return queries.rectifications_of(self._context, enterprise, by, limit, offset)
 
     def enterprise(self, credit_code: str, *, by: Principal) -> Enterprise:
         """One enterprise."""

@@ -41,22 +41,35 @@ def plan(context: Context, plan_id: str, by: Principal) -> Plan:
         return found
 
 
-def inspections_of(context: Context, enterprise: str, by: Principal) -> list[Inspection]:
+def _page(limit: int | None, offset: int) -> tuple[int | None, int]:
+    """A validated page: ``limit`` 1..10,000 or ``None`` (everything), ``offset`` >= 0."""
+    if limit is not None:
+        limit = v.integer(limit, "limit", minimum=1, maximum=10_000)
+    return limit, v.integer(offset, "offset", minimum=0, maximum=2**31)
+
+
+def inspections_of(
+    context: Context, enterprise: str, by: Principal, limit: int | None = None, offset: int = 0
+) -> list[Inspection]:
     """Every inspection of one enterprise, oldest first."""
     by = boundary("inspections_of", by)
     enterprise = v.credit_code(enterprise, "enterprise")
+    limit, offset = _page(limit, offset)
     permit(context, "inspections_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
-        return uow.inspections.for_enterprise(enterprise)
+        return uow.inspections.for_enterprise(enterprise, limit, offset)
 
 
-def rectifications_of(context: Context, enterprise: str, by: Principal) -> list[Rectification]:
+def rectifications_of(
+    context: Context, enterprise: str, by: Principal, limit: int | None = None, offset: int = 0
+) -> list[Rectification]:
     """Every rectification of one enterprise, oldest first."""
     by = boundary("rectifications_of", by)
     enterprise = v.credit_code(enterprise, "enterprise")
+    limit, offset = _page(limit, offset)
     permit(context, "rectifications_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
-        return uow.rectifications.for_enterprise(enterprise)
+        return uow.rectifications.for_enterprise(enterprise, limit, offset)
 
 
 def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
