@@ -22,13 +22,16 @@ from typing import Any, TextIO
 
 import attrs
 
+from jointinspect import validation as v
 from jointinspect.auth import Principal
+from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes.keys import SEED_ENV, MemoryKeyStore, check_seed, key_id_for
 from jointinspect.engine import Engine
 from jointinspect.errors import JointInspectError
 from jointinspect.importing import ImportReport, count_rows, import_plans, import_reference
 from jointinspect.model.reference import GeoPoint
 from jointinspect.policy import Policy, load_policy_file
+from jointinspect.ports import Clock
 
 __all__ = ["main"]
 
@@ -96,7 +99,13 @@ class _Run:
         url = self.store_url()
         policy = load_policy_file(self.args.policy) if self.args.policy else Policy()
         keys = MemoryKeyStore.from_env() if os.environ.get(SEED_ENV) else None
-        return Engine(store=open_store(url), policy=policy, keys=keys, notifier=notifier, auto_deliver=False)
+        clock: Clock = SystemClock()
+        if self.args.now:
+            # a gate or a replay tested at a chosen instant; validated like any instant
+            clock = FixedClock(v.instant(self.args.now, "--now"))
+        return Engine(
+            store=open_store(url), policy=policy, clock=clock, keys=keys, notifier=notifier, auto_deliver=False
+        )
 
     def store_url(self) -> str:
         url = self.args.store or os.environ.get(STORE_ENV)
@@ -204,6 +213,13 @@ def _codes_issue(run: _Run) -> int:
     return 0
 
 
+def _codes_enterprise(run: _Run) -> int:
+    issued = run.engine().issue_enterprise_code(run.args.credit_code, by=run.by)
+    data = {"token": issued.token, "token_id": issued.token_id, "expires_at": issued.expires_at.isoformat()}
+    run.emit(data, issued.token)
+    return 0
+
+
 def _codes_verify(run: _Run) -> int:
     view = run.engine().describe_code(run.args.token, by=run.by)
     data = attrs.asdict(view)
@@ -294,6 +310,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of error messages")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--policy", help="policy TOML file (default: the built-in policy)")
+    p.add_argument("--now", help="act at this ISO 8601 instant instead of the wall clock (testing a gate)")
     p.add_argument(
         "--as", dest="principal", help="act as system[:name], officer:DEPT, supervisor, legal_office:DEPT, ..."
     )
@@ -328,6 +345,9 @@ def _parser() -> argparse.ArgumentParser:
     issue = codes.add_parser("issue")
     issue.add_argument("inspection_id")
     issue.set_defaults(func=_codes_issue)
+    ent = codes.add_parser("enterprise", help="the standing enterprise code posted at the gate")
+    ent.add_argument("credit_code")
+    ent.set_defaults(func=_codes_enterprise)
     verify = codes.add_parser("verify")
     verify.add_argument("token")
     verify.set_defaults(func=_codes_verify)

@@ -445,6 +445,7 @@ _CODE_FIELDS: Mapping[str, str] = {
     "geo.latitude": "lat",
     "geo.longitude": "lon",
     "input.certificate_dates": "valid_until",
+    "filing.no_inspectors": "inspectors",
 }
 
 
