@@ -151,3 +151,13 @@ def test_unknown_kind_and_headers_table() -> None:
         read_tables("whatever.csv")
     with pytest.raises(ValidationError):
         read_tables("x.csv", kind="nope")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_documented_templates_import_cleanly(lang: str) -> None:
+    folder = Path(__file__).parents[1] / "docs" / "import-templates" / lang
+    eng = engine()
+    for kind in ("departments", "items", "inspectors", "enterprises"):
+        report = import_reference(eng, folder / f"{kind}.csv", by=SYSTEM)
+        assert report.ok and report.applied, (kind, report.refused)
+    assert set(read_tables(folder / "plans.csv")["plans"][0][1]) >= {"enterprise", "start", "end", "items"}
