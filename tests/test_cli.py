@@ -222,3 +222,32 @@ def test_console_script_entry_point(tmp_path: Path) -> None:
         pytest.skip("the console script is not installed in this environment")
     result = subprocess.run([script, "--json", "keys", "generate"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and json.loads(result.stdout)["env"] == "JOINTINSPECT_SIGNING_SEED"
+
+
+@pytest.mark.parametrize("with_rich", [True, False])
+def test_plain_and_rich_text_output_of_an_import(tmp_path: Path, with_rich: bool) -> None:
+    if with_rich:
+        pytest.importorskip("rich")
+    (tmp_path / "departments.csv").write_text("code,name\nSCJG,市场监督管理局\nbad code,坏部门\n", encoding="utf-8")
+    block = "" if with_rich else "import sys; sys.modules['rich'] = None; "
+    env = {**os.environ, "JOINTINSPECT_STORE": f"sqlite:///{tmp_path / 'city.db'}"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            block + "import sys; from jointinspect.cli import main; sys.exit(main(sys.argv[1:]))",
+            "--lang",
+            "en",
+            "import",
+            "reference",
+            "departments.csv",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "applied 1, refused 1" in result.stdout
+    assert "input.identifier" in result.stdout
