@@ -393,6 +393,17 @@ class _Ledger(_Base):
             self._t.reservations_by_enterprise.add(self._j, request.enterprise, request.id)
         return decision
 
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        decision = evaluate(self.reservations(reservation.enterprise, now), reservation, checks, now)
+        if decision.reservation is not None:
+            old = self._t.reservations.rows.get(reservation.id)
+            if old is not None and old.enterprise != reservation.enterprise:
+                self._t.reservations_by_enterprise.remove(self._j, old.enterprise, reservation.id)
+            self._t.reservations.put(self._j, reservation.id, reservation)
+            if old is None or old.enterprise != reservation.enterprise:
+                self._t.reservations_by_enterprise.add(self._j, reservation.enterprise, reservation.id)
+        return decision
+
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         row = self._t.reservations.rows.get(reservation_id)
         if row is not None and row.state is not ReservationState.CONFIRMED:
@@ -516,6 +527,11 @@ class MemoryLedger:
     ) -> LedgerDecision:
         """See `jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         result: LedgerDecision = self._run(lambda led: led.check_and_reserve(request, checks, now))
+        return result
+
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """See `jointinspect.ports.FrequencyLedger.amend`."""
+        result: LedgerDecision = self._run(lambda led: led.amend(reservation, checks, now))
         return result
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:

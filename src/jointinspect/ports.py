@@ -98,6 +98,16 @@ class FrequencyLedger(Protocol):
         """
         ...
 
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """Move or widen a reservation (the visit it counts changed): in one atomic step,
+        evaluate every check for ``reservation`` as it is now (its instant, kind,
+        department, inspectors), not counting the reservation itself, and unless a
+        blocking rule is exceeded, replace the stored one by it (or record it, if the id is
+        unknown). A blocked amend changes nothing. Amending with no checks always succeeds
+        (to restore a reservation after a failed unit of work).
+        """
+        ...
+
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """Make a pending reservation permanent (idempotent; unknown ids are ignored).
 

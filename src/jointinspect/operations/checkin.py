@@ -45,6 +45,8 @@ def check_in(
             raise CheckInRejected("checkin.inspection_unknown", inspection=claims.subject)
         uow.lock_enterprise(inspection.enterprise)
         inspection = require_inspection(uow, claims.subject)  # re-read under the lock
+        if inspection.status is InspectionStatus.PLANNED:
+            checkin_rules.check_code_current(claims, inspection)
         inspector = require_inspector(uow, inspector_id)
         enterprise = require_enterprise(uow, inspection.enterprise)
         item_fields = {

@@ -35,6 +35,7 @@ def file_plan(context: Context, request: PlanRequest, actor: str | None) -> Fili
     with operation(context, actor or request.department) as effects:
         uow, now = effects.uow, effects.now
         uow.lock_enterprise(request.enterprise)
+        filing_rules.check_window_length(window, context.policy)
         enterprise = require_enterprise(uow, request.enterprise)
         require_department(uow, request.department)
         items = _items_of(uow, request)

@@ -358,8 +358,8 @@ class StoreContract:
             PlanRequest(
                 ent.credit_code,
                 "YJGL",
-                T0.add(days=2),
-                T0.add(days=2, hours=8),
+                T0.add(hours=2),
+                T0.add(hours=12),
                 items=["YJGL-01"],
                 inspectors=["YJGL-I01", "YJGL-I02"],
             )
@@ -388,7 +388,7 @@ class StoreContract:
 
     def test_rejected_operation_changes_nothing(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
-        policy = Policy(matching=MatchingPolicy(gap_days=0))
+        policy = Policy(matching=MatchingPolicy(kinds=frozenset()))
         eng, _, notes = self.engine(store, city, policy)
         eng.file_plan(
             PlanRequest(
@@ -416,7 +416,7 @@ class StoreContract:
 
     def test_racing_threads_get_one_planned_visit_per_window(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
-        policy = Policy(matching=MatchingPolicy(gap_days=0))  # no merging: the ledger must block
+        policy = Policy(matching=MatchingPolicy(kinds=frozenset()))  # no merging: the ledger must block
         eng, _, _ = self.engine(store, city, policy)
         depts = [d.code for d in city.departments]
         barrier = threading.Barrier(16)
