@@ -84,6 +84,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
             "sweep_overdue",
             "deliver_notifications",
             "reconcile_reservations",
+            "replan",
             "prune",
             "verify_audit",
         )

@@ -16,7 +16,8 @@ import pytest
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
-from jointinspect.errors import PolicyError, ValidationError
+from jointinspect.auth import Principal
+from jointinspect.errors import Forbidden, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, Window
 from jointinspect.model.reference import CreditClass
@@ -226,3 +227,53 @@ def test_allowances_load_and_round_trip() -> None:
     allowance = policy.matching.allowances[InspectionKind.ROUTINE]
     assert allowance.later == pendulum.duration(days=2) and allowance.earlier == pendulum.duration()
     assert load_policy(policy.to_dict()) == policy
+
+
+def file_at(eng: Engine, dept: str, start_h: int, end_h: int) -> FilingOutcome:
+    start = day(12, 12, 0).add(hours=start_h)
+    return file(eng, dept, start, hours=end_h - start_h)
+
+
+def test_replan_reaches_the_batch_optimum_with_the_ledger_following() -> None:
+    # Incremental filing joins the first fitting visit: A+B take [8, 10), so C and D get a
+    # visit each (three). The optimum is two: A+C at [0, 3) and B+D at [11, 13).
+    eng = engine(Policy(frequency=()))
+    a = file_at(eng, DEPTS[0], 0, 10)
+    b = file_at(eng, DEPTS[1], 8, 13)
+    file_at(eng, DEPTS[2], 0, 3)
+    file_at(eng, DEPTS[3], 11, 14)
+    assert b.merged and len(live(eng)) == 3
+    optimum = match_batch(plans_of(eng).values(), eng.policy.matching)
+    assert len(optimum) == 2
+    with pytest.raises(Forbidden):
+        eng.replan(ENT, by=Principal.officer(DEPTS[0]))
+    assert len(live(eng)) == 3
+    out = eng.replan(ENT, by=Principal.system())
+    visits = live(eng)
+    assert len(visits) == 2 and len(out.superseded) == 1 and set(out.visits) == {i.id for i in visits}
+    assert {frozenset(i.plan_ids) for i in visits} == {frozenset(g.plan_ids) for g in optimum}
+    assert_visits_keep_windows(eng)
+    assert a.inspection is not None and a.inspection.id in out.visits
+    with eng.store.unit_of_work() as uow:
+        actions = [(e.record.action, e.record.actor) for e in uow.audit.entries()]
+    assert ("inspection.replanned", "system/system") in actions or ("inspection.replanned", "system") in actions
+    assert any(action == "inspection.superseded" for action, _ in actions)
+    # Nothing left to gain: a second run changes nothing.
+    again = eng.replan(ENT, by=Principal.system())
+    assert again.changed == () and again.superseded == ()
+
+
+def test_replan_leaves_started_visits_alone() -> None:
+    eng = engine(Policy(frequency=()))
+    a = file_at(eng, DEPTS[0], 0, 10)
+    file_at(eng, DEPTS[1], 8, 13)
+    file_at(eng, DEPTS[2], 0, 3)
+    assert a.inspection is not None
+    site = CITY.enterprises[0].site
+    code = eng.issue_inspection_code(a.inspection.id)
+    gate = eng.issue_enterprise_code(ENT)
+    eng.clock.set(day(12, 12, 8).add(minutes=5))  # type: ignore[attr-defined]
+    eng.check_in(code.token, f"{DEPTS[0]}-I01", site, gate.token)
+    out = eng.replan(ENT, by=Principal.system())
+    assert out.changed == () and out.superseded == ()
+    assert eng.inspection(a.inspection.id).status is InspectionStatus.IN_PROGRESS

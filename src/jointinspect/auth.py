@@ -327,6 +327,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("sweep_overdue", "maintenance"),
     _policy_row("deliver_notifications", "maintenance"),
     _policy_row("reconcile_reservations", "maintenance"),
+    _policy_row("replan", "maintenance", "re-plans an enterprise's open visits to the fewest (issue 8)"),
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
     Rule("describe_code", (Grant(None),), "reads only what the code itself says"),

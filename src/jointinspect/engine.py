@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from jointinspect.auth import AuthContext, Principal, authorize
 from jointinspect.clock import SystemClock
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
@@ -38,10 +39,11 @@ from jointinspect.operations import (
     reservations,
     results,
 )
+from jointinspect.operations import replan as replan_operation
 from jointinspect.operations._unit import Context, deliver_notifications
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store
-from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
+from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ReplanOutcome, ResultOutcome
 
 
 def _new_id() -> str:
@@ -163,6 +165,20 @@ class Engine:
                 approval is then not recorded).
         """
         return filing.approve_plan(self._context, plan_id, role, approve, reason, actor)
+
+    def replan(self, enterprise: str, *, by: Principal) -> ReplanOutcome:
+        """Regroup an enterprise's open visits (planned, nobody checked in, window not over)
+        into the fewest that keep every plan's window, as batch matching would (issue 8).
+
+        Every change is audited; the departments of each changed visit are notified. Codes
+        issued for a visit whose window changed are refused afterwards (``code.outdated``).
+
+        Raises:
+            Forbidden: ``by`` may not re-plan (policy ``authorization.maintenance``).
+            FrequencyBlocked: a regrouped visit would break a blocking rule (nothing changes).
+        """
+        authorize("replan", by, AuthContext(enterprise=enterprise), policy=self.policy)
+        return replan_operation.replan(self._context, enterprise, by.actor)
 
     def reconcile_reservations(self, enterprise: str) -> int:
         """Repair a separate ledger after a crash between commit and confirm: confirm

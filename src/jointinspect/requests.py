@@ -115,3 +115,17 @@ class ResultOutcome:
 
     result: ResultRecord
     rectification: Rectification | None
+
+
+@attrs.frozen
+class ReplanOutcome:
+    """What `Engine.replan` did to one enterprise's open visits (issue 8).
+
+    ``visits`` are the movable open visits afterwards, ``changed`` those among them whose
+    plans or window changed, ``superseded`` the visits folded into them.
+    """
+
+    enterprise: str
+    visits: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    superseded: tuple[str, ...] = ()
