@@ -13,10 +13,10 @@ import attrs
 import pendulum
 import pytest
 
+from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
-from jointinspect.auth import Principal
 from jointinspect.errors import Forbidden, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, Window
