@@ -32,6 +32,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Window is empty or reversed: start {start} must be before end {end}",
         "检查时段无效:开始时间 {start} 必须早于结束时间 {end}",
     ),
+    "plan.idempotency_conflict": (
+        "Department {department} already filed plan number {key!r} as plan {plan!r} with other content ({field})",
+        "部门 {department} 已用计划编号 {key!r} 提报计划 {plan!r},内容不同({field}),不能重复使用该编号",
+    ),
     "filing.window_too_short": (
         "Field {field}: the window {start} to {end} is shorter than the {hours} hours a visit needs",
         "字段 {field}:检查时段 {start} 至 {end} 短于一次检查所需的 {hours} 小时",
@@ -365,6 +369,12 @@ class FrequencyBlocked(FilingRejected):
     """A plan refused by a blocking frequency rule. ``details['hits']`` lists the rules."""
 
     default_code = "frequency.blocked"
+
+
+class IdempotencyConflict(JointInspectError):
+    """A plan number (idempotency key) filed again with different content (issue 8)."""
+
+    default_code = "plan.idempotency_conflict"
 
 
 class ApprovalError(JointInspectError):

@@ -110,6 +110,7 @@ class _Tables:
     scenarios: _Table[str, Scenario] = attrs.Factory(_Table)
     plans: _Table[str, Plan] = attrs.Factory(_Table)
     plans_by_enterprise: _Index = attrs.Factory(_Index)
+    plans_by_idempotency: _Table[str, str] = attrs.Factory(_Table)
     inspections: _Table[str, Inspection] = attrs.Factory(_Table)
     inspections_by_enterprise: _Index = attrs.Factory(_Index)
     visits: _Table[str, Visit] = attrs.Factory(_Table)
@@ -184,8 +185,13 @@ class _Reference(_Base):
 class _Plans(_Base):
     def add(self, plan: Plan) -> None:
         _require_new(self._t.plans, plan.id, "plan")
+        key = plan.idempotency
+        if key is not None and key in self._t.plans_by_idempotency.rows:
+            raise IntegrityError(reason=f"plan idempotency key {key!r} is taken")
         self._t.plans.put(self._j, plan.id, plan)
         self._t.plans_by_enterprise.add(self._j, plan.enterprise, plan.id)
+        if key is not None:
+            self._t.plans_by_idempotency.put(self._j, key, plan.id)
 
     def update(self, plan: Plan) -> None:
         _require_existing(self._t.plans, plan.id, "plan")
@@ -200,6 +206,10 @@ class _Plans(_Base):
             (rows[i] for i in self._t.plans_by_enterprise.ids.get(enterprise, {})),
             key=lambda p: (p.filed_at, p.id),
         )
+
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        plan_id = self._t.plans_by_idempotency.rows.get(f"{department}/{key}")
+        return None if plan_id is None else self._t.plans.rows.get(plan_id)
 
 
 class _Inspections(_Base):

@@ -188,6 +188,11 @@ class PlanRepository(Protocol):
         """All plans of one enterprise, in filing order."""
         ...
 
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        """The plan ``department`` filed under its own plan number ``key``, if any
+        (keys are unique per department)."""
+        ...
+
 
 class InspectionRepository(Protocol):
     """Inspections (visits), joint or not."""

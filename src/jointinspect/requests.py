@@ -40,6 +40,9 @@ class PlanRequest:
     inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names)
     scenario: str | None = None
     reason: str = ""
+    #: the department's own plan number: filing the same number again returns the original
+    #: outcome and writes nothing; different content under it is refused (issue 8).
+    idempotency_key: str | None = None
 
     @property
     def window(self) -> Window:
@@ -66,6 +69,8 @@ class FilingOutcome:
     warnings: tuple[RuleHit, ...] = ()
     shared_records: tuple[ResultRecord, ...] = ()
     exempt_notice: bool = False
+    #: true when the request repeated an idempotency key already filed: nothing was written.
+    replayed: bool = False
 
     @property
     def status(self) -> PlanStatus:

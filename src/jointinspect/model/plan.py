@@ -112,6 +112,13 @@ class Plan:
     #: approver roles that have approved so far (whitelist double approval).
     approvals: tuple[str, ...] = ()
     reason: str = ""
+    #: the department's own plan number: filing it again returns this plan (issue 8).
+    idempotency_key: str | None = None
+
+    @property
+    def idempotency(self) -> str | None:
+        """The stored lookup key ``department/key`` (unique), or ``None``."""
+        return None if self.idempotency_key is None else f"{self.department}/{self.idempotency_key}"
 
 
 class InspectionStatus(enum.StrEnum):

@@ -86,7 +86,10 @@ plans = Table(
     Column("filed_at", BigInteger, nullable=False),
     Column("status", String(32), nullable=False),
     Column("body", Body, nullable=False),
+    # "department/plan number" of an idempotent filing (issue 8); NULL for the others.
+    Column("idempotency", Key(), nullable=True),
     Index("ix_ji_plans_enterprise", "enterprise", "filed_at"),
+    Index("ux_ji_plans_idempotency", "idempotency", unique=True),
     **_mysql,
 )
 

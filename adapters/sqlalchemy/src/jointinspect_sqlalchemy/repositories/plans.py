@@ -11,7 +11,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
 
-_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body")
+_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "idempotency")
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
@@ -21,6 +21,7 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "filed_at": codec.micros(plan.filed_at),
         "status": plan.status.value,
         "body": codec.dumps(plan),
+        "idempotency": plan.idempotency,
     }
 
 
@@ -38,6 +39,11 @@ class _Plans(_Repo):
     def for_enterprise(self, enterprise: str) -> list[Plan]:
         t = s.plans
         return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id), Plan)
+
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        t = s.plans
+        found = self._bodies(select(t.c.body).where(t.c.idempotency == f"{department}/{key}"), Plan)
+        return found[0] if found else None
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
