@@ -11,7 +11,9 @@ sort by right key (``packed``: right key and position in one int64, sorted in pl
   ``searchsorted``, ``reach`` being sorted) is the first plan the point ``right[i]`` misses:
   the greedy's next group start when ``i`` opens a group.
 * Group starts are the chain ``0, next[0], next[next[0]], ...``, walked over a Python list
-  (one step per group); a cumulative sum of start flags numbers the plans.
+  (one step per group); their right keys are the stabbing points, and each plan joins the
+  earliest point at or after its left key (one more ``searchsorted``), so the order among
+  equal right ends cannot change the partition.
 
 Enterprise numbers are first made dense (``np.unique``) when their spread would overflow
 the keys. Columns whose values or keys do not fit in int64 are declined (``None``) and the
@@ -149,22 +151,24 @@ def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | Non
     else:
         pos = np.argsort(key, kind="stable")
         key = key[pos]
+    base += left  # the left keys, in input order
     reach = base[pos]
-    del base
-    reach += left[pos]
     np.maximum.accumulate(reach, out=reach)
     nxt = np.searchsorted(reach, key, side="right").tolist()
-    del reach, key
+    del reach
     m = len(nxt)
-    flag = np.zeros(m, dtype=np.int64)
     i = 0
     starts = []
     while i < m:
         starts.append(i)
         i = nxt[i]
     del nxt
-    flag[starts] = 1
-    np.cumsum(flag, out=flag)
-    flag -= 1
-    out[pos if idx is None else idx[pos]] = flag
+    points = key[starts]
+    del key, pos
+    # Each plan joins the earliest point that stabs it: independent of how ties were sorted.
+    group = np.searchsorted(points, base, side="left")
+    if idx is None:
+        out[:] = group
+    else:
+        out[idx] = group
     return len(starts)

@@ -20,12 +20,15 @@ The pure path packs each mergeable plan into one integer
 ``(enterprise * span + right) << bits | position`` (``right = end - minimum``), where
 ``span`` exceeds every window: one ``list.sort`` orders plans by enterprise then right end,
 and because enterprises are ``span`` apart a later enterprise's left end always lies past
-the current point, so the sweep needs no enterprise test.
+the current point, so the sweep needs no enterprise test. Each plan then joins the group of
+the earliest point that stabs it (a binary search), so ties among equal right ends cannot
+change the partition.
 """
 
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left
 import datetime as dt
 import os
 from array import array
@@ -148,13 +151,19 @@ def _group_ids_pure(
     del right_of
     packed.sort()
     mask = (1 << bits) - 1
-    number, point = -1, -1
+    # The stabbing points (right keys of the plans that open a group), in order ...
+    points: list[int] = []
+    point = -1
     for key in packed:
         i = key & mask
         if base[i] + start[i] > point:
-            number += 1
             point = key >> bits
-        out[i] = number
+            points.append(point)
+    # ... and each plan joins the earliest point that stabs it (independent of tie order).
+    for key in packed:
+        i = key & mask
+        out[i] = bisect_left(points, base[i] + start[i])
+    number = len(points) - 1
     del packed, base
     # Plans whose kind does not merge: one group each, numbered after the others.
     for i in compress(range(n), map(not_, flags)):

@@ -10,12 +10,13 @@ Batch matching finds the *fewest* such visits. A visit of length ``m`` starting 
 fits a plan ``[s, e)`` exactly when ``s <= t <= e - m``: each plan becomes the closed
 interval ``[s, e - m]`` of possible visit starts, a group is feasible when its intervals
 share a point, and the fewest groups is the minimum number of points stabbing every
-interval. Sorting by right end and opening a new group (at that right end) whenever a
-plan's left end lies past the current point is optimal (the classic exchange argument:
-the first point can always be moved right to the earliest right end without losing a
-plan); ``tests/test_matching.py`` checks it against a brute force over all partitions.
-The partition does not depend on input order: plans with equal right ends all contain
-the point the first of them opens.
+interval. Sorting by right end and opening a new point (at that right end) whenever a
+plan's left end lies past the last point is optimal (the classic exchange argument: the
+first point can always be moved right to the earliest right end without losing a plan);
+``tests/test_matching.py`` checks it against a brute force over all partitions. The
+points do not depend on input order, and each plan joins the group of the *earliest*
+point that stabs it (a plan may contain two points; which group it joins must not depend
+on how ties among equal right ends were ordered).
 
 A group is *joint* when two or more departments take part. Its lead department follows
 the policy's `LeadRule`; ties are broken by department code.
@@ -23,6 +24,7 @@ the policy's `LeadRule`; ties are broken by department code.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -135,19 +137,18 @@ def stab(plans: Iterable[Plan], policy: MatchingPolicy) -> list[list[Plan]]:
         by_enterprise[p.enterprise].append((w.start, shifted(w.end, -minimum), p))
     out: list[list[Plan]] = []
     for enterprise in sorted(by_enterprise):
-        current: list[Plan] = []
-        point: dt.datetime | None = None
-        for left, right, p in sorted(by_enterprise[enterprise], key=lambda r: (r[1], r[0], r[2].id)):
+        rows = sorted(by_enterprise[enterprise], key=lambda r: (r[1], r[0], r[2].id))
+        points: list[dt.datetime] = []
+        for left, right, _ in rows:
+            if left <= right and (not points or left > points[-1]):
+                points.append(right)
+        groups: list[list[Plan]] = [[] for _ in points]
+        for left, right, p in rows:
             if right < left:
                 out.append([p])  # too short to share the minimum with anyone
-                continue
-            if point is None or left > point:
-                if current:
-                    out.append(current)
-                current, point = [], right
-            current.append(p)
-        if current:
-            out.append(current)
+            else:
+                groups[bisect.bisect_left(points, left)].append(p)
+        out.extend(groups)
     return out
 
 
