@@ -28,10 +28,10 @@ change the partition.
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_left
 import datetime as dt
 import os
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from operator import add, gt, lshift, mul, not_, or_, sub
