@@ -31,11 +31,14 @@ from jointinspect.rules.batch import backend, group_ids
 
 MINIMUM_MINUTES = MIN_COMMON_MINUTES
 
-#: What a user would write instead: the greedy stabbing in PL/pgSQL (a window query cannot
-#: carry the "current point" from row to row), one pass over the rows sorted by
-#: (enterprise, end - minimum). Created once per connection, before timing.
+#: What a user would write instead: the greedy's stabbing points in PL/pgSQL (a window
+#: query cannot carry the "current point" from row to row), one pass over the rows sorted
+#: by (enterprise, end - minimum); then SQL gives each plan the earliest point at or after
+#: its start (a running minimum over the points, newest first). Created once per
+#: connection, before timing.
 PG_SETUP = """
-CREATE OR REPLACE FUNCTION pg_temp.stab_groups(m bigint) RETURNS TABLE (id bigint, grp bigint)
+CREATE OR REPLACE FUNCTION pg_temp.stab_points(m bigint)
+RETURNS TABLE (enterprise bigint, pt bigint, grp bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     r record;
@@ -43,22 +46,31 @@ DECLARE
     point bigint := NULL;
     g bigint := -1;
 BEGIN
-    FOR r IN SELECT p.id AS pid, p.enterprise, p.s, p.e - m AS rt
+    FOR r IN SELECT p.enterprise AS ent, p.s, p.e - m AS rt
              FROM plans p WHERE p.mergeable ORDER BY p.enterprise, p.e - m LOOP
-        IF cur_e IS DISTINCT FROM r.enterprise OR r.s > point THEN
+        IF cur_e IS DISTINCT FROM r.ent OR r.s > point THEN
             g := g + 1;
             point := r.rt;
-            cur_e := r.enterprise;
+            cur_e := r.ent;
+            enterprise := r.ent;
+            pt := point;
+            grp := g;
+            RETURN NEXT;
         END IF;
-        id := r.pid;
-        grp := g;
-        RETURN NEXT;
     END LOOP;
 END $$
 """
 
 PG_QUERY = """
-SELECT id, grp FROM pg_temp.stab_groups({minimum})
+SELECT id, grp FROM (
+    SELECT id, t, min(grp) OVER (PARTITION BY enterprise ORDER BY k DESC, t
+                                 ROWS UNBOUNDED PRECEDING) AS grp
+    FROM (
+        SELECT id, enterprise, s AS k, 1 AS t, NULL::bigint AS grp FROM plans WHERE mergeable
+        UNION ALL
+        SELECT NULL, enterprise, pt, 0, grp FROM pg_temp.stab_points({minimum})
+    ) u
+) v WHERE t = 1
 UNION ALL
 SELECT id, -1 - id FROM plans WHERE NOT mergeable
 """
