@@ -19,6 +19,7 @@ from stdnum.cn import uscc
 
 from benchmarks.workload import CREDIT_CLASSES, KIND_NAMES, MINUTES_PER_DAY, YEAR_START, Workload
 from jointinspect import Engine, FixedClock, Policy
+from jointinspect.auth import Principal
 from jointinspect.errors import FilingRejected, FrequencyBlocked, JointInspectError
 from jointinspect.model import Department, Enterprise, GeoPoint, InspectionStatus, Inspector, SupervisionItem
 from jointinspect.policy.schema import WhitelistPolicy
@@ -174,7 +175,8 @@ def file_plans(
     for n, i in enumerate(plan_ids):
         clock.set(_minutes(int(w.start[i]) - 8 * MINUTES_PER_DAY))
         try:
-            outcome = engine.file_plan(request_for(w, i))
+            request = request_for(w, i)
+            outcome = engine.file_plan(request, by=Principal.officer(request.department))
         except FrequencyBlocked:
             stats.blocked += 1
         except FilingRejected:
@@ -204,7 +206,7 @@ def count_visits(engine: Engine, w: Workload, plan_ids: Sequence[int]) -> VisitC
     ents = np.unique(w.enterprise[np.asarray(plan_ids, dtype=np.int64)])
     total = joint = in_joint = plans = 0
     for e in ents:
-        for insp in engine.inspections_of(credit_code(int(e))):
+        for insp in engine.inspections_of(credit_code(int(e)), by=Principal.system()):
             if insp.status in (InspectionStatus.SUPERSEDED, InspectionStatus.CANCELLED):
                 continue
             total += 1

@@ -21,6 +21,12 @@ at most 1.3x.
 Also printed: server-side ``usec_per_call`` (``INFO commandstats``) of EVALSHA and ZCOUNT,
 the adapter's Python time per call (encoding + decision, no I/O), and bulk throughput of
 ``check_and_reserve_many`` (pipelined) against one-by-one calls.
+
+``--acknowledged N`` (issue 18) starts a throwaway primary with one loopback replica and
+measures, interleaved in the same way, three calls on the typical scenario: raw ``ZCOUNT``,
+``check_and_reserve`` without replica acknowledgement (``replicas=0``) and with it
+(``replicas=1``: the script and ``WAIT 1`` in one pipeline). ``--only-acknowledged`` skips
+everything else.
 """
 
 from __future__ import annotations
@@ -207,6 +213,71 @@ def bulk(client: redis.Redis, total: int, batch: int, enterprises: int) -> None:
     )
 
 
+def acknowledged(n: int, warmup: int, rng: random.Random) -> None:
+    """Check-and-reserve with replica acknowledgement against without, and raw ZCOUNT."""
+    from testsupport.replicas import start_redis_with_replica  # noqa: PLC0415 - only when asked
+
+    pair = start_redis_with_replica()
+    client = redis.Redis.from_url(pair.primary.url)
+    try:
+        prefix = f"bench{uuid.uuid4().hex[:8]}"
+        plain = RedisLedger(client, prefix=prefix, replicas=0)
+        waiting = RedisLedger(client, prefix=prefix, replicas=1)
+        enterprises = [f"91340200{i:010d}" for i in range(500)]
+        history = [
+            (
+                Reservation(
+                    f"h{e}-{j}",
+                    e,
+                    f"D{j % 7}",
+                    ("i-9",),
+                    rng.choice(HISTORY_KINDS),
+                    T0.subtract(days=30).add(microseconds=rng.randrange(60 * US_PER_DAY)),
+                ),
+                (),
+            )
+            for e in enterprises
+            for j in range(SCENARIOS["typical"])
+        ]
+        plain.check_and_reserve_many(history, T0)
+        lo, hi = micros(T0.subtract(days=30)), micros(T0.add(days=30))
+        times: dict[str, list[float]] = {"zcount": [], "replicas=0": [], "replicas=1": []}
+        order = list(times)
+        for k in range(n + warmup):
+            e = enterprises[rng.randrange(len(enterprises))]
+            zkey = plain._keys(e)[0]
+            checks = checks_for(InspectionKind.ROUTINE)
+            rng.shuffle(order)  # which call goes first changes every round
+            for side in order:
+                request = Reservation(
+                    f"a{k}-{side}", e, "D-market", ("i-1",), InspectionKind.ROUTINE,
+                    T0.add(microseconds=rng.randrange(7 * US_PER_DAY)),
+                )  # fmt: skip
+                start = time.perf_counter()
+                if side == "zcount":
+                    client.zcount(zkey, lo, hi)
+                    decision = None
+                else:
+                    decision = (waiting if side == "replicas=1" else plain).check_and_reserve(request, checks, T0)
+                elapsed = time.perf_counter() - start
+                if decision is not None and decision.allowed:
+                    plain.release(request.id, e)  # keep the scenario's size (not timed)
+                if k >= warmup:
+                    times[side].append(elapsed)
+        med = {side: statistics.median(values) * 1e6 for side, values in times.items()}
+        p99 = {side: pct(values, 0.99) * 1e6 for side, values in times.items()}
+        print(
+            f"acknowledged {n} | ZCOUNT {med['zcount']:.1f} {p99['zcount']:.1f} | "
+            f"replicas=0 {med['replicas=0']:.1f} {p99['replicas=0']:.1f} | "
+            f"replicas=1 {med['replicas=1']:.1f} {p99['replicas=1']:.1f} | "
+            f"ack/none {med['replicas=1'] / med['replicas=0']:.2f}x | "
+            f"ack/ZCOUNT {med['replicas=1'] / med['zcount']:.2f}x (median us, p99 us)"
+        )
+    finally:
+        client.close()
+        pair.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--url", help="use this server instead of starting one")
@@ -215,7 +286,12 @@ def main() -> None:
     parser.add_argument("--scenario", choices=list(SCENARIOS), action="append")
     parser.add_argument("--bulk", type=int, default=20000, help="visits in the bulk test")
     parser.add_argument("--batch", type=int, default=500, help="visits per pipeline")
+    parser.add_argument("--acknowledged", type=int, default=2000, help="calls of each kind with a replica (0: skip)")
+    parser.add_argument("--only-acknowledged", action="store_true", help="only the replica-acknowledgement run")
     opts = parser.parse_args()
+    if opts.only_acknowledged:
+        acknowledged(opts.acknowledged or opts.n, opts.warmup, random.Random(7))
+        return
 
     server = None
     url = opts.url
@@ -240,6 +316,8 @@ def main() -> None:
             scenario(client, name, SCENARIOS[name], opts.n, opts.warmup, rng)
         if opts.bulk:
             bulk(client, opts.bulk, opts.batch, 1000)
+        if opts.acknowledged:
+            acknowledged(opts.acknowledged, opts.warmup, rng)
     finally:
         client.close()
         if server is not None:

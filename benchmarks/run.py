@@ -370,6 +370,23 @@ def m5_frequency(report: Report, redis_url: str | None, pg_url: str | None, quic
         report.add(label, value, f"{med[0]} us" if med else "", ratio, f"<= {target}x", ratio <= target)
 
 
+def m5_acknowledged(report: Report, quick: bool) -> None:
+    """Redis check-and-reserve with replica acknowledgement (issue 18): a throwaway primary
+    with a loopback replica, against the same without and a raw ZCOUNT."""
+    args = [sys.executable, str(ROOT / "benchmarks" / "redis_ledger.py"), "--only-acknowledged"]
+    args += ["--acknowledged", "300" if quick else "2000"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=900, check=False, cwd=ROOT)
+    report.extra["out_redis_ledger.py acknowledged"] = proc.stdout.strip() + proc.stderr.strip()[-2000:]
+    found = re.search(r"ZCOUNT ([0-9.]+) .*replicas=0 ([0-9.]+) .*replicas=1 ([0-9.]+) ", proc.stdout)
+    label = "Redis ledger, replicas=1 (WAIT) vs replicas=0"
+    if proc.returncode or not found:
+        report.add(label, f"not measured (exit {proc.returncode})", "", None, "measured", None)
+        return
+    zcount, plain, waiting = (float(g) for g in found.groups())
+    report.add(label, f"{waiting:.1f} us", f"{plain:.1f} us", waiting / plain, "measured", None)
+    report.add("Redis ledger, replicas=1 vs raw ZCOUNT", f"{waiting:.1f} us", f"{zcount:.1f} us", waiting / zcount)
+
+
 def _sql_rows(report: Report, out: str) -> None:
     """Rows from benchmarks/sql_store.py's output: PostgreSQL file-plan latency, bulk imports."""
     filing = re.search(
@@ -403,6 +420,41 @@ def _sql_rows(report: Report, out: str) -> None:
             "<= 3x",
             ratio <= 3.0,
         )
+
+
+def m7_history(report: Report, pg_url: str | None, quick: bool, plot_to: Path | None) -> None:
+    """Every engine operation against the enterprise's history and the city's size (issue 15)."""
+    from benchmarks import history  # noqa: PLC0415 - imported when measured
+
+    print("\n[7] operations against history (0 / 1,000 / 10,000 earlier visits; a full city)", flush=True)
+    sizes = (0, 1_000) if quick else history.SIZES
+    result = history.run(pg_url, sizes, reps=5 if quick else 25, city=10_000 if quick else 1_000_000)
+    for store, per in result.history.items():
+        low, high = min(per), max(per)
+        for op, seconds in per[high].items():
+            ratio = seconds / per[low][op]
+            report.add(
+                f"{op}, {store}: {high:,} vs {low} earlier visits",
+                f"{seconds * 1e3:.2f} ms",
+                f"{per[low][op] * 1e3:.2f} ms",
+                ratio,
+                "<= 1.3x",
+                ratio <= history.TARGET,
+            )
+    for store, per in result.city.items():
+        full = max(per)
+        ratio = per[full] / per[0]
+        report.add(
+            f"file, {store}: city of {full:,} stored plans vs empty",
+            f"{per[full] * 1e3:.2f} ms",
+            f"{per[0] * 1e3:.2f} ms",
+            ratio,
+            "<= 1.3x",
+            ratio <= history.TARGET,
+        )
+    report.notes.extend(result.notes)
+    plotted = plot_to is not None and history.plot(result, plot_to)
+    report.extra["history_section"] = history.section(result, plotted)
 
 
 def m6_city_year(report: Report, sample_every: int) -> None:
@@ -614,10 +666,26 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
             "```",
             "",
         ]
+    parts += _history_block(report)
     parts += ["## Targets missed, and why", "", report.extra.get("analysis", ANALYSIS).strip(), ""]
     if report.notes:
         parts += ["## Notes from the run", "", *[f"- {n}" for n in report.notes], ""]
     (ROOT / "docs" / "performance.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+def _history_block(report: Report) -> list[str]:
+    """Measurement 7's section, between its markers; kept from the current page when this
+    run did not measure it (``benchmarks/history.py`` also rewrites it on its own)."""
+    from benchmarks.history import MARK_END, MARK_START  # noqa: PLC0415
+
+    text = report.extra.get("history_section")
+    if text is None:
+        page = ROOT / "docs" / "performance.md"
+        old = page.read_text(encoding="utf-8") if page.exists() else ""
+        if MARK_START not in old or MARK_END not in old:
+            return []
+        text = old.split(MARK_START, 1)[1].split(MARK_END, 1)[0].strip("\n") + "\n"
+    return [MARK_START, text.rstrip("\n"), MARK_END, ""]
 
 
 ANALYSIS = """
@@ -671,7 +739,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url")
     parser.add_argument("--redis-url")
-    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-6)")
+    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-7)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -688,7 +756,7 @@ def main() -> None:
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)
     repeat = 1 if quick else args.repeat
-    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 7))
+    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 8))
 
     report = Report()
     t0 = time.perf_counter()
@@ -703,8 +771,11 @@ def main() -> None:
             m4_checkin(report, n_checkin)
         if 5 in only:
             m5_frequency(report, redis_url, pg_url, quick)
+            m5_acknowledged(report, quick)
         if 6 in only:
             m6_city_year(report, city_every)
+        if 7 in only:
+            m7_history(report, pg_url, quick, None if args.no_docs else ROOT / "docs" / "img" / "history.png")
     seconds = time.perf_counter() - t0
     print("\n" + table(report))
     for n in report.notes:

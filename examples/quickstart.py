@@ -5,8 +5,10 @@ same enterprise in the same period merge into joint visits; a good-credit enterp
 waits for the justice bureau; a second planned visit within 7 days is blocked and a
 complaint-triggered one is warned; inspectors check in with signed QR codes (some are turned
 away); findings open rectifications, one is fixed and accepted remotely, one goes overdue;
-the enterprise rates a visit and complains about another. Everything printed comes from the
-engine; the audit chain is verified at the end.
+the enterprise rates a visit and complains about another. Every call names who makes it (a
+`Principal`: a department's officer, an inspector, the enterprise, the justice bureau, the
+platform itself); the engine refuses what that principal may not do. Everything printed comes
+from the engine; the audit chain is verified at the end.
 
 Run:  python examples/quickstart.py [--store URL]   (default: sqlite:///jointinspect-demo.db)
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import collections
+import logging
 import os
+import sys
 
 import pendulum
 
@@ -28,6 +32,7 @@ from jointinspect import (
     MemoryKeyStore,
     Outcome,
     PlanRequest,
+    Principal,
     Role,
     open_store,
 )
@@ -55,6 +60,8 @@ def main() -> None:
     if args.store == DEFAULT_STORE and os.path.exists("jointinspect-demo.db"):
         os.remove("jointinspect-demo.db")  # a fresh demo each run
 
+    # Refusals are logged (logger "jointinspect.auth") with the principal who tried.
+    logging.basicConfig(stream=sys.stdout, level=logging.WARNING, format="    log: %(name)s: %(message)s")
     store = open_store(args.store)  # SQLite files are created and migrated on first open
     city = build_city(enterprises=40, departments=8, inspectors_per_department=3)
     clock = FixedClock(local(9, 9))
@@ -71,7 +78,12 @@ def main() -> None:
         # A real deployment loads its key: MemoryKeyStore.from_env() or .from_file(path).
         keys=MemoryKeyStore.generated(),
     )
-    populate(engine, city)
+    populate(engine, city)  # reference data, registered by the platform itself
+    # Who acts. A real platform maps its logged-in users to principals (docs/authorization.md).
+    system = Principal.system()
+    bureau = Principal.supervisor(user="justice-bureau")  # holds the "supervisor" approval role
+    people = {p.id: Principal.inspector(p.id, department=p.department) for p in city.inspectors}
+    dept_names = {d.code: d.name for d in city.departments}
     print(
         f"City: {len(city.departments)} departments, {len(city.inspectors)} inspectors, "
         f"{len(city.enterprises)} enterprises; store {args.store}"
@@ -97,22 +109,26 @@ def main() -> None:
     def file(req: PlanRequest, label: str = "") -> str | None:
         name = next(e.name for e in city.enterprises if e.credit_code == req.enterprise)
         try:
-            out = engine.file_plan(req)
+            out = engine.file_plan(req, by=Principal.officer(req.department))
         except JointInspectError as exc:
             stats[f"refused:{exc.code}"] += 1
-            print(f"  ✗ {req.department:4} {req.kind:9} {name} {show(req.window.start)}: {exc.code}: {exc.message_en}")
+            print(
+                f"  ✗ {dept_names[req.department]} {req.kind:9} {name} {show(req.window.start)}: "
+                f"{exc.code}: {exc.message_en}"
+            )
             return None
         stats["filed"] += 1
         insp = out.inspection
         if insp is None:
-            print(f"  … {req.department:4} {req.kind:9} {name}: awaiting approval by the justice bureau")
+            print(f"  … {dept_names[req.department]} {req.kind:9} {name}: awaiting approval by the justice bureau")
             return out.plan.id
         what = "joined" if out.merged else "new visit"
-        joint = f" joint[{'+'.join(insp.departments)}] lead {insp.lead_department}" if insp.joint else ""
+        lead = dept_names[insp.lead_department]
+        joint = f" joint[{'+'.join(insp.departments)}] lead {lead}" if insp.joint else ""
         extra = f" warnings={[w.rule for w in out.warnings]}" if out.warnings else ""
         shared = f" shared records={len(out.shared_records)}" if out.shared_records else ""
         print(
-            f"  ✓ {req.department:4} {req.kind:9} {name} {show(req.window.start)} → {what} "
+            f"  ✓ {dept_names[req.department]} {req.kind:9} {name} {show(req.window.start)} → {what} "
             f"{insp.id[:8]}{joint}{extra}{shared} {label}"
         )
         return insp.id
@@ -155,11 +171,13 @@ def main() -> None:
     refused = file(wl2)
     clock.set(local(10, 10))
     if pending:
-        out = engine.approve_plan(pending, Role.SUPERVISOR, reason="fire-safety season, item needed")
+        out = engine.approve_plan(pending, Role.SUPERVISOR, reason="fire-safety season, item needed", by=bureau)
         visit_id = out.inspection.id[:8] if out.inspection else "-"
         print(f"  ✓ justice bureau approves: plan now {out.status}, visit {visit_id}")
     if refused:
-        out = engine.approve_plan(refused, Role.SUPERVISOR, approve=False, reason="credit A: no routine check")
+        out = engine.approve_plan(
+            refused, Role.SUPERVISOR, approve=False, reason="credit A: no routine check", by=bureau
+        )
         print(f"  ✗ justice bureau rejects the other: plan {out.status}")
 
     # --- Monday 16 November: visiting day -----------------------------------------------
@@ -167,14 +185,14 @@ def main() -> None:
     today = [
         i
         for e in ents[:12]
-        for i in engine.inspections_of(e.credit_code)
+        for i in engine.inspections_of(e.credit_code, by=system)
         if i.window.start.in_timezone(ZONE).day == 16 and i.status == "planned"
     ]
     checkins: collections.Counter[str] = collections.Counter()
 
     def check_in(insp_id: str, inspector: str, where: GeoPoint, gate: str | None, label: str) -> bool:
         try:
-            visit = engine.check_in(codes[insp_id], inspector, where, gate)
+            visit = engine.check_in(codes[insp_id], where, gate, by=people[inspector])
         except JointInspectError as exc:
             checkins[exc.code] += 1
             print(f"  ✗ {inspector} {label}: {exc.code} — {exc.message_zh}")
@@ -186,11 +204,12 @@ def main() -> None:
         )
         return True
 
-    codes = {i.id: engine.issue_inspection_code(i.id).token for i in today}
+    codes = {i.id: engine.issue_inspection_code(i.id, by=Principal.officer(i.lead_department)).token for i in today}
     first = today[0]
     ent0 = next(e for e in city.enterprises if e.credit_code == first.enterprise)
-    gate0 = engine.issue_enterprise_code(ent0.credit_code).token
-    view = engine.describe_code(codes[first.id])
+    gate0 = engine.issue_enterprise_code(ent0.credit_code, by=system).token
+    visited0 = Principal.enterprise(ent0.credit_code, user="legal-representative")
+    view = engine.describe_code(codes[first.id], by=visited0)
     print(
         f"  enterprise {ent0.name} scans the inspection code: departments {[n for _, n in view.departments]}, "
         f"{len(view.items)} items, inspectors {[(p.name, p.certificate_no) for p in view.inspectors]}"
@@ -203,7 +222,7 @@ def main() -> None:
     check_in(first.id, stranger, ent0.site, gate0, "(not on this inspection)")
     second = today[1]
     ent1 = next(e for e in city.enterprises if e.credit_code == second.enterprise)
-    gate1 = engine.issue_enterprise_code(ent1.credit_code).token
+    gate1 = engine.issue_enterprise_code(ent1.credit_code, by=system).token
     clock.set(second.window.start.add(minutes=5))
     far = GeoPoint(ent1.site.lat + 0.027, ent1.site.lon)
     check_in(second.id, second.inspectors[0], far, gate1, "3 km away (cloud check-in from the office)")
@@ -217,8 +236,9 @@ def main() -> None:
     for n, item in enumerate(first.items):
         inspector = next(p for p in first.inspectors if item.startswith(p.split("-I")[0]))
         outcome = Outcome.FAIL if n in (0, 3) else Outcome.PASS
-        res = engine.record_result(first.id, inspector, item, outcome, note="消防通道堵塞" if outcome == "fail" else "")
-        engine.acknowledge_result(res.result.id, signer=f"{ent0.name}(电子签章)")
+        note = "消防通道堵塞" if outcome == "fail" else ""
+        res = engine.record_result(first.id, item, outcome, note=note, by=people[inspector])
+        engine.acknowledge_result(res.result.id, by=visited0)  # the enterprise's electronic signature
         line = f"  {item}: {outcome}"
         if res.rectification:
             rects.append(res.rectification)
@@ -228,12 +248,13 @@ def main() -> None:
         print(line)
     clock.set(first.window.start.add(minutes=57))
     for inspector in first.inspectors:
-        visit = engine.check_out(first.id, inspector)
+        visit = engine.check_out(first.id, by=people[inspector])
     assert visit.duration is not None
-    print(f"  check-out after {visit.duration.in_minutes()} minutes; inspection {engine.inspection(first.id).status}")
-    engine.rate(first.id, 95, "规范、高效")
+    status = engine.inspection(first.id, by=visited0).status
+    print(f"  check-out after {visit.duration.in_minutes()} minutes; inspection {status}")
+    engine.rate(first.id, 95, "规范、高效", by=visited0)
     print("  the enterprise rates the visit 95/100")
-    engine.complain(second.id, "misconduct", "检查人员未出示执法证")
+    engine.complain(second.id, "misconduct", "检查人员未出示执法证", by=Principal.enterprise(ent1.credit_code))
     print("  another enterprise complains about its visit → sent to the justice bureau")
 
     print("\n== Same day: more plans for enterprises visited today ==")
@@ -269,15 +290,18 @@ def main() -> None:
 
     print("\n== Rectification: fixed, accepted remotely; the other goes overdue ==")
     clock.set(local(18, 10))
-    fixed = engine.submit_rectification(rects[0].id, ["photo://after-1.jpg"], "通道已清理")
-    fixed = engine.accept_rectification(fixed.id, actor=rects[0].department, mode="remote")
+    fixed = engine.submit_rectification(rects[0].id, ["photo://after-1.jpg"], "通道已清理", by=visited0)
+    fixed = engine.accept_rectification(fixed.id, mode="remote", by=Principal.officer(rects[0].department))
     print(f"  {rects[0].item}: {fixed.state} ({fixed.accepted_mode})")
     clock.set(pendulum.datetime(2026, 12, 2, 9, tz=ZONE))
-    for r in engine.sweep_overdue():
-        print(f"  {r.item}: {r.state} since {show(r.deadline)} → warning to {r.department} and the justice bureau")
+    for r in engine.sweep_overdue(by=system):
+        print(
+            f"  {r.item}: {r.state} since {show(r.deadline)} → warning to {dept_names[r.department]} "
+            "and the justice bureau"
+        )
 
     print("\n== Summary ==")
-    all_insp = [i for e in city.enterprises for i in engine.inspections_of(e.credit_code)]
+    all_insp = [i for e in city.enterprises for i in engine.inspections_of(e.credit_code, by=system)]
     live = [i for i in all_insp if i.status != "superseded"]
     plans_in_visits = sum(len(i.plan_ids) for i in live)
     joint = [i for i in live if i.joint]
@@ -293,7 +317,7 @@ def main() -> None:
     print(f"  check-ins: {dict(checkins)}")
     by_kind = collections.Counter(n.kind for n in notes.received.values())
     print(f"  notifications delivered: {dict(sorted(by_kind.items()))}")
-    print(f"  audit chain verified: {engine.verify_audit()} entries")
+    print(f"  audit chain verified: {engine.verify_audit(by=system)} entries")
     store.close()
 
 

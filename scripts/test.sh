@@ -80,10 +80,11 @@ run_pytest() {
 }
 # Coverage of the core and both adapters, lines and branches; a figure, not a gate.
 coverage_args=(
-    --cov=jointinspect --cov=jointinspect_sqlalchemy --cov=jointinspect_redis
+    --cov=jointinspect --cov=jointinspect_sqlalchemy --cov=jointinspect_redis --cov=jointinspect_notify
     --cov-branch --cov-report=term:skip-covered
 )
-run_step "pytest (with coverage)" run_pytest "${coverage_args[@]}" "$@"
+# Two workers by default (CI's machine has 2 cores); JOINTINSPECT_PYTEST_WORKERS=0 runs serially.
+run_step "pytest (with coverage)" run_pytest -n "${JOINTINSPECT_PYTEST_WORKERS:-2}" "${coverage_args[@]}" "$@"
 
 # The shipped contract suites from a built wheel in a fresh venv, outside the source tree.
 run_step "wheel: contract suites from the installed wheel" bash scripts/wheel_check.sh .venv/bin/python

@@ -25,3 +25,13 @@ class TestMemoryTamper(AuditTamperSuite):
         t.audit_head.rows.clear()
         if head is not None:
             t.audit_head.rows["head"] = head
+
+
+def test_the_documented_tamper_table_matches_the_suite() -> None:
+    from pathlib import Path
+
+    from jointinspect.testing.tamper import CASES
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "audit-trail.md").read_text(encoding="utf-8")
+    rows = [f"| {i} | {c.name} | {c.detected_by.replace('_', ' ')} |" for i, c in enumerate(CASES, 1)]
+    assert "\n".join(rows) in text

@@ -148,6 +148,9 @@ def test_anchors_are_signed_and_checked() -> None:
         check_anchor(anchor, MemoryKeyStore.generated())  # someone else's key
     with pytest.raises(ValidationError):
         Anchor.from_dict({"seq": 1})
+    for bad in ({"seq": -1}, {"seq": True}, {"hash": "A" * 64}, {"hash": "a"}, {"key_id": ""}):
+        with pytest.raises(ValidationError):
+            Anchor.from_dict({**anchor.to_dict(), **bad})
     with pytest.raises(ValidationError):
         verify([], anchors=[anchor])  # anchors without keys
 

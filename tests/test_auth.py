@@ -23,6 +23,7 @@ from jointinspect.auth import (
     PrincipalKind,
     Rule,
     authorize,
+    check,
     matrix_markdown,
 )
 from jointinspect.errors import MESSAGES, Forbidden, ValidationError
@@ -85,6 +86,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
             "deliver_notifications",
             "reconcile_reservations",
             "replan",
+            "rebuild_reservations",
             "prune",
             "verify_audit",
         )
@@ -107,6 +109,11 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         Principal.inspector("SCJG-I01", department="SCJG"),
         Principal.inspector("SCJG-I02", department="SCJG"),
         "auth.not_checked_in",
+    ),
+    "correct_result": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.officer("WSJ"),
+        "auth.wrong_department",
     ),
     **{
         op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")
@@ -235,7 +242,8 @@ def test_principals_need_their_binding_ids() -> None:
         Principal.officer("SCJG\n")
     assert Principal.inspector("SCJG-I01", department="SCJG").actor == "inspector:SCJG-I01"
     assert Principal.officer("SCJG", user="zhang").actor == "officer:SCJG/zhang"
-    assert Principal.system().actor == "system/system"
+    assert Principal.system().actor == "system"
+    assert Principal.system("nightly").actor == "system/nightly"
 
 
 principals = st.sampled_from(ALL)
@@ -279,3 +287,27 @@ def test_the_documented_matrix_is_generated_from_the_data() -> None:
     assert found is not None, "docs/authorization.md lacks the matrix markers"
     assert found.group(1) == matrix_markdown(), "regenerate: python -m jointinspect.auth > table"
     assert matrix_markdown(defaults=AuthorizationPolicy(reference=frozenset({"officer"}))) != matrix_markdown()
+
+
+class OnlyTheCity:
+    """A municipality's extra rule: nothing on enterprise E2 except by the platform."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def authorize(self, operation: str, principal: Principal, context: AuthContext) -> None:
+        self.calls.append(operation)
+        if context.enterprise == E2 and principal.kind is not PrincipalKind.SYSTEM:
+            raise Forbidden("auth.forbidden", operation=operation, principal=principal.actor)
+
+
+def test_extra_authorizers_can_only_deny(caplog: pytest.LogCaptureFixture) -> None:
+    extra = OnlyTheCity()
+    officer = Principal.officer("SCJG")
+    check("file_plan", officer, CTX, extra=[extra])  # matrix and authorizer both allow
+    with pytest.raises(Forbidden):
+        check("file_plan", officer, attrs.evolve(CTX, enterprise=E2), extra=[extra])  # authorizer denies
+    with pytest.raises(Forbidden):
+        check("file_plan", Principal.officer("WSJ"), CTX, extra=[extra])  # matrix denies first
+    assert extra.calls == ["file_plan", "file_plan"]  # never consulted after the matrix refused
+    assert any("officer:WSJ" in r.getMessage() and "auth.wrong_department" in r.getMessage() for r in caplog.records)

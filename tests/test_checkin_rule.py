@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jointinspect.codes import enterprise_claims, inspection_claims
-from jointinspect.errors import MESSAGES, CheckInRejected, ValidationError
+from jointinspect.errors import MESSAGES, CheckInRejected, ValidationError, display_fields
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Window
 from jointinspect.model.reference import CoordinateSystem, Enterprise, GeoPoint, Inspector
 from jointinspect.policy.schema import CheckInPolicy
@@ -95,8 +95,8 @@ def rejected(**overrides: object) -> CheckInRejected:
         presence(**overrides)
     en, zh = MESSAGES[info.value.code]
     # the details fill the catalogued templates (no fallback rendering)
-    assert info.value.message_en == en.format(**info.value.details)
-    assert info.value.message_zh == zh.format(**info.value.details)
+    assert info.value.message_en == en.format(**display_fields(info.value.details, zh=False))
+    assert info.value.message_zh == zh.format(**display_fields(info.value.details, zh=True))
     return info.value
 
 

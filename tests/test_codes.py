@@ -48,6 +48,7 @@ from jointinspect.errors import (
     NotFoundError,
     TokenError,
     ValidationError,
+    display_fields,
 )
 
 VECTORS = Path(__file__).parent / "vectors" / "tokens.json"
@@ -314,8 +315,8 @@ def test_verify_cases(case: dict[str, Any]) -> None:
     assert case["error"] in MESSAGES
     # the details fill the catalogued templates exactly (no fallback rendering)
     en, zh = MESSAGES[info.value.code]
-    assert info.value.message_en == en.format(**info.value.details)
-    assert info.value.message_zh == zh.format(**info.value.details)
+    assert info.value.message_en == en.format(**display_fields(info.value.details, zh=False))
+    assert info.value.message_zh == zh.format(**display_fields(info.value.details, zh=True))
 
 
 def _independent_parse(token: str) -> tuple[dict[str, Any], bytes, bytes]:

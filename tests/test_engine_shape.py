@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jointinspect.engine
 import jointinspect.operations
+from jointinspect.auth import Principal
 from jointinspect.engine import Engine
 from jointinspect.memory import MemoryStore
 from jointinspect.model.reference import Department
@@ -114,8 +115,9 @@ def test_no_operations_module_imports_the_engine() -> None:
 
 def test_reassigning_an_engine_attribute_reaches_the_operations() -> None:
     other = MemoryStore()
-    Engine(store=other).add_department(Department("d1", "Department one"))
+    system = Principal.system()
+    Engine(store=other).add_department(Department("d1", "Department one"), by=system)
     engine = Engine()
-    assert engine.verify_audit() == 0
+    assert engine.verify_audit(by=system) == 0
     engine.store = other
-    assert engine.verify_audit() == 1
+    assert engine.verify_audit(by=system) == 1

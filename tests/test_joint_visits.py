@@ -24,6 +24,7 @@ from jointinspect.model.reference import CreditClass
 from jointinspect.policy.schema import Allowance, Direction, LeadRule, MatchingPolicy, Policy, load_policy
 from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.rules.matching import allowed_window, match_batch
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -65,12 +66,13 @@ def file(
             kind=kind,
             items=[f"{dept}-01"],
             inspectors=[f"{dept}-I01", f"{dept}-I02"],
-        )
+        ),
+        by=principals.officer(dept),
     )
 
 
 def live(eng: Engine) -> list[Inspection]:
-    return [i for i in eng.inspections_of(ENT) if i.status is not InspectionStatus.SUPERSEDED]
+    return [i for i in eng.inspections_of(ENT, by=principals.SYSTEM) if i.status is not InspectionStatus.SUPERSEDED]
 
 
 def plans_of(eng: Engine) -> dict[str, Plan]:
@@ -183,7 +185,7 @@ def test_a_visit_whose_window_is_over_takes_no_plan() -> None:
     late = file(eng, DEPTS[1], day(12, 19, 7), hours=4, kind=InspectionKind.COMPLAINT)
     # Only 1 hour of the common time is still ahead: the plan gets its own visit, with a code.
     assert not late.merged and late.inspection is not None
-    assert eng.issue_inspection_code(late.inspection.id).subject == late.inspection.id
+    assert eng.issue_inspection_code(late.inspection.id, by=principals.SYSTEM).subject == late.inspection.id
     assert_visits_keep_windows(eng)
 
 
@@ -270,10 +272,10 @@ def test_replan_leaves_started_visits_alone() -> None:
     file_at(eng, DEPTS[2], 0, 3)
     assert a.inspection is not None
     site = CITY.enterprises[0].site
-    code = eng.issue_inspection_code(a.inspection.id)
-    gate = eng.issue_enterprise_code(ENT)
+    code = eng.issue_inspection_code(a.inspection.id, by=principals.SYSTEM)
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM)
     eng.clock.set(day(12, 12, 8).add(minutes=5))  # type: ignore[attr-defined]
-    eng.check_in(code.token, f"{DEPTS[0]}-I01", site, gate.token)
+    eng.check_in(code.token, site, gate.token, by=principals.inspector(f"{DEPTS[0]}-I01"))
     out = eng.replan(ENT, by=Principal.system())
     assert out.changed == () and out.superseded == ()
-    assert eng.inspection(a.inspection.id).status is InspectionStatus.IN_PROGRESS
+    assert eng.inspection(a.inspection.id, by=principals.SYSTEM).status is InspectionStatus.IN_PROGRESS

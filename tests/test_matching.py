@@ -34,6 +34,7 @@ from jointinspect.rules.matching import (
     match_batch,
     merge_targets,
 )
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city, credit_code
 from jointinspect.testing.contract import populate
 
@@ -356,7 +357,8 @@ def test_incremental_filing_keeps_the_rule_and_never_beats_the_optimum(
                 kind=s.kind,
                 items=sorted(s.items),
                 inspectors=[f"{s.department}-I01", f"{s.department}-I02"],
-            )
+            ),
+            by=principals.officer(s.department),
         )
     plans: list[Plan] = []
     live = []

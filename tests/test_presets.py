@@ -25,6 +25,7 @@ from jointinspect.model.reference import CreditClass
 from jointinspect.policy import PRESETS, preset
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import FilingOutcome, PlanRequest
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -79,7 +80,8 @@ def file(
             kind=kind,
             items=[f"{dept}-01"],
             inspectors=inspectors or (f"{dept}-I01", f"{dept}-I02"),
-        )
+        ),
+        by=principals.officer(dept),
     )
 
 
@@ -131,11 +133,11 @@ def test_wuhu_counts_a_visit_in_progress() -> None:
     eng, clock, _ = engine("wuhu")
     first = file(eng, T0)
     assert first.inspection is not None
-    code = eng.issue_inspection_code(first.inspection.id)
-    gate = eng.issue_enterprise_code(ENT)
+    code = eng.issue_inspection_code(first.inspection.id, by=principals.SYSTEM)
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM)
     clock.set(T0.add(minutes=5))
-    eng.check_in(code.token, "SCJG-I01", CITY.enterprises[0].site, gate.token)
-    assert eng.inspection(first.inspection.id).status is InspectionStatus.IN_PROGRESS
+    eng.check_in(code.token, CITY.enterprises[0].site, gate.token, by=principals.inspector("SCJG-I01"))
+    assert eng.inspection(first.inspection.id, by=principals.SYSTEM).status is InspectionStatus.IN_PROGRESS
     clock.set(T0.subtract(days=10))
     # The earlier visit is under way: the new plan cannot merge and is a second visit.
     with pytest.raises(FrequencyBlocked):
@@ -229,8 +231,12 @@ def test_laizhou_needs_two_approvals() -> None:
     eng, _, _ = engine("laizhou")
     out = file(eng, T0, enterprise=A_ENT)
     assert out.status is PlanStatus.PENDING_APPROVAL
-    assert eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE).inspection is None
-    assert eng.approve_plan(out.plan.id, Role.SUPERVISOR).inspection is not None
+    assert (
+        eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE, by=principals.approver(Role.LEGAL_OFFICE)).inspection is None
+    )
+    assert (
+        eng.approve_plan(out.plan.id, Role.SUPERVISOR, by=principals.approver(Role.SUPERVISOR)).inspection is not None
+    )
 
 
 def test_inspector_watch_warns_per_inspector() -> None:

@@ -24,6 +24,7 @@ from jointinspect.policy.schema import Policy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.rectification import TERMINAL, TRANSITIONS, RectificationAction, apply
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -153,14 +154,14 @@ def snapshot(eng: Engine, notes: CollectingNotifier) -> tuple[object, ...]:
 def act(eng: Engine, action: RectificationAction, rect_id: str) -> object:
     now = eng.clock.now()
     if action is A.SUBMIT:
-        return eng.submit_rectification(rect_id, ["photo-after"])
+        return eng.submit_rectification(rect_id, ["photo-after"], by=principals.enterprise(ENT))
     if action is A.ACCEPT:
-        return eng.accept_rectification(rect_id, "SCJG-I01", mode="on_site")
+        return eng.accept_rectification(rect_id, mode="on_site", by=principals.officer("SCJG"))
     if action is A.REJECT:
-        return eng.reject_rectification(rect_id, "SCJG-I01", "not fixed", now.add(days=5))
+        return eng.reject_rectification(rect_id, "not fixed", now.add(days=5), by=principals.officer("SCJG"))
     if action is A.REFUSE:
-        return eng.refuse_rectification(rect_id, "SCJG-I01", "enterprise refuses")
-    return eng.sweep_overdue()
+        return eng.refuse_rectification(rect_id, "enterprise refuses", by=principals.officer("SCJG"))
+    return eng.sweep_overdue(by=principals.SYSTEM)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,30 +176,32 @@ def test_engine_follows_the_table_and_rejections_change_nothing(
         uow.commit()
     for action, hours in seq:
         clock.advance(hours=hours)
-        current = eng.rectifications_of(ENT)[0]
+        current = eng.rectifications_of(ENT, by=principals.SYSTEM)[0]
         if action is A.MARK_OVERDUE:
-            marked = eng.sweep_overdue()
+            marked = eng.sweep_overdue(by=principals.SYSTEM)
             due = current.state is S.OPEN and current.deadline < clock.now()
             assert [r.id for r in marked] == (["rect-1"] if due else [])
             if due:
-                assert eng.rectifications_of(ENT)[0].state is S.OVERDUE
+                assert eng.rectifications_of(ENT, by=principals.SYSTEM)[0].state is S.OVERDUE
                 assert notes.of_kind("rectification.overdue")
             continue
         if legal(current, action, clock.now()):
             after = act(eng, action, "rect-1")
             assert isinstance(after, Rectification)
             assert after.state is TRANSITIONS[(current.state, action)]
-            assert eng.rectifications_of(ENT) == [after]
+            assert eng.rectifications_of(ENT, by=principals.SYSTEM) == [after]
             if action is A.REFUSE:
-                assert eng.enterprise(ENT).key_supervision
+                assert eng.enterprise(ENT, by=principals.SYSTEM).key_supervision
                 assert notes.of_kind("enterprise.key_supervision")
         else:
             before = snapshot(eng, notes)
             with pytest.raises(IllegalTransition):
                 act(eng, action, "rect-1")
             assert snapshot(eng, notes) == before
-    assert eng.verify_audit() > 0
-    assert eng.enterprise(ENT).key_supervision == (eng.rectifications_of(ENT)[0].state is S.REFUSED)
+    assert eng.verify_audit(by=principals.SYSTEM) > 0
+    assert eng.enterprise(ENT, by=principals.SYSTEM).key_supervision == (
+        eng.rectifications_of(ENT, by=principals.SYSTEM)[0].state is S.REFUSED
+    )
 
 
 def _visit_and_fail(eng: Engine, clock: FixedClock, item: str, day: int, times: int = 1) -> list[bool]:
@@ -213,19 +216,23 @@ def _visit_and_fail(eng: Engine, clock: FixedClock, item: str, day: int, times: 
             kind=InspectionKind.ROUTINE,
             items=[item],
             inspectors=["SCJG-I01", "SCJG-I02"],
-        )
+        ),
+        by=principals.officer("SCJG"),
     )
     assert out.inspection is not None
-    code = eng.issue_inspection_code(out.inspection.id)
-    gate = eng.issue_enterprise_code(ENT)
+    code = eng.issue_inspection_code(out.inspection.id, by=principals.SYSTEM)
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM)
     clock.set(start.add(minutes=10))
-    site = eng.enterprise(ENT).site
-    eng.check_in(code.token, "SCJG-I01", site, gate.token)
+    site = eng.enterprise(ENT, by=principals.SYSTEM).site
+    eng.check_in(code.token, site, gate.token, by=principals.inspector("SCJG-I01"))
     found = []
     for _ in range(times):
-        rec = eng.record_result(out.inspection.id, "SCJG-I01", item, Outcome.FAIL, "expired licence")
+        rec = eng.record_result(
+            out.inspection.id, item, Outcome.FAIL, "expired licence", by=principals.inspector("SCJG-I01")
+        )
         assert rec.rectification is not None and rec.rectification.guidance == rec.result.guidance
         found.append(rec.result.guidance)
+    eng.check_out(out.inspection.id, by=principals.inspector("SCJG-I01"))
     return found
 
 
@@ -236,15 +243,20 @@ def test_first_violation_guidance_through_the_engine() -> None:
     assert notes.of_kind("rectification.opened")[0].data()["guidance"] == "True"
     assert _visit_and_fail(eng, clock, "SCJG-01", 30) == [False]  # second violation
     assert _visit_and_fail(eng, clock, "SCJG-02", 60) == [False]  # not eligible
-    assert _visit_and_fail(eng, clock, "SCJG-03", 90, times=2) == [True, False]
+    # A second result for the same item in the same visit is refused (result.duplicate): it
+    # would open a second rectification; a change is an audited correct_result.
+    with pytest.raises(IllegalTransition) as err:
+        _visit_and_fail(eng, clock, "SCJG-03", 90, times=2)
+    assert err.value.code == "result.duplicate"
+    assert sum(r.item == "SCJG-03" for r in eng.rectifications_of(ENT, by=principals.SYSTEM)) == 1
 
 
 def test_refusal_makes_the_enterprise_a_key_supervision_target() -> None:
     eng, clock, notes = engine()
     _visit_and_fail(eng, clock, "SCJG-02", 0)
-    (rect,) = eng.rectifications_of(ENT)
-    assert not eng.enterprise(ENT).key_supervision
-    eng.refuse_rectification(rect.id, "SCJG-I01", "will not fix")
-    assert eng.enterprise(ENT).key_supervision
+    (rect,) = eng.rectifications_of(ENT, by=principals.SYSTEM)
+    assert not eng.enterprise(ENT, by=principals.SYSTEM).key_supervision
+    eng.refuse_rectification(rect.id, "will not fix", by=principals.officer("SCJG"))
+    assert eng.enterprise(ENT, by=principals.SYSTEM).key_supervision
     (note,) = notes.of_kind("enterprise.key_supervision")
     assert note.subject == ENT and note.data()["rectification"] == rect.id

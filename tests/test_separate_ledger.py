@@ -13,6 +13,7 @@ from jointinspect.errors import FrequencyBlocked, OperationalError
 from jointinspect.memory import MemoryUnitOfWork
 from jointinspect.policy import MatchingPolicy, Policy
 from jointinspect.rules.frequency import ReservationState
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -85,7 +86,7 @@ def request(ent: Any, dept: str = "SCJG", day: int = 0) -> PlanRequest:
 
 def test_success_confirms_the_reservation() -> None:
     engine, _, ledger, _, ent = setup()
-    out = engine.file_plan(request(ent))
+    out = engine.file_plan(request(ent), by=principals.officer("SCJG"))
     [res] = ledger.reservations(ent.credit_code)
     assert out.inspection is not None and res.id == out.inspection.id
     assert res.state is ReservationState.CONFIRMED
@@ -95,35 +96,35 @@ def test_failed_commit_releases_the_reservation() -> None:
     engine, store, ledger, _, ent = setup()
     store.fail_commits = 1
     with pytest.raises(OperationalError):
-        engine.file_plan(request(ent))
+        engine.file_plan(request(ent), by=principals.officer("SCJG"))
     assert ledger.reservations(ent.credit_code) == []  # no reservation without a plan
-    assert engine.inspections_of(ent.credit_code) == []
-    out = engine.file_plan(request(ent))  # the slot is free again
+    assert engine.inspections_of(ent.credit_code, by=principals.SYSTEM) == []
+    out = engine.file_plan(request(ent), by=principals.officer("SCJG"))  # the slot is free again
     assert out.inspection is not None
 
 
 def test_crash_between_commit_and_confirm_is_repaired_by_reconcile() -> None:
     engine, _, ledger, clock, ent = setup()
     ledger.fail_confirms = 1
-    out = engine.file_plan(request(ent))  # committed; confirming failed and was logged
+    out = engine.file_plan(request(ent), by=principals.officer("SCJG"))  # committed; confirming failed and was logged
     assert out.inspection is not None
     [res] = ledger.reservations(ent.credit_code)
     assert res.state is ReservationState.PENDING
-    assert engine.reconcile_reservations(ent.credit_code) == 1
+    assert engine.reconcile_reservations(ent.credit_code, by=principals.SYSTEM) == 1
     [res] = ledger.reservations(ent.credit_code)
     assert res.state is ReservationState.CONFIRMED
     # confirmed, so it still counts long after the pending TTL: no plan without a reservation
     clock.advance(hours=2)
     with pytest.raises(FrequencyBlocked):
-        engine.file_plan(request(ent, "YJGL", day=3))
+        engine.file_plan(request(ent, "YJGL", day=3), by=principals.officer("YJGL"))
 
 
 def test_unconfirmed_reservation_expires() -> None:
     engine, _, ledger, clock, ent = setup()
     ledger.fail_confirms = 1
-    engine.file_plan(request(ent))
+    engine.file_plan(request(ent), by=principals.officer("SCJG"))
     clock.advance(minutes=6)  # past Engine.pending_ttl: the pending reservation stops counting
-    out = engine.file_plan(request(ent, "YJGL", day=3))
+    out = engine.file_plan(request(ent, "YJGL", day=3), by=principals.officer("YJGL"))
     assert out.inspection is not None and not out.merged
 
 
@@ -144,12 +145,12 @@ def test_an_error_after_the_commit_keeps_the_reservation() -> None:
 
     store.unit_of_work = closing_fails  # type: ignore[method-assign]
     with pytest.raises(OperationalError):
-        engine.file_plan(request(ent))
+        engine.file_plan(request(ent), by=principals.officer("SCJG"))
     store.unit_of_work = original  # type: ignore[method-assign]
-    [visit] = engine.inspections_of(ent.credit_code)
+    [visit] = engine.inspections_of(ent.credit_code, by=principals.SYSTEM)
     [res] = ledger.reservations(ent.credit_code)
     assert res.id == visit.id and res.state is ReservationState.PENDING
-    assert engine.reconcile_reservations(ent.credit_code) == 1
+    assert engine.reconcile_reservations(ent.credit_code, by=principals.SYSTEM) == 1
     assert ledger.reservations(ent.credit_code)[0].state is ReservationState.CONFIRMED
 
 
@@ -172,8 +173,8 @@ def test_reconcile_leaves_a_filing_in_flight_alone() -> None:
         [],
         clock.now(),
     )
-    assert engine.reconcile_reservations(ent.credit_code) == 0
+    assert engine.reconcile_reservations(ent.credit_code, by=principals.SYSTEM) == 0
     assert [r.id for r in ledger.reservations(ent.credit_code)] == ["in-flight"]
     clock.advance(minutes=6)  # expired and still without a plan: released
-    assert engine.reconcile_reservations(ent.credit_code) == 1
+    assert engine.reconcile_reservations(ent.credit_code, by=principals.SYSTEM) == 1
     assert ledger.reservations(ent.credit_code) == []

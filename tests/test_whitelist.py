@@ -11,7 +11,7 @@ import pytest
 
 from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
-from jointinspect.errors import ApprovalError, FilingRejected
+from jointinspect.errors import ApprovalError, FilingRejected, Forbidden
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionKind, PlanStatus
@@ -21,6 +21,7 @@ from jointinspect.policy.schema import Policy, WhitelistMode, WhitelistPolicy
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.filing import WhitelistDecision, whitelist_decision
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -99,71 +100,81 @@ def req(enterprise: str, dept: str = "SCJG", day: int = 0, kind: InspectionKind 
 
 def test_limited_plan_waits_for_the_supervisor() -> None:
     eng, notes = engine(Policy())
-    out = eng.file_plan(req(A_ENT))
+    out = eng.file_plan(req(A_ENT), by=principals.officer("SCJG"))
     assert out.status is PlanStatus.PENDING_APPROVAL and out.inspection is None
-    assert eng.inspections_of(A_ENT) == []
+    assert eng.inspections_of(A_ENT, by=principals.SYSTEM) == []
     assert [n.role for n in notes.of_kind("approval.requested")] == [Role.SUPERVISOR]
     # The explicitly whitelisted enterprise waits too; a B-class one does not.
-    assert eng.file_plan(req(FLAGGED)).inspection is None
-    assert eng.file_plan(req(B_ENT)).inspection is not None
-    done = eng.approve_plan(out.plan.id, Role.SUPERVISOR, reason="licence renewal")
+    assert eng.file_plan(req(FLAGGED), by=principals.officer("SCJG")).inspection is None
+    assert eng.file_plan(req(B_ENT), by=principals.officer("SCJG")).inspection is not None
+    done = eng.approve_plan(
+        out.plan.id, Role.SUPERVISOR, reason="licence renewal", by=principals.approver(Role.SUPERVISOR)
+    )
     assert done.status is PlanStatus.ACTIVE and done.inspection is not None
-    assert eng.plan(out.plan.id).inspection_id == done.inspection.id
-    assert [i.plan_ids for i in eng.inspections_of(A_ENT)] == [(out.plan.id,)]
+    assert eng.plan(out.plan.id, by=principals.SYSTEM).inspection_id == done.inspection.id
+    assert [i.plan_ids for i in eng.inspections_of(A_ENT, by=principals.SYSTEM)] == [(out.plan.id,)]
     assert notes.of_kind("plan.approved")
     with pytest.raises(ApprovalError) as err:
-        eng.approve_plan(out.plan.id, Role.SUPERVISOR)
+        eng.approve_plan(out.plan.id, Role.SUPERVISOR, by=principals.approver(Role.SUPERVISOR, user="deputy"))
     assert err.value.code == "approval.not_pending"
 
 
 def test_complaint_at_a_whitelisted_enterprise_goes_ahead() -> None:
     eng, _ = engine(Policy())
-    out = eng.file_plan(req(A_ENT, kind=InspectionKind.COMPLAINT))
+    out = eng.file_plan(req(A_ENT, kind=InspectionKind.COMPLAINT), by=principals.officer("SCJG"))
     assert out.status is PlanStatus.ACTIVE and out.inspection is not None
 
 
 def test_laizhou_needs_both_approvals_in_any_order() -> None:
     eng, notes = engine(preset("laizhou"))
-    first = eng.file_plan(req(A_ENT))
+    first = eng.file_plan(req(A_ENT), by=principals.officer("SCJG"))
     assert {n.role for n in notes.of_kind("approval.requested")} == {Role.LEGAL_OFFICE, Role.SUPERVISOR}
-    half = eng.approve_plan(first.plan.id, "supervisor")
+    half = eng.approve_plan(first.plan.id, "supervisor", by=principals.approver("supervisor"))
     assert half.status is PlanStatus.PENDING_APPROVAL and half.inspection is None
-    assert eng.plan(first.plan.id).approvals == ("supervisor",)
-    assert eng.inspections_of(A_ENT) == []
+    assert eng.plan(first.plan.id, by=principals.SYSTEM).approvals == ("supervisor",)
+    assert eng.inspections_of(A_ENT, by=principals.SYSTEM) == []
     with pytest.raises(ApprovalError) as err:
-        eng.approve_plan(first.plan.id, Role.SUPERVISOR)  # already approved by this role
+        eng.approve_plan(
+            first.plan.id, Role.SUPERVISOR, by=principals.approver(Role.SUPERVISOR, user="deputy")
+        )  # already approved in this role (by another principal)
     assert err.value.code == "approval.wrong_role"
     assert err.value.details["needed"] == "legal_office"
-    done = eng.approve_plan(first.plan.id, Role.LEGAL_OFFICE)
+    done = eng.approve_plan(first.plan.id, Role.LEGAL_OFFICE, by=principals.approver(Role.LEGAL_OFFICE))
     assert done.status is PlanStatus.ACTIVE and done.inspection is not None
     # The other order works too.
-    second = eng.file_plan(req(A_ENT, "YJGL", day=30))
-    eng.approve_plan(second.plan.id, Role.LEGAL_OFFICE)
-    assert eng.approve_plan(second.plan.id, Role.SUPERVISOR).inspection is not None
+    second = eng.file_plan(req(A_ENT, "YJGL", day=30), by=principals.officer("YJGL"))
+    eng.approve_plan(second.plan.id, Role.LEGAL_OFFICE, by=principals.approver(Role.LEGAL_OFFICE))
+    assert (
+        eng.approve_plan(second.plan.id, Role.SUPERVISOR, by=principals.approver(Role.SUPERVISOR)).inspection
+        is not None
+    )
 
 
 def test_wrong_role_changes_nothing() -> None:
     eng, notes = engine(Policy())
-    out = eng.file_plan(req(A_ENT))
-    before_audit, before_notes = eng.verify_audit(), dict(notes.received)
-    with pytest.raises(ApprovalError) as err:
-        eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE)
-    assert err.value.code == "approval.wrong_role"
-    assert eng.plan(out.plan.id) == out.plan
-    assert eng.verify_audit() == before_audit and notes.received == before_notes
+    out = eng.file_plan(req(A_ENT), by=principals.officer("SCJG"))
+    before_audit, before_notes = eng.verify_audit(by=principals.SYSTEM), dict(notes.received)
+    # a role the policy does not name is refused by the authorization matrix
+    with pytest.raises(Forbidden) as err:
+        eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE, by=principals.approver(Role.LEGAL_OFFICE))
+    assert err.value.code == "auth.not_approver"
+    assert eng.plan(out.plan.id, by=principals.SYSTEM) == out.plan
+    assert eng.verify_audit(by=principals.SYSTEM) == before_audit and notes.received == before_notes
 
 
 def test_rejection() -> None:
     eng, notes = engine(preset("laizhou"))
-    out = eng.file_plan(req(A_ENT))
-    eng.approve_plan(out.plan.id, Role.SUPERVISOR)
-    rejected = eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE, approve=False, reason="no cause")
+    out = eng.file_plan(req(A_ENT), by=principals.officer("SCJG"))
+    eng.approve_plan(out.plan.id, Role.SUPERVISOR, by=principals.approver(Role.SUPERVISOR))
+    rejected = eng.approve_plan(
+        out.plan.id, Role.LEGAL_OFFICE, approve=False, reason="no cause", by=principals.approver(Role.LEGAL_OFFICE)
+    )
     assert rejected.status is PlanStatus.REJECTED and rejected.inspection is None
-    assert eng.plan(out.plan.id).reason == "no cause"
-    assert eng.inspections_of(A_ENT) == []
+    assert eng.plan(out.plan.id, by=principals.SYSTEM).reason == "no cause"
+    assert eng.inspections_of(A_ENT, by=principals.SYSTEM) == []
     assert notes.of_kind("plan.rejected")[0].data()["reason"] == "no cause"
     with pytest.raises(ApprovalError):
-        eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE)
+        eng.approve_plan(out.plan.id, Role.LEGAL_OFFICE, by=principals.approver(Role.LEGAL_OFFICE))
 
 
 def test_exempt_enterprise_is_refused() -> None:
@@ -171,7 +182,7 @@ def test_exempt_enterprise_is_refused() -> None:
     eng, notes = engine(policy)
     sent = dict(notes.received)
     with pytest.raises(FilingRejected) as err:
-        eng.file_plan(req(A_ENT))
+        eng.file_plan(req(A_ENT), by=principals.officer("SCJG"))
     assert err.value.code == "whitelist.exempt"
     assert err.value.details["enterprise"] == A_ENT
     with eng.store.unit_of_work() as uow:

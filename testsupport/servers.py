@@ -396,8 +396,10 @@ class PostgresServer:
         _remove_dir(self.base_dir)
 
 
-def start_postgres() -> PostgresServer:
-    """Initialise and start a PostgreSQL cluster and create database ``jointinspect``."""
+def start_postgres(*, extra_args: Sequence[str] = ()) -> PostgresServer:
+    """Initialise and start a PostgreSQL cluster and create database ``jointinspect``.
+
+    ``extra_args`` go last on the ``postgres`` command line (later ``-c`` settings win)."""
     bindir = find_postgres_bindir()
     user = _postgres_user()
     base = _make_base_dir("pg")
@@ -426,6 +428,7 @@ def start_postgres() -> PostgresServer:
                     "-c", "fsync=off", "-c", "synchronous_commit=off",
                     "-c", "full_page_writes=off", "-c", "max_connections=200",
                     "-c", "shared_buffers=64MB", "-c", "log_min_messages=warning",
+                    *extra_args,
                 ],
                 base / "postgres.log",
                 user=user,

@@ -12,6 +12,7 @@ broken. Start with `Engine`::
 
 from jointinspect._version import __version__
 from jointinspect.audit import AuditEntry, AuditRecord
+from jointinspect.auth import Principal, PrincipalKind
 from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes import CodeClaims, CodeKind, MemoryKeyStore, qr_png, qr_svg
 from jointinspect.engine import Engine
@@ -21,6 +22,7 @@ from jointinspect.errors import (
     CheckInRejected,
     ConcurrencyConflict,
     FilingRejected,
+    Forbidden,
     FrequencyBlocked,
     IllegalTransition,
     IntegrityError,
@@ -87,6 +89,7 @@ __all__ = [
     "FilingOutcome",
     "FilingRejected",
     "FixedClock",
+    "Forbidden",
     "FrequencyBlocked",
     "GeoPoint",
     "Group",
@@ -111,6 +114,8 @@ __all__ = [
     "PlanStatus",
     "Policy",
     "PolicyError",
+    "Principal",
+    "PrincipalKind",
     "Rectification",
     "RectificationState",
     "ResultOutcome",

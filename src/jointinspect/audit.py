@@ -204,15 +204,32 @@ class _PublicKeys(Protocol):
     def public_key(self, key_id: str) -> Ed25519PublicKey | None: ...
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _check_anchor_field(field: str, value: object) -> None:
+    ok = {
+        "seq": isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63,
+        "hash": isinstance(value, str) and len(value) == 64 and set(value) <= _HEX,
+        "key_id": isinstance(value, str) and bool(value) and value.isprintable(),
+    }[field]
+    if not ok:
+        raise ValidationError("input.invalid", reason=f"an anchor's {field} is invalid")
+
+
 @attrs.frozen
 class Anchor:
     """A signed statement that the log's entry ``seq`` has hash ``hash``, made at ``at``."""
 
-    seq: int
-    hash: str
+    seq: int = attrs.field(validator=lambda _, __, v: _check_anchor_field("seq", v))
+    hash: str = attrs.field(validator=lambda _, __, v: _check_anchor_field("hash", v))
     at: pendulum.DateTime = attrs.field(converter=utc)
-    key_id: str
+    key_id: str = attrs.field(validator=lambda _, __, v: _check_anchor_field("key_id", v))
     signature: str  # hex of the Ed25519 signature over `signed_bytes`
+
+    def __attrs_post_init__(self) -> None:
+        if self.at.timestamp() < 0:
+            raise ValidationError("input.invalid", reason="an anchor's time is after 1970")
 
     def signed_bytes(self) -> bytes:
         """The exact bytes signed: domain, sequence, time (UTC seconds), hash, key id."""

@@ -15,7 +15,9 @@ far with who gave them...). A municipality adds its own checks with an
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import attrs
 
@@ -115,8 +117,8 @@ class Principal:
         return cls(PrincipalKind.LEGAL_OFFICE, department=department, user=user, roles=roles)
 
     @classmethod
-    def system(cls, name: str = "system") -> Principal:
-        """The platform itself (a scheduler, an import job)."""
+    def system(cls, name: str | None = None) -> Principal:
+        """The platform itself, optionally naming the job (a scheduler, an import)."""
         return cls(PrincipalKind.SYSTEM, user=name)
 
     @property
@@ -317,6 +319,11 @@ MATRIX: tuple[Rule, ...] = (
     Rule("check_in", (Grant(_K.INSPECTOR, THEMSELF),), "one open check-in at a time (engine)"),
     Rule("check_out", (Grant(_K.INSPECTOR, THEMSELF),)),
     Rule("record_result", (Grant(_K.INSPECTOR, CHECKED_IN),), "once per item unless an audited correction (engine)"),
+    Rule(
+        "correct_result",
+        (Grant(_K.INSPECTOR, CHECKED_IN), Grant(_K.OFFICER, OWN_DEPARTMENT)),
+        "audited as result.corrected; never opens a second rectification",
+    ),
     Rule("acknowledge_result", (Grant(_K.ENTERPRISE, VISITED),)),
     Rule("submit_rectification", (Grant(_K.ENTERPRISE, VISITED),)),
     Rule("accept_rectification", (Grant(_K.OFFICER, RESPONSIBLE),)),
@@ -327,6 +334,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("sweep_overdue", "maintenance"),
     _policy_row("deliver_notifications", "maintenance"),
     _policy_row("reconcile_reservations", "maintenance"),
+    _policy_row("rebuild_reservations", "maintenance", "after a failover of a separate ledger"),
     _policy_row("replan", "maintenance", "re-plans an enterprise's open visits to the fewest (issue 8)"),
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
@@ -370,6 +378,39 @@ def authorize(
         return
     specific = [r for r in reasons if r is not None and r != "auth.forbidden"]
     raise Forbidden(specific[0] if specific else "auth.forbidden", operation=operation, principal=principal.actor)
+
+
+_log = logging.getLogger("jointinspect.auth")
+
+
+class _Authorizer(Protocol):
+    def authorize(self, operation: str, principal: Principal, context: AuthContext) -> None: ...
+
+
+def check(
+    operation: str,
+    principal: Principal,
+    context: AuthContext | None = None,
+    *,
+    policy: Policy | None = None,
+    extra: Iterable[_Authorizer] = (),
+) -> None:
+    """What the engine calls: the matrix, then every extra authorizer (deny wins).
+
+    A refusal is logged (logger ``jointinspect.auth``, level WARNING) with the principal,
+    the operation and the code, then raised.
+
+    Raises:
+        Forbidden: from the matrix or from any authorizer.
+    """
+    ctx = context if context is not None else AuthContext()
+    try:
+        authorize(operation, principal, ctx, policy=policy)
+        for authorizer in extra:
+            authorizer.authorize(operation, principal, ctx)
+    except Forbidden as exc:
+        _log.warning("refused %s by %s: %s", operation, principal.actor, exc.code)
+        raise
 
 
 def _who(grant: Grant) -> str:

@@ -7,6 +7,10 @@ a typed error having changed nothing. After commit the outbox is relayed to the 
 
 `Engine` is the facade: each method delegates to a capability module in
 `jointinspect.operations`, passing it the engine's collaborators as one `Context`.
+
+Every operation is performed by a principal, the keyword-only ``by``
+(`jointinspect.auth.Principal`): the embedding platform authenticates people, the
+engine decides what that principal may do to which record (docs/authorization.md).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from jointinspect.auth import AuthContext, Principal, authorize
+from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
@@ -42,7 +46,7 @@ from jointinspect.operations import (
 from jointinspect.operations import replan as replan_operation
 from jointinspect.operations._unit import Context, deliver_notifications
 from jointinspect.policy.schema import Policy
-from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store
+from jointinspect.ports import Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ReplanOutcome, ResultOutcome
 
 
@@ -75,6 +79,8 @@ class Engine:
         ids: makes new ids (random UUID hex by default).
         auto_deliver: relay the outbox to ``notifier`` after every operation.
         pending_ttl: how long a separate ledger's unconfirmed reservation counts.
+        authorizers: a municipality's own checks, run after the authorization matrix on
+            every operation (`jointinspect.ports.Authorizer`); deny wins.
     """
 
     store: Store = attrs.field(factory=MemoryStore)
@@ -86,6 +92,7 @@ class Engine:
     ids: Callable[[], str] = _new_id
     auto_deliver: bool = True
     pending_ttl: pendulum.Duration = attrs.field(factory=lambda: pendulum.duration(minutes=5))
+    authorizers: Sequence[Authorizer] = attrs.field(default=(), converter=tuple)
     _context: Context = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -99,72 +106,81 @@ class Engine:
             ids=self.ids,
             auto_deliver=self.auto_deliver,
             pending_ttl=self.pending_ttl,
+            authorizers=self.authorizers,
         )
 
-    def deliver_notifications(self, batch: int = 100) -> int:
+    def deliver_notifications(self, batch: int = 100, *, by: Principal) -> int:
         """Relay undelivered outbox notifications to the notifier; return how many.
 
         Safe to call from several places: delivery is at least once and keyed.
         """
-        return deliver_notifications(self._context, batch)
+        return deliver_notifications(self._context, batch, by=by)
 
     # ------------------------------------------------------------ reference data
 
-    def add_enterprise(self, enterprise: Enterprise, actor: str = "system") -> Enterprise:
-        """Register or update an enterprise."""
-        return reference.add_enterprise(self._context, enterprise, actor)
+    def add_enterprise(self, enterprise: Enterprise, *, by: Principal) -> Enterprise:
+        """Register or update an enterprise (a whitelist, site or key-supervision change
+        is also authorized by its own matrix row)."""
+        return reference.add_enterprise(self._context, enterprise, by)
 
-    def add_department(self, department: Department, actor: str = "system") -> Department:
+    def add_department(self, department: Department, *, by: Principal) -> Department:
         """Register or update a department."""
-        return reference.add_department(self._context, department, actor)
+        return reference.add_department(self._context, department, by)
 
-    def add_inspector(self, inspector: Inspector, actor: str = "system") -> Inspector:
-        """Register or update an inspector; the department must exist."""
-        return reference.add_inspector(self._context, inspector, actor)
+    def add_inspector(self, inspector: Inspector, *, by: Principal) -> Inspector:
+        """Register or update an inspector; the department must exist (moving the
+        inspector to another department is authorized by its own matrix row)."""
+        return reference.add_inspector(self._context, inspector, by)
 
-    def add_item(self, item: SupervisionItem, actor: str = "system") -> SupervisionItem:
+    def add_item(self, item: SupervisionItem, *, by: Principal) -> SupervisionItem:
         """Register or update a supervision item; its department must exist."""
-        return reference.add_item(self._context, item, actor)
+        return reference.add_item(self._context, item, by)
 
-    def add_scenario(self, scenario: Scenario, actor: str = "system") -> Scenario:
+    def add_scenario(self, scenario: Scenario, *, by: Principal) -> Scenario:
         """Register or update a scenario; every item must exist."""
-        return reference.add_scenario(self._context, scenario, actor)
+        return reference.add_scenario(self._context, scenario, by)
 
     # -------------------------------------------------------------------- filing
 
-    def file_plan(self, request: PlanRequest, actor: str | None = None) -> FilingOutcome:
-        """File a plan: validate, apply the whitelist, merge or reserve a visit.
+    def file_plan(self, request: PlanRequest, *, by: Principal) -> FilingOutcome:
+        """File a plan (by an officer of ``request.department``): validate, apply the
+        whitelist, merge or reserve a visit.
 
         Returns the outcome (the plan, its inspection, warnings, shared records). A plan of
         a limited (whitelisted) enterprise waits for approval and gets no inspection yet.
 
         Raises:
+            Forbidden: ``by`` may not file for that department.
             ValidationError: unknown or foreign items, inspectors not certified...
             FilingRejected: too late, quiet period, whitelist exempt.
             FrequencyBlocked: a blocking frequency rule is exceeded.
         """
-        return filing.file_plan(self._context, request, actor)
+        return filing.file_plan(self._context, request, by)
 
     def approve_plan(
         self,
         plan_id: str,
-        role: Role | str,
+        role: Role | str | None = None,
         *,
         approve: bool = True,
         reason: str = "",
-        actor: str | None = None,
+        by: Principal,
     ) -> FilingOutcome:
         """Record one approver's decision on a plan awaiting whitelist approval.
 
-        When every role in ``policy.whitelist.approvers`` has approved, the plan is placed
-        (merged or reserved) as on filing; one rejection rejects it.
+        ``role`` defaults to the single still-needed approver role ``by`` holds. When every
+        role in ``policy.whitelist.approvers`` has approved, each by a distinct principal,
+        the plan is placed (merged or reserved) as on filing; one rejection rejects it.
 
         Raises:
-            ApprovalError: the plan is not pending, or ``role`` is not (or no longer) needed.
+            Forbidden: ``by`` does not hold the role, belongs to the filing department, or
+                already approved this plan in another role.
+            ApprovalError: the plan is not pending, ``role`` is not (or no longer) needed,
+                or ``by`` holds several needed roles and named none.
             FrequencyBlocked: placing the approved plan exceeds a blocking rule (the
                 approval is then not recorded).
         """
-        return filing.approve_plan(self._context, plan_id, role, approve, reason, actor)
+        return filing.approve_plan(self._context, plan_id, role, approve, reason, by)
 
     def replan(self, enterprise: str, *, by: Principal) -> ReplanOutcome:
         """Regroup an enterprise's open visits (planned, nobody checked in, window not over)
@@ -177,167 +193,184 @@ class Engine:
             Forbidden: ``by`` may not re-plan (policy ``authorization.maintenance``).
             FrequencyBlocked: a regrouped visit would break a blocking rule (nothing changes).
         """
-        authorize("replan", by, AuthContext(enterprise=enterprise), policy=self.policy)
-        return replan_operation.replan(self._context, enterprise, by.actor)
+        return replan_operation.replan(self._context, enterprise, by)
 
-    def reconcile_reservations(self, enterprise: str) -> int:
+    def reconcile_reservations(self, enterprise: str, *, by: Principal) -> int:
         """Repair a separate ledger after a crash between commit and confirm: confirm
         pending reservations whose inspection exists, release the others. Returns the
         number of reservations changed."""
-        return reservations.reconcile_reservations(self._context, enterprise)
+        return reservations.reconcile_reservations(self._context, enterprise, by)
+
+    def rebuild_reservations(self, enterprise: str | None = None, *, by: Principal) -> int:
+        """After a failover of a separate ledger, put back the reservations of the store's
+        live inspections that it lost and confirm the pending ones (see
+        `jointinspect.ledger_rebuild`); ``None`` rebuilds every enterprise. Returns the
+        number changed (0 without a separate ledger)."""
+        return reservations.rebuild_reservations(self._context, enterprise, by)
 
     # -------------------------------------------------------------------- codes
 
-    def issue_inspection_code(self, inspection_id: str, actor: str = "system") -> IssuedCode:
+    def issue_inspection_code(self, inspection_id: str, *, by: Principal) -> IssuedCode:
         """Sign the inspection code (检查码) of an inspection; valid until its window ends
         (plus clock tolerance). "No code, no entry."
 
         Raises:
+            Forbidden: ``by`` is neither of the lead department nor the system.
             CheckInRejected: the inspection was superseded, completed or cancelled.
         """
-        return codes.issue_inspection_code(self._context, inspection_id, actor)
+        return codes.issue_inspection_code(self._context, inspection_id, by)
 
-    def issue_enterprise_code(self, credit_code: str, actor: str = "system") -> IssuedCode:
+    def issue_enterprise_code(self, credit_code: str, *, by: Principal) -> IssuedCode:
         """Sign the standing enterprise code (企业码) posted at the gate."""
-        return codes.issue_enterprise_code(self._context, credit_code, actor)
+        return codes.issue_enterprise_code(self._context, credit_code, by)
 
-    def describe_code(self, token: str) -> CodeView:
+    def describe_code(self, token: str, *, by: Principal) -> CodeView:
         """What the enterprise sees when it scans an inspection code: departments, items,
         inspectors with certificate numbers, and the window.
 
         Raises:
             TokenError: the code does not verify or has expired.
         """
-        return codes.describe_code(self._context, token)
+        return codes.describe_code(self._context, token, by)
 
     # ----------------------------------------------------------------- check-in
 
     def check_in(
-        self,
-        inspection_code: str,
-        inspector_id: str,
-        position: GeoPoint,
-        enterprise_code: str | None = None,
+        self, inspection_code: str, position: GeoPoint, enterprise_code: str | None = None, *, by: Principal
     ) -> Visit:
-        """Check an inspector in (扫码入企): verify both codes, the assignment, the
-        certificate, the window and the geofence, and consume the one-time code.
+        """Check the inspector ``by`` in (扫码入企): verify both codes, the assignment, the
+        certificate, the window and the geofence, and consume the one-time code. An
+        inspector has one open check-in at a time.
 
         Raises:
-            TokenError: a code does not verify (``token.*``).
+            Forbidden: ``by`` is not an inspector assigned to the inspection.
+            TokenError: a code does not verify (``token.*``), or names another enterprise.
             CheckInRejected: the reason as ``checkin.*`` code.
         """
-        return checkin.check_in(self._context, inspection_code, inspector_id, position, enterprise_code)
+        return checkin.check_in(self._context, inspection_code, position, enterprise_code, by)
 
-    def check_out(self, inspection_id: str, inspector_id: str) -> Visit:
-        """Check an inspector out, recording the visit's duration; the inspection completes
-        when everyone has left, and the enterprise is asked to rate it.
+    def check_out(self, inspection_id: str, *, by: Principal) -> Visit:
+        """Check the inspector ``by`` out, recording the visit's duration; the inspection
+        completes when everyone has left, and the enterprise is asked to rate it.
 
         Raises:
             CheckInRejected: ``checkin.not_checked_in`` when there is no open visit.
         """
-        return checkin.check_out(self._context, inspection_id, inspector_id)
+        return checkin.check_out(self._context, inspection_id, by)
 
     # ------------------------------------------------------------------ results
 
     def record_result(
         self,
         inspection_id: str,
-        inspector_id: str,
         item: str,
         outcome: Outcome | str,
         note: str = "",
         evidence: Sequence[str] = (),
+        *,
+        by: Principal,
     ) -> ResultOutcome:
-        """Record the finding for one item; a failure opens a rectification (or guidance
-        for an eligible first violation).
+        """Record the checked-in inspector ``by``'s finding for one item of their
+        department; a failure opens a rectification (or guidance for an eligible first
+        violation). Once per item and department: a change is `correct_result`.
 
         Raises:
-            ValidationError: the item is not part of the inspection or not the inspector's
-                department's.
-            CheckInRejected: the inspector never checked in to this inspection.
+            Forbidden: ``by`` has no open check-in at the inspection, or the item is
+                another department's.
+            ValidationError: the item is not part of the inspection.
+            IllegalTransition: ``result.duplicate``, ``result.inspection_closed``.
         """
-        return results.record_result(self._context, inspection_id, inspector_id, item, outcome, note, evidence)
+        return results.record_result(self._context, inspection_id, item, outcome, note, evidence, by)
 
-    def acknowledge_result(self, result_id: str, signer: str) -> ResultRecord:
-        """The enterprise confirms a result with its electronic signature (``signer``).
+    def correct_result(self, result_id: str, outcome: Outcome | str, note: str = "", *, by: Principal) -> ResultOutcome:
+        """Correct a recorded result (audited as ``result.corrected``); the enterprise
+        acknowledges it again. Never opens a second rectification for the result."""
+        return results.correct_result(self._context, result_id, outcome, note, by)
+
+    def acknowledge_result(self, result_id: str, *, by: Principal) -> ResultRecord:
+        """The enterprise visited (``by``) confirms a result with its electronic signature.
 
         Raises:
             IllegalTransition: already acknowledged.
         """
-        return results.acknowledge_result(self._context, result_id, signer)
+        return results.acknowledge_result(self._context, result_id, by)
 
-    def shared_records(self, enterprise: str, items: Sequence[str]) -> list[ResultRecord]:
+    def shared_records(self, enterprise: str, items: Sequence[str], *, by: Principal) -> list[ResultRecord]:
         """Same-item results of one enterprise within the sharing lookback, oldest first
         (never another enterprise's)."""
-        return results.shared_records(self._context, enterprise, items)
+        return results.shared_records(self._context, enterprise, items, by)
 
     # ------------------------------------------------------------- rectification
 
     def submit_rectification(
-        self, rect_id: str, evidence: Sequence[str], note: str = "", actor: str = "enterprise"
+        self, rect_id: str, evidence: Sequence[str], note: str = "", *, by: Principal
     ) -> Rectification:
-        """The enterprise uploads evidence of its fix (online submission)."""
-        return rectification.submit_rectification(self._context, rect_id, evidence, note, actor)
+        """The enterprise (``by``) uploads evidence of its fix (online submission)."""
+        return rectification.submit_rectification(self._context, rect_id, evidence, note, by)
 
-    def accept_rectification(self, rect_id: str, actor: str, mode: str = "remote") -> Rectification:
-        """The department accepts the fix, remotely (云验收) or ``"on_site"``."""
-        return rectification.accept_rectification(self._context, rect_id, actor, mode)
+    def accept_rectification(self, rect_id: str, mode: str = "remote", *, by: Principal) -> Rectification:
+        """The responsible department accepts the fix, remotely (云验收) or ``"on_site"``."""
+        return rectification.accept_rectification(self._context, rect_id, by, mode)
 
     def reject_rectification(
-        self, rect_id: str, actor: str, reason: str, new_deadline: pendulum.DateTime
+        self, rect_id: str, reason: str, new_deadline: pendulum.DateTime, *, by: Principal
     ) -> Rectification:
-        """The department rejects the fix with a reason; it is open again until ``new_deadline``."""
-        return rectification.reject_rectification(self._context, rect_id, actor, reason, new_deadline)
+        """The responsible department rejects the fix with a reason; it is open again until
+        ``new_deadline``."""
+        return rectification.reject_rectification(self._context, rect_id, by, reason, new_deadline)
 
-    def refuse_rectification(self, rect_id: str, actor: str, note: str = "") -> Rectification:
+    def refuse_rectification(self, rect_id: str, note: str = "", *, by: Principal) -> Rectification:
         """Record that the enterprise refuses to rectify: it becomes a key supervision target."""
-        return rectification.refuse_rectification(self._context, rect_id, actor, note)
+        return rectification.refuse_rectification(self._context, rect_id, by, note)
 
-    def sweep_overdue(self, actor: str = "system") -> list[Rectification]:
+    def sweep_overdue(self, *, by: Principal) -> list[Rectification]:
         """Mark open rectifications past their deadline overdue and warn; return them."""
-        return rectification.sweep_overdue(self._context, actor)
+        return rectification.sweep_overdue(self._context, by)
 
     # ----------------------------------------------------------------- feedback
 
-    def rate(self, inspection_id: str, score: int, comment: str = "", *, anonymous: bool = False) -> Evaluation:
-        """The enterprise rates a completed inspection (0-100), once.
+    def rate(
+        self, inspection_id: str, score: int, comment: str = "", *, anonymous: bool = False, by: Principal
+    ) -> Evaluation:
+        """The enterprise visited (``by``) rates a completed inspection (0-100), once.
 
         Raises:
             ValidationError: score out of range.
             IllegalTransition: not completed yet, or already rated.
         """
-        return feedback.rate(self._context, inspection_id, score, comment, anonymous)
+        return feedback.rate(self._context, inspection_id, score, comment, anonymous, by)
 
-    def complain(self, inspection_id: str, reason: ComplaintReason | str, text: str) -> Complaint:
-        """The enterprise complains about an inspection; the supervising office hears it."""
-        return feedback.complain(self._context, inspection_id, reason, text)
+    def complain(self, inspection_id: str, reason: ComplaintReason | str, text: str, *, by: Principal) -> Complaint:
+        """The enterprise visited (``by``) complains about an inspection; the supervising
+        office hears it."""
+        return feedback.complain(self._context, inspection_id, reason, text, by)
 
     # ------------------------------------------------------------------ queries
 
-    def inspection(self, inspection_id: str) -> Inspection:
+    def inspection(self, inspection_id: str, *, by: Principal) -> Inspection:
         """One inspection (follow ``successor`` for a superseded one)."""
-        return queries.inspection(self._context, inspection_id)
+        return queries.inspection(self._context, inspection_id, by)
 
-    def plan(self, plan_id: str) -> Plan:
+    def plan(self, plan_id: str, *, by: Principal) -> Plan:
         """One plan."""
-        return queries.plan(self._context, plan_id)
+        return queries.plan(self._context, plan_id, by)
 
-    def inspections_of(self, enterprise: str) -> list[Inspection]:
+    def inspections_of(self, enterprise: str, *, by: Principal) -> list[Inspection]:
         """Every inspection of one enterprise, oldest first."""
-        return queries.inspections_of(self._context, enterprise)
+        return queries.inspections_of(self._context, enterprise, by)
 
-    def rectifications_of(self, enterprise: str) -> list[Rectification]:
+    def rectifications_of(self, enterprise: str, *, by: Principal) -> list[Rectification]:
         """Every rectification of one enterprise, oldest first."""
-        return queries.rectifications_of(self._context, enterprise)
+        return queries.rectifications_of(self._context, enterprise, by)
 
-    def enterprise(self, credit_code: str) -> Enterprise:
+    def enterprise(self, credit_code: str, *, by: Principal) -> Enterprise:
         """One enterprise."""
-        return queries.enterprise(self._context, credit_code)
+        return queries.enterprise(self._context, credit_code, by)
 
-    def verify_audit(self) -> int:
+    def verify_audit(self, *, by: Principal) -> int:
         """Verify the whole audit chain; return its length.
 
         Raises:
             AuditChainBroken: at the first altered, removed or reordered entry.
         """
-        return queries.verify_audit(self._context)
+        return queries.verify_audit(self._context, by)

@@ -11,22 +11,175 @@ that every code raised anywhere in the package is catalogued.
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import re
+import zoneinfo
 from collections.abc import Mapping
 from typing import Any, ClassVar
+
+#: The default zone in which instants are shown in messages (the details keep the values
+#: as given). A city whose policy names another zone may call `set_display_zone`.
+DISPLAY_ZONE = "Asia/Shanghai"
+_display = {"zone": DISPLAY_ZONE}
+
+
+def set_display_zone(zone: str) -> None:
+    """Show instants in messages in ``zone`` (an IANA name such as ``"Asia/Urumqi"``)."""
+    zoneinfo.ZoneInfo(zone)  # refuse an unknown zone now rather than when formatting
+    _display["zone"] = zone
+
+
+def display_zone() -> str:
+    """The zone in which messages show instants."""
+    return _display["zone"]
+
+
+#: Chinese names of the enum values that appear in messages, keyed by (enum name, value).
+#: Kept here as data so that every module's enums read in Chinese in ``message_zh``.
+ZH_LABELS: Mapping[tuple[str, str], str] = {
+    ("InspectionKind", "routine"): "例行",
+    ("InspectionKind", "random"): "双随机",
+    ("InspectionKind", "special"): "专项",
+    ("InspectionKind", "complaint"): "投诉",
+    ("InspectionKind", "report"): "举报",
+    ("InspectionKind", "assigned"): "上级交办",
+    ("InspectionKind", "referral"): "移送",
+    ("InspectionKind", "data"): "数据触发",
+    ("InspectionKind", "emergency"): "应急",
+    ("Role", "department"): "执法部门",
+    ("Role", "legal_office"): "政策法规科室",
+    ("Role", "supervisor"): "司法行政部门",
+    ("Role", "discipline"): "纪委监委",
+    ("Role", "enterprise"): "企业",
+    ("Role", "inspector"): "执法人员",
+    ("PlanStatus", "pending_approval"): "待审批",
+    ("PlanStatus", "active"): "有效",
+    ("PlanStatus", "rejected"): "已驳回",
+    ("PlanStatus", "withdrawn"): "已撤回",
+    ("InspectionStatus", "planned"): "已计划",
+    ("InspectionStatus", "in_progress"): "检查中",
+    ("InspectionStatus", "completed"): "已完成",
+    ("InspectionStatus", "superseded"): "已合并",
+    ("InspectionStatus", "cancelled"): "已取消",
+    ("RectificationState", "open"): "待整改",
+    ("RectificationState", "submitted"): "已提交",
+    ("RectificationState", "overdue"): "已逾期",
+    ("RectificationState", "accepted"): "已验收",
+    ("RectificationState", "refused"): "拒不整改",
+    ("RectificationAction", "submit"): "提交整改",
+    ("RectificationAction", "accept"): "验收",
+    ("RectificationAction", "reject"): "退回",
+    ("RectificationAction", "mark_overdue"): "标记逾期",
+    ("RectificationAction", "refuse"): "拒不整改",
+    ("CodeKind", "inspection"): "检查",
+    ("CodeKind", "enterprise"): "企业",
+    ("ComplaintReason", "no_scan"): "未扫码入企",
+    ("ComplaintReason", "misconduct"): "执法不规范",
+    ("ComplaintReason", "over_frequency"): "检查过频",
+    ("ComplaintReason", "unsatisfied"): "不满意",
+    ("ComplaintReason", "other"): "其他",
+    ("Outcome", "pass"): "合格",
+    ("Outcome", "fail"): "不合格",
+    ("Outcome", "not_applicable"): "不适用",
+    ("CreditClass", "A"): "甲",
+    ("CreditClass", "B"): "乙",
+    ("CreditClass", "C"): "丙",
+    ("CreditClass", "D"): "丁",
+    ("CoordinateSystem", "WGS84"): "卫星定位坐标",
+    ("CoordinateSystem", "GCJ02"): "国测局坐标",
+    ("CoordinateSystem", "BD09"): "百度坐标",
+}
+
+#: English and Chinese names of the enums named in ``input.not_member``.
+ENUM_NAMES: Mapping[str, tuple[str, str]] = {
+    "InspectionKind": ("inspection kind", "检查类型"),
+    "Role": ("role", "角色"),
+    "PlanStatus": ("plan status", "计划状态"),
+    "InspectionStatus": ("inspection status", "检查状态"),
+    "RectificationState": ("rectification state", "整改状态"),
+    "ComplaintReason": ("complaint reason", "投诉原因"),
+    "Outcome": ("outcome", "检查结论"),
+    "CreditClass": ("credit class", "信用等级"),
+    "CoordinateSystem": ("coordinate system", "坐标系"),
+}
+
+#: Template fields computed when a message is rendered (`display_fields`), not passed by raisers.
+DERIVED_FIELDS = frozenset({"enum_en", "enum_zh", "scope_en", "scope_zh"})
+
+_PERIOD_ZH = {"day": "自然日", "week": "自然周", "month": "自然月", "year": "自然年"}
+_ROLLING = re.compile(r"(\d+) days")
+_CALENDAR = re.compile(r"calendar (day|week|month|year)")
+# An instant a caller passed as ``isoformat()`` text in UTC; shown in the display zone.
+_UTC_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00:00")
 
 #: code -> (English template, Chinese template). Templates use ``str.format`` fields
 #: taken from ``details``.
 MESSAGES: Mapping[str, tuple[str, str]] = {
-    # input validation
+    # input validation (see jointinspect.validation and docs/validation.md)
     "input.invalid": ("Invalid input: {reason}", "输入无效:{reason}"),
+    "input.not_text": ("{field} must be text, got {actual}", "{field} 应为文本,实为 {actual}"),
+    "input.text_too_long": (
+        "{field} is longer than {max_len} characters ({length})",
+        "{field} 超过 {max_len} 个字符(实为 {length} 个)",
+    ),
+    "input.text_invalid_char": (
+        "{field} contains a NUL character or an unpaired surrogate",
+        "{field} 含有空字符或不成对的代理字符",
+    ),
+    "input.text_empty": ("{field} must not be empty", "{field} 不能为空"),
+    "input.identifier": (
+        "{field} {value!r} is not a valid identifier: ASCII letters and digits, then also"
+        " '.', '_', ':' or '-', at most {max_len} characters",
+        "{field} {value!r} 不是有效的标识:须以英文字母或数字开头,其后可含 '.'、'_'、':'、'-',至多 {max_len} 个字符",
+    ),
+    "input.not_sequence": (
+        "{field} must be a list of values, not {actual}",
+        "{field} 应为值的列表,而不是 {actual}",
+    ),
+    "input.sequence_too_long": ("{field} has more than {max_len} elements", "{field} 的元素超过 {max_len} 个"),
+    "input.not_boolean": ("{field} must be true or false, got {actual}", "{field} 应为是或否,实为 {actual}"),
+    "input.not_integer": ("{field} must be an integer, got {actual}", "{field} 应为整数,实为 {actual}"),
+    "input.not_number": ("{field} must be a number, got {actual}", "{field} 应为数字,实为 {actual}"),
+    "input.out_of_range": (
+        "{field} {value} is outside {minimum} to {maximum}",
+        "{field} 的值 {value} 超出 {minimum} 至 {maximum} 的范围",
+    ),
+    "input.not_instant": (
+        "{field} must be an aware datetime or an ISO 8601 text with an offset, got {actual}",
+        "{field} 应为带时区的时间或带时差的国际标准时间文本,实为 {actual}",
+    ),
+    "input.not_date": (
+        "{field} must be a date or an ISO 8601 date text, got {actual}",
+        "{field} 应为日期或国际标准日期文本,实为 {actual}",
+    ),
+    "input.wrong_type": ("{field} must be a {expected}, got {actual}", "{field} 的类型应为 {expected},实为 {actual}"),
+    "input.not_member": (
+        "{field} {value!r} is not a valid {enum_en}; expected one of: {accepted}",
+        "{field} {value!r} 不是有效的{enum_zh};可选值:{accepted}",
+    ),
+    "input.certificate_dates": (
+        "Certificate of {inspector!r} ends on {valid_until}, before it starts on {valid_from}",
+        "执法人员 {inspector!r} 的执法证结束日期 {valid_until} 早于开始日期 {valid_from}",
+    ),
     "enterprise.credit_code_invalid": (
-        "Unified social credit code {value!r} is invalid: {reason}",
-        "统一社会信用代码 {value!r} 无效:{reason}",
+        "Unified social credit code {value!r} is malformed: 18 digits or capital letters are needed",
+        "统一社会信用代码 {value!r} 格式错误:应为 18 位数字或大写字母",
+    ),
+    "enterprise.credit_code_check": (
+        "Unified social credit code {value!r} has a wrong check character",
+        "统一社会信用代码 {value!r} 的校验码错误",
     ),
     "geo.invalid": ("Invalid position: {reason}", "位置无效:{reason}"),
+    "geo.latitude": ("Latitude {value} is outside -90 to 90", "纬度 {value} 超出 -90 至 90 的范围"),
+    "geo.longitude": ("Longitude {value} is outside -180 to 180", "经度 {value} 超出 -180 至 180 的范围"),
     "time.naive": (
         "Instant {value!r} has no time zone; pass an aware datetime",
         "时间 {value!r} 未带时区,请传入带时区的时间",
+    ),
+    "time.out_of_range": (
+        "{field} {value} is outside the years {min_year} to {max_year}",
+        "{field} 的时间 {value} 超出 {min_year} 年至 {max_year} 年的范围",
     ),
     "window.invalid": (
         "Window is empty or reversed: start {start} must be before end {end}",
@@ -91,10 +244,14 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Role {role!r} cannot approve plan {plan!r}; still needed: {needed}",
         "角色 {role!r} 无权审批计划 {plan!r};仍需:{needed}",
     ),
+    "approval.role_ambiguous": (
+        "Name the role to approve plan {plan!r} in: the principal holds {roles}",
+        "请指明审批计划 {plan!r} 所用角色:该主体同时具有 {roles}",
+    ),
     # frequency
     "frequency.blocked": (
-        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r} per {window}",
-        "超频次:规则 {rule} 规定 {window} 内对 {enterprise!r} 至多 {limit} 次检查",
+        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r}{scope_en} per {window}",
+        "超频次:规则 {rule} 规定 {window} 内{scope_zh}对 {enterprise!r} 至多 {limit} 次检查",
     ),
     "frequency.blocked_joinable": (
         "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r} per {window};"
@@ -186,6 +343,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Inspector {inspector!r} is already checked in to {inspection!r}",
         "执法人员 {inspector!r} 已签到检查任务 {inspection!r}",
     ),
+    "checkin.already_elsewhere": (
+        "Inspector {inspector!r} is still checked in to {inspection!r}; check out there first",
+        "执法人员 {inspector!r} 仍在检查任务 {inspection!r} 签到中,请先在该处签退",
+    ),
     "checkin.not_checked_in": (
         "Inspector {inspector!r} is not checked in to {inspection!r}",
         "执法人员 {inspector!r} 未签到检查任务 {inspection!r}",
@@ -198,6 +359,14 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "result.not_checked_in": (
         "Results can only be recorded by an inspector checked in to {inspection!r}",
         "只有已签到检查任务 {inspection!r} 的执法人员可以录入结果",
+    ),
+    "result.duplicate": (
+        "Item {item!r} of inspection {inspection!r} already has result {result!r}; correct it instead",
+        "检查任务 {inspection!r} 的事项 {item!r} 已有结果 {result!r},请改为更正该结果",
+    ),
+    "result.inspection_closed": (
+        "Inspection {inspection!r} is {status}; no result can be recorded",
+        "检查任务 {inspection!r} 状态为 {status},不能再录入结果",
     ),
     "result.already_acknowledged": ("Result {result!r} is already acknowledged", "检查结果 {result!r} 已确认"),
     "rectification.illegal_transition": (
@@ -273,6 +442,15 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Concurrent change to {subject!r}; retry the operation",
         "{subject!r} 被并发修改,请重试",
     ),
+    "storage.replication": (
+        "The write was acknowledged by {acked} of the {wanted} replica(s) required within {timeout_ms} ms "
+        "({operation}); it is not confirmed, retry the operation",
+        "写入在 {timeout_ms} 毫秒内仅获得 {acked} 个副本确认,要求 {wanted} 个({operation});该写入未确认,请重试",
+    ),
+    "storage.durability": (
+        "The database does not guarantee durable commits: {reason}",
+        "数据库未保证提交的持久性:{reason}",
+    ),
     "audit.broken": ("Audit chain broken at entry {seq}: {reason}", "审计链在第 {seq} 条断裂:{reason}"),
     # notification delivery (issue 17)
     "notify.failed": (
@@ -323,8 +501,8 @@ class JointInspectError(Exception):
         self.details: dict[str, Any] = dict(details)
         en, zh = MESSAGES.get(self.code, ("{code}", "{code}"))
         fields = {"code": self.code, **self.details}
-        self.message_en = _format(en, fields)
-        self.message_zh = _format(zh, fields)
+        self.message_en = _format(en, display_fields(fields, zh=False))
+        self.message_zh = _format(zh, display_fields(fields, zh=True))
         super().__init__(f"[{self.code}] {self.message_en} / {self.message_zh}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -335,6 +513,59 @@ class JointInspectError(Exception):
             "message_zh": self.message_zh,
             "details": {k: str(v) for k, v in self.details.items()},
         }
+
+
+def display_value(value: Any, *, zh: bool = False) -> Any:
+    """How one detail value reads in a message.
+
+    Instants (aware datetimes, or UTC ``isoformat()`` text) are shown in `DISPLAY_ZONE`;
+    enum members by value in English and by Chinese name (`ZH_LABELS`) in Chinese; rule
+    periods ("7 days", "calendar year") in Chinese in Chinese messages.
+    """
+    if isinstance(value, enum.Enum):
+        raw = str(value.value)
+        return ZH_LABELS.get((type(value).__name__, raw), raw) if zh else raw
+    if isinstance(value, dt.datetime) and value.tzinfo is not None and value.utcoffset() is not None:
+        return _in_zone(value)
+    if isinstance(value, str):
+        if _UTC_ISO.fullmatch(value):
+            try:
+                return _in_zone(dt.datetime.fromisoformat(value))
+            except (ValueError, OverflowError):
+                return value
+        if zh:
+            if m := _ROLLING.fullmatch(value):
+                return f"{m.group(1)} 天"
+            if m := _CALENDAR.fullmatch(value):
+                return _PERIOD_ZH[m.group(1)]
+    return value
+
+
+def _in_zone(value: dt.datetime) -> str:
+    try:
+        local = value.astimezone(zoneinfo.ZoneInfo(_display["zone"]))
+    except (OverflowError, ValueError):
+        return value.isoformat()
+    return local.replace(microsecond=0).isoformat(sep=" ")
+
+
+def display_fields(fields: Mapping[str, Any], *, zh: bool) -> dict[str, Any]:
+    """The details as they read in a message (see `display_value`), plus derived fields."""
+    shown = {k: display_value(v, zh=zh) for k, v in fields.items()}
+    # Chinese text of a free-text reason, when the raiser gives one.
+    if zh and "reason_zh" in fields:
+        shown["reason"] = fields["reason_zh"]
+    if "enum" in fields:
+        en_name, zh_name = ENUM_NAMES.get(str(fields["enum"]), (str(fields["enum"]), str(fields["enum"])))
+        shown.setdefault("enum_en", en_name)
+        shown.setdefault("enum_zh", zh_name)
+    shown.setdefault("enum_en", "value")
+    shown.setdefault("enum_zh", "取值")
+    # frequency.blocked: name the department (or inspector) a scoped rule counted for.
+    scope = fields.get("scope")
+    shown.setdefault("scope_en", f" by {scope}" if scope else "")
+    shown.setdefault("scope_zh", f"由 {scope} " if scope else "")
+    return shown
 
 
 def _format(template: str, fields: Mapping[str, Any]) -> str:
@@ -414,6 +645,20 @@ class OperationalError(StorageError):
 
     default_code = "storage.operational"
     retryable = True
+
+
+class ReplicationError(OperationalError):
+    """Fewer replicas than required acknowledged a write in time: the write is undone or left
+    unconfirmed, and a failover could have lost it; retrying may help."""
+
+    default_code = "storage.replication"
+
+
+class DurabilityError(StorageError):
+    """The store's configuration cannot keep a committed write through a crash or a
+    failover (strict mode of the SQL store's durability check); retrying will not help."""
+
+    default_code = "storage.durability"
 
 
 class ConcurrencyConflict(StorageError):

@@ -8,6 +8,7 @@ Nothing survives the process: use the SQL adapter for records of legal weight.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import threading
 from collections import defaultdict
@@ -22,7 +23,7 @@ from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, c
 from jointinspect.errors import IntegrityError
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect.model.rectification import Rectification, RectificationState
 from jointinspect.model.reference import (
     Department,
@@ -31,7 +32,7 @@ from jointinspect.model.reference import (
     Scenario,
     SupervisionItem,
 )
-from jointinspect.model.result import ResultRecord
+from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect.rules.frequency import (
     LedgerDecision,
@@ -91,6 +92,59 @@ class _Index:
             journal.append(lambda: bucket.__setitem__(row_id, None))
 
 
+class _Sorted:
+    """key -> ``(order, id)`` pairs kept sorted, journalled like `_Table`: a range read
+    costs a binary search plus the rows it returns, however long the history."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Hashable, list[tuple[Any, str]]] = defaultdict(list)
+
+    def add(self, journal: Journal, key: Hashable, order: Any, row_id: str) -> None:
+        bucket, entry = self.rows[key], (order, row_id)
+        i = bisect.bisect_left(bucket, entry)
+        if i == len(bucket) or bucket[i] != entry:
+            bucket.insert(i, entry)
+            journal.append(lambda: _discard(bucket, entry))
+
+    def remove(self, journal: Journal, key: Hashable, order: Any, row_id: str) -> None:
+        bucket, entry = self.rows.get(key), (order, row_id)
+        if bucket is not None and _drop(bucket, entry):
+            journal.append(lambda: bisect.insort(bucket, entry))
+
+    def at_or_after(self, key: Hashable, low: Any) -> list[str]:
+        """Ids whose order is ``>= low``, in ``(order, id)`` order."""
+        bucket = self.rows.get(key, [])
+        return [row_id for _, row_id in bucket[bisect.bisect_left(bucket, (low,)) :]]
+
+    def before(self, key: Hashable, high: Any) -> list[str]:
+        """Ids whose order is ``< high``, in ``(order, id)`` order."""
+        bucket = self.rows.get(key, [])
+        return [row_id for _, row_id in bucket[: bisect.bisect_left(bucket, (high,))]]
+
+    def between(self, key: Hashable, low: Any, high: Any) -> list[str]:
+        """Ids whose order is in ``[low, high]``, in ``(order, id)`` order."""
+        bucket = self.rows.get(key, [])
+        lo = bisect.bisect_left(bucket, (low,))
+        hi = bisect.bisect_right(bucket, (high, chr(0x10FFFF)))
+        return [row_id for _, row_id in bucket[lo:hi]]
+
+
+def _discard(bucket: list[tuple[Any, str]], entry: tuple[Any, str]) -> None:
+    _drop(bucket, entry)
+
+
+def _drop(bucket: list[tuple[Any, str]], entry: tuple[Any, str]) -> bool:
+    i = bisect.bisect_left(bucket, entry)
+    if i < len(bucket) and bucket[i] == entry:
+        del bucket[i]
+        return True
+    return False
+
+
+def _page(rows: list[V], limit: int | None, offset: int) -> list[V]:
+    return rows[offset : None if limit is None else offset + limit]
+
+
 class AuditRow(NamedTuple):
     """An audit entry as the memory store keeps it: the columns a SQL table would have,
     with the body exactly as hashed (so the tamper suite can edit it like a database row)."""
@@ -115,6 +169,7 @@ class _Tables:
     inspections_by_enterprise: _Index = attrs.Factory(_Index)
     visits: _Table[str, Visit] = attrs.Factory(_Table)
     visits_by_inspection: _Index = attrs.Factory(_Index)
+    visits_by_inspector: _Index = attrs.Factory(_Index)
     results: _Table[str, ResultRecord] = attrs.Factory(_Table)
     results_by_enterprise: _Index = attrs.Factory(_Index)
     results_by_inspection: _Index = attrs.Factory(_Index)
@@ -131,6 +186,17 @@ class _Tables:
     reservations: _Table[str, Reservation] = attrs.Factory(_Table)
     reservations_by_enterprise: _Index = attrs.Factory(_Index)
     replay_keys: _Table[str, pendulum.DateTime] = attrs.Factory(_Table)
+    # Bounded reads (issue 15): each operation reads O(result), never O(history).
+    #: enterprise -> plans by window end (open inspections a new plan may join)
+    plans_by_reach: _Sorted = attrs.Factory(_Sorted)
+    plans_by_inspection: _Index = attrs.Factory(_Index)
+    #: (enterprise, item) -> results by recorded_at; failed results' ids
+    results_by_item: _Sorted = attrs.Factory(_Sorted)
+    failures_by_item: _Sorted = attrs.Factory(_Sorted)
+    #: None -> open rectifications by deadline
+    rectifications_open: _Sorted = attrs.Factory(_Sorted)
+    #: enterprise -> reservations by visit time (the ledger reads only the rules' span)
+    reservations_by_time: _Sorted = attrs.Factory(_Sorted)
     counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
 
 
@@ -156,6 +222,10 @@ class _Reference(_Base):
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         return self._t.enterprises.rows.get(credit_code)
+
+    def enterprise_codes(self) -> list[str]:
+        """Every registered enterprise's credit code, sorted (see `jointinspect.ledger_rebuild`)."""
+        return sorted(self._t.enterprises.rows)
 
     def put_department(self, department: Department) -> None:
         self._t.departments.put(self._j, department.code, department)
@@ -192,20 +262,42 @@ class _Plans(_Base):
         self._t.plans_by_enterprise.add(self._j, plan.enterprise, plan.id)
         if key is not None:
             self._t.plans_by_idempotency.put(self._j, key, plan.id)
+        self._index(plan)
 
     def update(self, plan: Plan) -> None:
         _require_existing(self._t.plans, plan.id, "plan")
+        old = self._t.plans.rows[plan.id]
         self._t.plans.put(self._j, plan.id, plan)
+        if (old.enterprise, old.window.end, old.inspection_id) != (
+            plan.enterprise,
+            plan.window.end,
+            plan.inspection_id,
+        ):
+            self._t.plans_by_reach.remove(self._j, old.enterprise, old.window.end, old.id)
+            if old.inspection_id is not None:
+                self._t.plans_by_inspection.remove(self._j, old.inspection_id, old.id)
+            self._index(plan)
+
+    def _index(self, plan: Plan) -> None:
+        self._t.plans_by_reach.add(self._j, plan.enterprise, plan.window.end, plan.id)
+        if plan.inspection_id is not None:
+            self._t.plans_by_inspection.add(self._j, plan.inspection_id, plan.id)
 
     def get(self, plan_id: str) -> Plan | None:
         return self._t.plans.rows.get(plan_id)
 
-    def for_enterprise(self, enterprise: str) -> list[Plan]:
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Plan]:
         rows = self._t.plans.rows
-        return sorted(
+        found = sorted(
             (rows[i] for i in self._t.plans_by_enterprise.ids.get(enterprise, {})),
             key=lambda p: (p.filed_at, p.id),
         )
+        return _page(found, limit, offset)
+
+    def for_inspections(self, inspection_ids: Sequence[str]) -> list[Plan]:
+        rows, index = self._t.plans.rows, self._t.plans_by_inspection.ids
+        ids = {i for inspection in set(inspection_ids) for i in index.get(inspection, {})}
+        return sorted((rows[i] for i in ids), key=lambda p: (p.filed_at, p.id))
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         plan_id = self._t.plans_by_idempotency.rows.get(f"{department}/{key}")
@@ -225,12 +317,25 @@ class _Inspections(_Base):
     def get(self, inspection_id: str) -> Inspection | None:
         return self._t.inspections.rows.get(inspection_id)
 
-    def for_enterprise(self, enterprise: str) -> list[Inspection]:
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Inspection]:
         rows = self._t.inspections.rows
-        return sorted(
+        found = sorted(
             (rows[i] for i in self._t.inspections_by_enterprise.ids.get(enterprise, {})),
             key=lambda x: (x.created_at, x.id),
         )
+        return _page(found, limit, offset)
+
+    def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
+        plans, rows = self._t.plans.rows, self._t.inspections.rows
+        found: dict[str, Inspection] = {}
+        for plan_id in self._t.plans_by_reach.at_or_after(enterprise, reaching):
+            inspection_id = plans[plan_id].inspection_id
+            if inspection_id is None or inspection_id in found:
+                continue
+            inspection = rows.get(inspection_id)
+            if inspection is not None and inspection.status is InspectionStatus.PLANNED:
+                found[inspection_id] = inspection
+        return [found[i] for i in sorted(found)]
 
 
 class _Visits(_Base):
@@ -238,6 +343,7 @@ class _Visits(_Base):
         _require_new(self._t.visits, visit.id, "visit")
         self._t.visits.put(self._j, visit.id, visit)
         self._t.visits_by_inspection.add(self._j, visit.inspection_id, visit.id)
+        self._t.visits_by_inspector.add(self._j, visit.inspector_id, visit.id)
 
     def update(self, visit: Visit) -> None:
         _require_existing(self._t.visits, visit.id, "visit")
@@ -250,6 +356,13 @@ class _Visits(_Base):
             key=lambda v: (v.checked_in_at, v.id),
         )
 
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        rows = self._t.visits.rows
+        return sorted(
+            (v for i in self._t.visits_by_inspector.ids.get(inspector_id, {}) if (v := rows[i]).checked_out_at is None),
+            key=lambda v: (v.checked_in_at, v.id),
+        )
+
 
 class _Results(_Base):
     def add(self, result: ResultRecord) -> None:
@@ -257,22 +370,42 @@ class _Results(_Base):
         self._t.results.put(self._j, result.id, result)
         self._t.results_by_enterprise.add(self._j, result.enterprise, result.id)
         self._t.results_by_inspection.add(self._j, result.inspection_id, result.id)
+        self._index(result)
 
     def update(self, result: ResultRecord) -> None:
         _require_existing(self._t.results, result.id, "result")
+        old = self._t.results.rows[result.id]
         self._t.results.put(self._j, result.id, result)
+        if (old.enterprise, old.item, old.recorded_at, old.outcome) != (
+            result.enterprise,
+            result.item,
+            result.recorded_at,
+            result.outcome,
+        ):
+            self._t.results_by_item.remove(self._j, (old.enterprise, old.item), old.recorded_at, old.id)
+            self._t.failures_by_item.remove(self._j, (old.enterprise, old.item), old.recorded_at, old.id)
+            self._index(result)
+
+    def _index(self, result: ResultRecord) -> None:
+        key = (result.enterprise, result.item)
+        self._t.results_by_item.add(self._j, key, result.recorded_at, result.id)
+        if result.outcome is Outcome.FAIL:
+            self._t.failures_by_item.add(self._j, key, result.recorded_at, result.id)
 
     def get(self, result_id: str) -> ResultRecord | None:
         return self._t.results.rows.get(result_id)
 
     def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
-        wanted = set(items)
-        rows = self._t.results.rows
-        found = (rows[i] for i in self._t.results_by_enterprise.ids.get(enterprise, {}))
-        return sorted(
-            (r for r in found if r.item in wanted and r.recorded_at >= since),
-            key=lambda r: (r.recorded_at, r.id),
-        )
+        rows, index = self._t.results.rows, self._t.results_by_item
+        found = (rows[i] for item in set(items) for i in index.at_or_after((enterprise, item), since))
+        return sorted(found, key=lambda r: (r.recorded_at, r.id))
+
+    def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
+        ids = self._t.results_by_item.at_or_after((enterprise, item), since)
+        return self._t.results.rows[ids[0]] if ids else None
+
+    def ever_failed(self, enterprise: str, item: str) -> bool:
+        return bool(self._t.failures_by_item.rows.get((enterprise, item)))
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
         rows = self._t.results.rows
@@ -287,10 +420,16 @@ class _Rectifications(_Base):
         _require_new(self._t.rectifications, rectification.id, "rectification")
         self._t.rectifications.put(self._j, rectification.id, rectification)
         self._t.rectifications_by_enterprise.add(self._j, rectification.enterprise, rectification.id)
+        if rectification.state is RectificationState.OPEN:
+            self._t.rectifications_open.add(self._j, None, rectification.deadline, rectification.id)
 
     def update(self, rectification: Rectification) -> None:
         _require_existing(self._t.rectifications, rectification.id, "rectification")
+        old = self._t.rectifications.rows[rectification.id]
         self._t.rectifications.put(self._j, rectification.id, rectification)
+        self._t.rectifications_open.remove(self._j, None, old.deadline, old.id)
+        if rectification.state is RectificationState.OPEN:
+            self._t.rectifications_open.add(self._j, None, rectification.deadline, rectification.id)
 
     def get(self, rectification_id: str) -> Rectification | None:
         return self._t.rectifications.rows.get(rectification_id)
@@ -302,12 +441,17 @@ class _Rectifications(_Base):
             key=lambda r: (r.deadline, r.id),
         )
 
-    def for_enterprise(self, enterprise: str) -> list[Rectification]:
+    def overdue(self, instant: pendulum.DateTime) -> list[Rectification]:
         rows = self._t.rectifications.rows
-        return sorted(
+        return [rows[i] for i in self._t.rectifications_open.before(None, instant)]
+
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Rectification]:
+        rows = self._t.rectifications.rows
+        found = sorted(
             (rows[i] for i in self._t.rectifications_by_enterprise.ids.get(enterprise, {})),
             key=lambda r: (r.opened_at, r.id),
         )
+        return _page(found, limit, offset)
 
 
 class _Feedback(_Base):
@@ -397,22 +541,40 @@ class _Ledger(_Base):
         if request.id in self._t.reservations.rows:
             # Idempotent: the visit is already counted; report nothing new.
             return LedgerDecision(self._t.reservations.rows[request.id])
-        decision = evaluate(self.reservations(request.enterprise, now), request, checks, now)
+        decision = evaluate(self._in_span(request, checks), request, checks, now)
         if decision.reservation is not None:
             self._t.reservations.put(self._j, request.id, request)
             self._t.reservations_by_enterprise.add(self._j, request.enterprise, request.id)
+            self._t.reservations_by_time.add(self._j, request.enterprise, request.at, request.id)
         return decision
 
     def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
-        decision = evaluate(self.reservations(reservation.enterprise, now), reservation, checks, now)
+        # evaluate() leaves the stored row of the same id out of the counts
+        decision = evaluate(self._in_span(reservation, checks), reservation, checks, now)
         if decision.reservation is not None:
             old = self._t.reservations.rows.get(reservation.id)
-            if old is not None and old.enterprise != reservation.enterprise:
+            if old is not None:
                 self._t.reservations_by_enterprise.remove(self._j, old.enterprise, reservation.id)
+                self._t.reservations_by_time.remove(self._j, old.enterprise, old.at, reservation.id)
             self._t.reservations.put(self._j, reservation.id, reservation)
-            if old is None or old.enterprise != reservation.enterprise:
-                self._t.reservations_by_enterprise.add(self._j, reservation.enterprise, reservation.id)
+            self._t.reservations_by_enterprise.add(self._j, reservation.enterprise, reservation.id)
+            self._t.reservations_by_time.add(self._j, reservation.enterprise, reservation.at, reservation.id)
         return decision
+
+    def _in_span(self, request: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
+        """The enterprise's reservations any check can count (as the SQL ledger reads them):
+        within a rolling window of the new visit, or inside a calendar bucket."""
+        spans: list[tuple[pendulum.DateTime, pendulum.DateTime]] = []
+        for check in checks:
+            if check.window is not None:
+                spans.append((request.at - check.window, request.at + check.window))
+            elif check.bucket is not None:
+                spans.append(check.bucket)
+        if not spans:
+            return []
+        low, high = min(lo for lo, _ in spans), max(hi for _, hi in spans)
+        rows = self._t.reservations.rows
+        return [rows[i] for i in self._t.reservations_by_time.between(request.enterprise, low, high)]
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         row = self._t.reservations.rows.get(reservation_id)
@@ -425,6 +587,7 @@ class _Ledger(_Base):
         if row is not None:
             self._t.reservations.delete(self._j, reservation_id)
             self._t.reservations_by_enterprise.remove(self._j, row.enterprise, reservation_id)
+            self._t.reservations_by_time.remove(self._j, row.enterprise, row.at, reservation_id)
 
     def reservations(self, enterprise: str, now: pendulum.DateTime | None = None) -> list[Reservation]:
         rows = self._t.reservations.rows

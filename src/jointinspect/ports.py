@@ -184,8 +184,16 @@ class PlanRepository(Protocol):
         """One plan by id."""
         ...
 
-    def for_enterprise(self, enterprise: str) -> list[Plan]:
-        """All plans of one enterprise, in filing order."""
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Plan]:
+        """Plans of one enterprise ordered by ``(filed_at, id)``, skipping the first ``offset``
+        and returning at most ``limit`` (all when ``None``). A listing query: its cost grows
+        with the enterprise's history, so operations use the bounded reads below."""
+        ...
+
+    def for_inspections(self, inspection_ids: Sequence[str]) -> list[Plan]:
+        """Plans whose ``inspection_id`` is one of ``inspection_ids``, ordered by
+        ``(filed_at, id)``; unknown ids match nothing, an empty sequence returns ``[]``.
+        Cost: the plans returned (indexed by inspection)."""
         ...
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
@@ -209,8 +217,23 @@ class InspectionRepository(Protocol):
         """One inspection by id."""
         ...
 
-    def for_enterprise(self, enterprise: str) -> list[Inspection]:
-        """All inspections of one enterprise, oldest first."""
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Inspection]:
+        """Inspections of one enterprise ordered by ``(created_at, id)``, skipping the first
+        ``offset`` and returning at most ``limit`` (all when ``None``). A listing query (see
+        `PlanRepository.for_enterprise`)."""
+        ...
+
+    def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
+        """The open inspections of ``enterprise`` a new plan may still join: status
+        ``PLANNED`` (nobody has checked in: check-in moves an inspection to
+        ``IN_PROGRESS``) and holding at least one plan whose window ends at or after
+        ``reaching``; each once, ordered by ``id``.
+
+        Matching compares a new plan with the *plans* of an open inspection (their windows
+        can outlast the inspection's own, which is their intersection), so the bound is on
+        the plans' window ends: a plan starting at ``s`` can only be within ``gap`` of plans
+        ending at or after ``s - gap``. Cost: the enterprise's plans ending at or after
+        ``reaching`` (indexed by enterprise and window end), not its history."""
         ...
 
 
@@ -227,6 +250,11 @@ class VisitRepository(Protocol):
 
     def for_inspection(self, inspection_id: str) -> list[Visit]:
         """Every visit of one inspection, in check-in order."""
+        ...
+
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        """The inspector's visits not checked out yet, at any inspection, in check-in order
+        (the engine keeps at most one)."""
         ...
 
 
@@ -247,11 +275,23 @@ class ResultRepository(Protocol):
 
     def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
         """Results of one enterprise for any of ``items`` recorded at or after ``since``,
-        oldest first. Never returns another enterprise's records."""
+        ordered by ``(recorded_at, id)``. Never returns another enterprise's records. Cost:
+        the rows returned (indexed by enterprise, item and recorded_at)."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
         """Every result of one inspection, oldest first."""
+        ...
+
+    def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
+        """The earliest result of ``enterprise`` for ``item`` recorded at or after ``since``
+        (ties on ``recorded_at``: the smallest ``id``), or ``None``. Cost: one index probe
+        (enterprise, item, recorded_at)."""
+        ...
+
+    def ever_failed(self, enterprise: str, item: str) -> bool:
+        """Whether any result of ``enterprise`` for ``item`` has outcome ``FAIL``, however
+        old. Cost: one index probe (enterprise, item, outcome)."""
         ...
 
 
@@ -274,8 +314,16 @@ class RectificationRepository(Protocol):
         """Open or submitted rectifications whose deadline is before ``instant``."""
         ...
 
-    def for_enterprise(self, enterprise: str) -> list[Rectification]:
-        """All rectifications of one enterprise, oldest first."""
+    def overdue(self, instant: pendulum.DateTime) -> list[Rectification]:
+        """``OPEN`` rectifications whose deadline is before ``instant``, ordered by
+        ``(deadline, id)``. Cost: the rows returned (indexed by state and deadline);
+        submitted, accepted, refused and already-overdue ones are never read."""
+        ...
+
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Rectification]:
+        """Rectifications of one enterprise ordered by ``(opened_at, id)``, skipping the
+        first ``offset`` and returning at most ``limit`` (all when ``None``). A listing
+        query."""
         ...
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.rectification import Rectification
@@ -14,14 +15,44 @@ from jointinspect.model.result import ResultRecord
 from jointinspect.rules.frequency import RuleHit
 
 
-def _names(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    return tuple(str(v) for v in value)  # type: ignore[attr-defined]
-
-
 def _to_inspection_kind(value: object) -> InspectionKind:
-    return member(InspectionKind)(value)
+    return member(InspectionKind, "kind")(value)
+
+
+def _items(value: object) -> tuple[str, ...]:
+    return v.identifier_sequence(value, "items")
+
+
+def _inspectors(value: object) -> tuple[str, ...]:
+    return v.identifier_sequence(value, "inspectors")
+
+
+def _enterprise_credit_code(value: object) -> str:
+    return v.credit_code(value, "enterprise")
+
+
+def _department_identifier(value: object) -> str:
+    return v.identifier(value, "department")
+
+
+def _end_instant(value: object) -> pendulum.DateTime:
+    return v.instant(value, "end")
+
+
+def _start_instant(value: object) -> pendulum.DateTime:
+    return v.instant(value, "start")
+
+
+def _scenario_optional_identifier(value: object) -> str | None:
+    return v.optional_identifier(value, "scenario")
+
+
+def _reason_text(value: object) -> str:
+    return v.text(value, "reason")
+
+
+def _idempotency_key(value: object) -> str | None:
+    return v.optional_identifier(value, "idempotency_key")
 
 
 @attrs.frozen
@@ -29,20 +60,24 @@ class PlanRequest:
     """What a department files: one enterprise, items, inspectors, a window and a kind.
 
     ``scenario`` adds the filing department's items of that scenario (一件事) to ``items``.
+    Every field is validated on construction (`jointinspect.validation`): the credit code
+    is normalised, ``start``/``end`` are aware datetimes or ISO 8601 text with an offset
+    (years 2000-2200), ``items``/``inspectors`` are sequences of identifiers (never a bare
+    string), ``reason`` is text.
     """
 
-    enterprise: str
-    department: str
-    start: dt.datetime
-    end: dt.datetime
+    enterprise: str = attrs.field(converter=_enterprise_credit_code)
+    department: str = attrs.field(converter=_department_identifier)
+    start: pendulum.DateTime = attrs.field(converter=_start_instant)
+    end: pendulum.DateTime = attrs.field(converter=_end_instant)
     kind: InspectionKind = attrs.field(default=InspectionKind.ROUTINE, converter=_to_inspection_kind)
-    items: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    scenario: str | None = None
-    reason: str = ""
+    items: tuple[str, ...] = attrs.field(default=(), converter=_items)
+    inspectors: tuple[str, ...] = attrs.field(default=(), converter=_inspectors)
+    scenario: str | None = attrs.field(default=None, converter=_scenario_optional_identifier)
+    reason: str = attrs.field(default="", converter=_reason_text)
     #: the department's own plan number: filing the same number again returns the original
     #: outcome and writes nothing; different content under it is refused (issue 8).
-    idempotency_key: str | None = None
+    idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
 
     @property
     def window(self) -> Window:

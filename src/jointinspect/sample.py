@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 from stdnum.cn import uscc
 
+from jointinspect.auth import Principal
 from jointinspect.model.reference import (
     CreditClass,
     Department,
@@ -126,12 +127,14 @@ def build_city(
 
 
 def populate(engine: Engine, city: City) -> None:
-    """Register every department, item, inspector and enterprise of ``city`` with ``engine``."""
+    """Register every department, item, inspector and enterprise of ``city`` with ``engine``,
+    as the platform itself (`Principal.system`)."""
+    system = Principal.system()
     for d in city.departments:
-        engine.add_department(d)
+        engine.add_department(d, by=system)
     for i in city.items:
-        engine.add_item(i)
+        engine.add_item(i, by=system)
     for p in city.inspectors:
-        engine.add_inspector(p)
+        engine.add_inspector(p, by=system)
     for e in city.enterprises:
-        engine.add_enterprise(e)
+        engine.add_enterprise(e, by=system)

@@ -32,6 +32,7 @@ from jointinspect.notices import names_from_store
 from jointinspect.ports import Notifier
 from jointinspect.requests import PlanRequest
 from jointinspect.service import Engine
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -56,7 +57,8 @@ def busy_engine(clock: FixedClock) -> Engine:
                 start + pendulum.duration(hours=8),
                 items=(f"{dept.code}-01",),
                 inspectors=(f"{dept.code}-I01", f"{dept.code}-I02"),
-            )
+            ),
+            by=principals.officer(dept.code),
         )
     clock.set(T0)
     return engine
@@ -87,7 +89,7 @@ def relay_until_empty(engine: Engine, rounds: int = 500) -> int:
         if not outbox(engine):
             return raised
         try:
-            engine.deliver_notifications(batch=10)
+            engine.deliver_notifications(batch=10, by=principals.SYSTEM)
         except (DeliveryFailed, RuntimeError):
             raised += 1
     raise AssertionError("the outbox never drained")

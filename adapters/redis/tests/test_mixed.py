@@ -23,6 +23,7 @@ from jointinspect import Engine, FixedClock, MemoryKeyStore, PlanRequest
 from jointinspect.errors import FrequencyBlocked, OperationalError
 from jointinspect.policy import MatchingPolicy, Policy
 from jointinspect.rules.frequency import ReservationState
+from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 
@@ -92,18 +93,18 @@ def test_failed_sql_commit_leaves_no_reservation(setup: tuple[Engine, CommitKill
     engine, store, ledger = setup
     store.armed = True
     with pytest.raises(OperationalError) as info:
-        engine.file_plan(request("SCJG", 0))
+        engine.file_plan(request("SCJG", 0), by=principals.officer("SCJG"))
     assert info.value.retryable and info.value.__cause__ is not None
     assert ledger.reservations(ENT.credit_code) == []  # no reservation without a plan
-    assert engine.inspections_of(ENT.credit_code) == []
+    assert engine.inspections_of(ENT.credit_code, by=principals.SYSTEM) == []
     # The slot is free: the retry succeeds and is confirmed in Redis.
-    out = engine.file_plan(request("SCJG", 0))
+    out = engine.file_plan(request("SCJG", 0), by=principals.officer("SCJG"))
     assert out.inspection is not None
     [res] = ledger.reservations(ENT.credit_code)
     assert (res.id, res.state) == (out.inspection.id, ReservationState.CONFIRMED)
     # and it counts: a second planned visit within 7 days is blocked
     with pytest.raises(FrequencyBlocked):
-        engine.file_plan(request("YJGL", 3))
+        engine.file_plan(request("YJGL", 3), by=principals.officer("YJGL"))
 
 
 @pytest.mark.server("postgresql")
@@ -116,8 +117,8 @@ def test_every_committed_plan_has_a_confirmed_reservation(
     for n, day in enumerate((0, 10, 20, 30)):
         store.armed = n % 2 == 1  # every other filing fails at commit
         with contextlib.suppress(OperationalError):
-            outcomes.append(engine.file_plan(request("SCJG", day)))
-    visits = {i.id for i in engine.inspections_of(ENT.credit_code)}
+            outcomes.append(engine.file_plan(request("SCJG", day), by=principals.officer("SCJG")))
+    visits = {i.id for i in engine.inspections_of(ENT.credit_code, by=principals.SYSTEM)}
     reserved = {r.id: r.state for r in ledger.reservations(ENT.credit_code)}
     assert len(outcomes) == 2 and visits == set(reserved)
     assert set(reserved.values()) == {ReservationState.CONFIRMED}

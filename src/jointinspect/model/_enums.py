@@ -11,19 +11,21 @@ from jointinspect.errors import ValidationError
 E = TypeVar("E", bound=enum.Enum)
 
 
-def member(cls: type[E]) -> Callable[[object], E]:
-    """A converter to ``cls`` that raises ``ValidationError("input.invalid")`` listing the
-    accepted values."""
+def member(cls: type[E], field: str | None = None) -> Callable[[object], E]:
+    """A converter to ``cls`` that raises ``ValidationError("input.not_member")`` naming the
+    field and listing the accepted values."""
+    label = field or cls.__name__
 
     def convert(value: object) -> E:
         if isinstance(value, cls):
             return value
         try:
             return cls(value)
-        except ValueError:
+        except (ValueError, TypeError):
             accepted = ", ".join(str(m.value) for m in cls)
+            shown = value[:64] if isinstance(value, str) else type(value).__name__
             raise ValidationError(
-                "input.invalid", reason=f"{value!r} is not a {cls.__name__}; expected one of: {accepted}"
+                "input.not_member", field=label, value=shown, enum=cls.__name__, accepted=accepted
             ) from None
 
     convert.__name__ = f"to_{cls.__name__}"

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import attrs
 import pendulum
 
+from jointinspect import validation as v
+from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
@@ -30,7 +32,22 @@ def _frozen_payload(value: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
 
 
 def _to_role(value: object) -> Role:
-    return member(Role)(value)
+    return member(Role, "role")(value)
+
+
+#: Longest idempotency key: what every store indexes (VARCHAR(255)) and every broker carries.
+KEY_MAX_LEN = 255
+
+
+def _key(value: object, field: str) -> str:
+    key = v.text(value, field, max_len=KEY_MAX_LEN)
+    if not key:
+        raise ValidationError("input.text_empty", field=field)
+    return key
+
+
+def _key_key(value: object) -> str:
+    return _key(value, "key")
 
 
 @attrs.frozen
@@ -41,7 +58,7 @@ class Notification:
     it unchanged.
     """
 
-    key: str
+    key: str = attrs.field(converter=_key_key)
     kind: str
     role: Role = attrs.field(converter=_to_role)
     recipient: str

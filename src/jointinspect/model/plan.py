@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
 from jointinspect.timeutil import shifted, utc, utc_or_none
@@ -40,7 +41,7 @@ TRIGGERED_KINDS = frozenset(
 
 
 def _to_inspection_kind(value: object) -> InspectionKind:
-    return member(InspectionKind)(value)
+    return member(InspectionKind, "kind")(value)
 
 
 def _to_plan_status(value: object) -> PlanStatus:
@@ -95,6 +96,14 @@ def _sorted_tuple(value: object) -> tuple[str, ...]:
     return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
 
 
+def _reason_text(value: object) -> str:
+    return v.text(value, "reason")
+
+
+def _idempotency_key(value: object) -> str | None:
+    return v.optional_identifier(value, "idempotency_key")
+
+
 @attrs.frozen
 class Plan:
     """One department's intention to inspect one enterprise on given items in a window."""
@@ -111,9 +120,11 @@ class Plan:
     inspection_id: str | None = None
     #: approver roles that have approved so far (whitelist double approval).
     approvals: tuple[str, ...] = ()
-    reason: str = ""
+    reason: str = attrs.field(default="", converter=_reason_text)
+    #: who gave each approval (`jointinspect.auth.Principal.actor`), in step with ``approvals``.
+    approved_by: tuple[str, ...] = ()
     #: the department's own plan number: filing it again returns this plan (issue 8).
-    idempotency_key: str | None = None
+    idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
 
     @property
     def idempotency(self) -> str | None:

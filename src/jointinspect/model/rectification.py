@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc
 
@@ -25,17 +26,29 @@ def _to_rectification_state(value: object) -> RectificationState:
     return member(RectificationState)(value)
 
 
+def _actor_text(value: object) -> str:
+    return v.text(value, "actor")
+
+
+def _note_text(value: object) -> str:
+    return v.text(value, "note")
+
+
+def _evidence_text_sequence(value: object) -> tuple[str, ...]:
+    return v.text_sequence(value, "evidence")
+
+
 @attrs.frozen
 class RectificationEvent:
     """One transition, kept in the rectification's history."""
 
     at: pendulum.DateTime = attrs.field(converter=utc)
     action: str
-    actor: str
+    actor: str = attrs.field(converter=_actor_text)
     from_state: RectificationState
     to_state: RectificationState
-    note: str = ""
-    evidence: tuple[str, ...] = ()
+    note: str = attrs.field(default="", converter=_note_text)
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_evidence_text_sequence)
 
 
 @attrs.frozen

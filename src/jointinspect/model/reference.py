@@ -7,9 +7,8 @@ import enum
 import math
 
 import attrs
-from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
 
@@ -31,52 +30,112 @@ class CoordinateSystem(enum.StrEnum):
     BD09 = "BD09"
 
 
-def validate_credit_code(value: str) -> str:
+def validate_credit_code(value: object) -> str:
     """Return the normalised 18-character unified social credit code, or raise.
 
-    The check character (GB 32100-2015) is verified by python-stdnum.
+    Normalisation (strip, full-width to half-width, upper case) and the GB 32100 check
+    character are those of `jointinspect.validation.credit_code`.
 
     Raises:
-        ValidationError: ``enterprise.credit_code_invalid`` with the reason.
+        ValidationError: ``enterprise.credit_code_invalid`` (malformed) or
+            ``enterprise.credit_code_check`` (wrong check character).
     """
-    if not isinstance(value, str):
-        raise ValidationError("enterprise.credit_code_invalid", value=value, reason="not a string")
+    return v.credit_code(value, "credit_code")
+
+
+def _degrees(value: object, field: str, limit: float) -> float:
+    """A finite number of degrees within ``-limit..limit`` (``geo.latitude``/``geo.longitude``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError("input.not_number", field=field, actual=type(value).__name__)
     try:
-        return str(uscc.validate(value))
-    except StdnumValidationError as exc:
-        raise ValidationError("enterprise.credit_code_invalid", value=value, reason=str(exc)) from exc
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not (math.isfinite(number) and -limit <= number <= limit):
+        shown = str(number) if math.isfinite(number) or isinstance(value, float) else "∞"
+        raise ValidationError("geo.latitude" if field == "lat" else "geo.longitude", value=shown)
+    return number
 
 
-def _check_latitude(_: object, __: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and -90.0 <= value <= 90.0):
-        raise ValidationError("geo.invalid", reason=f"latitude {value} outside -90..90")
+def _latitude(value: object) -> float:
+    return _degrees(value, "lat", 90.0)
 
 
-def _check_longitude(_: object, __: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and -180.0 <= value <= 180.0):
-        raise ValidationError("geo.invalid", reason=f"longitude {value} outside -180..180")
+def _longitude(value: object) -> float:
+    return _degrees(value, "lon", 180.0)
 
 
 def _to_credit_class(value: object) -> CreditClass:
-    return member(CreditClass)(value)
+    return member(CreditClass, "credit_class")(value)
 
 
 def _to_coordinate_system(value: object) -> CoordinateSystem:
-    return member(CoordinateSystem)(value)
+    return member(CoordinateSystem, "crs")(value)
+
+
+def _first_violation_guidance_boolean(value: object) -> bool:
+    return v.boolean(value, "first_violation_guidance")
+
+
+def _key_supervision_boolean(value: object) -> bool:
+    return v.boolean(value, "key_supervision")
+
+
+def _whitelisted_boolean(value: object) -> bool:
+    return v.boolean(value, "whitelisted")
+
+
+def _valid_from_day(value: object) -> dt.date:
+    return v.day(value, "valid_from")
+
+
+def _valid_until_day(value: object) -> dt.date:
+    return v.day(value, "valid_until")
+
+
+def _certificate_no_identifier(value: object) -> str:
+    return v.identifier(value, "certificate_no")
+
+
+def _code_identifier(value: object) -> str:
+    return v.identifier(value, "code")
+
+
+def _department_identifier(value: object) -> str:
+    return v.identifier(value, "department")
+
+
+def _field_identifier(value: object) -> str:
+    return v.identifier(value, "field")
+
+
+def _id_identifier(value: object) -> str:
+    return v.identifier(value, "id")
+
+
+def _name_name(value: object) -> str:
+    return v.name(value, "name")
+
+
+def _standard_text(value: object) -> str:
+    return v.text(value, "standard")
 
 
 @attrs.frozen
 class GeoPoint:
-    """A position in degrees, with the coordinate system it was measured in."""
+    """A position in degrees, with the coordinate system it was measured in.
 
-    lat: float = attrs.field(converter=float, validator=_check_latitude)
-    lon: float = attrs.field(converter=float, validator=_check_longitude)
+    ``lat`` and ``lon`` must be finite numbers (``int`` or ``float``, never ``bool`` or
+    text) within -90..90 and -180..180.
+    """
+
+    lat: float = attrs.field(converter=_latitude)
+    lon: float = attrs.field(converter=_longitude)
     crs: CoordinateSystem = attrs.field(default=CoordinateSystem.WGS84, converter=_to_coordinate_system)
 
 
-def _nonempty(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError("input.invalid", reason=f"{attribute.name} must be a non-empty string")
+def _site(value: object) -> GeoPoint:
+    return v.instance_of(value, "site", GeoPoint)
 
 
 @attrs.frozen
@@ -88,25 +147,23 @@ class Enterprise:
     """
 
     credit_code: str = attrs.field(converter=validate_credit_code)
-    name: str = attrs.field(validator=_nonempty)
-    site: GeoPoint
+    name: str = attrs.field(converter=_name_name)
+    site: GeoPoint = attrs.field(converter=_site)
     credit_class: CreditClass = attrs.field(default=CreditClass.B, converter=_to_credit_class)
-    whitelisted: bool = False
-    key_supervision: bool = False
+    whitelisted: bool = attrs.field(default=False, converter=_whitelisted_boolean)
+    key_supervision: bool = attrs.field(default=False, converter=_key_supervision_boolean)
 
 
 @attrs.frozen
 class Department:
-    """A department with inspection power (执法部门)."""
+    """A department with inspection power (执法部门); ``code`` follows the identifier grammar."""
 
-    code: str = attrs.field(validator=_nonempty)
-    name: str = attrs.field(validator=_nonempty)
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
 
 
 def _fields(value: object) -> frozenset[str]:
-    if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(str(v) for v in value)  # type: ignore[attr-defined]
+    return frozenset(v.sequence(value, "fields", v.identifier))
 
 
 @attrs.frozen
@@ -114,40 +171,49 @@ class Inspector:
     """An inspector holding one department's enforcement certificate (执法证).
 
     The certificate is valid from ``valid_from`` to ``valid_until`` inclusive (dates in the
-    policy zone) and only for the listed ``fields``.
+    policy zone; ``date`` values or ISO ``YYYY-MM-DD`` text) and only for the listed ``fields``.
     """
 
-    id: str = attrs.field(validator=_nonempty)
-    name: str = attrs.field(validator=_nonempty)
-    department: str = attrs.field(validator=_nonempty)
-    certificate_no: str = attrs.field(validator=_nonempty)
+    id: str = attrs.field(converter=_id_identifier)
+    name: str = attrs.field(converter=_name_name)
+    department: str = attrs.field(converter=_department_identifier)
+    certificate_no: str = attrs.field(converter=_certificate_no_identifier)
     fields: frozenset[str] = attrs.field(converter=_fields)
-    valid_from: dt.date
-    valid_until: dt.date
+    valid_from: dt.date = attrs.field(converter=_valid_from_day)
+    valid_until: dt.date = attrs.field(converter=_valid_until_day)
 
     def __attrs_post_init__(self) -> None:
         if self.valid_until < self.valid_from:
-            raise ValidationError("input.invalid", reason=f"certificate of {self.id} ends before it starts")
+            raise ValidationError(
+                "input.certificate_dates",
+                inspector=self.id,
+                valid_from=self.valid_from.isoformat(),
+                valid_until=self.valid_until.isoformat(),
+            )
 
     def certified_on(self, day: dt.date) -> bool:
         """Whether the certificate is valid on ``day``."""
         return self.valid_from <= day <= self.valid_until
 
 
+def _also_checked_by(value: object) -> frozenset[str]:
+    return frozenset(v.identifier_sequence(value, "also_checked_by"))
+
+
 @attrs.frozen
 class SupervisionItem:
     """One thing a department may check (监管事项), with its field and standard text."""
 
-    code: str = attrs.field(validator=_nonempty)
-    name: str = attrs.field(validator=_nonempty)
-    department: str = attrs.field(validator=_nonempty)
-    field: str = attrs.field(validator=_nonempty)
-    standard: str = ""
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
+    department: str = attrs.field(converter=_department_identifier)
+    field: str = attrs.field(converter=_field_identifier)
+    standard: str = attrs.field(default="", converter=_standard_text)
     #: eligible for "first violation, no penalty" (首违不罚) guidance.
-    first_violation_guidance: bool = False
+    first_violation_guidance: bool = attrs.field(default=False, converter=_first_violation_guidance_boolean)
     #: other departments that may also check this item (Yantai: the first department to
     #: inspect it answers for the result, later ones are shown that record).
-    also_checked_by: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    also_checked_by: frozenset[str] = attrs.field(factory=frozenset, converter=_also_checked_by)
 
     def checked_by(self, department: str) -> bool:
         """Whether ``department`` may file plans and record results for this item."""
@@ -155,13 +221,13 @@ class SupervisionItem:
 
 
 def _items(value: object) -> tuple[str, ...]:
-    return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
+    return tuple(sorted(set(v.identifier_sequence(value, "items"))))
 
 
 @attrs.frozen
 class Scenario:
     """A bundle of items across departments checked together in one visit (一件事)."""
 
-    code: str = attrs.field(validator=_nonempty)
-    name: str = attrs.field(validator=_nonempty)
+    code: str = attrs.field(converter=_code_identifier)
+    name: str = attrs.field(converter=_name_name)
     items: tuple[str, ...] = attrs.field(converter=_items)

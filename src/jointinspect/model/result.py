@@ -7,6 +7,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model._enums import member
 from jointinspect.timeutil import utc, utc_or_none
 
@@ -20,7 +21,23 @@ class Outcome(enum.StrEnum):
 
 
 def _to_outcome(value: object) -> Outcome:
-    return member(Outcome)(value)
+    return member(Outcome, "outcome")(value)
+
+
+def _guidance_boolean(value: object) -> bool:
+    return v.boolean(value, "guidance")
+
+
+def _note_text(value: object) -> str:
+    return v.text(value, "note")
+
+
+def _signer_text(value: object) -> str:
+    return v.text(value, "signer")
+
+
+def _evidence_text_sequence(value: object) -> tuple[str, ...]:
+    return v.text_sequence(value, "evidence")
 
 
 @attrs.frozen
@@ -39,10 +56,10 @@ class ResultRecord:
     inspector_id: str
     item: str
     outcome: Outcome = attrs.field(converter=_to_outcome)
-    note: str
-    evidence: tuple[str, ...]
+    note: str = attrs.field(converter=_note_text)
+    evidence: tuple[str, ...] = attrs.field(converter=_evidence_text_sequence)
     recorded_at: pendulum.DateTime = attrs.field(converter=utc)
     responsible_department: str
-    guidance: bool = False
+    guidance: bool = attrs.field(default=False, converter=_guidance_boolean)
     acknowledged_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
-    acknowledged_by: str | None = None
+    acknowledged_by: str | None = attrs.field(default=None, converter=attrs.converters.optional(_signer_text))

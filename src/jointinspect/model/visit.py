@@ -5,8 +5,21 @@ from __future__ import annotations
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.model.reference import GeoPoint
 from jointinspect.timeutil import utc, utc_or_none
+
+
+def _position(value: object, field: str) -> GeoPoint:
+    return v.instance_of(value, field, GeoPoint)
+
+
+def _position_position(value: object) -> GeoPoint:
+    return _position(value, "position")
+
+
+def _scanned_boolean(value: object) -> bool:
+    return v.boolean(value, "scanned")
 
 
 @attrs.frozen
@@ -22,10 +35,10 @@ class Visit:
     inspector_id: str
     enterprise: str
     checked_in_at: pendulum.DateTime = attrs.field(converter=utc)
-    position: GeoPoint
+    position: GeoPoint = attrs.field(converter=_position_position)
     distance_m: float
     token_id: str
-    scanned: bool = True
+    scanned: bool = attrs.field(default=True, converter=_scanned_boolean)
     checked_out_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
 
     @property

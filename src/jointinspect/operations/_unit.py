@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 import pendulum
 
 from jointinspect.audit import AuditRecord
-from jointinspect.errors import NotFoundError, ValidationError
+from jointinspect.auth import AuthContext, Principal, authorize
+from jointinspect.errors import Forbidden, NotFoundError, ValidationError
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.reference import Department, Enterprise, Inspector, SupervisionItem
 from jointinspect.policy.schema import Policy
-from jointinspect.ports import Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
+from jointinspect.ports import Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
 from jointinspect.relay import deliver_pending
 
 _log = logging.getLogger("jointinspect")
+_auth_log = logging.getLogger("jointinspect.auth")
 
 
 @attrs.frozen
@@ -40,13 +42,34 @@ class Context:
     ids: Callable[[], str]
     auto_deliver: bool
     pending_ttl: pendulum.Duration
+    authorizers: Sequence[Authorizer] = ()
+
+
+def permit(context: Context, operation: str, by: Principal, facts: AuthContext, record: str = "-") -> None:
+    """Refuse (`Forbidden`, logged with the principal) unless ``by`` may perform
+    ``operation`` on the record ``facts`` describe: the matrix first, then every extra
+    authorizer; deny wins. Call it after loading the record and before any write."""
+    try:
+        authorize(operation, by, facts, policy=context.policy)
+        for authorizer in context.authorizers:
+            authorizer.authorize(operation, by, facts)
+    except Forbidden as refusal:
+        _auth_log.warning(
+            "refused %s: %s on %s (%s)",
+            by.actor,
+            operation,
+            record,
+            refusal.code,
+            extra={"actor": by.actor, "operation": operation, "record": record, "code": refusal.code},
+        )
+        raise
 
 
 class Effects:
     """Notifications and audit records collected during one operation."""
 
-    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, actor: str) -> None:
-        self.uow, self.now, self.actor = uow, now, actor
+    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, by: Principal) -> None:
+        self.uow, self.now, self.by, self.actor = uow, now, by, by.actor
         # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
         self.after_commit: list[Callable[[], None]] = []
         self.on_failure: list[Callable[[], None]] = []
@@ -81,13 +104,13 @@ class Effects:
 
 
 @contextlib.contextmanager
-def operation(context: Context, actor: str) -> Iterator[Effects]:
-    """One unit of work; commit on success, then relay notifications."""
+def operation(context: Context, by: Principal) -> Iterator[Effects]:
+    """One unit of work performed by ``by``; commit on success, then relay notifications."""
     effects: Effects | None = None
     committed = False
     try:
         with context.store.unit_of_work() as uow:
-            effects = Effects(uow, context.clock.now(), actor)
+            effects = Effects(uow, context.clock.now(), by)
             yield effects
             uow.commit()
             committed = True
@@ -107,8 +130,11 @@ def operation(context: Context, actor: str) -> Iterator[Effects]:
         deliver_notifications(context)
 
 
-def deliver_notifications(context: Context, batch: int = 100) -> int:
-    """Relay undelivered outbox notifications to the notifier; return how many."""
+def deliver_notifications(context: Context, batch: int = 100, *, by: Principal | None = None) -> int:
+    """Relay undelivered outbox notifications to the notifier; return how many. Called
+    with ``by`` from the Engine (authorized); without it after an operation's commit."""
+    if by is not None:
+        permit(context, "deliver_notifications", by, AuthContext(), "-")
     if context.notifier is None:
         return 0
     return deliver_pending(context.store, context.notifier, batch)

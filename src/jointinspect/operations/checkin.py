@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import attrs
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, verify
-from jointinspect.errors import CheckInRejected
+from jointinspect.errors import CheckInRejected, TokenError
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.model.reference import GeoPoint
@@ -14,6 +15,7 @@ from jointinspect.model.visit import Visit
 from jointinspect.operations._unit import (
     Context,
     operation,
+    permit,
     require_enterprise,
     require_inspection,
     require_inspector,
@@ -26,11 +28,11 @@ from jointinspect.rules import checkin as checkin_rules
 def check_in(
     context: Context,
     inspection_code: str,
-    inspector_id: str,
     position: GeoPoint,
     enterprise_code: str | None,
+    by: Principal,
 ) -> Visit:
-    """Check an inspector in and consume the one-time code."""
+    """Check the inspector ``by`` in and consume the one-time code."""
     keys, tolerance = signing_keys(context), context.policy.checkin.tolerance
     now = context.clock.now()
     claims = verify(inspection_code, keys, now, tolerance, expected_kind=CodeKind.INSPECTION)
@@ -38,13 +40,23 @@ def check_in(
     if enterprise_code is not None:
         enterprise_claims = verify(enterprise_code, keys, now, tolerance, expected_kind=CodeKind.ENTERPRISE)
     scanned = checkin_rules.check_codes_match(claims, enterprise_claims, context.policy.checkin.require_enterprise_scan)
-    with operation(context, inspector_id) as effects:
+    inspector_id = by.inspector_id or "-"
+    with operation(context, by) as effects:
         uow = effects.uow
         inspection = uow.inspections.get(claims.subject)
         if inspection is None:
             raise CheckInRejected("checkin.inspection_unknown", inspection=claims.subject)
         uow.lock_enterprise(inspection.enterprise)
         inspection = require_inspection(uow, claims.subject)  # re-read under the lock
+        facts = AuthContext(
+            enterprise=inspection.enterprise,
+            inspector=inspector_id,
+            inspectors=inspection.inspectors,
+            lead_department=inspection.lead_department,
+        )
+        permit(context, "check_in", by, facts, inspection.id)
+        if claims.enterprise != inspection.enterprise:
+            raise TokenError("token.enterprise_mismatch", actual=claims.enterprise, expected=inspection.enterprise)
         if inspection.status is InspectionStatus.PLANNED:
             checkin_rules.check_code_current(claims, inspection)
         inspector = require_inspector(uow, inspector_id)
@@ -69,6 +81,11 @@ def check_in(
             for v in uow.visits.for_inspection(inspection.id)
         ):
             raise CheckInRejected("checkin.already_checked_in", inspector=inspector_id, inspection=inspection.id)
+        elsewhere = uow.visits.open_for_inspector(inspector_id)
+        if elsewhere:  # one open check-in at a time, across every inspection
+            raise CheckInRejected(
+                "checkin.already_elsewhere", inspector=inspector_id, inspection=elsewhere[0].inspection_id
+            )
         if context.policy.checkin.one_time_codes:
             guard_key = f"{claims.token_id}:{inspector_id}"
             if not context.store.replay_guard().consume(guard_key, claims.expires_at.add(days=1), effects.now):
@@ -117,12 +134,20 @@ def check_in(
     return visit
 
 
-def check_out(context: Context, inspection_id: str, inspector_id: str) -> Visit:
-    """Check an inspector out; the inspection completes when everyone has left."""
-    with operation(context, inspector_id) as effects:
+def check_out(context: Context, inspection_id: str, by: Principal) -> Visit:
+    """Check the inspector ``by`` out; the inspection completes when everyone has left."""
+    inspector_id = by.inspector_id or "-"
+    with operation(context, by) as effects:
         uow = effects.uow
         uow.lock_enterprise(require_inspection(uow, inspection_id).enterprise)
         inspection = require_inspection(uow, inspection_id)  # re-read under the lock
+        facts = AuthContext(
+            enterprise=inspection.enterprise,
+            inspector=inspector_id,
+            inspectors=inspection.inspectors,
+            lead_department=inspection.lead_department,
+        )
+        permit(context, "check_out", by, facts, inspection_id)
         visits = uow.visits.for_inspection(inspection_id)
         open_visit = next((v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None), None)
         if open_visit is None:

@@ -3,12 +3,14 @@ scanned inspection code stands for."""
 
 from __future__ import annotations
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, encode, enterprise_claims, inspection_claims, new_token_id, verify
 from jointinspect.errors import CheckInRejected
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.operations._unit import (
     Context,
     operation,
+    permit,
     require_department,
     require_enterprise,
     require_inspection,
@@ -19,11 +21,17 @@ from jointinspect.operations._unit import (
 from jointinspect.requests import CodeView, InspectorView, IssuedCode
 
 
-def issue_inspection_code(context: Context, inspection_id: str, actor: str) -> IssuedCode:
+def issue_inspection_code(context: Context, inspection_id: str, by: Principal) -> IssuedCode:
     """Sign the inspection code of an open inspection, valid until its window ends."""
     key_id, private = signing_keys(context).signing_key()
-    with operation(context, actor) as effects:
+    with operation(context, by) as effects:
         inspection = require_inspection(effects.uow, inspection_id)
+        facts = AuthContext(
+            enterprise=inspection.enterprise,
+            lead_department=inspection.lead_department,
+            inspectors=inspection.inspectors,
+        )
+        permit(context, "issue_inspection_code", by, facts, inspection_id)
         if inspection.status is InspectionStatus.SUPERSEDED:
             raise CheckInRejected(
                 "checkin.inspection_superseded", inspection=inspection.id, successor=inspection.successor
@@ -46,11 +54,12 @@ def issue_inspection_code(context: Context, inspection_id: str, actor: str) -> I
     return IssuedCode(token, claims.token_id, inspection.id, claims.expires_at)
 
 
-def issue_enterprise_code(context: Context, credit_code: str, actor: str) -> IssuedCode:
+def issue_enterprise_code(context: Context, credit_code: str, by: Principal) -> IssuedCode:
     """Sign the standing enterprise code posted at the gate."""
     key_id, private = signing_keys(context).signing_key()
-    with operation(context, actor) as effects:
+    with operation(context, by) as effects:
         enterprise = require_enterprise(effects.uow, credit_code)
+        permit(context, "issue_enterprise_code", by, AuthContext(enterprise=credit_code), credit_code)
         claims = enterprise_claims(
             key_id=key_id,
             token_id=new_token_id(),
@@ -63,8 +72,9 @@ def issue_enterprise_code(context: Context, credit_code: str, actor: str) -> Iss
     return IssuedCode(token, claims.token_id, enterprise.credit_code, claims.expires_at)
 
 
-def describe_code(context: Context, token: str) -> CodeView:
+def describe_code(context: Context, token: str, by: Principal) -> CodeView:
     """Verify an inspection code and describe its inspection, in a read-only unit."""
+    permit(context, "describe_code", by, AuthContext(), "-")
     claims = verify(
         token,
         signing_keys(context),

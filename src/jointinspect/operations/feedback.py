@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import IllegalTransition, ValidationError
 from jointinspect.model._enums import member
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
-from jointinspect.operations._unit import Context, operation, require_inspection
+from jointinspect.operations._unit import Context, operation, permit, require_inspection
 
 
-def rate(context: Context, inspection_id: str, score: int, comment: str, anonymous: bool) -> Evaluation:
+def rate(context: Context, inspection_id: str, score: int, comment: str, anonymous: bool, by: Principal) -> Evaluation:
     """Rate a completed inspection (0-100), once."""
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
         raise ValidationError("evaluation.score_range", score=score)
-    with operation(context, "enterprise") as effects:
+    with operation(context, by) as effects:
         effects.uow.lock_enterprise(require_inspection(effects.uow, inspection_id).enterprise)
         inspection = require_inspection(effects.uow, inspection_id)
+        permit(context, "rate", by, AuthContext(enterprise=inspection.enterprise), inspection_id)
         if inspection.status is not InspectionStatus.COMPLETED:
             raise IllegalTransition("evaluation.not_checked_out", inspection=inspection_id)
         if effects.uow.feedback.get_evaluation(inspection_id) is not None:
@@ -30,11 +32,14 @@ def rate(context: Context, inspection_id: str, score: int, comment: str, anonymo
     return evaluation
 
 
-def complain(context: Context, inspection_id: str, reason: ComplaintReason | str, text: str) -> Complaint:
+def complain(
+    context: Context, inspection_id: str, reason: ComplaintReason | str, text: str, by: Principal
+) -> Complaint:
     """File a complaint about an inspection with the supervising office."""
     reason = member(ComplaintReason)(reason)
-    with operation(context, "enterprise") as effects:
+    with operation(context, by) as effects:
         inspection = require_inspection(effects.uow, inspection_id)
+        permit(context, "complain", by, AuthContext(enterprise=inspection.enterprise), inspection_id)
         complaint = Complaint(context.ids(), inspection_id, inspection.enterprise, reason, text, effects.now)
         effects.uow.feedback.add_complaint(complaint)
         effects.audit("complaint.filed", complaint.id, inspection=inspection_id, reason=reason)

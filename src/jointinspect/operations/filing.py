@@ -6,6 +6,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
@@ -16,6 +17,7 @@ from jointinspect.operations._unit import (
     Context,
     Effects,
     operation,
+    permit,
     require_department,
     require_enterprise,
     require_inspector,
@@ -29,11 +31,13 @@ from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.rules import filing as filing_rules
 
 
-def file_plan(context: Context, request: PlanRequest, actor: str | None) -> FilingOutcome:
+def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
     """File a plan: validate, apply the whitelist, merge or reserve a visit."""
     window = request.window
-    with operation(context, actor or request.department) as effects:
+    with operation(context, by) as effects:
         uow, now = effects.uow, effects.now
+        facts = AuthContext(department=request.department, enterprise=request.enterprise)
+        permit(context, "file_plan", by, facts, request.enterprise)
         uow.lock_enterprise(request.enterprise)
         if request.idempotency_key is not None:
             original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
@@ -73,18 +77,27 @@ def file_plan(context: Context, request: PlanRequest, actor: str | None) -> Fili
 
 
 def approve_plan(
-    context: Context, plan_id: str, role: Role | str, approve: bool, reason: str, actor: str | None
+    context: Context, plan_id: str, role: Role | str | None, approve: bool, reason: str, by: Principal
 ) -> FilingOutcome:
     """Record one approver's decision on a plan awaiting whitelist approval."""
-    role = member(Role)(role)
-    with operation(context, actor or role.value) as effects:
+    with operation(context, by) as effects:
         uow = effects.uow
         plan = require_plan(uow, plan_id)
         uow.lock_enterprise(plan.enterprise)
         plan = require_plan(uow, plan_id)  # re-read under the lock
+        needed = [r for r in context.policy.whitelist.approvers if r.value not in plan.approvals]
+        role = _claimed_role(plan_id, role, needed, by)
+        facts = AuthContext(
+            department=plan.department,
+            enterprise=plan.enterprise,
+            role=None if role is None else role.value,
+            needed_roles=tuple(r.value for r in needed),
+            approvals=tuple(zip(plan.approvals, plan.approved_by, strict=False)),
+        )
+        permit(context, "approve_plan", by, facts, plan_id)
+        assert role is not None  # the matrix refuses a principal claiming no role
         if plan.status is not PlanStatus.PENDING_APPROVAL:
             raise ApprovalError("approval.not_pending", plan=plan_id, status=plan.status)
-        needed = [r for r in context.policy.whitelist.approvers if r.value not in plan.approvals]
         if role not in needed:
             raise ApprovalError(
                 "approval.wrong_role", role=role, plan=plan_id, needed=",".join(r.value for r in needed) or "-"
@@ -96,7 +109,10 @@ def approve_plan(
             effects.notify("plan.rejected", Role.DEPARTMENT, plan.department, plan.id, reason=reason)
             outcome = FilingOutcome(plan, None)
         else:
-            plan = attrs.evolve(plan, approvals=(*plan.approvals, role.value))
+            # who approved, in step with the roles: a second role needs a distinct principal
+            plan = attrs.evolve(
+                plan, approvals=(*plan.approvals, role.value), approved_by=(*plan.approved_by, by.actor)
+            )
             effects.audit("plan.approved", plan.id, role=role, reason=reason)
             if len(needed) > 1:
                 uow.plans.update(plan)
@@ -107,6 +123,16 @@ def approve_plan(
                 outcome = place(context, effects, plan, shared, False, existing=True)
                 effects.notify("plan.approved", Role.DEPARTMENT, plan.department, plan.id)
     return outcome
+
+
+def _claimed_role(plan_id: str, role: Role | str | None, needed: list[Role], by: Principal) -> Role | None:
+    """The role ``by`` approves in: the one given, else the single needed role it holds."""
+    if role is not None:
+        return member(Role)(role)
+    held = [r for r in needed if r.value in by.roles]
+    if len(held) > 1:
+        raise ApprovalError("approval.role_ambiguous", plan=plan_id, roles=",".join(r.value for r in held))
+    return held[0] if held else None
 
 
 def _items_of(uow: UnitOfWork, request: PlanRequest) -> list[SupervisionItem]:

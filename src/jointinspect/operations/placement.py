@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import attrs
-import pendulum
 
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, InspectionStatus, Plan
+from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.reservations import ledger_for
@@ -19,7 +18,7 @@ from jointinspect.policy.schema import FrequencyRule
 from jointinspect.requests import FilingOutcome
 from jointinspect.rules import filing as filing_rules
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
-from jointinspect.rules.matching import Group, group_of, joinable, merge_targets
+from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
 from jointinspect.timeutil import local_date
 
 
@@ -33,11 +32,11 @@ def place(
 ) -> FilingOutcome:
     """Join ``plan`` to the best open inspection that keeps every rule, or reserve a new visit."""
     uow = effects.uow
-    open_inspections = [
-        i for i in uow.inspections.for_enterprise(plan.enterprise) if i.status is InspectionStatus.PLANNED
-    ]
-    plans_by_id = {p.id: p for p in uow.plans.for_enterprise(plan.enterprise)}
-    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, context.policy.matching)
+    matching = context.policy.matching
+    # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
+    open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
+    plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
+    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching)
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     refused: set[str] = set()
@@ -213,7 +212,7 @@ def _reserve(
     checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
     if decision.blocked:
-        _refuse(context, effects.now, plan, decision, open_inspections)
+        _refuse(context, effects, plan, decision)
     if context.ledger is not None:
         ledger = context.ledger
         enterprise = plan.enterprise
@@ -237,17 +236,14 @@ def _reserve(
     return plan, inspection, decision.warnings
 
 
-def _refuse(
-    context: Context,
-    now: pendulum.DateTime,
-    plan: Plan,
-    decision: LedgerDecision,
-    open_inspections: Sequence[Inspection],
-) -> None:
+def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDecision) -> None:
     """Raise `FrequencyBlocked`, naming the open visits the plan could join by refiling."""
     hit = decision.blocked[0]
     rule = rule_named(context, hit.rule)
-    matching = context.policy.matching
+    matching, now = context.policy.matching, effects.now
+    # Any visit still open ahead of now, not only those this plan's window reaches (bounded
+    # by time all the same: visits already over are not read).
+    open_inspections = effects.uow.inspections.open_for_enterprise(plan.enterprise, reaching(None, now, matching))
     could_join = sorted(
         (i for i in open_inspections if joinable(i, now, matching) and plan.kind in matching.kinds),
         key=lambda i: (i.window.start, i.id),

@@ -1,45 +1,58 @@
-"""Read-only queries: each opens a unit of work, reads, and commits nothing."""
+"""Read-only queries: each opens a unit of work, reads, and commits nothing.
+
+Each is authorized by its own matrix row: enterprises see only their own records.
+"""
 
 from __future__ import annotations
 
 from jointinspect import audit as audit_chain
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import Enterprise
-from jointinspect.operations._unit import Context, require_enterprise, require_inspection, require_plan
+from jointinspect.operations._unit import Context, permit, require_enterprise, require_inspection, require_plan
 
 
-def inspection(context: Context, inspection_id: str) -> Inspection:
+def inspection(context: Context, inspection_id: str, by: Principal) -> Inspection:
     """One inspection."""
     with context.store.unit_of_work() as uow:
-        return require_inspection(uow, inspection_id)
+        found = require_inspection(uow, inspection_id)
+        facts = AuthContext(enterprise=found.enterprise, lead_department=found.lead_department)
+        permit(context, "inspection", by, facts, inspection_id)
+        return found
 
 
-def plan(context: Context, plan_id: str) -> Plan:
+def plan(context: Context, plan_id: str, by: Principal) -> Plan:
     """One plan."""
     with context.store.unit_of_work() as uow:
-        return require_plan(uow, plan_id)
+        found = require_plan(uow, plan_id)
+        permit(context, "plan", by, AuthContext(department=found.department, enterprise=found.enterprise), plan_id)
+        return found
 
 
-def inspections_of(context: Context, enterprise: str) -> list[Inspection]:
+def inspections_of(context: Context, enterprise: str, by: Principal) -> list[Inspection]:
     """Every inspection of one enterprise, oldest first."""
+    permit(context, "inspections_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
         return uow.inspections.for_enterprise(enterprise)
 
 
-def rectifications_of(context: Context, enterprise: str) -> list[Rectification]:
+def rectifications_of(context: Context, enterprise: str, by: Principal) -> list[Rectification]:
     """Every rectification of one enterprise, oldest first."""
+    permit(context, "rectifications_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
         return uow.rectifications.for_enterprise(enterprise)
 
 
-def enterprise(context: Context, credit_code: str) -> Enterprise:
+def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
     """One enterprise."""
+    permit(context, "enterprise", by, AuthContext(enterprise=credit_code), credit_code)
     with context.store.unit_of_work() as uow:
         return require_enterprise(uow, credit_code)
 
 
-def verify_audit(context: Context) -> int:
+def verify_audit(context: Context, by: Principal) -> int:
     """Verify the whole audit chain; return its length."""
+    permit(context, "verify_audit", by, AuthContext(), "-")
     with context.store.unit_of_work() as uow:
         return audit_chain.verify(uow.audit.entries())

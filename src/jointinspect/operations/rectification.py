@@ -8,58 +8,65 @@ from collections.abc import Sequence
 import attrs
 import pendulum
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import NotFoundError, ValidationError
 from jointinspect.model.notification import Role
 from jointinspect.model.rectification import Rectification, RectificationState
-from jointinspect.operations._unit import Context, Effects, operation, require_enterprise
+from jointinspect.operations._unit import Context, Effects, operation, permit, require_enterprise, require_item
 from jointinspect.rules.rectification import RectificationAction, apply
 
 
 def submit_rectification(
-    context: Context, rectification_id: str, evidence: Sequence[str], note: str, actor: str
+    context: Context, rectification_id: str, evidence: Sequence[str], note: str, by: Principal
 ) -> Rectification:
     """The enterprise uploads evidence of its fix."""
-    return _rectify(context, rectification_id, RectificationAction.SUBMIT, actor, evidence=tuple(evidence), note=note)
+    return _rectify(context, rectification_id, RectificationAction.SUBMIT, by, evidence=tuple(evidence), note=note)
 
 
-def accept_rectification(context: Context, rectification_id: str, actor: str, mode: str) -> Rectification:
+def accept_rectification(context: Context, rectification_id: str, by: Principal, mode: str) -> Rectification:
     """The department accepts the fix, ``"remote"`` or ``"on_site"``."""
     if mode not in ("remote", "on_site"):
         raise ValidationError("input.invalid", reason=f"acceptance mode {mode!r} is not remote or on_site")
-    return _rectify(context, rectification_id, RectificationAction.ACCEPT, actor, accepted_mode=mode)
+    return _rectify(context, rectification_id, RectificationAction.ACCEPT, by, accepted_mode=mode)
 
 
 def reject_rectification(
-    context: Context, rectification_id: str, actor: str, reason: str, new_deadline: pendulum.DateTime
+    context: Context, rectification_id: str, by: Principal, reason: str, new_deadline: pendulum.DateTime
 ) -> Rectification:
     """The department rejects the fix; it is open again until ``new_deadline``."""
-    return _rectify(
-        context, rectification_id, RectificationAction.REJECT, actor, note=reason, new_deadline=new_deadline
-    )
+    return _rectify(context, rectification_id, RectificationAction.REJECT, by, note=reason, new_deadline=new_deadline)
 
 
-def refuse_rectification(context: Context, rectification_id: str, actor: str, note: str) -> Rectification:
+def refuse_rectification(context: Context, rectification_id: str, by: Principal, note: str) -> Rectification:
     """The enterprise refuses to rectify: it becomes a key supervision target."""
-    return _rectify(context, rectification_id, RectificationAction.REFUSE, actor, note=note)
+    return _rectify(context, rectification_id, RectificationAction.REFUSE, by, note=note)
 
 
-def sweep_overdue(context: Context, actor: str) -> list[Rectification]:
+def sweep_overdue(context: Context, by: Principal) -> list[Rectification]:
     """Mark open rectifications past their deadline overdue and warn; return them."""
     marked = []
-    with operation(context, actor) as effects:
-        for rectification in effects.uow.rectifications.due_before(effects.now):
+    with operation(context, by) as effects:
+        permit(context, "sweep_overdue", by, AuthContext(), "-")
+        for rectification in effects.uow.rectifications.overdue(effects.now):
             if rectification.state is RectificationState.OPEN:
                 marked.append(_transition(effects, rectification, RectificationAction.MARK_OVERDUE))
     return marked
 
 
 def _rectify(
-    context: Context, rectification_id: str, action: RectificationAction, actor: str, **kwargs: object
+    context: Context, rectification_id: str, action: RectificationAction, by: Principal, **kwargs: object
 ) -> Rectification:
-    with operation(context, actor) as effects:
+    with operation(context, by) as effects:
         rectification = effects.uow.rectifications.get(rectification_id)
         if rectification is None:
             raise NotFoundError(kind="rectification", key=rectification_id)
+        facts = AuthContext(
+            department=rectification.department,
+            enterprise=rectification.enterprise,
+            # the department responsible is the one whose item was found failing
+            responsible_department=require_item(effects.uow, rectification.item).department,
+        )
+        permit(context, f"{action.value}_rectification", by, facts, rectification_id)
         return _transition(effects, rectification, action, **kwargs)
 
 

@@ -19,24 +19,27 @@ from collections import Counter
 import attrs
 import pendulum
 
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
-from jointinspect.operations._unit import Context, Effects, operation
+from jointinspect.operations._unit import Context, Effects, operation, permit
 from jointinspect.operations.placement import amend_reservation, current_reservation, describe_group, rule_named
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.requests import ReplanOutcome
-from jointinspect.rules.matching import Group, joinable, match_batch
+from jointinspect.rules.matching import Group, joinable, match_batch, reaching
 
 
-def replan(context: Context, enterprise: str, actor: str) -> ReplanOutcome:
+def replan(context: Context, enterprise: str, by: Principal) -> ReplanOutcome:
     """Regroup ``enterprise``'s open visits into the fewest (see the module docstring)."""
-    with operation(context, actor) as effects:
+    permit(context, "replan", by, AuthContext(enterprise=enterprise), enterprise)
+    with operation(context, by) as effects:
         uow, now = effects.uow, effects.now
         uow.lock_enterprise(enterprise)
         matching = context.policy.matching
-        movable = [i for i in uow.inspections.for_enterprise(enterprise) if joinable(i, now, matching)]
-        plans = {p.id: p for p in uow.plans.for_enterprise(enterprise)}
+        reach = reaching(None, now, matching)
+        movable = [i for i in uow.inspections.open_for_enterprise(enterprise, reach) if joinable(i, now, matching)]
+        plans = {p.id: p for p in uow.plans.for_inspections([i.id for i in movable])}
         members = {pid: plans[pid] for i in movable for pid in i.plan_ids if pid in plans}
         if len(movable) < 2 or len(members) != sum(len(i.plan_ids) for i in movable):
             return ReplanOutcome(enterprise, tuple(i.id for i in movable), (), ())

@@ -3,8 +3,10 @@ visit's reservation, and repairing a separate ledger after a crash."""
 
 from __future__ import annotations
 
+from jointinspect import ledger_rebuild
+from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import InspectionStatus
-from jointinspect.operations._unit import Context, Effects
+from jointinspect.operations._unit import Context, Effects, permit
 from jointinspect.ports import FrequencyLedger, UnitOfWork
 from jointinspect.rules.frequency import ReservationState
 
@@ -23,8 +25,9 @@ def release_later(context: Context, effects: Effects, reservation_id: str, enter
         effects.after_commit.append(lambda: ledger.release(reservation_id, enterprise))
 
 
-def reconcile_reservations(context: Context, enterprise: str) -> int:
+def reconcile_reservations(context: Context, enterprise: str, by: Principal) -> int:
     """Confirm pending reservations whose inspection exists, release the others."""
+    permit(context, "reconcile_reservations", by, AuthContext(enterprise=enterprise), enterprise)
     if context.ledger is None:
         return 0
     changed = 0
@@ -48,3 +51,12 @@ def reconcile_reservations(context: Context, enterprise: str) -> int:
             context.ledger.release(reservation.id, enterprise)
             changed += 1
     return changed
+
+
+def rebuild_reservations(context: Context, enterprise: str | None, by: Principal) -> int:
+    """Rebuild a separate ledger from the store's live inspections (one enterprise or all)."""
+    permit(context, "rebuild_reservations", by, AuthContext(enterprise=enterprise), enterprise or "*")
+    if context.ledger is None:
+        return 0
+    names = [enterprise] if enterprise is not None else ledger_rebuild.enterprises_of(context.store)
+    return ledger_rebuild.rebuild_reservations(context.store, context.ledger, names, context.clock.now())

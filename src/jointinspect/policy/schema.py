@@ -14,19 +14,23 @@ import math
 import tomllib
 import typing
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
 import pendulum
 
-from jointinspect.errors import PolicyError
+from jointinspect import validation as v
+from jointinspect.errors import JointInspectError, PolicyError, ValidationError
+from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
 from jointinspect.rules.frequency import Action, Scope
+
+T = TypeVar("T")
 
 PLANNED_KINDS = frozenset(InspectionKind) - TRIGGERED_KINDS
 ALL_KINDS = frozenset(InspectionKind)
@@ -71,34 +75,150 @@ class Period(enum.StrEnum):
     YEAR = "year"
 
 
-def _positive(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 0:
-        raise PolicyError(reason=f"{attribute.name} must not be negative (got {value})")
+_PERIOD_ZH = {Period.DAY: "自然日", Period.WEEK: "自然周", Period.MONTH: "自然月", Period.YEAR: "自然年"}
+
+
+def _policy_identifier(value: object, field: str) -> str:
+    try:
+        return v.identifier(value, field)
+    except ValidationError as exc:
+        raise PolicyError(
+            reason=f"{field} must be an identifier (letters, digits, '.', '_', ':', '-'; at most {v.ID_MAX_LEN})"
+        ) from exc
+
+
+def _rule_name(value: object) -> str:
+    return _policy_identifier(value, "frequency.name")
+
+
+def _policy_name(value: object) -> str:
+    try:
+        return v.name(value, "name")
+    except ValidationError as exc:
+        raise PolicyError(reason=f"name must be non-empty text of at most {v.NAME_MAX_LEN} characters") from exc
+
+
+def _policy_call(convert: Callable[[object], T], value: object) -> T:
+    """Run ``convert``, reporting its `ValidationError` as a `PolicyError` (a policy is
+    refused as a whole)."""
+    try:
+        return convert(value)
+    except PolicyError:
+        raise
+    except ValidationError as exc:
+        raise PolicyError(reason=exc.message_en, reason_zh=exc.message_zh) from exc
+    except TypeError as exc:  # not iterable
+        raise PolicyError(reason=f"expected a list, got {type(value).__name__}") from exc
+
+
+def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    """An attrs validator: an ``int`` (not ``bool``) in ``low..high``.
+
+    The upper bounds keep every later computation in range (a deadline, lookback or
+    window computed from the policy must stay a valid instant); see docs/validation.md.
+    """
+
+    def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise PolicyError(reason=f"{attribute.name} must be an integer (got {type(value).__name__})")
+        if value < 0 <= low:
+            raise PolicyError(reason=f"{attribute.name} must not be negative (got {value})")
+        if not low <= value <= high:
+            shown = value if value.bit_length() < 64 else "a huge number"
+            raise PolicyError(reason=f"{attribute.name} must be between {low} and {high} (got {shown})")
+
+    return check
+
+
+#: Upper bounds of the policy's numbers (documented in docs/validation.md).
+MAX_ADVANCE_DAYS = 365
+MAX_MIN_INSPECTORS = 50
+MAX_COMMON_HOURS = 24 * 366
+MAX_ALLOWANCE_DAYS = 366
+MAX_ALLOWANCE_HOURS = 24 * MAX_ALLOWANCE_DAYS
+MAX_RULE_LIMIT = 10_000
+MAX_WINDOW_DAYS = 3_660
+MAX_RADIUS_M = 100_000.0
+MAX_TOLERANCE_MINUTES = 1_440
+MAX_ENTERPRISE_CODE_DAYS = 1_830  # = MAX_CODE_LIFETIME_DAYS: a code lives at most five years
+MAX_LOOKBACK_MONTHS = 120
+MAX_DEADLINE_DAYS = 3_650
 
 
 def _positive_number(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise PolicyError(reason=f"{attribute.name} must be a positive number (got {value})")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PolicyError(reason=f"{attribute.name} must be a number (got {type(value).__name__})")
+    if not (math.isfinite(value) and 0 < value <= MAX_RADIUS_M):
+        raise PolicyError(reason=f"{attribute.name} must be a positive number up to {MAX_RADIUS_M:g} (got {value})")
+
+
+def _kinds_raw(value: object) -> frozenset[InspectionKind]:
+    if isinstance(value, str | bytes | Mapping):
+        raise PolicyError(reason=f"expected a list of inspection kinds, got {type(value).__name__}")
+    return frozenset(member(InspectionKind, "kinds")(k) for k in value)  # type: ignore[attr-defined]
+
+
+def _dates_raw(value: object) -> frozenset[dt.date]:
+    if isinstance(value, str | bytes | Mapping):
+        raise PolicyError(reason=f"expected a list of dates, got {type(value).__name__}")
+    return frozenset(v.day(d, "date") for d in value)  # type: ignore[attr-defined]
+
+
+def _codes_raw(value: object) -> tuple[str, ...]:
+    if isinstance(value, str | bytes | Mapping):
+        raise PolicyError(reason=f"expected a list of department codes, got {type(value).__name__}")
+    return tuple(v.identifier(c, "lead_priority") for c in value)  # type: ignore[attr-defined]
+
+
+def _roles_raw(value: object) -> tuple[Role, ...]:
+    if isinstance(value, str | bytes | Mapping):
+        raise PolicyError(reason=f"expected a list of roles, got {type(value).__name__}")
+    return tuple(member(Role, "approvers")(r) for r in value)  # type: ignore[attr-defined]
+
+
+def _kinds(value: object) -> frozenset[InspectionKind]:
+    return _policy_call(_kinds_raw, value)
+
+
+def _dates(value: object) -> frozenset[dt.date]:
+    return _policy_call(_dates_raw, value)
+
+
+def _codes(value: object) -> tuple[str, ...]:
+    return _policy_call(_codes_raw, value)
+
+
+def _roles(value: object) -> tuple[Role, ...]:
+    return _policy_call(_roles_raw, value)
+
+
+def _strict_bool_field(_: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise PolicyError(reason=f"{attribute.name} must be true or false (got {type(value).__name__})")
 
 
 @attrs.frozen
 class FilingPolicy:
     """Advance notice, quiet periods and staffing for plans."""
 
-    advance: int = attrs.field(default=7, validator=_positive)
+    advance: int = attrs.field(default=7, validator=_bounded(0, MAX_ADVANCE_DAYS))
     unit: DayUnit = DayUnit.CALENDAR
     #: kinds that need no advance notice (cannot be planned); they are reported instead.
-    exempt_kinds: frozenset[InspectionKind] = TRIGGERED_KINDS
-    min_inspectors: int = attrs.field(default=2, validator=_positive)
+    exempt_kinds: frozenset[InspectionKind] = attrs.field(default=TRIGGERED_KINDS, converter=_kinds)
+    min_inspectors: int = attrs.field(default=2, validator=_bounded(0, MAX_MIN_INSPECTORS))
     #: days of the month (in the policy zone) on which ``quiet_kinds`` may not start.
     quiet_days: frozenset[int] = frozenset()
-    quiet_kinds: frozenset[InspectionKind] = PLANNED_KINDS
+    quiet_kinds: frozenset[InspectionKind] = attrs.field(default=PLANNED_KINDS, converter=_kinds)
     calendar_fallback: CalendarFallback = CalendarFallback.WEEKDAYS
     #: a city may add next year's published schedule before the calendar package has it.
-    extra_holidays: frozenset[dt.date] = frozenset()
-    extra_workdays: frozenset[dt.date] = frozenset()
+    extra_holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_dates)
+    extra_workdays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_dates)
 
     def __attrs_post_init__(self) -> None:
+        if isinstance(self.quiet_days, str | bytes) or any(
+            isinstance(d, bool) or not isinstance(d, int) for d in self.quiet_days
+        ):
+            raise PolicyError(reason="filing.quiet_days must be a list of integers")
         bad = sorted(d for d in self.quiet_days if not 1 <= d <= 31)
         if bad:
             raise PolicyError(reason=f"filing.quiet_days must be 1..31 (got {bad})")
@@ -112,9 +232,9 @@ class WhitelistPolicy:
     #: mode for enterprises put on the whitelist explicitly.
     explicit: WhitelistMode = WhitelistMode.LIMITED
     #: kinds the whitelist restricts; triggered inspections go ahead.
-    kinds: frozenset[InspectionKind] = PLANNED_KINDS
+    kinds: frozenset[InspectionKind] = attrs.field(default=PLANNED_KINDS, converter=_kinds)
     #: every role here must approve, in any order (Laizhou: legal section and justice bureau).
-    approvers: tuple[Role, ...] = (Role.SUPERVISOR,)
+    approvers: tuple[Role, ...] = attrs.field(default=(Role.SUPERVISOR,), converter=_roles)
 
     def __attrs_post_init__(self) -> None:
         if not self.approvers:
@@ -138,8 +258,9 @@ class Allowance:
     side(s) ``direction`` names. Triggered kinds never get one (they are urgent).
     """
 
-    days: int = 0
-    hours: int = 0
+    # magnitude only: a negative one is refused as policy.allowance_negative by the policy
+    days: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
+    hours: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
     direction: Direction = Direction.BOTH
 
     @property
@@ -186,15 +307,15 @@ class MatchingPolicy:
     """
 
     #: plans merge only when their windows share at least this many hours.
-    min_common_hours: int = attrs.field(default=2, validator=_positive)
+    min_common_hours: int = attrs.field(default=2, validator=_bounded(0, MAX_COMMON_HOURS))
     lead_rule: LeadRule = LeadRule.MOST_ITEMS
-    lead_priority: tuple[str, ...] = ()
+    lead_priority: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     #: kinds that may merge; an emergency visit happens on its own.
-    kinds: frozenset[InspectionKind] = ALL_KINDS - {InspectionKind.EMERGENCY}
+    kinds: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS - {InspectionKind.EMERGENCY}, converter=_kinds)
     #: per planned kind, how far a visit may fall outside the filed window (default: not at all).
     allowances: Mapping[InspectionKind, Allowance] = attrs.field(factory=dict)
     #: no allowance may be longer than this many days.
-    window_limit_days: int = attrs.field(default=31, validator=_positive)
+    window_limit_days: int = attrs.field(default=31, validator=_bounded(0, MAX_ALLOWANCE_DAYS))
 
     def __attrs_post_init__(self) -> None:
         _check_allowances(self)
@@ -209,14 +330,15 @@ class MatchingPolicy:
 class FrequencyRule:
     """One frequency limit. Give ``window_days`` (rolling) or ``period`` (calendar)."""
 
-    name: str
-    limit: int = attrs.field(validator=_positive)
+    #: an identifier (it becomes part of notification keys, which every store bounds).
+    name: str = attrs.field(converter=_rule_name)
+    limit: int = attrs.field(validator=_bounded(0, MAX_RULE_LIMIT))
     action: Action = Action.BLOCK
     scope: Scope = Scope.ENTERPRISE
     #: kinds of the new visit this rule is checked for.
-    applies_to: frozenset[InspectionKind] = ALL_KINDS
+    applies_to: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS, converter=_kinds)
     #: kinds of earlier visits that count.
-    counts: frozenset[InspectionKind] = ALL_KINDS
+    counts: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS, converter=_kinds)
     window_days: int | None = None
     period: Period | None = None
     #: who hears a warning.
@@ -225,8 +347,12 @@ class FrequencyRule:
     def __attrs_post_init__(self) -> None:
         if (self.window_days is None) == (self.period is None):
             raise PolicyError(reason=f"rule {self.name!r}: give exactly one of window_days, period")
-        if self.window_days is not None and self.window_days <= 0:
-            raise PolicyError(reason=f"rule {self.name!r}: window_days must be positive")
+        if self.window_days is not None and (
+            isinstance(self.window_days, bool)
+            or not isinstance(self.window_days, int)
+            or not 0 < self.window_days <= MAX_WINDOW_DAYS
+        ):
+            raise PolicyError(reason=f"rule {self.name!r}: window_days must be positive, at most {MAX_WINDOW_DAYS}")
 
     def describe(self) -> str:
         """Human-readable window, e.g. '7 days' or 'calendar month'."""
@@ -234,17 +360,23 @@ class FrequencyRule:
             return f"{self.window_days} days"
         return f"calendar {self.period}"
 
+    def describe_zh(self) -> str:
+        """The window in Chinese, e.g. '7 天' or '自然月'."""
+        if self.window_days is not None:
+            return f"{self.window_days} 天"
+        return _PERIOD_ZH[Period(str(self.period))]
+
 
 @attrs.frozen
 class CheckInPolicy:
     """Geofence, clock tolerance and code lifetimes for check-in."""
 
     radius_m: float = attrs.field(default=500.0, validator=_positive_number)
-    tolerance_minutes: int = attrs.field(default=30, validator=_positive)
-    one_time_codes: bool = True
-    require_enterprise_scan: bool = True
-    #: lifetime of a standing enterprise code (posted at the gate).
-    enterprise_code_days: int = attrs.field(default=365, validator=_positive)
+    tolerance_minutes: int = attrs.field(default=30, validator=_bounded(0, MAX_TOLERANCE_MINUTES))
+    one_time_codes: bool = attrs.field(default=True, validator=_strict_bool_field)
+    require_enterprise_scan: bool = attrs.field(default=True, validator=_strict_bool_field)
+    #: lifetime of a standing enterprise code (posted at the gate); at least a day.
+    enterprise_code_days: int = attrs.field(default=365, validator=_bounded(1, MAX_ENTERPRISE_CODE_DAYS))
 
     @property
     def tolerance(self) -> pendulum.Duration:
@@ -256,15 +388,15 @@ class CheckInPolicy:
 class SharingPolicy:
     """How far back same-item records of an enterprise are shown (result sharing)."""
 
-    lookback_months: int = attrs.field(default=6, validator=_positive)
+    lookback_months: int = attrs.field(default=6, validator=_bounded(0, MAX_LOOKBACK_MONTHS))
 
 
 @attrs.frozen
 class RectificationPolicy:
     """Deadlines and the 'first violation, no penalty' rule."""
 
-    deadline_days: int = attrs.field(default=15, validator=_positive)
-    first_violation_guidance: bool = True
+    deadline_days: int = attrs.field(default=15, validator=_bounded(1, MAX_DEADLINE_DAYS))
+    first_violation_guidance: bool = attrs.field(default=True, validator=_strict_bool_field)
 
 
 #: Principal kinds a policy may name (`jointinspect.auth.PrincipalKind` values).
@@ -356,7 +488,7 @@ def _zone(_: object, __: attrs.Attribute[str], value: str) -> None:
 class Policy:
     """Everything configurable, with Wuhu/Yantai defaults. Build with `load_policy`."""
 
-    name: str = "default"
+    name: str = attrs.field(default="default", converter=_policy_name)
     zone: str = attrs.field(default="Asia/Shanghai", validator=_zone)
     filing: FilingPolicy = FilingPolicy()
     whitelist: WhitelistPolicy = WhitelistPolicy()
@@ -400,6 +532,14 @@ def _strict_bool(value: object, _: object) -> bool:
     return value
 
 
+def _strict_str(value: object, tp: Any) -> Any:
+    # cattrs would turn 5 into "5"; a policy file must say "5". The hook also serves the
+    # StrEnum types (subclasses of str), whose values are text too.
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value if tp is str else tp(value)
+
+
 def _is_frozenset(tp: Any) -> bool:
     return tp is frozenset or typing.get_origin(tp) is frozenset
 
@@ -413,12 +553,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _is_sequence_type(tp: Any) -> bool:
+    return typing.get_origin(tp) in (tuple, frozenset, set)
+
+
+def _sequence_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    origin = typing.get_origin(tp)
+
+    def structure(value: Any, _: Any) -> Any:
+        # cattrs would split "SCJG" into ('S', 'C', 'J', 'G'); a policy file must give a list.
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, list | tuple | set | frozenset):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        if origin is tuple:
+            return _converter._structure_tuple(value, tp)
+        if origin is frozenset:
+            return _converter._structure_frozenset(value, tp)
+        return _converter._structure_set(value, tp)
+
+    return structure
+
+
 _converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_structure_hook_factory(_is_sequence_type, _sequence_hook)
 _converter.register_structure_hook(int, _strict_int)
 _converter.register_structure_hook(float, _strict_float)
 # bool is a subclass of int: without its own hook it would go through _strict_int.
 _converter.register_structure_hook(bool, _strict_bool)
-_converter.register_structure_hook(dt.date, lambda v, _: v if isinstance(v, dt.date) else dt.date.fromisoformat(v))
+_converter.register_structure_hook(str, _strict_str)
+_converter.register_structure_hook(dt.date, lambda value, _: v.day(value, "date"))
 _converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 # A hook registered for ``frozenset`` alone does not catch ``frozenset[X]`` annotations.
 _converter.register_unstructure_hook_func(_is_frozenset, lambda s: sorted(_converter.unstructure(v) for v in s))
@@ -430,6 +592,8 @@ def load_policy(data: Mapping[str, Any]) -> Policy:
     Raises:
         PolicyError: naming every field that is wrong (unknown keys included).
     """
+    if not isinstance(data, Mapping):
+        raise PolicyError(reason=f"a policy is a table of settings, got {type(data).__name__}")
     try:
         return _converter.structure(dict(data), Policy)
     except PolicyError:
@@ -439,6 +603,8 @@ def load_policy(data: Mapping[str, Any]) -> Policy:
         if coded is not None:
             raise coded from exc
         raise PolicyError(reason=_explain(exc)) from exc
+    except RecursionError as exc:  # absurdly nested input
+        raise PolicyError(reason="the policy is nested too deeply") from exc
 
 
 def load_policy_file(path: str | Path) -> Policy:
@@ -447,17 +613,34 @@ def load_policy_file(path: str | Path) -> Policy:
     Raises:
         PolicyError: if the file is not valid TOML or not a valid policy.
     """
+    if not isinstance(path, str | Path) or (isinstance(path, str) and ("\x00" in path or not path)):
+        raise PolicyError(reason=f"a policy file path is text or a Path, got {type(path).__name__}")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = Path(path).read_bytes()
+        if len(raw) > MAX_POLICY_FILE_BYTES:
+            raise PolicyError(reason=f"{path}: larger than {MAX_POLICY_FILE_BYTES} bytes")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except PolicyError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise PolicyError(reason=f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise PolicyError(reason=f"{path}: {exc}") from exc
+    except RecursionError as exc:
+        raise PolicyError(reason=f"{path}: nested too deeply") from exc
     return load_policy(data)
+
+
+#: Largest policy file read (a city's policy is a few kilobytes).
+MAX_POLICY_FILE_BYTES = 1_000_000
 
 
 def _format_exception(exc: BaseException, tp: type | None) -> str:
     # Our own validators already say what is wrong; cattrs would only say "invalid value".
     if isinstance(exc, PolicyError):
         return str(exc.details.get("reason", exc))
+    if isinstance(exc, JointInspectError):
+        return exc.message_en
     if isinstance(exc, TypeError) and str(exc).startswith("expected "):
         return f"invalid value for type, {exc}"
     return cattrs.v.format_exception(exc, tp)

@@ -16,6 +16,7 @@ import math
 from geographiclib.geodesic import Geodesic
 
 from jointinspect.model.reference import CoordinateSystem, GeoPoint
+from jointinspect.validation import instance_of
 
 # Constants of the GCJ-02 obfuscation: the Krasovsky 1940 ellipsoid it is defined on.
 _GCJ_A = 6378245.0
@@ -119,7 +120,12 @@ def _clamped(lat: float, lon: float) -> GeoPoint:
 
 
 def to_wgs84(point: GeoPoint) -> GeoPoint:
-    """Return ``point`` in WGS-84 (GCJ-02 and BD-09 are converted; WGS-84 is returned)."""
+    """Return ``point`` in WGS-84 (GCJ-02 and BD-09 are converted; WGS-84 is returned).
+
+    Raises:
+        ValidationError: ``input.wrong_type`` when ``point`` is not a `GeoPoint`.
+    """
+    point = instance_of(point, "position", GeoPoint)
     if point.crs is CoordinateSystem.WGS84:
         return point
     lat, lon = point.lat, point.lon
@@ -171,7 +177,9 @@ def distance_m(a: GeoPoint, b: GeoPoint) -> float:
     use the local tangent-plane formula, within about 1e-6 of the geodesic; farther ones
     use Karney's geodesic (geographiclib), accurate to well under a millimetre.
     """
-    wa, wb = to_wgs84(a), to_wgs84(b)
+    # A position that is not a GeoPoint (None, a tuple, text) is a typed input error.
+    wa = to_wgs84(instance_of(a, "position", GeoPoint))
+    wb = to_wgs84(instance_of(b, "site", GeoPoint))
     near = abs(wa.lat - wb.lat) <= _LOCAL_LIMIT_DEG and abs(wa.lon - wb.lon) <= _LOCAL_LIMIT_DEG
     if near and abs(wa.lat) < 80.0:
         return _local_distance(wa.lat, wa.lon, wb.lat, wb.lon)

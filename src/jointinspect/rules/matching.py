@@ -63,6 +63,20 @@ def allowed_window(plan: Plan, policy: MatchingPolicy) -> Window:
     return Window(shifted(plan.window.start, -allowance.earlier), shifted(plan.window.end, allowance.later))
 
 
+def reaching(plan: Plan | None, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
+    """The earliest *filed* window end a plan of an open visit can have and still share
+    ``policy.minimum`` with ``plan`` (or, for ``None``, with any time ahead of ``now``):
+    the bound of ``inspections.open_for_enterprise`` (issue 15).
+
+    Common time lies after ``now`` (see `joinable`) and inside ``plan``'s allowed window,
+    so it ends at or after ``max(allowed start, now) + minimum``; the other plan's allowed
+    end is its filed end plus at most the longest ``later`` allowance of any kind.
+    """
+    earliest = now if plan is None else max(allowed_window(plan, policy).start, now)
+    later = max((a.later for a in policy.allowances.values()), default=pendulum.duration())
+    return pendulum.instance(shifted(shifted(earliest, policy.minimum), -later))
+
+
 def common_time(windows: Iterable[Window]) -> Window | None:
     """The intersection of ``windows``, or ``None`` when they share no time."""
     ws = list(windows)

@@ -9,6 +9,7 @@ import enum
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.errors import IllegalTransition, ValidationError
 from jointinspect.model.rectification import Rectification, RectificationEvent, RectificationState
 
@@ -58,6 +59,10 @@ def apply(
         ValidationError: a rejection without a future deadline or a reason, a submission
             without evidence.
     """
+    # boundary checks first (issue 10): None, bare strings and naive deadlines are typed errors.
+    note = v.text(note, "note")
+    evidence = v.text_sequence(evidence, "evidence")
+    new_deadline = v.optional_instant(new_deadline, "new_deadline")
     target = TRANSITIONS.get((rect.state, action))
     if target is None or (action is RectificationAction.MARK_OVERDUE and at <= rect.deadline):
         raise IllegalTransition(
@@ -65,10 +70,14 @@ def apply(
         )
     deadline = rect.deadline
     if action is RectificationAction.SUBMIT and not evidence:
-        raise ValidationError("input.invalid", reason="a submission needs at least one evidence reference")
+        raise ValidationError(
+            "input.invalid",
+            reason="a submission needs at least one evidence reference",
+            reason_zh="提交整改至少需要一项佐证材料",
+        )
     if action is RectificationAction.REJECT:
         if not note.strip():
-            raise ValidationError("input.invalid", reason="a rejection needs a reason")
+            raise ValidationError("input.invalid", reason="a rejection needs a reason", reason_zh="退回整改须说明理由")
         if new_deadline is None or new_deadline <= at:
             raise ValidationError(
                 "rectification.deadline_past",

@@ -9,6 +9,9 @@
 * `jointinspect.testing.tamper` — the audit tamper suite (raw edits of the audit table).
 * `jointinspect.testing.maintenance` — outbox and replay-key pruning contract cases.
 * `jointinspect.testing.model` — the stateful comparison with a reference model.
+* `jointinspect.testing.authorization` — the authorization contract: every matrix row and
+  the impersonation cases, through the Engine on your store.
+* `jointinspect.testing.principals` — principals of the example city for tests.
 
 Nothing here is imported by the core package at import time.
 """

@@ -48,6 +48,8 @@ from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
+from jointinspect.testing.bounded import BoundedReadsContract
+from jointinspect.testing.principals import SYSTEM, enterprise, inspector, officer
 
 # populate is re-exported: it lived here before jointinspect.sample existed.
 __all__ = ["StoreContract", "populate"]
@@ -69,8 +71,9 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
     )
 
 
-class StoreContract:
-    """Base class of the contract tests; subclasses implement `make_store`."""
+class StoreContract(BoundedReadsContract):
+    """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
+    cases come from `jointinspect.testing.bounded`)."""
 
     def make_store(self) -> Store:
         """Return a fresh, empty store (override)."""
@@ -187,6 +190,44 @@ class StoreContract:
             assert uow.inspections.get("i1") == done
             assert uow.visits.for_inspection("i1") == [out]
             assert out.duration == pendulum.duration(minutes=47)
+
+    def test_open_visits_by_inspector(self, store: Store, city: City) -> None:
+        ent, other = city.enterprises[0], city.enterprises[1]
+
+        def inspection(inspection_id: str, enterprise: str) -> Inspection:
+            return Inspection(
+                id=inspection_id,
+                enterprise=enterprise,
+                lead_department="SCJG",
+                plan_ids=[f"p-{inspection_id}"],
+                departments=["SCJG"],
+                items=["SCJG-01"],
+                inspectors=["SCJG-I01", "SCJG-I02"],
+                window=Window(T0, T0.add(hours=8)),
+                kind=InspectionKind.ROUTINE,
+                created_at=T0,
+                status=InspectionStatus.IN_PROGRESS,
+                reservation_id=inspection_id,
+            )
+
+        first = Visit("v1", "i1", "SCJG-I01", ent.credit_code, T0.add(minutes=5), ent.site, 3.0, "t1")
+        second = Visit("v2", "i1", "SCJG-I02", ent.credit_code, T0.add(minutes=6), ent.site, 3.0, "t2")
+        with store.unit_of_work() as uow:
+            uow.inspections.add(inspection("i1", ent.credit_code))
+            uow.inspections.add(inspection("i2", other.credit_code))
+            uow.visits.add(first)
+            uow.visits.add(second)
+            assert uow.visits.open_for_inspector("SCJG-I01") == [first]  # own writes visible
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.visits.open_for_inspector("SCJG-I01") == [first]
+            assert uow.visits.open_for_inspector("SCJG-I03") == []
+            uow.visits.update(attrs.evolve(first, checked_out_at=T0.add(minutes=30)))
+            uow.visits.add(Visit("v3", "i2", "SCJG-I01", other.credit_code, T0.add(hours=1), other.site, 4.0, "t3"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [v.id for v in uow.visits.open_for_inspector("SCJG-I01")] == ["v3"]
+            assert uow.visits.open_for_inspector("SCJG-I02") == [second]
 
     def test_results_are_shared_only_within_the_enterprise(self, store: Store, city: City) -> None:
         a, b = city.enterprises[0].credit_code, city.enterprises[1].credit_code
@@ -360,7 +401,7 @@ class StoreContract:
             inspectors=["SCJG-I01", "SCJG-I02"],
             idempotency_key="SCJG-2026-0042",
         )
-        first = eng.file_plan(request)
+        first = eng.file_plan(request, by=officer("SCJG"))
         assert not first.replayed and first.inspection is not None
 
         def rows() -> tuple[object, ...]:
@@ -374,18 +415,19 @@ class StoreContract:
                 )
 
         before = rows()
-        again = eng.file_plan(request)
+        again = eng.file_plan(request, by=officer("SCJG"))
         assert again.replayed and again.plan == first.plan and again.inspection == first.inspection
         assert rows() == before
         with pytest.raises(IdempotencyConflict) as err:
-            eng.file_plan(attrs.evolve(request, end=T0.add(hours=9)))
+            eng.file_plan(attrs.evolve(request, end=T0.add(hours=9)), by=officer("SCJG"))
         assert err.value.code == "plan.idempotency_conflict" and err.value.details["field"] == "window"
         assert rows() == before
         with store.unit_of_work() as uow:
             assert uow.plans.by_idempotency_key("SCJG", "SCJG-2026-0042") == first.plan
             assert uow.plans.by_idempotency_key("YJGL", "SCJG-2026-0042") is None
         other = eng.file_plan(
-            attrs.evolve(request, department="YJGL", items=["YJGL-01"], inspectors=["YJGL-I01", "YJGL-I02"])
+            attrs.evolve(request, department="YJGL", items=["YJGL-01"], inspectors=["YJGL-I01", "YJGL-I02"]),
+            by=officer("YJGL"),
         )
         assert not other.replayed and other.plan.id != first.plan.id
 
@@ -395,7 +437,8 @@ class StoreContract:
         first = eng.file_plan(
             PlanRequest(
                 ent.credit_code, "SCJG", T0, T0.add(hours=8), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
-            )
+            ),
+            by=officer("SCJG"),
         )
         second = eng.file_plan(
             PlanRequest(
@@ -405,26 +448,28 @@ class StoreContract:
                 T0.add(hours=12),
                 items=["YJGL-01"],
                 inspectors=["YJGL-I01", "YJGL-I02"],
-            )
+            ),
+            by=officer("YJGL"),
         )
         assert second.merged and second.inspection is not None and second.inspection.joint
         assert first.inspection is not None and second.inspection.id == first.inspection.id
-        code = eng.issue_inspection_code(second.inspection.id)
-        gate = eng.issue_enterprise_code(ent.credit_code)
+        code = eng.issue_inspection_code(second.inspection.id, by=SYSTEM)
+        gate = eng.issue_enterprise_code(ent.credit_code, by=SYSTEM)
         clock.set(second.inspection.window.start.add(minutes=5))
-        eng.check_in(code.token, "SCJG-I01", ent.site, gate.token)
+        me = inspector("SCJG-I01")
+        eng.check_in(code.token, ent.site, gate.token, by=me)
         with pytest.raises(JointInspectError):
-            eng.check_in(code.token, "SCJG-I01", ent.site, gate.token)
-        failed = eng.record_result(second.inspection.id, "SCJG-I01", "SCJG-01", Outcome.FAIL, "expired licence")
+            eng.check_in(code.token, ent.site, gate.token, by=me)
+        failed = eng.record_result(second.inspection.id, "SCJG-01", Outcome.FAIL, "expired licence", by=me)
         assert failed.rectification is not None
         clock.advance(minutes=40)
-        visit = eng.check_out(second.inspection.id, "SCJG-I01")
+        visit = eng.check_out(second.inspection.id, by=me)
         assert visit.duration == pendulum.duration(minutes=40)
-        eng.rate(second.inspection.id, 90)
-        eng.submit_rectification(failed.rectification.id, ["photo-after"])
-        done = eng.accept_rectification(failed.rectification.id, "SCJG-I01")
+        eng.rate(second.inspection.id, 90, by=enterprise(ent.credit_code))
+        eng.submit_rectification(failed.rectification.id, ["photo-after"], by=enterprise(ent.credit_code))
+        done = eng.accept_rectification(failed.rectification.id, by=officer("SCJG"))
         assert done.state is RectificationState.ACCEPTED
-        assert eng.verify_audit() > 0
+        assert eng.verify_audit(by=SYSTEM) > 0
         assert notes.of_kind("plan.filed") and notes.of_kind("rectification.accepted")
         with store.unit_of_work() as uow:
             assert uow.outbox.pending(10) == []
@@ -436,7 +481,8 @@ class StoreContract:
         eng.file_plan(
             PlanRequest(
                 ent.credit_code, "SCJG", T0, T0.add(hours=8), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
-            )
+            ),
+            by=officer("SCJG"),
         )
         with store.unit_of_work() as uow:
             before = (len(uow.audit.entries()), len(uow.plans.for_enterprise(ent.credit_code)))
@@ -450,7 +496,8 @@ class StoreContract:
                     T0.add(days=3, hours=8),
                     items=["YJGL-01"],
                     inspectors=["YJGL-I01", "YJGL-I02"],
-                )
+                ),
+                by=officer("YJGL"),
             )
         with store.unit_of_work() as uow:
             after = (len(uow.audit.entries()), len(uow.plans.for_enterprise(ent.credit_code)))
@@ -479,7 +526,8 @@ class StoreContract:
                         start.add(hours=2),
                         items=[f"{dept}-01"],
                         inspectors=[f"{dept}-I01", f"{dept}-I02"],
-                    )
+                    ),
+                    by=officer(dept),
                 )
                 assert out.inspection is not None
                 wins.append(out.inspection.id)

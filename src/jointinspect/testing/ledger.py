@@ -363,6 +363,24 @@ class LedgerContract:
         later = ledger.check_and_reserve(visit("b", T0.add(days=1)), checks, T0)
         assert [h.count for h in later.warnings] == [2]
 
+    def test_restore_without_checks_records_whatever_it_holds(self) -> None:
+        """Contract: with no checks a reservation is recorded even over a limit (how a
+        rebuild puts back what a failover lost), an id already held is kept as it is, and
+        confirming it then makes it permanent."""
+        ledger = self.make_ledger()
+        checks = [rolling("one_per_week", 1)]
+        assert ledger.check_and_reserve(visit("a", T0), checks, T0).allowed
+        assert ledger.check_and_reserve(visit("b", T0.add(days=1)), (), T0).allowed
+        assert ledger.check_and_reserve(visit("p", T0.add(days=2), pending_until=T0), checks, T0).blocked
+        ledger.check_and_reserve(visit("p", T0.add(days=2), pending_until=T0.add(minutes=1)), (), T0)
+        again = ledger.check_and_reserve(visit("p", T0.add(days=2)), (), T0)
+        assert again.reservation is not None and again.reservation.state is ReservationState.PENDING
+        ledger.confirm("p", ENTERPRISE)
+        held = {r.id: r.state for r in ledger.reservations(ENTERPRISE)}
+        assert held == dict.fromkeys("abp", ReservationState.CONFIRMED)
+        blocked = ledger.check_and_reserve(visit("c", T0.add(days=3)), checks, T0.add(hours=1))
+        assert [h.count for h in blocked.blocked] == [4]
+
     def test_reservations_lists_oldest_first_with_every_field(self) -> None:
         """Contract: reservations lists oldest first with every field."""
         ledger = self.make_ledger()

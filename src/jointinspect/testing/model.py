@@ -39,6 +39,7 @@ from jointinspect.policy.schema import PLANNED_KINDS, Policy
 from jointinspect.ports import Store
 from jointinspect.requests import PlanRequest
 from jointinspect.sample import build_city, populate
+from jointinspect.testing.principals import SYSTEM, inspector, officer
 
 BASE = pendulum.datetime(2026, 3, 2, 0, tz="UTC")
 MINIMUM = pendulum.duration(hours=2)
@@ -78,7 +79,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         def _inspections(self) -> list[Inspection]:
             out: list[Inspection] = []
             for e in enterprises:
-                out.extend(self.engine.inspections_of(e.credit_code))
+                out.extend(self.engine.inspections_of(e.credit_code, by=SYSTEM))
             return out
 
         @rule(
@@ -102,7 +103,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
                 inspectors=[p.id for p in city.inspectors_of(dept)],
             )
             try:
-                out = self.engine.file_plan(request)
+                out = self.engine.file_plan(request, by=officer(dept))
             except FrequencyBlocked:
                 assert kind in PLANNED_KINDS, "only planned kinds may be blocked"
                 with self.store.unit_of_work() as uow:
@@ -126,14 +127,16 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             if not candidates:
                 return
             insp = candidates[pick % len(candidates)]
-            code = self.engine.issue_inspection_code(insp.id)
-            inspector = insp.inspectors[0]
+            with self.store.unit_of_work() as uow:  # one open check-in per inspector at a time
+                free = [i for i in insp.inspectors if not uow.visits.open_for_inspector(i)]
+            if not free:
+                return
+            code = self.engine.issue_inspection_code(insp.id, by=SYSTEM)
             site = next(e.site for e in enterprises if e.credit_code == insp.enterprise)
             self.clock.set(insp.window.start.add(minutes=1))
             try:
-                self.engine.check_in(
-                    code.token, inspector, site, self.engine.issue_enterprise_code(insp.enterprise).token
-                )
+                gate = self.engine.issue_enterprise_code(insp.enterprise, by=SYSTEM).token
+                self.engine.check_in(code.token, site, gate, by=inspector(free[0]))
             finally:
                 self.clock.set(BASE)
             self.started[insp.id] = frozenset(insp.plan_ids)
@@ -177,7 +180,7 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
 
         @invariant()
         def audit_chain_verifies(self) -> None:
-            assert self.engine.verify_audit() > 0
+            assert self.engine.verify_audit(by=SYSTEM) > 0
 
     EngineVersusModel.TestCase.settings = settings(max_examples=max_examples, stateful_step_count=20, deadline=None)
     return EngineVersusModel

@@ -34,6 +34,23 @@ _RETRYABLE: tuple[type[Exception], ...] = (
     redis.exceptions.RedisClusterException,
 )
 
+#: Server refusals, by the first word of the error reply (possibly inside a script's
+#: error), after which the same call may succeed later: too few replicas for
+#: ``min-replicas-to-write``, a replica lost its master or is read-only, the cluster is
+#: down or moving slots, the server is loading its data.
+_REFUSALS = ("NOREPLICAS", "MASTERDOWN", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "LOADING", "MOVED", "ASK")
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether a driver error is an outage or a transient refusal (retrying may succeed)."""
+    if isinstance(exc, _RETRYABLE):
+        return True
+    if isinstance(exc, redis.exceptions.ResponseError):
+        text = str(exc)
+        # a script's error reply is wrapped ("Error running script ...: NOREPLICAS ...")
+        return any(text.startswith(word) or f" {word} " in text or f": {word}" in text for word in _REFUSALS)
+    return False
+
 
 def micros(value: dt.datetime) -> int:
     """Exact integer microseconds since the epoch (the hot-path twin of ``to_micros``)."""
@@ -61,9 +78,11 @@ def duration_micros(value: dt.timedelta) -> int:
 def translate(operation: str, exc: BaseException) -> JointInspectError:
     """The library error for a driver error (raise it ``from exc``): outages and timeouts
     become :class:`OperationalError` (retryable), anything else :class:`StorageError`."""
-    if isinstance(exc, _RETRYABLE):
-        return OperationalError(reason=f"redis {operation}: {exc!r}")
-    return StorageError(reason=f"redis {operation}: {exc!r}")
+    # the class and the server's text (redis-py's repr of a reply error hides the text)
+    reason = f"redis {operation}: {type(exc).__name__}: {exc}"
+    if retryable(exc):
+        return OperationalError(reason=reason)
+    return StorageError(reason=reason)
 
 
 @contextlib.contextmanager
@@ -75,10 +94,8 @@ def translated(operation: str) -> Iterator[None]:
     """
     try:
         yield
-    except _RETRYABLE as exc:
-        raise OperationalError(reason=f"redis {operation}: {exc!r}") from exc
     except (redis.exceptions.RedisError, OSError) as exc:
-        raise StorageError(reason=f"redis {operation}: {exc!r}") from exc
+        raise translate(operation, exc) from exc
 
 
 def open_client(client_or_url: Client | str, *, cluster: bool) -> tuple[Client, bool]:

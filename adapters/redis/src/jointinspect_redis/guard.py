@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pendulum
 
+from jointinspect.errors import JointInspectError
 from jointinspect.ports import Clock
 from jointinspect_redis._common import Client, LuaScript, micros, open_client
+from jointinspect_redis.replication import DEFAULT_TIMEOUT, Replication
 
 
 class RedisReplayGuard:
@@ -25,6 +29,13 @@ class RedisReplayGuard:
         prefix: key prefix; keys are ``<prefix>:once:{<key>}``.
         margin: extra server-side lifetime after ``expires_at`` (clock skew allowance).
         cluster: with a URL, connect to a Redis Cluster.
+        replicas: replicas that must acknowledge each consumed key (``WAIT``); ``None``
+            (the default) means 1 on a replicated server or cluster and 0 otherwise (see
+            :mod:`jointinspect_redis.replication`); ``0`` opts out.
+        replica_timeout: how long to wait for them before :meth:`consume` fails with the
+            retryable :class:`jointinspect.errors.ReplicationError`; the key is then taken
+            back, so the retry consumes it (a failover could otherwise lose it and let a
+            replay through).
 
     """
 
@@ -36,12 +47,25 @@ class RedisReplayGuard:
         prefix: str = "ji",
         margin: pendulum.Duration = pendulum.duration(minutes=5),  # noqa: B008
         cluster: bool = False,
+        replicas: int | None = None,
+        replica_timeout: pendulum.Duration = DEFAULT_TIMEOUT,
     ) -> None:
         self._client, self._owned = open_client(client_or_url, cluster=cluster)
         self._clock = clock
         self._prefix = prefix
         self._margin_ms = int(margin.total_seconds() * 1000)
         self._consume = LuaScript(self._client, "consume.lua")
+        self._unconsume = LuaScript(self._client, "unconsume.lua")
+        try:
+            self._replication = Replication(self._client, replicas, replica_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def replicas(self) -> int:
+        """Replicas that must acknowledge each consumed key (0: no waiting)."""
+        return self._replication.replicas
 
     def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime | None = None) -> bool:
         """Atomically mark ``key`` used until ``expires_at``.
@@ -54,7 +78,15 @@ class RedisReplayGuard:
             now = self._clock.now()
         expires_us, now_us = micros(expires_at), micros(now)
         ttl_ms = max((expires_us - now_us) // 1000, 0) + self._margin_ms + 1
-        result = self._consume([f"{self._prefix}:once:{{{key}}}"], [expires_us, now_us, ttl_ms])
+        keys, args = [f"{self._prefix}:once:{{{key}}}"], [expires_us, now_us, ttl_ms]
+        if not self._replication.enabled:
+            return bool(self._consume(keys, args))
+        result, acked = self._replication.run(self._consume, keys, args)
+        if result and acked < self._replication.replicas:
+            with contextlib.suppress(JointInspectError):  # left consumed: a retry is refused, the safe side
+                self._unconsume(keys, [expires_us])
+            self._replication.require(acked, "consume")
+        # a replay (False) wrote nothing: refusing it needs no acknowledgement
         return bool(result)
 
     def close(self) -> None:

@@ -24,10 +24,21 @@ library's injected clock) for pending expiry and trimming, never the server's cl
 key TTLs (garbage collection) run on the server's clock: keys expire ``retention`` after
 their latest visit, where ``retention`` must cover the longest rule window (default 400
 days, enough for calendar-year buckets).
+
+Replication: with ``replicas`` > 0 (the default on a replicated server or cluster, see
+:mod:`jointinspect_redis.replication`) every reservation, confirmation and release is
+followed by ``WAIT`` on the same connection. When fewer replicas acknowledge in time the
+call raises :class:`jointinspect.errors.ReplicationError` (a retryable
+``OperationalError``) and a new reservation (confirmed or pending) is taken back, so no
+caller is told "reserved" for a write a failover can lose and the retry is not blocked by
+it. A confirmation that is not acknowledged raises the same error and stays on the node;
+a failover may turn it back into a pending reservation, which
+``Engine.reconcile_reservations`` / ``Engine.rebuild_reservations`` confirm again.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +46,7 @@ import attrs
 import pendulum
 import redis.exceptions
 
-from jointinspect.errors import ValidationError
+from jointinspect.errors import JointInspectError, ValidationError
 from jointinspect.model.plan import InspectionKind
 from jointinspect.rules.frequency import (
     Action,
@@ -57,6 +68,7 @@ from jointinspect_redis._common import (
     translate,
     translated,
 )
+from jointinspect_redis.replication import DEFAULT_TIMEOUT, Replication
 
 _US, _RS = "\x1f", "\x1e"
 _SCOPE = {Scope.ENTERPRISE: "e", Scope.ENTERPRISE_DEPARTMENT: "d", Scope.INSPECTOR_ENTERPRISE: "i"}
@@ -112,6 +124,11 @@ class RedisLedger:
         retention: how long a visit is kept after its instant; must cover the longest rule
             window or calendar bucket.
         cluster: with a URL, connect to a Redis Cluster.
+        replicas: replicas that must acknowledge each write (``WAIT``); ``None`` (the
+            default) means 1 on a replicated server or cluster and 0 otherwise (see
+            :mod:`jointinspect_redis.replication`); ``0`` opts out.
+        replica_timeout: how long a write waits for its replicas before the call fails
+            with the retryable :class:`jointinspect.errors.ReplicationError`.
 
     """
 
@@ -123,6 +140,8 @@ class RedisLedger:
         pending_ttl: pendulum.Duration | None = None,
         retention: pendulum.Duration = pendulum.duration(days=400),  # noqa: B008
         cluster: bool = False,
+        replicas: int | None = None,
+        replica_timeout: pendulum.Duration = DEFAULT_TIMEOUT,
     ) -> None:
         self._client, self._owned = open_client(client_or_url, cluster=cluster)
         self._cluster = is_cluster(self._client)
@@ -133,9 +152,19 @@ class RedisLedger:
         self._confirm = LuaScript(self._client, "confirm.lua")
         self._release = LuaScript(self._client, "release.lua")
         self._amend = LuaScript(self._client, "amend.lua")
+        try:
+            self._replication = Replication(self._client, replicas, replica_timeout)
+        except BaseException:
+            self.close()
+            raise
         self._specs: dict[tuple[RuleCheck, ...], _Spec] = {}
         # the last check list seen, by identity: callers often pass the same one again
         self._last: tuple[Sequence[RuleCheck], tuple[RuleCheck, ...], _Spec] | None = None
+
+    @property
+    def replicas(self) -> int:
+        """Replicas that must acknowledge each write (0: no waiting)."""
+        return self._replication.replicas
 
     # keys and encoding ------------------------------------------------------------------
 
@@ -201,8 +230,13 @@ class RedisLedger:
         One EVALSHA (one round trip, atomic) on a single server or a cluster. After a driver
         error either nothing or the whole reservation is recorded; retrying with the same id
         is safe (idempotent).
+
+        With replicas required, the script and ``WAIT`` share one pipeline (still one round
+        trip); see the module for what happens when too few acknowledge.
         """
         request, (zkey, hkey), (head, member) = self._prepare(request, checks, now)
+        if self._replication.enabled:
+            return self._reserve_acknowledged(request, checks, (zkey, hkey), (head, member))
         try:
             reply = self._client.evalsha(self._reserve.sha, 2, zkey, hkey, head, member)
         except redis.exceptions.NoScriptError:
@@ -218,19 +252,50 @@ class RedisLedger:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`.
 
         One EVALSHA of ``amend.lua`` (atomic, one round trip): the stored member of the same
-        id is left out of the counts and replaced unless a blocking rule is exceeded.
+        id is left out of the counts and replaced unless a blocking rule is exceeded. With
+        replicas required, it waits for them like a reservation does.
         """
         reservation, (zkey, hkey), (head, member) = self._prepare(reservation, checks, now)
-        try:
-            reply = self._client.evalsha(self._amend.sha, 2, zkey, hkey, head, member)
-        except redis.exceptions.NoScriptError:
-            self._amend.load()
-            return self.amend(reservation, checks, now)
-        except (redis.exceptions.RedisError, OSError) as exc:
-            raise translate("amend", exc) from exc
+        if self._replication.enabled:
+            reply, acked = self._replication.run(self._amend, (zkey, hkey), (head, member))
+            self._replication.require(acked, "amend")
+        else:
+            try:
+                reply = self._client.evalsha(self._amend.sha, 2, zkey, hkey, head, member)
+            except redis.exceptions.NoScriptError:
+                self._amend.load()
+                return self.amend(reservation, checks, now)
+            except (redis.exceptions.RedisError, OSError) as exc:
+                raise translate("amend", exc) from exc
         if len(reply) == 1 and reply[0] == 1:
             return LedgerDecision(reservation)
         return self._decide(reservation, checks, reply)
+
+    def _reserve_acknowledged(
+        self,
+        request: Reservation,
+        checks: Sequence[RuleCheck],
+        keys: tuple[str, str],
+        args: tuple[str, str],
+    ) -> LedgerDecision:
+        """Check and reserve, then wait for the replicas (see the module)."""
+        replication = self._replication
+        reply, acked = replication.run(self._reserve, keys, args)
+        status = int(reply[0])
+        if status != 0 and acked < replication.replicas:
+            # Recorded here but maybe not on any replica. A new reservation, confirmed or
+            # pending, is taken back: the caller sees an error and will not commit (the
+            # Engine registers its own undo only after this call returns), and its retry
+            # must not be blocked by it. Best effort: if that fails too it over-counts (the
+            # safe side; a pending one expires). A reservation an earlier call made
+            # (status 2) is not ours to take back.
+            if status == 1:
+                with contextlib.suppress(JointInspectError):
+                    self._release(keys, [request.id])
+            replication.require(acked, "reserve")
+        if status == 1 and len(reply) == 1:
+            return LedgerDecision(request)
+        return self._decide(request, checks, reply)
 
     def check_and_reserve_many(
         self, batch: Sequence[tuple[Reservation, Sequence[RuleCheck]]], now: pendulum.DateTime
@@ -239,8 +304,11 @@ class RedisLedger:
 
         Each visit is still one atomic script; the batch as a whole is not, and a visit sees
         the ones before it in the batch. A driver error leaves any prefix of the batch
-        recorded; retrying the whole batch is safe (ids are idempotent).
+        recorded; retrying the whole batch is safe (ids are idempotent). With replicas
+        required, each visit is reserved and acknowledged on its own (one round trip each).
         """
+        if self._replication.enabled:
+            return [self.check_and_reserve(request, checks, now) for request, checks in batch]
         prepared = [self._prepare(request, checks, now) for request, checks in batch]
         replies = self._pipelined(prepared)
         decisions = []
@@ -326,7 +394,7 @@ class RedisLedger:
         """
         owner = self._locate(reservation_id) if enterprise is None else enterprise
         if owner is not None:
-            self._confirm(self._keys(owner), [reservation_id])
+            self._write(self._confirm, self._keys(owner), reservation_id, "confirm")
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`.
@@ -335,7 +403,17 @@ class RedisLedger:
         """
         owner = self._locate(reservation_id) if enterprise is None else enterprise
         if owner is not None:
-            self._release(self._keys(owner), [reservation_id])
+            self._write(self._release, self._keys(owner), reservation_id, "release")
+
+    def _write(self, script: LuaScript, keys: tuple[str, str], reservation_id: str, operation: str) -> None:
+        """Confirm or release, then wait for the replicas when required. A confirmation
+        that is not acknowledged stays on this node, and a failover may turn it back into
+        a pending reservation: the caller (the Engine logs it) runs reconcile or rebuild."""
+        if not self._replication.enabled:
+            script(keys, [reservation_id])
+            return
+        _, acked = self._replication.run(script, keys, [reservation_id])
+        self._replication.require(acked, operation)
 
     def reservations(self, enterprise: str, now: pendulum.DateTime | None = None) -> list[Reservation]:
         """See :meth:`jointinspect.ports.FrequencyLedger.reservations`.

@@ -86,9 +86,16 @@ plans = Table(
     Column("filed_at", BigInteger, nullable=False),
     Column("status", String(32), nullable=False),
     Column("body", Body, nullable=False),
+    # Revision 0002 (issue 15) added these to existing tables, hence nullable; this version
+    # always writes them (``inspection_id`` stays NULL while a plan has no inspection).
+    Column("inspection_id", Key(), nullable=True),
+    Column("window_end", BigInteger, nullable=True),
     # "department/plan number" of an idempotent filing (issue 8); NULL for the others.
     Column("idempotency", Key(), nullable=True),
     Index("ix_ji_plans_enterprise", "enterprise", "filed_at"),
+    #: open inspections a new plan may join: the enterprise's plans ending after an instant
+    Index("ix_ji_plans_reach", "enterprise", "window_end", "inspection_id"),
+    Index("ix_ji_plans_inspection", "inspection_id"),
     Index("ux_ji_plans_idempotency", "idempotency", unique=True),
     **_mysql,
 )
@@ -125,7 +132,10 @@ results = Table(
     Column("item", Key(), nullable=False),
     Column("recorded_at", BigInteger, nullable=False),
     Column("body", Body, nullable=False),
+    Column("outcome", String(16), nullable=True),  # revision 0002: see ji_plans
     Index("ix_ji_results_enterprise", "enterprise", "item", "recorded_at"),
+    #: "has this item ever failed here": one probe, however long the history
+    Index("ix_ji_results_outcome", "enterprise", "item", "outcome"),
     Index("ix_ji_results_inspection", "inspection_id", "recorded_at"),
     **_mysql,
 )

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import URL, Engine, Table, create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ClauseElement
 
+from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Plan
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.dialects import configure_sqlite, family
+from jointinspect_sqlalchemy.durability import check_durability
 from jointinspect_sqlalchemy.errors import translated
 from jointinspect_sqlalchemy.guard import SQLReplayGuard
 from jointinspect_sqlalchemy.ledger import (
@@ -52,6 +54,11 @@ class SQLStore:
         create: bring the database to the current schema first (Alembic ``upgrade head``).
         busy_timeout: SQLite only: seconds to wait for another writer.
         engine_options: passed to :func:`~sqlalchemy.create_engine` when given a URL.
+        durability: PostgreSQL only: at open, check that a committed plan survives a crash
+            and a failover (``synchronous_commit``; see docs/production.md). ``"warn"``
+            issues a :class:`~jointinspect_sqlalchemy.durability.DurabilityWarning`,
+            ``"strict"`` raises :class:`~jointinspect_sqlalchemy.durability.DurabilityError`,
+            ``"off"`` skips the check.
     """
 
     def __init__(
@@ -60,6 +67,7 @@ class SQLStore:
         *,
         create: bool = False,
         busy_timeout: float = 30.0,
+        durability: Literal["warn", "strict", "off"] = "warn",
         **engine_options: Any,
     ) -> None:
         self._memory_lock: threading.RLock | None = None
@@ -97,6 +105,18 @@ class SQLStore:
         #: psycopg 3: writes whose result nobody reads are sent with the next statement
         #: that needs one, or with COMMIT (see SQLUnitOfWork.defer).
         self._batching = self.family == "postgresql" and engine.dialect.driver == "psycopg"
+        if durability not in ("warn", "strict", "off"):
+            raise ValidationError(
+                "input.not_member",
+                field="durability",
+                value=durability,
+                enum_en="durability mode",
+                enum_zh="持久性模式",
+                accepted="warn, strict, off",
+            )
+        if self.family == "postgresql" and durability != "off":
+            with translated(), self.engine.connect() as connection:
+                check_durability(connection, self.family, strict=durability == "strict")
         if create:
             upgrade(self.engine)
 

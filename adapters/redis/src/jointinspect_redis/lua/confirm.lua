@@ -11,5 +11,7 @@ if state == 'p' then -- "<at>\31p<expires>\31..." becomes "<at>\31c\31..."
   redis.call('ZREM', KEYS[1], member)
   redis.call('ZADD', KEYS[1], string.sub(at, 1, -2), confirmed)
   redis.call('HSET', KEYS[2], ARGV[1], confirmed)
+else -- already confirmed: rewrite it, so a WAIT after a retry covers the first confirmation
+  redis.call('HSET', KEYS[2], ARGV[1], member)
 end
 return 1

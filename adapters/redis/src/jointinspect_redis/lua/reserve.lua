@@ -32,6 +32,9 @@ end
 
 local existing = redis.call('HGET', hkey, id)
 if existing then
+  -- Rewrite the same value: a write is replicated, so a WAIT after this retry also covers
+  -- the first call's write, whichever connection that call used.
+  redis.call('HSET', hkey, id, existing)
   return {2, existing}
 end
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
@@ -43,3 +43,10 @@ class _Repo:
         params["match_key"] = key
         if self._uow.run(statement, params).rowcount == 0:
             raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")
+
+
+def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:
+    """A listing page: ``offset`` rows skipped, at most ``limit`` returned."""
+    if offset:
+        statement = statement.offset(offset)
+    return statement if limit is None else statement.limit(limit)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.rectification import Rectification, RectificationState
-from jointinspect.model.result import ResultRecord
+from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 
 
 def _visit_row(visit: Visit) -> dict[str, Any]:
@@ -40,6 +40,19 @@ class _Visits(_Repo):
             Visit,
         )
 
+    def open_for_inspector(self, inspector_id: str) -> list[Visit]:
+        # An open visit belongs to an inspection in progress: read those inspections'
+        # visits (the visit row has no inspector column) and keep the inspector's open ones.
+        t, i = s.visits, s.inspections
+        statement = (
+            select(t.c.body)
+            .join(i, i.c.id == t.c.inspection_id)
+            .where(i.c.status.in_(("planned", "in_progress")))
+            .order_by(t.c.checked_in_at, t.c.id)
+        )
+        visits: list[Visit] = self._bodies(statement, Visit)
+        return [v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None]
+
 
 def _result_row(result: ResultRecord) -> dict[str, Any]:
     return {
@@ -49,6 +62,7 @@ def _result_row(result: ResultRecord) -> dict[str, Any]:
         "item": result.item,
         "recorded_at": codec.micros(result.recorded_at),
         "body": codec.dumps(result),
+        "outcome": result.outcome.value,
     }
 
 
@@ -81,6 +95,26 @@ class _Results(_Repo):
             select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.recorded_at, t.c.id),
             ResultRecord,
         )
+
+    def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
+        t = s.results
+        found = self._bodies(
+            select(t.c.body)
+            .where(t.c.enterprise == enterprise, t.c.item == item, t.c.recorded_at >= codec.micros(since))
+            .order_by(t.c.recorded_at, t.c.id)
+            .limit(1),
+            ResultRecord,
+        )
+        return found[0] if found else None
+
+    def ever_failed(self, enterprise: str, item: str) -> bool:
+        t = s.results
+        probe = (
+            select(t.c.id)
+            .where(t.c.enterprise == enterprise, t.c.item == item, t.c.outcome == Outcome.FAIL.value)
+            .limit(1)
+        )
+        return self._uow.execute(probe).first() is not None
 
 
 def _rectification_row(rect: Rectification) -> dict[str, Any]:
@@ -115,12 +149,19 @@ class _Rectifications(_Repo):
             Rectification,
         )
 
-    def for_enterprise(self, enterprise: str) -> list[Rectification]:
+    def overdue(self, instant: pendulum.DateTime) -> list[Rectification]:
         t = s.rectifications
         return self._bodies(
-            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.opened_at, t.c.id),
+            select(t.c.body)
+            .where(t.c.state == RectificationState.OPEN.value, t.c.deadline < codec.micros(instant))
+            .order_by(t.c.deadline, t.c.id),
             Rectification,
         )
+
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Rectification]:
+        t = s.rectifications
+        query = select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.opened_at, t.c.id)
+        return self._bodies(_page(query, limit, offset), Rectification)
 
 
 class _Feedback(_Repo):

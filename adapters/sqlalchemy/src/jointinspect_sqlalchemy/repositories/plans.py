@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import pendulum
 from sqlalchemy import select
 
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 
-_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "idempotency")
+_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "inspection_id", "window_end", "idempotency")
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
@@ -21,6 +23,8 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "filed_at": codec.micros(plan.filed_at),
         "status": plan.status.value,
         "body": codec.dumps(plan),
+        "inspection_id": plan.inspection_id,
+        "window_end": codec.micros(plan.window.end),
         "idempotency": plan.idempotency,
     }
 
@@ -36,9 +40,20 @@ class _Plans(_Repo):
         found: Plan | None = self._one(s.plans, plan_id, Plan)
         return found
 
-    def for_enterprise(self, enterprise: str) -> list[Plan]:
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Plan]:
         t = s.plans
-        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id), Plan)
+        query = select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.filed_at, t.c.id)
+        return self._bodies(_page(query, limit, offset), Plan)
+
+    def for_inspections(self, inspection_ids: Sequence[str]) -> list[Plan]:
+        wanted = sorted(set(inspection_ids))
+        if not wanted:
+            return []
+        t = s.plans
+        return self._bodies(
+            select(t.c.body).where(t.c.inspection_id.in_(wanted)).order_by(t.c.filed_at, t.c.id),
+            Plan,
+        )
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         t = s.plans
@@ -67,9 +82,20 @@ class _Inspections(_Repo):
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
         return found
 
-    def for_enterprise(self, enterprise: str) -> list[Inspection]:
+    def for_enterprise(self, enterprise: str, limit: int | None = None, offset: int = 0) -> list[Inspection]:
         t = s.inspections
+        query = select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.created_at, t.c.id)
+        return self._bodies(_page(query, limit, offset), Inspection)
+
+    def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
+        t, p = s.inspections, s.plans
+        # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
+        reaching_plans = select(p.c.inspection_id).where(
+            p.c.enterprise == enterprise, p.c.window_end >= codec.micros(reaching), p.c.inspection_id.is_not(None)
+        )
         return self._bodies(
-            select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.created_at, t.c.id),
+            select(t.c.body)
+            .where(t.c.id.in_(reaching_plans), t.c.status == InspectionStatus.PLANNED.value)
+            .order_by(t.c.id),
             Inspection,
         )

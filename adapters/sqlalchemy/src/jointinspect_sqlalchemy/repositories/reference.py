@@ -6,7 +6,7 @@ Upserted (the latest registration wins) and read by key.
 from __future__ import annotations
 
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
-from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import codec, directory
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
 
@@ -46,3 +46,7 @@ class _Reference(_Repo):
     def get_scenario(self, code: str) -> Scenario | None:
         found: Scenario | None = self._one(s.scenarios, code, Scenario)
         return found
+
+    def enterprise_codes(self) -> list[str]:
+        """Every registered enterprise's credit code, sorted (for rebuilding a whole ledger)."""
+        return directory.enterprise_codes(self._uow)

@@ -1,7 +1,7 @@
 """Idempotent filing (issue 8): plans keep "department/plan number", unique.
 
 Revision ID: 0003_plan_idempotency
-Revises: 0001
+Revises: 0002_bounded_reads
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from jointinspect_sqlalchemy.schema import Key
 
 revision = "0003_plan_idempotency"
-down_revision = "0001"
+down_revision = "0002_bounded_reads"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,344 @@
+"""The authorization contract: every row of the matrix, and the impersonations of issue 9,
+performed through the `Engine` on a store.
+
+Subclass `AuthorizationContract` and implement `make_store` (as for
+`jointinspect.testing.StoreContract`). Each matrix row is performed once by a principal it
+refuses — `Forbidden`, and the store's records, outbox and audit trail unchanged — and
+once by a principal it allows. The impersonation cases are the attempts issue 9 found
+allowed; each is now refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+import attrs
+import pytest
+
+from jointinspect.auth import Principal
+from jointinspect.engine import Engine
+from jointinspect.model.plan import InspectionStatus, PlanStatus
+from jointinspect.model.rectification import RectificationState
+from jointinspect.model.reference import CreditClass, Department, GeoPoint, Scenario, SupervisionItem
+from jointinspect.model.result import Outcome
+from jointinspect.policy.schema import AuthorizationPolicy, Policy
+from jointinspect.ports import Store
+from jointinspect.sample import build_city
+from jointinspect.testing._world import ROWS, T0, DenyOperation, World, make_world, snapshot
+from jointinspect.testing.impersonation import ImpersonationCases
+from jointinspect.testing.principals import SYSTEM, approver, enterprise, inspector, officer
+
+__all__ = ["AuthorizationContract", "World", "snapshot"]
+
+
+class AuthorizationContract(ImpersonationCases):
+    """Base class; subclasses implement `make_store` (a fresh, empty store)."""
+
+    def make_store(self) -> Store:
+        """Return a fresh, empty store (override)."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        """A fresh store per test, closed afterwards."""
+        s = self.make_store()
+        try:
+            yield s
+        finally:
+            s.close()
+
+    def world(self, store: Store, policy: Policy | None = None) -> World:
+        """An engine over ``store`` with a small city registered, three weeks before T0."""
+        return make_world(store, policy)
+
+    # ------------------------------------------------------------- the matrix rows
+
+    def test_every_row_has_a_case(self) -> None:
+        assert [op for op in ROWS if not hasattr(self, f"_row_{op}")] == []
+
+    @pytest.mark.parametrize("operation", ROWS)
+    def test_matrix_row(self, store: Store, operation: str) -> None:
+        """The row refuses one principal (nothing changes) and allows another."""
+        getattr(self, f"_row_{operation}")(store)
+
+    def _reference(self, store: Store, add: Callable[[Engine, Principal], object]) -> None:
+        w = self.world(store)
+        w.refused(lambda: add(w.engine, officer("SCJG")), "auth.forbidden")
+        add(w.engine, SYSTEM)
+
+    def _row_add_enterprise(self, store: Store) -> None:
+        new = attrs.evolve(build_city(enterprises=9).enterprises[8], credit_class=CreditClass.B)
+        self._reference(store, lambda e, p: e.add_enterprise(new, by=p))
+
+    def _row_add_department(self, store: Store) -> None:
+        self._reference(store, lambda e, p: e.add_department(Department("NEW", "新部门"), by=p))
+
+    def _row_add_inspector(self, store: Store) -> None:
+        new = attrs.evolve(build_city(departments=3).inspectors[0], id="SCJG-I99", certificate_no="37999999")
+        self._reference(store, lambda e, p: e.add_inspector(new, by=p))
+
+    def _row_add_item(self, store: Store) -> None:
+        item = SupervisionItem("SCJG-99", "新事项", "SCJG", "market")
+        self._reference(store, lambda e, p: e.add_item(item, by=p))
+
+    def _row_add_scenario(self, store: Store) -> None:
+        scenario = Scenario("S1", "开办餐馆一件事", ("SCJG-01", "YJGL-01"))
+        self._reference(store, lambda e, p: e.add_scenario(scenario, by=p))
+
+    def _field(self, store: Store, operation: str, change: Callable[[World], Callable[[Principal], object]]) -> None:
+        # Officers may register reference data here, so that only the field's own row refuses.
+        wide = AuthorizationPolicy(reference=frozenset({"system", "supervisor", "officer"}))
+        w = self.world(store, Policy(authorization=wide))
+        apply = change(w)
+        err = w.refused(lambda: apply(officer("SCJG")), "auth.forbidden")
+        assert err.details["operation"] == operation
+        apply(SYSTEM)
+
+    def _row_set_whitelist(self, store: Store) -> None:
+        self._field(
+            store,
+            "set_whitelist",
+            lambda w: lambda p: w.engine.add_enterprise(attrs.evolve(w.ent, whitelisted=True), by=p),
+        )
+
+    def _row_move_site(self, store: Store) -> None:
+        def change(w: World) -> Callable[[Principal], object]:
+            moved = attrs.evolve(w.ent, site=GeoPoint(w.ent.site.lat + 0.03, w.ent.site.lon))
+            return lambda p: w.engine.add_enterprise(moved, by=p)
+
+        self._field(store, "move_site", change)
+
+    def _row_mark_key_supervision(self, store: Store) -> None:
+        self._field(
+            store,
+            "mark_key_supervision",
+            lambda w: lambda p: w.engine.add_enterprise(attrs.evolve(w.ent, key_supervision=True), by=p),
+        )
+
+    def _row_move_inspector_department(self, store: Store) -> None:
+        def change(w: World) -> Callable[[Principal], object]:
+            moved = attrs.evolve(w.city.inspectors_of("SCJG")[0], department="YJGL")
+            return lambda p: w.engine.add_inspector(moved, by=p)
+
+        self._field(store, "move_inspector_department", change)
+
+    def _row_file_plan(self, store: Store) -> None:
+        w = self.world(store)
+        w.refused(lambda: w.engine.file_plan(w.request("SCJG"), by=officer("YJGL")), "auth.wrong_department")
+        assert w.file("SCJG").inspection is not None
+
+    def _row_approve_plan(self, store: Store) -> None:
+        w = self.world(store)
+        out = w.file(enterprise=w.limited.credit_code)
+        assert out.plan.status is PlanStatus.PENDING_APPROVAL
+        own = Principal.officer("SCJG", roles=["supervisor"])
+        w.refused(lambda: w.engine.approve_plan(out.plan.id, "supervisor", by=own), "auth.own_plan")
+        done = w.engine.approve_plan(out.plan.id, by=approver("supervisor"))  # the role it holds
+        assert done.plan.status is PlanStatus.ACTIVE and done.plan.approved_by == (approver("supervisor").actor,)
+
+    def _row_reconcile_reservations(self, store: Store) -> None:
+        w = self.world(store)
+        w.refused(lambda: w.engine.reconcile_reservations(w.ent.credit_code, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.reconcile_reservations(w.ent.credit_code, by=SYSTEM) == 0
+
+    def _row_rebuild_reservations(self, store: Store) -> None:
+        w = self.world(store)
+        w.refused(lambda: w.engine.rebuild_reservations(w.ent.credit_code, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.rebuild_reservations(w.ent.credit_code, by=SYSTEM) == 0
+
+    def _row_issue_inspection_code(self, store: Store) -> None:
+        w = self.world(store)
+        out = w.file()
+        assert out.inspection is not None
+        iid = out.inspection.id
+        w.refused(lambda: w.engine.issue_inspection_code(iid, by=officer("YJGL")), "auth.wrong_department")
+        assert w.engine.issue_inspection_code(iid, by=officer("SCJG")).subject == iid
+
+    def _row_issue_enterprise_code(self, store: Store) -> None:
+        w = self.world(store)
+        code = w.ent.credit_code
+        w.refused(lambda: w.engine.issue_enterprise_code(code, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.issue_enterprise_code(code, by=SYSTEM).subject == code
+
+    def _row_describe_code(self, store: Store) -> None:
+        # Every principal may read what a code says; a municipality's authorizer may refuse.
+        w = self.world(store)
+        out = w.file()
+        assert out.inspection is not None
+        token = w.engine.issue_inspection_code(out.inspection.id, by=SYSTEM).token
+        assert w.engine.describe_code(token, by=enterprise(w.ent.credit_code)).inspection_id == out.inspection.id
+        w.engine.authorizers = [DenyOperation("describe_code")]
+        w.refused(lambda: w.engine.describe_code(token, by=enterprise(w.ent.credit_code)), "auth.forbidden")
+
+    def _row_check_in(self, store: Store) -> None:
+        w = self.world(store)
+        out = w.file()
+        assert out.inspection is not None
+        code = w.engine.issue_inspection_code(out.inspection.id, by=SYSTEM).token
+        gate = w.engine.issue_enterprise_code(w.ent.credit_code, by=SYSTEM).token
+        w.clock.set(out.inspection.window.start.add(minutes=5))
+        site = w.ent.site
+        w.refused(lambda: w.engine.check_in(code, site, gate, by=inspector("SCJG-I03")), "auth.not_assigned")
+        w.refused(lambda: w.engine.check_in(code, site, gate, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.check_in(code, site, gate, by=inspector("SCJG-I01")).inspector_id == "SCJG-I01"
+
+    def _row_check_out(self, store: Store) -> None:
+        w = self.world(store)
+        iid = w.visit(w.file())
+        w.refused(lambda: w.engine.check_out(iid, by=inspector("YJGL-I01")), "auth.not_assigned")
+        assert w.engine.check_out(iid, by=inspector("SCJG-I01")).checked_out_at is not None
+
+    def _row_record_result(self, store: Store) -> None:
+        w = self.world(store)
+        iid = w.visit(w.file())
+        w.refused(lambda: w.fail(iid, who="SCJG-I02"), "auth.not_checked_in")  # assigned, not checked in
+        assert w.fail(iid).rectification is not None
+
+    def _row_correct_result(self, store: Store) -> None:
+        w = self.world(store)
+        _, failed = w.failed_visit()
+        rid = failed.result.id
+        w.refused(lambda: w.engine.correct_result(rid, Outcome.PASS, by=officer("YJGL")), "auth.wrong_department")
+        fixed = w.engine.correct_result(rid, Outcome.PASS, "licence found", by=inspector("SCJG-I01"))
+        assert fixed.result.outcome is Outcome.PASS and fixed.rectification is None
+
+    def _row_acknowledge_result(self, store: Store) -> None:
+        w = self.world(store)
+        rid = w.failed_visit()[1].result.id
+        w.refused(lambda: w.engine.acknowledge_result(rid, by=enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        signed = w.engine.acknowledge_result(rid, by=enterprise(w.ent.credit_code))
+        assert signed.acknowledged_by == enterprise(w.ent.credit_code).actor
+
+    def _rectification(self, w: World, submitted: bool = False) -> str:
+        rect = w.failed_visit()[1].rectification
+        assert rect is not None
+        if submitted:
+            w.engine.submit_rectification(rect.id, ["photo://after"], by=enterprise(w.ent.credit_code))
+        return rect.id
+
+    def _row_submit_rectification(self, store: Store) -> None:
+        w = self.world(store)
+        rid = self._rectification(w)
+
+        def submit(p: Principal) -> object:
+            return w.engine.submit_rectification(rid, ["photo://after"], by=p)
+
+        w.refused(lambda: submit(enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        submit(enterprise(w.ent.credit_code))
+
+    def _row_accept_rectification(self, store: Store) -> None:
+        w = self.world(store)
+        rid = self._rectification(w, submitted=True)
+        w.refused(lambda: w.engine.accept_rectification(rid, by=officer("YJGL")), "auth.wrong_department")
+        assert w.engine.accept_rectification(rid, by=officer("SCJG")).state is RectificationState.ACCEPTED
+
+    def _row_reject_rectification(self, store: Store) -> None:
+        w = self.world(store)
+        rid = self._rectification(w, submitted=True)
+        deadline = T0.add(days=60)
+        w.refused(
+            lambda: w.engine.reject_rectification(rid, "blurred", deadline, by=officer("YJGL")),
+            "auth.wrong_department",
+        )
+        rejected = w.engine.reject_rectification(rid, "blurred", deadline, by=officer("SCJG"))
+        assert rejected.state is RectificationState.OPEN
+
+    def _row_refuse_rectification(self, store: Store) -> None:
+        w = self.world(store)
+        rid = self._rectification(w)
+        w.refused(lambda: w.engine.refuse_rectification(rid, by=officer("YJGL")), "auth.wrong_department")
+        assert w.engine.refuse_rectification(rid, by=officer("SCJG")).state is RectificationState.REFUSED
+
+    def _completed(self, w: World) -> str:
+        iid = w.visit(w.file())
+        w.engine.check_out(iid, by=inspector("SCJG-I01"))
+        assert w.engine.inspection(iid, by=SYSTEM).status is InspectionStatus.COMPLETED
+        return iid
+
+    def _row_rate(self, store: Store) -> None:
+        w = self.world(store)
+        iid = self._completed(w)
+        w.refused(lambda: w.engine.rate(iid, 10, by=enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        assert w.engine.rate(iid, 90, by=enterprise(w.ent.credit_code)).score == 90
+
+    def _row_complain(self, store: Store) -> None:
+        w = self.world(store)
+        iid = self._completed(w)
+        w.refused(
+            lambda: w.engine.complain(iid, "misconduct", "x", by=enterprise(w.other.credit_code)),
+            "auth.wrong_enterprise",
+        )
+        assert w.engine.complain(iid, "misconduct", "未出示执法证", by=enterprise(w.ent.credit_code)).enterprise == (
+            w.ent.credit_code
+        )
+
+    def _maintenance(self, store: Store, call: Callable[[Engine, Principal], object]) -> None:
+        w = self.world(store)
+        w.file()
+        w.refused(lambda: call(w.engine, inspector("SCJG-I01")), "auth.forbidden")
+        call(w.engine, SYSTEM)
+
+    def _row_sweep_overdue(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.sweep_overdue(by=p))
+
+    def _row_deliver_notifications(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.deliver_notifications(by=p))
+
+    def _row_verify_audit(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.verify_audit(by=p))
+
+    def _query(self, store: Store, call: Callable[[World, Principal], object]) -> None:
+        # Enterprises see only their own records; the inspected one may read them.
+        w = self.world(store)
+        w.failed_visit()
+        w.refused(lambda: call(w, enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        assert call(w, enterprise(w.ent.credit_code))
+        assert call(w, officer("YJGL"))
+
+    def _row_inspection(self, store: Store) -> None:
+        self._query(
+            store, lambda w, p: w.engine.inspection(w.engine.inspections_of(w.ent.credit_code, by=SYSTEM)[0].id, by=p)
+        )
+
+    def _row_plan(self, store: Store) -> None:
+        def read(w: World, p: Principal) -> object:
+            plan_id = w.engine.inspections_of(w.ent.credit_code, by=SYSTEM)[0].plan_ids[0]
+            return w.engine.plan(plan_id, by=p)
+
+        self._query(store, read)
+
+    def _row_inspections_of(self, store: Store) -> None:
+        self._query(store, lambda w, p: w.engine.inspections_of(w.ent.credit_code, by=p))
+
+    def _row_rectifications_of(self, store: Store) -> None:
+        self._query(store, lambda w, p: w.engine.rectifications_of(w.ent.credit_code, by=p))
+
+    def _row_enterprise(self, store: Store) -> None:
+        self._query(store, lambda w, p: w.engine.enterprise(w.ent.credit_code, by=p))
+
+    def _row_shared_records(self, store: Store) -> None:
+        self._query(store, lambda w, p: w.engine.shared_records(w.ent.credit_code, ["SCJG-01"], by=p))
+
+    # ---------------------------------------------------- refusals are logged
+
+    def test_a_refusal_is_logged_with_the_principal(self, store: Store, caplog: pytest.LogCaptureFixture) -> None:
+        w = self.world(store)
+        with caplog.at_level(logging.WARNING, logger="jointinspect.auth"):
+            w.refused(lambda: w.engine.file_plan(w.request("SCJG"), by=officer("YJGL", user="li")))
+        (record,) = [r for r in caplog.records if r.name == "jointinspect.auth"]
+        assert record.levelno == logging.WARNING
+        assert (record.actor, record.operation, record.record) == ("officer:YJGL/li", "file_plan", w.ent.credit_code)  # type: ignore[attr-defined]
+
+    def test_a_custom_authorizer_runs_after_the_matrix_and_deny_wins(self, store: Store) -> None:
+        w = self.world(store)
+        deny = DenyOperation("file_plan")
+        w.engine.authorizers = [deny]
+        # The matrix allows this officer; the municipality's check refuses: deny wins.
+        w.refused(lambda: w.file("SCJG"), "auth.forbidden")
+        # A matrix refusal is final: the authorizer is not even asked.
+        seen = deny.seen
+        w.refused(lambda: w.engine.file_plan(w.request("SCJG"), by=officer("YJGL")), "auth.wrong_department")
+        assert deny.seen == seen
+        w.engine.authorizers = [DenyOperation("rate")]
+        assert w.file("SCJG").inspection is not None  # other operations go ahead
