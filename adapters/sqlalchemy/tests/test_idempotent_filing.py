@@ -8,6 +8,7 @@ from typing import Any
 import pendulum
 from jointinspect_sqlalchemy import SQLStore
 
+from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
@@ -48,7 +49,7 @@ def _worker(url: str, barrier: Any, results: Any) -> None:
     try:
         engine = _engine(store)
         barrier.wait(timeout=60)
-        out = engine.file_plan(_request())
+        out = engine.file_plan(_request(), by=Principal.officer("SCJG"))
         results.put((out.plan.id, out.replayed))
     finally:
         store.close()
