@@ -1,21 +1,18 @@
 """One regression test per cause and silent acceptance of issue 10 (bad inputs).
 
-Tests marked ``xfail(strict=True, reason=ENGINE)`` need a check at the top of an Engine
-operation (``src/jointinspect/engine.py``, ``v`` = ``jointinspect.validation``); remove the
-marker when it is wired (and flip ``ENGINE_BOUNDARY_WIRED`` in tests/fuzz/fuzz_support.py):
+The Engine's operations check ``by`` and their arguments at the boundary, before any
+store (``src/jointinspect/operations``, ``v`` = ``jointinspect.validation``):
 
+- ``by``: a `jointinspect.auth.Principal`, else ``auth.no_principal`` (`Forbidden`)
 - ``add_enterprise``/``add_department``/``add_inspector``/``add_item``/``add_scenario``:
   ``x = v.instance_of(x, "<name>", <Type>)``
 - ``file_plan``: ``request = v.instance_of(request, "request", PlanRequest)``
 - ``approve_plan``: ``approve = v.boolean(approve, "approve")``; ``plan_id = v.identifier(plan_id, "plan_id")``
-- every id argument (``plan``, ``inspection``, ``check_out``, ``rate``, ``complain``,
-  ``record_result``, ``acknowledge_result``, ``*_rectification``, ``issue_inspection_code``):
-  ``x = v.identifier(x, "<name>")``; credit codes (``enterprise``, ``inspections_of``,
-  ``rectifications_of``, ``issue_enterprise_code``, ``shared_records``):
+- every id argument: ``x = v.identifier(x, "<name>")``; credit codes:
   ``x = v.credit_code(x, "<name>")``; ``shared_records``: ``items = v.identifier_sequence(items, "items")``
 - ``record_result``/``submit_rectification``: ``evidence = v.text_sequence(evidence, "evidence")``
 - ``deliver_notifications``: ``batch = v.integer(batch, "batch", minimum=1, maximum=10_000)``
-- ``operations/placement.py`` ``FrequencyBlocked(...)``: add ``scope=hit.scope_key.partition("/")[2] or None``
+- ``operations/placement.py`` ``FrequencyBlocked(...)``: ``scope=hit.scope_key.partition("/")[2] or None``
 
 Causes 7, 8, 15 and 17 (audit values, bytes actor, key seed, corrupted audit rows) are
 tested with the audit/keys code that fixes them (h-trust).
@@ -33,7 +30,7 @@ import pytest
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
-from jointinspect.errors import JointInspectError, PolicyError, ValidationError
+from jointinspect.errors import Forbidden, JointInspectError, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.reference import (
@@ -53,12 +50,15 @@ from jointinspect.requests import PlanRequest
 from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
+from jointinspect.testing.principals import SYSTEM, approver, enterprise, inspector, officer
 
-ENGINE = "needs engine boundary validation (issue 10)"
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 CITY = build_city(enterprises=2, departments=2)
 ENT = CITY.enterprises[0]
 SITE = ENT.site
+SCJG = officer("SCJG")  # the filing department's officer (also responsible for SCJG-01)
+ENTERPRISE = enterprise(ENT.credit_code)
+LEGAL = approver("legal_office", "YJGL")  # a legal section outside the filing department
 
 
 @dataclasses.dataclass
@@ -90,15 +90,15 @@ def world(policy: Policy | None = None) -> World:
     populate(eng, CITY)
     # every enterprise class B: no whitelist approval in the way
     for e in CITY.enterprises:
-        eng.add_enterprise(Enterprise(e.credit_code, e.name, e.site))
-    out = eng.file_plan(request())
+        eng.add_enterprise(Enterprise(e.credit_code, e.name, e.site), by=SYSTEM)
+    out = eng.file_plan(request(), by=SCJG)
     assert out.inspection is not None
     insp = out.inspection.id
     clock.set(T0.add(hours=1))
-    code = eng.issue_inspection_code(insp).token
-    ent_code = eng.issue_enterprise_code(ENT.credit_code).token
-    eng.check_in(code, "SCJG-I01", SITE, ent_code)
-    res = eng.record_result(insp, "SCJG-I01", "SCJG-01", Outcome.FAIL, "broken", ["photo.jpg"])
+    code = eng.issue_inspection_code(insp, by=SYSTEM).token
+    ent_code = eng.issue_enterprise_code(ENT.credit_code, by=SYSTEM).token
+    eng.check_in(code, SITE, ent_code, by=inspector("SCJG-I01"))
+    res = eng.record_result(insp, "SCJG-01", Outcome.FAIL, "broken", ["photo.jpg"], by=inspector("SCJG-I01"))
     assert res.rectification is not None
     return World(eng, clock, notes, insp, out.plan.id, res.result.id, res.rectification.id)
 
@@ -148,11 +148,11 @@ def refused(w: World, call: object, code: str | None = None) -> JointInspectErro
 @pytest.mark.parametrize("position", [None, (30.0, 120.0), "30,120", {"lat": 30}])
 def test_cause_01_check_in_with_a_position_that_is_no_geopoint(position: object) -> None:
     w = world()
-    w.eng.check_out(w.inspection, "SCJG-I01")
+    w.eng.check_out(w.inspection, by=inspector("SCJG-I01"))
     w2 = world()
-    code = w2.eng.issue_inspection_code(w2.inspection).token
-    ent = w2.eng.issue_enterprise_code(ENT.credit_code).token
-    err = refused(w2, lambda: w2.eng.check_in(code, "SCJG-I02", position, ent), "input.wrong_type")  # type: ignore[arg-type]
+    code = w2.eng.issue_inspection_code(w2.inspection, by=SYSTEM).token
+    ent = w2.eng.issue_enterprise_code(ENT.credit_code, by=SYSTEM).token
+    err = refused(w2, lambda: w2.eng.check_in(code, position, ent, by=inspector("SCJG-I02")), "input.wrong_type")  # type: ignore[arg-type]
     assert err.details["field"] == "position"
 
 
@@ -217,11 +217,14 @@ def test_cause_04_none_where_a_sequence_is_expected(build: object) -> None:
     assert err.value.code == "input.not_sequence"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_cause_04_evidence_none_in_record_result() -> None:
     # record_result: evidence = v.text_sequence(evidence, "evidence") before tuple(evidence)
     w = world()
-    refused(w, lambda: w.eng.record_result(w.inspection, "SCJG-I01", "SCJG-01", "pass", "", None), "input.not_sequence")  # type: ignore[arg-type]
+    refused(
+        w,
+        lambda: w.eng.record_result(w.inspection, "SCJG-01", "pass", "", None, by=inspector("SCJG-I01")),
+        "input.not_sequence",
+    )  # type: ignore[arg-type]
 
 
 def test_cause_05_certificate_dates_are_dates() -> None:
@@ -235,44 +238,44 @@ def test_cause_05_certificate_dates_are_dates() -> None:
 
 def test_cause_06_reject_with_a_naive_deadline_or_no_reason() -> None:
     w = world()
-    w.eng.submit_rectification(w.rect, ["fixed.jpg"])
+    w.eng.submit_rectification(w.rect, ["fixed.jpg"], by=ENTERPRISE)
     naive = dt.datetime(2026, 4, 1, 9)
-    refused(w, lambda: w.eng.reject_rectification(w.rect, "SCJG", "not fixed", naive), "time.naive")  # type: ignore[arg-type]
+    refused(w, lambda: w.eng.reject_rectification(w.rect, "not fixed", naive, by=SCJG), "time.naive")  # type: ignore[arg-type]
     later = T0.add(days=30)
-    err = refused(w, lambda: w.eng.reject_rectification(w.rect, "SCJG", None, later), "input.not_text")  # type: ignore[arg-type]
+    err = refused(w, lambda: w.eng.reject_rectification(w.rect, None, later, by=SCJG), "input.not_text")  # type: ignore[arg-type]
     assert err.details["field"] == "note"
     # an ISO text with an offset is an instant
-    done = w.eng.reject_rectification(w.rect, "SCJG", "not fixed", "2026-04-01T09:00:00+08:00")  # type: ignore[arg-type]
+    done = w.eng.reject_rectification(w.rect, "not fixed", "2026-04-01T09:00:00+08:00", by=SCJG)  # type: ignore[arg-type]
     assert done.deadline == pendulum.datetime(2026, 4, 1, 1, tz="UTC")
 
 
 def test_cause_09_a_rejection_without_text_reason_is_refused_before_any_store() -> None:
     w = world(preset("laizhou"))
     ent = CITY.enterprises[1]
-    w.eng.add_enterprise(Enterprise(ent.credit_code, ent.name, ent.site, credit_class=CreditClass.A))
-    pending = w.eng.file_plan(request(enterprise=ent.credit_code, start=T0.add(days=20), end=T0.add(days=20, hours=4)))
+    w.eng.add_enterprise(Enterprise(ent.credit_code, ent.name, ent.site, credit_class=CreditClass.A), by=SYSTEM)
+    pending = w.eng.file_plan(
+        request(enterprise=ent.credit_code, start=T0.add(days=20), end=T0.add(days=20, hours=4)), by=SCJG
+    )
     err = refused(
         w,
-        lambda: w.eng.approve_plan(pending.plan.id, Role.LEGAL_OFFICE, approve=False, reason=None),  # type: ignore[arg-type]
+        lambda: w.eng.approve_plan(pending.plan.id, Role.LEGAL_OFFICE, approve=False, reason=None, by=LEGAL),  # type: ignore[arg-type]
         "input.not_text",
     )
     assert err.details["field"] == "reason"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_cause_10_a_query_with_a_malformed_id() -> None:
     # plan/inspection/...: plan_id = v.identifier(plan_id, "plan_id") before the unit of work
     w = world()
-    refused(w, lambda: w.eng.plan(["x"]), "input.not_text")  # type: ignore[arg-type]
+    refused(w, lambda: w.eng.plan(["x"], by=SYSTEM), "input.not_text")  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 @pytest.mark.parametrize(
     "call",
     [
-        lambda e: e.add_enterprise(None),
-        lambda e: e.add_department("SCJG"),
-        lambda e: e.file_plan(None),
+        lambda e: e.add_enterprise(None, by=SYSTEM),
+        lambda e: e.add_department("SCJG", by=SYSTEM),
+        lambda e: e.file_plan(None, by=SCJG),
     ],
     ids=["add_enterprise(None)", "add_department('SCJG')", "file_plan(None)"],
 )
@@ -294,13 +297,12 @@ def test_cause_12_instants_outside_the_supported_years(year: int) -> None:
     assert err.value.code == "time.out_of_range"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 @pytest.mark.parametrize("batch", [None, "x", 0, -1, True])
 def test_cause_13_deliver_notifications_batch(batch: object) -> None:
     # deliver_notifications: batch = v.integer(batch, "batch", minimum=1, maximum=10_000)
     w = world()
     with pytest.raises(ValidationError):
-        w.eng.deliver_notifications(batch)  # type: ignore[arg-type]
+        w.eng.deliver_notifications(batch, by=SYSTEM)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("site", [None, "30,120", (30.0, 120.0), {"lat": 30, "lon": 120}])
@@ -366,8 +368,8 @@ def test_cause_16_the_largest_policy_keeps_every_computation_in_range() -> None:
             }
         )
     )
-    assert w.eng.issue_enterprise_code(ENT.credit_code).expires_at.year <= 2040
-    assert w.eng.shared_records(ENT.credit_code, ["SCJG-01"])
+    assert w.eng.issue_enterprise_code(ENT.credit_code, by=SYSTEM).expires_at.year <= 2040
+    assert w.eng.shared_records(ENT.credit_code, ["SCJG-01"], by=SCJG)
 
 
 # --------------------------------------------------------- silent acceptances
@@ -384,21 +386,23 @@ def test_bare_strings_are_not_split_into_characters() -> None:
     assert load_policy({"matching": {"lead_priority": ["SCJG"]}}).matching.lead_priority == ("SCJG",)
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_bare_string_evidence_in_record_result() -> None:
     # record_result / submit_rectification: evidence = v.text_sequence(evidence, "evidence")
     w = world()
-    refused(w, lambda: w.eng.submit_rectification(w.rect, "photo.jpg"), "input.not_sequence")
+    refused(w, lambda: w.eng.submit_rectification(w.rect, "photo.jpg", by=ENTERPRISE), "input.not_sequence")
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_approve_no_is_not_an_approval() -> None:
     # approve_plan: approve = v.boolean(approve, "approve")
     w = world(preset("laizhou"))
     ent = CITY.enterprises[1]
-    w.eng.add_enterprise(Enterprise(ent.credit_code, ent.name, ent.site, credit_class=CreditClass.A))
-    pending = w.eng.file_plan(request(enterprise=ent.credit_code, start=T0.add(days=20), end=T0.add(days=20, hours=4)))
-    refused(w, lambda: w.eng.approve_plan(pending.plan.id, Role.LEGAL_OFFICE, approve="no"), "input.not_boolean")  # type: ignore[arg-type]
+    w.eng.add_enterprise(Enterprise(ent.credit_code, ent.name, ent.site, credit_class=CreditClass.A), by=SYSTEM)
+    pending = w.eng.file_plan(
+        request(enterprise=ent.credit_code, start=T0.add(days=20), end=T0.add(days=20, hours=4)), by=SCJG
+    )
+    refused(
+        w, lambda: w.eng.approve_plan(pending.plan.id, Role.LEGAL_OFFICE, approve="no", by=LEGAL), "input.not_boolean"
+    )  # type: ignore[arg-type]
 
 
 def test_truthy_strings_are_not_booleans() -> None:
@@ -411,18 +415,18 @@ def test_truthy_strings_are_not_booleans() -> None:
 
 def test_rate_anonymous_must_be_a_boolean_and_comment_text() -> None:
     w = world()
-    w.eng.check_out(w.inspection, "SCJG-I01")
-    assert w.eng.inspection(w.inspection).status.value == "completed"
-    refused(w, lambda: w.eng.rate(w.inspection, 90, anonymous="no"), "input.not_boolean")  # type: ignore[arg-type]
-    refused(w, lambda: w.eng.rate(w.inspection, 90, None), "input.not_text")  # type: ignore[arg-type]
-    assert w.eng.rate(w.inspection, 90, "好", anonymous=True).anonymous is True
+    w.eng.check_out(w.inspection, by=inspector("SCJG-I01"))
+    assert w.eng.inspection(w.inspection, by=SYSTEM).status.value == "completed"
+    refused(w, lambda: w.eng.rate(w.inspection, 90, anonymous="no", by=ENTERPRISE), "input.not_boolean")  # type: ignore[arg-type]
+    refused(w, lambda: w.eng.rate(w.inspection, 90, None, by=ENTERPRISE), "input.not_text")  # type: ignore[arg-type]
+    assert w.eng.rate(w.inspection, 90, "好", anonymous=True, by=ENTERPRISE).anonymous is True
 
 
 @pytest.mark.parametrize("value", [None, 5, ["a"], "a\x00b", "\ud800", "x" * 5000])
 def test_text_arguments_must_be_text(value: object) -> None:
     w = world()
-    refused(w, lambda: w.eng.record_result(w.inspection, "SCJG-I01", "SCJG-01", "pass", value))  # type: ignore[arg-type]
-    refused(w, lambda: w.eng.complain(w.inspection, "other", value))  # type: ignore[arg-type]
+    refused(w, lambda: w.eng.record_result(w.inspection, "SCJG-01", "pass", value, by=inspector("SCJG-I01")))  # type: ignore[arg-type]
+    refused(w, lambda: w.eng.complain(w.inspection, "other", value, by=ENTERPRISE))  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         SupervisionItem("SCJG-09", "事项", "SCJG", "market", standard=value)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
@@ -442,11 +446,10 @@ def test_ids_follow_one_grammar_on_every_store(value: str) -> None:
         assert err.value.code in {"input.identifier", "input.not_text"}
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_a_lookup_by_a_huge_id_is_a_validation_error() -> None:
     # every operation taking an id: v.identifier(x, "<name>") before the unit of work
     w = world()
-    refused(w, lambda: w.eng.inspection("x" * 1_000_000), "input.identifier")
+    refused(w, lambda: w.eng.inspection("x" * 1_000_000, by=SYSTEM), "input.identifier")
 
 
 def test_notification_keys_fit_every_store() -> None:
@@ -483,7 +486,7 @@ def test_credit_codes_are_normalised_wherever_accepted(spell: object) -> None:
     assert Enterprise(odd, ENT.name, SITE).credit_code == code
     # a plan naming the same spelling finds the registered enterprise
     w = world()
-    out = w.eng.file_plan(request(enterprise=odd, start=T0.add(days=10), end=T0.add(days=10, hours=2)))
+    out = w.eng.file_plan(request(enterprise=odd, start=T0.add(days=10), end=T0.add(days=10, hours=2)), by=SCJG)
     assert out.plan.enterprise == code
 
 
@@ -498,12 +501,25 @@ def test_a_wrong_check_character_is_its_own_error() -> None:
     assert err.value.code == "enterprise.credit_code_invalid"
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE)
 def test_the_xianning_refusal_names_the_department() -> None:
     # _place: FrequencyBlocked(..., scope=hit.scope_key.partition("/")[2] or None, ...)
     w = world(preset("xianning"))
-    for day in (10, 40):
-        w.eng.file_plan(request(start=T0.add(days=day), end=T0.add(days=day, hours=2)))
-    err = refused(w, lambda: w.eng.file_plan(request(start=T0.add(days=80), end=T0.add(days=80, hours=2))))
+    for day in (40,):  # the world's plan is the first of the year, this the second
+        w.eng.file_plan(request(start=T0.add(days=day), end=T0.add(days=day, hours=2)), by=SCJG)
+    err = refused(w, lambda: w.eng.file_plan(request(start=T0.add(days=80), end=T0.add(days=80, hours=2)), by=SCJG))
     assert err.code == "frequency.blocked"
     assert "SCJG" in err.message_zh and "自然年" in err.message_zh
+
+
+@pytest.mark.parametrize("by", [None, "system", "SCJG", {"kind": "system"}, b"system"])
+def test_an_operation_without_a_principal_is_refused_first(by: object) -> None:
+    w = world()
+    calls = [
+        lambda: w.eng.inspection(w.inspection, by=by),  # type: ignore[arg-type]
+        lambda: w.eng.file_plan(request(start=T0.add(days=10), end=T0.add(days=10, hours=2)), by=by),  # type: ignore[arg-type]
+        lambda: w.eng.deliver_notifications(5, by=by),  # type: ignore[arg-type]
+        lambda: w.eng.submit_rectification(w.rect, ["fixed.jpg"], by=by),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        err = refused(w, call, "auth.no_principal")
+        assert isinstance(err, Forbidden) and "实为" in err.message_zh

@@ -18,6 +18,7 @@ from jointinspect.policy import MatchingPolicy, Policy
 from jointinspect.rules.frequency import ReservationState
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
+from jointinspect.testing.principals import officer
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 
@@ -53,7 +54,7 @@ def test_a_lost_ledger_is_rebuilt_and_refuses_the_second_visit_again() -> None:
     inspections = {}
     for ent in ents[:2]:
         for week in range(3):
-            out = engine.file_plan(request(ent, day=7 * week))
+            out = engine.file_plan(request(ent, day=7 * week), by=officer("SCJG"))
             assert out.inspection is not None
             inspections[out.inspection.id] = out.inspection
     engine.ledger = fresh = MemoryLedger()  # the failover lost every reservation
@@ -64,13 +65,13 @@ def test_a_lost_ledger_is_rebuilt_and_refuses_the_second_visit_again() -> None:
     assert all(r.state is ReservationState.CONFIRMED for r in rebuilt)
     assert all(r.at == inspections[r.id].window.start for r in rebuilt)
     with pytest.raises(FrequencyBlocked):
-        engine.file_plan(request(ents[1], "YJGL", day=8))
+        engine.file_plan(request(ents[1], "YJGL", day=8), by=officer("YJGL"))
 
 
 def test_pending_reservations_are_confirmed_and_other_enterprises_untouched() -> None:
     engine, ents = setup()
-    out = engine.file_plan(request(ents[0]))
-    other = engine.file_plan(request(ents[1]))
+    out = engine.file_plan(request(ents[0]), by=officer("SCJG"))
+    other = engine.file_plan(request(ents[1]), by=officer("SCJG"))
     assert out.inspection is not None and other.inspection is not None
     # the promoted replica never saw the confirmation, and its pending expiry has passed
     engine.ledger = fresh = MemoryLedger()
@@ -86,7 +87,7 @@ def test_pending_reservations_are_confirmed_and_other_enterprises_untouched() ->
 
 def test_without_a_separate_ledger_there_is_nothing_to_rebuild() -> None:
     engine, ents = setup(separate=False)
-    engine.file_plan(request(ents[0]))
+    engine.file_plan(request(ents[0]), by=officer("SCJG"))
     assert engine.rebuild_reservations(by=Principal.system()) == 0
 
 

@@ -4,9 +4,11 @@ shown in the display zone; enum values and rule periods read in Chinese in Chine
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import string
+from pathlib import Path
 
 import pendulum
 import pytest
@@ -132,3 +134,35 @@ def test_a_scoped_rule_names_its_department_in_both_languages() -> None:
     )
     assert "SCJG" in err.message_en and "SCJG" in err.message_zh
     assert "自然年" in err.message_zh and "calendar" not in err.message_zh
+
+
+# ------------------------------------------------- free English reasons in the source
+
+#: Codes whose templates show a free ``{reason}``: a raise giving an English ``reason=``
+#: must give its Chinese sentence too (``reason_zh=``), or the Chinese message mixes languages.
+FREE_REASON_CODES = re.compile(r"^([a-z_]+\.invalid|keys\.seed_weak)$")
+SOURCES = sorted(Path(errors.__file__).parent.rglob("*.py")) + sorted(
+    Path(errors.__file__).parents[2].joinpath("adapters").glob("*/src/*/**/*.py")
+)
+
+
+def _english_reasons_without_chinese(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        code = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
+        free = (isinstance(code, str) and FREE_REASON_CODES.match(code)) or (name == "PolicyError" and code is None)
+        keywords = {k.arg: k.value for k in node.keywords}
+        reason = keywords.get("reason")
+        literal = isinstance(reason, ast.Constant | ast.JoinedStr) or name == "PolicyError"
+        if free and reason is not None and "reason_zh" not in keywords and literal:
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_no_raise_gives_a_free_english_reason_without_its_chinese() -> None:
+    assert len(SOURCES) > 50  # the scan does see the sources
+    left = [hit for path in SOURCES for hit in _english_reasons_without_chinese(path)]
+    assert left == []

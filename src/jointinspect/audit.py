@@ -214,7 +214,9 @@ def _check_anchor_field(field: str, value: object) -> None:
         "key_id": isinstance(value, str) and bool(value) and value.isprintable(),
     }[field]
     if not ok:
-        raise ValidationError("input.invalid", reason=f"an anchor's {field} is invalid")
+        raise ValidationError(
+            "input.invalid", reason=f"an anchor's {field} is invalid", reason_zh=f"锚点的 {field} 字段无效"
+        )
 
 
 @attrs.frozen
@@ -229,7 +231,9 @@ class Anchor:
 
     def __attrs_post_init__(self) -> None:
         if self.at.timestamp() < 0:
-            raise ValidationError("input.invalid", reason="an anchor's time is after 1970")
+            raise ValidationError(
+                "input.invalid", reason="an anchor's time is after 1970", reason_zh="锚点的时间早于 1970 年"
+            )
 
     def signed_bytes(self) -> bytes:
         """The exact bytes signed: domain, sequence, time (UTC seconds), hash, key id."""
@@ -261,13 +265,17 @@ class Anchor:
             seq, at = data["seq"], pendulum.parse(str(data["at"]))
             fields = [data["hash"], data["key_id"], data["signature"]]
         except (KeyError, ValueError, pendulum.parsing.exceptions.ParserError) as exc:
-            raise ValidationError("input.invalid", reason=f"not an anchor: {exc}") from exc
+            raise ValidationError(
+                "input.invalid", reason=f"not an anchor: {exc}", reason_zh="不是锚点记录:缺少字段"
+            ) from exc
         if (
             not isinstance(seq, int)
             or not isinstance(at, pendulum.DateTime)
             or not all(isinstance(f, str) for f in fields)
         ):
-            raise ValidationError("input.invalid", reason="not an anchor: wrong field types")
+            raise ValidationError(
+                "input.invalid", reason="not an anchor: wrong field types", reason_zh="不是锚点记录:字段类型不符"
+            )
         return cls(seq, str(fields[0]), at, str(fields[1]), str(fields[2]))
 
 
@@ -330,7 +338,11 @@ def verify(
     checkpoints: dict[int, str] = {}
     for anchor in anchors:
         if keys is None:
-            raise ValidationError("input.invalid", reason="anchors are checked against keys; pass keys=")
+            raise ValidationError(
+                "input.invalid",
+                reason="anchors are checked against keys; pass keys=",
+                reason_zh="锚点须以密钥核验,请传入 keys",
+            )
         check_anchor(anchor, keys)
         if checkpoints.setdefault(anchor.seq, anchor.hash) != anchor.hash:
             raise AuditChainBroken(seq=anchor.seq, reason="two signed anchors disagree")

@@ -38,7 +38,11 @@ class PrincipalKind(enum.StrEnum):
 
 def _ident(field: str, value: object) -> str:
     if not isinstance(value, str) or not value or not value.isprintable() or len(value) > 200:
-        raise ValidationError("input.invalid", reason=f"principal {field} must be printable text of 1-200 characters")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"principal {field} must be printable text of 1-200 characters",
+            reason_zh=f"执行主体的 {field} 须为 1 至 200 个可打印字符",
+        )
     return value
 
 
@@ -87,7 +91,11 @@ class Principal:
         }.get(self.kind, ())
         missing = [f for f in needs if getattr(self, f) is None]
         if missing:
-            raise ValidationError("input.invalid", reason=f"a {self.kind.value} principal needs {', '.join(missing)}")
+            raise ValidationError(
+                "input.invalid",
+                reason=f"a {self.kind.value} principal needs {', '.join(missing)}",
+                reason_zh=f"{self.kind.value} 类执行主体须提供 {'、'.join(missing)}",
+            )
 
     @classmethod
     def officer(cls, department: str, *, user: str | None = None, roles: Iterable[str] = ()) -> Principal:

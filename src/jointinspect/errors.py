@@ -254,9 +254,9 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "超频次:规则 {rule} 规定 {window} 内{scope_zh}对 {enterprise!r} 至多 {limit} 次检查",
     ),
     "frequency.blocked_joinable": (
-        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r} per {window};"
+        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r}{scope_en} per {window};"
         " refile the plan into the window of an open visit: {visits}",
-        "超频次:规则 {rule} 规定 {window} 内对 {enterprise!r} 至多 {limit} 次检查;"
+        "超频次:规则 {rule} 规定 {window} 内{scope_zh}对 {enterprise!r} 至多 {limit} 次检查;"
         "可将计划改报至已安排检查的时段并入:{visits}",
     ),
     # codes and check-in
@@ -384,6 +384,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "evaluation.duplicate": ("Inspection {inspection!r} is already rated", "检查任务 {inspection!r} 已评价"),
     "evaluation.score_range": ("Score {score} is outside 0-100", "评分 {score} 不在 0-100 之间"),
     # authorization
+    "auth.no_principal": (
+        "{operation} needs a principal, got {actual}",
+        "执行 {operation} 须指明执行主体,实为 {actual}",
+    ),
     "auth.forbidden": ("{principal} may not {operation}", "{principal} 无权执行 {operation}"),
     "auth.unknown_operation": (
         "{principal} may not {operation}: the operation has no authorization rule",

@@ -60,7 +60,9 @@ def enterprises_of(store: Store) -> list[str]:
         reference = uow.reference
         if not isinstance(reference, EnterpriseDirectory):
             raise ValidationError(
-                "input.invalid", reason="this store cannot list its enterprises: rebuild one enterprise at a time"
+                "input.invalid",
+                reason="this store cannot list its enterprises: rebuild one enterprise at a time",
+                reason_zh="此存储无法列出企业,请逐个企业重建",
             )
         return reference.enterprise_codes()
 

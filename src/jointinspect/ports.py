@@ -233,8 +233,8 @@ class InspectionRepository(Protocol):
         can outlast the inspection's own, which is their intersection), so the bound is on
         the plans' window ends: a plan can only share the policy's minimum common time with
         plans ending at or after `jointinspect.rules.matching.reaching` (its allowed start,
-        or now if later, plus the minimum, less the longest ``later`` allowance). Cost: the enterprise's plans ending at or after
-        ``reaching`` (indexed by enterprise and window end), not its history."""
+        or now if later, plus the minimum, less the longest ``later`` allowance). Cost: the
+        enterprise's plans ending at or after ``reaching`` (indexed by enterprise and window end), not its history."""
         ...
 
 

@@ -44,6 +44,7 @@ def open_store(url: str, **options: Any) -> Store:
             raise ValidationError(
                 "input.invalid",
                 reason=f"{scheme} stores need SQLAlchemy: pip install 'jointinspect[{_EXTRAS[scheme]}]'",
+                reason_zh=f"{scheme} 存储需要安装 jointinspect[{_EXTRAS[scheme]}]",
             ) from exc
         try:
             store: Store = module.open_store(url, **options)
@@ -57,6 +58,11 @@ def open_store(url: str, **options: Any) -> Store:
                 "input.invalid",
                 reason=f"the {driver} driver is not installed: pip install 'jointinspect[{extra}]' "
                 f"and use a {with_scheme}:// URL",
+                reason_zh=f"未安装 {driver} 驱动:请安装 jointinspect[{extra}] 并使用 {with_scheme}:// 地址",
             ) from exc
         return store
-    raise ValidationError("input.invalid", reason=f"unknown store URL scheme {scheme!r} in {url!r}")
+    raise ValidationError(
+        "input.invalid",
+        reason=f"unknown store URL scheme {scheme!r} in {url!r}",
+        reason_zh=f"未知的存储地址方案 {scheme!r}({url!r})",
+    )

@@ -21,6 +21,7 @@ from typing import Any
 import pendulum
 from hypothesis import strategies as st
 
+from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.errors import JointInspectError
@@ -42,9 +43,10 @@ from jointinspect.requests import PlanRequest
 from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
+from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
 
 #: Flip to True when the Engine's operations validate their own arguments (issue 10).
-ENGINE_BOUNDARY_WIRED = False
+ENGINE_BOUNDARY_WIRED = True
 #: Audit values and actors are checked by the audit code (causes 7, 8, merged from h-trust);
 #: set to False only to bisect a failure to the Engine's own checks.
 AUDIT_VALUES_CHECKED = True
@@ -61,9 +63,10 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "issue_inspection_code": {"inspection_id"},
     "issue_enterprise_code": {"credit_code"},
     "describe_code": {"token"},
-    "check_in": {"inspection_code", "inspector_id", "enterprise_code"},
-    "check_out": {"inspection_id", "inspector_id"},
-    "record_result": {"inspection_id", "inspector_id", "item", "evidence"},
+    "check_in": {"inspection_code", "enterprise_code"},
+    "check_out": {"inspection_id"},
+    "record_result": {"inspection_id", "item", "evidence"},
+    "correct_result": {"result_id"},
     "acknowledge_result": {"result_id"},
     "submit_rectification": {"rect_id", "evidence"},
     "accept_rectification": {"rect_id", "mode"},
@@ -78,9 +81,11 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "enterprise": {"credit_code"},
     "shared_records": {"enterprise", "items"},
     "deliver_notifications": {"batch"},
+    "rebuild_reservations": {"enterprise"},
 }
-#: parameters that reach the audit log as values (checked by the audit code, causes 7, 8).
-AUDIT_CHECKED = {"actor", "signer"}
+#: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
+#: the principal ``by`` is one (its ``actor`` is audited).
+AUDIT_CHECKED = {"by"}
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 CITY = build_city(enterprises=2, departments=2)
@@ -113,9 +118,18 @@ def mixed(valid: st.SearchStrategy[Any], op: str, param: str) -> st.SearchStrate
     """``valid`` or (when the operation can refuse it) junk."""
     if param in AUDIT_CHECKED and not AUDIT_VALUES_CHECKED:
         return valid
-    if not ENGINE_BOUNDARY_WIRED and param in ENGINE_CHECKED.get(op, set()):
+    if not ENGINE_BOUNDARY_WIRED and (param == "by" or param in ENGINE_CHECKED.get(op, set())):
         return valid
-    return st.one_of(valid, valid, junk)
+    if param == "by":  # junk rarely: every operation checks it first, so it hides the rest
+        return _weighted(valid, junk, 1 / 6)
+    return _weighted(valid, junk, 1 / 3)
+
+
+def _weighted(usual: st.SearchStrategy[Any], rare: st.SearchStrategy[Any], share: float) -> st.SearchStrategy[Any]:
+    """``rare`` in about ``share`` of the examples (``st.one_of`` merges repeated branches,
+    so it cannot weight them)."""
+    slots = round(1 / share)
+    return st.sampled_from(range(slots)).flatmap(lambda n: rare if n == slots - 1 else usual)
 
 
 def field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -222,18 +236,21 @@ def make_world(store: Store) -> World:
     )
     populate(eng, CITY)
     for e in CITY.enterprises:  # class B everywhere: no whitelist approval in the way
-        eng.add_enterprise(Enterprise(e.credit_code, e.name, e.site))
+        eng.add_enterprise(Enterprise(e.credit_code, e.name, e.site), by=SYSTEM)
     out = eng.file_plan(
         PlanRequest(
             ENT.credit_code, "SCJG", T0, T0.add(hours=8), items=["SCJG-01"], inspectors=["SCJG-I01", "SCJG-I02"]
-        )
+        ),
+        by=officer("SCJG"),
     )
     assert out.inspection is not None
     clock.set(T0.add(hours=1))
-    code = eng.issue_inspection_code(out.inspection.id).token
-    ent_code = eng.issue_enterprise_code(ENT.credit_code).token
-    eng.check_in(code, "SCJG-I01", ENT.site, ent_code)
-    res = eng.record_result(out.inspection.id, "SCJG-I01", "SCJG-01", Outcome.FAIL, "broken", ["photo.jpg"])
+    code = eng.issue_inspection_code(out.inspection.id, by=SYSTEM).token
+    ent_code = eng.issue_enterprise_code(ENT.credit_code, by=SYSTEM).token
+    eng.check_in(code, ENT.site, ent_code, by=inspector("SCJG-I01"))
+    res = eng.record_result(
+        out.inspection.id, "SCJG-01", Outcome.FAIL, "broken", ["photo.jpg"], by=inspector("SCJG-I01")
+    )
     assert res.rectification is not None
     return World(eng, out.inspection.id, out.plan.id, res.result.id, res.rectification.id, code, ent_code)
 
@@ -295,118 +312,193 @@ def _attr(name: str) -> Callable[[World], st.SearchStrategy[Any]]:
 _later = st.sampled_from([T0.add(days=30), T0.add(days=1)])
 _inspector = st.sampled_from(["SCJG-I01", "SCJG-I02"])
 
+OTHER = CITY.enterprises[1]
+#: Principals that are wrong for most operations (another department, another enterprise,
+#: an inspector where an officer is needed...): refused with `Forbidden`.
+WRONG_PRINCIPALS = (
+    SYSTEM,
+    SUPERVISOR,
+    officer("SCJG"),
+    officer("YJGL"),
+    inspector("SCJG-I01"),
+    inspector("YJGL-I01"),
+    enterprise(ENT.credit_code),
+    enterprise(OTHER.credit_code),
+    approver("legal_office", "YJGL"),
+)
+
+
+def _by(*right: Principal) -> Callable[[World], st.SearchStrategy[Any]]:
+    """``by``: mostly a right principal of the operation, sometimes any (possibly wrong) one."""
+    return lambda w: _weighted(st.sampled_from(right), st.sampled_from(WRONG_PRINCIPALS), 1 / 4)
+
+
+_SYSTEM = _by(SYSTEM)
+_SCJG = _by(officer("SCJG"))
+_INSPECTORS = _by(inspector("SCJG-I01"), inspector("SCJG-I02"))
+_ENTERPRISE = _by(enterprise(ENT.credit_code))
+_ANYONE = _by(SYSTEM, SUPERVISOR, officer("SCJG"), inspector("SCJG-I01"), enterprise(ENT.credit_code))
+
 #: name -> (parameter strategies, how to call).
 OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]], Callable[..., Any]]] = {
     "add_enterprise": (
-        {"value": _s(VALUE_TYPES["Enterprise"]), "actor": _v("system")},
-        lambda e, value, actor: e.add_enterprise(value, actor),
+        {"value": _s(VALUE_TYPES["Enterprise"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_enterprise(value, by=by),
     ),
     "add_department": (
-        {"value": _s(VALUE_TYPES["Department"]), "actor": _v("system")},
-        lambda e, value, actor: e.add_department(value, actor),
+        {"value": _s(VALUE_TYPES["Department"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_department(value, by=by),
     ),
     "add_inspector": (
-        {"value": _s(VALUE_TYPES["Inspector"]), "actor": _v("system")},
-        lambda e, value, actor: e.add_inspector(value, actor),
+        {"value": _s(VALUE_TYPES["Inspector"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_inspector(value, by=by),
     ),
     "add_item": (
-        {"value": _s(VALUE_TYPES["SupervisionItem"]), "actor": _v("system")},
-        lambda e, value, actor: e.add_item(value, actor),
+        {"value": _s(VALUE_TYPES["SupervisionItem"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_item(value, by=by),
     ),
     "add_scenario": (
-        {"value": _s(VALUE_TYPES["Scenario"]), "actor": _v("system")},
-        lambda e, value, actor: e.add_scenario(value, actor),
+        {"value": _s(VALUE_TYPES["Scenario"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_scenario(value, by=by),
     ),
-    "file_plan": ({"request": _s(VALUE_TYPES["PlanRequest"])}, lambda e, request: e.file_plan(request)),
+    "file_plan": (
+        # the request names SCJG or YJGL: an officer of either is right for one of them
+        {"request": _s(VALUE_TYPES["PlanRequest"]), "by": _by(officer("SCJG"), officer("YJGL"))},
+        lambda e, request, by: e.file_plan(request, by=by),
+    ),
     "approve_plan": (
         {
             "plan_id": _attr("plan"),
-            "role": _s(st.sampled_from(["supervisor", "department"])),
+            "role": _s(st.sampled_from(["supervisor", "department", None])),
             "approve": _s(st.booleans()),
             "reason": _s(texts),
+            "by": _by(SUPERVISOR, approver("legal_office", "YJGL")),
         },
-        lambda e, plan_id, role, approve, reason: e.approve_plan(plan_id, role, approve=approve, reason=reason),
+        lambda e, plan_id, role, approve, reason, by: e.approve_plan(
+            plan_id, role, approve=approve, reason=reason, by=by
+        ),
     ),
     "issue_inspection_code": (
-        {"inspection_id": _attr("inspection")},
-        lambda e, inspection_id: e.issue_inspection_code(inspection_id),
+        {"inspection_id": _attr("inspection"), "by": _by(SYSTEM, officer("SCJG"))},
+        lambda e, inspection_id, by: e.issue_inspection_code(inspection_id, by=by),
     ),
     "issue_enterprise_code": (
-        {"credit_code": _s(credit_codes)},
-        lambda e, credit_code: e.issue_enterprise_code(credit_code),
+        {"credit_code": _s(credit_codes), "by": _SYSTEM},
+        lambda e, credit_code, by: e.issue_enterprise_code(credit_code, by=by),
     ),
-    "describe_code": ({"token": _attr("code")}, lambda e, token: e.describe_code(token)),
+    "describe_code": ({"token": _attr("code"), "by": _ANYONE}, lambda e, token, by: e.describe_code(token, by=by)),
     "check_in": (
         {
             "inspection_code": _attr("code"),
-            "inspector_id": _s(_inspector),
             "position": _s(st.just(ENT.site) | geo_points),
             "enterprise_code": _attr("enterprise_code"),
+            "by": _INSPECTORS,
         },
-        lambda e, inspection_code, inspector_id, position, enterprise_code: e.check_in(
-            inspection_code, inspector_id, position, enterprise_code
+        lambda e, inspection_code, position, enterprise_code, by: e.check_in(
+            inspection_code, position, enterprise_code, by=by
         ),
     ),
     "check_out": (
-        {"inspection_id": _attr("inspection"), "inspector_id": _s(_inspector)},
-        lambda e, inspection_id, inspector_id: e.check_out(inspection_id, inspector_id),
+        {"inspection_id": _attr("inspection"), "by": _INSPECTORS},
+        lambda e, inspection_id, by: e.check_out(inspection_id, by=by),
     ),
     "record_result": (
         {
             "inspection_id": _attr("inspection"),
-            "inspector_id": _s(_inspector),
             "item": _v("SCJG-01"),
             "outcome": _s(st.sampled_from(["pass", "fail", "not_applicable"])),
             "note": _s(texts),
             "evidence": _s(st.lists(texts, max_size=3)),
+            "by": _INSPECTORS,
         },
-        lambda e, inspection_id, inspector_id, item, outcome, note, evidence: e.record_result(
-            inspection_id, inspector_id, item, outcome, note, evidence
+        lambda e, inspection_id, item, outcome, note, evidence, by: e.record_result(
+            inspection_id, item, outcome, note, evidence, by=by
         ),
     ),
+    "correct_result": (
+        {
+            "result_id": _attr("result"),
+            "outcome": _s(st.sampled_from(["pass", "fail", "not_applicable"])),
+            "note": _s(texts),
+            "by": _by(officer("SCJG"), inspector("SCJG-I01")),
+        },
+        lambda e, result_id, outcome, note, by: e.correct_result(result_id, outcome, note, by=by),
+    ),
     "acknowledge_result": (
-        {"result_id": _attr("result"), "signer": _v("法人代表")},
-        lambda e, result_id, signer: e.acknowledge_result(result_id, signer),
+        {"result_id": _attr("result"), "by": _ENTERPRISE},
+        lambda e, result_id, by: e.acknowledge_result(result_id, by=by),
     ),
     "submit_rectification": (
-        {"rect_id": _attr("rect"), "evidence": _s(st.lists(texts, min_size=1, max_size=3)), "note": _s(texts)},
-        lambda e, rect_id, evidence, note: e.submit_rectification(rect_id, evidence, note),
+        {
+            "rect_id": _attr("rect"),
+            "evidence": _s(st.lists(texts, min_size=1, max_size=3)),
+            "note": _s(texts),
+            "by": _ENTERPRISE,
+        },
+        lambda e, rect_id, evidence, note, by: e.submit_rectification(rect_id, evidence, note, by=by),
     ),
     "accept_rectification": (
-        {"rect_id": _attr("rect"), "actor": _v("SCJG"), "mode": _s(st.sampled_from(["remote", "on_site"]))},
-        lambda e, rect_id, actor, mode: e.accept_rectification(rect_id, actor, mode),
+        {"rect_id": _attr("rect"), "mode": _s(st.sampled_from(["remote", "on_site"])), "by": _SCJG},
+        lambda e, rect_id, mode, by: e.accept_rectification(rect_id, mode, by=by),
     ),
     "reject_rectification": (
-        {"rect_id": _attr("rect"), "actor": _v("SCJG"), "reason": _s(texts), "new_deadline": _s(_later)},
-        lambda e, rect_id, actor, reason, new_deadline: e.reject_rectification(rect_id, actor, reason, new_deadline),
+        {"rect_id": _attr("rect"), "reason": _s(texts), "new_deadline": _s(_later), "by": _SCJG},
+        lambda e, rect_id, reason, new_deadline, by: e.reject_rectification(rect_id, reason, new_deadline, by=by),
     ),
     "refuse_rectification": (
-        {"rect_id": _attr("rect"), "actor": _v("SCJG"), "note": _s(texts)},
-        lambda e, rect_id, actor, note: e.refuse_rectification(rect_id, actor, note),
+        {"rect_id": _attr("rect"), "note": _s(texts), "by": _SCJG},
+        lambda e, rect_id, note, by: e.refuse_rectification(rect_id, note, by=by),
     ),
-    "sweep_overdue": ({"actor": _v("system")}, lambda e, actor: e.sweep_overdue(actor)),
+    "sweep_overdue": ({"by": _SYSTEM}, lambda e, by: e.sweep_overdue(by=by)),
     "rate": (
         {
             "inspection_id": _attr("inspection"),
             "score": _s(st.integers(0, 100)),
             "comment": _s(texts),
             "anonymous": _s(st.booleans()),
+            "by": _ENTERPRISE,
         },
-        lambda e, inspection_id, score, comment, anonymous: e.rate(inspection_id, score, comment, anonymous=anonymous),
+        lambda e, inspection_id, score, comment, anonymous, by: e.rate(
+            inspection_id, score, comment, anonymous=anonymous, by=by
+        ),
     ),
     "complain": (
-        {"inspection_id": _attr("inspection"), "reason": _s(st.sampled_from(["no_scan", "other"])), "text": _s(texts)},
-        lambda e, inspection_id, reason, text: e.complain(inspection_id, reason, text),
+        {
+            "inspection_id": _attr("inspection"),
+            "reason": _s(st.sampled_from(["no_scan", "other"])),
+            "text": _s(texts),
+            "by": _ENTERPRISE,
+        },
+        lambda e, inspection_id, reason, text, by: e.complain(inspection_id, reason, text, by=by),
     ),
-    "inspection": ({"inspection_id": _attr("inspection")}, lambda e, inspection_id: e.inspection(inspection_id)),
-    "plan": ({"plan_id": _attr("plan")}, lambda e, plan_id: e.plan(plan_id)),
-    "inspections_of": ({"enterprise": _s(credit_codes)}, lambda e, enterprise: e.inspections_of(enterprise)),
-    "rectifications_of": ({"enterprise": _s(credit_codes)}, lambda e, enterprise: e.rectifications_of(enterprise)),
-    "enterprise": ({"credit_code": _s(credit_codes)}, lambda e, credit_code: e.enterprise(credit_code)),
+    "inspection": (
+        {"inspection_id": _attr("inspection"), "by": _ANYONE},
+        lambda e, inspection_id, by: e.inspection(inspection_id, by=by),
+    ),
+    "plan": ({"plan_id": _attr("plan"), "by": _ANYONE}, lambda e, plan_id, by: e.plan(plan_id, by=by)),
+    "inspections_of": (
+        {"enterprise": _s(credit_codes), "by": _ANYONE},
+        lambda e, enterprise, by: e.inspections_of(enterprise, by=by),
+    ),
+    "rectifications_of": (
+        {"enterprise": _s(credit_codes), "by": _ANYONE},
+        lambda e, enterprise, by: e.rectifications_of(enterprise, by=by),
+    ),
+    "enterprise": (
+        {"credit_code": _s(credit_codes), "by": _ANYONE},
+        lambda e, credit_code, by: e.enterprise(credit_code, by=by),
+    ),
     "shared_records": (
-        {"enterprise": _s(credit_codes), "items": _s(st.lists(ids, max_size=3))},
-        lambda e, enterprise, items: e.shared_records(enterprise, items),
+        {"enterprise": _s(credit_codes), "items": _s(st.lists(ids, max_size=3)), "by": _ANYONE},
+        lambda e, enterprise, items, by: e.shared_records(enterprise, items, by=by),
     ),
-    "deliver_notifications": ({"batch": _s(st.integers(1, 50))}, lambda e, batch: e.deliver_notifications(batch)),
-    "verify_audit": ({}, lambda e: e.verify_audit()),
+    "deliver_notifications": (
+        {"batch": _s(st.integers(1, 50)), "by": _SYSTEM},
+        lambda e, batch, by: e.deliver_notifications(batch, by=by),
+    ),
+    "rebuild_reservations": (
+        {"enterprise": _s(st.none() | credit_codes), "by": _SYSTEM},
+        lambda e, enterprise, by: e.rebuild_reservations(enterprise, by=by),
+    ),
+    "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
 }

@@ -22,6 +22,7 @@ from jointinspect.rules.frequency import ReservationState
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 from jointinspect.testing.ledger import ENTERPRISE, T0, rolling, visit
+from jointinspect.testing.principals import SYSTEM, officer
 from testsupport import replicas, servers
 
 pytestmark = pytest.mark.server("redis")
@@ -149,11 +150,11 @@ def test_a_filing_without_acknowledgement_fails_and_leaves_no_plan(clean: replic
     replicas.freeze(clean.replica)
     try:
         with pytest.raises(ReplicationError):  # the pending reservation was not acknowledged
-            engine.file_plan(request)
+            engine.file_plan(request, by=officer("SCJG"))
     finally:
         replicas.thaw(clean.replica)
-    assert engine.inspections_of(ent.credit_code) == []  # nothing committed: the caller retries
-    out = engine.file_plan(request)
+    assert engine.inspections_of(ent.credit_code, by=SYSTEM) == []  # nothing committed: the caller retries
+    out = engine.file_plan(request, by=officer("SCJG"))
     assert out.inspection is not None
     held = {r.id: r.state for r in on_replica(clean).reservations(ent.credit_code)}
     assert held == {out.inspection.id: ReservationState.CONFIRMED}  # confirmed on the replica too

@@ -25,6 +25,7 @@ from jointinspect.errors import JointInspectError
 from jointinspect.policy import MatchingPolicy, Policy
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
+from jointinspect.testing.principals import officer
 from testsupport import replicas, servers
 
 pytestmark = [pytest.mark.server("postgresql"), pytest.mark.slow]
@@ -86,7 +87,7 @@ def run_trial(synchronous_commit: str) -> Trial:
                 if stop.is_set():
                     return
                 try:
-                    out = engine.file_plan(request(n))
+                    out = engine.file_plan(req := request(n), by=officer(req.department))
                 except JointInspectError:
                     result.refused += 1  # refused by a rule, or the primary is gone
                     if stop.is_set():

@@ -44,12 +44,22 @@ def check_seed(seed: object) -> bytes:
             ``keys.seed_published`` for a seed printed in the docs or examples.
     """
     if not isinstance(seed, bytes | bytearray):
-        raise ValidationError("keys.seed_weak", reason=f"a seed is {KEY_SIZE} bytes, not {type(seed).__name__}")
+        raise ValidationError(
+            "keys.seed_weak",
+            reason=f"a seed is {KEY_SIZE} bytes, not {type(seed).__name__}",
+            reason_zh=f"种子须为 {KEY_SIZE} 字节,实为 {type(seed).__name__}",
+        )
     raw = bytes(seed)
     if len(raw) != KEY_SIZE:
-        raise ValidationError("keys.seed_weak", reason=f"a seed is {KEY_SIZE} bytes, got {len(raw)}")
+        raise ValidationError(
+            "keys.seed_weak",
+            reason=f"a seed is {KEY_SIZE} bytes, got {len(raw)}",
+            reason_zh=f"种子须为 {KEY_SIZE} 字节,实为 {len(raw)} 字节",
+        )
     if len(set(raw)) == 1:
-        raise ValidationError("keys.seed_weak", reason="every byte of the seed is the same")
+        raise ValidationError(
+            "keys.seed_weak", reason="every byte of the seed is the same", reason_zh="种子的每个字节都相同"
+        )
     if hashlib.sha256(raw).hexdigest() in PUBLISHED_SEED_DIGESTS:
         raise ValidationError("keys.seed_published")
     return raw
@@ -195,7 +205,9 @@ class MemoryKeyStore:
         """
         kid = key_id or key_id_for(private_key)
         if not kid or not kid.isprintable():
-            raise ValidationError("input.invalid", reason="a key id is non-empty printable text")
+            raise ValidationError(
+                "input.invalid", reason="a key id is non-empty printable text", reason_zh="密钥编号须为非空的可打印文字"
+            )
         with self._lock:
             if kid in self._revoked:
                 raise ValidationError("keys.revoked", key_id=kid)
@@ -302,9 +314,15 @@ class PublicKeyRing(Mapping[str, bytes]):
             try:
                 raw = bytes.fromhex(value) if isinstance(value, str) else bytes(value)
             except ValueError as exc:
-                raise ValidationError("input.invalid", reason=f"key {kid!r} is not hex") from exc
+                raise ValidationError(
+                    "input.invalid", reason=f"key {kid!r} is not hex", reason_zh=f"密钥 {kid!r} 不是十六进制文字"
+                ) from exc
             if len(raw) != KEY_SIZE:
-                raise ValidationError("input.invalid", reason=f"key {kid!r} is not {KEY_SIZE} bytes")
+                raise ValidationError(
+                    "input.invalid",
+                    reason=f"key {kid!r} is not {KEY_SIZE} bytes",
+                    reason_zh=f"密钥 {kid!r} 不是 {KEY_SIZE} 字节",
+                )
             self._keys[kid] = Ed25519PublicKey.from_public_bytes(raw)
             self._raw[kid] = raw
 

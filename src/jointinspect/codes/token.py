@@ -78,22 +78,33 @@ def _window(
 
 def _check_string(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value:
-        raise ValidationError("input.invalid", reason=f"{attribute.name} must be a non-empty string")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"{attribute.name} must be a non-empty string",
+            reason_zh=f"{attribute.name} 须为非空字符串",
+        )
     try:
         size = len(value.encode("utf-8"))
     except UnicodeEncodeError as exc:  # lone surrogates cannot be encoded
-        raise ValidationError("input.invalid", reason=f"{attribute.name} is not valid text") from exc
+        raise ValidationError(
+            "input.invalid", reason=f"{attribute.name} is not valid text", reason_zh=f"{attribute.name} 不是有效文字"
+        ) from exc
     if size > MAX_STRING_BYTES:
         raise ValidationError(
             "input.invalid",
             reason=f"{attribute.name} is {size} bytes in UTF-8; at most {MAX_STRING_BYTES}",
+            reason_zh=f"{attribute.name} 的 UTF-8 编码为 {size} 字节,至多 {MAX_STRING_BYTES} 字节",
         )
 
 
 def _check_time(name: str, value: pendulum.DateTime) -> None:
     seconds = _seconds(value)
     if not 0 <= seconds <= MAX_TIME:
-        raise ValidationError("input.invalid", reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"{name} {value.isoformat()} is outside 1970-01-01..2106-02-07",
+            reason_zh=f"{name} {value.isoformat()} 超出 1970-01-01 至 2106-02-07 的范围",
+        )
 
 
 @attrs.frozen
@@ -129,17 +140,27 @@ class CodeClaims:
         _check_time("issued_at", self.issued_at)
         _check_time("expires_at", self.expires_at)
         if not self.issued_at < self.expires_at:
-            raise ValidationError("input.invalid", reason="expires_at must be after issued_at")
+            raise ValidationError(
+                "input.invalid", reason="expires_at must be after issued_at", reason_zh="失效时间须晚于签发时间"
+            )
         if self.window is not None:
             _check_time("window start", self.window[0])
             _check_time("window end", self.window[1])
             if not self.window[0] < self.window[1]:
-                raise ValidationError("input.invalid", reason="window start must be before its end")
+                raise ValidationError(
+                    "input.invalid", reason="window start must be before its end", reason_zh="时间窗的开始须早于结束"
+                )
         if self.kind is CodeKind.ENTERPRISE:
             if self.subject != self.enterprise:
-                raise ValidationError("input.invalid", reason="an enterprise code's subject is its enterprise")
+                raise ValidationError(
+                    "input.invalid",
+                    reason="an enterprise code's subject is its enterprise",
+                    reason_zh="企业码的主体须为该企业本身",
+                )
             if self.window is not None:
-                raise ValidationError("input.invalid", reason="an enterprise code has no window")
+                raise ValidationError(
+                    "input.invalid", reason="an enterprise code has no window", reason_zh="企业码没有时间窗"
+                )
 
 
 def inspection_claims(

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.audit import AuditRecord
 from jointinspect.auth import AuthContext, Principal, authorize
 from jointinspect.errors import Forbidden, NotFoundError, ValidationError
@@ -103,6 +104,18 @@ class Effects:
         self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
 
 
+def boundary(operation: str, by: object) -> Principal:
+    """The first check of every operation (issue 10): ``by`` is a `Principal`; the
+    operation then checks its own arguments (`jointinspect.validation`) before any store.
+
+    Raises:
+        Forbidden: ``auth.no_principal`` when ``by`` is anything else.
+    """
+    if not isinstance(by, Principal):
+        raise Forbidden("auth.no_principal", operation=operation, actual=type(by).__name__)
+    return by
+
+
 @contextlib.contextmanager
 def operation(context: Context, by: Principal) -> Iterator[Effects]:
     """One unit of work performed by ``by``; commit on success, then relay notifications."""
@@ -127,14 +140,15 @@ def operation(context: Context, by: Principal) -> Iterator[Effects]:
         except Exception:  # the operation succeeded; reconcile_reservations repairs the ledger
             _log.warning("post-commit ledger step failed; run reconcile_reservations", exc_info=True)
     if context.auto_deliver and context.notifier is not None:
-        deliver_notifications(context)
+        deliver_pending(context.store, context.notifier, 100)
 
 
-def deliver_notifications(context: Context, batch: int = 100, *, by: Principal | None = None) -> int:
-    """Relay undelivered outbox notifications to the notifier; return how many. Called
-    with ``by`` from the Engine (authorized); without it after an operation's commit."""
-    if by is not None:
-        permit(context, "deliver_notifications", by, AuthContext(), "-")
+def deliver_notifications(context: Context, batch: int = 100, *, by: Principal) -> int:
+    """Relay undelivered outbox notifications to the notifier; return how many (the
+    Engine's operation, authorized; `operation` relays after commit by itself)."""
+    by = boundary("deliver_notifications", by)
+    batch = v.integer(batch, "batch", minimum=1, maximum=10_000)
+    permit(context, "deliver_notifications", by, AuthContext(), "-")
     if context.notifier is None:
         return 0
     return deliver_pending(context.store, context.notifier, batch)
@@ -143,7 +157,9 @@ def deliver_notifications(context: Context, batch: int = 100, *, by: Principal |
 def signing_keys(context: Context) -> KeyStore:
     """The key store, or a validation error when the engine was built without one."""
     if context.keys is None:
-        raise ValidationError("input.invalid", reason="the engine has no key store (keys=...)")
+        raise ValidationError(
+            "input.invalid", reason="the engine has no key store (keys=...)", reason_zh="引擎未配置密钥库"
+        )
     return context.keys
 
 

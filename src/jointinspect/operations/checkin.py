@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import attrs
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, verify
 from jointinspect.errors import CheckInRejected, TokenError
@@ -14,6 +15,7 @@ from jointinspect.model.reference import GeoPoint
 from jointinspect.model.visit import Visit
 from jointinspect.operations._unit import (
     Context,
+    boundary,
     operation,
     permit,
     require_enterprise,
@@ -33,6 +35,11 @@ def check_in(
     by: Principal,
 ) -> Visit:
     """Check the inspector ``by`` in and consume the one-time code."""
+    by = boundary("check_in", by)
+    inspection_code = v.text(inspection_code, "inspection_code", required=True)
+    position = v.instance_of(position, "position", GeoPoint)
+    if enterprise_code is not None:
+        enterprise_code = v.text(enterprise_code, "enterprise_code", required=True)
     keys, tolerance = signing_keys(context), context.policy.checkin.tolerance
     now = context.clock.now()
     claims = verify(inspection_code, keys, now, tolerance, expected_kind=CodeKind.INSPECTION)
@@ -136,6 +143,8 @@ def check_in(
 
 def check_out(context: Context, inspection_id: str, by: Principal) -> Visit:
     """Check the inspector ``by`` out; the inspection completes when everyone has left."""
+    by = boundary("check_out", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
     inspector_id = by.inspector_id or "-"
     with operation(context, by) as effects:
         uow = effects.uow

@@ -3,12 +3,14 @@ scanned inspection code stands for."""
 
 from __future__ import annotations
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, encode, enterprise_claims, inspection_claims, new_token_id, verify
 from jointinspect.errors import CheckInRejected
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.operations._unit import (
     Context,
+    boundary,
     operation,
     permit,
     require_department,
@@ -23,6 +25,8 @@ from jointinspect.requests import CodeView, InspectorView, IssuedCode
 
 def issue_inspection_code(context: Context, inspection_id: str, by: Principal) -> IssuedCode:
     """Sign the inspection code of an open inspection, valid until its window ends."""
+    by = boundary("issue_inspection_code", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
     key_id, private = signing_keys(context).signing_key()
     with operation(context, by) as effects:
         inspection = require_inspection(effects.uow, inspection_id)
@@ -56,6 +60,8 @@ def issue_inspection_code(context: Context, inspection_id: str, by: Principal) -
 
 def issue_enterprise_code(context: Context, credit_code: str, by: Principal) -> IssuedCode:
     """Sign the standing enterprise code posted at the gate."""
+    by = boundary("issue_enterprise_code", by)
+    credit_code = v.credit_code(credit_code, "credit_code")
     key_id, private = signing_keys(context).signing_key()
     with operation(context, by) as effects:
         enterprise = require_enterprise(effects.uow, credit_code)
@@ -74,6 +80,8 @@ def issue_enterprise_code(context: Context, credit_code: str, by: Principal) -> 
 
 def describe_code(context: Context, token: str, by: Principal) -> CodeView:
     """Verify an inspection code and describe its inspection, in a read-only unit."""
+    by = boundary("describe_code", by)
+    token = v.text(token, "token", required=True)
     permit(context, "describe_code", by, AuthContext(), "-")
     claims = verify(
         token,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import IllegalTransition, ValidationError
 from jointinspect.model._enums import member
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
-from jointinspect.operations._unit import Context, operation, permit, require_inspection
+from jointinspect.operations._unit import Context, boundary, operation, permit, require_inspection
 
 
 def rate(context: Context, inspection_id: str, score: int, comment: str, anonymous: bool, by: Principal) -> Evaluation:
     """Rate a completed inspection (0-100), once."""
+    by = boundary("rate", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
         raise ValidationError("evaluation.score_range", score=score)
     with operation(context, by) as effects:
@@ -36,6 +39,8 @@ def complain(
     context: Context, inspection_id: str, reason: ComplaintReason | str, text: str, by: Principal
 ) -> Complaint:
     """File a complaint about an inspection with the supervising office."""
+    by = boundary("complain", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
     reason = member(ComplaintReason)(reason)
     with operation(context, by) as effects:
         inspection = require_inspection(effects.uow, inspection_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
@@ -16,6 +17,7 @@ from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import (
     Context,
     Effects,
+    boundary,
     operation,
     permit,
     require_department,
@@ -33,6 +35,8 @@ from jointinspect.rules import filing as filing_rules
 
 def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
     """File a plan: validate, apply the whitelist, merge or reserve a visit."""
+    by = boundary("file_plan", by)
+    request = v.instance_of(request, "request", PlanRequest)
     window = request.window
     with operation(context, by) as effects:
         uow, now = effects.uow, effects.now
@@ -80,6 +84,9 @@ def approve_plan(
     context: Context, plan_id: str, role: Role | str | None, approve: bool, reason: str, by: Principal
 ) -> FilingOutcome:
     """Record one approver's decision on a plan awaiting whitelist approval."""
+    by = boundary("approve_plan", by)
+    plan_id = v.identifier(plan_id, "plan_id")
+    approve = v.boolean(approve, "approve")
     with operation(context, by) as effects:
         uow = effects.uow
         plan = require_plan(uow, plan_id)

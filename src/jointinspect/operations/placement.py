@@ -251,6 +251,7 @@ def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDeci
     visits = ", ".join(f"{i.id}@{local_date(i.window.start, context.policy.zone).isoformat()}" for i in could_join)
     details = {
         "rule": hit.rule,
+        "scope": hit.scope_key.partition("/")[2] or None,
         "limit": hit.limit,
         "kinds": ",".join(sorted(rule.counts)),
         "enterprise": plan.enterprise,

@@ -6,15 +6,25 @@ Each is authorized by its own matrix row: enterprises see only their own records
 from __future__ import annotations
 
 from jointinspect import audit as audit_chain
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import Enterprise
-from jointinspect.operations._unit import Context, permit, require_enterprise, require_inspection, require_plan
+from jointinspect.operations._unit import (
+    Context,
+    boundary,
+    permit,
+    require_enterprise,
+    require_inspection,
+    require_plan,
+)
 
 
 def inspection(context: Context, inspection_id: str, by: Principal) -> Inspection:
     """One inspection."""
+    by = boundary("inspection", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
     with context.store.unit_of_work() as uow:
         found = require_inspection(uow, inspection_id)
         facts = AuthContext(enterprise=found.enterprise, lead_department=found.lead_department)
@@ -24,6 +34,8 @@ def inspection(context: Context, inspection_id: str, by: Principal) -> Inspectio
 
 def plan(context: Context, plan_id: str, by: Principal) -> Plan:
     """One plan."""
+    by = boundary("plan", by)
+    plan_id = v.identifier(plan_id, "plan_id")
     with context.store.unit_of_work() as uow:
         found = require_plan(uow, plan_id)
         permit(context, "plan", by, AuthContext(department=found.department, enterprise=found.enterprise), plan_id)
@@ -32,6 +44,8 @@ def plan(context: Context, plan_id: str, by: Principal) -> Plan:
 
 def inspections_of(context: Context, enterprise: str, by: Principal) -> list[Inspection]:
     """Every inspection of one enterprise, oldest first."""
+    by = boundary("inspections_of", by)
+    enterprise = v.credit_code(enterprise, "enterprise")
     permit(context, "inspections_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
         return uow.inspections.for_enterprise(enterprise)
@@ -39,6 +53,8 @@ def inspections_of(context: Context, enterprise: str, by: Principal) -> list[Ins
 
 def rectifications_of(context: Context, enterprise: str, by: Principal) -> list[Rectification]:
     """Every rectification of one enterprise, oldest first."""
+    by = boundary("rectifications_of", by)
+    enterprise = v.credit_code(enterprise, "enterprise")
     permit(context, "rectifications_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
         return uow.rectifications.for_enterprise(enterprise)
@@ -46,6 +62,8 @@ def rectifications_of(context: Context, enterprise: str, by: Principal) -> list[
 
 def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
     """One enterprise."""
+    by = boundary("enterprise", by)
+    credit_code = v.credit_code(credit_code, "credit_code")
     permit(context, "enterprise", by, AuthContext(enterprise=credit_code), credit_code)
     with context.store.unit_of_work() as uow:
         return require_enterprise(uow, credit_code)
@@ -53,6 +71,7 @@ def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
 
 def verify_audit(context: Context, by: Principal) -> int:
     """Verify the whole audit chain; return its length."""
+    by = boundary("verify_audit", by)
     permit(context, "verify_audit", by, AuthContext(), "-")
     with context.store.unit_of_work() as uow:
         return audit_chain.verify(uow.audit.entries())

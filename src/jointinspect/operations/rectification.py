@@ -8,11 +8,20 @@ from collections.abc import Sequence
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import NotFoundError, ValidationError
 from jointinspect.model.notification import Role
 from jointinspect.model.rectification import Rectification, RectificationState
-from jointinspect.operations._unit import Context, Effects, operation, permit, require_enterprise, require_item
+from jointinspect.operations._unit import (
+    Context,
+    Effects,
+    boundary,
+    operation,
+    permit,
+    require_enterprise,
+    require_item,
+)
 from jointinspect.rules.rectification import RectificationAction, apply
 
 
@@ -20,13 +29,22 @@ def submit_rectification(
     context: Context, rectification_id: str, evidence: Sequence[str], note: str, by: Principal
 ) -> Rectification:
     """The enterprise uploads evidence of its fix."""
+    by = boundary("submit_rectification", by)
+    rectification_id = v.identifier(rectification_id, "rect_id")
+    evidence = v.text_sequence(evidence, "evidence")
     return _rectify(context, rectification_id, RectificationAction.SUBMIT, by, evidence=tuple(evidence), note=note)
 
 
 def accept_rectification(context: Context, rectification_id: str, by: Principal, mode: str) -> Rectification:
     """The department accepts the fix, ``"remote"`` or ``"on_site"``."""
+    by = boundary("accept_rectification", by)
+    rectification_id = v.identifier(rectification_id, "rect_id")
     if mode not in ("remote", "on_site"):
-        raise ValidationError("input.invalid", reason=f"acceptance mode {mode!r} is not remote or on_site")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"acceptance mode {mode!r} is not remote or on_site",
+            reason_zh=f"验收方式 {mode!r} 须为 remote 或 on_site",
+        )
     return _rectify(context, rectification_id, RectificationAction.ACCEPT, by, accepted_mode=mode)
 
 
@@ -34,16 +52,21 @@ def reject_rectification(
     context: Context, rectification_id: str, by: Principal, reason: str, new_deadline: pendulum.DateTime
 ) -> Rectification:
     """The department rejects the fix; it is open again until ``new_deadline``."""
+    by = boundary("reject_rectification", by)
+    rectification_id = v.identifier(rectification_id, "rect_id")
     return _rectify(context, rectification_id, RectificationAction.REJECT, by, note=reason, new_deadline=new_deadline)
 
 
 def refuse_rectification(context: Context, rectification_id: str, by: Principal, note: str) -> Rectification:
     """The enterprise refuses to rectify: it becomes a key supervision target."""
+    by = boundary("refuse_rectification", by)
+    rectification_id = v.identifier(rectification_id, "rect_id")
     return _rectify(context, rectification_id, RectificationAction.REFUSE, by, note=note)
 
 
 def sweep_overdue(context: Context, by: Principal) -> list[Rectification]:
     """Mark open rectifications past their deadline overdue and warn; return them."""
+    by = boundary("sweep_overdue", by)
     marked = []
     with operation(context, by) as effects:
         permit(context, "sweep_overdue", by, AuthContext(), "-")

@@ -7,13 +7,16 @@ inspector's department) is also authorized by that field's own row.
 
 from __future__ import annotations
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
-from jointinspect.operations._unit import Context, operation, permit, require_department, require_item
+from jointinspect.operations._unit import Context, boundary, operation, permit, require_department, require_item
 
 
 def add_enterprise(context: Context, enterprise: Enterprise, by: Principal) -> Enterprise:
     """Register or update an enterprise."""
+    by = boundary("add_enterprise", by)
+    enterprise = v.instance_of(enterprise, "enterprise", Enterprise)
     with operation(context, by) as effects:
         facts = AuthContext(enterprise=enterprise.credit_code)
         permit(context, "add_enterprise", by, facts, enterprise.credit_code)
@@ -39,6 +42,8 @@ def add_enterprise(context: Context, enterprise: Enterprise, by: Principal) -> E
 
 def add_department(context: Context, department: Department, by: Principal) -> Department:
     """Register or update a department."""
+    by = boundary("add_department", by)
+    department = v.instance_of(department, "department", Department)
     with operation(context, by) as effects:
         permit(context, "add_department", by, AuthContext(department=department.code), department.code)
         effects.uow.reference.put_department(department)
@@ -48,6 +53,8 @@ def add_department(context: Context, department: Department, by: Principal) -> D
 
 def add_inspector(context: Context, inspector: Inspector, by: Principal) -> Inspector:
     """Register or update an inspector; the department must exist."""
+    by = boundary("add_inspector", by)
+    inspector = v.instance_of(inspector, "inspector", Inspector)
     with operation(context, by) as effects:
         facts = AuthContext(department=inspector.department, inspector=inspector.id)
         permit(context, "add_inspector", by, facts, inspector.id)
@@ -62,6 +69,8 @@ def add_inspector(context: Context, inspector: Inspector, by: Principal) -> Insp
 
 def add_item(context: Context, item: SupervisionItem, by: Principal) -> SupervisionItem:
     """Register or update a supervision item; its department must exist."""
+    by = boundary("add_item", by)
+    item = v.instance_of(item, "item", SupervisionItem)
     with operation(context, by) as effects:
         permit(context, "add_item", by, AuthContext(department=item.department), item.code)
         require_department(effects.uow, item.department)
@@ -72,6 +81,8 @@ def add_item(context: Context, item: SupervisionItem, by: Principal) -> Supervis
 
 def add_scenario(context: Context, scenario: Scenario, by: Principal) -> Scenario:
     """Register or update a scenario; every item must exist."""
+    by = boundary("add_scenario", by)
+    scenario = v.instance_of(scenario, "scenario", Scenario)
     with operation(context, by) as effects:
         permit(context, "add_scenario", by, AuthContext(), scenario.code)
         for code in scenario.items:

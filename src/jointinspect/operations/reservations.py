@@ -4,9 +4,10 @@ visit's reservation, and repairing a separate ledger after a crash."""
 from __future__ import annotations
 
 from jointinspect import ledger_rebuild
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import InspectionStatus
-from jointinspect.operations._unit import Context, Effects, permit
+from jointinspect.operations._unit import Context, Effects, boundary, permit
 from jointinspect.ports import FrequencyLedger, UnitOfWork
 from jointinspect.rules.frequency import ReservationState
 
@@ -27,6 +28,8 @@ def release_later(context: Context, effects: Effects, reservation_id: str, enter
 
 def reconcile_reservations(context: Context, enterprise: str, by: Principal) -> int:
     """Confirm pending reservations whose inspection exists, release the others."""
+    by = boundary("reconcile_reservations", by)
+    enterprise = v.credit_code(enterprise, "enterprise")
     permit(context, "reconcile_reservations", by, AuthContext(enterprise=enterprise), enterprise)
     if context.ledger is None:
         return 0
@@ -55,6 +58,9 @@ def reconcile_reservations(context: Context, enterprise: str, by: Principal) -> 
 
 def rebuild_reservations(context: Context, enterprise: str | None, by: Principal) -> int:
     """Rebuild a separate ledger from the store's live inspections (one enterprise or all)."""
+    by = boundary("rebuild_reservations", by)
+    if enterprise is not None:
+        enterprise = v.credit_code(enterprise, "enterprise")
     permit(context, "rebuild_reservations", by, AuthContext(enterprise=enterprise), enterprise or "*")
     if context.ledger is None:
         return 0

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import IllegalTransition, NotFoundError, ValidationError
 from jointinspect.model._enums import member
@@ -18,6 +19,7 @@ from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.operations._unit import (
     Context,
     Effects,
+    boundary,
     operation,
     permit,
     require_inspection,
@@ -42,6 +44,9 @@ def shared_results(
 
 def shared_records(context: Context, enterprise: str, items: Sequence[str], by: Principal) -> list[ResultRecord]:
     """Same-item results of one enterprise within the sharing lookback, in a read-only unit."""
+    by = boundary("shared_records", by)
+    enterprise = v.credit_code(enterprise, "enterprise")
+    items = v.identifier_sequence(items, "items")
     with context.store.unit_of_work() as uow:
         permit(context, "shared_records", by, AuthContext(enterprise=enterprise), enterprise)
         return shared_results(context, uow, enterprise, items, context.clock.now())
@@ -68,6 +73,10 @@ def record_result(
 ) -> ResultOutcome:
     """Record the checked-in inspector ``by``'s finding for one item; a failure opens a
     rectification. Once per (inspection, item, department): a second is `correct_result`."""
+    by = boundary("record_result", by)
+    inspection_id = v.identifier(inspection_id, "inspection_id")
+    item = v.identifier(item, "item")
+    evidence = v.text_sequence(evidence, "evidence")
     outcome = member(Outcome)(outcome)
     inspector_id = by.inspector_id or "-"
     with operation(context, by) as effects:
@@ -136,6 +145,8 @@ def record_result(
 def correct_result(context: Context, result_id: str, outcome: Outcome | str, note: str, by: Principal) -> ResultOutcome:
     """Correct a recorded result (audited as ``result.corrected``); the enterprise must
     acknowledge it again. A failure opens a rectification only if the result had none."""
+    by = boundary("correct_result", by)
+    result_id = v.identifier(result_id, "result_id")
     outcome = member(Outcome)(outcome)
     with operation(context, by) as effects:
         uow = effects.uow
@@ -200,6 +211,8 @@ def _open_rectification(
 
 def acknowledge_result(context: Context, result_id: str, by: Principal) -> ResultRecord:
     """The enterprise ``by`` confirms a result with its electronic signature."""
+    by = boundary("acknowledge_result", by)
+    result_id = v.identifier(result_id, "result_id")
     with operation(context, by) as effects:
         result = effects.uow.results.get(result_id)
         if result is None:

@@ -99,6 +99,9 @@ def preset(name: str, **overrides: Any) -> Policy:
         PolicyError: for an unknown preset name or invalid overrides.
     """
     if name not in PRESETS:
-        raise PolicyError(reason=f"unknown preset {name!r}; known: {sorted(PRESETS)}")
+        raise PolicyError(
+            reason=f"unknown preset {name!r}; known: {sorted(PRESETS)}",
+            reason_zh=f"未知的预设 {name!r},已知预设:{sorted(PRESETS)}",
+        )
     data: dict[str, Any] = {**PRESETS[name], **overrides}
     return load_policy(data)

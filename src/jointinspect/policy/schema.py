@@ -83,7 +83,8 @@ def _policy_identifier(value: object, field: str) -> str:
         return v.identifier(value, field)
     except ValidationError as exc:
         raise PolicyError(
-            reason=f"{field} must be an identifier (letters, digits, '.', '_', ':', '-'; at most {v.ID_MAX_LEN})"
+            reason=f"{field} must be an identifier (letters, digits, '.', '_', ':', '-'; at most {v.ID_MAX_LEN})",
+            reason_zh=f"{field} 须为标识符(字母、数字及 . _ : -,至多 {v.ID_MAX_LEN} 个字符)",
         ) from exc
 
 
@@ -95,7 +96,10 @@ def _policy_name(value: object) -> str:
     try:
         return v.name(value, "name")
     except ValidationError as exc:
-        raise PolicyError(reason=f"name must be non-empty text of at most {v.NAME_MAX_LEN} characters") from exc
+        raise PolicyError(
+            reason=f"name must be non-empty text of at most {v.NAME_MAX_LEN} characters",
+            reason_zh=f"名称须为非空文字,至多 {v.NAME_MAX_LEN} 个字符",
+        ) from exc
 
 
 def _policy_call(convert: Callable[[object], T], value: object) -> T:
@@ -108,7 +112,9 @@ def _policy_call(convert: Callable[[object], T], value: object) -> T:
     except ValidationError as exc:
         raise PolicyError(reason=exc.message_en, reason_zh=exc.message_zh) from exc
     except TypeError as exc:  # not iterable
-        raise PolicyError(reason=f"expected a list, got {type(value).__name__}") from exc
+        raise PolicyError(
+            reason=f"expected a list, got {type(value).__name__}", reason_zh=f"应为列表,实为 {type(value).__name__}"
+        ) from exc
 
 
 def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
@@ -120,12 +126,21 @@ def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int
 
     def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PolicyError(reason=f"{attribute.name} must be an integer (got {type(value).__name__})")
+            raise PolicyError(
+                reason=f"{attribute.name} must be an integer (got {type(value).__name__})",
+                reason_zh=f"{attribute.name} 须为整数(实为 {type(value).__name__})",
+            )
         if value < 0 <= low:
-            raise PolicyError(reason=f"{attribute.name} must not be negative (got {value})")
+            raise PolicyError(
+                reason=f"{attribute.name} must not be negative (got {value})",
+                reason_zh=f"{attribute.name} 不得为负数(实为 {value})",
+            )
         if not low <= value <= high:
             shown = value if value.bit_length() < 64 else "a huge number"
-            raise PolicyError(reason=f"{attribute.name} must be between {low} and {high} (got {shown})")
+            raise PolicyError(
+                reason=f"{attribute.name} must be between {low} and {high} (got {shown})",
+                reason_zh=f"{attribute.name} 须在 {low} 至 {high} 之间(实为 {shown})",
+            )
 
     return check
 
@@ -147,32 +162,50 @@ MAX_DEADLINE_DAYS = 3_650
 
 def _positive_number(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PolicyError(reason=f"{attribute.name} must be a number (got {type(value).__name__})")
+        raise PolicyError(
+            reason=f"{attribute.name} must be a number (got {type(value).__name__})",
+            reason_zh=f"{attribute.name} 须为数字(实为 {type(value).__name__})",
+        )
     if not (math.isfinite(value) and 0 < value <= MAX_RADIUS_M):
-        raise PolicyError(reason=f"{attribute.name} must be a positive number up to {MAX_RADIUS_M:g} (got {value})")
+        raise PolicyError(
+            reason=f"{attribute.name} must be a positive number up to {MAX_RADIUS_M:g} (got {value})",
+            reason_zh=f"{attribute.name} 须为不超过 {MAX_RADIUS_M:g} 的正数(实为 {value})",
+        )
 
 
 def _kinds_raw(value: object) -> frozenset[InspectionKind]:
     if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(reason=f"expected a list of inspection kinds, got {type(value).__name__}")
+        raise PolicyError(
+            reason=f"expected a list of inspection kinds, got {type(value).__name__}",
+            reason_zh=f"应为检查类型的列表,实为 {type(value).__name__}",
+        )
     return frozenset(member(InspectionKind, "kinds")(k) for k in value)  # type: ignore[attr-defined]
 
 
 def _dates_raw(value: object) -> frozenset[dt.date]:
     if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(reason=f"expected a list of dates, got {type(value).__name__}")
+        raise PolicyError(
+            reason=f"expected a list of dates, got {type(value).__name__}",
+            reason_zh=f"应为日期列表,实为 {type(value).__name__}",
+        )
     return frozenset(v.day(d, "date") for d in value)  # type: ignore[attr-defined]
 
 
 def _codes_raw(value: object) -> tuple[str, ...]:
     if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(reason=f"expected a list of department codes, got {type(value).__name__}")
+        raise PolicyError(
+            reason=f"expected a list of department codes, got {type(value).__name__}",
+            reason_zh=f"应为部门代码列表,实为 {type(value).__name__}",
+        )
     return tuple(v.identifier(c, "lead_priority") for c in value)  # type: ignore[attr-defined]
 
 
 def _roles_raw(value: object) -> tuple[Role, ...]:
     if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(reason=f"expected a list of roles, got {type(value).__name__}")
+        raise PolicyError(
+            reason=f"expected a list of roles, got {type(value).__name__}",
+            reason_zh=f"应为角色列表,实为 {type(value).__name__}",
+        )
     return tuple(member(Role, "approvers")(r) for r in value)  # type: ignore[attr-defined]
 
 
@@ -194,7 +227,10 @@ def _roles(value: object) -> tuple[Role, ...]:
 
 def _strict_bool_field(_: object, attribute: attrs.Attribute[bool], value: bool) -> None:
     if not isinstance(value, bool):
-        raise PolicyError(reason=f"{attribute.name} must be true or false (got {type(value).__name__})")
+        raise PolicyError(
+            reason=f"{attribute.name} must be true or false (got {type(value).__name__})",
+            reason_zh=f"{attribute.name} 须为 true 或 false(实为 {type(value).__name__})",
+        )
 
 
 @attrs.frozen
@@ -218,10 +254,15 @@ class FilingPolicy:
         if isinstance(self.quiet_days, str | bytes) or any(
             isinstance(d, bool) or not isinstance(d, int) for d in self.quiet_days
         ):
-            raise PolicyError(reason="filing.quiet_days must be a list of integers")
+            raise PolicyError(
+                reason="filing.quiet_days must be a list of integers", reason_zh="filing.quiet_days 须为整数列表"
+            )
         bad = sorted(d for d in self.quiet_days if not 1 <= d <= 31)
         if bad:
-            raise PolicyError(reason=f"filing.quiet_days must be 1..31 (got {bad})")
+            raise PolicyError(
+                reason=f"filing.quiet_days must be 1..31 (got {bad})",
+                reason_zh=f"filing.quiet_days 须在 1 至 31 之间(实为 {bad})",
+            )
 
 
 @attrs.frozen
@@ -238,7 +279,10 @@ class WhitelistPolicy:
 
     def __attrs_post_init__(self) -> None:
         if not self.approvers:
-            raise PolicyError(reason="whitelist.approvers must name at least one role")
+            raise PolicyError(
+                reason="whitelist.approvers must name at least one role",
+                reason_zh="whitelist.approvers 须至少列出一个角色",
+            )
 
 
 class Direction(enum.StrEnum):
@@ -346,13 +390,19 @@ class FrequencyRule:
 
     def __attrs_post_init__(self) -> None:
         if (self.window_days is None) == (self.period is None):
-            raise PolicyError(reason=f"rule {self.name!r}: give exactly one of window_days, period")
+            raise PolicyError(
+                reason=f"rule {self.name!r}: give exactly one of window_days, period",
+                reason_zh=f"规则 {self.name!r}:window_days 与 period 须且只须给出其一",
+            )
         if self.window_days is not None and (
             isinstance(self.window_days, bool)
             or not isinstance(self.window_days, int)
             or not 0 < self.window_days <= MAX_WINDOW_DAYS
         ):
-            raise PolicyError(reason=f"rule {self.name!r}: window_days must be positive, at most {MAX_WINDOW_DAYS}")
+            raise PolicyError(
+                reason=f"rule {self.name!r}: window_days must be positive, at most {MAX_WINDOW_DAYS}",
+                reason_zh=f"规则 {self.name!r}:window_days 须为正数,至多 {MAX_WINDOW_DAYS}",
+            )
 
     def describe(self) -> str:
         """Human-readable window, e.g. '7 days' or 'calendar month'."""
@@ -406,7 +456,10 @@ PRINCIPAL_KINDS = frozenset({"officer", "inspector", "enterprise", "supervisor",
 def _principal_kinds(_: object, attribute: attrs.Attribute[frozenset[str]], value: frozenset[str]) -> None:
     unknown = sorted(set(value) - PRINCIPAL_KINDS)
     if unknown:
-        raise PolicyError(reason=f"authorization.{attribute.name}: unknown principal kinds {unknown}")
+        raise PolicyError(
+            reason=f"authorization.{attribute.name}: unknown principal kinds {unknown}",
+            reason_zh=f"authorization.{attribute.name}:未知的执行主体类别 {unknown}",
+        )
 
 
 _ADMINS = frozenset({"system", "supervisor"})
@@ -437,7 +490,10 @@ MAX_CODE_LIFETIME_DAYS = 1830
 
 def _lifetime(_: object, __: attrs.Attribute[int], value: int) -> None:
     if not 1 <= value <= MAX_CODE_LIFETIME_DAYS:
-        raise PolicyError(reason=f"codes.max_lifetime_days must be 1..{MAX_CODE_LIFETIME_DAYS} (got {value})")
+        raise PolicyError(
+            reason=f"codes.max_lifetime_days must be 1..{MAX_CODE_LIFETIME_DAYS} (got {value})",
+            reason_zh=f"codes.max_lifetime_days 须在 1 至 {MAX_CODE_LIFETIME_DAYS} 之间(实为 {value})",
+        )
 
 
 @attrs.frozen
@@ -481,7 +537,7 @@ def _zone(_: object, __: attrs.Attribute[str], value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise PolicyError(reason=f"unknown time zone {value!r}") from exc
+        raise PolicyError(reason=f"unknown time zone {value!r}", reason_zh=f"未知的时区 {value!r}") from exc
 
 
 @attrs.frozen
@@ -502,11 +558,14 @@ class Policy:
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:
-            raise PolicyError(reason="checkin.enterprise_code_days exceeds codes.max_lifetime_days")
+            raise PolicyError(
+                reason="checkin.enterprise_code_days exceeds codes.max_lifetime_days",
+                reason_zh="checkin.enterprise_code_days 超过了 codes.max_lifetime_days",
+            )
         names = [r.name for r in self.frequency]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise PolicyError(reason=f"frequency rule names repeat: {dupes}")
+            raise PolicyError(reason=f"frequency rule names repeat: {dupes}", reason_zh=f"频次规则名称重复:{dupes}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for TOML/JSON), the inverse of `load_policy`."""
@@ -593,7 +652,10 @@ def load_policy(data: Mapping[str, Any]) -> Policy:
         PolicyError: naming every field that is wrong (unknown keys included).
     """
     if not isinstance(data, Mapping):
-        raise PolicyError(reason=f"a policy is a table of settings, got {type(data).__name__}")
+        raise PolicyError(
+            reason=f"a policy is a table of settings, got {type(data).__name__}",
+            reason_zh=f"策略须为设置表,实为 {type(data).__name__}",
+        )
     try:
         return _converter.structure(dict(data), Policy)
     except PolicyError:
@@ -602,9 +664,9 @@ def load_policy(data: Mapping[str, Any]) -> Policy:
         coded = _coded(exc)
         if coded is not None:
             raise coded from exc
-        raise PolicyError(reason=_explain(exc)) from exc
+        raise PolicyError(reason=_explain(exc), reason_zh=_explain_zh(exc)) from exc
     except RecursionError as exc:  # absurdly nested input
-        raise PolicyError(reason="the policy is nested too deeply") from exc
+        raise PolicyError(reason="the policy is nested too deeply", reason_zh="策略嵌套层级过深") from exc
 
 
 def load_policy_file(path: str | Path) -> Policy:
@@ -614,20 +676,29 @@ def load_policy_file(path: str | Path) -> Policy:
         PolicyError: if the file is not valid TOML or not a valid policy.
     """
     if not isinstance(path, str | Path) or (isinstance(path, str) and ("\x00" in path or not path)):
-        raise PolicyError(reason=f"a policy file path is text or a Path, got {type(path).__name__}")
+        raise PolicyError(
+            reason=f"a policy file path is text or a Path, got {type(path).__name__}",
+            reason_zh=f"策略文件路径须为文字或路径对象,实为 {type(path).__name__}",
+        )
     try:
         raw = Path(path).read_bytes()
         if len(raw) > MAX_POLICY_FILE_BYTES:
-            raise PolicyError(reason=f"{path}: larger than {MAX_POLICY_FILE_BYTES} bytes")
+            raise PolicyError(
+                reason=f"{path}: larger than {MAX_POLICY_FILE_BYTES} bytes",
+                reason_zh=f"{path}:文件大于 {MAX_POLICY_FILE_BYTES} 字节",
+            )
         data = tomllib.loads(raw.decode("utf-8"))
     except PolicyError:
         raise
     except UnicodeDecodeError as exc:
-        raise PolicyError(reason=f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise PolicyError(
+            reason=f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            reason_zh=f"{path}:不是 UTF-8 文字(第 {exc.start} 字节)",
+        ) from exc
     except (OSError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(reason=f"{path}: {exc}") from exc
+        raise PolicyError(reason=f"{path}: {exc}", reason_zh=f"{path}:不是有效的 TOML 文件") from exc
     except RecursionError as exc:
-        raise PolicyError(reason=f"{path}: nested too deeply") from exc
+        raise PolicyError(reason=f"{path}: nested too deeply", reason_zh=f"{path}:嵌套层级过深") from exc
     return load_policy(data)
 
 
@@ -658,6 +729,28 @@ def _coded(exc: BaseException) -> PolicyError | None:
         if found is not None:
             return found
     return None
+
+
+def _format_exception_zh(exc: BaseException, tp: type | None) -> str:
+    # Our validators give their Chinese; anything else cattrs found is a type or value mismatch.
+    if isinstance(exc, PolicyError):
+        return str(exc.details.get("reason_zh", "取值无效"))
+    if isinstance(exc, JointInspectError):
+        return exc.message_zh
+    if isinstance(exc, KeyError):
+        return "缺少必填项"
+    return "类型或取值无效"
+
+
+def _explain_zh(exc: BaseException) -> str:
+    """The Chinese of `_explain`: where the errors sit, in a Chinese sentence."""
+    if isinstance(exc, cattrs.BaseValidationError):
+        parts = cattrs.transform_error(exc, format_exception=_format_exception_zh)
+        return ";".join(f"{where}:{what}" for what, _, where in (p.rpartition(" @ ") for p in parts))
+    cause = exc.__cause__ or exc
+    if isinstance(cause, PolicyError):
+        return str(cause.details.get("reason_zh", "策略配置的取值无效"))
+    return "策略配置的取值无效"
 
 
 def _explain(exc: BaseException) -> str:

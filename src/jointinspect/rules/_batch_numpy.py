@@ -96,6 +96,7 @@ def group_ids(
         raise ValidationError(
             "input.invalid",
             reason=f"plan at position {int(np.argmax(bad))}: window shorter than the minimum common time",
+            reason_zh=f"第 {int(np.argmax(bad))} 个计划的时段短于最短共同时长",
         )
     del bad
     idx: I64 | None = None

@@ -109,9 +109,15 @@ def group_ids(
     """
     n = len(enterprise)
     if len(start) != n or len(end) != n or (mergeable is not None and len(mergeable) != n):
-        raise ValidationError("input.invalid", reason="batch columns must have equal lengths")
+        raise ValidationError(
+            "input.invalid", reason="batch columns must have equal lengths", reason_zh="批量各列长度须相同"
+        )
     if minimum < 1:
-        raise ValidationError("input.invalid", reason=f"minimum must be at least 1, got {minimum}")
+        raise ValidationError(
+            "input.invalid",
+            reason=f"minimum must be at least 1, got {minimum}",
+            reason_zh=f"最短共同时长至少为 1,实为 {minimum}",
+        )
     if n == 0:
         return array("q")
     if not pure and backend() == "numpy":
@@ -136,7 +142,9 @@ def _group_ids_pure(
     if any(map(gt, start, right_of)):
         bad = next(i for i, (s, r) in enumerate(zip(start, right_of, strict=True)) if r < s)
         raise ValidationError(
-            "input.invalid", reason=f"plan at position {bad}: window shorter than the minimum common time"
+            "input.invalid",
+            reason=f"plan at position {bad}: window shorter than the minimum common time",
+            reason_zh=f"第 {bad} 个计划的时段短于最短共同时长",
         )
     flags: Sequence[int] | bytes = bytes([1]) * n if mergeable is None else mergeable
 
@@ -260,7 +268,9 @@ def summarize(groups: Sequence[int], department: Sequence[int]) -> BatchSummary:
     """Count groups, joint groups and plans in joint groups (one pass, two small arrays)."""
     n = len(groups)
     if len(department) != n:
-        raise ValidationError("input.invalid", reason="batch columns must have equal lengths")
+        raise ValidationError(
+            "input.invalid", reason="batch columns must have equal lengths", reason_zh="批量各列长度须相同"
+        )
     if n == 0:
         return BatchSummary(0, 0, 0, 0)
     g_count = max(groups) + 1

@@ -73,6 +73,7 @@ def check_presence(
         raise ValidationError(
             "input.invalid",
             reason=f"enterprise {enterprise.credit_code} is not the subject of {inspection.id}",
+            reason_zh=f"企业 {enterprise.credit_code} 不是检查 {inspection.id} 的对象",
         )
     if inspection.status is InspectionStatus.SUPERSEDED:
         raise CheckInRejected(

@@ -211,6 +211,7 @@ class RedisLedger:
             raise ValidationError(
                 "input.invalid",
                 reason="reservation ids, departments and inspectors may not contain the characters \\x1e or \\x1f",
+                reason_zh="预约编号、部门和检查人员中不得含有 \\x1e 或 \\x1f 字符",
             )
         window = spec.window
         lo, hi = (at - window + 1, at + window - 1) if window else (at, at)
