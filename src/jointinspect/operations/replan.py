@@ -19,11 +19,12 @@ from collections import Counter
 import attrs
 import pendulum
 
+from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
-from jointinspect.operations._unit import Context, Effects, operation, permit
+from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
 from jointinspect.operations.placement import amend_reservation, current_reservation, describe_group, rule_named
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.requests import ReplanOutcome
@@ -32,6 +33,8 @@ from jointinspect.rules.matching import Group, joinable, match_batch, reaching
 
 def replan(context: Context, enterprise: str, by: Principal) -> ReplanOutcome:
     """Regroup ``enterprise``'s open visits into the fewest (see the module docstring)."""
+    by = boundary("replan", by)
+    enterprise = v.credit_code(enterprise, "enterprise")
     permit(context, "replan", by, AuthContext(enterprise=enterprise), enterprise)
     with operation(context, by) as effects:
         uow, now = effects.uow, effects.now
