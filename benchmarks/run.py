@@ -727,6 +727,31 @@ See the table: a row whose *met?* says **no** missed its target in this run. Wha
 """
 
 
+def m8_growth(report: Report, pg_url: str | None, quick: bool) -> None:
+    """Issue 9: file_plan latency flat as delivered outbox rows accumulate (benchmarks/growth.py)."""
+    print("\n[8] growth: file_plan latency against delivered outbox rows", flush=True)
+    sizes = "1000,10000" if quick else "1000,10000,100000,1000000"
+    args = [sys.executable, str(ROOT / "benchmarks" / "growth.py"), "--sizes", sizes, "--sql-sizes", sizes]
+    args += ["--entries", "2000" if quick else "20000"] + (["--pg-url", pg_url] if pg_url else [])
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=3600, check=False, cwd=ROOT)
+    report.extra["out_growth.py"] = proc.stdout.strip()
+    found = re.findall(r"file_plan, (\w+), ([0-9,]+) delivered rows: ([0-9.]+) ms", proc.stdout)
+    for store in ("memory", "sqlite"):
+        rows = [(int(n.replace(",", "")), float(ms)) for s_, n, ms in found if s_ == store]
+        if proc.returncode or len(rows) < 2:
+            report.add(f"file_plan, {store}, largest vs smallest outbox", "not measured", "", None, "<= 1.3x", None)
+            continue
+        (small, base), (large, value) = rows[0], rows[-1]
+        report.add(
+            f"file_plan, {store}, {large:,} vs {small:,} delivered outbox rows",
+            f"{value:.2f} ms",
+            f"{base:.2f} ms",
+            value / base,
+            "<= 1.3x",
+            value / base <= 1.3,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="jointinspect benchmarks against their baselines")
     parser.add_argument("--quick", action="store_true", help="smoke run (< 1 min)")
@@ -739,7 +764,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url")
     parser.add_argument("--redis-url")
-    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-7)")
+    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-8)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -756,7 +781,7 @@ def main() -> None:
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)
     repeat = 1 if quick else args.repeat
-    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 8))
+    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 9))
 
     report = Report()
     t0 = time.perf_counter()
@@ -776,6 +801,8 @@ def main() -> None:
             m6_city_year(report, city_every)
         if 7 in only:
             m7_history(report, pg_url, quick, None if args.no_docs else ROOT / "docs" / "img" / "history.png")
+        if 8 in only:
+            m8_growth(report, pg_url, quick)
     seconds = time.perf_counter() - t0
     print("\n" + table(report))
     for n in report.notes:

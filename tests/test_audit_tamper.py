@@ -1,4 +1,4 @@
-"""The audit tamper suite on the in-memory store (phase 2 runs it on the SQL stores)."""
+"""The audit tamper suite on the in-memory store (the SQL stores: adapters/sqlalchemy/tests/test_sql_tamper.py)."""
 
 from __future__ import annotations
 

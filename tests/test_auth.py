@@ -89,6 +89,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
             "rebuild_reservations",
             "prune",
             "verify_audit",
+            "anchor_audit",
         )
     },
     "file_plan": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),

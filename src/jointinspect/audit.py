@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import struct
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 import attrs
@@ -315,6 +315,7 @@ def verify(
     head: AuditHead | tuple[int, str] | None = None,
     anchors: Iterable[Anchor] = (),
     keys: _PublicKeys | None = None,
+    refresh_head: Callable[[], AuditHead] | None = None,
 ) -> int:
     """Check a log from its first entry, streaming; return the number of entries.
 
@@ -329,7 +330,10 @@ def verify(
       or the hash alone): the chain must end exactly there;
     * ``anchors`` with ``keys`` — signed checkpoints: entry ``anchor.seq`` must exist
       with ``anchor.hash``. This detects a chain rewritten and re-hashed, head row
-      included, by anyone without the signing key.
+      included, by anyone without the signing key;
+    * ``refresh_head`` — re-reads the head row when an entry beyond ``head`` appears: a
+      concurrent append (on a store read without one snapshot) moved it, a forged entry
+      did not.
 
     Raises:
         AuditChainBroken: ``audit.broken`` at the first entry that does not verify, or
@@ -352,6 +356,8 @@ def verify(
         try:
             if entry.seq != expected_seq:
                 raise AuditChainBroken(seq=entry.seq, reason=f"expected sequence {expected_seq}")
+            if stored_head is not None and entry.seq > stored_head.seq and refresh_head is not None:
+                stored_head = _as_head(refresh_head())
             if stored_head is not None and entry.seq > stored_head.seq:
                 raise AuditChainBroken(seq=entry.seq, reason=f"entry after the head row ({stored_head.seq})")
             if entry.prev_hash != prev:
@@ -395,6 +401,8 @@ def verify_log(
 ) -> int:
     """`verify` a store's audit log (``uow.audit``) against its own head row, streaming.
 
-    Read within one unit of work, so that the head and the entries are one snapshot.
+    Read within one unit of work. A store that pages through its table without one
+    snapshot may show entries appended after the head was read: the head row is then
+    read again (``refresh_head``), so a concurrent append is not taken for a forgery.
     """
-    return verify(log.iter_entries(), expected_head, head=log.head(), anchors=anchors, keys=keys)
+    return verify(log.iter_entries(), expected_head, head=log.head(), anchors=anchors, keys=keys, refresh_head=log.head)

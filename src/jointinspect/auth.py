@@ -346,6 +346,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("replan", "maintenance", "re-plans an enterprise's open visits to the fewest (issue 8)"),
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
+    _policy_row("anchor_audit", "maintenance", "signing the audit head for the anchor sink"),
     Rule("describe_code", (Grant(None),), "reads only what the code itself says"),
     _queries("inspection"),
     _queries("plan"),

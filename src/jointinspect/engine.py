@@ -8,20 +8,20 @@ a typed error having changed nothing. After commit the outbox is relayed to the 
 `Engine` is the facade: each method delegates to a capability module in
 `jointinspect.operations`, passing it the engine's collaborators as one `Context`.
 
-Every operation is performed by a principal, the keyword-only ``by``
-(`jointinspect.auth.Principal`): the embedding platform authenticates people, the
-engine decides what that principal may do to which record (docs/authorization.md).
+Every operation is performed by a principal, the keyword-only ``by`` (`jointinspect.auth.Principal`):
+the embedding platform authenticates people, the engine decides what each may do (docs/authorization.md).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
+from jointinspect.audit import Anchor, AuditHead
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
 from jointinspect.memory import MemoryStore
@@ -35,6 +35,7 @@ from jointinspect.model.visit import Visit
 from jointinspect.operations import (
     checkin,
     codes,
+    durability,
     feedback,
     filing,
     queries,
@@ -45,8 +46,9 @@ from jointinspect.operations import (
 )
 from jointinspect.operations import replan as replan_operation
 from jointinspect.operations._unit import Context, deliver_notifications
+from jointinspect.operations.durability import PruneReport
 from jointinspect.policy.schema import Policy
-from jointinspect.ports import Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store
+from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ReplanOutcome, ResultOutcome
 
 
@@ -79,6 +81,8 @@ class Engine:
         ids: makes new ids (random UUID hex by default).
         auto_deliver: relay the outbox to ``notifier`` after every operation.
         pending_ttl: how long a separate ledger's unconfirmed reservation counts.
+        anchor_sink: where signed audit anchors go (`AnchorSink`); by default a
+            notification of kind ``audit.anchor`` to the supervising office.
         authorizers: a municipality's own checks, run after the authorization matrix on
             every operation (`jointinspect.ports.Authorizer`); deny wins.
     """
@@ -92,6 +96,7 @@ class Engine:
     ids: Callable[[], str] = _new_id
     auto_deliver: bool = True
     pending_ttl: pendulum.Duration = attrs.field(factory=lambda: pendulum.duration(minutes=5))
+    anchor_sink: AnchorSink | None = None
     authorizers: Sequence[Authorizer] = attrs.field(default=(), converter=tuple)
     _context: Context = attrs.field(init=False, repr=False, eq=False)
 
@@ -106,13 +111,17 @@ class Engine:
             ids=self.ids,
             auto_deliver=self.auto_deliver,
             pending_ttl=self.pending_ttl,
+            anchor_sink=self.anchor_sink,
             authorizers=self.authorizers,
         )
 
     def deliver_notifications(self, batch: int = 100, *, by: Principal) -> int:
-        """Relay undelivered outbox notifications to the notifier; return how many.
+        """Relay due outbox notifications to the notifier; return how many. At least once,
+        keyed; a failed send stays pending, retried after a capped exponential backoff
+        (``policy.delivery``). Operations never raise for it; this call does.
 
-        Safe to call from several places: delivery is at least once and keyed.
+        Raises:
+            DeliveryFailed: a send failed or ran past ``policy.delivery.send_timeout_seconds``.
         """
         return deliver_notifications(self._context, batch, by=by)
 
@@ -355,22 +364,51 @@ class Engine:
         """One plan."""
         return queries.plan(self._context, plan_id, by)
 
-    def inspections_of(self, enterprise: str, *, by: Principal) -> list[Inspection]:
-        """Every inspection of one enterprise, oldest first."""
-        return queries.inspections_of(self._context, enterprise, by)
+    def inspections_of(
+        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
+    ) -> list[Inspection]:
+        """One enterprise's inspections by ``(created_at, id)``: ``limit`` (``None``: all) after ``offset``."""
+        return queries.inspections_of(self._context, enterprise, by, limit, offset)
 
-    def rectifications_of(self, enterprise: str, *, by: Principal) -> list[Rectification]:
-        """Every rectification of one enterprise, oldest first."""
-        return queries.rectifications_of(self._context, enterprise, by)
+    def rectifications_of(
+        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
+    ) -> list[Rectification]:
+        """One enterprise's rectifications by ``(opened_at, id)``: ``limit`` (``None``: all) after ``offset``."""
+        return queries.rectifications_of(self._context, enterprise, by, limit, offset)
 
     def enterprise(self, credit_code: str, *, by: Principal) -> Enterprise:
         """One enterprise."""
         return queries.enterprise(self._context, credit_code, by)
 
-    def verify_audit(self, *, by: Principal) -> int:
-        """Verify the whole audit chain; return its length.
+    def verify_audit(
+        self, *, by: Principal, expected_head: AuditHead | tuple[int, str] | None = None, anchors: Iterable[Anchor] = ()
+    ) -> int:
+        """Verify the audit chain against the store's head row, streaming; return its length.
+        ``expected_head`` (seq, hash) is the head recorded outside the database; ``anchors``
+        are signed anchors, checked with ``keys``.
 
         Raises:
-            AuditChainBroken: at the first altered, removed or reordered entry.
+            AuditChainBroken: an altered, removed, reordered or corrupted entry, or a log that
+                does not end at the head row / ``expected_head`` or disagrees with an anchor.
         """
-        return queries.verify_audit(self._context, by)
+        return durability.verify_audit(self._context, by, expected_head, anchors)
+
+    # -------------------------------------------------------------- maintenance
+
+    def anchor_audit(self, *, by: Principal) -> Anchor:
+        """Sign the audit head (seq, hash, time) with ``keys`` and hand it to ``anchor_sink``
+        (default: an ``audit.anchor`` notification to the supervisor).
+
+        Raises:
+            Forbidden: ``by`` may not maintain the engine. ValidationError: no key store.
+        """
+        return durability.anchor_audit(self._context, by)
+
+    def prune(self, *, by: Principal, retention: pendulum.Duration | None = None) -> PruneReport:
+        """Delete delivered notifications and expired one-time keys older than ``retention``
+        (default ``policy.maintenance.retention_days``; 1 day to 10 years).
+
+        Raises:
+            Forbidden: ``by`` may not maintain the engine. ValidationError: bad retention.
+        """
+        return durability.prune(self._context, by, retention)

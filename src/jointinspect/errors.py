@@ -440,7 +440,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "策略字段 {field}:事件触发类检查({kind})不得调整时间,不能设置调整幅度",
     ),
     # storage
-    "storage.integrity": ("Storage refused the write: {reason}", "存储拒绝写入:{reason}"),
+    "storage.integrity": ("Storage refused the data: {reason}", "存储拒绝了该数据:{reason}"),
     "storage.operational": ("Storage is unavailable: {reason}", "存储不可用:{reason}"),
     "storage.conflict": (
         "Concurrent change to {subject!r}; retry the operation",

@@ -181,6 +181,8 @@ class _Tables:
     outbox: _Table[str, tuple[int, Notification, bool]] = attrs.Factory(_Table)
     #: undelivered outbox rows: order number -> key (so `pending` never scans delivered rows)
     outbox_pending: _Table[int, str] = attrs.Factory(_Table)
+    #: failed delivery attempts of pending rows: key -> (attempts, next attempt at)
+    outbox_retry: _Table[str, tuple[int, pendulum.DateTime]] = attrs.Factory(_Table)
     audit: _Table[int, AuditRow] = attrs.Factory(_Table)
     audit_head: _Table[str, AuditHead] = attrs.Factory(_Table)
     reservations: _Table[str, Reservation] = attrs.Factory(_Table)
@@ -484,11 +486,24 @@ class _Outbox(_Base):
         self._t.outbox.put(self._j, notification.key, (number, notification, False))
         self._t.outbox_pending.put(self._j, number, notification.key)
 
-    def pending(self, limit: int) -> list[Notification]:
+    def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         # Only the pending index is read: cost grows with the backlog, not with history.
-        numbers = heapq.nsmallest(limit, self._t.outbox_pending.rows)
+        index, retry = self._t.outbox_pending.rows, self._t.outbox_retry.rows
+        due = (
+            index if now is None or not retry else (n for n, k in index.items() if k not in retry or retry[k][1] <= now)
+        )
+        numbers = heapq.nsmallest(limit, due)
         rows = self._t.outbox.rows
-        return [rows[self._t.outbox_pending.rows[n]][1] for n in numbers]
+        return [rows[index[n]][1] for n in numbers]
+
+    def attempts(self, key: str) -> int:
+        found = self._t.outbox_retry.rows.get(key)
+        return found[0] if found else 0
+
+    def mark_failed(self, key: str, next_attempt_at: pendulum.DateTime) -> None:
+        row = self._t.outbox.rows.get(key)
+        if row is not None and not row[2]:
+            self._t.outbox_retry.put(self._j, key, (self.attempts(key) + 1, next_attempt_at))
 
     def mark_delivered(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -496,6 +511,7 @@ class _Outbox(_Base):
             if row is not None and not row[2]:
                 self._t.outbox.put(self._j, key, (row[0], row[1], True))
                 self._t.outbox_pending.delete(self._j, row[0])
+                self._t.outbox_retry.delete(self._j, key)
         pending = self._t.outbox_pending
         # A dict never shrinks and iterating it visits every slot: after a large backlog
         # drains, copy the few rows left into a compact dict so `pending` stays cheap.

@@ -488,6 +488,23 @@ _NOTICES: tuple[Notice, ...] = (
             "category: {reason}. In their words: {text}",
         ),
     ),
+    Notice(
+        "audit.anchor",
+        (_S,),
+        {"seq": F.NUMBER, "hash": F.ID, "at": F.TIME, "key_id": F.ID, "signature": F.ID},
+        (
+            "【审计锚点】审计日志第 {seq} 条的哈希为 {hash},已于 {at} 签名(密钥 {key_id})。",
+            "[Audit anchor] Audit log entry {seq} has hash {hash}, signed at {at} (key {key_id}).",
+        ),
+        ("审计锚点:第 {seq} 条", "Audit anchor: entry {seq}"),
+        (
+            "审计日志第 {seq} 条的哈希为 {hash},于 {at} 以密钥 {key_id} 签名,签名值:{signature}。"
+            "请在数据库之外妥善保存本通知,核验审计日志时提供。",
+            "Audit log entry {seq} has hash {hash}, signed at {at} with key {key_id}; signature: "
+            "{signature}. Keep this message outside the database and supply it when the audit log "
+            "is verified.",
+        ),
+    ),
 )
 
 #: kind -> catalogue entry.

@@ -355,8 +355,18 @@ class Outbox(Protocol):
         """Queue a notification; a second one with the same key is ignored."""
         ...
 
-    def pending(self, limit: int) -> list[Notification]:
-        """Up to ``limit`` undelivered notifications, oldest first."""
+    def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
+        """Up to ``limit`` undelivered notifications, oldest first; with ``now``, only those
+        due (whose next attempt, after a failed one, is not later than ``now``)."""
+        ...
+
+    def attempts(self, key: str) -> int:
+        """How many delivery attempts of ``key`` failed so far (0 for an unknown key)."""
+        ...
+
+    def mark_failed(self, key: str, next_attempt_at: pendulum.DateTime) -> None:
+        """Count a failed delivery attempt of a pending notification and leave it out of
+        ``pending(limit, now)`` until ``next_attempt_at`` (no effect once delivered)."""
         ...
 
     def mark_delivered(self, keys: Sequence[str]) -> None:

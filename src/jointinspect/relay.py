@@ -1,14 +1,38 @@
 """The outbox relay: hands committed notifications to the notifier, at least once.
 
 A notification is marked delivered only after ``notifier.send`` returned; a crash between
-the two re-sends it next time, which the notifier absorbs by its idempotency key. A failing
-send stops the batch so that order per outbox is kept.
+the two re-sends it next time, which the notifier absorbs by its idempotency key.
+
+Two entry points:
+
+* `deliver_pending` — the plain loop: a failing send stops it and its error propagates
+  (what the notifier contract suite drives).
+* `relay` — what the engine runs: it never raises the notifier's error. A failed send is
+  logged, counted on its outbox row and retried after an exponential, capped backoff
+  (`jointinspect.policy.schema.DeliveryPolicy`); the first failure ends the pass, so a
+  notifier that is down costs one attempt (at most one timeout) per call. A send that
+  runs past the timeout counts as failed: it runs on a sending thread the relay stops
+  waiting for (Python cannot kill it), so a slow notifier that finishes later may deliver
+  the notification a second time — harmless to a receiver that deduplicates by key.
+  The sending thread is reused (one per calling thread), so the timeout costs a hand-off
+  per pass, not a thread per send.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+import attrs
+import pendulum
+
 from jointinspect.model.notification import Notification
 from jointinspect.ports import Notifier, Store
+
+_log = logging.getLogger("jointinspect.relay")
 
 
 def deliver_pending(store: Store, notifier: Notifier, batch: int = 100) -> int:
@@ -30,6 +54,132 @@ def deliver_pending(store: Store, notifier: Notifier, batch: int = 100) -> int:
                     uow.outbox.mark_delivered(delivered)
                     uow.commit()
                 total += len(delivered)
+
+
+@attrs.frozen
+class DeliveryReport:
+    """What one `relay` pass did.
+
+    Attributes:
+        delivered: notifications handed over and marked delivered.
+        failed_key: the notification whose send failed (then left pending), if any.
+        error: that send's error (``TimeoutError`` for a send past the timeout).
+        retry_at: when that notification is due again.
+    """
+
+    delivered: int = 0
+    failed_key: str | None = None
+    error: BaseException | None = attrs.field(default=None, eq=False)
+    retry_at: pendulum.DateTime | None = None
+
+
+class SendTimeout(TimeoutError):
+    """A send did not return within the relay's timeout."""
+
+
+_workers = threading.local()
+
+
+def _worker() -> concurrent.futures.ThreadPoolExecutor:
+    """The calling thread's sending thread, started once and reused (a thread per send
+    would cost more than the operation that queued the notification)."""
+    found: concurrent.futures.ThreadPoolExecutor | None = getattr(_workers, "pool", None)
+    if found is None:
+        found = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="jointinspect-send")
+        _workers.pool = found
+    return found
+
+
+Failure = tuple[Notification, Exception]
+
+
+def send_all(notifier: Notifier, notes: list[Notification], timeout: float) -> tuple[list[str], Failure | None]:
+    """Send ``notes`` in order until one fails; return the keys sent and the failure.
+
+    With ``timeout`` > 0 the sends run on the calling thread's sending thread and each may
+    take at most ``timeout`` seconds: a send still running then fails with `SendTimeout`,
+    its thread is abandoned (it finishes that send on its own, then stops) and the next
+    call gets a fresh one.
+    """
+    if timeout <= 0:
+        sent: list[str] = []
+        for note in notes:
+            try:
+                notifier.send(note)
+            except Exception as exc:
+                return sent, (note, exc)
+            sent.append(note.key)
+        return sent, None
+    results: queue.SimpleQueue[tuple[Notification, Exception | None]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def job() -> None:
+        for note in notes:
+            if stop.is_set():
+                return
+            try:
+                notifier.send(note)
+            except Exception as exc:  # reported to the waiting relay
+                results.put((note, exc))
+                return
+            results.put((note, None))
+
+    pool = _worker()
+    pool.submit(job)
+    delivered: list[str] = []
+    for note in notes:
+        try:
+            done, error = results.get(timeout=timeout)
+        except queue.Empty:
+            stop.set()
+            _workers.pool = None
+            pool.shutdown(wait=False)
+            return delivered, (note, SendTimeout(f"send of {note.key!r} still running after {timeout:g} s"))
+        if error is not None:
+            return delivered, (done, error)
+        delivered.append(done.key)
+    return delivered, None
+
+
+def relay(
+    store: Store,
+    notifier: Notifier,
+    *,
+    now: pendulum.DateTime,
+    backoff: Callable[[int], pendulum.Duration],
+    timeout: float = 0.0,
+    batch: int = 100,
+) -> DeliveryReport:
+    """Deliver due notifications until none is left or a send fails; never raises the
+    notifier's error (see the module docstring). ``backoff(n)`` is the delay after the
+    ``n``-th consecutive failure of one notification."""
+    total = 0
+    while True:
+        with store.unit_of_work() as uow:
+            pending = uow.outbox.pending(batch, now)
+        if not pending:
+            return DeliveryReport(total)
+        delivered, failure = send_all(notifier, pending, timeout)
+        with store.unit_of_work() as uow:
+            if delivered:
+                uow.outbox.mark_delivered(delivered)
+            if failure is not None:
+                attempts = uow.outbox.attempts(failure[0].key) + 1
+                retry_at = now + backoff(attempts)
+                uow.outbox.mark_failed(failure[0].key, retry_at)
+            uow.commit()
+        total += len(delivered)
+        if failure is not None:
+            failed, error = failure
+            _log.warning(
+                "delivery of %s failed (attempt %d), retry at %s: %r",
+                failed.key,
+                attempts,
+                retry_at,
+                error,
+                exc_info=error,
+            )
+            return DeliveryReport(total, failed.key, error, retry_at)
 
 
 class CollectingNotifier:

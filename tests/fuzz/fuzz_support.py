@@ -506,4 +506,6 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
         lambda e, enterprise, by: e.replan(enterprise, by=by),
     ),
     "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
+    "anchor_audit": ({"by": _SYSTEM}, lambda e, by: e.anchor_audit(by=by)),
+    "prune": ({"by": _SYSTEM}, lambda e, by: e.prune(by=by)),
 }

@@ -29,6 +29,7 @@ from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Notification
 from jointinspect.model.reference import CreditClass
 from jointinspect.notices import names_from_store
+from jointinspect.policy.schema import DeliveryPolicy, Policy
 from jointinspect.ports import Notifier
 from jointinspect.requests import PlanRequest
 from jointinspect.service import Engine
@@ -44,7 +45,12 @@ FAST = httpx.Timeout(connect=1.0, read=0.3, write=1.0, pool=1.0)
 def busy_engine(clock: FixedClock) -> Engine:
     """An engine whose outbox holds the notifications of 24 filings (filed, joint visits...)."""
     counter = itertools.count()
-    engine = Engine(store=MemoryStore(), clock=clock, ids=lambda: f"id{next(counter):04d}", auto_deliver=False)
+    # Retry a failed notification at once: these tests drive the relay in a loop on a fixed
+    # clock (the relay's backoff is tested in tests/test_durability.py).
+    at_once = Policy(delivery=DeliveryPolicy(backoff_seconds=0, backoff_cap_seconds=0))
+    engine = Engine(
+        store=MemoryStore(), policy=at_once, clock=clock, ids=lambda: f"id{next(counter):04d}", auto_deliver=False
+    )
     populate(engine, CITY)
     clock.set(T0.subtract(days=21))
     for n, (ent, dept) in enumerate(itertools.product(CITY.enterprises, CITY.departments)):

@@ -16,15 +16,15 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
-from jointinspect.audit import AuditRecord
+from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.auth import AuthContext, Principal, authorize
 from jointinspect.errors import Forbidden, NotFoundError, ValidationError
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.reference import Department, Enterprise, Inspector, SupervisionItem
+from jointinspect.operations import durability  # a cycle: each uses the other only at call time
 from jointinspect.policy.schema import Policy
-from jointinspect.ports import Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
-from jointinspect.relay import deliver_pending
+from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
 
 _log = logging.getLogger("jointinspect")
 _auth_log = logging.getLogger("jointinspect.auth")
@@ -43,6 +43,9 @@ class Context:
     ids: Callable[[], str]
     auto_deliver: bool
     pending_ttl: pendulum.Duration
+    anchor_sink: AnchorSink | None = None
+    #: operations since start (``policy.maintenance.prune_every``); shared by evolved copies.
+    counters: list[int] = attrs.field(factory=lambda: [0], eq=False)
     authorizers: Sequence[Authorizer] = ()
 
 
@@ -74,6 +77,8 @@ class Effects:
         # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
         self.after_commit: list[Callable[[], None]] = []
         self.on_failure: list[Callable[[], None]] = []
+        # The first sequence number and the last entry this operation audited (anchors).
+        self.audited: tuple[int, AuditEntry | None] = (0, None)
 
     def notify(
         self,
@@ -101,7 +106,8 @@ class Effects:
 
     def audit(self, action: str, subject: str, **data: object) -> None:
         """Append an audit record for this operation's actor."""
-        self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
+        entry = self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
+        self.audited = (self.audited[0] or entry.seq, entry)
 
 
 def boundary(operation: str, by: object) -> Principal:
@@ -118,13 +124,19 @@ def boundary(operation: str, by: object) -> Principal:
 
 @contextlib.contextmanager
 def operation(context: Context, by: Principal) -> Iterator[Effects]:
-    """One unit of work performed by ``by``; commit on success, then relay notifications."""
+    """One unit of work performed by ``by``; commit on success, then relay notifications.
+
+    Nothing after the commit raises: a failed ledger step, notifier or anchor sink is
+    logged (and retried later), so a caller never sees an error for a committed change
+    and never retries it into a duplicate.
+    """
     effects: Effects | None = None
     committed = False
     try:
         with context.store.unit_of_work() as uow:
             effects = Effects(uow, context.clock.now(), by)
             yield effects
+            anchor = durability.anchor_before_commit(context, effects)
             uow.commit()
             committed = True
     except BaseException:
@@ -139,19 +151,23 @@ def operation(context: Context, by: Principal) -> Iterator[Effects]:
             step()
         except Exception:  # the operation succeeded; reconcile_reservations repairs the ledger
             _log.warning("post-commit ledger step failed; run reconcile_reservations", exc_info=True)
+    durability.publish_after_commit(context, anchor)
+    durability.prune_on_the_way(context)
     if context.auto_deliver and context.notifier is not None:
-        deliver_pending(context.store, context.notifier, 100)
+        durability.auto_deliver(context)
 
 
 def deliver_notifications(context: Context, batch: int = 100, *, by: Principal) -> int:
-    """Relay undelivered outbox notifications to the notifier; return how many (the
-    Engine's operation, authorized; `operation` relays after commit by itself)."""
+    """Relay due outbox notifications to the notifier; return how many (the Engine's
+    operation, authorized; `operation` relays after commit by itself, never raising).
+
+    Raises:
+        DeliveryFailed: a send failed; it stays pending and is retried after a backoff.
+    """
     by = boundary("deliver_notifications", by)
     batch = v.integer(batch, "batch", minimum=1, maximum=10_000)
     permit(context, "deliver_notifications", by, AuthContext(), "-")
-    if context.notifier is None:
-        return 0
-    return deliver_pending(context.store, context.notifier, batch)
+    return durability.deliver(context, batch)
 
 
 def signing_keys(context: Context) -> KeyStore:

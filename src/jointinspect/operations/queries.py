@@ -5,7 +5,6 @@ Each is authorized by its own matrix row: enterprises see only their own records
 
 from __future__ import annotations
 
-from jointinspect import audit as audit_chain
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.plan import Inspection, Plan
@@ -42,22 +41,35 @@ def plan(context: Context, plan_id: str, by: Principal) -> Plan:
         return found
 
 
-def inspections_of(context: Context, enterprise: str, by: Principal) -> list[Inspection]:
+def _page(limit: int | None, offset: int) -> tuple[int | None, int]:
+    """A validated page: ``limit`` 1..10,000 or ``None`` (everything), ``offset`` >= 0."""
+    if limit is not None:
+        limit = v.integer(limit, "limit", minimum=1, maximum=10_000)
+    return limit, v.integer(offset, "offset", minimum=0, maximum=2**31)
+
+
+def inspections_of(
+    context: Context, enterprise: str, by: Principal, limit: int | None = None, offset: int = 0
+) -> list[Inspection]:
     """Every inspection of one enterprise, oldest first."""
     by = boundary("inspections_of", by)
     enterprise = v.credit_code(enterprise, "enterprise")
+    limit, offset = _page(limit, offset)
     permit(context, "inspections_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
-        return uow.inspections.for_enterprise(enterprise)
+        return uow.inspections.for_enterprise(enterprise, limit, offset)
 
 
-def rectifications_of(context: Context, enterprise: str, by: Principal) -> list[Rectification]:
+def rectifications_of(
+    context: Context, enterprise: str, by: Principal, limit: int | None = None, offset: int = 0
+) -> list[Rectification]:
     """Every rectification of one enterprise, oldest first."""
     by = boundary("rectifications_of", by)
     enterprise = v.credit_code(enterprise, "enterprise")
+    limit, offset = _page(limit, offset)
     permit(context, "rectifications_of", by, AuthContext(enterprise=enterprise), enterprise)
     with context.store.unit_of_work() as uow:
-        return uow.rectifications.for_enterprise(enterprise)
+        return uow.rectifications.for_enterprise(enterprise, limit, offset)
 
 
 def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
@@ -67,11 +79,3 @@ def enterprise(context: Context, credit_code: str, by: Principal) -> Enterprise:
     permit(context, "enterprise", by, AuthContext(enterprise=credit_code), credit_code)
     with context.store.unit_of_work() as uow:
         return require_enterprise(uow, credit_code)
-
-
-def verify_audit(context: Context, by: Principal) -> int:
-    """Verify the whole audit chain; return its length."""
-    by = boundary("verify_audit", by)
-    permit(context, "verify_audit", by, AuthContext(), "-")
-    with context.store.unit_of_work() as uow:
-        return audit_chain.verify(uow.audit.entries())

@@ -509,6 +509,65 @@ class CodesPolicy:
         return pendulum.duration(days=self.max_lifetime_days)
 
 
+#: Retention bounds (days) for pruned history: at least a day, at most about ten years.
+MAX_RETENTION_DAYS = 3660
+
+
+def _within(field: str, low: float, high: float) -> Callable[[object, attrs.Attribute[Any], float], None]:
+    def check(_: object, __: attrs.Attribute[Any], value: float) -> None:
+        if not low <= value <= high:
+            raise PolicyError(
+                reason=f"{field} must be {low:g}..{high:g} (got {value})",
+                reason_zh=f"{field} 须在 {low:g} 至 {high:g} 之间(实为 {value})",
+            )
+
+    return check
+
+
+@attrs.frozen
+class AuditPolicy:
+    """The audit trail's signed anchors (docs/audit-trail.md)."""
+
+    #: sign the head every this many entries (0: only on demand, `Engine.anchor_audit`).
+    anchor_every: int = attrs.field(default=0, validator=_within("audit.anchor_every", 0, 10_000_000))
+
+
+@attrs.frozen
+class MaintenancePolicy:
+    """Bounded growth: what `Engine.prune` forgets and when (docs/concepts.md)."""
+
+    #: delivered notifications and expired one-time keys older than this many days are pruned.
+    retention_days: int = attrs.field(
+        default=90, validator=_within("maintenance.retention_days", 1, MAX_RETENTION_DAYS)
+    )
+    #: also prune after every this many operations (0: only when `Engine.prune` is called).
+    prune_every: int = attrs.field(default=0, validator=_within("maintenance.prune_every", 0, 10_000_000))
+
+    @property
+    def retention(self) -> pendulum.Duration:
+        """The retention as a duration."""
+        return pendulum.duration(days=self.retention_days)
+
+
+@attrs.frozen
+class DeliveryPolicy:
+    """How the outbox relay retries a notifier that fails (docs/concepts.md, "Delivery")."""
+
+    #: delay before the first retry; it doubles after each further failure...
+    backoff_seconds: float = attrs.field(default=30.0, validator=_within("delivery.backoff_seconds", 0, 86_400))
+    #: ...up to this cap.
+    backoff_cap_seconds: float = attrs.field(
+        default=3600.0, validator=_within("delivery.backoff_cap_seconds", 0, 7 * 86_400)
+    )
+    #: a send still running after this many seconds counts as failed (0: wait for it).
+    send_timeout_seconds: float = attrs.field(default=10.0, validator=_within("delivery.send_timeout_seconds", 0, 3600))
+
+    def backoff(self, attempts: int) -> pendulum.Duration:
+        """The delay after the ``attempts``-th consecutive failure (1, 2, ...)."""
+        exponent = min(max(attempts, 1) - 1, 32)
+        return pendulum.duration(seconds=min(self.backoff_seconds * 2**exponent, self.backoff_cap_seconds))
+
+
 def wuhu_rules() -> tuple[FrequencyRule, ...]:
     """Wuhu's rules, the defaults: one planned code per 7 days (block), triggered kinds
     warned, and supervision warnings past 2 visits in 7 days or 3 in 30 days."""
@@ -555,6 +614,9 @@ class Policy:
     rectification: RectificationPolicy = RectificationPolicy()
     authorization: AuthorizationPolicy = AuthorizationPolicy()
     codes: CodesPolicy = CodesPolicy()
+    audit: AuditPolicy = AuditPolicy()
+    maintenance: MaintenancePolicy = MaintenancePolicy()
+    delivery: DeliveryPolicy = DeliveryPolicy()
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:

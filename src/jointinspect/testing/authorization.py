@@ -295,6 +295,12 @@ class AuthorizationContract(ImpersonationCases):
     def _row_verify_audit(self, store: Store) -> None:
         self._maintenance(store, lambda e, p: e.verify_audit(by=p))
 
+    def _row_anchor_audit(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.anchor_audit(by=p))
+
+    def _row_prune(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.prune(by=p))
+
     def _query(self, store: Store, call: Callable[[World, Principal], object]) -> None:
         # Enterprises see only their own records; the inspected one may read them.
         w = self.world(store)

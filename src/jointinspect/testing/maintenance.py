@@ -1,8 +1,10 @@
-"""Contract cases for bounded growth: outbox pruning, the pending order, replay-key pruning.
+"""Contract cases for bounded growth and delivery retries: outbox pruning, the pending order,
+failed attempts, replay-key pruning.
 
 Subclass `MaintenanceContract` with ``make_store`` (a fresh, empty store), as for
-`jointinspect.testing.contract.StoreContract`. Phase 2 runs it on the SQL and Redis
-stores once they implement ``Outbox.prune`` and ``ReplayGuard.prune``.
+`jointinspect.testing.contract.StoreContract`. It runs on the memory store, SQLite,
+PostgreSQL, MariaDB and the Redis replay guard; it also covers the delivery-retry
+bookkeeping (``attempts``, ``mark_failed``, ``pending(limit, now)``).
 """
 
 from __future__ import annotations
@@ -88,3 +90,29 @@ class MaintenanceContract:
         assert not guard.consume("b", T0.add(hours=3), T0.add(hours=2))  # live key kept
         assert guard.consume("a", T0.add(hours=4), T0.add(hours=2))  # expired key forgotten
         assert guard.prune(T0) == 0
+
+    def test_failed_attempts_defer_a_row_until_due(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            for n in range(3):
+                uow.outbox.add(_note(n))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.outbox.attempts("k0") == 0
+            uow.outbox.mark_failed("k0", T0.add(minutes=1))
+            uow.outbox.mark_failed("k0", T0.add(minutes=2))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.outbox.attempts("k0") == 2 and uow.outbox.attempts("unknown") == 0
+            assert [n.key for n in uow.outbox.pending(10, T0.add(minutes=1))] == ["k1", "k2"]
+            assert [n.key for n in uow.outbox.pending(10, T0.add(minutes=2))] == ["k0", "k1", "k2"]
+            assert [n.key for n in uow.outbox.pending(10)] == ["k0", "k1", "k2"]  # without now: all
+            uow.outbox.mark_delivered(["k0"])
+            uow.outbox.mark_failed("k0", T0.add(days=9))  # no effect once delivered
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert [n.key for n in uow.outbox.pending(10, T0)] == ["k1", "k2"]
+            uow.outbox.mark_failed("k1", T0.add(hours=1))
+            # no commit: the attempt is rolled back
+        with store.unit_of_work() as uow:
+            assert uow.outbox.attempts("k1") == 0
+            assert [n.key for n in uow.outbox.pending(10, T0)] == ["k1", "k2"]

@@ -8,7 +8,7 @@ import pendulum
 
 from jointinspect.errors import JointInspectError
 from jointinspect.ports import Clock
-from jointinspect_redis._common import Client, LuaScript, micros, open_client
+from jointinspect_redis._common import Client, LuaScript, micros, open_client, translated
 from jointinspect_redis.replication import DEFAULT_TIMEOUT, Replication
 
 
@@ -55,6 +55,7 @@ class RedisReplayGuard:
         self._prefix = prefix
         self._margin_ms = int(margin.total_seconds() * 1000)
         self._consume = LuaScript(self._client, "consume.lua")
+        self._forget = LuaScript(self._client, "forget_expired.lua")
         self._unconsume = LuaScript(self._client, "unconsume.lua")
         try:
             self._replication = Replication(self._client, replicas, replica_timeout)
@@ -89,7 +90,27 @@ class RedisReplayGuard:
         # a replay (False) wrote nothing: refusing it needs no acknowledgement
         return bool(result)
 
+    def prune(self, before: pendulum.DateTime) -> int:
+        """Delete keys that expired at or before ``before``; return how many.
+
+        Not needed for bounded growth: every key carries a server-side TTL and Redis drops
+        it (``expires_at`` plus ``margin``). This sweeps earlier, for `Engine.prune`'s
+        report and for tests: it scans this guard's keys (``SCAN``, so O(keys), in
+        batches) and deletes each expired one with a script that re-checks it, so a key
+        consumed again meanwhile is kept.
+        """
+        before_us = micros(before)
+        pattern = _glob_escape(f"{self._prefix}:once:") + "*"
+        with translated("prune"):
+            names = [n.decode() if isinstance(n, bytes) else str(n) for n in self._client.scan_iter(match=pattern)]
+        return sum(int(self._forget([name], [before_us])) for name in names)
+
     def close(self) -> None:
         """Close the client if this guard opened it from a URL."""
         if self._owned:
             self._client.close()
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally by a Redis glob pattern."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pendulum
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.sql import ClauseElement
 
 from jointinspect_sqlalchemy import codec
@@ -32,6 +32,24 @@ class SQLReplayGuard:
             used = self._consume(uow, key, expires_at, now)
             uow.commit()
         return used
+
+    def prune(self, before: pendulum.DateTime) -> int:
+        """Forget keys that expired at or before ``before`` (index
+        ``ix_ji_replay_keys_expires``); return how many. Joins an open unit of work like
+        :meth:`consume`."""
+        active = self._store._active()
+        if active is not None:
+            return self._prune(active, before)
+        with self._store.unit_of_work() as uow:
+            removed = self._prune(uow, before)
+            uow.commit()
+        return removed
+
+    @staticmethod
+    def _prune(uow: UnitOfWorkView, before: pendulum.DateTime) -> int:
+        t = s.replay_keys
+        removed: int = uow.execute(delete(t).where(t.c.expires_at <= codec.micros(before))).rowcount
+        return removed
 
     @staticmethod
     def _consume(uow: UnitOfWorkView, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:

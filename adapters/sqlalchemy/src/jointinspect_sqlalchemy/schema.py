@@ -180,7 +180,13 @@ outbox = Table(
     Column("key", Key(), nullable=False, unique=True),
     Column("delivered", Boolean, nullable=False),
     Column("body", Body, nullable=False),
+    # Revision 0004: the notification's instant (pruning), failed attempts and when the
+    # next one is due (retry with backoff).
+    Column("at", BigInteger, nullable=False, server_default="0"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", BigInteger, nullable=False, server_default="0"),
     Index("ix_ji_outbox_pending", "delivered", "seq"),
+    Index("ix_ji_outbox_prune", "delivered", "at"),
     **_mysql,
 )
 
@@ -231,5 +237,6 @@ replay_keys = Table(
     metadata,
     Column("key", Key(), primary_key=True),
     Column("expires_at", BigInteger, nullable=False),
+    Index("ix_ji_replay_keys_expires", "expires_at"),
     **_mysql,
 )

@@ -1,14 +1,25 @@
-"""The hash-chained audit log: appends serialised on a single head row."""
+"""The hash-chained audit log: appends serialised on a single head row.
+
+Each row keeps `jointinspect.audit.canonical_body` — the exact text that was hashed — so a
+valid call can never store a record that no longer matches its hash, and rows are read
+back with `jointinspect.audit.parse_row` (a corrupted row is ``AuditChainBroken``).
+`iter_entries` pages through the table by sequence (keyset pagination), so verifying
+holds one page in memory whatever the log's length.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
 
-from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal
-from jointinspect_sqlalchemy import codec
+from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, canonical_body, parse_row, seal
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
+
+#: Rows per page of `iter_entries`.
+PAGE = 1000
 
 
 class _Audit(_Repo):
@@ -24,7 +35,7 @@ class _Audit(_Repo):
         entry = seal(record, int(rows[0][0]) + 1, str(rows[0][1]))
         uow.defer(
             store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS),
-            {"seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": codec.dumps(entry)},
+            {"seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": canonical_body(entry)},
         )
         uow.defer(
             store.statement("audit-move-head", _audit_move_head),
@@ -32,12 +43,38 @@ class _Audit(_Repo):
         )
         return entry
 
+    def head(self) -> AuditHead:
+        t = s.audit_head
+        rows = self._uow.execute(select(t.c.seq, t.c.hash).where(t.c.id == s.AUDIT_HEAD_ID)).fetchall()
+        if not rows:
+            return EMPTY_HEAD
+        seq, digest = rows[0]
+        return AuditHead(int(seq), str(digest))
+
+    def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
+        last = after_seq
+        while True:
+            rows = self._uow.execute(_PAGE_QUERY, {"after": last}).fetchall()
+            for seq, prev_hash, digest, body in rows:
+                yield parse_row(seq, prev_hash, digest, body)
+            if len(rows) < PAGE:
+                return
+            last = int(rows[-1][0])
+
     def entries(self, after_seq: int = 0) -> list[AuditEntry]:
-        t = s.audit_log
-        return self._bodies(select(t.c.body).where(t.c.seq > after_seq).order_by(t.c.seq), AuditEntry)
+        return list(self.iter_entries(after_seq))
 
 
 _AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body")
+
+
+#: One page of rows after a sequence number (keyset pagination on the primary key).
+_PAGE_QUERY = (
+    select(s.audit_log.c.seq, s.audit_log.c.prev_hash, s.audit_log.c.hash, s.audit_log.c.body)
+    .where(s.audit_log.c.seq > bindparam("after"))
+    .order_by(s.audit_log.c.seq)
+    .limit(PAGE)
+)
 
 
 def _audit_head(family_name: str) -> ClauseElement:

@@ -1,10 +1,16 @@
-"""The outbox: notifications written with the operation, delivered later by the relay."""
+"""The outbox: notifications written with the operation, delivered later by the relay.
+
+Delivered rows are pruned by the notification's instant (column ``at``, index
+``ix_ji_outbox_prune``); a failed delivery counts ``attempts`` and defers the row until
+``next_attempt_at`` (revision 0004).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+import pendulum
+from sqlalchemy import delete, select, update
 
 from jointinspect.model.notification import Notification
 from jointinspect_sqlalchemy import codec
@@ -14,16 +20,22 @@ from jointinspect_sqlalchemy.statements import insert_new
 
 #: keys per ``IN (...)`` list when marking outbox rows delivered.
 _CHUNK = 500
+#: rows per ``DELETE`` when pruning (short statements, bounded undo on MariaDB).
+_PRUNE_BATCH = 5000
 
 
 class _Outbox(_Repo):
     def add(self, notification: Notification) -> None:
-        # Same key again (delivered or not): ignored, as the port says.
         # Same key again (delivered or not): ignored by the statement, so nothing to read
         # back and the write can travel with the next one.
         uow = self._uow
         family_name = uow.family
-        row = {"key": notification.key, "delivered": False, "body": codec.dumps(notification)}
+        row = {
+            "key": notification.key,
+            "delivered": False,
+            "body": codec.dumps(notification),
+            "at": codec.micros(notification.at),
+        }
         statement = uow._store.statement(
             ("new", s.outbox.name, tuple(row)), lambda: insert_new(family_name, s.outbox), list(row)
         )
@@ -32,11 +44,24 @@ class _Outbox(_Repo):
         else:
             uow.defer(statement, row)
 
-    def pending(self, limit: int) -> list[Notification]:
+    def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         t = s.outbox
-        return self._bodies(
-            select(t.c.body).where(t.c.delivered.is_(False)).order_by(t.c.seq).limit(max(limit, 0)),
-            Notification,
+        query = select(t.c.body).where(t.c.delivered.is_(False))
+        if now is not None:
+            query = query.where(t.c.next_attempt_at <= codec.micros(now))
+        return self._bodies(query.order_by(t.c.seq).limit(max(limit, 0)), Notification)
+
+    def attempts(self, key: str) -> int:
+        t = s.outbox
+        found = self._uow.execute(select(t.c.attempts).where(t.c.key == key)).fetchall()
+        return int(found[0][0]) if found else 0
+
+    def mark_failed(self, key: str, next_attempt_at: pendulum.DateTime) -> None:
+        t = s.outbox
+        self._uow.execute(
+            update(t)
+            .where(t.c.key == key, t.c.delivered.is_(False))
+            .values(attempts=t.c.attempts + 1, next_attempt_at=codec.micros(next_attempt_at))
         )
 
     def mark_delivered(self, keys: Sequence[str]) -> None:
@@ -45,3 +70,24 @@ class _Outbox(_Repo):
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             self._uow.execute(update(t).where(t.c.key.in_(chunk), t.c.delivered.is_(False)).values(delivered=True))
+
+    def prune(self, before: pendulum.DateTime) -> int:
+        t = s.outbox
+        cutoff = codec.micros(before)
+        total = 0
+        while True:
+            # Select a batch of keys first: MariaDB refuses DELETE ... WHERE x IN (subquery
+            # on the same table), and a bounded batch keeps each statement short.
+            doomed = [
+                row[0]
+                for row in self._uow.execute(
+                    select(t.c.seq)
+                    .where(t.c.delivered.is_(True), t.c.at < cutoff)
+                    .order_by(t.c.delivered, t.c.at)
+                    .limit(_PRUNE_BATCH)
+                )
+            ]
+            if not doomed:
+                return total
+            for start in range(0, len(doomed), _CHUNK):
+                total += self._uow.execute(delete(t).where(t.c.seq.in_(doomed[start : start + _CHUNK]))).rowcount
