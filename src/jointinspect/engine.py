@@ -192,29 +192,15 @@ class Engine:
         return filing.approve_plan(self._context, plan_id, role, approve, reason, by)
 
     def replan(self, enterprise: str, *, by: Principal) -> ReplanOutcome:
-        """Regroup an enterprise's open visits (planned, nobody checked in, window not over)
-        into the fewest that keep every plan's window, as batch matching would (issue 8).
-
-        Every change is audited; the departments of each changed visit are notified. Codes
-        issued for a visit whose window changed are refused afterwards (``code.outdated``).
-
-        Raises:
-            Forbidden: ``by`` may not re-plan (policy ``authorization.maintenance``).
-            FrequencyBlocked: a regrouped visit would break a blocking rule (nothing changes).
-        """
+        """Regroup open visits into the fewest (issue 8; see `jointinspect.operations.replan`)."""
         return replan_operation.replan(self._context, enterprise, by)
 
     def reconcile_reservations(self, enterprise: str, *, by: Principal) -> int:
-        """Repair a separate ledger after a crash between commit and confirm: confirm
-        pending reservations whose inspection exists, release the others. Returns the
-        number of reservations changed."""
+        """Confirm or release a separate ledger's pending reservations; returns how many changed."""
         return reservations.reconcile_reservations(self._context, enterprise, by)
 
     def rebuild_reservations(self, enterprise: str | None = None, *, by: Principal) -> int:
-        """After a failover of a separate ledger, put back the reservations of the store's
-        live inspections that it lost and confirm the pending ones (see
-        `jointinspect.ledger_rebuild`); ``None`` rebuilds every enterprise. Returns the
-        number changed (0 without a separate ledger)."""
+        """Rebuild a failed-over ledger (`jointinspect.ledger_rebuild`); returns how many changed."""
         return reservations.rebuild_reservations(self._context, enterprise, by)
 
     # -------------------------------------------------------------------- codes
