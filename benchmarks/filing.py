@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import attrs
 import numpy as np
 from stdnum.cn import uscc
 
@@ -154,13 +155,16 @@ def file_plans(
     *,
     ledger: FrequencyLedger | None = None,
     progress: Callable[[int], None] | None = None,
+    frequency: bool = True,
 ) -> tuple[Engine, FilingStats]:
-    """File ``plan_ids`` (in filing order) through an engine; returns it and the counts."""
+    """File ``plan_ids`` (in filing order) through an engine; returns it and the counts.
+
+    ``frequency=False`` drops the frequency rules (matching alone: every plan is placed)."""
     clock = FixedClock(YEAR_START)
     counter = iter(range(10**12))
     engine = Engine(
         store=store,
-        policy=simulation_policy(),
+        policy=simulation_policy() if frequency else attrs.evolve(simulation_policy(), frequency=()),
         clock=clock,
         ledger=ledger,
         ids=lambda: f"{next(counter):012d}",

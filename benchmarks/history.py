@@ -472,7 +472,7 @@ def plot(result: HistoryRun, path: Path) -> bool:
 QUERIES = """
 | operation | reads (port method: SQL, index) | bounded by |
 |---|---|---|
-| file plan | reference rows by key; `results.for_enterprise(e, items, now - lookback)`: `ix_ji_results_enterprise` range; ledger: reservations `id = ? OR (enterprise = ? AND at in span)`, `ix_ji_reservations_enterprise`; `inspections.open_for_enterprise(e, start - gap)`: `status = 'planned' AND id IN (plans of e with window_end >= ?)`, `ix_ji_plans_reach` (covering) + primary key; `plans.for_inspections(open ids)`: `ix_ji_plans_inspection` | the sharing lookback, the rules' windows, plans still reaching the new one |
+| file plan | reference rows by key; `results.for_enterprise(e, items, now - lookback)`: `ix_ji_results_enterprise` range; ledger: reservations `id = ? OR (enterprise = ? AND at in span)`, `ix_ji_reservations_enterprise`; `inspections.open_for_enterprise(e, reaching)`: `status = 'planned' AND id IN (plans of e with window_end >= ?)`, `ix_ji_plans_reach` (covering) + primary key; `plans.for_inspections(open ids)`: `ix_ji_plans_inspection` | the sharing lookback, the rules' windows, plans still reaching the new one |
 | approve plan | `plans.get` (primary key) twice, then as filing | as filing |
 | issue code | `inspections.get` | one row |
 | check in | `inspections.get` twice; inspector, enterprise, items by key; `visits.for_inspection`: `ix_ji_visits_inspection`; replay key by key | the visits of this inspection |

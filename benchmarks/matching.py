@@ -6,7 +6,7 @@ memory, timed from the call to the returned group numbers, on each of its two pa
 (``pure=True``, what the core does without numpy).
 
 PostgreSQL: the same rows COPY-loaded into an unindexed table (``ANALYZE``d), then the
-gaps-and-islands query below, timed from the query start to the last group number fetched
+same greedy stabbing (issue 8) as a PL/pgSQL function, timed from the query start to the last group number fetched
 into the client (binary cursor, ``fetchall``); a second figure times the same query stored
 server-side with ``CREATE TEMP TABLE ... AS`` (no transfer). ``work_mem`` is raised so the
 sort stays in memory: the fairest setting for the baseline.
@@ -26,20 +26,51 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.workload import Workload, canonical
+from benchmarks.workload import MIN_COMMON_MINUTES, Workload, canonical
 from jointinspect.rules.batch import backend, group_ids
 
-GAP_MINUTES = 7 * 1440
+MINIMUM_MINUTES = MIN_COMMON_MINUTES
+
+#: What a user would write instead: the greedy's stabbing points in PL/pgSQL (a window
+#: query cannot carry the "current point" from row to row), one pass over the rows sorted
+#: by (enterprise, end - minimum); then SQL gives each plan the earliest point at or after
+#: its start (a running minimum over the points, newest first). Created once per
+#: connection, before timing.
+PG_SETUP = """
+CREATE OR REPLACE FUNCTION pg_temp.stab_points(m bigint)
+RETURNS TABLE (enterprise bigint, pt bigint, grp bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    cur_e bigint := NULL;
+    point bigint := NULL;
+    g bigint := -1;
+BEGIN
+    FOR r IN SELECT p.enterprise AS ent, p.s, p.e - m AS rt
+             FROM plans p WHERE p.mergeable ORDER BY p.enterprise, p.e - m LOOP
+        IF cur_e IS DISTINCT FROM r.ent OR r.s > point THEN
+            g := g + 1;
+            point := r.rt;
+            cur_e := r.ent;
+            enterprise := r.ent;
+            pt := point;
+            grp := g;
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+END $$
+"""
 
 PG_QUERY = """
-SELECT id, sum(brk) OVER (ORDER BY enterprise, s, id ROWS UNBOUNDED PRECEDING) AS grp
-FROM (
-    SELECT id, enterprise, s,
-           CASE WHEN s - max(e) OVER (PARTITION BY enterprise ORDER BY s, id
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) <= {gap}
-                THEN 0 ELSE 1 END AS brk
-    FROM plans WHERE mergeable
-) t
+SELECT id, grp FROM (
+    SELECT id, t, min(grp) OVER (PARTITION BY enterprise ORDER BY k DESC, t
+                                 ROWS UNBOUNDED PRECEDING) AS grp
+    FROM (
+        SELECT id, enterprise, s AS k, 1 AS t, NULL::bigint AS grp FROM plans WHERE mergeable
+        UNION ALL
+        SELECT NULL, enterprise, pt, 0, grp FROM pg_temp.stab_points({minimum})
+    ) u
+) v WHERE t = 1
 UNION ALL
 SELECT id, -1 - id FROM plans WHERE NOT mergeable
 """
@@ -76,7 +107,7 @@ def run_in_process(w: Workload, repeat: int = 3, memory: bool = True, path: str 
         out = None
         gc.collect()
         t0 = time.perf_counter()
-        out = group_ids(ent, start, end, merge, GAP_MINUTES, pure=pure)
+        out = group_ids(ent, start, end, merge, MINIMUM_MINUTES, pure=pure)
         runs.append(time.perf_counter() - t0)
     peak = None
     if memory:
@@ -85,7 +116,7 @@ def run_in_process(w: Workload, repeat: int = 3, memory: bool = True, path: str 
         gc.collect()
         tracemalloc.start()
         # numpy registers its buffers with tracemalloc, so both paths are counted alike.
-        out = group_ids(ent, start, end, merge, GAP_MINUTES, pure=pure)
+        out = group_ids(ent, start, end, merge, MINIMUM_MINUTES, pure=pure)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert out is not None
@@ -142,9 +173,10 @@ def run_postgres(url: str, w: Workload, repeat: int = 3) -> PostgresRun:
 
     with psycopg.connect(pg_dsn(url)) as conn:
         load = load_postgres(conn, w)
-        query = PG_QUERY.format(gap=GAP_MINUTES)
+        query = PG_QUERY.format(minimum=MINIMUM_MINUTES)
         with conn.cursor(binary=True) as cur:
             cur.execute("SET work_mem = '1GB'")
+            cur.execute(PG_SETUP)
             cur.execute("SHOW server_version")
             version = str(cur.fetchone()[0])  # type: ignore[index]
             runs, rows = [], []

@@ -55,6 +55,11 @@ CREDIT_MIX = (0.10, 0.60, 0.25, 0.05)
 CREDIT_WEIGHT = (0.25, 0.8, 1.8, 3.0)
 
 
+#: the default policy's least common time of a joint visit (matching.min_common_hours = 2):
+#: no plan window is shorter (issue 8).
+MIN_COMMON_MINUTES = 120
+
+
 @dataclass(frozen=True)
 class CityShape:
     """Sizes of a generated city (defaults: a Yantai-sized city year)."""
@@ -148,7 +153,7 @@ def generate(shape: CityShape) -> Workload:
     start = np.concatenate([start_base, start_conv]).astype(np.int64)
     lo = np.asarray([k[2] for k in KINDS])[kind]
     hi = np.asarray([k[3] for k in KINDS])[kind]
-    length = np.maximum(60, np.rint(rng.uniform(lo, hi) * MINUTES_PER_DAY)).astype(np.int64)
+    length = np.maximum(MIN_COMMON_MINUTES, np.rint(rng.uniform(lo, hi) * MINUTES_PER_DAY)).astype(np.int64)
     # Filing order is not enterprise order: shuffle so nothing arrives pre-sorted.
     perm = rng.permutation(n)
     return Workload(

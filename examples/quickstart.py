@@ -66,9 +66,10 @@ def main() -> None:
     city = build_city(enterprises=40, departments=8, inspectors_per_department=3)
     clock = FixedClock(local(9, 9))
     notes = CollectingNotifier()
-    # Yantai merges plans for the same period (here: windows at most 2 days apart); Wuhu's
-    # frequency rules then block a second planned visit within 7 days.
-    policy = Policy(name="demo", matching=MatchingPolicy(gap_days=2), frequency=wuhu_rules())
+    # Plans of one enterprise merge into one visit when their windows share at least two
+    # hours: every department is visited inside the window it filed. Wuhu's frequency rules
+    # then block a second planned visit within 7 days.
+    policy = Policy(name="demo", matching=MatchingPolicy(min_common_hours=2), frequency=wuhu_rules())
     engine = Engine(
         store=store,
         policy=policy,
@@ -136,17 +137,18 @@ def main() -> None:
     print("\n== 11-09 Departments file plans for the week of 11-16 ==")
     visits: dict[int, str] = {}
     for ent in range(12):
-        # Two or three departments converge on the same enterprise in the same days.
+        # Two or three departments converge on the same enterprise on the same day, with
+        # overlapping windows: the visit takes place in their common time.
         day = 16 + ent % 5
         for k in range(2 + ent % 2):
             dept = depts[(ent + 3 * k) % len(depts)]
-            got = file(request(ent, dept, day + (k % 2), hour=9 + k))
+            got = file(request(ent, dept, day, hour=9 + k, hours=6))
             if got:
                 visits[ent] = got
     print("  -- plans that break the rules:")
     file(request(12, "SCJG", 18))
-    file(request(12, "YJGL", 22), "(4 days later: not the same period)")
-    file(request(12, "YJGL", 18, hour=14), "(re-filed in the same period: joins)")
+    file(request(12, "YJGL", 22), "(4 days later: no common time, a second visit within 7 days)")
+    file(request(12, "YJGL", 18, hour=11), "(re-filed into the open visit's window: joins)")
     file(request(13, "STHJ", 12), "(only 3 days' notice)")
     print("  -- a good-credit (whitelisted) enterprise:")
     wl = PlanRequest(

@@ -85,6 +85,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
             "sweep_overdue",
             "deliver_notifications",
             "reconcile_reservations",
+            "replan",
             "rebuild_reservations",
             "prune",
             "verify_audit",

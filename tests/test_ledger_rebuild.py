@@ -25,7 +25,7 @@ T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 
 def setup(separate: bool = True) -> tuple[Engine, list[Any]]:
     city = build_city(enterprises=4, departments=3)
-    policy = Policy(matching=MatchingPolicy(gap_days=0))  # visits days apart stay separate
+    policy = Policy(matching=MatchingPolicy(min_common_hours=2))  # visits days apart stay separate
     engine = Engine(
         store=MemoryStore(),
         ledger=MemoryLedger() if separate else None,

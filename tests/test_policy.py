@@ -49,7 +49,7 @@ explicit = "exempt"
 approvers = ["legal_office", "supervisor"]
 
 [matching]
-gap_days = 3
+min_common_hours = 3
 lead_rule = "priority"
 lead_priority = ["SCJG", "YJGL"]
 
@@ -91,7 +91,7 @@ def test_load_from_toml_file(tmp_path: Path) -> None:
     assert policy.whitelist.explicit is WhitelistMode.EXEMPT
     assert policy.whitelist.approvers == (Role.LEGAL_OFFICE, Role.SUPERVISOR)
     assert policy.matching.lead_rule is LeadRule.PRIORITY
-    assert policy.matching.gap_days == 3
+    assert policy.matching.min_common_hours == 3
     first, second = policy.frequency
     assert (first.scope, first.period, first.action) == (Scope.ENTERPRISE_DEPARTMENT, Period.YEAR, Action.BLOCK)
     assert first.applies_to == frozenset({InspectionKind.ROUTINE, InspectionKind.RANDOM})
@@ -160,7 +160,7 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
     ({"frequency": [{"name": "a", "limit": 1, "window_days": 3, "action": "explode"}]}, ["frequency[0].action"]),
     ({"filing": {"advance": -1}}, ["advance", "negative", "filing"]),
     ({"frequency": [{"name": "a", "limit": -2, "window_days": 3}]}, ["limit", "negative", "frequency[0]"]),
-    ({"matching": {"gap_days": -1}}, ["gap_days"]),
+    ({"matching": {"min_common_hours": -1}}, ["min_common_hours"]),
     ({"checkin": {"radius_m": -5}}, ["radius_m"]),
     ({"checkin": {"radius_m": 0}}, ["radius_m"]),
     ({"zone": "Mars/Olympus_Mons"}, ["Mars/Olympus_Mons"]),

@@ -2,7 +2,7 @@
 
 Frequency rules count visits (inspections): a plan that merges into an open inspection adds
 no visit, so tests that need separate visits either space them beyond the matching gap or
-turn merging off with ``matching={"gap_days": 0}`` and non-touching windows.
+turn merging off with ``matching={"kinds": []}``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ CITY = attrs.evolve(
     ),
 )
 ENT, A_ENT = CITY.enterprises[0].credit_code, CITY.enterprises[1].credit_code
-NO_MERGE: dict[str, Any] = {"matching": {"gap_days": 0}}
+NO_MERGE: dict[str, Any] = {"matching": {"kinds": []}}
 
 
 def engine(name: str, **overrides: Any) -> tuple[Engine, FixedClock, CollectingNotifier]:
@@ -107,10 +107,26 @@ def test_wuhu_blocks_a_second_planned_visit_within_7_days() -> None:
 def test_wuhu_merges_instead_of_blocking_by_default() -> None:
     eng, _, _ = engine("wuhu")
     first = file(eng, T0)
-    second = file(eng, T0.add(days=3), dept="YJGL")
+    second = file(eng, T0.subtract(hours=2), dept="YJGL", hours=6)  # shares the 2 hours of the first
     assert second.inspection is not None and first.inspection is not None
     assert second.merged and second.inspection.id == first.inspection.id
     assert second.inspection.joint and second.warnings == ()
+    assert second.inspection.window == first.inspection.window
+
+
+def test_a_blocked_plan_is_told_which_open_visits_it_could_join() -> None:
+    # Issue 8: a plan three days later shares no time with the open visit, so it is not moved
+    # into it; the blocking rule refuses it and names the visit (date in the policy zone).
+    eng, _, _ = engine("wuhu")
+    first = file(eng, T0)
+    assert first.inspection is not None
+    with pytest.raises(FrequencyBlocked) as err:
+        file(eng, T0.add(days=3), dept="YJGL")
+    assert err.value.code == "frequency.blocked_joinable"
+    assert err.value.details["open_visits"] == [first.inspection.id]
+    local = T0.in_timezone("Asia/Shanghai").date().isoformat()
+    assert f"{first.inspection.id}@{local}" in err.value.message_en
+    assert f"{first.inspection.id}@{local}" in err.value.message_zh
 
 
 def test_wuhu_counts_a_visit_in_progress() -> None:
@@ -159,12 +175,12 @@ def test_chengdu_warns_on_the_second_visit_in_a_local_day() -> None:
     eng, _, _ = engine("chengdu", **NO_MERGE)
     tuesday = pendulum.datetime(2026, 3, 3, tz=ZONE)
     late = tuesday.add(hours=22)
-    assert file(eng, late.in_timezone("UTC"), hours=1).warnings == ()
+    assert file(eng, late.in_timezone("UTC"), hours=2).warnings == ()
     # 00:30 Wednesday local is still Tuesday in UTC, but another local day.
     after_midnight = tuesday.add(days=1, minutes=30).in_timezone("UTC")
     assert after_midnight.day == 3
-    assert warned(file(eng, after_midnight, dept="YJGL", hours=1)) == []
-    third = file(eng, tuesday.add(days=1, hours=10).in_timezone("UTC"), dept="STHJ", hours=1)
+    assert warned(file(eng, after_midnight, dept="YJGL", hours=2)) == []
+    third = file(eng, tuesday.add(days=1, hours=10).in_timezone("UTC"), dept="STHJ", hours=2)
     assert set(warned(third)) == {"more_than_1_a_day", "more_than_2_a_week"}
 
 

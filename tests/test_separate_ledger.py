@@ -59,7 +59,7 @@ def setup() -> tuple[Engine, FlakyStore, FlakyLedger, FixedClock, Any]:
     store, ledger = FlakyStore(), FlakyLedger()
     clock = FixedClock(T0.subtract(days=21))
     # gap 0: plans a few days apart stay separate visits, so the ledger decides
-    policy = Policy(matching=MatchingPolicy(gap_days=0))
+    policy = Policy(matching=MatchingPolicy(kinds=frozenset()))
     engine = Engine(
         store=store,
         ledger=ledger,

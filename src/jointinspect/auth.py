@@ -343,6 +343,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("deliver_notifications", "maintenance"),
     _policy_row("reconcile_reservations", "maintenance"),
     _policy_row("rebuild_reservations", "maintenance", "after a failover of a separate ledger"),
+    _policy_row("replan", "maintenance", "re-plans an enterprise's open visits to the fewest (issue 8)"),
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
     _policy_row("anchor_audit", "maintenance", "signing the audit head for the anchor sink"),

@@ -44,11 +44,12 @@ from jointinspect.operations import (
     reservations,
     results,
 )
+from jointinspect.operations import replan as replan_operation
 from jointinspect.operations._unit import Context, deliver_notifications
 from jointinspect.operations.durability import PruneReport
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store
-from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
+from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ReplanOutcome, ResultOutcome
 
 
 def _new_id() -> str:
@@ -190,17 +191,16 @@ class Engine:
         """
         return filing.approve_plan(self._context, plan_id, role, approve, reason, by)
 
+    def replan(self, enterprise: str, *, by: Principal) -> ReplanOutcome:
+        """Regroup open visits into the fewest (issue 8; see `jointinspect.operations.replan`)."""
+        return replan_operation.replan(self._context, enterprise, by)
+
     def reconcile_reservations(self, enterprise: str, *, by: Principal) -> int:
-        """Repair a separate ledger after a crash between commit and confirm: confirm
-        pending reservations whose inspection exists, release the others. Returns the
-        number of reservations changed."""
+        """Confirm or release a separate ledger's pending reservations; returns how many changed."""
         return reservations.reconcile_reservations(self._context, enterprise, by)
 
     def rebuild_reservations(self, enterprise: str | None = None, *, by: Principal) -> int:
-        """After a failover of a separate ledger, put back the reservations of the store's
-        live inspections that it lost and confirm the pending ones (see
-        `jointinspect.ledger_rebuild`); ``None`` rebuilds every enterprise. Returns the
-        number changed (0 without a separate ledger)."""
+        """Rebuild a failed-over ledger (`jointinspect.ledger_rebuild`); returns how many changed."""
         return reservations.rebuild_reservations(self._context, enterprise, by)
 
     # -------------------------------------------------------------------- codes

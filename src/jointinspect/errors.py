@@ -185,6 +185,14 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Window is empty or reversed: start {start} must be before end {end}",
         "检查时段无效:开始时间 {start} 必须早于结束时间 {end}",
     ),
+    "plan.idempotency_conflict": (
+        "Department {department} already filed plan number {key!r} as plan {plan!r} with other content ({field})",
+        "部门 {department} 已用计划编号 {key!r} 提报计划 {plan!r},内容不同({field}),不能重复使用该编号",
+    ),
+    "filing.window_too_short": (
+        "Field {field}: the window {start} to {end} is shorter than the {hours} hours a visit needs",
+        "字段 {field}:检查时段 {start} 至 {end} 短于一次检查所需的 {hours} 小时",
+    ),
     # reference data
     "reference.not_found": ("{kind} {key!r} is not registered", "{kind} {key!r} 未登记"),
     "reference.duplicate": ("{kind} {key!r} is already registered", "{kind} {key!r} 已登记"),
@@ -245,6 +253,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r}{scope_en} per {window}",
         "超频次:规则 {rule} 规定 {window} 内{scope_zh}对 {enterprise!r} 至多 {limit} 次检查",
     ),
+    "frequency.blocked_joinable": (
+        "Over-frequency: {rule} allows {limit} {kinds} inspection(s) of {enterprise!r}{scope_en} per {window};"
+        " refile the plan into the window of an open visit: {visits}",
+        "超频次:规则 {rule} 规定 {window} 内{scope_zh}对 {enterprise!r} 至多 {limit} 次检查;"
+        "可将计划改报至已安排检查的时段并入:{visits}",
+    ),
     # codes and check-in
     "token.malformed": ("The code is not a jointinspect code: {reason}", "不是有效的检查码:{reason}"),
     "token.unsupported_version": (
@@ -286,6 +300,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "checkin.inspection_superseded": (
         "Inspection {inspection!r} was merged into {successor!r}; use the new code",
         "检查任务 {inspection!r} 已合并至 {successor!r},请使用新检查码",
+    ),
+    "code.outdated": (
+        "The code was signed before inspection {inspection!r} changed; it now runs {start} to {end}: issue a new code",
+        "检查任务 {inspection!r} 在签发此检查码后已调整(现为 {start} 至 {end}),请重新签发检查码",
     ),
     "checkin.inspection_closed": ("Inspection {inspection!r} is {status}", "检查任务 {inspection!r} 状态为 {status}"),
     "code.window_over": (
@@ -409,6 +427,18 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     # policy
     "policy.invalid": ("Policy is invalid: {reason}", "检查策略配置无效:{reason}"),
+    "policy.allowance_negative": (
+        "Policy field {field} must not be negative (got {value})",
+        "策略字段 {field} 不得为负数(当前为 {value})",
+    ),
+    "policy.allowance_too_long": (
+        "Policy field {field} allows {value} hours, more than the window length limit of {limit} days",
+        "策略字段 {field} 允许调整 {value} 小时,超过时段长度上限 {limit} 天",
+    ),
+    "policy.allowance_triggered": (
+        "Policy field {field}: a triggered kind ({kind}) never moves and takes no allowance",
+        "策略字段 {field}:事件触发类检查({kind})不得调整时间,不能设置调整幅度",
+    ),
     # storage
     "storage.integrity": ("Storage refused the data: {reason}", "存储拒绝了该数据:{reason}"),
     "storage.operational": ("Storage is unavailable: {reason}", "存储不可用:{reason}"),
@@ -574,6 +604,12 @@ class FrequencyBlocked(FilingRejected):
     """A plan refused by a blocking frequency rule. ``details['hits']`` lists the rules."""
 
     default_code = "frequency.blocked"
+
+
+class IdempotencyConflict(JointInspectError):
+    """A plan number (idempotency key) filed again with different content (issue 8)."""
+
+    default_code = "plan.idempotency_conflict"
 
 
 class ApprovalError(JointInspectError):

@@ -164,6 +164,7 @@ class _Tables:
     scenarios: _Table[str, Scenario] = attrs.Factory(_Table)
     plans: _Table[str, Plan] = attrs.Factory(_Table)
     plans_by_enterprise: _Index = attrs.Factory(_Index)
+    plans_by_idempotency: _Table[str, str] = attrs.Factory(_Table)
     inspections: _Table[str, Inspection] = attrs.Factory(_Table)
     inspections_by_enterprise: _Index = attrs.Factory(_Index)
     visits: _Table[str, Visit] = attrs.Factory(_Table)
@@ -256,8 +257,13 @@ class _Reference(_Base):
 class _Plans(_Base):
     def add(self, plan: Plan) -> None:
         _require_new(self._t.plans, plan.id, "plan")
+        key = plan.idempotency
+        if key is not None and key in self._t.plans_by_idempotency.rows:
+            raise IntegrityError(reason=f"plan idempotency key {key!r} is taken")
         self._t.plans.put(self._j, plan.id, plan)
         self._t.plans_by_enterprise.add(self._j, plan.enterprise, plan.id)
+        if key is not None:
+            self._t.plans_by_idempotency.put(self._j, key, plan.id)
         self._index(plan)
 
     def update(self, plan: Plan) -> None:
@@ -294,6 +300,10 @@ class _Plans(_Base):
         rows, index = self._t.plans.rows, self._t.plans_by_inspection.ids
         ids = {i for inspection in set(inspection_ids) for i in index.get(inspection, {})}
         return sorted((rows[i] for i in ids), key=lambda p: (p.filed_at, p.id))
+
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        plan_id = self._t.plans_by_idempotency.rows.get(f"{department}/{key}")
+        return None if plan_id is None else self._t.plans.rows.get(plan_id)
 
 
 class _Inspections(_Base):
@@ -554,6 +564,19 @@ class _Ledger(_Base):
             self._t.reservations_by_time.add(self._j, request.enterprise, request.at, request.id)
         return decision
 
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        # evaluate() leaves the stored row of the same id out of the counts
+        decision = evaluate(self._in_span(reservation, checks), reservation, checks, now)
+        if decision.reservation is not None:
+            old = self._t.reservations.rows.get(reservation.id)
+            if old is not None:
+                self._t.reservations_by_enterprise.remove(self._j, old.enterprise, reservation.id)
+                self._t.reservations_by_time.remove(self._j, old.enterprise, old.at, reservation.id)
+            self._t.reservations.put(self._j, reservation.id, reservation)
+            self._t.reservations_by_enterprise.add(self._j, reservation.enterprise, reservation.id)
+            self._t.reservations_by_time.add(self._j, reservation.enterprise, reservation.at, reservation.id)
+        return decision
+
     def _in_span(self, request: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """The enterprise's reservations any check can count (as the SQL ledger reads them):
         within a rolling window of the new visit, or inside a calendar bucket."""
@@ -693,6 +716,11 @@ class MemoryLedger:
     ) -> LedgerDecision:
         """See `jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         result: LedgerDecision = self._run(lambda led: led.check_and_reserve(request, checks, now))
+        return result
+
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """See `jointinspect.ports.FrequencyLedger.amend`."""
+        result: LedgerDecision = self._run(lambda led: led.amend(reservation, checks, now))
         return result
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:

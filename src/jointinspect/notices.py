@@ -280,6 +280,22 @@ _NOTICES: tuple[Notice, ...] = (
         ),
     ),
     Notice(
+        "inspection.replanned",
+        (_D,),
+        {"lead": F.DEPARTMENT, "start": F.TIME, "departments": F.DEPARTMENTS},
+        (
+            "【检查重新安排】检查任务 {subject} 由{lead}牵头,{departments}参加,调整为{start}开始。",
+            "[Inspection re-planned] Inspection {subject}, led by {lead} with {departments}, now starts on {start}.",
+        ),
+        ("检查重新安排:{subject}", "Inspection re-planned: {subject}"),
+        (
+            "为减少对企业的重复检查,检查任务已重新合并安排:{subject},牵头部门:{lead};参加部门:{departments};"
+            "开始时间:{start}。此前签发的检查码如已失效,请重新签发。",
+            "To visit the enterprise fewer times, its inspections were re-planned: {subject}, led by {lead} with "
+            "{departments}, starting on {start}. Codes issued before the change are refused: issue new ones.",
+        ),
+    ),
+    Notice(
         "frequency.warning",
         (_S,),
         {

@@ -98,6 +98,16 @@ class FrequencyLedger(Protocol):
         """
         ...
 
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """Move or widen a reservation (the visit it counts changed): in one atomic step,
+        evaluate every check for ``reservation`` as it is now (its instant, kind,
+        department, inspectors), not counting the reservation itself, and unless a
+        blocking rule is exceeded, replace the stored one by it (or record it, if the id is
+        unknown). A blocked amend changes nothing. Amending with no checks always succeeds
+        (to restore a reservation after a failed unit of work).
+        """
+        ...
+
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """Make a pending reservation permanent (idempotent; unknown ids are ignored).
 
@@ -186,6 +196,11 @@ class PlanRepository(Protocol):
         Cost: the plans returned (indexed by inspection)."""
         ...
 
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        """The plan ``department`` filed under its own plan number ``key``, if any
+        (keys are unique per department)."""
+        ...
+
 
 class InspectionRepository(Protocol):
     """Inspections (visits), joint or not."""
@@ -216,9 +231,10 @@ class InspectionRepository(Protocol):
 
         Matching compares a new plan with the *plans* of an open inspection (their windows
         can outlast the inspection's own, which is their intersection), so the bound is on
-        the plans' window ends: a plan starting at ``s`` can only be within ``gap`` of plans
-        ending at or after ``s - gap``. Cost: the enterprise's plans ending at or after
-        ``reaching`` (indexed by enterprise and window end), not its history."""
+        the plans' window ends: a plan can only share the policy's minimum common time with
+        plans ending at or after `jointinspect.rules.matching.reaching` (its allowed start,
+        or now if later, plus the minimum, less the longest ``later`` allowance). Cost: the
+        enterprise's plans ending at or after ``reaching`` (indexed by enterprise and window end), not its history."""
         ...
 
 

@@ -51,6 +51,10 @@ def _reason_text(value: object) -> str:
     return v.text(value, "reason")
 
 
+def _idempotency_key(value: object) -> str | None:
+    return v.optional_identifier(value, "idempotency_key")
+
+
 @attrs.frozen
 class PlanRequest:
     """What a department files: one enterprise, items, inspectors, a window and a kind.
@@ -71,6 +75,9 @@ class PlanRequest:
     inspectors: tuple[str, ...] = attrs.field(default=(), converter=_inspectors)
     scenario: str | None = attrs.field(default=None, converter=_scenario_optional_identifier)
     reason: str = attrs.field(default="", converter=_reason_text)
+    #: the department's own plan number: filing the same number again returns the original
+    #: outcome and writes nothing; different content under it is refused (issue 8).
+    idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
 
     @property
     def window(self) -> Window:
@@ -97,6 +104,8 @@ class FilingOutcome:
     warnings: tuple[RuleHit, ...] = ()
     shared_records: tuple[ResultRecord, ...] = ()
     exempt_notice: bool = False
+    #: true when the request repeated an idempotency key already filed: nothing was written.
+    replayed: bool = False
 
     @property
     def status(self) -> PlanStatus:
@@ -146,3 +155,17 @@ class ResultOutcome:
 
     result: ResultRecord
     rectification: Rectification | None
+
+
+@attrs.frozen
+class ReplanOutcome:
+    """What `Engine.replan` did to one enterprise's open visits (issue 8).
+
+    ``visits`` are the movable open visits afterwards, ``changed`` those among them whose
+    plans or window changed, ``superseded`` the visits folded into them.
+    """
+
+    enterprise: str
+    visits: tuple[str, ...]
+    changed: tuple[str, ...] = ()
+    superseded: tuple[str, ...] = ()

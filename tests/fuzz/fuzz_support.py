@@ -82,6 +82,7 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "shared_records": {"enterprise", "items"},
     "deliver_notifications": {"batch"},
     "rebuild_reservations": {"enterprise"},
+    "replan": {"enterprise"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -499,6 +500,10 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
     "rebuild_reservations": (
         {"enterprise": _s(st.none() | credit_codes), "by": _SYSTEM},
         lambda e, enterprise, by: e.rebuild_reservations(enterprise, by=by),
+    ),
+    "replan": (
+        {"enterprise": _s(credit_codes), "by": _SYSTEM},
+        lambda e, enterprise, by: e.replan(enterprise, by=by),
     ),
     "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
     "anchor_audit": ({"by": _SYSTEM}, lambda e, by: e.anchor_audit(by=by)),

@@ -54,7 +54,7 @@ def busy_engine(clock: FixedClock) -> Engine:
     populate(engine, CITY)
     clock.set(T0.subtract(days=21))
     for n, (ent, dept) in enumerate(itertools.product(CITY.enterprises, CITY.departments)):
-        start = T0 + pendulum.duration(days=n % 3)
+        start = T0 + pendulum.duration(hours=n % 3)  # overlapping windows: one joint visit (issue 8)
         engine.file_plan(
             PlanRequest(
                 ent.credit_code,

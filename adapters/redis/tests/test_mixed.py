@@ -62,11 +62,11 @@ def setup(
 ) -> Iterator[tuple[Engine, CommitKillingStore, RedisLedger]]:
     store = CommitKillingStore(postgresql_db_url, create=True)
     ledger = RedisLedger(single_client, prefix=unique_prefix())
-    # gap 0: plans a few days apart are separate visits, so the Redis ledger decides.
+    # no merging: plans are separate visits, so the Redis ledger decides.
     engine = Engine(
         store=store,
         ledger=ledger,
-        policy=Policy(matching=MatchingPolicy(gap_days=0)),
+        policy=Policy(matching=MatchingPolicy(kinds=frozenset())),
         clock=FixedClock(T0.subtract(days=21)),
         keys=MemoryKeyStore.from_seed(b"mixed-redis-sql-test-seed-32byte"),
     )

@@ -141,7 +141,7 @@ def test_a_filing_without_acknowledgement_fails_and_leaves_no_plan(clean: replic
     city = build_city(enterprises=4, departments=3)
     ledger = RedisLedger(clean.primary.url, replicas=1, replica_timeout=SHORT)
     clock = FixedClock(T0.subtract(days=21))
-    engine = Engine(ledger=ledger, policy=Policy(matching=MatchingPolicy(gap_days=0)), clock=clock)
+    engine = Engine(ledger=ledger, policy=Policy(matching=MatchingPolicy(min_common_hours=2)), clock=clock)
     populate(engine, city)
     ent = next(e for e in city.enterprises if e.credit_class != "A")
     request = PlanRequest(

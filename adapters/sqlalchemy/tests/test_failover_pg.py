@@ -76,7 +76,7 @@ def run_trial(synchronous_commit: str) -> Trial:
                     assert not check_durability(conn, "postgresql").survives_failover
         engine = Engine(
             store=store,
-            policy=Policy(matching=MatchingPolicy(gap_days=0)),
+            policy=Policy(matching=MatchingPolicy(min_common_hours=2)),
             clock=FixedClock(T0.subtract(days=21)),
         )
         populate(engine, CITY)

@@ -100,6 +100,10 @@ def _reason_text(value: object) -> str:
     return v.text(value, "reason")
 
 
+def _idempotency_key(value: object) -> str | None:
+    return v.optional_identifier(value, "idempotency_key")
+
+
 @attrs.frozen
 class Plan:
     """One department's intention to inspect one enterprise on given items in a window."""
@@ -119,6 +123,13 @@ class Plan:
     reason: str = attrs.field(default="", converter=_reason_text)
     #: who gave each approval (`jointinspect.auth.Principal.actor`), in step with ``approvals``.
     approved_by: tuple[str, ...] = ()
+    #: the department's own plan number: filing it again returns this plan (issue 8).
+    idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
+
+    @property
+    def idempotency(self) -> str | None:
+        """The stored lookup key ``department/key`` (unique), or ``None``."""
+        return None if self.idempotency_key is None else f"{self.department}/{self.idempotency_key}"
 
 
 class InspectionStatus(enum.StrEnum):

@@ -64,6 +64,8 @@ def check_in(
         permit(context, "check_in", by, facts, inspection.id)
         if claims.enterprise != inspection.enterprise:
             raise TokenError("token.enterprise_mismatch", actual=claims.enterprise, expected=inspection.enterprise)
+        if inspection.status is InspectionStatus.PLANNED:
+            checkin_rules.check_code_current(claims, inspection)
         inspector = require_inspector(uow, inspector_id)
         enterprise = require_enterprise(uow, inspection.enterprise)
         item_fields = {

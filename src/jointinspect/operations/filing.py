@@ -8,7 +8,7 @@ import pendulum
 
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
-from jointinspect.errors import ApprovalError, FilingRejected, NotFoundError
+from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Plan, PlanStatus
@@ -43,6 +43,11 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
         facts = AuthContext(department=request.department, enterprise=request.enterprise)
         permit(context, "file_plan", by, facts, request.enterprise)
         uow.lock_enterprise(request.enterprise)
+        if request.idempotency_key is not None:
+            original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
+            if original is not None:
+                return _replay(uow, request, original)
+        filing_rules.check_window_length(window, context.policy)
         enterprise = require_enterprise(uow, request.enterprise)
         require_department(uow, request.department)
         items = _items_of(uow, request)
@@ -170,7 +175,37 @@ def _new_plan(
         filed_at=now,
         status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
         reason=request.reason,
+        idempotency_key=request.idempotency_key,
     )
+
+
+def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan) -> FilingOutcome:
+    """The outcome of a plan number filed before: the plan and the visit it is in now.
+
+    Raises:
+        IdempotencyConflict: the request differs from the plan filed under that number.
+    """
+    differs = [
+        name
+        for name, same in (
+            ("enterprise", original.enterprise == request.enterprise),
+            ("window", original.window == request.window),
+            ("kind", original.kind == request.kind),
+            ("items", set(request.items) <= set(original.items)),
+            ("inspectors", original.inspectors == tuple(sorted(set(request.inspectors)))),
+            ("reason", original.reason == request.reason),
+        )
+        if not same
+    ]
+    if differs:
+        raise IdempotencyConflict(
+            department=request.department, key=request.idempotency_key, plan=original.id, field=",".join(differs)
+        )
+    inspection = None if original.inspection_id is None else uow.inspections.get(original.inspection_id)
+    while inspection is not None and inspection.successor is not None:
+        inspection = uow.inspections.get(inspection.successor)
+    merged = inspection is not None and len(inspection.plan_ids) > 1
+    return FilingOutcome(original, inspection, merged=merged, replayed=True)
 
 
 def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:

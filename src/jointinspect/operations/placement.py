@@ -1,21 +1,25 @@
-"""Placement: merge a plan into close open inspections, or reserve a new visit for it
-under the frequency rules."""
+"""Placement: join a plan to an open inspection it shares enough time with, or reserve a
+new visit for it, under the frequency rules (issue 8: a visit happens inside the window of
+every plan it serves, and the ledger counts the visit as it really happens)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import attrs
 
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, InspectionStatus, Plan
+from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
-from jointinspect.operations.reservations import ledger_for, release_later
+from jointinspect.operations.reservations import ledger_for
 from jointinspect.policy.schema import FrequencyRule
 from jointinspect.requests import FilingOutcome
 from jointinspect.rules import filing as filing_rules
-from jointinspect.rules.frequency import Reservation, ReservationState, RuleHit
-from jointinspect.rules.matching import group_of, merge_targets
+from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
+from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
+from jointinspect.timeutil import local_date
 
 
 def place(
@@ -26,19 +30,27 @@ def place(
     exempt: bool,
     existing: bool = False,
 ) -> FilingOutcome:
-    """Merge ``plan`` into close open inspections, or reserve a new visit for it."""
+    """Join ``plan`` to the best open inspection that keeps every rule, or reserve a new visit."""
     uow = effects.uow
-    open_inspections = uow.inspections.open_for_enterprise(
-        plan.enterprise, plan.window.start - context.policy.matching.gap
-    )
+    matching = context.policy.matching
+    # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
+    open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
     plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
-    targets = merge_targets(plan, open_inspections, plans_by_id, context.policy.matching)
+    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching)
     warnings: tuple[RuleHit, ...] = ()
-    superseded: list[Inspection] = []
-    if not targets:
-        plan, inspection, warnings = _reserve(context, effects, plan)
-    else:
-        plan, inspection, superseded = _merge(context, effects, plan, targets, plans_by_id)
+    inspection: Inspection | None = None
+    refused: set[str] = set()
+    for target, _ in targets:
+        joined = _join(context, effects, plan, target, plans_by_id)
+        if joined is None:
+            refused.add(target.id)  # the moved visit would break a blocking rule
+            continue
+        plan, inspection, warnings = joined
+        break
+    merged = inspection is not None
+    if inspection is None:
+        others = [i for i in open_inspections if i.id not in refused]
+        plan, inspection, warnings = _reserve(context, effects, plan, others)
     if existing:
         uow.plans.update(plan)
     else:
@@ -61,8 +73,7 @@ def place(
     return FilingOutcome(
         plan,
         inspection,
-        merged=bool(targets),
-        superseded=tuple(s.id for s in superseded),
+        merged=merged,
         warnings=warnings,
         shared_records=shared,
         exempt_notice=exempt,
@@ -74,43 +85,139 @@ def rule_named(context: Context, name: str) -> FrequencyRule:
     return next(r for r in context.policy.frequency if r.name == name)
 
 
-def _reserve(context: Context, effects: Effects, plan: Plan) -> tuple[Plan, Inspection, tuple[RuleHit, ...]]:
+def reservation_for(context: Context, effects: Effects, inspection: Inspection) -> Reservation:
+    """The ledger entry that counts ``inspection`` as it is now: its start, kind, lead
+    department and every inspector (pending until commit when the ledger is separate)."""
+    external = context.ledger is not None
+    return Reservation(
+        id=inspection.reservation_id or inspection.id,
+        enterprise=inspection.enterprise,
+        department=inspection.lead_department,
+        inspectors=inspection.inspectors,
+        kind=inspection.kind,
+        at=inspection.window.start,
+        state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
+        expires_at=effects.now + context.pending_ttl if external else None,
+    )
+
+
+def amend_reservation(
+    context: Context, effects: Effects, before: Reservation | None, after: Inspection
+) -> LedgerDecision:
+    """Make the visit's reservation follow ``after`` (re-checking the blocking rules at its
+    new instant); for a separate ledger, confirm after commit and restore ``before`` if the
+    unit of work fails. A blocked decision changes nothing."""
+    request = reservation_for(context, effects, after)
+    checks = filing_rules.frequency_checks(context.policy, request.kind, request.at)
+    decision = ledger_for(context, effects.uow).amend(request, checks, effects.now)
+    if decision.blocked or context.ledger is None:
+        return decision
+    ledger, rid, enterprise, now = context.ledger, request.id, request.enterprise, effects.now
+    if before is None:
+        effects.on_failure.append(lambda: ledger.release(rid, enterprise))
+    else:
+        previous = before
+
+        def restore() -> None:
+            ledger.amend(previous, (), now)
+
+        effects.on_failure.append(restore)
+    effects.after_commit.append(lambda: ledger.confirm(rid, enterprise))
+    return decision
+
+
+def current_reservation(context: Context, effects: Effects, inspection: Inspection) -> Reservation | None:
+    """The stored reservation of ``inspection``, if any."""
+    rid = inspection.reservation_id
+    if rid is None:
+        return None
+    ledger = ledger_for(context, effects.uow)
+    return next((r for r in ledger.reservations(inspection.enterprise) if r.id == rid), None)
+
+
+def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Inspection:
+    """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind)."""
+    return attrs.evolve(
+        inspection,
+        lead_department=group.lead_department,
+        plan_ids=group.plan_ids,
+        departments=group.departments,
+        items=group.items,
+        inspectors=group.inspectors,
+        window=group.window,
+        kind=kind_plan.kind,
+    )
+
+
+def _join(
+    context: Context,
+    effects: Effects,
+    plan: Plan,
+    target: Inspection,
+    plans_by_id: dict[str, Plan],
+) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
+    """Join ``plan`` to ``target`` and move its reservation; ``None`` if a blocking rule forbids it."""
+    uow = effects.uow
+    plan = attrs.evolve(plan, inspection_id=target.id)
+    members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
+    group = group_of(members, context.policy.matching)
+    lead_plan = next(m for m in members if m.department == group.lead_department)
+    inspection = describe_group(target, group, lead_plan)
+    before = current_reservation(context, effects, target)
+    decision = amend_reservation(context, effects, before, inspection)
+    if decision.blocked:
+        return None
+    uow.inspections.update(inspection)
+    effects.audit(
+        "inspection.merged",
+        inspection.id,
+        plan=plan.id,
+        departments=",".join(inspection.departments),
+        start=inspection.window.start.isoformat(),
+    )
+    if inspection.joint:
+        for department in inspection.departments:
+            effects.notify(
+                "inspection.joint",
+                Role.DEPARTMENT,
+                department,
+                inspection.id,
+                key=f"inspection.joint:{inspection.id}:{plan.id}:{department}",
+                lead=inspection.lead_department,
+                start=inspection.window.start.isoformat(),
+                departments=",".join(inspection.departments),
+            )
+    return plan, inspection, decision.warnings
+
+
+def _reserve(
+    context: Context, effects: Effects, plan: Plan, open_inspections: Sequence[Inspection]
+) -> tuple[Plan, Inspection, tuple[RuleHit, ...]]:
     """Reserve a new visit under the frequency rules and create its inspection."""
     uow, now = effects.uow, effects.now
     inspection_id = context.ids()
     external = context.ledger is not None
+    plan = attrs.evolve(plan, inspection_id=inspection_id)
+    group = group_of([plan], context.policy.matching)
     request = Reservation(
         id=inspection_id,
         enterprise=plan.enterprise,
         department=plan.department,
         inspectors=plan.inspectors,
         kind=plan.kind,
-        at=plan.window.start,
+        at=group.window.start,
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=now + context.pending_ttl if external else None,
     )
-    checks = filing_rules.frequency_checks(context.policy, plan.kind, plan.window.start)
+    checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
     if decision.blocked:
-        hit = decision.blocked[0]
-        rule = rule_named(context, hit.rule)
-        raise FrequencyBlocked(
-            rule=hit.rule,
-            scope=hit.scope_key.partition("/")[2] or None,
-            limit=hit.limit,
-            kinds=",".join(sorted(rule.counts)),
-            enterprise=plan.enterprise,
-            window=rule.describe(),
-            count=hit.count,
-            hits=[h.rule for h in decision.blocked],
-        )
+        _refuse(context, effects, plan, decision)
     if context.ledger is not None:
         ledger = context.ledger
         enterprise = plan.enterprise
         effects.on_failure.append(lambda: ledger.release(inspection_id, enterprise))
         effects.after_commit.append(lambda: ledger.confirm(inspection_id, enterprise))
-    plan = attrs.evolve(plan, inspection_id=inspection_id)
-    group = group_of([plan], context.policy.matching)
     inspection = Inspection(
         id=inspection_id,
         enterprise=plan.enterprise,
@@ -129,54 +236,30 @@ def _reserve(context: Context, effects: Effects, plan: Plan) -> tuple[Plan, Insp
     return plan, inspection, decision.warnings
 
 
-def _merge(
-    context: Context,
-    effects: Effects,
-    plan: Plan,
-    targets: list[Inspection],
-    plans_by_id: dict[str, Plan],
-) -> tuple[Plan, Inspection, list[Inspection]]:
-    """Merge the plan into the first target; the other targets are superseded by it."""
-    uow = effects.uow
-    survivor, others = targets[0], targets[1:]
-    superseded: list[Inspection] = []
-    plan = attrs.evolve(plan, inspection_id=survivor.id)
-    # the new plan is in no target yet: the members are the targets' plans plus it
-    members = [plans_by_id[i] for t in targets for i in t.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching)
-    lead_plan = next(m for m in members if m.department == group.lead_department)
-    inspection = attrs.evolve(
-        survivor,
-        lead_department=group.lead_department,
-        plan_ids=group.plan_ids,
-        departments=group.departments,
-        items=group.items,
-        inspectors=group.inspectors,
-        window=group.window,
-        kind=lead_plan.kind,
+def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDecision) -> None:
+    """Raise `FrequencyBlocked`, naming the open visits the plan could join by refiling."""
+    hit = decision.blocked[0]
+    rule = rule_named(context, hit.rule)
+    matching, now = context.policy.matching, effects.now
+    # Any visit still open ahead of now, not only those this plan's window reaches (bounded
+    # by time all the same: visits already over are not read).
+    open_inspections = effects.uow.inspections.open_for_enterprise(plan.enterprise, reaching(None, now, matching))
+    could_join = sorted(
+        (i for i in open_inspections if joinable(i, now, matching) and plan.kind in matching.kinds),
+        key=lambda i: (i.window.start, i.id),
     )
-    uow.inspections.update(inspection)
-    for other in others:
-        gone = attrs.evolve(other, status=InspectionStatus.SUPERSEDED, successor=survivor.id)
-        uow.inspections.update(gone)
-        superseded.append(gone)
-        if other.reservation_id:
-            release_later(context, effects, other.reservation_id, other.enterprise)
-        for plan_id in other.plan_ids:
-            if plan_id in plans_by_id:
-                uow.plans.update(attrs.evolve(plans_by_id[plan_id], inspection_id=survivor.id))
-        effects.audit("inspection.superseded", other.id, successor=survivor.id)
-    effects.audit("inspection.merged", inspection.id, plan=plan.id, departments=",".join(inspection.departments))
-    if inspection.joint:
-        for department in inspection.departments:
-            effects.notify(
-                "inspection.joint",
-                Role.DEPARTMENT,
-                department,
-                inspection.id,
-                key=f"inspection.joint:{inspection.id}:{plan.id}:{department}",
-                lead=inspection.lead_department,
-                start=inspection.window.start.isoformat(),
-                departments=",".join(inspection.departments),
-            )
-    return plan, inspection, superseded
+    visits = ", ".join(f"{i.id}@{local_date(i.window.start, context.policy.zone).isoformat()}" for i in could_join)
+    details = {
+        "rule": hit.rule,
+        "scope": hit.scope_key.partition("/")[2] or None,
+        "limit": hit.limit,
+        "kinds": ",".join(sorted(rule.counts)),
+        "enterprise": plan.enterprise,
+        "window": rule.describe(),
+        "count": hit.count,
+        "hits": [h.rule for h in decision.blocked],
+        "open_visits": [i.id for i in could_join],
+    }
+    if could_join:
+        raise FrequencyBlocked("frequency.blocked_joinable", visits=visits, **details)
+    raise FrequencyBlocked(**details)

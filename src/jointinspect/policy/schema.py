@@ -148,7 +148,9 @@ def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int
 #: Upper bounds of the policy's numbers (documented in docs/validation.md).
 MAX_ADVANCE_DAYS = 365
 MAX_MIN_INSPECTORS = 50
-MAX_GAP_DAYS = 366
+MAX_COMMON_HOURS = 24 * 366
+MAX_ALLOWANCE_DAYS = 366
+MAX_ALLOWANCE_HOURS = 24 * MAX_ALLOWANCE_DAYS
 MAX_RULE_LIMIT = 10_000
 MAX_WINDOW_DAYS = 3_660
 MAX_RADIUS_M = 100_000.0
@@ -283,21 +285,89 @@ class WhitelistPolicy:
             )
 
 
+class Direction(enum.StrEnum):
+    """Which way a policy allowance lets a planned kind move (see `Allowance`)."""
+
+    EARLIER = "earlier"
+    LATER = "later"
+    BOTH = "both"
+
+
+@attrs.frozen
+class Allowance:
+    """How far a visit may fall outside a plan's filed window, for one planned kind.
+
+    The rule "a visit happens inside the window of every plan it serves" then holds
+    against the *allowed* window: the filed one widened by ``days`` + ``hours`` on the
+    side(s) ``direction`` names. Triggered kinds never get one (they are urgent).
+    """
+
+    # magnitude only: a negative one is refused as policy.allowance_negative by the policy
+    days: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
+    hours: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
+    direction: Direction = Direction.BOTH
+
+    @property
+    def length(self) -> pendulum.Duration:
+        """How far the plan may move, as a duration."""
+        return pendulum.duration(days=self.days, hours=self.hours)
+
+    @property
+    def earlier(self) -> pendulum.Duration:
+        """How much earlier than its filed start a visit may begin."""
+        return self.length if self.direction is not Direction.LATER else pendulum.duration()
+
+    @property
+    def later(self) -> pendulum.Duration:
+        """How much later than its filed end a visit may end."""
+        return self.length if self.direction is not Direction.EARLIER else pendulum.duration()
+
+
+def _check_allowances(policy: MatchingPolicy) -> None:
+    limit = pendulum.duration(days=policy.window_limit_days)
+    for kind in sorted(policy.allowances):
+        allowance, field = policy.allowances[kind], f"matching.allowances.{kind}"
+        if kind in TRIGGERED_KINDS:
+            raise PolicyError("policy.allowance_triggered", field=field, kind=str(kind))
+        for part in ("days", "hours"):
+            if getattr(allowance, part) < 0:
+                raise PolicyError("policy.allowance_negative", field=f"{field}.{part}", value=getattr(allowance, part))
+        if allowance.length > limit:
+            raise PolicyError(
+                "policy.allowance_too_long",
+                field=field,
+                limit=policy.window_limit_days,
+                value=int(allowance.length.total_seconds()) // 3600,
+            )
+
+
 @attrs.frozen
 class MatchingPolicy:
-    """When plans of one enterprise merge into one visit, and who leads it."""
+    """When plans of one enterprise merge into one visit, and who leads it.
 
-    #: plans whose windows overlap or are at most this many days apart merge.
-    gap_days: int = attrs.field(default=7, validator=_bounded(0, MAX_GAP_DAYS))
+    A visit happens in the common time of its plans' (allowed) windows, and plans merge
+    only when that common time is at least ``min_common_hours`` long; batch matching finds
+    the fewest such visits (see `jointinspect.rules.matching`).
+    """
+
+    #: plans merge only when their windows share at least this many hours.
+    min_common_hours: int = attrs.field(default=2, validator=_bounded(0, MAX_COMMON_HOURS))
     lead_rule: LeadRule = LeadRule.MOST_ITEMS
     lead_priority: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     #: kinds that may merge; an emergency visit happens on its own.
     kinds: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS - {InspectionKind.EMERGENCY}, converter=_kinds)
+    #: per planned kind, how far a visit may fall outside the filed window (default: not at all).
+    allowances: Mapping[InspectionKind, Allowance] = attrs.field(factory=dict)
+    #: no allowance may be longer than this many days.
+    window_limit_days: int = attrs.field(default=31, validator=_bounded(0, MAX_ALLOWANCE_DAYS))
+
+    def __attrs_post_init__(self) -> None:
+        _check_allowances(self)
 
     @property
-    def gap(self) -> pendulum.Duration:
-        """The gap as a duration."""
-        return pendulum.duration(days=self.gap_days)
+    def minimum(self) -> pendulum.Duration:
+        """The least common time of a joint visit (at least one microsecond: windows are half-open)."""
+        return pendulum.duration(hours=self.min_common_hours) or pendulum.duration(microseconds=1)
 
 
 @attrs.frozen
@@ -653,6 +723,9 @@ def load_policy(data: Mapping[str, Any]) -> Policy:
     except PolicyError:
         raise
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        coded = _coded(exc)
+        if coded is not None:
+            raise coded from exc
         raise PolicyError(reason=_explain(exc), reason_zh=_explain_zh(exc)) from exc
     except RecursionError as exc:  # absurdly nested input
         raise PolicyError(reason="the policy is nested too deeply", reason_zh="策略嵌套层级过深") from exc
@@ -704,6 +777,20 @@ def _format_exception(exc: BaseException, tp: type | None) -> str:
     if isinstance(exc, TypeError) and str(exc).startswith("expected "):
         return f"invalid value for type, {exc}"
     return cattrs.v.format_exception(exc, tp)
+
+
+def _coded(exc: BaseException) -> PolicyError | None:
+    """A `PolicyError` with its own code (one that names its field) inside ``exc``, if any."""
+    if isinstance(exc, PolicyError) and exc.code != PolicyError.default_code:
+        return exc
+    inner: list[BaseException] = list(getattr(exc, "exceptions", ()))
+    if exc.__cause__ is not None:
+        inner.append(exc.__cause__)
+    for sub in inner:
+        found = _coded(sub)
+        if found is not None:
+            return found
+    return None
 
 
 def _format_exception_zh(exc: BaseException, tp: type | None) -> str:

@@ -1,23 +1,23 @@
 """The numpy kernel of :func:`jointinspect.rules.batch.group_ids` (optional: ``jointinspect[fast]``).
 
-Same partition and same numbering as the pure path, on unboxed int64 columns: one sort by
-(enterprise, start), a running maximum of ends, a cumulative sum of "a new group starts
-here" flags and one scatter back to input order. Which sort and which running maximum
-depend on what fits in 64 bits without overflow (checked on Python ints beforehand):
+Same partition and same numbering as the pure path, on unboxed int64 columns. Each
+mergeable plan is the interval ``[left, right] = [start, end - minimum]`` of possible visit
+starts, keyed ``(enterprise - e_lo) * span + time`` so that enterprises never mix. After one
+sort by right key (``packed``: right key and position in one int64, sorted in place; or
+``key``: an argsort when they do not fit together):
 
-1. ``packed``: ``((enterprise - e_lo) * span + start - lo) << bits | position`` fits. One
-   in-place ``ndarray.sort`` of values (faster than an argsort) yields the order and the
-   keys. Enterprises are ``span`` apart, so a different enterprise always starts more than
-   ``gap`` after any earlier end and one plain ``np.maximum.accumulate`` needs no reset.
-2. ``key``: only ``(enterprise - e_lo) * span + start - lo`` fits: an argsort of it.
-3. ``lexsort``: enterprise numbers too far apart for one key: ``np.lexsort`` by (enterprise,
-   start) and a running maximum that restarts at each enterprise, by doubling (Hillis and
-   Steele), ``ceil(log2(largest enterprise))`` passes.
+* ``reach[i]`` = the running maximum of left keys. Every plan before ``i`` has its left at
+  or below ``right[i]``, so ``next[i]`` = the first ``j`` with ``reach[j] > right[i]`` (one
+  ``searchsorted``, ``reach`` being sorted) is the first plan the point ``right[i]`` misses:
+  the greedy's next group start when ``i`` opens a group.
+* Group starts are the chain ``0, next[0], next[next[0]], ...``, walked over a Python list
+  (one step per group); their right keys are the stabbing points, and each plan joins the
+  earliest point at or after its left key (one more ``searchsorted``), so the order among
+  equal right ends cannot change the partition.
 
-Plans with equal (enterprise, start) always fall in one group (the later one starts before
-the earlier one ends), so the order among them, which differs between the sorts, cannot
-change the result. Columns whose values do not fit in int64, or whose time range does not,
-are declined (``None``) and the caller takes the pure path.
+Enterprise numbers are first made dense (``np.unique``) when their spread would overflow
+the keys. Columns whose values or keys do not fit in int64 are declined (``None``) and the
+caller takes the pure path.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from jointinspect.errors import ValidationError
 
 __all__ = ["Method", "group_ids"]
 
-Method = Literal["packed", "key", "lexsort"]
+Method = Literal["packed", "key"]
 _INT64_MAX = 2**63 - 1
-_METHODS: tuple[Method, ...] = ("packed", "key", "lexsort")
+_METHODS: tuple[Method, ...] = ("packed", "key")
 
 I64 = npt.NDArray[np.int64]
 
@@ -69,17 +69,17 @@ def group_ids(
     start: Sequence[int],
     end: Sequence[int],
     mergeable: Sequence[int] | bytes | None,
-    gap: int,
+    minimum: int,
     method: Method | None = None,
 ) -> array[int] | None:
     """Group numbers as :func:`jointinspect.rules.batch.group_ids` gives them, or ``None``.
 
-    The caller has checked lengths and ``gap``. ``method`` forces a slower method than the
-    fastest that fits (for tests); a faster one than fits is never used. ``None`` means the
-    columns do not fit in int64: use the pure path.
+    The caller has checked lengths and ``minimum``. ``method`` forces a slower method than
+    the fastest that fits (for tests). ``None`` means the columns do not fit in int64: use
+    the pure path.
 
     Raises:
-        ValidationError: an end not after its start.
+        ValidationError: a window shorter than ``minimum``.
     """
     n = len(enterprise)
     if n == 0:
@@ -88,12 +88,15 @@ def group_ids(
     merge = _flags(mergeable, n)
     if ent is None or st is None or en is None or (mergeable is not None and merge is None):
         return None
-    bad = en <= st
+    if int(en.min()) < -_INT64_MAX + minimum:
+        return None
+    right = en - minimum
+    bad = right < st
     if bad.any():
         raise ValidationError(
             "input.invalid",
-            reason=f"plan at position {int(np.argmax(bad))}: end must be after start",
-            reason_zh=f"第 {int(np.argmax(bad))} 个计划的结束须晚于开始",
+            reason=f"plan at position {int(np.argmax(bad))}: window shorter than the minimum common time",
+            reason_zh=f"第 {int(np.argmax(bad))} 个计划的时段短于最短共同时长",
         )
     del bad
     idx: I64 | None = None
@@ -105,7 +108,9 @@ def group_ids(
     out = np.frombuffer(result, dtype=np.int64)
     count = 0
     if idx is None or idx.size:
-        counted = _sweep(ent, st, en, merge, idx, gap, method, out)
+        if idx is not None:
+            ent, st, right = ent[idx], st[idx], right[idx]
+        counted = _stab(ent, st, right, idx, method, out)
         if counted is None:
             return None
         count = counted
@@ -115,96 +120,56 @@ def group_ids(
     return result
 
 
-def _sweep(
-    ent: I64,
-    st: I64,
-    en: I64,
-    merge: npt.NDArray[np.bool_] | None,
-    idx: I64 | None,
-    gap: int,
-    method: Method | None,
-    out: I64,
-) -> int | None:
-    """Number the groups of the mergeable plans (``merge``, at ``idx``) into ``out``; returns the count."""
-    # Bounds over the mergeable plans, without gathering them first.
-    sel: npt.NDArray[np.bool_] | bool = True if merge is None else merge
-    lo, hi = int(np.min(st, where=sel, initial=_INT64_MAX)), int(np.max(en, where=sel, initial=-_INT64_MAX - 1))
-    if hi - lo > _INT64_MAX:
+def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | None, out: I64) -> int | None:
+    """Number the greedy stabbing groups of the mergeable plans into ``out``; returns the count."""
+    lo, hi = int(left.min()), int(right.max())
+    if hi - lo > _INT64_MAX // 2:
         return None
-    # A start is never more than hi - lo past an end, so a larger gap acts like hi - lo.
-    g = min(gap, hi - lo)
-    span = hi - lo + g + 1
-    e_lo = int(np.min(ent, where=sel, initial=_INT64_MAX))
-    keys_bound = (int(np.max(ent, where=sel, initial=-_INT64_MAX - 1)) - e_lo + 1) * span
+    span = hi - lo + 1
+    e_lo, e_hi = int(ent.min()), int(ent.max())
+    if (e_hi - e_lo + 1) * span > _INT64_MAX:
+        # Dense enterprise numbers: at most n of them.
+        _, dense = np.unique(ent, return_inverse=True)
+        ent, e_lo, e_hi = dense.astype(np.int64, copy=False), 0, int(dense.max())
+        if (e_hi + 1) * span > _INT64_MAX:
+            return None
     bits = ent.size.bit_length()
-    fastest = 0 if keys_bound << bits <= _INT64_MAX else 1 if keys_bound <= _INT64_MAX else 2
-    chosen = _METHODS[fastest if method is None else max(fastest, _METHODS.index(method))]
-    # Window lengths of all plans (a non-mergeable plan's may wrap around: it is never read).
-    length = en - st
-    if chosen == "lexsort":
-        if idx is not None:
-            ent, st, length = ent[idx], st[idx], length[idx]
-        return _sweep_lexsort(ent, st, length, idx, g, out)
-    # key = (enterprise - e_lo) * span + (start - lo), built in place. int64 arithmetic wraps,
-    # so an intermediate overflow cancels out: only the final values must (and do) fit.
-    key = ent - e_lo if idx is None else ent[idx]
-    if idx is not None:
-        key -= e_lo
-    key *= span
-    key += st if idx is None else st[idx]
-    key -= lo
+    fits_packed = (e_hi - e_lo + 1) * span << bits <= _INT64_MAX
+    chosen = _METHODS[
+        (0 if fits_packed else 1) if method is None else max(0 if fits_packed else 1, _METHODS.index(method))
+    ]
+    base = ent - e_lo
+    base *= span
+    base -= lo
+    key = right + base
     pos: I64
     if chosen == "packed":
-        # Packed with the plan's input position, the keys sort as plain values.
         key <<= bits
-        key |= np.arange(key.size, dtype=np.int64) if idx is None else idx
+        key |= np.arange(key.size, dtype=np.int64)
         key.sort()
         pos = key & ((1 << bits) - 1)
         key >>= bits
     else:
-        pos = np.argsort(key)
+        pos = np.argsort(key, kind="stable")
         key = key[pos]
-        if idx is not None:
-            pos = idx[pos]
-    reach = length[pos]
-    del length
-    reach += key
+    base += left  # the left keys, in input order
+    reach = base[pos]
     np.maximum.accumulate(reach, out=reach)
-    return _number(key, reach, g, None, pos, out)
-
-
-def _sweep_lexsort(ent: I64, st: I64, length: I64, idx: I64 | None, g: int, out: I64) -> int:
-    pos = np.lexsort((st, ent))
-    ent = ent[pos]
-    first = np.empty(ent.size, dtype=np.bool_)
-    first[0] = True
-    np.not_equal(ent[1:], ent[:-1], out=first[1:])
-    del ent
-    st = st[pos]
-    reach = length[pos]
-    reach += st
-    # Rank of each plan within its enterprise: how far back the restarted maximum may look.
-    heads = np.flatnonzero(first)
-    rank = np.arange(st.size, dtype=np.int64) - np.repeat(heads, np.diff(np.append(heads, st.size)))
-    step = 1
-    longest = int(rank.max()) + 1
-    while step < longest:
-        # Hillis-Steele: after the pass, reach[i] covers the 2*step plans ending at i.
-        earlier = np.where(rank[step:] >= step, reach[:-step], reach[step:])
-        np.maximum(reach[step:], earlier, out=reach[step:])
-        step *= 2
-    return _number(st, reach, g, first, pos if idx is None else idx[pos], out)
-
-
-def _number(start: I64, reach: I64, g: int, first: npt.NDArray[np.bool_] | None, where: I64, out: I64) -> int:
-    """Flag group starts (a start more than ``g`` past the reach before it), number, scatter."""
-    new = np.empty(start.size, dtype=np.int64)
-    new[0] = 0
-    np.subtract(start[1:], reach[:-1], out=new[1:])
-    flag = new > g
-    if first is not None:
-        flag |= first
-    flag[0] = False
-    np.cumsum(flag, out=new)
-    out[where] = new
-    return int(new[-1]) + 1
+    nxt = np.searchsorted(reach, key, side="right").tolist()
+    del reach
+    m = len(nxt)
+    i = 0
+    starts = []
+    while i < m:
+        starts.append(i)
+        i = nxt[i]
+    del nxt
+    points = key[starts]
+    del key, pos
+    # Each plan joins the earliest point that stabs it: independent of how ties were sorted.
+    group = np.searchsorted(points, base, side="left")
+    if idx is None:
+        out[:] = group
+    else:
+        out[idx] = group
+    return len(starts)

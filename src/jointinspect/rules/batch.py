@@ -2,28 +2,27 @@
 for millions of plans, over parallel integer arrays instead of :class:`Plan` objects.
 
 A :class:`~jointinspect.model.plan.Plan` costs kilobytes; a province's year of plans does not
-fit that way. Here a plan is one position in parallel columns (enterprise number, window
-start, window end, whether its kind merges), times are integers in any one unit (seconds,
-minutes, microseconds) and :func:`group_ids` returns one group number per plan. The
-partition is exactly the one ``match_batch`` makes (``tests/test_batch_matching.py``
-proves it with hypothesis): per enterprise, plans whose windows overlap or are at most
-``gap`` apart are connected, groups are the connected components, and plans whose kind
-does not merge stay alone.
+fit that way. Here a plan is one position in parallel columns (enterprise number, allowed
+window start, allowed window end, whether its kind merges), times are integers in any one
+unit (seconds, minutes, microseconds) and :func:`group_ids` returns one group number per
+plan. The partition is exactly the one ``match_batch`` makes (``tests/test_batch_matching.py``
+proves it with hypothesis): per enterprise, the fewest groups whose windows share at least
+``minimum`` of common time, found by stabbing the intervals ``[start, end - minimum]`` of
+possible visit starts greedily by earliest right end; plans whose kind does not merge stay
+alone.
 
 Two paths give the same numbers. With numpy installed (``pip install jointinspect[fast]``)
 the work runs on unboxed int64 columns (``rules/_batch_numpy.py``: one sort, a running
-maximum, a cumulative sum, one scatter); set ``JOINTINSPECT_PURE_BATCH=1`` or pass
-``pure=True`` to take the pure path, which the core always has.
+maximum, a binary search and a walk over the group starts); set ``JOINTINSPECT_PURE_BATCH=1``
+or pass ``pure=True`` to take the pure path, which the core always has.
 
-How the pure path stays lean (about 60-130 bytes per plan at the peak besides the caller's
-columns) and fast without numpy: each mergeable plan becomes one integer
-``(enterprise * span + start) << bits | position``, where ``span`` exceeds every window
-end plus the gap. One ``list.sort`` of those integers orders plans by enterprise then
-start, and because enterprises are ``span`` apart a different enterprise always looks
-"more than gap later" — the sweep needs no enterprise test. The sweep itself (a new group
-where a start exceeds the running maximum end by more than the gap) is built from
-``itertools.accumulate`` and ``operator`` maps, so only the final scatter of group numbers
-back to input order runs as Python bytecode.
+The pure path packs each mergeable plan into one integer
+``(enterprise * span + right) << bits | position`` (``right = end - minimum``), where
+``span`` exceeds every window: one ``list.sort`` orders plans by enterprise then right end,
+and because enterprises are ``span`` apart a later enterprise's left end always lies past
+the current point, so the sweep needs no enterprise test. Each plan then joins the group of
+the earliest point that stabs it (a binary search), so ties among equal right ends cannot
+change the partition.
 """
 
 from __future__ import annotations
@@ -32,15 +31,17 @@ import calendar
 import datetime as dt
 import os
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, compress, islice, repeat
-from operator import add, and_, gt, le, lshift, mul, not_, or_, rshift, sub
+from itertools import compress, repeat
+from operator import add, gt, lshift, mul, not_, or_, sub
 
 import attrs
 
 from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Plan
 from jointinspect.policy.schema import MatchingPolicy
+from jointinspect.rules.matching import allowed_window
 
 __all__ = [
     "BatchSummary",
@@ -81,48 +82,51 @@ def group_ids(
     start: Sequence[int],
     end: Sequence[int],
     mergeable: Sequence[int] | bytes | None,
-    gap: int,
+    minimum: int,
     *,
     pure: bool = False,
 ) -> array[int]:
-    """Return a group number per plan: the components of ``match_batch``, columnar.
+    """Return a group number per plan: the groups of ``match_batch``, columnar.
 
     Args:
         enterprise: enterprise number of each plan (any integers; equal means same enterprise).
-        start: window start of each plan, integer time in one unit.
-        end: window end of each plan (exclusive), same unit, after ``start``.
+        start: allowed window start of each plan, integer time in one unit.
+        end: allowed window end of each plan (exclusive), same unit, at least ``minimum``
+            after ``start``.
         mergeable: truthy where the plan's kind may merge (``policy.kinds``); ``None`` means
             every plan may merge. A plan that may not merge is a group of its own.
-        gap: the largest distance, in the same unit, between two windows that still merge.
+        minimum: the least common time of a group, same unit, at least 1.
         pure: take the pure-Python path even when numpy is available (see :func:`backend`).
 
     Returns:
         ``array('q')`` of group numbers, dense from 0. Groups of mergeable plans are
-        numbered in order of (enterprise, earliest start); groups of plans that may not
+        numbered in order of (enterprise, visit start point); groups of plans that may not
         merge follow in input order.
 
     Raises:
-        ValidationError: columns of different lengths, a negative gap, or an end not after
-            its start.
+        ValidationError: columns of different lengths, a minimum below 1, or a window
+            shorter than the minimum.
     """
     n = len(enterprise)
     if len(start) != n or len(end) != n or (mergeable is not None and len(mergeable) != n):
         raise ValidationError(
             "input.invalid", reason="batch columns must have equal lengths", reason_zh="批量各列长度须相同"
         )
-    if gap < 0:
+    if minimum < 1:
         raise ValidationError(
-            "input.invalid", reason=f"gap must not be negative, got {gap}", reason_zh=f"间隔不得为负数,实为 {gap}"
+            "input.invalid",
+            reason=f"minimum must be at least 1, got {minimum}",
+            reason_zh=f"最短共同时长至少为 1,实为 {minimum}",
         )
     if n == 0:
         return array("q")
     if not pure and backend() == "numpy":
         from jointinspect.rules import _batch_numpy  # noqa: PLC0415 - optional dependency
 
-        fast = _batch_numpy.group_ids(enterprise, start, end, mergeable, gap)
+        fast = _batch_numpy.group_ids(enterprise, start, end, mergeable, minimum)
         if fast is not None:
             return fast
-    return _group_ids_pure(enterprise, start, end, mergeable, gap)
+    return _group_ids_pure(enterprise, start, end, mergeable, minimum)
 
 
 def _group_ids_pure(
@@ -130,51 +134,45 @@ def _group_ids_pure(
     start: Sequence[int],
     end: Sequence[int],
     mergeable: Sequence[int] | bytes | None,
-    gap: int,
+    minimum: int,
 ) -> array[int]:
     n = len(enterprise)
     out = array("q", bytes(8 * n))
-    if any(map(le, end, start)):
-        bad = next(i for i, (s, e) in enumerate(zip(start, end, strict=True)) if e <= s)
+    right_of = list(map(sub, end, repeat(minimum)))
+    if any(map(gt, start, right_of)):
+        bad = next(i for i, (s, r) in enumerate(zip(start, right_of, strict=True)) if r < s)
         raise ValidationError(
             "input.invalid",
-            reason=f"plan at position {bad}: end must be after start",
-            reason_zh=f"第 {bad} 个计划的结束须晚于开始",
+            reason=f"plan at position {bad}: window shorter than the minimum common time",
+            reason_zh=f"第 {bad} 个计划的时段短于最短共同时长",
         )
     flags: Sequence[int] | bytes = bytes([1]) * n if mergeable is None else mergeable
 
     lo, e_lo = min(start), min(enterprise)
-    # Enterprises `span` apart: a later enterprise's start is always > gap past any end before it.
-    span = max(end) - lo + gap + 1
+    # Enterprises `span` apart: a later enterprise's left end always lies past any earlier point.
+    span = max(right_of) - lo + 1
     offset = e_lo * span + lo
     bits = n.bit_length()
-    keys_bound = (max(enterprise) - e_lo + 1) * span
-
-    # One integer per mergeable plan: (key << bits) | position; sorting them sorts by key.
-    packed = list(
-        compress(
-            map(
-                or_,
-                map(
-                    lshift, map(sub, map(add, map(mul, enterprise, repeat(span)), start), repeat(offset)), repeat(bits)
-                ),
-                range(n),
-            ),
-            flags,
-        )
-    )
+    base = list(map(sub, map(mul, enterprise, repeat(span)), repeat(offset)))
+    # One integer per mergeable plan: (right key << bits) | position; sorting them sorts by key.
+    packed = list(compress(map(or_, map(lshift, map(add, base, right_of), repeat(bits)), range(n)), flags))
+    del right_of
     packed.sort()
-    position = array("q", map(and_, packed, repeat((1 << bits) - 1)))
-    keys = _int_column(map(rshift, packed, repeat(bits)), keys_bound)
-    del packed
-    length = array("q", map(sub, end, start)) if max(end) - lo <= _INT64_MAX else list(map(sub, end, start))
-    ends = _int_column(map(add, keys, map(length.__getitem__, position)), keys_bound)
-    del length
-    # A group starts where a start lies more than `gap` past the running maximum end before it.
-    starts_group = chain((0,), map(gt, map(sub, islice(keys, 1, None), accumulate(ends, max)), repeat(gap)))
-    number = -1
-    for i, number in zip(position, accumulate(starts_group), strict=False):
-        out[i] = number
+    mask = (1 << bits) - 1
+    # The stabbing points (right keys of the plans that open a group), in order ...
+    points: list[int] = []
+    point = -1
+    for key in packed:
+        i = key & mask
+        if base[i] + start[i] > point:
+            point = key >> bits
+            points.append(point)
+    # ... and each plan joins the earliest point that stabs it (independent of tie order).
+    for key in packed:
+        i = key & mask
+        out[i] = bisect_left(points, base[i] + start[i])
+    number = len(points) - 1
+    del packed, base
     # Plans whose kind does not merge: one group each, numbered after the others.
     for i in compress(range(n), map(not_, flags)):
         number += 1
@@ -186,7 +184,8 @@ def _group_ids_pure(
 class PlanColumns:
     """Plans as parallel columns, the input of :func:`group_ids`.
 
-    ``start`` and ``end`` are microseconds since the Unix epoch (exact, so the partition
+    ``start`` and ``end`` bound each plan's *allowed* window (`allowed_window`), in
+    microseconds since the Unix epoch (exact, so the partition
     matches ``match_batch`` to the microsecond); ``enterprise`` and ``department`` index
     ``enterprise_codes`` and ``department_codes``.
     """
@@ -221,16 +220,18 @@ def columns(plans: Iterable[Plan], policy: MatchingPolicy) -> PlanColumns:
         ids.append(p.id)
         ent.append(ents.setdefault(p.enterprise, len(ents)))
         dep.append(depts.setdefault(p.department, len(depts)))
-        st.append(_micros(p.window.start))
-        en.append(_micros(p.window.end))
+        window = allowed_window(p, policy)
+        st.append(_micros(window.start))
+        en.append(_micros(window.end))
         merge.append(p.kind in policy.kinds)
     return PlanColumns(tuple(ids), ent, dep, st, en, bytes(merge), tuple(ents), tuple(depts))
 
 
 def match_columns(cols: PlanColumns, policy: MatchingPolicy, *, pure: bool = False) -> array[int]:
-    """Group numbers of ``cols`` under ``policy`` (gap converted to microseconds)."""
-    gap = (policy.gap.days * 86_400 + policy.gap.seconds) * 1_000_000 + policy.gap.microseconds
-    return group_ids(cols.enterprise, cols.start, cols.end, cols.mergeable, gap, pure=pure)
+    """Group numbers of ``cols`` under ``policy`` (minimum converted to microseconds)."""
+    m = policy.minimum
+    minimum = (m.days * 86_400 + m.seconds) * 1_000_000 + m.microseconds
+    return group_ids(cols.enterprise, cols.start, cols.end, cols.mergeable, minimum, pure=pure)
 
 
 def partition(groups: Sequence[int], ids: Sequence[str]) -> list[tuple[str, ...]]:

@@ -154,3 +154,26 @@ def check_codes_match(
             expected=inspection_claims.enterprise,
         )
     return True
+
+
+def check_code_current(claims: CodeClaims, inspection: Inspection) -> None:
+    """Refuse an inspection code signed for a window the visit no longer has (issue 8).
+
+    A visit that a later plan joined may have a narrower window than the one its code was
+    signed for; that code is refused with ``code.outdated`` and a new one can be issued.
+    The comparison is at whole seconds (codes carry seconds).
+
+    Raises:
+        CheckInRejected: ``code.outdated``.
+    """
+    if claims.window is None:
+        return
+    signed = tuple(int(t.timestamp()) for t in claims.window)
+    current = (int(inspection.window.start.timestamp()), int(inspection.window.end.timestamp()))
+    if signed != current:
+        raise CheckInRejected(
+            "code.outdated",
+            inspection=inspection.id,
+            start=inspection.window.start.isoformat(),
+            end=inspection.window.end.isoformat(),
+        )

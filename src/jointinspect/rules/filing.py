@@ -206,3 +206,21 @@ def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime
                 )
             )
     return checks
+
+
+def check_window_length(window: Window, policy: Policy) -> None:
+    """Refuse a window shorter than the merge minimum (issue 8): no visit could serve it
+    together with another plan, and the city asked for at least that much time on site.
+
+    Raises:
+        ValidationError: ``filing.window_too_short``, naming the field ``window``.
+    """
+    minimum = policy.matching.minimum
+    if window.end - window.start < minimum:
+        raise ValidationError(
+            "filing.window_too_short",
+            field="window",
+            hours=policy.matching.min_common_hours,
+            start=window.start.isoformat(),
+            end=window.end.isoformat(),
+        )

@@ -1,28 +1,40 @@
-"""Plan matching: plans for the same enterprise close in time become one visit.
+"""Plan matching: the fewest visits that keep every department inside its window.
 
-The relation is: two plans of one enterprise are *close* when their windows overlap or the
-gap between them is at most ``policy.gap_days``. Groups are the connected components of
-that relation — in one dimension, a sort by window start and a sweep that starts a new group
-whenever a window begins more than the gap after the furthest end so far. Components do not
-depend on the order plans were filed in, which is what makes batch matching (all plans at
-once) and incremental matching (one new plan against the open inspections) agree.
+The rule (docs/concepts.md, "Joint visits and time"): a visit happens inside the window of
+every plan it serves. A plan's window is the one its department filed, widened only by
+the policy's per-kind `Allowance` (triggered kinds never get one). A group of plans can be
+one visit when their windows share at least ``policy.minimum`` (``min_common_hours``) of
+common time; the visit's window is that common time.
 
-A group is *joint* when two or more departments take part. Its lead department follows the
-policy's `LeadRule`; ties are broken by department code, so the
-lead never depends on filing order either. Its window is the intersection of the plans'
-windows when they share time, else the lead plan's window.
+Batch matching finds the *fewest* such visits. A visit of length ``m`` starting at ``t``
+fits a plan ``[s, e)`` exactly when ``s <= t <= e - m``: each plan becomes the closed
+interval ``[s, e - m]`` of possible visit starts, a group is feasible when its intervals
+share a point, and the fewest groups is the minimum number of points stabbing every
+interval. Sorting by right end and opening a new point (at that right end) whenever a
+plan's left end lies past the last point is optimal (the classic exchange argument: the
+first point can always be moved right to the earliest right end without losing a plan);
+``tests/test_matching.py`` checks it against a brute force over all partitions. The
+points do not depend on input order, and each plan joins the group of the *earliest*
+point that stabs it (a plan may contain two points; which group it joins must not depend
+on how ties among equal right ends were ordered).
+
+A group is *joint* when two or more departments take part. Its lead department follows
+the policy's `LeadRule`; ties are broken by department code.
 """
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 import pendulum
 
-from jointinspect.model.plan import Inspection, Plan, Window
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
+from jointinspect.timeutil import shifted
 
 
 @attrs.frozen
@@ -43,9 +55,38 @@ class Group:
         return len(self.departments) > 1
 
 
-def close(a: Window, b: Window, gap: pendulum.Duration) -> bool:
-    """Whether two windows overlap or are at most ``gap`` apart."""
-    return a.gap_to(b) <= gap
+def allowed_window(plan: Plan, policy: MatchingPolicy) -> Window:
+    """The window a visit serving ``plan`` must lie in: the filed one plus the kind's allowance."""
+    allowance = policy.allowances.get(plan.kind)
+    if allowance is None:
+        return plan.window
+    return Window(shifted(plan.window.start, -allowance.earlier), shifted(plan.window.end, allowance.later))
+
+
+def reaching(plan: Plan | None, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
+    """The earliest *filed* window end a plan of an open visit can have and still share
+    ``policy.minimum`` with ``plan`` (or, for ``None``, with any time ahead of ``now``):
+    the bound of ``inspections.open_for_enterprise`` (issue 15).
+
+    Common time lies after ``now`` (see `joinable`) and inside ``plan``'s allowed window,
+    so it ends at or after ``max(allowed start, now) + minimum``; the other plan's allowed
+    end is its filed end plus at most the longest ``later`` allowance of any kind.
+    """
+    earliest = now if plan is None else max(allowed_window(plan, policy).start, now)
+    later = max((a.later for a in policy.allowances.values()), default=pendulum.duration())
+    return pendulum.instance(shifted(shifted(earliest, policy.minimum), -later))
+
+
+def common_time(windows: Iterable[Window]) -> Window | None:
+    """The intersection of ``windows``, or ``None`` when they share no time."""
+    ws = list(windows)
+    start, end = max(w.start for w in ws), min(w.end for w in ws)
+    return Window(start, end) if start < end else None
+
+
+def long_enough(window: Window | None, policy: MatchingPolicy) -> bool:
+    """Whether ``window`` holds at least the policy's minimum common time."""
+    return window is not None and window.end - window.start >= policy.minimum
 
 
 def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
@@ -65,15 +106,26 @@ def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
     return min(plans, key=lambda p: (-len(items_by_dept[p.department]), *tiebreak(p)))
 
 
-def common_window(plans: Sequence[Plan], lead: Plan) -> Window:
-    """Intersection of the plans' windows, or the lead's window when they share no time."""
-    start = max(p.window.start for p in plans)
-    end = min(p.window.end for p in plans)
-    return Window(start, end) if start < end else lead.window
+def common_window(plans: Sequence[Plan], policy: MatchingPolicy) -> Window:
+    """The visit's window: the common time of the plans' allowed windows, kept within the
+    span of their filed windows when that still leaves the minimum (an allowance lets a
+    visit move, it does not move it for nothing; a single plan keeps its filed window).
+
+    Raises:
+        ValueError: the plans share less than the policy minimum (no valid group).
+    """
+    window = common_time(allowed_window(p, policy) for p in plans)
+    if window is None or (len(plans) > 1 and not long_enough(window, policy)):
+        raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
+    filed = Window(min(p.window.start for p in plans), max(p.window.end for p in plans))
+    closer = window.intersection(filed)
+    if closer is not None and (len(plans) == 1 or long_enough(closer, policy)):
+        return closer
+    return window
 
 
 def group_of(plans: Sequence[Plan], policy: MatchingPolicy) -> Group:
-    """Describe one component (plans of one enterprise) as a `Group`."""
+    """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
     lead = choose_lead(plans, policy)
     return Group(
         enterprise=lead.enterprise,
@@ -82,37 +134,43 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy) -> Group:
         departments=tuple(sorted({p.department for p in plans})),
         items=tuple(sorted({i for p in plans for i in p.items})),
         inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
-        window=common_window(plans, lead),
+        window=common_window(plans, policy),
     )
 
 
-def components(plans: Iterable[Plan], gap: pendulum.Duration) -> list[list[Plan]]:
-    """Connected components of the *close* relation, per enterprise (sort and sweep)."""
-    by_enterprise: dict[str, list[Plan]] = defaultdict(list)
+def stab(plans: Iterable[Plan], policy: MatchingPolicy) -> list[list[Plan]]:
+    """The fewest groups of each enterprise's plans whose common time reaches the minimum.
+
+    Greedy by earliest right end of the interval of possible visit starts (see the module
+    docstring); a plan whose window is shorter than the minimum is a group of its own.
+    """
+    minimum = policy.minimum
+    by_enterprise: dict[str, list[tuple[dt.datetime, dt.datetime, Plan]]] = defaultdict(list)
     for p in plans:
-        by_enterprise[p.enterprise].append(p)
+        w = allowed_window(p, policy)
+        by_enterprise[p.enterprise].append((w.start, shifted(w.end, -minimum), p))
     out: list[list[Plan]] = []
     for enterprise in sorted(by_enterprise):
-        ordered = sorted(by_enterprise[enterprise], key=lambda p: (p.window.start, p.id))
-        current: list[Plan] = []
-        reach: pendulum.DateTime | None = None
-        for p in ordered:
-            if reach is not None and p.window.start - reach > gap:
-                out.append(current)
-                current = []
-                reach = None
-            current.append(p)
-            reach = p.window.end if reach is None else max(reach, p.window.end)
-        if current:
-            out.append(current)
+        rows = sorted(by_enterprise[enterprise], key=lambda r: (r[1], r[0], r[2].id))
+        points: list[dt.datetime] = []
+        for left, right, _ in rows:
+            if left <= right and (not points or left > points[-1]):
+                points.append(right)
+        groups: list[list[Plan]] = [[] for _ in points]
+        for left, right, p in rows:
+            if right < left:
+                out.append([p])  # too short to share the minimum with anyone
+            else:
+                groups[bisect.bisect_left(points, left)].append(p)
+        out.extend(groups)
     return out
 
 
 def match_batch(plans: Iterable[Plan], policy: MatchingPolicy) -> list[Group]:
-    """Group a whole set of plans at once; plans of kinds that do not merge stay alone.
+    """Group a whole set of plans at once into the fewest visits that keep every window.
 
-    The result is sorted by (enterprise, window start, first plan id) and does not depend
-    on the order of ``plans``.
+    Plans of kinds that do not merge stay alone. The result is sorted by (enterprise,
+    window start, plan ids) and does not depend on the order of ``plans``.
     """
     mergeable: list[Plan] = []
     alone: list[list[Plan]] = []
@@ -121,29 +179,48 @@ def match_batch(plans: Iterable[Plan], policy: MatchingPolicy) -> list[Group]:
             mergeable.append(p)
         else:
             alone.append([p])
-    groups = [group_of(c, policy) for c in components(mergeable, policy.gap)]
+    groups = [group_of(c, policy) for c in stab(mergeable, policy)]
     groups += [group_of(c, policy) for c in alone]
     return sorted(groups, key=lambda g: (g.enterprise, g.window.start, g.plan_ids))
+
+
+def joinable(inspection: Inspection, now: pendulum.DateTime, policy: MatchingPolicy) -> bool:
+    """Whether an open inspection may still take a plan: planned (nobody checked in), of a
+    merging kind, and with at least the minimum of its window still ahead."""
+    return (
+        inspection.status is InspectionStatus.PLANNED
+        and inspection.kind in policy.kinds
+        and inspection.window.end - max(inspection.window.start, now) >= policy.minimum
+    )
 
 
 def merge_targets(
     plan: Plan,
     open_inspections: Iterable[Inspection],
-    plans_by_id: dict[str, Plan],
+    plans_by_id: Mapping[str, Plan],
+    now: pendulum.DateTime,
     policy: MatchingPolicy,
-) -> list[Inspection]:
-    """Open inspections the new ``plan`` joins: those holding a plan close to it.
+) -> list[tuple[Inspection, Window]]:
+    """Open inspections the new ``plan`` could join, best first, each with the visit's new window.
 
-    Joining several bridges them into one visit. A plan of a kind that does not merge, or
-    an inspection whose own kind does not merge, joins nothing.
+    A plan joins at most one visit: the visit's plans and the new one must share the
+    minimum common time (`common_window`), and that much of the new window must still lie
+    ahead of ``now``. The best target ends earliest (as batch matching would choose), then
+    by id. A plan of a kind that does not merge joins nothing.
     """
     if plan.kind not in policy.kinds:
         return []
-    hits = []
+    hits: list[tuple[Inspection, Window]] = []
     for insp in open_inspections:
-        if insp.enterprise != plan.enterprise or insp.kind not in policy.kinds:
+        if insp.enterprise != plan.enterprise or not joinable(insp, now, policy):
             continue
         members = [plans_by_id[i] for i in insp.plan_ids if i in plans_by_id]
-        if any(close(plan.window, m.window, policy.gap) for m in members):
-            hits.append(insp)
-    return sorted(hits, key=lambda i: i.id)
+        if len(members) != len(insp.plan_ids):
+            continue
+        try:
+            window = common_window([*members, plan], policy)
+        except ValueError:
+            continue
+        if window.end - max(window.start, now) >= policy.minimum:
+            hits.append((insp, window))
+    return sorted(hits, key=lambda h: (h[1].end, h[0].id))

@@ -147,6 +147,13 @@ class AuthorizationContract(ImpersonationCases):
         w.refused(lambda: w.engine.rebuild_reservations(w.ent.credit_code, by=officer("SCJG")), "auth.forbidden")
         assert w.engine.rebuild_reservations(w.ent.credit_code, by=SYSTEM) == 0
 
+    def _row_replan(self, store: Store) -> None:
+        w = self.world(store)
+        out = w.file()
+        assert out.inspection is not None
+        w.refused(lambda: w.engine.replan(w.ent.credit_code, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.replan(w.ent.credit_code, by=SYSTEM).superseded == ()
+
     def _row_issue_inspection_code(self, store: Store) -> None:
         w = self.world(store)
         out = w.file()

@@ -261,8 +261,8 @@ class BoundedReadsContract:
             assert len(uow.ledger.reservations(ent)) == 52
 
     def test_merging_follows_plans_that_outlast_their_visit(self, store: Store, city: City) -> None:
-        """A plan joins an open visit through any of its plans, even one whose window
-        outlasts the visit's own (the intersection of its plans)."""
+        """A plan joins an open visit whose window is the common time of its plans (issue 8:
+        the visit lies inside every plan's window), found through the plans' window ends."""
         ent = next(e for e in city.enterprises if e.credit_class != "A").credit_code
         eng, _, _ = self.engine(store, city)  # type: ignore[attr-defined]
 
@@ -273,10 +273,12 @@ class BoundedReadsContract:
                 by=Principal.officer(dept),
             )
 
+        day15 = T0.add(days=15)
         long = file("SCJG", T0, T0.add(days=20))
-        short = file("YJGL", T0, T0.add(hours=8))
-        late = file("STHJ", T0.add(days=15), T0.add(days=15, hours=8))
+        short = file("YJGL", day15, day15.add(hours=8))
+        late = file("STHJ", day15.add(hours=2), day15.add(hours=10))
         first = long.inspection.id  # type: ignore[attr-defined]
         assert short.inspection.id == first  # type: ignore[attr-defined]
-        assert short.inspection.window.end == T0.add(hours=8)  # type: ignore[attr-defined]
+        assert short.inspection.window.end == day15.add(hours=8)  # type: ignore[attr-defined]
         assert late.merged and late.inspection.id == first  # type: ignore[attr-defined]
+        assert late.inspection.window.start == day15.add(hours=2)  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from jointinspect.audit import AuditRecord, verify
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
-from jointinspect.errors import FrequencyBlocked, IntegrityError, JointInspectError
+from jointinspect.errors import FrequencyBlocked, IdempotencyConflict, IntegrityError, JointInspectError
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import (
@@ -387,6 +387,50 @@ class StoreContract(BoundedReadsContract):
         populate(eng, city)
         return eng, clock, notes
 
+    def test_idempotent_filing(self, store: Store, city: City) -> None:
+        """Issue 8: the same plan number filed again returns the original and writes nothing;
+        other content under it is refused; another department may use the same number."""
+        ent = next(e for e in city.enterprises if e.credit_class != "A")
+        eng, _, _ = self.engine(store, city)
+        request = PlanRequest(
+            ent.credit_code,
+            "SCJG",
+            T0,
+            T0.add(hours=8),
+            items=["SCJG-01"],
+            inspectors=["SCJG-I01", "SCJG-I02"],
+            idempotency_key="SCJG-2026-0042",
+        )
+        first = eng.file_plan(request, by=officer("SCJG"))
+        assert not first.replayed and first.inspection is not None
+
+        def rows() -> tuple[object, ...]:
+            with store.unit_of_work() as uow:
+                return (
+                    tuple(uow.plans.for_enterprise(ent.credit_code)),
+                    tuple(uow.inspections.for_enterprise(ent.credit_code)),
+                    tuple(uow.ledger.reservations(ent.credit_code)),
+                    len(uow.outbox.pending(10_000)),
+                    len(uow.audit.entries()),
+                )
+
+        before = rows()
+        again = eng.file_plan(request, by=officer("SCJG"))
+        assert again.replayed and again.plan == first.plan and again.inspection == first.inspection
+        assert rows() == before
+        with pytest.raises(IdempotencyConflict) as err:
+            eng.file_plan(attrs.evolve(request, end=T0.add(hours=9)), by=officer("SCJG"))
+        assert err.value.code == "plan.idempotency_conflict" and err.value.details["field"] == "window"
+        assert rows() == before
+        with store.unit_of_work() as uow:
+            assert uow.plans.by_idempotency_key("SCJG", "SCJG-2026-0042") == first.plan
+            assert uow.plans.by_idempotency_key("YJGL", "SCJG-2026-0042") is None
+        other = eng.file_plan(
+            attrs.evolve(request, department="YJGL", items=["YJGL-01"], inspectors=["YJGL-I01", "YJGL-I02"]),
+            by=officer("YJGL"),
+        )
+        assert not other.replayed and other.plan.id != first.plan.id
+
     def test_engine_lifecycle(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
         eng, clock, notes = self.engine(store, city)
@@ -400,8 +444,8 @@ class StoreContract(BoundedReadsContract):
             PlanRequest(
                 ent.credit_code,
                 "YJGL",
-                T0.add(days=2),
-                T0.add(days=2, hours=8),
+                T0.add(hours=2),
+                T0.add(hours=12),
                 items=["YJGL-01"],
                 inspectors=["YJGL-I01", "YJGL-I02"],
             ),
@@ -432,7 +476,7 @@ class StoreContract(BoundedReadsContract):
 
     def test_rejected_operation_changes_nothing(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
-        policy = Policy(matching=MatchingPolicy(gap_days=0))
+        policy = Policy(matching=MatchingPolicy(kinds=frozenset()))
         eng, _, notes = self.engine(store, city, policy)
         eng.file_plan(
             PlanRequest(
@@ -462,7 +506,7 @@ class StoreContract(BoundedReadsContract):
 
     def test_racing_threads_get_one_planned_visit_per_window(self, store: Store, city: City) -> None:
         ent = next(e for e in city.enterprises if e.credit_class != "A")
-        policy = Policy(matching=MatchingPolicy(gap_days=0))  # no merging: the ledger must block
+        policy = Policy(matching=MatchingPolicy(kinds=frozenset()))  # no merging: the ledger must block
         eng, _, _ = self.engine(store, city, policy)
         depts = [d.code for d in city.departments]
         barrier = threading.Barrier(16)

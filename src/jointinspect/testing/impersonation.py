@@ -269,7 +269,7 @@ class ImpersonationCases:
     def test_no_result_for_another_department_item(self, store: Store) -> None:
         w = make_world(store)
         joint = w.file()
-        w.file("YJGL", day=1)  # merges: one joint visit of SCJG and YJGL
+        w.file("YJGL", day=0)  # merges: one joint visit of SCJG and YJGL (same window)
         assert joint.inspection is not None
         iid = w.visit(joint, "SCJG-I01")
         code = w.engine.issue_inspection_code(iid, by=SYSTEM).token

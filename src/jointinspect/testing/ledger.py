@@ -174,7 +174,8 @@ _other_op = st.tuples(
     st.integers(min_value=0, max_value=7),
     st.sampled_from([ENTERPRISE, OTHER_ENTERPRISE]),
 )
-_operations = st.lists(st.one_of(_reserve_op, _reserve_op, _other_op), min_size=1, max_size=18)
+_amend_op = _reserve_op.map(lambda op: ("amend", *op[1:]))
+_operations = st.lists(st.one_of(_reserve_op, _reserve_op, _amend_op, _other_op), min_size=1, max_size=18)
 
 
 class LedgerContract:
@@ -395,6 +396,50 @@ class LedgerContract:
         assert ledger.reservations(OTHER_ENTERPRISE) == [made[3]]
         assert ledger.reservations("91000000000000000X") == []
 
+    # amend: the reservation follows the visit (issue 8) ------------------------------------
+
+    def test_amend_moves_the_reservation_and_rechecks_without_itself(self) -> None:
+        """Contract: amend re-checks at the new instant, not counting the reservation itself."""
+        ledger = self.make_ledger()
+        checks = [rolling("one_per_week", 1, counts=PLANNED)]
+        assert ledger.check_and_reserve(visit("a", T0), checks, T0).allowed
+        assert ledger.check_and_reserve(visit("b", T0.add(days=10)), checks, T0).allowed
+        # a moves two days later: still alone in its week (its old instant does not count)
+        moved = visit("a", T0.add(days=2), inspectors=("i-1", "i-2", "i-3"), department="D-fire")
+        decision = ledger.amend(moved, checks, T0)
+        assert decision.allowed and decision.reservation == moved
+        assert ledger.reservations(ENTERPRISE) == [moved, visit("b", T0.add(days=10))]
+        # the old instant is free now
+        assert ledger.check_and_reserve(visit("c", T0.subtract(days=6)), checks, T0).allowed
+
+    def test_blocked_amend_changes_nothing(self) -> None:
+        """Contract: a blocked amend keeps the stored reservation as it was."""
+        ledger = self.make_ledger()
+        checks = [rolling("one_per_week", 1, counts=PLANNED), rolling("warn", 0, action=Action.WARN)]
+        ledger.check_and_reserve(visit("a", T0), checks, T0)
+        ledger.check_and_reserve(visit("b", T0.add(days=10)), checks, T0)
+        decision = ledger.amend(visit("a", T0.add(days=5)), checks, T0)
+        assert not decision.allowed and decision.reservation is None
+        assert decision.blocked == (RuleHit("one_per_week", Action.BLOCK, 1, 2, ENTERPRISE),)
+        assert [h.rule for h in decision.warnings] == ["warn"]
+        assert ledger.reservations(ENTERPRISE) == [visit("a", T0), visit("b", T0.add(days=10))]
+        # the blocking rule does not apply to a triggered kind: that move is allowed
+        complaint = visit("a", T0.add(days=5), kind=COMPLAINT)
+        assert ledger.amend(complaint, checks[1:], T0).allowed
+        assert ledger.reservations(ENTERPRISE)[0] == complaint
+
+    def test_amend_without_checks_restores_and_unknown_ids_are_recorded(self) -> None:
+        """Contract: amend with no checks always succeeds; an unknown id is recorded."""
+        ledger = self.make_ledger()
+        checks = [rolling("one_per_week", 1)]
+        ledger.check_and_reserve(visit("a", T0), checks, T0)
+        ledger.check_and_reserve(visit("b", T0.add(days=8)), checks, T0)
+        assert ledger.amend(visit("a", T0.add(days=7)), [], T0).allowed  # forced back beside b
+        assert [r.at for r in ledger.reservations(ENTERPRISE)] == [T0.add(days=7), T0.add(days=8)]
+        fresh = visit("n", T0.add(days=30), pending_until=T0.add(minutes=5))
+        assert ledger.amend(fresh, checks, T0).allowed
+        assert ledger.reservations(ENTERPRISE)[-1] == fresh
+
     # against the reference ----------------------------------------------------------------
 
     def test_matches_reference_semantics(self) -> None:
@@ -438,10 +483,18 @@ class LedgerContract:
                     pending_until=None if until is None else T0 + half_day * until,
                 )
                 checks = [_PROPERTY_CHECKS[i] for i in chosen]
-                decision = ledger.check_and_reserve(request, checks, T0 + half_day * now)
-                if rid in shadow:
+                if op[0] == "amend":
+                    # The reservation follows the visit: re-checked without itself, replaced.
+                    decision = ledger.amend(request, checks, T0 + half_day * now)
+                    expected = evaluate(shadow.values(), request, checks, T0 + half_day * now)
+                    assert _same(decision, expected), (op, decision, expected)
+                    if expected.allowed:
+                        shadow[rid] = request
+                elif rid in shadow:
+                    decision = ledger.check_and_reserve(request, checks, T0 + half_day * now)
                     assert decision.allowed and decision.reservation == shadow[rid], op
                 else:
+                    decision = ledger.check_and_reserve(request, checks, T0 + half_day * now)
                     expected = evaluate(shadow.values(), request, checks, T0 + half_day * now)
                     assert _same(decision, expected), (op, decision, expected)
                     if expected.allowed:

@@ -151,6 +151,7 @@ class RedisLedger:
         self._reserve = LuaScript(self._client, "reserve.lua")
         self._confirm = LuaScript(self._client, "confirm.lua")
         self._release = LuaScript(self._client, "release.lua")
+        self._amend = LuaScript(self._client, "amend.lua")
         try:
             self._replication = Replication(self._client, replicas, replica_timeout)
         except BaseException:
@@ -247,6 +248,29 @@ class RedisLedger:
         if len(reply) == 1 and reply[0] == 1:  # recorded, nothing exceeded: the usual case
             return LedgerDecision(request)
         return self._decide(request, checks, reply)
+
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.amend`.
+
+        One EVALSHA of ``amend.lua`` (atomic, one round trip): the stored member of the same
+        id is left out of the counts and replaced unless a blocking rule is exceeded. With
+        replicas required, it waits for them like a reservation does.
+        """
+        reservation, (zkey, hkey), (head, member) = self._prepare(reservation, checks, now)
+        if self._replication.enabled:
+            reply, acked = self._replication.run(self._amend, (zkey, hkey), (head, member))
+            self._replication.require(acked, "amend")
+        else:
+            try:
+                reply = self._client.evalsha(self._amend.sha, 2, zkey, hkey, head, member)
+            except redis.exceptions.NoScriptError:
+                self._amend.load()
+                return self.amend(reservation, checks, now)
+            except (redis.exceptions.RedisError, OSError) as exc:
+                raise translate("amend", exc) from exc
+        if len(reply) == 1 and reply[0] == 1:
+            return LedgerDecision(reservation)
+        return self._decide(reservation, checks, reply)
 
     def _reserve_acknowledged(
         self,

@@ -79,7 +79,8 @@ def _plan(p: Plan) -> str:
         f'"kind":{_string(p.kind.value)},"filed_at":{micros(p.filed_at)},'
         f'"status":{_string(p.status.value)},"inspection_id":{inspection},'
         f'"approvals":{_strings(p.approvals)},"reason":{_string(p.reason)},'
-        f'"approved_by":{_strings(p.approved_by)}}}'
+        f'"approved_by":{_strings(p.approved_by)},'
+        f'"idempotency_key":{"null" if p.idempotency_key is None else _string(p.idempotency_key)}}}'
     )
 
 
@@ -120,7 +121,8 @@ def _known(kind: type[Any], *fields: str) -> bool:
 #: fields still match.
 FAST: dict[type[Any], Callable[[Any], str]] = {}
 if _known(Plan, "id", "enterprise", "department", "items", "inspectors", "window", "kind",
-          "filed_at", "status", "inspection_id", "approvals", "reason", "approved_by"):  # fmt: skip
+          "filed_at", "status", "inspection_id", "approvals", "reason", "approved_by",
+          "idempotency_key"):  # fmt: skip
     FAST[Plan] = _plan
 if _known(Inspection, "id", "enterprise", "lead_department", "plan_ids", "departments", "items",
           "inspectors", "window", "kind", "created_at", "status", "successor",

@@ -146,6 +146,28 @@ class SQLLedger:
             )
         return decision
 
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
+        evaluate without the reservation itself, then replace its row."""
+        uow, store = self._uow, self._uow._store
+        uow.lock_enterprise(reservation.enterprise)
+        span = _relevant_span(reservation, checks)
+        if span is None:
+            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
+            params: dict[str, Any] = {"id": reservation.id}
+        else:
+            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
+            params = {"id": reservation.id, "enterprise": reservation.enterprise, "lo": span[0], "hi": span[1]}
+        rows = [_reservation(r) for r in uow.run(read, params).fetchall()]
+        decision = evaluate(rows, reservation, checks, now)
+        if decision.reservation is not None:
+            uow.defer(store.statement("ledger-release", _release_reservation), {"id": reservation.id})
+            uow.defer(
+                store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
+                _reservation_row(reservation),
+            )
+        return decision
+
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.confirm` (the id is the key:
         ``enterprise`` is not needed)."""
@@ -177,6 +199,13 @@ class SQLStandaloneLedger:
         """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         with self._store.unit_of_work() as uow:
             decision = SQLLedger(uow).check_and_reserve(request, checks, now)
+            uow.commit()
+        return decision
+
+    def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
+        """See :meth:`jointinspect.ports.FrequencyLedger.amend`."""
+        with self._store.unit_of_work() as uow:
+            decision = SQLLedger(uow).amend(reservation, checks, now)
             uow.commit()
         return decision
 

@@ -90,10 +90,13 @@ plans = Table(
     # always writes them (``inspection_id`` stays NULL while a plan has no inspection).
     Column("inspection_id", Key(), nullable=True),
     Column("window_end", BigInteger, nullable=True),
+    # "department/plan number" of an idempotent filing (issue 8); NULL for the others.
+    Column("idempotency", Key(), nullable=True),
     Index("ix_ji_plans_enterprise", "enterprise", "filed_at"),
     #: open inspections a new plan may join: the enterprise's plans ending after an instant
     Index("ix_ji_plans_reach", "enterprise", "window_end", "inspection_id"),
     Index("ix_ji_plans_inspection", "inspection_id"),
+    Index("ux_ji_plans_idempotency", "idempotency", unique=True),
     **_mysql,
 )
 

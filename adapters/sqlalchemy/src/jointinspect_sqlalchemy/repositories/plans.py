@@ -13,7 +13,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 
-_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "inspection_id", "window_end")
+_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "inspection_id", "window_end", "idempotency")
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
@@ -25,6 +25,7 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "body": codec.dumps(plan),
         "inspection_id": plan.inspection_id,
         "window_end": codec.micros(plan.window.end),
+        "idempotency": plan.idempotency,
     }
 
 
@@ -53,6 +54,11 @@ class _Plans(_Repo):
             select(t.c.body).where(t.c.inspection_id.in_(wanted)).order_by(t.c.filed_at, t.c.id),
             Plan,
         )
+
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        t = s.plans
+        found = self._bodies(select(t.c.body).where(t.c.idempotency == f"{department}/{key}"), Plan)
+        return found[0] if found else None
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:

@@ -10,7 +10,7 @@
 * ``ji_replay_keys`` gains ``ix_ji_replay_keys_expires`` (expires_at).
 
 Revision ID: 0004_audit_outbox
-Revises: 0002_bounded_reads
+Revises: 0003_plan_idempotency
 Create Date: 2026-11-29
 """
 
@@ -28,7 +28,7 @@ from jointinspect.audit import AuditEntry, canonical_body, parse_row
 from jointinspect.errors import AuditChainBroken, JointInspectError
 
 revision = "0004_audit_outbox"
-down_revision = "0002_bounded_reads"
+down_revision = "0003_plan_idempotency"
 branch_labels = None
 depends_on = None
 
