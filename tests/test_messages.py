@@ -140,7 +140,7 @@ def test_a_scoped_rule_names_its_department_in_both_languages() -> None:
 
 #: Codes whose templates show a free ``{reason}``: a raise giving an English ``reason=``
 #: must give its Chinese sentence too (``reason_zh=``), or the Chinese message mixes languages.
-FREE_REASON_CODES = re.compile(r"^([a-z_]+\.invalid|keys\.seed_weak)$")
+FREE_REASON_CODES = re.compile(r"^([a-z_]+\.invalid|keys\.seed_weak|token\.malformed)$")
 SOURCES = sorted(Path(errors.__file__).parent.rglob("*.py")) + sorted(
     Path(errors.__file__).parents[2].joinpath("adapters").glob("*/src/*/**/*.py")
 )

@@ -275,10 +275,12 @@ def _b32decode_canonical(text: str) -> bytes:
     nbits = 5 * len(text)
     nbytes, spare = divmod(nbits, 8)
     if spare >= 5:  # a whole character that carries no byte: not a base32 length
-        raise TokenError("token.malformed", reason="body has an impossible base32 length")
+        raise TokenError(
+            "token.malformed", reason="body has an impossible base32 length", reason_zh="码体长度不可能是 base32 编码"
+        )
     value = int(text.translate(_TO_INT32), 32)
     if value & ((1 << spare) - 1):
-        raise TokenError("token.malformed", reason="non-canonical base32")
+        raise TokenError("token.malformed", reason="non-canonical base32", reason_zh="base32 编码不规范")
     return (value >> spare).to_bytes(nbytes, "big")
 
 
@@ -341,7 +343,7 @@ class _Reader:
 
     def take(self, size: int, what: str) -> bytes:
         if self.pos + size > len(self.data):
-            raise TokenError("token.malformed", reason=f"truncated in {what}")
+            raise TokenError("token.malformed", reason=f"truncated in {what}", reason_zh=f"在 {what} 处被截断")
         chunk = self.data[self.pos : self.pos + size]
         self.pos += size
         return chunk
@@ -359,23 +361,29 @@ class _Reader:
             # Strict decoding refuses overlong forms and surrogates: one text, one encoding.
             return raw.decode("utf-8", errors="strict")
         except UnicodeDecodeError as exc:
-            raise TokenError("token.malformed", reason=f"{what} is not valid UTF-8") from exc
+            raise TokenError(
+                "token.malformed", reason=f"{what} is not valid UTF-8", reason_zh=f"{what} 不是有效的 UTF-8 文本"
+            ) from exc
 
 
 def _split(token: str) -> bytes:
     """Text layer: prefix, version digit, canonical unpadded upper-case base32."""
     if not isinstance(token, str):
-        raise TokenError("token.malformed", reason="a code is text")
+        raise TokenError("token.malformed", reason="a code is text", reason_zh="码应为文本")
     if not token.startswith(PREFIX):
-        raise TokenError("token.malformed", reason=f"does not start with {PREFIX!r}")
+        raise TokenError("token.malformed", reason=f"does not start with {PREFIX!r}", reason_zh=f"未以 {PREFIX!r} 开头")
     version_char = token[len(PREFIX) : len(PREFIX) + 1]
     if version_char not in set("123456789"):
-        raise TokenError("token.malformed", reason="no version digit after the prefix")
+        raise TokenError("token.malformed", reason="no version digit after the prefix", reason_zh="前缀后缺少版本号")
     if int(version_char) != VERSION:
         raise TokenError("token.unsupported_version", version=int(version_char))
     text = token[len(PREFIX) + 1 :]
     if not text or not set(text) <= _BASE32_ALPHABET:
-        raise TokenError("token.malformed", reason="body is not upper-case base32 (A-Z, 2-7)")
+        raise TokenError(
+            "token.malformed",
+            reason="body is not upper-case base32 (A-Z, 2-7)",
+            reason_zh="码体不是大写 base32(A-Z、2-7)",
+        )
     return _b32decode_canonical(text)
 
 
@@ -387,11 +395,13 @@ def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
     reader = _Reader(body)
     kind_byte = reader.u8("kind")
     if kind_byte not in _KINDS_BY_BYTE:
-        raise TokenError("token.malformed", reason=f"unknown kind {kind_byte}")
+        raise TokenError("token.malformed", reason=f"unknown kind {kind_byte}", reason_zh=f"未知的码类型 {kind_byte}")
     kind = _KINDS_BY_BYTE[kind_byte]
     flags = reader.u8("flags")
     if flags & ~_FLAG_WINDOW:
-        raise TokenError("token.malformed", reason=f"unknown flags 0x{flags:02x}")
+        raise TokenError(
+            "token.malformed", reason=f"unknown flags 0x{flags:02x}", reason_zh=f"未知的标志位 0x{flags:02x}"
+        )
     issued = reader.u32("issued_at")
     expires = reader.u32("expires_at")
     window: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
@@ -404,9 +414,9 @@ def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
     payload = body[: reader.pos]
     signature = body[reader.pos :]
     if len(signature) < SIGNATURE_SIZE:
-        raise TokenError("token.malformed", reason="truncated in signature")
+        raise TokenError("token.malformed", reason="truncated in signature", reason_zh="签名被截断")
     if len(signature) > SIGNATURE_SIZE:
-        raise TokenError("token.malformed", reason="trailing bytes after the signature")
+        raise TokenError("token.malformed", reason="trailing bytes after the signature", reason_zh="签名后有多余字节")
     try:
         claims = CodeClaims(
             VERSION,
@@ -420,7 +430,11 @@ def _parse(body: bytes) -> tuple[CodeClaims, bytes, bytes]:
             window,
         )
     except ValidationError as exc:
-        raise TokenError("token.malformed", reason=str(exc.details.get("reason", exc))) from exc
+        raise TokenError(
+            "token.malformed",
+            reason=str(exc.details.get("reason", exc)),
+            reason_zh=str(exc.details.get("reason_zh", exc.message_zh)),
+        ) from exc
     return claims, payload, signature
 
 
