@@ -195,7 +195,7 @@ def main() -> None:
             visit = engine.check_in(codes[insp_id], where, gate, by=people[inspector])
         except JointInspectError as exc:
             checkins[exc.code] += 1
-            print(f"  ✗ {inspector} {label}: {exc.code} — {exc.message_zh}")
+            print(f"  ✗ {inspector} {label}: {exc.code} — {exc.message_en}")
             return False
         checkins["accepted"] += 1
         print(
