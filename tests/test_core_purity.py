@@ -71,6 +71,8 @@ def test_the_module_list_is_complete() -> None:
         "jointinspect.service",
         "jointinspect.engine",
         "jointinspect.operations._unit",
+        "jointinspect.operations.durability",
+        "jointinspect.operations.maintenance",
         "jointinspect.operations.filing",
         "jointinspect.operations.placement",
         "jointinspect.memory",

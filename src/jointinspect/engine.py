@@ -35,9 +35,9 @@ from jointinspect.model.visit import Visit
 from jointinspect.operations import (
     checkin,
     codes,
-    durability,
     feedback,
     filing,
+    maintenance,
     queries,
     rectification,
     reference,
@@ -377,7 +377,7 @@ class Engine:
             AuditChainBroken: an altered, removed, reordered or corrupted entry, or a log that
                 does not end at the head row / ``expected_head`` or disagrees with an anchor.
         """
-        return durability.verify_audit(self._context, by, expected_head, anchors)
+        return maintenance.verify_audit(self._context, by, expected_head, anchors)
 
     # -------------------------------------------------------------- maintenance
 
@@ -388,7 +388,7 @@ class Engine:
         Raises:
             Forbidden: ``by`` may not maintain the engine. ValidationError: no key store.
         """
-        return durability.anchor_audit(self._context, by)
+        return maintenance.anchor_audit(self._context, by)
 
     def prune(self, *, by: Principal, retention: pendulum.Duration | None = None) -> PruneReport:
         """Delete delivered notifications and expired one-time keys older than ``retention``
@@ -397,4 +397,4 @@ class Engine:
         Raises:
             Forbidden: ``by`` may not maintain the engine. ValidationError: bad retention.
         """
-        return durability.prune(self._context, by, retention)
+        return maintenance.prune(self._context, by, retention)

@@ -10,43 +10,35 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
-
-import attrs
-import pendulum
+from collections.abc import Iterator
 
 from jointinspect import validation as v
-from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.auth import AuthContext, Principal, authorize
 from jointinspect.errors import Forbidden, NotFoundError, ValidationError
-from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.reference import Department, Enterprise, Inspector, SupervisionItem
-from jointinspect.operations import durability  # a cycle: each uses the other only at call time
-from jointinspect.policy.schema import Policy
-from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
+from jointinspect.operations import durability
+from jointinspect.operations._context import Context, Effects
+from jointinspect.ports import KeyStore, UnitOfWork
+
+__all__ = [
+    "Context",
+    "Effects",
+    "boundary",
+    "deliver_notifications",
+    "operation",
+    "permit",
+    "require_department",
+    "require_enterprise",
+    "require_inspection",
+    "require_inspector",
+    "require_item",
+    "require_plan",
+    "signing_keys",
+]
 
 _log = logging.getLogger("jointinspect")
 _auth_log = logging.getLogger("jointinspect.auth")
-
-
-@attrs.frozen
-class Context:
-    """The collaborators every operation needs; built from the `Engine`'s attributes."""
-
-    store: Store
-    policy: Policy
-    clock: Clock
-    keys: KeyStore | None
-    notifier: Notifier | None
-    ledger: FrequencyLedger | None
-    ids: Callable[[], str]
-    auto_deliver: bool
-    pending_ttl: pendulum.Duration
-    anchor_sink: AnchorSink | None = None
-    #: operations since start (``policy.maintenance.prune_every``); shared by evolved copies.
-    counters: list[int] = attrs.field(factory=lambda: [0], eq=False)
-    authorizers: Sequence[Authorizer] = ()
 
 
 def permit(context: Context, operation: str, by: Principal, facts: AuthContext, record: str = "-") -> None:
@@ -67,47 +59,6 @@ def permit(context: Context, operation: str, by: Principal, facts: AuthContext, 
             extra={"actor": by.actor, "operation": operation, "record": record, "code": refusal.code},
         )
         raise
-
-
-class Effects:
-    """Notifications and audit records collected during one operation."""
-
-    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, by: Principal) -> None:
-        self.uow, self.now, self.by, self.actor = uow, now, by, by.actor
-        # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
-        self.after_commit: list[Callable[[], None]] = []
-        self.on_failure: list[Callable[[], None]] = []
-        # The first sequence number and the last entry this operation audited (anchors).
-        self.audited: tuple[int, AuditEntry | None] = (0, None)
-
-    def notify(
-        self,
-        kind: str,
-        role: Role,
-        recipient: str,
-        subject: str,
-        /,
-        *,
-        key: str | None = None,
-        **payload: object,
-    ) -> None:
-        """Queue a notification in the outbox (keyed, so relaying it twice is harmless)."""
-        self.uow.outbox.add(
-            Notification(
-                key=key or f"{kind}:{subject}:{role}:{recipient}",
-                kind=kind,
-                role=role,
-                recipient=recipient,
-                subject=subject,
-                at=self.now,
-                payload={k: v for k, v in payload.items()},
-            )
-        )
-
-    def audit(self, action: str, subject: str, **data: object) -> None:
-        """Append an audit record for this operation's actor."""
-        entry = self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
-        self.audited = (self.audited[0] or entry.seq, entry)
 
 
 def boundary(operation: str, by: object) -> Principal:

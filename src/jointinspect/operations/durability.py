@@ -5,34 +5,36 @@
   pending with a backoff. Only `deliver` (``Engine.deliver_notifications``, called
   directly) reports a failure, as `DeliveryFailed`.
 * Anchors: the audit head signed with the key store's key (`jointinspect.audit.make_anchor`)
-  on demand (`anchor_audit`) and every ``policy.audit.anchor_every`` entries. The default
-  sink is a notification of kind ``audit.anchor`` to the supervising office, queued in the
-  same transaction as the entries it anchors; an `AnchorSink` of the integrator's is
-  called after commit (a failure is logged; the next anchor covers the entries).
+  on demand (`jointinspect.operations.maintenance.anchor_audit`) and every
+  ``policy.audit.anchor_every`` entries. The default sink is a notification of kind
+  ``audit.anchor`` to the supervising office, queued in the same transaction as the entries
+  it anchors; an `AnchorSink` of the integrator's is called after commit (a failure is
+  logged; the next anchor covers the entries).
 * Pruning: delivered outbox rows and expired one-time keys older than the policy retention
-  (`prune`, and every ``policy.maintenance.prune_every`` operations).
+  (`jointinspect.operations.maintenance.prune`, and every ``policy.maintenance.prune_every``
+  operations).
+
+These are the hooks the unit of work runs around a commit; the operations an engine user
+calls are in `jointinspect.operations.maintenance`, so this module needs nothing from the
+unit of work but its types.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
 import pendulum
 
-from jointinspect.audit import Anchor, AuditHead, make_anchor, verify_log
-from jointinspect.auth import AuthContext
+from jointinspect.audit import Anchor, AuditHead, make_anchor
 from jointinspect.errors import DeliveryFailed, ValidationError
 from jointinspect.model.notification import Role
-from jointinspect.operations import _unit  # a cycle: each uses the other only at call time
 from jointinspect.policy.schema import MAX_RETENTION_DAYS
 from jointinspect.relay import relay
 
 if TYPE_CHECKING:
-    from jointinspect.auth import Principal
-    from jointinspect.operations._unit import Context, Effects
+    from jointinspect.operations._context import Context, Effects
 
 _log = logging.getLogger("jointinspect")
 
@@ -83,7 +85,8 @@ def deliver(context: Context, batch: int = 100) -> int:
 # --- anchors -------------------------------------------------------------------------------
 
 
-def _sign(context: Context, head: AuditHead, now: pendulum.DateTime) -> Anchor:
+def sign_anchor(context: Context, head: AuditHead, now: pendulum.DateTime) -> Anchor:
+    """Sign ``head`` at ``now`` with the engine's key store (a typed error without one)."""
     if context.keys is None:
         raise ValidationError(
             "input.invalid",
@@ -93,7 +96,8 @@ def _sign(context: Context, head: AuditHead, now: pendulum.DateTime) -> Anchor:
     return make_anchor(head.seq, head.hash, now, context.keys)
 
 
-def _queue_anchor(effects: Effects, anchor: Anchor) -> None:
+def queue_anchor(effects: Effects, anchor: Anchor) -> None:
+    """Queue the default sink's ``audit.anchor`` notification in the operation's outbox."""
     effects.notify(
         "audit.anchor",
         Role.SUPERVISOR,
@@ -119,9 +123,9 @@ def anchor_before_commit(context: Context, effects: Effects) -> Anchor | None:
     if context.keys is None:
         _log.warning("audit.anchor_every is set but the engine has no key store: no anchor signed")
         return None
-    anchor = _sign(context, AuditHead(last.seq, last.hash), effects.now)
+    anchor = sign_anchor(context, AuditHead(last.seq, last.hash), effects.now)
     if context.anchor_sink is None:
-        _queue_anchor(effects, anchor)
+        queue_anchor(effects, anchor)
         return None
     return anchor
 
@@ -136,38 +140,6 @@ def publish_after_commit(context: Context, anchor: Anchor | None) -> None:
         _log.warning("the anchor sink refused anchor %d; the next anchor covers it", anchor.seq, exc_info=True)
 
 
-def anchor_audit(context: Context, by: Principal) -> Anchor:
-    """Sign the audit head now and hand it to the sink; return the anchor.
-
-    Raises:
-        Forbidden: ``by`` may not (matrix row ``anchor_audit``).
-        ValidationError: the engine has no key store.
-    """
-    by = _unit.boundary("anchor_audit", by)
-    _unit.permit(context, "anchor_audit", by, AuthContext())
-    with _unit.operation(context, by) as effects:
-        anchor = _sign(context, effects.uow.audit.head(), effects.now)
-        if context.anchor_sink is None:
-            _queue_anchor(effects, anchor)
-    if context.anchor_sink is not None:
-        context.anchor_sink.publish(anchor)  # called directly: the sink's error is the caller's
-    return anchor
-
-
-def verify_audit(
-    context: Context,
-    by: Principal,
-    expected_head: AuditHead | tuple[int, str] | None = None,
-    anchors: Iterable[Anchor] = (),
-) -> int:
-    """Verify the audit log against its head row, streaming; see `jointinspect.audit.verify`."""
-    by = _unit.boundary("verify_audit", by)
-    _unit.permit(context, "verify_audit", by, AuthContext())
-    anchors = tuple(anchors)
-    with context.store.unit_of_work() as uow:
-        return verify_log(uow.audit, expected_head=expected_head, anchors=anchors, keys=context.keys)
-
-
 # --- pruning -------------------------------------------------------------------------------
 
 
@@ -180,7 +152,8 @@ class PruneReport:
     replay_keys: int
 
 
-def _prune(context: Context, retention: pendulum.Duration | None) -> PruneReport:
+def prune_before_retention(context: Context, retention: pendulum.Duration | None) -> PruneReport:
+    """Prune what is older than ``retention`` (the policy's when ``None``); not authorized here."""
     keep = context.policy.maintenance.retention if retention is None else retention
     if not pendulum.duration(days=1) <= keep <= pendulum.duration(days=MAX_RETENTION_DAYS):
         raise ValidationError(
@@ -197,18 +170,6 @@ def _prune(context: Context, retention: pendulum.Duration | None) -> PruneReport
     return PruneReport(before, outbox, keys)
 
 
-def prune(context: Context, by: Principal, retention: pendulum.Duration | None = None) -> PruneReport:
-    """Delete delivered notifications and expired one-time keys older than the retention.
-
-    Raises:
-        Forbidden: ``by`` may not (matrix row ``prune``).
-        ValidationError: ``retention`` outside 1 day .. `MAX_RETENTION_DAYS`.
-    """
-    by = _unit.boundary("prune", by)
-    _unit.permit(context, "prune", by, AuthContext())
-    return _prune(context, retention)
-
-
 def prune_on_the_way(context: Context) -> None:
     """Every ``policy.maintenance.prune_every`` operations: prune; log, never raise."""
     every = context.policy.maintenance.prune_every
@@ -218,6 +179,6 @@ def prune_on_the_way(context: Context) -> None:
     if context.counters[0] % every:
         return
     try:
-        _prune(context, None)
+        prune_before_retention(context, None)
     except Exception:
         _log.warning("pruning on the way failed; run Engine.prune", exc_info=True)

@@ -1,0 +1,78 @@
+"""What every operation carries: the engine's collaborators (`Context`) and the effects one
+operation collects before its commit (`Effects`). Apart from the unit of work (`_unit`) so
+that the commit hooks (`durability`) need these types without importing the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+import pendulum
+
+from jointinspect.audit import AuditEntry, AuditRecord
+from jointinspect.auth import Principal
+from jointinspect.model.notification import Notification, Role
+from jointinspect.policy.schema import Policy
+from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
+
+__all__ = ["Context", "Effects"]
+
+
+@attrs.frozen
+class Context:
+    """The collaborators every operation needs; built from the `Engine`'s attributes."""
+
+    store: Store
+    policy: Policy
+    clock: Clock
+    keys: KeyStore | None
+    notifier: Notifier | None
+    ledger: FrequencyLedger | None
+    ids: Callable[[], str]
+    auto_deliver: bool
+    pending_ttl: pendulum.Duration
+    anchor_sink: AnchorSink | None = None
+    #: operations since start (``policy.maintenance.prune_every``); shared by evolved copies.
+    counters: list[int] = attrs.field(factory=lambda: [0], eq=False)
+    authorizers: Sequence[Authorizer] = ()
+
+
+class Effects:
+    """Notifications and audit records collected during one operation."""
+
+    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, by: Principal) -> None:
+        self.uow, self.now, self.by, self.actor = uow, now, by, by.actor
+        # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
+        self.after_commit: list[Callable[[], None]] = []
+        self.on_failure: list[Callable[[], None]] = []
+        # The first sequence number and the last entry this operation audited (anchors).
+        self.audited: tuple[int, AuditEntry | None] = (0, None)
+
+    def notify(
+        self,
+        kind: str,
+        role: Role,
+        recipient: str,
+        subject: str,
+        /,
+        *,
+        key: str | None = None,
+        **payload: object,
+    ) -> None:
+        """Queue a notification in the outbox (keyed, so relaying it twice is harmless)."""
+        self.uow.outbox.add(
+            Notification(
+                key=key or f"{kind}:{subject}:{role}:{recipient}",
+                kind=kind,
+                role=role,
+                recipient=recipient,
+                subject=subject,
+                at=self.now,
+                payload={k: v for k, v in payload.items()},
+            )
+        )
+
+    def audit(self, action: str, subject: str, **data: object) -> None:
+        """Append an audit record for this operation's actor."""
+        entry = self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
+        self.audited = (self.audited[0] or entry.seq, entry)
