@@ -108,7 +108,7 @@ run_other_python() {
         "$python" -m venv "$venv" || return 1
     fi
     "$venv/bin/python" -m pip install --disable-pip-version-check -q \
-        -e '.[testing,fast,postgresql,mysql,redis]' 'pytest-xdist>=3.6' 'tomli-w>=1.0' 2>&1 \
+        -e '.[testing,fast,postgresql,mysql,redis,notify,excel,cli]' 'pytest-xdist>=3.6' 'tomli-w>=1.0' 2>&1 \
         | { grep -v "^WARNING: Location 'file:" || true; }
     [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
     timeout --signal=INT --kill-after=60 "${JOINTINSPECT_PYTEST_TIMEOUT:-2700}" \
