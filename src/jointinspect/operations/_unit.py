@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import TypeVar
 
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal, authorize
@@ -36,6 +37,8 @@ __all__ = [
     "require_plan",
     "signing_keys",
 ]
+
+T = TypeVar("T")
 
 _log = logging.getLogger("jointinspect")
 _auth_log = logging.getLogger("jointinspect.auth")
@@ -130,49 +133,38 @@ def signing_keys(context: Context) -> KeyStore:
     return context.keys
 
 
+def _required(found: T | None, kind: str, key: str, code: str = "not_found") -> T:
+    """``found``, or `NotFoundError` naming the kind of record and its key."""
+    if found is None:
+        raise NotFoundError(code, kind=kind, key=key)
+    return found
+
+
 def require_enterprise(uow: UnitOfWork, code: str) -> Enterprise:
     """The enterprise with this credit code, or `NotFoundError`."""
-    found = uow.reference.get_enterprise(code)
-    if found is None:
-        raise NotFoundError("reference.not_found", kind="enterprise", key=code)
-    return found
+    return _required(uow.reference.get_enterprise(code), "enterprise", code, "reference.not_found")
 
 
 def require_department(uow: UnitOfWork, code: str) -> Department:
     """The department with this code, or `NotFoundError`."""
-    found = uow.reference.get_department(code)
-    if found is None:
-        raise NotFoundError("reference.not_found", kind="department", key=code)
-    return found
+    return _required(uow.reference.get_department(code), "department", code, "reference.not_found")
 
 
 def require_inspector(uow: UnitOfWork, inspector_id: str) -> Inspector:
     """The inspector with this id, or `NotFoundError`."""
-    found = uow.reference.get_inspector(inspector_id)
-    if found is None:
-        raise NotFoundError("reference.not_found", kind="inspector", key=inspector_id)
-    return found
+    return _required(uow.reference.get_inspector(inspector_id), "inspector", inspector_id, "reference.not_found")
 
 
 def require_item(uow: UnitOfWork, code: str) -> SupervisionItem:
     """The supervision item with this code, or `NotFoundError`."""
-    found = uow.reference.get_item(code)
-    if found is None:
-        raise NotFoundError("reference.not_found", kind="item", key=code)
-    return found
+    return _required(uow.reference.get_item(code), "item", code, "reference.not_found")
 
 
 def require_plan(uow: UnitOfWork, plan_id: str) -> Plan:
     """The plan with this id, or `NotFoundError`."""
-    found = uow.plans.get(plan_id)
-    if found is None:
-        raise NotFoundError(kind="plan", key=plan_id)
-    return found
+    return _required(uow.plans.get(plan_id), "plan", plan_id)
 
 
 def require_inspection(uow: UnitOfWork, inspection_id: str) -> Inspection:
     """The inspection with this id, or `NotFoundError`."""
-    found = uow.inspections.get(inspection_id)
-    if found is None:
-        raise NotFoundError(kind="inspection", key=inspection_id)
-    return found
+    return _required(uow.inspections.get(inspection_id), "inspection", inspection_id)
