@@ -119,21 +119,27 @@ class SQLLedger:
     def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
+    def _locked_rows(self, reservation: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
+        """Under the enterprise lock, the rows ``checks`` look at plus ``reservation``'s own.
+
+        The lock first: reading before it could miss a reservation committed meanwhile."""
+        uow, store = self._uow, self._uow._store
+        uow.lock_enterprise(reservation.enterprise)
+        span = _relevant_span(reservation, checks)
+        if span is None:
+            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
+            params: dict[str, Any] = {"id": reservation.id}
+        else:
+            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
+            params = {"id": reservation.id, "enterprise": reservation.enterprise, "lo": span[0], "hi": span[1]}
+        return [_reservation(r) for r in uow.run(read, params).fetchall()]
+
     def check_and_reserve(
         self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
     ) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.check_and_reserve`."""
         uow, store = self._uow, self._uow._store
-        # The lock first: reading before it could miss a reservation committed meanwhile.
-        uow.lock_enterprise(request.enterprise)
-        span = _relevant_span(request, checks)
-        if span is None:
-            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
-            params: dict[str, Any] = {"id": request.id}
-        else:
-            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
-            params = {"id": request.id, "enterprise": request.enterprise, "lo": span[0], "hi": span[1]}
-        rows = [_reservation(r) for r in uow.run(read, params).fetchall()]
+        rows = self._locked_rows(request, checks)
         for row in rows:
             if row.id == request.id:
                 # Idempotent: already counted; report nothing new.
@@ -150,15 +156,7 @@ class SQLLedger:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
         evaluate without the reservation itself, then replace its row."""
         uow, store = self._uow, self._uow._store
-        uow.lock_enterprise(reservation.enterprise)
-        span = _relevant_span(reservation, checks)
-        if span is None:
-            read = store.statement("ledger-read-id", lambda: _ledger_read(False))
-            params: dict[str, Any] = {"id": reservation.id}
-        else:
-            read = store.statement("ledger-read-span", lambda: _ledger_read(True))
-            params = {"id": reservation.id, "enterprise": reservation.enterprise, "lo": span[0], "hi": span[1]}
-        rows = [_reservation(r) for r in uow.run(read, params).fetchall()]
+        rows = self._locked_rows(reservation, checks)
         decision = evaluate(rows, reservation, checks, now)
         if decision.reservation is not None:
             uow.defer(store.statement("ledger-release", _release_reservation), {"id": reservation.id})
