@@ -10,6 +10,7 @@ import pkgutil
 from pathlib import Path
 
 import jointinspect.engine
+import jointinspect.facade
 import jointinspect.operations
 from jointinspect.auth import Principal
 from jointinspect.engine import Engine
@@ -48,8 +49,22 @@ def operations_modules() -> list[str]:
     return [info.name for info in pkgutil.iter_modules(jointinspect.operations.__path__, "jointinspect.operations.")]
 
 
+def facets() -> dict[str, type]:
+    """The Engine's capability facets (its bases from `jointinspect.facade`)."""
+    return {base.__name__: base for base in Engine.__mro__ if base.__module__.startswith("jointinspect.facade.")}
+
+
 def test_every_public_engine_method_delegates_in_a_few_lines() -> None:
     assert long_methods(inspect.getsource(jointinspect.engine), "Engine", METHOD_BODY_LIMIT) == {}
+    assert {"QueryFacet", "MaintenanceFacet"} <= set(facets())
+    for name, facet in facets().items():
+        assert long_methods(inspect.getsource(facet), name, METHOD_BODY_LIMIT) == {}, name
+
+
+def test_every_facet_module_stays_short() -> None:
+    # A facet is a screenful of delegations; a long one holds two capabilities.
+    sizes = {path.name: line_count(path) for path in Path(jointinspect.facade.__path__[0]).glob("*.py")}
+    assert {name: size for name, size in sizes.items() if size > ENGINE_LINE_LIMIT} == {}
 
 
 def test_the_check_sees_a_long_method_and_skips_docstrings() -> None:
@@ -107,7 +122,8 @@ def test_no_operations_module_imports_the_engine() -> None:
     }
     offenders = {
         path.name: found
-        for path in Path(jointinspect.operations.__path__[0]).glob("*.py")
+        for package in (jointinspect.operations, jointinspect.facade)
+        for path in Path(package.__path__[0]).glob("*.py")
         if (found := engine_imports(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}

@@ -15,19 +15,19 @@ the embedding platform authenticates people, the engine decides what each may do
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
-from jointinspect.audit import Anchor, AuditHead
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
+from jointinspect.facade.maintenance import MaintenanceFacet
+from jointinspect.facade.queries import QueryFacet
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import Department, Enterprise, GeoPoint, Inspector, Scenario, SupervisionItem
 from jointinspect.model.result import Outcome, ResultRecord
@@ -37,16 +37,12 @@ from jointinspect.operations import (
     codes,
     feedback,
     filing,
-    maintenance,
-    queries,
     rectification,
     reference,
-    reservations,
     results,
 )
 from jointinspect.operations import replan as replan_operation
-from jointinspect.operations._unit import Context, deliver_notifications
-from jointinspect.operations.durability import PruneReport
+from jointinspect.operations._unit import Context
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ReplanOutcome, ResultOutcome
@@ -64,7 +60,7 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine:
+class Engine(QueryFacet, MaintenanceFacet):
     """The inspection-coordination engine of one city.
 
     Attributes:
@@ -114,16 +110,6 @@ class Engine:
             anchor_sink=self.anchor_sink,
             authorizers=self.authorizers,
         )
-
-    def deliver_notifications(self, batch: int = 100, *, by: Principal) -> int:
-        """Relay due outbox notifications to the notifier; return how many. At least once,
-        keyed; a failed send stays pending, retried after a capped exponential backoff
-        (``policy.delivery``). Operations never raise for it; this call does.
-
-        Raises:
-            DeliveryFailed: a send failed or ran past ``policy.delivery.send_timeout_seconds``.
-        """
-        return deliver_notifications(self._context, batch, by=by)
 
     # ------------------------------------------------------------ reference data
 
@@ -194,14 +180,6 @@ class Engine:
     def replan(self, enterprise: str, *, by: Principal) -> ReplanOutcome:
         """Regroup open visits into the fewest (issue 8; see `jointinspect.operations.replan`)."""
         return replan_operation.replan(self._context, enterprise, by)
-
-    def reconcile_reservations(self, enterprise: str, *, by: Principal) -> int:
-        """Confirm or release a separate ledger's pending reservations; returns how many changed."""
-        return reservations.reconcile_reservations(self._context, enterprise, by)
-
-    def rebuild_reservations(self, enterprise: str | None = None, *, by: Principal) -> int:
-        """Rebuild a failed-over ledger (`jointinspect.ledger_rebuild`); returns how many changed."""
-        return reservations.rebuild_reservations(self._context, enterprise, by)
 
     # -------------------------------------------------------------------- codes
 
@@ -339,62 +317,3 @@ class Engine:
         """The enterprise visited (``by``) complains about an inspection; the supervising
         office hears it."""
         return feedback.complain(self._context, inspection_id, reason, text, by)
-
-    # ------------------------------------------------------------------ queries
-
-    def inspection(self, inspection_id: str, *, by: Principal) -> Inspection:
-        """One inspection (follow ``successor`` for a superseded one)."""
-        return queries.inspection(self._context, inspection_id, by)
-
-    def plan(self, plan_id: str, *, by: Principal) -> Plan:
-        """One plan."""
-        return queries.plan(self._context, plan_id, by)
-
-    def inspections_of(
-        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
-    ) -> list[Inspection]:
-        """One enterprise's inspections by ``(created_at, id)``: ``limit`` (``None``: all) after ``offset``."""
-        return queries.inspections_of(self._context, enterprise, by, limit, offset)
-
-    def rectifications_of(
-        self, enterprise: str, *, by: Principal, limit: int | None = None, offset: int = 0
-    ) -> list[Rectification]:
-        """One enterprise's rectifications by ``(opened_at, id)``: ``limit`` (``None``: all) after ``offset``."""
-        return queries.rectifications_of(self._context, enterprise, by, limit, offset)
-
-    def enterprise(self, credit_code: str, *, by: Principal) -> Enterprise:
-        """One enterprise."""
-        return queries.enterprise(self._context, credit_code, by)
-
-    def verify_audit(
-        self, *, by: Principal, expected_head: AuditHead | tuple[int, str] | None = None, anchors: Iterable[Anchor] = ()
-    ) -> int:
-        """Verify the audit chain against the store's head row, streaming; return its length.
-        ``expected_head`` (seq, hash) is the head recorded outside the database; ``anchors``
-        are signed anchors, checked with ``keys``.
-
-        Raises:
-            AuditChainBroken: an altered, removed, reordered or corrupted entry, or a log that
-                does not end at the head row / ``expected_head`` or disagrees with an anchor.
-        """
-        return maintenance.verify_audit(self._context, by, expected_head, anchors)
-
-    # -------------------------------------------------------------- maintenance
-
-    def anchor_audit(self, *, by: Principal) -> Anchor:
-        """Sign the audit head (seq, hash, time) with ``keys`` and hand it to ``anchor_sink``
-        (default: an ``audit.anchor`` notification to the supervisor).
-
-        Raises:
-            Forbidden: ``by`` may not maintain the engine. ValidationError: no key store.
-        """
-        return maintenance.anchor_audit(self._context, by)
-
-    def prune(self, *, by: Principal, retention: pendulum.Duration | None = None) -> PruneReport:
-        """Delete delivered notifications and expired one-time keys older than ``retention``
-        (default ``policy.maintenance.retention_days``; 1 day to 10 years).
-
-        Raises:
-            Forbidden: ``by`` may not maintain the engine. ValidationError: bad retention.
-        """
-        return maintenance.prune(self._context, by, retention)
