@@ -1,130 +1,22 @@
-"""``jointinspect``: the operator's command line, on any store URL.
-
-An operator's tool: it acts as the platform (`Principal.system`) unless ``--as`` names another
-principal, so whoever can run it can do what the system may. Errors print in ``--lang``
-(``zh`` by default); ``--json`` prints one JSON document on stdout. Exit codes: 0 done,
-1 refused (a typed error, or rows refused by an import), 2 usage. ``rich`` (the ``cli``
-extra) adds progress bars and tables; without it the output is plain text.
-See docs/cli.md.
-"""
+"""The operator's commands: schema, import, approvals, codes, check-in, delivery, upkeep, keys."""
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import os
 import secrets
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
-from jointinspect import validation as v
 from jointinspect.auth import Principal
-from jointinspect.clock import FixedClock, SystemClock
-from jointinspect.codes.keys import SEED_ENV, MemoryKeyStore, check_seed, key_id_for
-from jointinspect.engine import Engine
-from jointinspect.errors import JointInspectError
+from jointinspect.cli._run import _SQL, UsageError, _LineNotifier, _principal, _rich, _Run
+from jointinspect.codes.keys import SEED_ENV, check_seed, key_id_for
 from jointinspect.importing import ImportReport, count_rows, import_plans, import_reference
 from jointinspect.model.reference import GeoPoint
-from jointinspect.policy import Policy, load_policy_file
-from jointinspect.ports import Clock
-
-__all__ = ["main"]
-
-STORE_ENV = "JOINTINSPECT_STORE"
-_SQL = ("sqlite", "postgresql", "mysql", "mariadb")
-
-
-class UsageError(Exception):
-    """A command line that cannot run (exit code 2)."""
-
-
-def _rich() -> Any | None:
-    try:
-        return importlib.import_module("rich")
-    except ImportError:
-        return None
-
-
-def _principal(spec: str | None) -> Principal:
-    """``system[:name]``, ``officer:DEPT``, ``supervisor``, ``legal_office:DEPT`` or ``inspector:ID:DEPT``."""
-    if not spec:
-        return Principal.system("cli")
-    kind, _, rest = spec.partition(":")
-    if kind == "system":
-        return Principal.system(rest or "cli")
-    if kind == "officer" and rest:
-        return Principal.officer(rest)
-    if kind == "supervisor":
-        return Principal.supervisor(user=rest or None)
-    if kind == "legal_office" and rest:
-        return Principal.legal_office(rest)
-    if kind == "inspector" and rest.count(":") == 1:
-        ident, dept = rest.split(":")
-        return Principal.inspector(ident, department=dept)
-    raise UsageError(
-        f"--as {spec!r}: expected system, officer:DEPT, supervisor, legal_office:DEPT or inspector:ID:DEPT"
-    )
-
-
-class _LineNotifier:
-    """Writes each delivered notification as one JSON line (the CLI's ``deliver`` target)."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def send(self, notification: Any) -> None:
-        """Write one notification."""
-        self.out.write(json.dumps(attrs.asdict(notification), default=str, ensure_ascii=False) + "\n")
-        self.out.flush()
-
-
-@attrs.define
-class _Run:
-    """One invocation: parsed options and the output helpers."""
-
-    args: argparse.Namespace
-
-    @property
-    def lang(self) -> str:
-        return str(self.args.lang)
-
-    def engine(self, notifier: Any = None) -> Engine:
-        from jointinspect.stores import open_store  # noqa: PLC0415 - the SQL adapter loads only when asked for
-
-        url = self.store_url()
-        policy = load_policy_file(self.args.policy) if self.args.policy else Policy()
-        keys = MemoryKeyStore.from_env() if os.environ.get(SEED_ENV) else None
-        clock: Clock = SystemClock()
-        if self.args.now:
-            # a gate or a replay tested at a chosen instant; validated like any instant
-            clock = FixedClock(v.instant(self.args.now, "--now"))
-        return Engine(
-            store=open_store(url), policy=policy, clock=clock, keys=keys, notifier=notifier, auto_deliver=False
-        )
-
-    def store_url(self) -> str:
-        url = self.args.store or os.environ.get(STORE_ENV)
-        if not url:
-            raise UsageError(f"no store: give --store URL or set {STORE_ENV}")
-        return str(url)
-
-    @property
-    def by(self) -> Principal:
-        return _principal(self.args.principal)
-
-    def emit(self, data: dict[str, Any], text: str) -> None:
-        if self.args.json:
-            print(json.dumps(data, ensure_ascii=False, default=str))
-        else:
-            print(text)
-
-
-# ----------------------------------------------------------------------- commands
 
 
 def _init(run: _Run) -> int:
@@ -301,20 +193,8 @@ def _keys_generate(run: _Run) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------- parser
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="jointinspect", description="Operate a jointinspect store (docs/cli.md).")
-    p.add_argument("--store", help=f"store URL (default: ${STORE_ENV}), e.g. sqlite:///city.db")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of error messages")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.add_argument("--policy", help="policy TOML file (default: the built-in policy)")
-    p.add_argument("--now", help="act at this ISO 8601 instant instead of the wall clock (testing a gate)")
-    p.add_argument(
-        "--as", dest="principal", help="act as system[:name], officer:DEPT, supervisor, legal_office:DEPT, ..."
-    )
-    sub = p.add_subparsers(dest="command", required=True)
+def register(sub: Any) -> None:
+    """Add these commands to the ``jointinspect`` parser."""
     sub.add_parser("init", help="create or upgrade the schema").set_defaults(func=_init)
     sub.add_parser("migrate", help="same as init").set_defaults(func=_init)
 
@@ -383,28 +263,3 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="what", required=True)
     keys.add_parser("generate", help=f"print a fresh seed line for ${SEED_ENV}").set_defaults(func=_keys_generate)
-    return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    run = _Run(args)
-    try:
-        code: int = args.func(run)
-    except UsageError as exc:
-        parser.print_usage(sys.stderr)
-        print(f"jointinspect: error: {exc}", file=sys.stderr)
-        return 2
-    except JointInspectError as exc:
-        message = exc.message_en if run.lang == "en" else exc.message_zh
-        if args.json:
-            print(json.dumps({"error": exc.to_dict()}, ensure_ascii=False))
-        print(f"[{exc.code}] {message}", file=sys.stderr)
-        return 1
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m jointinspect.cli``."""
+
+import sys
+
+from jointinspect.cli import main
+
+sys.exit(main())
