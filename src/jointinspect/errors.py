@@ -347,6 +347,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Inspector {inspector!r} is still checked in to {inspection!r}; check out there first",
         "执法人员 {inspector!r} 仍在检查任务 {inspection!r} 签到中,请先在该处签退",
     ),
+    "checkin.concurrent": (
+        "Inspector {inspector!r} was checked in elsewhere at the same moment; check out there first",
+        "执法人员 {inspector!r} 同时在另一处签到,请先在该处签退",
+    ),
     "checkin.not_checked_in": (
         "Inspector {inspector!r} is not checked in to {inspection!r}",
         "执法人员 {inspector!r} 未签到检查任务 {inspection!r}",

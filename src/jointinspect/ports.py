@@ -242,11 +242,19 @@ class VisitRepository(Protocol):
     """Check-ins and check-outs."""
 
     def add(self, visit: Visit) -> None:
-        """Insert a new check-in."""
+        """Insert a new check-in.
+
+        Raises:
+            IntegrityError: the id exists, or the visit is open (not checked out) and its
+                inspector already has an open visit at any inspection. The second check is
+                atomic with concurrent adds (a unique index in SQL), so that one inspector
+                can never hold two open check-ins, even at two enterprises at once.
+        """
         ...
 
     def update(self, visit: Visit) -> None:
-        """Replace a stored visit (used by check-out)."""
+        """Replace a stored visit (used by check-out; the inspector's open slot is freed
+        when ``checked_out_at`` is set)."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[Visit]:

@@ -153,6 +153,10 @@ class _Inspections(_Base):
 class _Visits(_Base):
     def add(self, visit: Visit) -> None:
         _require_new(self._t.visits, visit.id, "visit")
+        if visit.checked_out_at is None and self.open_for_inspector(visit.inspector_id):
+            raise IntegrityError(
+                "storage.integrity", reason=f"inspector {visit.inspector_id!r} already has an open visit"
+            )
         self._t.visits.put(self._j, visit.id, visit)
         self._t.visits_by_inspection.add(self._j, visit.inspection_id, visit.id)
         self._t.visits_by_inspector.add(self._j, visit.inspector_id, visit.id)

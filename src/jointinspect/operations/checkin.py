@@ -8,7 +8,7 @@ import attrs
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, verify
-from jointinspect.errors import CheckInRejected, TokenError
+from jointinspect.errors import CheckInRejected, IntegrityError, TokenError
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.model.reference import GeoPoint
@@ -108,7 +108,11 @@ def check_in(
             token_id=claims.token_id,
             scanned=scanned,
         )
-        uow.visits.add(visit)
+        try:
+            uow.visits.add(visit)
+        except IntegrityError:
+            # Another check-in of this inspector won the race (the store's unique open slot).
+            raise CheckInRejected("checkin.concurrent", inspector=inspector_id) from None
         if inspection.status is InspectionStatus.PLANNED:
             uow.inspections.update(attrs.evolve(inspection, status=InspectionStatus.IN_PROGRESS))
         effects.audit(

@@ -228,6 +228,43 @@ class StoreContract(BoundedReadsContract):
         with store.unit_of_work() as uow:
             assert [v.id for v in uow.visits.open_for_inspector("SCJG-I01")] == ["v3"]
             assert uow.visits.open_for_inspector("SCJG-I02") == [second]
+            # One open visit per inspector: a second open add is refused, a closed one is not.
+            with pytest.raises(IntegrityError):
+                uow.visits.add(Visit("v4", "i1", "SCJG-I01", ent.credit_code, T0.add(hours=2), ent.site, 1.0, "t4"))
+        with store.unit_of_work() as uow:
+            assert [v.id for v in uow.visits.open_for_inspector("SCJG-I01")] == ["v3"]
+
+    def test_racing_check_ins_leave_one_open_visit_per_inspector(self, store: Store, city: City) -> None:
+        # Eight units of work add an open visit for one inspector at eight enterprises at
+        # once: the store's rule is atomic, so exactly one commits.
+        enterprises = [e.credit_code for e in city.enterprises]
+        barrier = threading.Barrier(8)
+        committed: list[str] = []
+        errors: list[BaseException] = []
+
+        def worker(n: int) -> None:
+            ent = enterprises[n % len(enterprises)]
+            visit = Visit(f"race-{n}", f"ri{n}", "SCJG-I01", ent, T0.add(minutes=n), city.enterprises[0].site, 1.0, "t")
+            barrier.wait()
+            try:
+                with store.unit_of_work() as uow:
+                    uow.visits.add(visit)
+                    uow.commit()
+                committed.append(visit.id)
+            except IntegrityError:
+                pass
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(committed) == 1
+        with store.unit_of_work() as uow:
+            assert [v.id for v in uow.visits.open_for_inspector("SCJG-I01")] == committed
 
     def test_results_are_shared_only_within_the_enterprise(self, store: Store, city: City) -> None:
         a, b = city.enterprises[0].credit_code, city.enterprises[1].credit_code

@@ -6,6 +6,8 @@ Every refusal is checked to change nothing: records, reservations, outbox and au
 
 from __future__ import annotations
 
+import threading
+
 import attrs
 
 from jointinspect.codes.token import encode, inspection_claims, new_token_id
@@ -158,6 +160,39 @@ class ImpersonationCases:
             lambda: w.engine.check_in(code, w.other.site, gate, by=inspector("SCJG-I01")),
             "checkin.already_elsewhere",
         )
+
+    def test_racing_check_ins_at_two_enterprises_let_one_in(self, store: Store) -> None:
+        # The rule holds under concurrency too: the store's open slot is atomic.
+        w = make_world(store)
+        here, there = w.file(), w.file(enterprise=w.other.credit_code)
+        gates = []
+        for out in (here, there):
+            assert out.inspection is not None
+            code = w.engine.issue_inspection_code(out.inspection.id, by=SYSTEM).token
+            ent = out.inspection.enterprise
+            gates.append(
+                (code, w.engine.enterprise(ent, by=SYSTEM).site, w.engine.issue_enterprise_code(ent, by=SYSTEM).token)
+            )
+        assert here.inspection is not None
+        w.clock.set(here.inspection.window.start.add(minutes=5))
+        barrier = threading.Barrier(2)
+        admitted: list[str] = []
+        refused: list[str] = []
+
+        def gate(code: str, site: GeoPoint, enterprise_code: str) -> None:
+            barrier.wait()
+            try:
+                admitted.append(w.engine.check_in(code, site, enterprise_code, by=inspector("SCJG-I01")).id)
+            except CheckInRejected as exc:
+                refused.append(exc.code)
+
+        threads = [threading.Thread(target=gate, args=args) for args in gates]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(admitted) == 1
+        assert len(refused) == 1 and refused[0] in {"checkin.already_elsewhere", "checkin.concurrent"}
 
     def test_an_inspection_code_naming_another_enterprise_is_refused(self, store: Store) -> None:
         w = make_world(store)

@@ -119,7 +119,11 @@ visits = Table(
     Column("inspection_id", Key(), nullable=False),
     Column("checked_in_at", BigInteger, nullable=False),
     Column("body", Body, nullable=False),
+    # The inspector while the visit is open, NULL once checked out: the unique index makes
+    # "one open check-in per inspector" atomic across enterprises (NULLs never collide).
+    Column("open_inspector", Key(), nullable=True),
     Index("ix_ji_visits_inspection", "inspection_id", "checked_in_at"),
+    Index("uq_ji_visits_open_inspector", "open_inspector", unique=True),
     **_mysql,
 )
 

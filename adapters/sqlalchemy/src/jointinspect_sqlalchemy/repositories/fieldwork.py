@@ -8,6 +8,7 @@ from typing import Any
 import pendulum
 from sqlalchemy import select
 
+from jointinspect.errors import IntegrityError
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.rectification import Rectification, RectificationState
 from jointinspect.model.result import Outcome, ResultRecord
@@ -23,12 +24,17 @@ def _visit_row(visit: Visit) -> dict[str, Any]:
         "inspection_id": visit.inspection_id,
         "checked_in_at": codec.micros(visit.checked_in_at),
         "body": codec.dumps(visit),
+        "open_inspector": visit.inspector_id if visit.checked_out_at is None else None,
     }
 
 
 class _Visits(_Repo):
     def add(self, visit: Visit) -> None:
-        self._add(s.visits, _visit_row(visit), "visit", visit.id)
+        if self._uow.insert_new(s.visits, _visit_row(visit)):
+            return
+        if self._one(s.visits, visit.id, Visit) is not None:
+            raise IntegrityError("storage.integrity", reason=f"visit {visit.id!r} already exists")
+        raise IntegrityError("storage.integrity", reason=f"inspector {visit.inspector_id!r} already has an open visit")
 
     def update(self, visit: Visit) -> None:
         self._update(s.visits, "id", _visit_row(visit), "visit")
@@ -41,17 +47,10 @@ class _Visits(_Repo):
         )
 
     def open_for_inspector(self, inspector_id: str) -> list[Visit]:
-        # An open visit belongs to an inspection in progress: read those inspections'
-        # visits (the visit row has no inspector column) and keep the inspector's open ones.
-        t, i = s.visits, s.inspections
-        statement = (
-            select(t.c.body)
-            .join(i, i.c.id == t.c.inspection_id)
-            .where(i.c.status.in_(("planned", "in_progress")))
-            .order_by(t.c.checked_in_at, t.c.id)
+        t = s.visits
+        return self._bodies(
+            select(t.c.body).where(t.c.open_inspector == inspector_id).order_by(t.c.checked_in_at, t.c.id), Visit
         )
-        visits: list[Visit] = self._bodies(statement, Visit)
-        return [v for v in visits if v.inspector_id == inspector_id and v.checked_out_at is None]
 
 
 def _result_row(result: ResultRecord) -> dict[str, Any]:
