@@ -347,6 +347,7 @@ MATRIX: tuple[Rule, ...] = (
     _policy_row("prune", "maintenance", "expired replay keys, delivered outbox rows"),
     _policy_row("verify_audit", "maintenance"),
     _policy_row("anchor_audit", "maintenance", "signing the audit head for the anchor sink"),
+    Rule("supervision_report", (Grant(_K.SUPERVISOR), _SYSTEM), "the city's KPIs, over every department"),
     Rule("describe_code", (Grant(None),), "reads only what the code itself says"),
     _queries("inspection"),
     _queries("plan"),

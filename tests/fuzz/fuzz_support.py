@@ -507,5 +507,9 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
     ),
     "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
     "anchor_audit": ({"by": _SYSTEM}, lambda e, by: e.anchor_audit(by=by)),
+    "supervision_report": (
+        {"start": _s(instants | _later), "end": _s(instants | _later), "by": _by(SUPERVISOR, SYSTEM)},
+        lambda e, by, start, end: e.supervision_report(start, end, by=by),
+    ),
     "prune": ({"by": _SYSTEM}, lambda e, by: e.prune(by=by)),
 }

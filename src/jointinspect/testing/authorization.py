@@ -10,6 +10,7 @@ allowed; each is now refused.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator
 
@@ -27,7 +28,7 @@ from jointinspect.ports import Store
 from jointinspect.sample import build_city
 from jointinspect.testing._world import ROWS, T0, DenyOperation, World, make_world, snapshot
 from jointinspect.testing.impersonation import ImpersonationCases
-from jointinspect.testing.principals import SYSTEM, approver, enterprise, inspector, officer
+from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
 
 __all__ = ["AuthorizationContract", "World", "snapshot"]
 
@@ -297,6 +298,16 @@ class AuthorizationContract(ImpersonationCases):
 
     def _row_anchor_audit(self, store: Store) -> None:
         self._maintenance(store, lambda e, p: e.anchor_audit(by=p))
+
+    def _row_supervision_report(self, store: Store) -> None:
+        # The city's figures are the supervising office's (and the platform's), no one else's.
+        w = self.world(store)
+        w.file()
+        start, end = T0.subtract(days=30), T0.add(days=30)
+        for refused in (officer("SCJG"), inspector("SCJG-I01"), enterprise(w.ent.credit_code)):
+            w.refused(functools.partial(w.engine.supervision_report, start, end, by=refused), "auth.forbidden")
+        assert w.engine.supervision_report(start, end, by=SUPERVISOR).plans_filed == 1
+        assert w.engine.supervision_report(start, end, by=SYSTEM).plans_filed == 1
 
     def _row_prune(self, store: Store) -> None:
         self._maintenance(store, lambda e, p: e.prune(by=p))
