@@ -251,3 +251,20 @@ def test_plain_and_rich_text_output_of_an_import(tmp_path: Path, with_rich: bool
     assert result.returncode == 1, result.stderr
     assert "applied 1, refused 1" in result.stdout
     assert "input.identifier" in result.stdout
+
+
+def test_report_prints_the_supervision_kpis(city: Path) -> None:
+    plan_id = file_plan(city, B_CLASS)
+    assert plan_id
+    out = data(run(city, "report", "--from", "2026-12-01", "--to", "2027-01-01", "--csv", "kpi.csv"))
+    assert out["plans_filed"] == 1 and out["visits"] == 1
+    assert out["start"] == "2026-11-30T16:00:00+00:00"  # midnight in Shanghai
+    assert (city / "kpi.csv").read_text(encoding="utf-8").splitlines()[1].startswith("SCJG,2026-12,1,1,1")
+    table = run(city, "report", "--from", "2026-12-01", "--to", "2027-01-01", json_out=False)
+    assert table.returncode == 0 and "报备计划" in table.stdout
+    english = run(city, "--lang", "en", "report", "--from", "2026-12-01", "--to", "2027-01-01", json_out=False)
+    assert "plans filed" in english.stdout
+    bad = run(city, "report", "--from", "2027-01-01", "--to", "2026-12-01")
+    assert bad.returncode == 1 and data(bad)["error"]["code"] == "input.invalid"
+    refused = run(city, "--as", "officer:SCJG", "report", "--from", "2026-12-01", "--to", "2027-01-01")
+    assert refused.returncode == 1 and data(refused)["error"]["code"] == "auth.forbidden"
