@@ -26,7 +26,7 @@ import pendulum
 
 from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Inspection, InspectionStatus
-from jointinspect.ports import FrequencyLedger, Store
+from jointinspect.ports import FrequencyLedger, Store, UnitOfWork
 from jointinspect.rules.frequency import Reservation, ReservationState
 
 
@@ -57,14 +57,24 @@ def reservation_of(inspection: Inspection) -> Reservation:
 def enterprises_of(store: Store) -> list[str]:
     """Every enterprise the store knows, when its reference repository can list them."""
     with store.unit_of_work() as uow:
-        reference = uow.reference
-        if not isinstance(reference, EnterpriseDirectory):
-            raise ValidationError(
-                "input.invalid",
-                reason="this store cannot list its enterprises: rebuild one enterprise at a time",
-                reason_zh="此存储无法列出企业,请逐个企业重建",
-            )
-        return reference.enterprise_codes()
+        return listed_enterprises(uow)
+
+
+def listed_enterprises(uow: UnitOfWork) -> list[str]:
+    """Every enterprise ``uow``'s reference repository lists (`EnterpriseDirectory`).
+
+    Raises:
+        ValidationError: ``input.invalid`` when the repository cannot list them (then a
+            city-wide job, a ledger rebuild or a report, is not possible on this store).
+    """
+    reference = uow.reference
+    if not isinstance(reference, EnterpriseDirectory):
+        raise ValidationError(
+            "input.invalid",
+            reason="this store cannot list its enterprises: city-wide jobs run one enterprise at a time",
+            reason_zh="此存储无法列出企业,全市范围的作业只能逐个企业进行",
+        )
+    return reference.enterprise_codes()
 
 
 def rebuild_enterprise(store: Store, ledger: FrequencyLedger, enterprise: str, now: pendulum.DateTime) -> int:

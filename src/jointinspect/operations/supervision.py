@@ -13,7 +13,7 @@ from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import ValidationError
 from jointinspect.kpi import CityRecords, KpiReport, compute
-from jointinspect.ledger_rebuild import EnterpriseDirectory
+from jointinspect.ledger_rebuild import listed_enterprises
 from jointinspect.operations._unit import Context, boundary, permit
 from jointinspect.ports import UnitOfWork
 
@@ -35,15 +35,8 @@ def supervision_report(context: Context, start: object, end: object, by: Princip
 
 
 def _records(uow: UnitOfWork, start: pendulum.DateTime, end: pendulum.DateTime) -> CityRecords:
-    reference = uow.reference
-    if not isinstance(reference, EnterpriseDirectory):
-        raise ValidationError(
-            "input.invalid",
-            reason="this store cannot list its enterprises, so it cannot report on the city",
-            reason_zh="此存储无法列出企业,无法生成全市统计",
-        )
     plans, inspections, visits, rectifications, evaluations, complaints = [], [], [], [], [], []
-    for enterprise in reference.enterprise_codes():
+    for enterprise in listed_enterprises(uow):
         plans += uow.plans.for_enterprise(enterprise)
         own = uow.inspections.for_enterprise(enterprise)
         inspections += own

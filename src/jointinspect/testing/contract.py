@@ -18,7 +18,8 @@ window).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import attrs
 import pendulum
@@ -69,6 +70,35 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
         kind=InspectionKind.ROUTINE,
         filed_at=T0.add(minutes=filed),
     )
+
+
+T = TypeVar("T")
+
+
+def race(n: int, attempt: Callable[[int], T], refused: type[BaseException]) -> list[T]:
+    """Run ``attempt(0..n-1)`` in ``n`` threads released together; return what the
+    successful ones returned. ``refused`` is the expected way to lose; any other error
+    fails the test."""
+    barrier = threading.Barrier(n)
+    won: list[T] = []
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        try:
+            won.append(attempt(i))
+        except refused:
+            pass
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return won
 
 
 class StoreContract(BoundedReadsContract):
@@ -238,30 +268,16 @@ class StoreContract(BoundedReadsContract):
         # Eight units of work add an open visit for one inspector at eight enterprises at
         # once: the store's rule is atomic, so exactly one commits.
         enterprises = [e.credit_code for e in city.enterprises]
-        barrier = threading.Barrier(8)
-        committed: list[str] = []
-        errors: list[BaseException] = []
 
-        def worker(n: int) -> None:
+        def attempt(n: int) -> str:
             ent = enterprises[n % len(enterprises)]
             visit = Visit(f"race-{n}", f"ri{n}", "SCJG-I01", ent, T0.add(minutes=n), city.enterprises[0].site, 1.0, "t")
-            barrier.wait()
-            try:
-                with store.unit_of_work() as uow:
-                    uow.visits.add(visit)
-                    uow.commit()
-                committed.append(visit.id)
-            except IntegrityError:
-                pass
-            except BaseException as exc:
-                errors.append(exc)
+            with store.unit_of_work() as uow:
+                uow.visits.add(visit)
+                uow.commit()
+            return visit.id
 
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        committed = race(8, attempt, IntegrityError)
         assert len(committed) == 1
         with store.unit_of_work() as uow:
             assert [v.id for v in uow.visits.open_for_inspector("SCJG-I01")] == committed
@@ -546,39 +562,25 @@ class StoreContract(BoundedReadsContract):
         policy = Policy(matching=MatchingPolicy(kinds=frozenset()))  # no merging: the ledger must block
         eng, _, _ = self.engine(store, city, policy)
         depts = [d.code for d in city.departments]
-        barrier = threading.Barrier(16)
-        wins: list[str] = []
-        errors: list[BaseException] = []
 
-        def worker(n: int) -> None:
+        def attempt(n: int) -> str:
             dept = depts[n % len(depts)]
             start = T0.add(days=n % 5, hours=n)
-            barrier.wait()
-            try:
-                out = eng.file_plan(
-                    PlanRequest(
-                        ent.credit_code,
-                        dept,
-                        start,
-                        start.add(hours=2),
-                        items=[f"{dept}-01"],
-                        inspectors=[f"{dept}-I01", f"{dept}-I02"],
-                    ),
-                    by=officer(dept),
-                )
-                assert out.inspection is not None
-                wins.append(out.inspection.id)
-            except FrequencyBlocked:
-                pass
-            except BaseException as exc:
-                errors.append(exc)
+            out = eng.file_plan(
+                PlanRequest(
+                    ent.credit_code,
+                    dept,
+                    start,
+                    start.add(hours=2),
+                    items=[f"{dept}-01"],
+                    inspectors=[f"{dept}-I01", f"{dept}-I02"],
+                ),
+                by=officer(dept),
+            )
+            assert out.inspection is not None
+            return out.inspection.id
 
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        wins = race(16, attempt, FrequencyBlocked)
         assert len(wins) == 1
         with store.unit_of_work() as uow:
             assert [r.id for r in uow.ledger.reservations(ent.credit_code)] == wins
