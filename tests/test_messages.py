@@ -140,7 +140,7 @@ def test_a_scoped_rule_names_its_department_in_both_languages() -> None:
 
 #: Codes whose templates show a free ``{reason}``: a raise giving an English ``reason=``
 #: must give its Chinese sentence too (``reason_zh=``), or the Chinese message mixes languages.
-FREE_REASON_CODES = re.compile(r"^([a-z_]+\.invalid|keys\.seed_weak|token\.malformed)$")
+FREE_REASON_CODES = frozenset(code for code, (english, _) in errors.MESSAGES.items() if "{reason" in english)
 SOURCES = sorted(Path(errors.__file__).parent.rglob("*.py")) + sorted(
     Path(errors.__file__).parents[2].joinpath("adapters").glob("*/src/*/**/*.py")
 )
@@ -153,7 +153,7 @@ def _english_reasons_without_chinese(path: Path) -> list[str]:
             continue
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
         code = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else None
-        free = (isinstance(code, str) and FREE_REASON_CODES.match(code)) or (name == "PolicyError" and code is None)
+        free = (isinstance(code, str) and code in FREE_REASON_CODES) or (name == "PolicyError" and code is None)
         keywords = {k.arg: k.value for k in node.keywords}
         reason = keywords.get("reason")
         literal = isinstance(reason, ast.Constant | ast.JoinedStr) or name == "PolicyError"
@@ -166,3 +166,13 @@ def test_no_raise_gives_a_free_english_reason_without_its_chinese() -> None:
     assert len(SOURCES) > 50  # the scan does see the sources
     left = [hit for path in SOURCES for hit in _english_reasons_without_chinese(path)]
     assert left == []
+
+
+def test_record_kinds_read_in_chinese_in_chinese_messages() -> None:
+    # "检查任务 'x' 不存在", not "inspection 'x' 不存在"; an unknown kind is shown as given.
+    err = errors.NotFoundError("not_found", kind="inspection", key="x")
+    assert err.message_zh.startswith("检查任务 ") and "inspection" in err.message_en
+    assert errors.NotFoundError("not_found", kind="widget", key="x").message_zh.startswith("widget ")
+    assert set(errors.RECORD_KINDS_ZH.values()) and all(
+        not any("a" <= ch <= "z" for ch in zh) for zh in errors.RECORD_KINDS_ZH.values()
+    )

@@ -43,15 +43,21 @@ ANCHOR_DOMAIN = b"jointinspect/audit-anchor/v1\x00"
 def _check_text(field: str, value: object, *, empty: bool = True) -> str:
     """Return ``value`` if it is text that JSON and every database store unchanged."""
     if not isinstance(value, str):
-        raise ValidationError("audit.value_invalid", field=field, reason=f"{type(value).__name__} is not text")
+        raise ValidationError(
+            "audit.value_invalid", field=field, reason=f"{type(value).__name__} is not text", reason_zh="不是文本"
+        )
     if not empty and not value:
-        raise ValidationError("audit.value_invalid", field=field, reason="empty text")
+        raise ValidationError("audit.value_invalid", field=field, reason="empty text", reason_zh="文本为空")
     if "\x00" in value:
-        raise ValidationError("audit.value_invalid", field=field, reason="contains a NUL character")
+        raise ValidationError(
+            "audit.value_invalid", field=field, reason="contains a NUL character", reason_zh="含有 NUL 字符"
+        )
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValidationError("audit.value_invalid", field=field, reason="contains a lone surrogate") from exc
+        raise ValidationError(
+            "audit.value_invalid", field=field, reason="contains a lone surrogate", reason_zh="含有孤立的代理字符"
+        ) from exc
     return value
 
 
@@ -62,7 +68,9 @@ def _value_text(field: str, value: object) -> str:
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValidationError("audit.value_invalid", field=field, reason="not a finite number")
+            raise ValidationError(
+                "audit.value_invalid", field=field, reason="not a finite number", reason_zh="不是有限数值"
+            )
         return str(value)
     return str(_check_text(field, value))
 
@@ -75,9 +83,11 @@ def _pairs(value: Mapping[str, object] | tuple[tuple[str, str], ...]) -> tuple[t
         items = value
         for pair in value:
             if not (isinstance(pair, tuple | list) and len(pair) == 2):
-                raise ValidationError("audit.value_invalid", field="data", reason="not a pair")
+                raise ValidationError("audit.value_invalid", field="data", reason="not a pair", reason_zh="不是键值对")
     else:
-        raise ValidationError("audit.value_invalid", field="data", reason=f"{type(value).__name__} is not a mapping")
+        raise ValidationError(
+            "audit.value_invalid", field="data", reason=f"{type(value).__name__} is not a mapping", reason_zh="不是映射"
+        )
     out = [(_check_text("data key", k, empty=False), _value_text(f"data[{k!r}]", v)) for k, v in items]
     if isinstance(value, Mapping):
         out.sort()

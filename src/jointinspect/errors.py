@@ -523,6 +523,31 @@ class JointInspectError(Exception):
         }
 
 
+#: Chinese names of the kinds of record that messages name (``{kind}`` in not-found and
+#: storage messages), so that a Chinese message does not carry an English word.
+RECORD_KINDS_ZH: Mapping[str, str] = {
+    "plan": "计划",
+    "inspection": "检查任务",
+    "visit": "入企记录",
+    "result": "检查结果",
+    "rectification": "整改",
+    "evaluation": "评价",
+    "complaint": "投诉",
+    "enterprise": "企业",
+    "department": "部门",
+    "inspector": "执法人员",
+    "item": "监管事项",
+    "scenario": "场景",
+    "notification": "通知",
+    "reservation": "频次预约",
+}
+
+
+def record_zh(kind: str) -> str:
+    """The Chinese name of a kind of record (the kind itself when none is catalogued)."""
+    return RECORD_KINDS_ZH.get(kind, kind)
+
+
 def display_value(value: Any, *, zh: bool = False) -> Any:
     """How one detail value reads in a message.
 
@@ -560,6 +585,8 @@ def _in_zone(value: dt.datetime) -> str:
 def display_fields(fields: Mapping[str, Any], *, zh: bool) -> dict[str, Any]:
     """The details as they read in a message (see `display_value`), plus derived fields."""
     shown = {k: display_value(v, zh=zh) for k, v in fields.items()}
+    if zh and type(fields.get("kind")) is str:  # a record kind; enum kinds read via ZH_LABELS
+        shown["kind"] = record_zh(fields["kind"])
     # Chinese text of a free-text reason, when the raiser gives one.
     if zh and "reason_zh" in fields:
         shown["reason"] = fields["reason_zh"]

@@ -78,7 +78,9 @@ def parse_seed(text: str, source: str = "text") -> bytes:
         else:
             raw = base64.b64decode(value.replace("-", "+").replace("_", "/"), validate=True)
     except (ValueError, binascii.Error) as exc:
-        raise ValidationError("keys.source_invalid", source=source, reason="not hex or base64") from exc
+        raise ValidationError(
+            "keys.source_invalid", source=source, reason="not hex or base64", reason_zh="既不是十六进制也不是 base64"
+        ) from exc
     return check_seed(raw)
 
 
@@ -140,11 +142,16 @@ class MemoryKeyStore:
         lines = [ln.strip() for ln in text.replace(";", "\n").splitlines()]
         entries = [ln.split() for ln in lines if ln and not ln.startswith("#")]
         if not entries:
-            raise ValidationError("keys.source_invalid", source=source, reason="no key")
+            raise ValidationError("keys.source_invalid", source=source, reason="no key", reason_zh="没有密钥")
         for n, parts in enumerate(entries, start=1):
             retired = len(parts) == 3 and parts[2] == "retired"
             if not (len(parts) in (1, 2) or retired):
-                raise ValidationError("keys.source_invalid", source=source, reason=f"key line {n} is malformed")
+                raise ValidationError(
+                    "keys.source_invalid",
+                    source=source,
+                    reason=f"key line {n} is malformed",
+                    reason_zh=f"第 {n} 行密钥格式错误",
+                )
             seed = parse_seed(parts[-2] if retired else parts[-1], source)
             kid = parts[0] if len(parts) > 1 else None
             added = store.add(Ed25519PrivateKey.from_private_bytes(seed), key_id=kid, current=not retired)
@@ -164,13 +171,17 @@ class MemoryKeyStore:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise ValidationError("keys.source_invalid", source=str(path), reason=exc.strerror or "unreadable") from exc
+            raise ValidationError(
+                "keys.source_invalid", source=str(path), reason=exc.strerror or "unreadable", reason_zh="无法读取"
+            ) from exc
         if len(data) == KEY_SIZE:  # text forms are longer (64 hex, 44 base64 characters)
             return cls.from_seed(data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError("keys.source_invalid", source=str(path), reason="not text") from exc
+            raise ValidationError(
+                "keys.source_invalid", source=str(path), reason="not text", reason_zh="不是文本"
+            ) from exc
         return cls.from_text(text, source=str(path))
 
     @classmethod
@@ -182,7 +193,9 @@ class MemoryKeyStore:
         """
         value = (os.environ if environ is None else environ).get(name)
         if not value:
-            raise ValidationError("keys.source_invalid", source=f"${name}", reason="the variable is not set")
+            raise ValidationError(
+                "keys.source_invalid", source=f"${name}", reason="the variable is not set", reason_zh="该环境变量未设置"
+            )
         return cls.from_text(value, source=f"${name}")
 
     @classmethod

@@ -11,7 +11,7 @@ import attrs
 import pendulum
 
 from jointinspect.audit import AuditHead
-from jointinspect.errors import IntegrityError
+from jointinspect.errors import IntegrityError, record_zh
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
@@ -191,12 +191,16 @@ class _Tables:
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:
     if key in table.rows:
-        raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} already exists")
+        raise IntegrityError(
+            "storage.integrity", reason=f"{kind} {key!r} already exists", reason_zh=f"{record_zh(kind)} {key!r} 已存在"
+        )
 
 
 def _require_existing(table: _Table[str, Any], key: str, kind: str) -> None:
     if key not in table.rows:
-        raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")
+        raise IntegrityError(
+            "storage.integrity", reason=f"{kind} {key!r} does not exist", reason_zh=f"{record_zh(kind)} {key!r} 不存在"
+        )
 
 
 class _Base:

@@ -155,7 +155,9 @@ class _Visits(_Base):
         _require_new(self._t.visits, visit.id, "visit")
         if visit.checked_out_at is None and self.open_for_inspector(visit.inspector_id):
             raise IntegrityError(
-                "storage.integrity", reason=f"inspector {visit.inspector_id!r} already has an open visit"
+                "storage.integrity",
+                reason=f"inspector {visit.inspector_id!r} already has an open visit",
+                reason_zh=f"执法人员 {visit.inspector_id!r} 已有未签退的入企记录",
             )
         self._t.visits.put(self._j, visit.id, visit)
         self._t.visits_by_inspection.add(self._j, visit.inspection_id, visit.id)

@@ -354,7 +354,11 @@ class SQLUnitOfWork:
             create = store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
             self.run(create, params)
             if not self.run(lock, params).fetchall():
-                raise IntegrityError("storage.integrity", reason=f"lock row of {credit_code!r} vanished")
+                raise IntegrityError(
+                    "storage.integrity",
+                    reason=f"lock row of {credit_code!r} vanished",
+                    reason_zh=f"企业 {credit_code!r} 的锁定行已消失",
+                )
         self._locked.add(credit_code)
 
     def commit(self) -> None:

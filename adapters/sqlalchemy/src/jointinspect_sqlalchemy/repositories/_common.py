@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, Table
 from sqlalchemy.sql import Executable
 
-from jointinspect.errors import IntegrityError
+from jointinspect.errors import IntegrityError, record_zh
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.statements import get_body, update_row
@@ -31,7 +31,11 @@ class _Repo:
 
     def _add(self, table: Table, row: Mapping[str, Any], kind: str, key: str) -> None:
         if not self._uow.insert_new(table, row):
-            raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} already exists")
+            raise IntegrityError(
+                "storage.integrity",
+                reason=f"{kind} {key!r} already exists",
+                reason_zh=f"{record_zh(kind)} {key!r} 已存在",
+            )
 
     def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
         key = row[key_column]
@@ -42,7 +46,11 @@ class _Repo:
         )
         params["match_key"] = key
         if self._uow.run(statement, params).rowcount == 0:
-            raise IntegrityError("storage.integrity", reason=f"{kind} {key!r} does not exist")
+            raise IntegrityError(
+                "storage.integrity",
+                reason=f"{kind} {key!r} does not exist",
+                reason_zh=f"{record_zh(kind)} {key!r} 不存在",
+            )
 
 
 def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:

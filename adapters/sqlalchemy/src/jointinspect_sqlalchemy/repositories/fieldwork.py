@@ -33,8 +33,16 @@ class _Visits(_Repo):
         if self._uow.insert_new(s.visits, _visit_row(visit)):
             return
         if self._one(s.visits, visit.id, Visit) is not None:
-            raise IntegrityError("storage.integrity", reason=f"visit {visit.id!r} already exists")
-        raise IntegrityError("storage.integrity", reason=f"inspector {visit.inspector_id!r} already has an open visit")
+            raise IntegrityError(
+                "storage.integrity",
+                reason=f"visit {visit.id!r} already exists",
+                reason_zh=f"入企记录 {visit.id!r} 已存在",
+            )
+        raise IntegrityError(
+            "storage.integrity",
+            reason=f"inspector {visit.inspector_id!r} already has an open visit",
+            reason_zh=f"执法人员 {visit.inspector_id!r} 已有未签退的入企记录",
+        )
 
     def update(self, visit: Visit) -> None:
         self._update(s.visits, "id", _visit_row(visit), "visit")
