@@ -48,6 +48,12 @@ if ! bash scripts/ensure_servers.sh; then
     exit 1
 fi
 
+section "System packages (CJK font, Chromium and its driver)"
+if ! bash scripts/ensure_browser.sh; then
+    echo "!! could not install the font or the browser" >&2
+    exit 1
+fi
+
 section "Python environment (.venv)"
 if ! ensure_venv; then
     echo "!! could not create .venv or install the project" >&2
