@@ -255,7 +255,7 @@ def dashboard(request: Request, start: str | None = None, end: str | None = None
         if lang == "zh"
         else ("Department", "Month", "Plans", "In joint visits")
     )
-    notes_html = "".join(f"<li>{_e(n['text'])}</li>" for n in notes[:20]) or f"<li>{_w('none', lang)}</li>"
+    notes_html = "".join(f"<li>{_e(n['text'])}</li>" for n in notes[:8]) or f"<li>{_w('none', lang)}</li>"
     waiting_html = "".join(f"<li>{_e(n['text'])}</li>" for n in waiting) or f"<li>{_w('none', lang)}</li>"
     body = f"""
 <section><h2>{_w("period", lang)}</h2><p id="period">{_e(shown)}</p></section>

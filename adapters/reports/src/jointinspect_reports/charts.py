@@ -125,7 +125,7 @@ def _plans(ax: Axes, report: KpiReport, lang: Lang, names: Mapping[str, str]) ->
         xs = [d + k * width - 0.4 + width / 2 for d in range(len(departments))]
         bars = ax.bar(xs, [counts.get((d, month), 0) for d in departments], width, label=month)
         ax.bar_label(bars, fontsize=8)
-    ax.set_xticks(range(len(departments)), [names.get(d, d) for d in departments], rotation=20, ha="right")
+    ax.set_xticks(range(len(departments)), [names.get(d, d) for d in departments], rotation=30, ha="right")
     ax.set_ylabel(text("plans_axis", lang))
     ax.legend(fontsize=8)
 
