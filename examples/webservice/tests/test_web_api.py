@@ -16,6 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about its httpx-based client
     from fastapi.testclient import TestClient
 
+from jointinspect_sqlalchemy import upgrade
 from jointinspect_web import TokenIssuer, demo_app
 from jointinspect_web.__main__ import openapi_text
 from jointinspect_web.demo import FILED_AT, NOW, SYSTEM, VISIT_DAY, Demo
@@ -252,3 +253,23 @@ def test_tokens_carry_the_principal() -> None:
 def test_the_published_openapi_document_is_current() -> None:
     published = (DOCS / "openapi.json").read_text(encoding="utf-8")
     assert published == openapi_text(), "regenerate: python -m jointinspect_web --openapi docs/openapi.json"
+
+
+def test_the_service_runs_on_postgresql_by_url(postgresql_db_url: str) -> None:
+    # The same demo and the same calls on a PostgreSQL store, migrated first as in production.
+    upgrade(postgresql_db_url)
+    app, scan_path = demo_app(postgresql_db_url, secret="pg", clock=FixedClock(NOW))
+    service: WebService = app.state.service
+    demo: Demo = app.state.demo
+    try:
+        http = TestClient(app)
+        http.cookies.set("ji_session", service.tokens.issue(Principal.enterprise(demo.enterprise)))
+        page = http.get(scan_path)
+        assert page.status_code == 200 and "37000000" in page.text
+        token = service.tokens.issue(SUPERVISOR)
+        r = http.get(
+            "/api/supervision/kpis?start=2026-11-01&end=2026-11-30", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert r.json()["plans_filed"] == 15 and r.json()["joint_visits"] == 2
+    finally:
+        service.engine.store.close()
