@@ -48,6 +48,12 @@ if ! bash scripts/ensure_servers.sh; then
     exit 1
 fi
 
+section "System packages (CJK font, Chromium and its driver)"
+if ! bash scripts/ensure_browser.sh; then
+    echo "!! could not install the font or the browser" >&2
+    exit 1
+fi
+
 section "Python environment (.venv)"
 if ! ensure_venv; then
     echo "!! could not create .venv or install the project" >&2
@@ -62,6 +68,7 @@ mypy_targets=(src/jointinspect testsupport conftest.py)
 for package in adapters/*/src/*/__init__.py; do
     [ -f "$package" ] && mypy_targets+=("$(dirname "$package")")
 done
+mypy_targets+=(examples/webservice/jointinspect_web)  # the reference web service (issue 13)
 run_step "mypy --strict" .venv/bin/mypy --strict "${mypy_targets[@]}"
 
 # NO_MKDOCS_2_WARNING silences Material's end-of-life banner, which is noise in CI logs.

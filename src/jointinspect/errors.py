@@ -487,6 +487,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Audit anchor at entry {seq} is not signed by a known key ({key_id!r})",
         "第 {seq} 条的审计锚点签名无效(密钥 {key_id!r})",
     ),
+    # KPI plots and the reference web service (issue 13)
+    "report.font_missing": (
+        "The font {font} for the charts' labels is not installed (Debian package {package})",
+        "图表标签所需的字体 {font} 未安装(请安装软件包 {package})",
+    ),
+    "auth.unauthenticated": ("Sign in first: {reason}", "请先登录:{reason}"),
 }
 
 
