@@ -54,12 +54,14 @@ def test_a_first_violation_is_guidance_without_penalty_and_a_second_is_not() -> 
     )
     second, guided_again = violate(w, 30)
     assert not guided_again
+    w.clock.set(w.clock.now().add(days=3))  # the loop is ordered by time
     w.engine.record_loop_step(second, "penalty", "罚款二千元", by=officer("SCJG"))
     w.refused_with(
         IllegalTransition,
         lambda: w.engine.record_loop_step(second, "penalty", "再罚", by=officer("SCJG")),
         "guidance.penalty_recorded",
     )
+    w.clock.set(w.clock.now().add(days=7))
     w.engine.record_loop_step(second, "assistance", "上门指导建立公示制度", by=officer("SCJG"))
     # The loop is visible in the records: guidance given, penalty, assistance offered.
     loop = w.engine.enforcement_loop(w.ent.credit_code, by=enterprise(w.ent.credit_code))
