@@ -5,6 +5,7 @@ departments and the supervisor, and the resolution records which standard prevai
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,9 +14,10 @@ from jointinspect.errors import IllegalTransition, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
+from jointinspect.model.reference import Department, Scenario, SupervisionItem
 from jointinspect.policy import load_policy, preset
 from jointinspect.policy.oversight import ConflictPolicy, StandardConflict
-from jointinspect.testing._world import World, make_world
+from jointinspect.testing._world import T0, World, make_world
 from jointinspect.testing.principals import SUPERVISOR, SYSTEM, enterprise, officer
 
 
@@ -120,3 +122,47 @@ def test_among_finds_each_declared_pair_present_once(declared: list[list[str]], 
     found = [c.pair for c in policy.among(items)]
     expected = sorted({tuple(sorted(p)) for p in declared if set(p) <= items})
     assert found == expected
+
+
+def test_a_scenario_bundling_conflicting_items_is_flagged_when_registered() -> None:
+    w = x_city()
+    w.engine.add_scenario(Scenario("VOC", "涉挥发性有机物企业一件事", ("STHJ-01", "YJGL-01", "SCJG-01")), by=SYSTEM)
+    w.engine.add_scenario(Scenario("SHOP", "开办商店一件事", ("SCJG-01", "YJGL-01")), by=SYSTEM)
+    with w.store.unit_of_work() as uow:
+        told = {
+            (n.role, n.recipient, n.subject) for n in uow.outbox.pending(10_000) if n.kind == "conflict.in_scenario"
+        }
+    assert told == {
+        (Role.DEPARTMENT, "STHJ", "VOC"),
+        (Role.DEPARTMENT, "YJGL", "VOC"),
+        (Role.SUPERVISOR, "judicial", "VOC"),
+    }
+
+
+def test_replan_flags_a_visit_it_brings_together() -> None:
+    # As in test_joint_visits: incremental filing makes SCJG+YJGL, STHJ and XFJY three visits;
+    # replan regroups them into SCJG+STHJ and YJGL+XFJY — SCJG-01 meets STHJ-01.
+    declared = {"declared": [{"item": "SCJG-01", "conflicts_with": "STHJ-01", "topic": "示例冲突"}]}
+    w = make_world(MemoryStore(), load_policy({"frequency": [], "conflicts": declared}))
+    w.engine.add_department(Department("XFJY", "消防救援支队"), by=SYSTEM)
+    w.engine.add_item(SupervisionItem("XFJY-01", "消防·证照公示", "XFJY", "fire"), by=SYSTEM)
+    fire = attrs.evolve(w.city.inspectors_of("STHJ")[0], id="XFJY-I01", department="XFJY", fields={"fire"})
+    w.engine.add_inspector(fire, by=SYSTEM)
+    w.engine.add_inspector(attrs.evolve(fire, id="XFJY-I02", certificate_no="37999998"), by=SYSTEM)
+    base = T0.start_of("day").add(days=2)
+
+    def file(dept: str, start_h: int, end_h: int) -> None:
+        request = attrs.evolve(
+            w.request(dept), start=base.add(hours=start_h), end=base.add(hours=end_h), items=(f"{dept}-01",)
+        )
+        w.engine.file_plan(request, by=officer(dept))
+
+    file("SCJG", 0, 10)
+    file("YJGL", 8, 13)
+    file("STHJ", 0, 3)
+    file("XFJY", 11, 14)
+    assert flagged(w) == []
+    out = w.engine.replan(w.ent.credit_code, by=SYSTEM)
+    flags = [f for iid in out.visits for f in w.engine.conflicts_of(iid, by=SYSTEM)]
+    assert [f.items for f in flags] == [("SCJG-01", "STHJ-01")]
+    assert len(flagged(w)) == 3

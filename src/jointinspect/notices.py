@@ -611,6 +611,23 @@ _NOTICES: tuple[Notice, ...] = (
         ),
     ),
     Notice(
+        "conflict.in_scenario",
+        (_D, _S),
+        {"first": F.ITEM, "second": F.ITEM, "topic": F.TEXT},
+        (
+            "【标准冲突】场景 {subject} 同时包含“{first}”与“{second}”,两者标准相互冲突:{topic}",
+            "[Conflicting standards] Scenario {subject} bundles “{first}” and “{second}”, whose standards "
+            "conflict: {topic}",
+        ),
+        ("标准冲突提示:场景 {subject}", "Conflicting standards: scenario {subject}"),
+        (
+            "场景 {subject} 将事项“{first}”与“{second}”一并检查,两者的检查标准相互冲突({topic})。"
+            "请相关部门事先协调;每次联合检查前还将另行提示。",
+            "Scenario {subject} checks “{first}” and “{second}” together, and their standards conflict "
+            "({topic}). The departments should agree in advance; each joint visit will be flagged again.",
+        ),
+    ),
+    Notice(
         "conflict.resolved",
         (_D,),
         {"inspection": F.ID, "prevailing": F.ITEM, "reason": F.TEXT},

@@ -13,6 +13,7 @@ from jointinspect.errors import IllegalTransition, NotFoundError, ValidationErro
 from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection
+from jointinspect.model.reference import Scenario
 from jointinspect.operations._context import Context, Effects
 from jointinspect.operations._unit import boundary, operation, permit, require_inspection, require_item
 
@@ -64,6 +65,27 @@ def flag_conflicts(context: Context, effects: Effects, inspection: Inspection) -
         )
         flagged.append(flag)
     return flagged
+
+
+def flag_scenario(context: Context, effects: Effects, scenario: Scenario) -> None:
+    """Warn both departments and the supervisor when a scenario (一件事) bundles items whose
+    standards the policy declares in conflict (called when the scenario is registered);
+    each visit that checks them together is flagged again, on the inspection."""
+    for conflict in context.policy.conflicts.among(scenario.items):
+        first, second = (require_item(effects.uow, code) for code in conflict.pair)
+        effects.audit("conflict.in_scenario", scenario.code, items=",".join(conflict.pair))
+        recipients = [(Role.DEPARTMENT, d) for d in sorted({first.department, second.department})]
+        for role, recipient in [*recipients, (Role.SUPERVISOR, "judicial")]:
+            effects.notify(
+                "conflict.in_scenario",
+                role,
+                recipient,
+                scenario.code,
+                key=f"conflict.in_scenario:{scenario.code}:{first.code}:{second.code}:{role}:{recipient}",
+                first=first.code,
+                second=second.code,
+                topic=conflict.topic,
+            )
 
 
 def resolve_conflict(context: Context, flag_id: str, prevailing: str, reason: str, by: Principal) -> ConflictFlag:
