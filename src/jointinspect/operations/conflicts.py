@@ -107,6 +107,8 @@ def resolve_conflict(context: Context, flag_id: str, prevailing: str, reason: st
         inspection = require_inspection(uow, flag.inspection_id)
         facts = AuthContext(enterprise=flag.enterprise, lead_department=inspection.lead_department)
         permit(context, "resolve_conflict", by, facts, flag_id)
+        uow.lock_enterprise(flag.enterprise)  # one resolution, also under concurrency
+        flag = uow.conflicts.get(flag_id) or flag  # re-read under the lock
         if prevailing not in flag.items:
             raise ValidationError("conflict.not_a_party", item=prevailing, items=", ".join(flag.items))
         if flag.prevailing is not None:

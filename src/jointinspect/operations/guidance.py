@@ -56,6 +56,7 @@ def record_loop_step(context: Context, result_id: str, stage: LoopStage | str, n
             raise NotFoundError(kind="result", key=result_id)
         facts = AuthContext(department=result.department, enterprise=result.enterprise)
         permit(context, "record_loop_step", by, facts, result_id)
+        uow.lock_enterprise(result.enterprise)  # one penalty per result, also under concurrency
         if result.outcome is not Outcome.FAIL:
             raise IllegalTransition("guidance.not_a_violation", result=result_id, outcome=result.outcome)
         if stage is LoopStage.PENALTY:

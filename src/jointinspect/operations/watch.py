@@ -109,6 +109,7 @@ def explain_watch(
         inspector = require_inspector(uow, inspector_id)
         facts = AuthContext(department=inspector.department, enterprise=enterprise, inspector=inspector_id)
         permit(context, "explain_watch", by, facts, inspector_id)
+        uow.lock_enterprise(enterprise)  # check-in and check-out of this enterprise wait for it
         streak = uow.watch.get(inspector_id, enterprise)
         if streak is None or not blocked(context, streak, effects.now):
             raise IllegalTransition("watch.not_blocked", inspector=inspector_id, enterprise=enterprise)

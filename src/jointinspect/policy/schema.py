@@ -618,9 +618,15 @@ class Policy:
     audit: AuditPolicy = AuditPolicy()
     maintenance: MaintenancePolicy = MaintenancePolicy()
     delivery: DeliveryPolicy = DeliveryPolicy()
-    guidance: GuidancePolicy = attrs.field(factory=GuidancePolicy)
-    watch: WatchPolicy = attrs.field(factory=WatchPolicy)
-    conflicts: ConflictPolicy = attrs.field(factory=ConflictPolicy)
+    guidance: GuidancePolicy = attrs.field(
+        factory=GuidancePolicy, metadata={"zh": "首违不罚、轻微免罚清单", "unit": "", "source": "Haigang"}
+    )
+    watch: WatchPolicy = attrs.field(
+        factory=WatchPolicy, metadata={"zh": "无效检查监测", "unit": "", "source": "Chengdu"}
+    )
+    conflicts: ConflictPolicy = attrs.field(
+        factory=ConflictPolicy, metadata={"zh": "部门间检查标准冲突", "unit": "", "source": "X city"}
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:
