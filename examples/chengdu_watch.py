@@ -36,7 +36,7 @@ def main() -> None:
     engine = Engine(
         policy=preset("chengdu"),
         clock=clock,
-        keys=MemoryKeyStore.from_seed(b"chengdu-example-signing-seed-32b"),
+        keys=MemoryKeyStore.generated(),  # a real deployment loads its key (from_env, from_file)
         notifier=notes,
     )
     populate(engine, city)

@@ -39,7 +39,7 @@ def main() -> None:
     engine = Engine(
         policy=preset("haigang"),
         clock=clock,
-        keys=MemoryKeyStore.from_seed(b"haigang-example-signing-seed-32b"),
+        keys=MemoryKeyStore.generated(),  # a real deployment loads its key (from_env, from_file)
         notifier=notes,
     )
     populate(engine, city)

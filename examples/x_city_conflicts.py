@@ -28,7 +28,7 @@ def main() -> None:
     engine = Engine(
         policy=preset("x_city"),
         clock=FixedClock(START.subtract(days=8)),
-        keys=MemoryKeyStore.from_seed(b"x-city-example-signing-seed-32by"),
+        keys=MemoryKeyStore.generated(),  # a real deployment loads its key (from_env, from_file)
         notifier=notes,
     )
     populate(engine, city)
