@@ -129,6 +129,18 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")
         for op in ("inspection", "plan", "inspections_of", "rectifications_of", "enterprise", "shared_records")
     },
+    # issue 12
+    "record_violation": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.inspector("SCJG-I02", department="SCJG"),
+        "auth.not_checked_in",
+    ),
+    "record_loop_step": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "enforcement_loop": (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise"),
+    "explain_watch": (Principal.supervisor(), Principal.officer("SCJG"), "auth.forbidden"),
+    "inspector_watch": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "resolve_conflict": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "conflicts_of": (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise"),
 }
 
 

@@ -250,6 +250,44 @@ def test_inspector_watch_warns_per_inspector() -> None:
     assert notes.of_kind("frequency.warning")[0].data()["scope"] == f"{ENT}/SCJG-I01"
 
 
+def _visit(eng: Engine, clock: FixedClock, start: pendulum.DateTime, dept: str, items: list[str]) -> str:
+    """File a plan of ``dept`` on ``items``, check ``<dept>-I01`` in; return the inspection id."""
+    out = eng.file_plan(
+        PlanRequest(ENT, dept, start, start.add(hours=2), items=items, inspectors=[f"{dept}-I01", f"{dept}-I02"]),
+        by=principals.officer(dept),
+    )
+    assert out.inspection is not None
+    code = eng.issue_inspection_code(out.inspection.id, by=principals.SYSTEM)
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM)
+    clock.set(start.add(minutes=5))
+    eng.check_in(code.token, CITY.enterprises[0].site, gate.token, by=principals.inspector(f"{dept}-I01"))
+    return out.inspection.id
+
+
+def test_haigang_turns_a_listed_first_violation_into_guidance_once_in_12_months() -> None:
+    eng, clock, notes = engine("haigang")
+    circumstance = "未按规定公示,及时改正"
+    first = _visit(eng, clock, T0, "SCJG", ["SCJG-02"])
+    by = principals.inspector("SCJG-I01")
+    assert eng.record_violation(first, "SCJG-02", circumstance, "未公示", by=by).result.guidance
+    eng.check_out(first, by=by)
+    again = _visit(eng, clock, T0.add(days=30), "SCJG", ["SCJG-02"])
+    assert not eng.record_violation(again, "SCJG-02", circumstance, "仍未公示", by=by).result.guidance
+    assert notes.of_kind("guidance.given")[0].recipient == ENT
+
+
+def test_x_city_flags_conflicting_standards_before_a_joint_visit() -> None:
+    eng, _, notes = engine("x_city")
+    file(eng, T0, dept="STHJ")
+    joint = file(eng, T0, dept="YJGL").inspection
+    assert joint is not None and joint.joint
+    (flag,) = eng.conflicts_of(joint.id, by=principals.SYSTEM)
+    assert flag.items == ("STHJ-01", "YJGL-01") and flag.prevailing is None
+    eng.deliver_notifications(by=principals.SYSTEM)
+    told = {(n.role, n.recipient) for n in notes.of_kind("conflict.flagged")}
+    assert told == {(Role.DEPARTMENT, "STHJ"), (Role.DEPARTMENT, "YJGL"), (Role.SUPERVISOR, "judicial")}
+
+
 def test_every_preset_has_a_test() -> None:
     # Static, so that it holds under pytest-xdist too: each preset names its test here.
     tests = {
@@ -263,5 +301,7 @@ def test_every_preset_has_a_test() -> None:
         "quiet_county": test_quiet_county_refuses_routine_on_days_1_to_15,
         "laizhou": test_laizhou_needs_two_approvals,
         "inspector_watch": test_inspector_watch_warns_per_inspector,
+        "haigang": test_haigang_turns_a_listed_first_violation_into_guidance_once_in_12_months,
+        "x_city": test_x_city_flags_conflicting_standards_before_a_joint_visit,
     }
     assert set(tests) == set(PRESETS)

@@ -355,6 +355,14 @@ MATRIX: tuple[Rule, ...] = (
     _queries("rectifications_of"),
     _queries("enterprise"),
     _queries("shared_records"),
+    # issue 12: first-violation guidance, the inefficient-inspection watch, conflicting standards
+    Rule("record_violation", (Grant(_K.INSPECTOR, CHECKED_IN),), "a listed first violation becomes guidance"),
+    Rule("record_loop_step", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "penalty or assistance; no penalty after guidance"),
+    _queries("enforcement_loop"),
+    Rule("explain_watch", (Grant(_K.SUPERVISOR),), "unblocks an inspector after consecutive no-finding inspections"),
+    Rule("inspector_watch", (Grant(_K.SUPERVISOR), _SYSTEM, Grant(_K.OFFICER, OWN_DEPARTMENT))),
+    Rule("resolve_conflict", (Grant(_K.OFFICER, LEAD), Grant(_K.SUPERVISOR)), "records which standard prevailed"),
+    _queries("conflicts_of"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -23,9 +23,12 @@ import pendulum
 
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
+from jointinspect.facade.conflicts import ConflictFacet
+from jointinspect.facade.guidance import GuidanceFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
 from jointinspect.facade.queries import QueryFacet
 from jointinspect.facade.supervision import SupervisionFacet
+from jointinspect.facade.watch import WatchFacet
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Role
@@ -61,7 +64,7 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine(QueryFacet, MaintenanceFacet, SupervisionFacet):
+class Engine(QueryFacet, MaintenanceFacet, SupervisionFacet, GuidanceFacet, WatchFacet, ConflictFacet):
     """The inspection-coordination engine of one city.
 
     Attributes:

@@ -493,6 +493,41 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "图表标签所需的字体 {font} 未安装(请安装软件包 {package})",
     ),
     "auth.unauthenticated": ("Sign in first: {reason}", "请先登录:{reason}"),
+    # issue 12: first-violation guidance, the inefficient-inspection watch, conflicting standards
+    "guidance.no_penalty": (
+        "Result {result!r} is a listed first violation answered with guidance; it is not penalised",
+        "检查结果 {result!r} 属首违不罚、轻微免罚清单事项,已予指导,不予处罚",
+    ),
+    "guidance.not_a_violation": (
+        "Result {result!r} found no violation (outcome {outcome})",
+        "检查结果 {result!r} 未发现违法行为(结论为 {outcome})",
+    ),
+    "guidance.penalty_recorded": (
+        "A penalty is already recorded for result {result!r}",
+        "检查结果 {result!r} 已记录处罚",
+    ),
+    "guidance.stage_manual": (
+        "Guidance is recorded when a listed first violation is found; record a penalty or assistance",
+        "指导在发现清单内首次违法时自动记录,此处只能记录处罚或帮扶",
+    ),
+    "watch.explanation_required": (
+        "Inspector {inspector!r} has {count} consecutive inspections of {enterprise!r} without a finding "
+        "within {days} days; a supervisor must record an explanation first",
+        "执法人员 {inspector!r} 在 {days} 天内对企业 {enterprise!r} 已连续 {count} 次检查未发现问题,"
+        "须由监督部门记录情况说明后方可再次检查",
+    ),
+    "watch.not_blocked": (
+        "Inspector {inspector!r} is not blocked at {enterprise!r}; there is nothing to explain",
+        "执法人员 {inspector!r} 对企业 {enterprise!r} 未被限制检查,无需说明",
+    ),
+    "conflict.not_a_party": (
+        "Item {item!r} is not one of the conflicting items {items}",
+        "事项 {item!r} 不属于相互冲突的事项 {items}",
+    ),
+    "conflict.already_resolved": (
+        "Conflict {flag!r} was already resolved in favour of {item!r}",
+        "标准冲突 {flag!r} 已确定适用事项 {item!r} 的标准",
+    ),
 }
 
 
@@ -746,3 +781,10 @@ class WebhookRejected(JointInspectError):
     """A received webhook failed verification: bad signature, stale timestamp or replay."""
 
     default_code = "webhook.signature_invalid"
+
+
+class InspectionWatchBlocked(JointInspectError):
+    """An inspector blocked by the inefficient-inspection watch (Chengdu): too many
+    consecutive no-finding inspections of one enterprise until a supervisor explains them."""
+
+    default_code = "watch.explanation_required"

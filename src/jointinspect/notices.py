@@ -505,6 +505,143 @@ _NOTICES: tuple[Notice, ...] = (
             "is verified.",
         ),
     ),
+    # issue 12: first-violation guidance and the guidance-penalty-assistance loop
+    Notice(
+        "guidance.given",
+        (_E,),
+        {"item": F.ITEM, "department": F.DEPARTMENT},
+        (
+            "【首违不罚】事项“{item}”为首次违法,{department}予以指导,不予处罚(检查结果 {subject})。",
+            "[First violation] “{item}” is a first violation: {department} gives guidance, no penalty "
+            "(result {subject}).",
+        ),
+        ("首违不罚告知:{item}", "First violation, no penalty: {item}"),
+        (
+            "经检查,贵单位事项“{item}”存在问题。该事项列入首违不罚、轻微免罚清单且属首次违法,"
+            "{department}依规予以指导,不予处罚(检查结果 {subject})。请按要求及时整改;期限内再次违法的,将依法处理。",
+            "The inspection found a problem with “{item}”. The item is on the first-violation or minor-violation "
+            "list and this is a first violation, so {department} gives guidance and no penalty (result "
+            "{subject}). Please put it right; a second violation within the period will be dealt with by law.",
+        ),
+    ),
+    Notice(
+        "penalty.recorded",
+        (_E,),
+        {"item": F.ITEM, "note": F.TEXT},
+        (
+            "【行政处罚】就事项“{item}”的违法行为已作出处罚(记录 {subject}):{note}",
+            "[Penalty] A penalty was decided for the violation of “{item}” (record {subject}): {note}",
+        ),
+        ("行政处罚告知:{item}", "Penalty decided: {item}"),
+        (
+            "贵单位事项“{item}”的违法行为已依法作出处罚(记录 {subject})。说明:{note}",
+            "A penalty was decided by law for the violation of “{item}” (record {subject}). Note: {note}",
+        ),
+    ),
+    Notice(
+        "assistance.offered",
+        (_E,),
+        {"item": F.ITEM, "note": F.TEXT},
+        (
+            "【帮扶】就事项“{item}”为贵单位提供整改帮扶(记录 {subject}):{note}",
+            "[Assistance] Help is offered to put “{item}” right (record {subject}): {note}",
+        ),
+        ("整改帮扶:{item}", "Assistance offered: {item}"),
+        (
+            "执法部门就事项“{item}”为贵单位提供整改帮扶(记录 {subject}),帮助企业彻底纠正、预防再犯。说明:{note}",
+            "The department offers help with “{item}” (record {subject}) so that it is put right for good and "
+            "does not happen again. Note: {note}",
+        ),
+    ),
+    # issue 12: the inefficient-inspection watch
+    Notice(
+        "watch.blocked",
+        (_S, _D),
+        {"enterprise": F.ENTERPRISE, "count": F.NUMBER},
+        (
+            "【无效检查预警】{subject}对{enterprise}已连续 {count} 次检查未发现问题,须作出情况说明后方可再次检查。",
+            "[Inefficient inspections] {subject} has inspected {enterprise} {count} times in a row without a "
+            "finding and may not inspect it again until it is explained.",
+        ),
+        ("无效检查预警:{subject}", "Inefficient inspections: {subject}"),
+        (
+            "执法人员{subject}在统计期间内对{enterprise}连续 {count} 次检查均未发现问题。"
+            "依照规定,该执法人员暂停对该企业的检查,待监督部门记录情况说明后恢复。",
+            "Inspector {subject} has inspected {enterprise} {count} times in a row within the period without "
+            "finding anything. By the rules the inspector may not inspect it again until the supervising "
+            "office records an explanation.",
+        ),
+        subject_field=F.INSPECTOR,
+    ),
+    Notice(
+        "watch.explained",
+        (_D,),
+        {"enterprise": F.ENTERPRISE, "explanation": F.TEXT},
+        (
+            "【情况说明已记录】{subject}对{enterprise}的连续无问题检查已作说明,恢复检查:{explanation}",
+            "[Explained] The run of no-finding inspections of {enterprise} by {subject} is explained; "
+            "inspections may resume: {explanation}",
+        ),
+        ("情况说明已记录:{subject}", "Explanation recorded: {subject}"),
+        (
+            "监督部门已记录执法人员{subject}对{enterprise}连续检查未发现问题的情况说明,该执法人员可恢复对该企业的检查。"
+            "说明内容:{explanation}",
+            "The supervising office recorded an explanation of the no-finding inspections of {enterprise} by "
+            "{subject}; the inspector may inspect it again. Explanation: {explanation}",
+        ),
+        subject_field=F.INSPECTOR,
+    ),
+    # issue 12: conflicting standards
+    Notice(
+        "conflict.flagged",
+        (_D, _S),
+        {"inspection": F.ID, "first": F.ITEM, "second": F.ITEM, "topic": F.TEXT},
+        (
+            "【标准冲突】检查任务 {inspection} 同时涉及“{first}”与“{second}”,两者标准相互冲突:{topic}",
+            "[Conflicting standards] Inspection {inspection} covers both “{first}” and “{second}”, whose "
+            "standards conflict: {topic}",
+        ),
+        ("标准冲突提示:检查任务 {inspection}", "Conflicting standards: inspection {inspection}"),
+        (
+            "检查任务 {inspection} 同时涉及事项“{first}”与“{second}”,两者的检查标准相互冲突({topic})。"
+            "请相关部门在检查前协调,并在检查后记录最终适用的标准(冲突编号 {subject})。",
+            "Inspection {inspection} covers both “{first}” and “{second}”, whose standards conflict "
+            "({topic}). The departments should agree before the visit and record afterwards which standard "
+            "prevailed (conflict {subject}).",
+        ),
+    ),
+    Notice(
+        "conflict.in_scenario",
+        (_D, _S),
+        {"first": F.ITEM, "second": F.ITEM, "topic": F.TEXT},
+        (
+            "【标准冲突】场景 {subject} 同时包含“{first}”与“{second}”,两者标准相互冲突:{topic}",
+            "[Conflicting standards] Scenario {subject} bundles “{first}” and “{second}”, whose standards "
+            "conflict: {topic}",
+        ),
+        ("标准冲突提示:场景 {subject}", "Conflicting standards: scenario {subject}"),
+        (
+            "场景 {subject} 将事项“{first}”与“{second}”一并检查,两者的检查标准相互冲突({topic})。"
+            "请相关部门事先协调;每次联合检查前还将另行提示。",
+            "Scenario {subject} checks “{first}” and “{second}” together, and their standards conflict "
+            "({topic}). The departments should agree in advance; each joint visit will be flagged again.",
+        ),
+    ),
+    Notice(
+        "conflict.resolved",
+        (_D,),
+        {"inspection": F.ID, "prevailing": F.ITEM, "reason": F.TEXT},
+        (
+            "【标准冲突已处理】检查任务 {inspection} 适用“{prevailing}”的标准,理由:{reason}",
+            "[Conflict resolved] Inspection {inspection} follows the standard of “{prevailing}”; reason: {reason}",
+        ),
+        ("标准冲突已处理:检查任务 {inspection}", "Conflict resolved: inspection {inspection}"),
+        (
+            "检查任务 {inspection} 的标准冲突(编号 {subject})已处理,最终适用事项“{prevailing}”的标准。理由:{reason}",
+            "The conflict {subject} on inspection {inspection} is resolved: the standard of “{prevailing}” "
+            "prevailed. Reason: {reason}",
+        ),
+    ),
 )
 
 #: kind -> catalogue entry.

@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from jointinspect.audit import Anchor, AuditEntry, AuditHead, AuditRecord
 from jointinspect.auth import AuthContext, Principal
+from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.guidance import LoopStep
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
@@ -32,6 +34,7 @@ from jointinspect.model.reference import (
 )
 from jointinspect.model.result import ResultRecord
 from jointinspect.model.visit import Visit
+from jointinspect.model.watch import InspectorStreak
 from jointinspect.rules.frequency import LedgerDecision, Reservation, RuleCheck
 
 
@@ -434,6 +437,58 @@ class Authorizer(Protocol):
         ...
 
 
+class EnforcementLoopRepository(Protocol):
+    """Steps of the guidance-penalty-assistance loop (指导-处罚-帮扶), append-only."""
+
+    def add(self, step: LoopStep) -> None:
+        """Insert a new step (its id must be new)."""
+        ...
+
+    def for_result(self, result_id: str) -> list[LoopStep]:
+        """The steps about one result, ordered by ``(at, id)``."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[LoopStep]:
+        """The steps about one enterprise, ordered by ``(at, id)``; never another's."""
+        ...
+
+
+class InspectorWatchRepository(Protocol):
+    """Runs of no-finding inspections per (inspector, enterprise)."""
+
+    def get(self, inspector_id: str, enterprise: str) -> InspectorStreak | None:
+        """The run of one inspector at one enterprise, or ``None``."""
+        ...
+
+    def put(self, streak: InspectorStreak) -> None:
+        """Insert or replace the run keyed by ``(inspector_id, enterprise)``."""
+        ...
+
+    def for_inspector(self, inspector_id: str) -> list[InspectorStreak]:
+        """Every run of one inspector, ordered by enterprise."""
+        ...
+
+
+class ConflictRepository(Protocol):
+    """Conflicting standards flagged on inspections."""
+
+    def add(self, flag: ConflictFlag) -> None:
+        """Insert a new flag (its id must be new)."""
+        ...
+
+    def update(self, flag: ConflictFlag) -> None:
+        """Replace a stored flag with the same id (its resolution)."""
+        ...
+
+    def get(self, flag_id: str) -> ConflictFlag | None:
+        """One flag by id."""
+        ...
+
+    def for_inspection(self, inspection_id: str) -> list[ConflictFlag]:
+        """The flags of one inspection, ordered by ``id``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One operation's transaction: every repository sees and writes the same state;
     nothing is visible to others before `commit`; leaving the ``with`` block without
@@ -487,6 +542,21 @@ class UnitOfWork(Protocol):
     @property
     def ledger(self) -> FrequencyLedger:
         """The store's own frequency ledger, transactional with this unit of work."""
+        ...
+
+    @property
+    def enforcement_loop(self) -> EnforcementLoopRepository:
+        """Steps of the guidance-penalty-assistance loop."""
+        ...
+
+    @property
+    def watch(self) -> InspectorWatchRepository:
+        """Runs of no-finding inspections (the inefficient-inspection watch)."""
+        ...
+
+    @property
+    def conflicts(self) -> ConflictRepository:
+        """Conflicting standards flagged on inspections."""
         ...
 
     def lock_enterprise(self, credit_code: str) -> None:

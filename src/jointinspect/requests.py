@@ -9,6 +9,7 @@ import pendulum
 
 from jointinspect import validation as v
 from jointinspect.model._enums import member
+from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.result import ResultRecord
@@ -147,6 +148,8 @@ class CodeView:
     inspectors: tuple[InspectorView, ...]
     window: Window
     joint: bool
+    #: conflicting standards flagged on the inspection (issue 12), with what prevailed.
+    conflicts: tuple[ConflictFlag, ...] = ()
 
 
 @attrs.frozen

@@ -83,6 +83,13 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "deliver_notifications": {"batch"},
     "rebuild_reservations": {"enterprise"},
     "replan": {"enterprise"},
+    "record_violation": {"inspection_id", "item", "evidence", "circumstance"},
+    "record_loop_step": {"result_id", "stage"},
+    "enforcement_loop": {"enterprise"},
+    "explain_watch": {"inspector_id", "enterprise"},
+    "inspector_watch": {"inspector_id", "enterprise"},
+    "resolve_conflict": {"flag_id", "prevailing"},
+    "conflicts_of": {"inspection_id"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -512,4 +519,54 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
         lambda e, by, start, end: e.supervision_report(start, end, by=by),
     ),
     "prune": ({"by": _SYSTEM}, lambda e, by: e.prune(by=by)),
+    # issue 12: first-violation guidance, the inefficient-inspection watch, conflicting standards
+    "record_violation": (
+        {
+            "inspection_id": _attr("inspection"),
+            "item": _v("SCJG-02"),
+            "circumstance": _s(texts),
+            "note": _s(texts),
+            "evidence": _s(st.lists(texts, max_size=3)),
+            "by": _INSPECTORS,
+        },
+        lambda e, inspection_id, item, circumstance, note, evidence, by: e.record_violation(
+            inspection_id, item, circumstance, note, evidence, by=by
+        ),
+    ),
+    "record_loop_step": (
+        {
+            "result_id": _attr("result"),
+            "stage": _s(st.sampled_from(["penalty", "assistance", "guidance"])),
+            "note": _s(texts),
+            "by": _SCJG,
+        },
+        lambda e, result_id, stage, note, by: e.record_loop_step(result_id, stage, note, by=by),
+    ),
+    "enforcement_loop": (
+        {"enterprise": _s(credit_codes), "by": _ANYONE},
+        lambda e, enterprise, by: e.enforcement_loop(enterprise, by=by),
+    ),
+    "explain_watch": (
+        {
+            "inspector_id": _s(_inspector),
+            "enterprise": _s(credit_codes),
+            "explanation": _s(texts),
+            "by": _by(SUPERVISOR),
+        },
+        lambda e, inspector_id, enterprise, explanation, by: e.explain_watch(
+            inspector_id, enterprise, explanation, by=by
+        ),
+    ),
+    "inspector_watch": (
+        {"inspector_id": _s(_inspector), "enterprise": _s(credit_codes), "by": _ANYONE},
+        lambda e, inspector_id, enterprise, by: e.inspector_watch(inspector_id, enterprise, by=by),
+    ),
+    "resolve_conflict": (
+        {"flag_id": _s(ids), "prevailing": _v("SCJG-01"), "reason": _s(texts), "by": _by(SUPERVISOR)},
+        lambda e, flag_id, prevailing, reason, by: e.resolve_conflict(flag_id, prevailing, reason, by=by),
+    ),
+    "conflicts_of": (
+        {"inspection_id": _attr("inspection"), "by": _ANYONE},
+        lambda e, inspection_id, by: e.conflicts_of(inspection_id, by=by),
+    ),
 }

@@ -12,7 +12,9 @@ import pendulum
 
 from jointinspect.audit import AuditHead
 from jointinspect.errors import IntegrityError, record_zh
+from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.guidance import LoopStep
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
@@ -25,6 +27,7 @@ from jointinspect.model.reference import (
 )
 from jointinspect.model.result import ResultRecord
 from jointinspect.model.visit import Visit
+from jointinspect.model.watch import InspectorStreak
 from jointinspect.rules.frequency import (
     Reservation,
 )
@@ -187,6 +190,13 @@ class _Tables:
     #: enterprise -> reservations by visit time (the ledger reads only the rules' span)
     reservations_by_time: _Sorted = attrs.Factory(_Sorted)
     counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
+    # Issue 12: the guidance-penalty-assistance loop, the watch, conflicting standards.
+    loop_steps: _Table[str, LoopStep] = attrs.Factory(_Table)
+    loop_steps_by_result: _Index = attrs.Factory(_Index)
+    loop_steps_by_enterprise: _Index = attrs.Factory(_Index)
+    streaks: _Table[tuple[str, str], InspectorStreak] = attrs.Factory(_Table)
+    conflict_flags: _Table[str, ConflictFlag] = attrs.Factory(_Table)
+    conflict_flags_by_inspection: _Index = attrs.Factory(_Index)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

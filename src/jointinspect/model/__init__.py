@@ -1,6 +1,8 @@
 """Value objects of the domain (``attrs`` frozen classes), re-exported for convenience."""
 
+from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
+from jointinspect.model.guidance import ListKind, LoopStage, LoopStep
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import (
     TRIGGERED_KINDS,
@@ -29,11 +31,13 @@ from jointinspect.model.reference import (
 )
 from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
+from jointinspect.model.watch import InspectorStreak, NoFindingVisit
 
 __all__ = [
     "TRIGGERED_KINDS",
     "Complaint",
     "ComplaintReason",
+    "ConflictFlag",
     "CoordinateSystem",
     "CreditClass",
     "Department",
@@ -44,6 +48,11 @@ __all__ = [
     "InspectionKind",
     "InspectionStatus",
     "Inspector",
+    "InspectorStreak",
+    "ListKind",
+    "LoopStage",
+    "LoopStep",
+    "NoFindingVisit",
     "Notification",
     "Outcome",
     "Plan",

@@ -13,6 +13,7 @@ from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.model.reference import GeoPoint
 from jointinspect.model.visit import Visit
+from jointinspect.operations import watch
 from jointinspect.operations._unit import (
     Context,
     boundary,
@@ -62,6 +63,7 @@ def check_in(
             lead_department=inspection.lead_department,
         )
         permit(context, "check_in", by, facts, inspection.id)
+        watch.check_watch(context, uow, inspector_id, inspection.enterprise, effects.now)
         if claims.enterprise != inspection.enterprise:
             raise TokenError("token.enterprise_mismatch", actual=claims.enterprise, expected=inspection.enterprise)
         if inspection.status is InspectionStatus.PLANNED:
@@ -167,6 +169,7 @@ def check_out(context: Context, inspection_id: str, by: Principal) -> Visit:
             raise CheckInRejected("checkin.not_checked_in", inspector=inspector_id, inspection=inspection_id)
         visit = attrs.evolve(open_visit, checked_out_at=effects.now)
         uow.visits.update(visit)
+        watch.count_check_out(context, effects, inspection, inspector_id)
         duration = visit.duration
         assert duration is not None
         effects.audit(

@@ -100,6 +100,7 @@ def describe_code(context: Context, token: str, by: Principal) -> CodeView:
             people.append(
                 InspectorView(person.id, person.name, person.department, person.certificate_no, person.valid_until)
             )
+        conflicts = tuple(uow.conflicts.for_inspection(inspection.id))
     return CodeView(
         inspection_id=inspection.id,
         enterprise=inspection.enterprise,
@@ -110,4 +111,5 @@ def describe_code(context: Context, token: str, by: Principal) -> CodeView:
         inspectors=tuple(people),
         window=inspection.window,
         joint=inspection.joint,
+        conflicts=conflicts,
     )

@@ -13,6 +13,7 @@ from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
+from jointinspect.operations.conflicts import flag_conflicts
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.policy.schema import FrequencyRule
 from jointinspect.requests import FilingOutcome
@@ -70,6 +71,7 @@ def place(
             enterprise=plan.enterprise,
         )
         effects.audit("frequency.warning", inspection.id, rule=hit.rule, count=hit.count)
+    flag_conflicts(context, effects, inspection)
     return FilingOutcome(
         plan,
         inspection,

@@ -11,6 +11,7 @@ from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
 from jointinspect.operations._unit import Context, boundary, operation, permit, require_department, require_item
+from jointinspect.operations.conflicts import flag_scenario
 
 
 def add_enterprise(context: Context, enterprise: Enterprise, by: Principal) -> Enterprise:
@@ -89,4 +90,5 @@ def add_scenario(context: Context, scenario: Scenario, by: Principal) -> Scenari
             require_item(effects.uow, code)
         effects.uow.reference.put_scenario(scenario)
         effects.audit("scenario.put", scenario.code, items=",".join(scenario.items))
+        flag_scenario(context, effects, scenario)
     return scenario

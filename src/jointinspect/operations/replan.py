@@ -25,6 +25,7 @@ from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
+from jointinspect.operations.conflicts import flag_conflicts
 from jointinspect.operations.placement import amend_reservation, current_reservation, describe_group, rule_named
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.requests import ReplanOutcome
@@ -52,6 +53,8 @@ def replan(context: Context, enterprise: str, by: Principal) -> ReplanOutcome:
         if len(groups) >= len(movable):
             return ReplanOutcome(enterprise, tuple(sorted(i.id for i in movable)), (), ())
         kept, changed, superseded = _apply(context, effects, movable, members, groups)
+        for inspection in kept:  # a regrouped visit may bring conflicting standards together
+            flag_conflicts(context, effects, inspection)
     return ReplanOutcome(enterprise, tuple(sorted(i.id for i in kept)), changed, superseded)
 
 

@@ -26,6 +26,7 @@ from jointinspect.operations._unit import (
     require_inspector,
     require_item,
 )
+from jointinspect.operations.loop import give_guidance, guidance_entry
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import ResultOutcome
 
@@ -73,7 +74,24 @@ def record_result(
 ) -> ResultOutcome:
     """Record the checked-in inspector ``by``'s finding for one item; a failure opens a
     rectification. Once per (inspection, item, department): a second is `correct_result`."""
-    by = boundary("record_result", by)
+    return record(context, "record_result", inspection_id, item, outcome, note, evidence, by)
+
+
+def record(
+    context: Context,
+    operation_name: str,
+    inspection_id: str,
+    item: str,
+    outcome: Outcome | str,
+    note: str,
+    evidence: Sequence[str],
+    by: Principal,
+    circumstance: str = "",
+) -> ResultOutcome:
+    """`record_result` performed as ``operation_name`` (the matrix row checked), with the
+    ``circumstance`` of a violation that the first-violation lists look up (issue 12)."""
+    by = boundary(operation_name, by)
+    circumstance = v.text(circumstance, "circumstance", max_len=200)
     inspection_id = v.identifier(inspection_id, "inspection_id")
     item = v.identifier(item, "item")
     evidence = v.text_sequence(evidence, "evidence")
@@ -94,7 +112,7 @@ def record_result(
             inspectors=inspection.inspectors,
             checked_in=_checked_in(uow, inspection_id, inspector_id),
         )
-        permit(context, "record_result", by, facts, inspection_id)
+        permit(context, operation_name, by, facts, inspection_id)
         if inspection.status in _CLOSED:
             raise IllegalTransition("result.inspection_closed", inspection=inspection_id, status=inspection.status)
         if not owned:
@@ -113,13 +131,8 @@ def record_result(
             raise IllegalTransition("result.duplicate", item=item, inspection=inspection_id, result=earlier.id)
         first = uow.results.first_since(inspection.enterprise, item, lookback_start(context, now))
         responsible = first.responsible_department if first else inspector.department
-        first_violation = not uow.results.ever_failed(inspection.enterprise, item)
-        guidance = (
-            outcome is Outcome.FAIL
-            and first_violation
-            and supervision_item.first_violation_guidance
-            and context.policy.rectification.first_violation_guidance
-        )
+        listed = guidance_entry(context, uow, supervision_item, inspection.enterprise, outcome, circumstance, now)
+        guidance = listed is not None
         result = ResultRecord(
             id=context.ids(),
             inspection_id=inspection_id,
@@ -138,6 +151,8 @@ def record_result(
         effects.audit(
             "result.recorded", result.id, inspection=inspection_id, item=item, outcome=outcome, guidance=guidance
         )
+        if listed is not None:
+            give_guidance(context, effects, result, listed, circumstance)
         rectification = _open_rectification(context, effects, inspection, result) if outcome is Outcome.FAIL else None
     return ResultOutcome(result, rectification)
 

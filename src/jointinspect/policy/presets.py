@@ -33,7 +33,9 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             {"name": "four_in_15_days", "limit": 3, "action": "warn", "window_days": 15},
         ],
     },
-    # Chengdu: more than 1 a day, 2 a week, 3 a month is flagged.
+    # Chengdu: more than 1 a day, 2 a week, 3 a month is flagged; an inspector with 3
+    # consecutive no-finding inspections of one enterprise in a year is blocked until a
+    # supervisor records an explanation.
     "chengdu": {
         "name": "chengdu",
         "frequency": [
@@ -41,6 +43,44 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             {"name": "more_than_2_a_week", "limit": 2, "action": "warn", "period": "week"},
             {"name": "more_than_3_a_month", "limit": 3, "action": "warn", "period": "month"},
         ],
+        "watch": {"consecutive": 3, "window_days": 365},
+    },
+    # Haigang: first-violation and minor-violation lists (286 items in 18 fields). A city
+    # lists its own items; these entries use the example city's item codes
+    # (`jointinspect.sample`) so that the preset runs as it is. A second violation within
+    # 12 months is no longer a first one.
+    "haigang": {
+        "name": "haigang",
+        "guidance": {
+            "period_months": 12,
+            "items": [
+                {"item": "SCJG-02", "circumstance": "未按规定公示,及时改正", "field": "市场监管"},
+                {"item": "SCJG-04", "kind": "minor", "field": "市场监管"},
+                {
+                    "item": "STHJ-02",
+                    "kind": "minor",
+                    "circumstance": "台账记录不全,未造成危害后果",
+                    "field": "生态环境",
+                },
+                {"item": "YJGL-02", "circumstance": "责任制未上墙,及时改正", "field": "应急管理"},
+            ],
+        },
+    },
+    # X city: the guidance-penalty-assistance loop, and its open problem of conflicting
+    # standards (environment: windows closed against volatile gases; emergency
+    # management: windows open against explosions), flagged before a joint visit.
+    "x_city": {
+        "name": "x_city",
+        "guidance": {"period_months": 12, "items": [{"item": "STHJ-02", "kind": "minor", "field": "生态环境"}]},
+        "conflicts": {
+            "declared": [
+                {
+                    "item": "STHJ-01",
+                    "conflicts_with": "YJGL-01",
+                    "topic": "含挥发性有机物废气的场所:生态环境要求关窗生产,应急管理要求开窗防爆",
+                },
+            ],
+        },
     },
     # Xianning: at most 2 a year by the same agency on one enterprise (complaints exempt).
     "xianning": {

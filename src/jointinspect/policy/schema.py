@@ -28,6 +28,7 @@ from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
+from jointinspect.policy.oversight import ConflictPolicy, GuidancePolicy, WatchPolicy
 from jointinspect.rules.frequency import Action, Scope
 
 T = TypeVar("T")
@@ -617,6 +618,15 @@ class Policy:
     audit: AuditPolicy = AuditPolicy()
     maintenance: MaintenancePolicy = MaintenancePolicy()
     delivery: DeliveryPolicy = DeliveryPolicy()
+    guidance: GuidancePolicy = attrs.field(
+        factory=GuidancePolicy, metadata={"zh": "首违不罚、轻微免罚清单", "unit": "", "source": "Haigang"}
+    )
+    watch: WatchPolicy = attrs.field(
+        factory=WatchPolicy, metadata={"zh": "无效检查监测", "unit": "", "source": "Chengdu"}
+    )
+    conflicts: ConflictPolicy = attrs.field(
+        factory=ConflictPolicy, metadata={"zh": "部门间检查标准冲突", "unit": "", "source": "X city"}
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:

@@ -23,8 +23,9 @@ from jointinspect.model.plan import InspectionStatus, PlanStatus
 from jointinspect.model.rectification import RectificationState
 from jointinspect.model.reference import CreditClass, Department, GeoPoint, Scenario, SupervisionItem
 from jointinspect.model.result import Outcome
-from jointinspect.policy.schema import AuthorizationPolicy, Policy
+from jointinspect.policy.schema import AuthorizationPolicy, Policy, load_policy
 from jointinspect.ports import Store
+from jointinspect.requests import ResultOutcome
 from jointinspect.sample import build_city
 from jointinspect.testing._world import ROWS, T0, DenyOperation, World, make_world, snapshot
 from jointinspect.testing.impersonation import ImpersonationCases
@@ -343,6 +344,80 @@ class AuthorizationContract(ImpersonationCases):
 
     def _row_shared_records(self, store: Store) -> None:
         self._query(store, lambda w, p: w.engine.shared_records(w.ent.credit_code, ["SCJG-01"], by=p))
+
+    # ------------------------------------- issue 12: guidance, watch, conflicting standards
+
+    def _row_record_violation(self, store: Store) -> None:
+        w = self.world(store, load_policy({"guidance": {"items": [{"item": "SCJG-02", "circumstance": "late"}]}}))
+        iid = w.visit(w.file())
+
+        def violate(who: str) -> ResultOutcome:
+            return w.engine.record_violation(iid, "SCJG-02", "late", "filed late", by=inspector(who))
+
+        w.refused(lambda: violate("SCJG-I02"), "auth.not_checked_in")  # assigned, not checked in
+        assert violate("SCJG-I01").result.guidance
+
+    def _row_record_loop_step(self, store: Store) -> None:
+        w = self.world(store)
+        rid = w.failed_visit()[1].result.id
+        w.refused(lambda: w.engine.record_loop_step(rid, "assistance", by=officer("YJGL")), "auth.wrong_department")
+        assert w.engine.record_loop_step(rid, "assistance", "讲解标准", by=officer("SCJG")).result_id == rid
+
+    def _row_enforcement_loop(self, store: Store) -> None:
+        w = self.world(store)
+        w.failed_visit()  # SCJG-01 is a first-violation item of the example city: guidance
+        w.refused(
+            lambda: w.engine.enforcement_loop(w.ent.credit_code, by=enterprise(w.other.credit_code)),
+            "auth.wrong_enterprise",
+        )
+        assert w.engine.enforcement_loop(w.ent.credit_code, by=enterprise(w.ent.credit_code))
+
+    def _blocked(self, store: Store) -> World:
+        """A world whose SCJG-I01 left one inspection of ``ent`` without a finding (threshold 1)."""
+        w = self.world(store, load_policy({"watch": {"consecutive": 1}}))
+        iid = w.visit(w.file())
+        w.engine.check_out(iid, by=inspector("SCJG-I01"))
+        return w
+
+    def _row_explain_watch(self, store: Store) -> None:
+        w = self._blocked(store)
+        code = w.ent.credit_code
+        w.refused(lambda: w.engine.explain_watch("SCJG-I01", code, "复查", by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.explain_watch("SCJG-I01", code, "企业合规良好", by=SUPERVISOR).visits == ()
+
+    def _row_inspector_watch(self, store: Store) -> None:
+        w = self._blocked(store)
+        code = w.ent.credit_code
+        w.refused(lambda: w.engine.inspector_watch("SCJG-I01", code, by=officer("YJGL")), "auth.wrong_department")
+        found = w.engine.inspector_watch("SCJG-I01", code, by=officer("SCJG"))
+        assert found is not None and len(found.visits) == 1
+
+    def _joint_conflict(self, store: Store) -> tuple[World, str]:
+        """A joint visit of SCJG and YJGL whose items SCJG-01 and YJGL-01 conflict."""
+        conflicts = {"declared": [{"item": "SCJG-01", "conflicts_with": "YJGL-01", "topic": "开窗 / 关窗"}]}
+        w = self.world(store, load_policy({"conflicts": conflicts}))
+        w.file("SCJG")
+        out = w.file("YJGL")
+        assert out.inspection is not None and out.inspection.joint
+        return w, out.inspection.id
+
+    def _row_resolve_conflict(self, store: Store) -> None:
+        w, iid = self._joint_conflict(store)
+        (flag,) = w.engine.conflicts_of(iid, by=SYSTEM)
+        lead = w.engine.inspection(iid, by=SYSTEM).lead_department
+        other = next(d for d in flag.departments if d != lead)
+
+        def resolve(p: Principal) -> object:
+            return w.engine.resolve_conflict(flag.id, "YJGL-01", "防爆优先", by=p)
+
+        w.refused(lambda: resolve(officer(other)), "auth.wrong_department")
+        w.refused(lambda: resolve(enterprise(w.ent.credit_code)), "auth.forbidden")
+        assert w.engine.resolve_conflict(flag.id, "YJGL-01", "防爆优先", by=officer(lead)).prevailing == "YJGL-01"
+
+    def _row_conflicts_of(self, store: Store) -> None:
+        w, iid = self._joint_conflict(store)
+        w.refused(lambda: w.engine.conflicts_of(iid, by=enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        assert w.engine.conflicts_of(iid, by=enterprise(w.ent.credit_code))
 
     # ---------------------------------------------------- refusals are logged
 

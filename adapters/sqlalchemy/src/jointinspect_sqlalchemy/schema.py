@@ -244,3 +244,6 @@ replay_keys = Table(
     Index("ix_ji_replay_keys_expires", "expires_at"),
     **_mysql,
 )
+
+# Issue 12 (capabilities 5, 6, 8): tables in their own module, on this metadata.
+from jointinspect_sqlalchemy import schema_oversight  # noqa: E402, F401

@@ -36,6 +36,7 @@ from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
+from jointinspect_sqlalchemy.repositories.oversight import _Conflicts, _EnforcementLoop, _Watch
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.reference import _Reference
 from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
@@ -115,6 +116,21 @@ class SQLUnitOfWork:
     def ledger(self) -> SQLLedger:
         """The frequency ledger, transactional with this unit of work."""
         return SQLLedger(self)
+
+    @property
+    def enforcement_loop(self) -> _EnforcementLoop:
+        """Steps of the guidance-penalty-assistance loop."""
+        return _EnforcementLoop(self)
+
+    @property
+    def watch(self) -> _Watch:
+        """Runs of no-finding inspections (the inefficient-inspection watch)."""
+        return _Watch(self)
+
+    @property
+    def conflicts(self) -> _Conflicts:
+        """Conflicting standards flagged on inspections."""
+        return _Conflicts(self)
 
     @property
     def family(self) -> str:
