@@ -87,7 +87,8 @@ def rule_named(context: Context, name: str) -> FrequencyRule:
 
 def reservation_for(context: Context, effects: Effects, inspection: Inspection) -> Reservation:
     """The ledger entry that counts ``inspection`` as it is now: its start, kind, lead
-    department and every inspector (pending until commit when the ledger is separate)."""
+    department, every department and every inspector (pending until commit when the ledger
+    is separate)."""
     external = context.ledger is not None
     return Reservation(
         id=inspection.reservation_id or inspection.id,
@@ -98,6 +99,7 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
         at=inspection.window.start,
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=effects.now + context.pending_ttl if external else None,
+        departments=inspection.departments,
     )
 
 
@@ -208,6 +210,7 @@ def _reserve(
         at=group.window.start,
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=now + context.pending_ttl if external else None,
+        departments=group.departments,
     )
     checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
