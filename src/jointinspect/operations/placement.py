@@ -17,6 +17,7 @@ from jointinspect.operations.reservations import ledger_for
 from jointinspect.policy.schema import FrequencyRule
 from jointinspect.requests import FilingOutcome
 from jointinspect.rules import filing as filing_rules
+from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
 from jointinspect.timeutil import local_date
@@ -36,7 +37,7 @@ def place(
     # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
     open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
     plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
-    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching)
+    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days_of(context))
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     refused: set[str] = set()
@@ -78,6 +79,12 @@ def place(
         shared_records=shared,
         exempt_notice=exempt,
     )
+
+
+def days_of(context: Context) -> CommonDay | None:
+    """The days a joint visit's common time must lie in (policy zone and filing calendar)."""
+    policy = context.policy
+    return common_day(policy.matching, policy.zone, policy.filing)
 
 
 def rule_named(context: Context, name: str) -> FrequencyRule:
@@ -162,7 +169,7 @@ def _join(
     uow = effects.uow
     plan = attrs.evolve(plan, inspection_id=target.id)
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching)
+    group = group_of(members, context.policy.matching, days_of(context))
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
     before = current_reservation(context, effects, target)
@@ -200,7 +207,7 @@ def _reserve(
     inspection_id = context.ids()
     external = context.ledger is not None
     plan = attrs.evolve(plan, inspection_id=inspection_id)
-    group = group_of([plan], context.policy.matching)
+    group = group_of([plan], context.policy.matching, days_of(context))
     request = Reservation(
         id=inspection_id,
         enterprise=plan.enterprise,
@@ -248,7 +255,7 @@ def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDeci
     # by time all the same: visits already over are not read).
     open_inspections = effects.uow.inspections.open_for_enterprise(plan.enterprise, reaching(None, now, matching))
     could_join = sorted(
-        (i for i in open_inspections if joinable(i, now, matching) and plan.kind in matching.kinds),
+        (i for i in open_inspections if joinable(i, now, matching, days_of(context)) and plan.kind in matching.kinds),
         key=lambda i: (i.window.start, i.id),
     )
     visits = ", ".join(f"{i.id}@{local_date(i.window.start, context.policy.zone).isoformat()}" for i in could_join)
