@@ -7,13 +7,17 @@ sort by right key (``packed``: right key and position in one int64, sorted in pl
 ``key``: an argsort when they do not fit together):
 
 * ``reach[i]`` = the running maximum of left keys. Every plan before ``i`` has its left at
-  or below ``right[i]``, so ``next[i]`` = the first ``j`` with ``reach[j] > right[i]`` (one
+  or below ``right[i]``, so ``next[i]`` = the first ``j`` with ``reach[j] > right[i]`` (a
   ``searchsorted``, ``reach`` being sorted) is the first plan the point ``right[i]`` misses:
   the greedy's next group start when ``i`` opens a group.
-* Group starts are the chain ``0, next[0], next[next[0]], ...``, walked over a Python list
-  (one step per group); their right keys are the stabbing points, and each plan joins the
-  earliest point at or after its left key (one more ``searchsorted``), so the order among
-  equal right ends cannot change the partition.
+* A plan whose left key lies past the previous plan's right key surely opens a group;
+  these heads cut the sorted plans into independent runs. Within a run the group starts
+  are the chain ``head, next[head], next[next[head]], ...``, followed for every run at
+  once (one vectorised step per group of the longest run, no Python loop over plans or
+  groups). Their right keys are the stabbing points, and each plan joins the earliest
+  point at or after its left key: the point of the last start before it (a running
+  count), searched only for the few plans an earlier point also reaches, so the order
+  among equal right ends cannot change the partition.
 
 Enterprise numbers are first made dense (``np.unique``) when their spread would overflow
 the keys. Columns whose values or keys do not fit in int64 are declined (``None``) and the
@@ -153,23 +157,42 @@ def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | Non
         pos = np.argsort(key, kind="stable")
         key = key[pos]
     base += left  # the left keys, in input order
-    reach = base[pos]
-    np.maximum.accumulate(reach, out=reach)
-    nxt = np.searchsorted(reach, key, side="right").tolist()
-    del reach
-    m = len(nxt)
-    i = 0
-    starts = []
-    while i < m:
-        starts.append(i)
-        i = nxt[i]
-    del nxt
-    points = key[starts]
-    del key, pos
-    # Each plan joins the earliest point that stabs it: independent of how ties were sorted.
-    group = np.searchsorted(points, base, side="left")
+    lefts = base[pos]  # ... and in sorted order
+    del base
+    reach = np.maximum.accumulate(lefts)
+    m = key.size
+    # A plan whose left key lies past the previous plan's right key lies past every point
+    # so far: it surely opens a group. Those heads cut the plans into independent runs.
+    opens = np.empty(m, dtype=np.bool_)
+    opens[0] = True
+    np.greater(lefts[1:], key[:-1], out=opens[1:])
+    front = np.flatnonzero(opens)
+    stop = np.append(front[1:], m)
+    # Within each run, the greedy's next group start after a start f is the first plan
+    # whose left key passes f's point: next[f] = the first j with reach[j] > key[f]. All
+    # runs advance together, one vectorised step per group of the longest run.
+    while front.size:
+        nxt = np.searchsorted(reach, key[front], side="right")
+        inside = nxt < stop
+        front, stop = nxt[inside], stop[inside]
+        opens[front] = True
+    del reach, front, stop
+    points = key[opens]
+    # Each plan joins the earliest point that stabs it (independent of how ties were
+    # sorted): the point of the last start at or before it, unless an earlier point
+    # reaches it too (a long window); only those few are searched.
+    group = np.cumsum(opens, dtype=np.int64)
+    group -= 1
+    del opens, key
+    earlier = np.greater_equal(points[np.maximum(group - 1, 0)], lefts)
+    earlier &= group > 0
+    wide = np.flatnonzero(earlier)
+    del earlier
+    if wide.size:
+        group[wide] = np.searchsorted(points, lefts[wide], side="left")
+    del lefts
     if idx is None:
-        out[:] = group
+        out[pos] = group
     else:
-        out[idx] = group
-    return len(starts)
+        out[idx[pos]] = group
+    return int(points.size)
