@@ -160,13 +160,13 @@ def filing_latency(url: str, filings: int) -> dict[str, float]:
             cur.execute("SELECT enterprise FROM ji_enterprise_locks WHERE enterprise = %s FOR UPDATE", (ent,))
             cur.fetchall()
             cur.execute(
-                "SELECT id, enterprise, department, inspectors, kind, at, state, expires_at"
+                "SELECT id, enterprise, department, inspectors, kind, at, state, expires_at, departments"
                 " FROM ji_reservations WHERE id = %s OR (enterprise = %s AND at >= %s AND at < %s)",
                 (request.id, ent, at - week + 1, at + week),
             )
             assert cur.fetchall() == []
             cur.execute(
-                "INSERT INTO ji_reservations VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT INTO ji_reservations VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 tuple(_reservation_row(request).values()),
             )
             cur.execute(

@@ -17,12 +17,22 @@ from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
-from jointinspect.errors import Forbidden, PolicyError, ValidationError
+from jointinspect.errors import Forbidden, FrequencyBlocked, PolicyError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, Window
 from jointinspect.model.reference import CreditClass
-from jointinspect.policy.schema import Allowance, Direction, LeadRule, MatchingPolicy, Policy, load_policy
+from jointinspect.policy.schema import (
+    PLANNED_KINDS,
+    Allowance,
+    Direction,
+    FrequencyRule,
+    LeadRule,
+    MatchingPolicy,
+    Policy,
+    load_policy,
+)
 from jointinspect.requests import FilingOutcome, PlanRequest
+from jointinspect.rules.frequency import Scope
 from jointinspect.rules.matching import allowed_window, match_batch
 from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
@@ -89,8 +99,10 @@ def assert_visits_keep_windows(eng: Engine) -> None:
             window = allowed_window(plans[pid], eng.policy.matching)
             assert window.start <= insp.window.start and insp.window.end <= window.end, (pid, insp.id)
     with eng.store.unit_of_work() as uow:
-        reservations = {r.id: (r.at, r.kind, r.department, r.inspectors) for r in uow.ledger.reservations(ENT)}
-    assert reservations == {i.reservation_id: (i.window.start, i.kind, i.lead_department, i.inspectors) for i in visits}
+        held = {r.id: (r.at, r.kind, r.department, r.departments, r.inspectors) for r in uow.ledger.reservations(ENT)}
+    assert held == {
+        i.reservation_id: (i.window.start, i.kind, i.lead_department, i.departments, i.inspectors) for i in visits
+    }
 
 
 # 20 plans of one enterprise, filed for days from 12-13 to 01-03, complaints among them.
@@ -146,9 +158,10 @@ def test_the_ledger_counts_the_visit_where_it_happens() -> None:
     assert joined.inspection.window == Window(day(12, 18, 20), day(12, 18, 23))
     with eng.store.unit_of_work() as uow:
         (reservation,) = uow.ledger.reservations(ENT)
-    # Moved to the visit's start, of the lead's kind, with every inspector and the lead department.
+    # Moved to the visit's start, of the lead's kind, with every inspector and department.
     assert reservation.at == day(12, 18, 20)
     assert reservation.kind is InspectionKind.COMPLAINT and reservation.department == DEPTS[1]
+    assert reservation.departments == tuple(sorted(DEPTS[:2]))
     assert set(reservation.inspectors) == {f"{d}-I0{k}" for d in DEPTS[:2] for k in (1, 2)}
     assert_visits_keep_windows(eng)
 
@@ -279,3 +292,23 @@ def test_replan_leaves_started_visits_alone() -> None:
     out = eng.replan(ENT, by=Principal.system())
     assert out.changed == () and out.superseded == ()
     assert eng.inspection(a.inspection.id, by=principals.SYSTEM).status is InspectionStatus.IN_PROGRESS
+
+
+def test_a_department_that_joins_by_merging_counts_toward_its_own_cap() -> None:
+    # Bullet 3: departments that join a visit by merging were not in its reservation, so a
+    # per-department cap never saw them.
+    per_department = FrequencyRule(
+        "one_per_department_week", 1, scope=Scope.ENTERPRISE_DEPARTMENT, window_days=7, counts=PLANNED_KINDS
+    )
+    eng = engine(Policy(frequency=(per_department,)))
+    first = file(eng, DEPTS[0], day(12, 14))
+    joined = file(eng, DEPTS[1], day(12, 14, 10), hours=4)
+    assert joined.merged and first.inspection is not None
+    assert_visits_keep_windows(eng)
+    # DEPTS[1] (not the lead) already has its visit this week: a second plan of its own
+    # three days later is refused, naming that department; another department is not.
+    with pytest.raises(FrequencyBlocked) as refused:
+        file(eng, DEPTS[1], day(12, 17))
+    assert refused.value.details["scope"] == DEPTS[1]
+    assert not file(eng, DEPTS[2], day(12, 17)).merged
+    assert_visits_keep_windows(eng)

@@ -439,6 +439,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Policy field {field} allows {value} hours, more than the window length limit of {limit} days",
         "策略字段 {field} 允许调整 {value} 小时,超过时段长度上限 {limit} 天",
     ),
+    "policy.common_day_too_short": (
+        "Policy field {field} asks for {value} hours of common time within one day, more than a day holds (24)",
+        "策略字段 {field} 要求同一日内有 {value} 小时的共同时段,超过一天的长度(24 小时)",
+    ),
     "policy.allowance_triggered": (
         "Policy field {field}: a triggered kind ({kind}) never moves and takes no allowance",
         "策略字段 {field}:事件触发类检查({kind})不得调整时间,不能设置调整幅度",

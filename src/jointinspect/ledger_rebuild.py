@@ -11,8 +11,8 @@ store does not know is `Engine.reconcile_reservations`' job) and is idempotent.
 A missing reservation is put back with ``check_and_reserve`` and no checks: it records the
 visit whatever the ledger holds (the visit was already allowed when it was filed), and a
 reservation id already present is left as it is. The rebuilt reservation is the
-inspection's: lead department, inspectors, kind and window start (for a visit never
-merged, exactly what its filing reserved).
+inspection's: lead department, every department, inspectors, kind and window start (what
+its filing or its last merge reserved).
 
 Only ports are used: this module runs against any store and ledger.
 """
@@ -51,6 +51,7 @@ def reservation_of(inspection: Inspection) -> Reservation:
         kind=inspection.kind,
         at=inspection.window.start,
         state=ReservationState.CONFIRMED,
+        departments=inspection.departments,
     )
 
 

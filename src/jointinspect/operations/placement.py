@@ -18,6 +18,7 @@ from jointinspect.operations.reservations import ledger_for
 from jointinspect.policy.schema import FrequencyRule
 from jointinspect.requests import FilingOutcome
 from jointinspect.rules import filing as filing_rules
+from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
 from jointinspect.timeutil import local_date
@@ -37,7 +38,7 @@ def place(
     # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
     open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
     plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
-    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching)
+    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days_of(context))
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     refused: set[str] = set()
@@ -82,6 +83,12 @@ def place(
     )
 
 
+def days_of(context: Context) -> CommonDay | None:
+    """The days a joint visit's common time must lie in (policy zone and filing calendar)."""
+    policy = context.policy
+    return common_day(policy.matching, policy.zone, policy.filing)
+
+
 def rule_named(context: Context, name: str) -> FrequencyRule:
     """The policy's frequency rule called ``name``."""
     return next(r for r in context.policy.frequency if r.name == name)
@@ -89,7 +96,8 @@ def rule_named(context: Context, name: str) -> FrequencyRule:
 
 def reservation_for(context: Context, effects: Effects, inspection: Inspection) -> Reservation:
     """The ledger entry that counts ``inspection`` as it is now: its start, kind, lead
-    department and every inspector (pending until commit when the ledger is separate)."""
+    department, every department and every inspector (pending until commit when the ledger
+    is separate)."""
     external = context.ledger is not None
     return Reservation(
         id=inspection.reservation_id or inspection.id,
@@ -100,6 +108,7 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
         at=inspection.window.start,
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=effects.now + context.pending_ttl if external else None,
+        departments=inspection.departments,
     )
 
 
@@ -162,7 +171,7 @@ def _join(
     uow = effects.uow
     plan = attrs.evolve(plan, inspection_id=target.id)
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching)
+    group = group_of(members, context.policy.matching, days_of(context))
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
     before = current_reservation(context, effects, target)
@@ -200,7 +209,7 @@ def _reserve(
     inspection_id = context.ids()
     external = context.ledger is not None
     plan = attrs.evolve(plan, inspection_id=inspection_id)
-    group = group_of([plan], context.policy.matching)
+    group = group_of([plan], context.policy.matching, days_of(context))
     request = Reservation(
         id=inspection_id,
         enterprise=plan.enterprise,
@@ -210,6 +219,7 @@ def _reserve(
         at=group.window.start,
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=now + context.pending_ttl if external else None,
+        departments=group.departments,
     )
     checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
@@ -247,7 +257,7 @@ def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDeci
     # by time all the same: visits already over are not read).
     open_inspections = effects.uow.inspections.open_for_enterprise(plan.enterprise, reaching(None, now, matching))
     could_join = sorted(
-        (i for i in open_inspections if joinable(i, now, matching) and plan.kind in matching.kinds),
+        (i for i in open_inspections if joinable(i, now, matching, days_of(context)) and plan.kind in matching.kinds),
         key=lambda i: (i.window.start, i.id),
     )
     visits = ", ".join(f"{i.id}@{local_date(i.window.start, context.policy.zone).isoformat()}" for i in could_join)

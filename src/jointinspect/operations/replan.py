@@ -26,7 +26,13 @@ from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
 from jointinspect.operations.conflicts import flag_conflicts
-from jointinspect.operations.placement import amend_reservation, current_reservation, describe_group, rule_named
+from jointinspect.operations.placement import (
+    amend_reservation,
+    current_reservation,
+    days_of,
+    describe_group,
+    rule_named,
+)
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.requests import ReplanOutcome
 from jointinspect.rules.matching import Group, joinable, match_batch, reaching
@@ -42,14 +48,17 @@ def replan(context: Context, enterprise: str, by: Principal) -> ReplanOutcome:
         uow.lock_enterprise(enterprise)
         matching = context.policy.matching
         reach = reaching(None, now, matching)
-        movable = [i for i in uow.inspections.open_for_enterprise(enterprise, reach) if joinable(i, now, matching)]
+        days = days_of(context)
+        movable = [
+            i for i in uow.inspections.open_for_enterprise(enterprise, reach) if joinable(i, now, matching, days)
+        ]
         plans = {p.id: p for p in uow.plans.for_inspections([i.id for i in movable])}
         members = {pid: plans[pid] for i in movable for pid in i.plan_ids if pid in plans}
         if len(movable) < 2 or len(members) != sum(len(i.plan_ids) for i in movable):
             return ReplanOutcome(enterprise, tuple(i.id for i in movable), (), ())
         # Only time still ahead can be used: windows start no earlier than now.
         ahead = [_from_now(p, now) for p in members.values()]
-        groups = match_batch(ahead, matching)
+        groups = match_batch(ahead, matching, days)
         if len(groups) >= len(movable):
             return ReplanOutcome(enterprise, tuple(sorted(i.id for i in movable)), (), ())
         kept, changed, superseded = _apply(context, effects, movable, members, groups)

@@ -361,9 +361,22 @@ class MatchingPolicy:
     allowances: Mapping[InspectionKind, Allowance] = attrs.field(factory=dict)
     #: no allowance may be longer than this many days.
     window_limit_days: int = attrs.field(default=31, validator=_bounded(0, MAX_ALLOWANCE_DAYS))
+    #: where the minimum common time must lie: unset, anywhere (it may span days);
+    #: "calendar", within one local day; "working", within one working day of the filing
+    #: calendar (see jointinspect.rules.commonday).
+    common_day: DayUnit | None = attrs.field(
+        default=None,
+        metadata={"zh": "共同时段须落在同一(工作)日内", "unit": "", "source": ""},
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_allowances(self)
+        if self.common_day is not None and self.min_common_hours > 24:
+            raise PolicyError(
+                "policy.common_day_too_short",
+                field="matching.min_common_hours",
+                value=self.min_common_hours,
+            )
 
     @property
     def minimum(self) -> pendulum.Duration:

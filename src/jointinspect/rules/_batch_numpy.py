@@ -7,13 +7,17 @@ sort by right key (``packed``: right key and position in one int64, sorted in pl
 ``key``: an argsort when they do not fit together):
 
 * ``reach[i]`` = the running maximum of left keys. Every plan before ``i`` has its left at
-  or below ``right[i]``, so ``next[i]`` = the first ``j`` with ``reach[j] > right[i]`` (one
+  or below ``right[i]``, so ``next[i]`` = the first ``j`` with ``reach[j] > right[i]`` (a
   ``searchsorted``, ``reach`` being sorted) is the first plan the point ``right[i]`` misses:
   the greedy's next group start when ``i`` opens a group.
-* Group starts are the chain ``0, next[0], next[next[0]], ...``, walked over a Python list
-  (one step per group); their right keys are the stabbing points, and each plan joins the
-  earliest point at or after its left key (one more ``searchsorted``), so the order among
-  equal right ends cannot change the partition.
+* A plan whose left key lies past the previous plan's right key surely opens a group;
+  these heads cut the sorted plans into independent runs. Within a run the group starts
+  are the chain ``head, next[head], next[next[head]], ...``, followed for every run at
+  once (one vectorised step per group of the longest run, no Python loop over plans or
+  groups). Their right keys are the stabbing points, and each plan joins the earliest
+  point at or after its left key: the point of the last start before it (a running
+  count), searched only for the few plans an earlier point also reaches, so the order
+  among equal right ends cannot change the partition.
 
 Enterprise numbers are first made dense (``np.unique``) when their spread would overflow
 the keys. Columns whose values or keys do not fit in int64 are declined (``None``) and the
@@ -99,42 +103,50 @@ def group_ids(
             reason_zh=f"第 {int(np.argmax(bad))} 个计划的时段短于最短共同时长",
         )
     del bad
-    idx: I64 | None = None
-    if merge is not None and not merge.all():
-        idx = np.flatnonzero(merge)
-    alone = None if merge is None or idx is None else np.flatnonzero(~merge)
     # The numbers go straight into the returned array's buffer: no copy at the end.
     result = array("q", [0]) * n
     out = np.frombuffer(result, dtype=np.int64)
-    count = 0
-    if idx is None or idx.size:
-        if idx is not None:
-            ent, st, right = ent[idx], st[idx], right[idx]
-        counted = _stab(ent, st, right, idx, method, out)
-        if counted is None:
-            return None
-        count = counted
-    if alone is not None:
-        out[alone] = np.arange(count, count + alone.size, dtype=np.int64)
+    if merge is not None and merge.all():
+        merge = None
+    if merge is not None and not merge.any():
+        out[:] = np.arange(n, dtype=np.int64)  # nothing merges: one group each, in order
+    elif _stab(ent, st, right, merge, method, out) is None:
+        return None
     del out  # releases the buffer export, so the caller may resize the array
     return result
 
 
-def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | None, out: I64) -> int | None:
-    """Number the greedy stabbing groups of the mergeable plans into ``out``; returns the count."""
-    lo, hi = int(left.min()), int(right.max())
+def _stab(
+    ent: I64, left: I64, right: I64, merge: npt.NDArray[np.bool_] | None, method: Method | None, out: I64
+) -> int | None:
+    """Number the greedy stabbing groups into ``out`` (plans that may not merge, where
+    ``merge`` is false, alone and last, in input order); returns the count, or ``None``
+    when the keys do not fit in int64."""
+    if merge is None:
+        lo, hi = int(left.min()), int(right.max())
+        e_lo, e_hi = int(ent.min()), int(ent.max())
+    else:  # the range of the plans that merge: the others get keys of their own below
+        lo, hi = (
+            int(np.min(left, where=merge, initial=_INT64_MAX)),
+            int(np.max(right, where=merge, initial=-_INT64_MAX)),
+        )
+        e_lo = int(np.min(ent, where=merge, initial=_INT64_MAX))
+        e_hi = int(np.max(ent, where=merge, initial=-_INT64_MAX))
     if hi - lo > _INT64_MAX // 2:
         return None
     span = hi - lo + 1
-    e_lo, e_hi = int(ent.min()), int(ent.max())
-    if (e_hi - e_lo + 1) * span > _INT64_MAX:
+    n = ent.size
+    if (e_hi - e_lo + 1) * span + n > _INT64_MAX:
         # Dense enterprise numbers: at most n of them.
         _, dense = np.unique(ent, return_inverse=True)
-        ent, e_lo, e_hi = dense.astype(np.int64, copy=False), 0, int(dense.max())
-        if (e_hi + 1) * span > _INT64_MAX:
+        ent, e_lo = dense.astype(np.int64, copy=False), 0
+        e_hi = int(dense.max()) if merge is None else int(np.max(dense, where=merge, initial=0))
+        if (e_hi + 1) * span + n > _INT64_MAX:
             return None
-    bits = ent.size.bit_length()
-    fits_packed = (e_hi - e_lo + 1) * span << bits <= _INT64_MAX
+    # Keys past every enterprise's: top + position, for the plans that may not merge.
+    top = (e_hi - e_lo + 1) * span
+    bits = n.bit_length()
+    fits_packed = (top + n) << bits <= _INT64_MAX
     chosen = _METHODS[
         (0 if fits_packed else 1) if method is None else max(0 if fits_packed else 1, _METHODS.index(method))
     ]
@@ -142,6 +154,15 @@ def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | Non
     base *= span
     base -= lo
     key = right + base
+    base += left  # the left keys, in input order
+    if merge is not None:
+        # A plan that may not merge gets one key past everything as its left and right:
+        # it opens a group of its own, numbered after the others, in input order.
+        solo = np.arange(top, top + n, dtype=np.int64)
+        alone = ~merge
+        np.copyto(key, solo, where=alone)
+        np.copyto(base, solo, where=alone)
+        del solo, alone
     pos: I64
     if chosen == "packed":
         key <<= bits
@@ -152,24 +173,42 @@ def _stab(ent: I64, left: I64, right: I64, idx: I64 | None, method: Method | Non
     else:
         pos = np.argsort(key, kind="stable")
         key = key[pos]
-    base += left  # the left keys, in input order
-    reach = base[pos]
-    np.maximum.accumulate(reach, out=reach)
-    nxt = np.searchsorted(reach, key, side="right").tolist()
-    del reach
-    m = len(nxt)
-    i = 0
-    starts = []
-    while i < m:
-        starts.append(i)
-        i = nxt[i]
-    del nxt
-    points = key[starts]
-    del key, pos
-    # Each plan joins the earliest point that stabs it: independent of how ties were sorted.
-    group = np.searchsorted(points, base, side="left")
-    if idx is None:
-        out[:] = group
-    else:
-        out[idx] = group
-    return len(starts)
+    lefts = base[pos]  # ... and in sorted order
+    del base
+    reach = np.maximum.accumulate(lefts)
+    m = key.size
+    # A plan whose left key lies past the previous plan's right key lies past every point
+    # so far: it surely opens a group. Those heads cut the plans into independent runs.
+    opens = np.empty(m, dtype=np.bool_)
+    opens[0] = True
+    np.greater(lefts[1:], key[:-1], out=opens[1:])
+    front = np.flatnonzero(opens)
+    stop = np.append(front[1:], m)
+    longer = stop - front > 1  # a run of one plan is one group: nothing to follow
+    front, stop = front[longer], stop[longer]
+    del longer
+    # Within each run, the greedy's next group start after a start f is the first plan
+    # whose left key passes f's point: next[f] = the first j with reach[j] > key[f]. All
+    # runs advance together, one vectorised step per group of the longest run.
+    while front.size:
+        nxt = np.searchsorted(reach, key[front], side="right")
+        inside = nxt < stop
+        front, stop = nxt[inside], stop[inside]
+        opens[front] = True
+    del reach, front, stop
+    points = key[opens]
+    # Each plan joins the earliest point that stabs it (independent of how ties were
+    # sorted): the point of the last start at or before it, unless an earlier point
+    # reaches it too (a long window); only those few are searched.
+    group = np.cumsum(opens, dtype=np.int64)
+    group -= 1
+    del opens, key
+    earlier = np.greater_equal(points[np.maximum(group - 1, 0)], lefts)
+    earlier &= group > 0
+    wide = np.flatnonzero(earlier)
+    del earlier
+    if wide.size:
+        group[wide] = np.searchsorted(points, lefts[wide], side="left")
+    del lefts
+    out[pos] = group
+    return int(points.size)

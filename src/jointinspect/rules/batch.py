@@ -228,7 +228,18 @@ def columns(plans: Iterable[Plan], policy: MatchingPolicy) -> PlanColumns:
 
 
 def match_columns(cols: PlanColumns, policy: MatchingPolicy, *, pure: bool = False) -> array[int]:
-    """Group numbers of ``cols`` under ``policy`` (minimum converted to microseconds)."""
+    """Group numbers of ``cols`` under ``policy`` (minimum converted to microseconds).
+
+    Raises:
+        ValidationError: ``policy.common_day`` is set (columns carry no time zone or
+            calendar: use `jointinspect.rules.matching.match_batch`).
+    """
+    if policy.common_day is not None:
+        raise ValidationError(
+            "input.invalid",
+            reason="columnar matching computes common time that may span days: use match_batch",
+            reason_zh="列式匹配不支持同一(工作)日内的共同时段要求,请使用 match_batch",
+        )
     m = policy.minimum
     minimum = (m.days * 86_400 + m.seconds) * 1_000_000 + m.microseconds
     return group_ids(cols.enterprise, cols.start, cols.end, cols.mergeable, minimum, pure=pure)

@@ -11,9 +11,10 @@ reference semantics every ledger must reproduce (the contract suite compares the
   included). Two visits exactly ``W`` apart never share a window.
 * Calendar bucket ``[start, end)``: the visits in the bucket, the new one included, must be
   at most ``limit``.
-* Scope: ``enterprise`` counts every visit to the enterprise; ``enterprise_department`` only
-  the same department's; ``inspector_enterprise`` is checked once per inspector of the new
-  visit, counting visits that inspector took part in.
+* Scope: ``enterprise`` counts every visit to the enterprise; ``enterprise_department`` is
+  checked once per department of the new visit (a joint visit has several), counting visits
+  that department took part in, as lead or by merging; ``inspector_enterprise`` is checked
+  once per inspector of the new visit, counting visits that inspector took part in.
 * Only visits whose kind is in the rule's ``counts`` are counted; the check exists only
   when the new visit's kind is in the rule's ``applies_to``.
 """
@@ -63,7 +64,11 @@ def _names(value: Iterable[object]) -> tuple[str, ...]:
 
 @attrs.frozen
 class Reservation:
-    """One counted visit in the ledger."""
+    """One counted visit in the ledger.
+
+    ``department`` is the lead; ``departments`` every department of the visit, sorted, the
+    lead always included (it may be left out when constructing: it is added).
+    """
 
     id: str
     enterprise: str
@@ -74,6 +79,13 @@ class Reservation:
     state: ReservationState = attrs.field(default=ReservationState.CONFIRMED, converter=ReservationState)
     #: when a pending reservation stops counting if nobody confirmed it.
     expires_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
+    #: every department of the visit (the lead included), so departments that join a
+    #: visit by merging count toward their own per-department limits.
+    departments: tuple[str, ...] = attrs.field(default=(), converter=_names)
+
+    def __attrs_post_init__(self) -> None:
+        if self.department not in self.departments:
+            object.__setattr__(self, "departments", _names((self.department, *self.departments)))
 
 
 @attrs.frozen
@@ -124,21 +136,26 @@ class LedgerDecision:
 
 
 def _scope_keys(check: RuleCheck, request: Reservation) -> list[tuple[str, str | None]]:
-    """(scope key text, inspector filter) pairs to evaluate for this check."""
+    """(scope key text, department or inspector filter) pairs to evaluate for this check,
+    in the order of the request's departments or inspectors."""
     if check.scope is Scope.ENTERPRISE:
         return [(request.enterprise, None)]
     if check.scope is Scope.ENTERPRISE_DEPARTMENT:
-        return [(f"{request.enterprise}/{request.department}", None)]
+        return [(f"{request.enterprise}/{d}", d) for d in request.departments]
     return [(f"{request.enterprise}/{i}", i) for i in request.inspectors]
 
 
-def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, inspector: str | None) -> bool:
-    """Whether ``other`` (already in the ledger) counts for ``check`` of ``request``."""
+def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, member: str | None) -> bool:
+    """Whether ``other`` (already in the ledger) counts for ``check`` of ``request``;
+    ``member`` is the department or inspector the scope key is about (``None`` for the
+    enterprise scope)."""
     if other.enterprise != request.enterprise or other.kind not in check.counts:
         return False
-    if check.scope is Scope.ENTERPRISE_DEPARTMENT and other.department != request.department:
-        return False
-    return not (inspector is not None and inspector not in other.inspectors)
+    if member is None:
+        return True
+    if check.scope is Scope.ENTERPRISE_DEPARTMENT:
+        return member in other.departments
+    return member in other.inspectors
 
 
 def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration) -> int:
@@ -179,8 +196,8 @@ def evaluate(
     blocked: list[RuleHit] = []
     warnings: list[RuleHit] = []
     for check in checks:
-        for key, inspector in _scope_keys(check, request):
-            times = [r.at for r in live if counts_toward(check, request, r, inspector)]
+        for key, member in _scope_keys(check, request):
+            times = [r.at for r in live if counts_toward(check, request, r, member)]
             if check.window is not None:
                 count = max_in_rolling_window(times, request.at, check.window)
             else:

@@ -34,6 +34,7 @@ import pendulum
 
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
+from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.timeutil import shifted
 
 
@@ -84,9 +85,28 @@ def common_time(windows: Iterable[Window]) -> Window | None:
     return Window(start, end) if start < end else None
 
 
-def long_enough(window: Window | None, policy: MatchingPolicy) -> bool:
-    """Whether ``window`` holds at least the policy's minimum common time."""
-    return window is not None and window.end - window.start >= policy.minimum
+def long_enough(window: Window | None, policy: MatchingPolicy, days: CommonDay | None = None) -> bool:
+    """Whether ``window`` holds at least the policy's minimum common time (within one
+    calendar or working day when ``policy.common_day`` says so; ``days`` gives the zone
+    and calendar, see `jointinspect.rules.commonday`)."""
+    if window is None:
+        return False
+    day = _days(policy, days)
+    if day is None:
+        return window.end - window.start >= policy.minimum
+    return day.latest_start(window.start, shifted(window.end, -policy.minimum), policy.minimum) is not None
+
+
+def _days(policy: MatchingPolicy, days: CommonDay | None) -> CommonDay | None:
+    """The days common time must lie in: ``days``, or the policy's in the default zone."""
+    if policy.common_day is None:
+        return None
+    return days if days is not None else common_day(policy)
+
+
+def _ahead(window: Window, now: dt.datetime) -> Window | None:
+    """The part of ``window`` still ahead of ``now``."""
+    return window if now <= window.start else (Window(now, window.end) if now < window.end else None)
 
 
 def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
@@ -106,7 +126,7 @@ def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
     return min(plans, key=lambda p: (-len(items_by_dept[p.department]), *tiebreak(p)))
 
 
-def common_window(plans: Sequence[Plan], policy: MatchingPolicy) -> Window:
+def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Window:
     """The visit's window: the common time of the plans' allowed windows, kept within the
     span of their filed windows when that still leaves the minimum (an allowance lets a
     visit move, it does not move it for nothing; a single plan keeps its filed window).
@@ -115,16 +135,16 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy) -> Window:
         ValueError: the plans share less than the policy minimum (no valid group).
     """
     window = common_time(allowed_window(p, policy) for p in plans)
-    if window is None or (len(plans) > 1 and not long_enough(window, policy)):
+    if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
         raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
     filed = Window(min(p.window.start for p in plans), max(p.window.end for p in plans))
     closer = window.intersection(filed)
-    if closer is not None and (len(plans) == 1 or long_enough(closer, policy)):
+    if closer is not None and (len(plans) == 1 or long_enough(closer, policy, days)):
         return closer
     return window
 
 
-def group_of(plans: Sequence[Plan], policy: MatchingPolicy) -> Group:
+def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Group:
     """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
     lead = choose_lead(plans, policy)
     return Group(
@@ -134,21 +154,28 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy) -> Group:
         departments=tuple(sorted({p.department for p in plans})),
         items=tuple(sorted({i for p in plans for i in p.items})),
         inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
-        window=common_window(plans, policy),
+        window=common_window(plans, policy, days),
     )
 
 
-def stab(plans: Iterable[Plan], policy: MatchingPolicy) -> list[list[Plan]]:
+def stab(plans: Iterable[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> list[list[Plan]]:
     """The fewest groups of each enterprise's plans whose common time reaches the minimum.
 
     Greedy by earliest right end of the interval of possible visit starts (see the module
     docstring); a plan whose window is shorter than the minimum is a group of its own.
+    With ``policy.common_day`` the right end is the latest start whose visit fits in one
+    allowed day (`CommonDay.latest_start`), and a plan with none is a group of its own.
     """
     minimum = policy.minimum
+    day = _days(policy, days)
     by_enterprise: dict[str, list[tuple[dt.datetime, dt.datetime, Plan]]] = defaultdict(list)
     for p in plans:
         w = allowed_window(p, policy)
-        by_enterprise[p.enterprise].append((w.start, shifted(w.end, -minimum), p))
+        right = shifted(w.end, -minimum)
+        if day is not None:
+            # no allowed start: a left end past the right one marks the plan as alone
+            right = day.latest_start(w.start, right, minimum) or shifted(w.start, -minimum)
+        by_enterprise[p.enterprise].append((w.start, right, p))
     out: list[list[Plan]] = []
     for enterprise in sorted(by_enterprise):
         rows = sorted(by_enterprise[enterprise], key=lambda r: (r[1], r[0], r[2].id))
@@ -166,7 +193,7 @@ def stab(plans: Iterable[Plan], policy: MatchingPolicy) -> list[list[Plan]]:
     return out
 
 
-def match_batch(plans: Iterable[Plan], policy: MatchingPolicy) -> list[Group]:
+def match_batch(plans: Iterable[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> list[Group]:
     """Group a whole set of plans at once into the fewest visits that keep every window.
 
     Plans of kinds that do not merge stay alone. The result is sorted by (enterprise,
@@ -179,18 +206,20 @@ def match_batch(plans: Iterable[Plan], policy: MatchingPolicy) -> list[Group]:
             mergeable.append(p)
         else:
             alone.append([p])
-    groups = [group_of(c, policy) for c in stab(mergeable, policy)]
-    groups += [group_of(c, policy) for c in alone]
+    groups = [group_of(c, policy, days) for c in stab(mergeable, policy, days)]
+    groups += [group_of(c, policy, days) for c in alone]
     return sorted(groups, key=lambda g: (g.enterprise, g.window.start, g.plan_ids))
 
 
-def joinable(inspection: Inspection, now: pendulum.DateTime, policy: MatchingPolicy) -> bool:
+def joinable(
+    inspection: Inspection, now: pendulum.DateTime, policy: MatchingPolicy, days: CommonDay | None = None
+) -> bool:
     """Whether an open inspection may still take a plan: planned (nobody checked in), of a
     merging kind, and with at least the minimum of its window still ahead."""
     return (
         inspection.status is InspectionStatus.PLANNED
         and inspection.kind in policy.kinds
-        and inspection.window.end - max(inspection.window.start, now) >= policy.minimum
+        and long_enough(_ahead(inspection.window, now), policy, days)
     )
 
 
@@ -200,6 +229,7 @@ def merge_targets(
     plans_by_id: Mapping[str, Plan],
     now: pendulum.DateTime,
     policy: MatchingPolicy,
+    days: CommonDay | None = None,
 ) -> list[tuple[Inspection, Window]]:
     """Open inspections the new ``plan`` could join, best first, each with the visit's new window.
 
@@ -212,15 +242,15 @@ def merge_targets(
         return []
     hits: list[tuple[Inspection, Window]] = []
     for insp in open_inspections:
-        if insp.enterprise != plan.enterprise or not joinable(insp, now, policy):
+        if insp.enterprise != plan.enterprise or not joinable(insp, now, policy, days):
             continue
         members = [plans_by_id[i] for i in insp.plan_ids if i in plans_by_id]
         if len(members) != len(insp.plan_ids):
             continue
         try:
-            window = common_window([*members, plan], policy)
+            window = common_window([*members, plan], policy, days)
         except ValueError:
             continue
-        if window.end - max(window.start, now) >= policy.minimum:
+        if long_enough(_ahead(window, now), policy, days):
             hits.append((insp, window))
     return sorted(hits, key=lambda h: (h[1].end, h[0].id))

@@ -71,8 +71,10 @@ def visit(
     department: str = "D-market",
     inspectors: Sequence[str] = ("i-1", "i-2"),
     pending_until: pendulum.DateTime | None = None,
+    departments: Sequence[str] = (),
 ) -> Reservation:
-    """Build a reservation for the suites; ``pending_until`` makes it pending until then."""
+    """Build a reservation for the suites; ``pending_until`` makes it pending until then,
+    ``departments`` names the other departments of a joint visit."""
     return Reservation(
         id=rid,
         enterprise=enterprise,
@@ -82,6 +84,7 @@ def visit(
         at=at,
         state=ReservationState.PENDING if pending_until else ReservationState.CONFIRMED,
         expires_at=pending_until,
+        departments=tuple(departments),
     )
 
 
@@ -162,11 +165,12 @@ _reserve_op = st.tuples(
     st.integers(min_value=0, max_value=7),  # id from a small pool: re-reserves happen
     _HALF_DAYS,  # at
     st.sampled_from([ROUTINE, SPECIAL, COMPLAINT]),
-    st.sampled_from(["D-market", "D-fire"]),
+    st.sampled_from(["D-market", "D-fire"]),  # the lead; joint visits add others below
     st.lists(st.sampled_from(["i-1", "i-2", "i-3"]), max_size=2, unique=True),
     st.one_of(st.none(), _HALF_DAYS),  # pending until
     _HALF_DAYS,  # now
     st.lists(st.integers(min_value=0, max_value=len(_PROPERTY_CHECKS) - 1), unique=True),
+    st.lists(st.sampled_from(["D-market", "D-fire", "D-env"]), max_size=2, unique=True),  # joined
     st.sampled_from([ENTERPRISE, OTHER_ENTERPRISE]),
 )
 _other_op = st.tuples(
@@ -272,6 +276,14 @@ class LedgerContract:
         assert ledger.check_and_reserve(visit("b", T0, department="D-env"), checks, T0).allowed
         decision = ledger.check_and_reserve(visit("c", T0, department="D-fire"), checks, T0)
         assert decision.blocked == (RuleHit("dept", Action.BLOCK, 1, 2, f"{ENTERPRISE}/D-fire"),)
+        # a joint visit counts for every department in it, the lead or joined by merging
+        joint = visit("d", T0.add(days=1), department="D-tax", departments=("D-env", "D-fire"))
+        decision = ledger.check_and_reserve(joint, checks, T0)
+        assert [h.scope_key for h in decision.blocked] == [f"{ENTERPRISE}/D-env", f"{ENTERPRISE}/D-fire"]
+        assert ledger.amend(attrs.evolve(joint, departments=("D-tax",)), checks, T0).allowed  # narrowed
+        assert not ledger.check_and_reserve(visit("e", T0.add(days=2), department="D-tax"), checks, T0).allowed
+        assert ledger.amend(visit("d", T0.add(days=1), department="D-tax", departments=("D-gas",)), checks, T0).allowed
+        assert ledger.reservations(ENTERPRISE)[-1].departments == ("D-gas", "D-tax")  # widened
 
     def test_scope_inspector_enterprise(self) -> None:
         """Contract: scope inspector enterprise."""
@@ -472,7 +484,7 @@ class LedgerContract:
                 if rid in shadow and shadow[rid].state is not ReservationState.CONFIRMED:
                     shadow[rid] = attrs.evolve(shadow[rid], state=ReservationState.CONFIRMED, expires_at=None)
             else:
-                _, _, at, kind, dept, insp, until, now, chosen, enterprise = op
+                _, _, at, kind, dept, insp, until, now, chosen, joined, enterprise = op
                 request = visit(
                     rid,
                     T0 + half_day * at,
@@ -481,6 +493,7 @@ class LedgerContract:
                     inspectors=insp,
                     enterprise=enterprise,
                     pending_until=None if until is None else T0 + half_day * until,
+                    departments=joined,
                 )
                 checks = [_PROPERTY_CHECKS[i] for i in chosen]
                 if op[0] == "amend":

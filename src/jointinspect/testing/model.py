@@ -14,7 +14,8 @@ re-computations that share no code with the engine's rules:
 * every active plan is in exactly one live inspection;
 * an inspection that started keeps the plans it had;
 * the ledger's live reservations equal the live visits: one per visit, at its start, of
-  its kind, for its enterprise, lead department and every inspector (issue 8);
+  its kind, for its enterprise, lead department, every department and every inspector
+  (issue 8);
 * no two planned-kind visits of one enterprise lie within the blocking window;
 * a refused plan really had a planned visit within the blocking window;
 * the audit chain verifies.
@@ -164,13 +165,14 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
         @invariant()
         def ledger_matches_inspections(self) -> None:
             live = {
-                i.reservation_id: (i.enterprise, i.window.start, i.kind, i.lead_department, i.inspectors)
+                i.reservation_id: (i.enterprise, i.window.start, i.kind, i.lead_department, i.departments, i.inspectors)
                 for i in self._inspections()
                 if i.status is not InspectionStatus.SUPERSEDED
             }
             with self.store.unit_of_work() as uow:
                 reservations = [r for e in enterprises for r in uow.ledger.reservations(e.credit_code)]
-            assert {r.id: (r.enterprise, r.at, r.kind, r.department, r.inspectors) for r in reservations} == live
+            held = {r.id: (r.enterprise, r.at, r.kind, r.department, r.departments, r.inspectors) for r in reservations}
+            assert held == live
             for e in enterprises:
                 planned = sorted(
                     r.at for r in reservations if r.enterprise == e.credit_code and r.kind in PLANNED_KINDS

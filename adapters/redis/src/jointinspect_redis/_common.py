@@ -112,9 +112,19 @@ def is_cluster(client: Client) -> bool:
     return isinstance(client, redis.cluster.RedisCluster)
 
 
+_INCLUDE = "--#include "
+
+
 def lua_source(name: str) -> str:
-    """Return the text of a Lua script shipped as package data."""
-    return resources.files("jointinspect_redis").joinpath("lua", name).read_text("utf-8")
+    """Return the text of a Lua script shipped as package data, with each line
+    ``--#include <file>`` replaced by that file's text (one level: how reserve.lua and
+    amend.lua share their rule evaluation, so the two cannot drift apart)."""
+    folder = resources.files("jointinspect_redis").joinpath("lua")
+    lines = folder.joinpath(name).read_text("utf-8").splitlines(keepends=True)
+    return "".join(
+        folder.joinpath(line[len(_INCLUDE) :].strip()).read_text("utf-8") if line.startswith(_INCLUDE) else line
+        for line in lines
+    )
 
 
 class LuaScript:

@@ -8,12 +8,16 @@ Layout, per enterprise (``E`` its credit code, ``P`` the prefix)::
 A member carries everything the rules look at, so one ``ZRANGEBYSCORE`` returns the
 visits of the window ready to count (no per-visit lookup, no JSON)::
 
-    <at> US <state><expires> US <kind> US <department> US RS <insp> RS <insp> RS US <id>
+    <at> US <state><expires> US <kind> US <departments> US RS <insp> RS <insp> RS US <id>
 
 ``US`` is ``\x1f`` and ``RS`` ``\x1e`` (refused in ids, departments and inspectors);
 ``at`` repeats the score (parsing it in Lua is cheaper than having Redis format scores),
 ``state`` is ``c``/``p`` and ``expires`` the pending expiry in integer microseconds (empty
-if none); with no inspector the block is ``RS`` alone. Both keys carry the hash tag
+if none); ``departments`` is the lead alone for a visit of one department (the format of
+every member written before joint visits counted all of theirs), else
+``<lead> RS <d1> RS <d2> RS`` with every department in sorted order; with no inspector the
+block is ``RS`` alone. The rule evaluation is ``lua/rules.lua``, shared by the reserve and
+amend scripts. Both keys carry the hash tag
 ``{E}``, so the scripts run unchanged on Redis Cluster, and nothing else is written:
 :meth:`RedisLedger.confirm` / :meth:`RedisLedger.release` take the enterprise (the Engine
 always passes it); without it they find it with a ``SCAN`` over the prefix (cost grows
@@ -199,14 +203,16 @@ class RedisLedger:
         now_us = micros(now)
         at = micros(request.at)
         spec = self._spec(checks)
-        inspectors = request.inspectors
+        inspectors, departments = request.inspectors, request.departments
+        joint = len(departments) > 1
+        lead = f"{request.department}{_RS}{_RS.join(departments)}{_RS}" if joint else request.department
         member = (
             f"{at}{_US}{'p' if request.state is _PENDING else 'c'}"
             f"{'' if request.expires_at is None else micros(request.expires_at)}"
-            f"{_US}{request.kind.value}{_US}{request.department}{_US}{_RS}"
+            f"{_US}{request.kind.value}{_US}{lead}{_US}{_RS}"
             f"{_RS.join(inspectors)}{_RS if inspectors else ''}{_US}{request.id}"
         )
-        separators = len(inspectors) + 1 if inspectors else 1
+        separators = (len(inspectors) + 1 if inspectors else 1) + (len(departments) + 1 if joint else 0)
         if member.count(_US) != 5 or member.count(_RS) != separators:
             raise ValidationError(
                 "input.invalid",
@@ -367,7 +373,7 @@ class RedisLedger:
             if check.scope is Scope.ENTERPRISE:
                 key = request.enterprise
             elif check.scope is Scope.ENTERPRISE_DEPARTMENT:
-                key = f"{request.enterprise}/{request.department}"
+                key = f"{request.enterprise}/{request.departments[n]}"
             else:
                 key = f"{request.enterprise}/{request.inspectors[n]}"
             hit = RuleHit(check.rule, check.action, check.limit, int(result[i + 2]), key)
@@ -433,10 +439,12 @@ class RedisLedger:
         text = member.decode("utf-8") if isinstance(member, bytes) else member
         at, head, kind, department, inspectors, reservation_id = text.split(_US)
         expires = head[1:]
+        department, _, others = department.partition(_RS)
         return Reservation(
             id=reservation_id,
             enterprise=enterprise,
             department=department,
+            departments=tuple(others[:-1].split(_RS)) if others else (),
             inspectors=tuple(inspectors[1:-1].split(_RS)) if len(inspectors) > 1 else (),
             kind=kind,
             at=from_micros(int(at)),

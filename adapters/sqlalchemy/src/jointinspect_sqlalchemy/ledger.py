@@ -28,7 +28,17 @@ from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 
 _MICRO = dt.timedelta(microseconds=1)
-_RESERVATION_COLUMNS = ("id", "enterprise", "department", "inspectors", "kind", "at", "state", "expires_at")
+_RESERVATION_COLUMNS = (
+    "id",
+    "enterprise",
+    "department",
+    "inspectors",
+    "kind",
+    "at",
+    "state",
+    "expires_at",
+    "departments",
+)
 
 
 def _reservation_row(r: Reservation) -> dict[str, Any]:
@@ -41,12 +51,14 @@ def _reservation_row(r: Reservation) -> dict[str, Any]:
         "at": codec.micros(r.at),
         "state": r.state.value,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
+        # NULL for a visit of one department (every row before revision 0009 reads so too)
+        "departments": codec.dumps_list(list(r.departments)) if len(r.departments) > 1 else None,
     }
 
 
 def _reservation(row: Sequence[Any]) -> Reservation:
     """A reservation from a row of ``select(reservations)`` (columns in table order)."""
-    id_, enterprise, department, inspectors, kind, at, state, expires_at = row
+    id_, enterprise, department, inspectors, kind, at, state, expires_at, departments = row
     return Reservation(
         id=id_,
         enterprise=enterprise,
@@ -56,6 +68,7 @@ def _reservation(row: Sequence[Any]) -> Reservation:
         at=from_micros(int(at)),
         state=state,
         expires_at=None if expires_at is None else from_micros(int(expires_at)),
+        departments=() if departments is None else codec.loads(departments, list[str]),
     )
 
 

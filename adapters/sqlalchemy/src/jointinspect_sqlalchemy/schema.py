@@ -224,6 +224,8 @@ reservations = Table(
     Column("at", BigInteger, nullable=False),
     Column("state", String(16), nullable=False),
     Column("expires_at", BigInteger, nullable=True),
+    # every department of a joint visit (JSON list); NULL: the lead department alone
+    Column("departments", Body, nullable=True),
     Index("ix_ji_reservations_enterprise", "enterprise", "at"),
     **_mysql,
 )

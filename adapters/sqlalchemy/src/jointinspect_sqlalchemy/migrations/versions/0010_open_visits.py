@@ -7,7 +7,7 @@ open visits (the race this closes), only the latest keeps the slot; the older on
 open in their bodies and are listed by nothing that needs the index.
 
 Revision ID: 0010_open_visits
-Revises: 0008_guidance_watch
+Revises: 0009_visit_reservations
 Create Date: 2026-11-30
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from jointinspect_sqlalchemy.schema import Key
 
 revision = "0010_open_visits"
-down_revision = "0008_guidance_watch"
+down_revision = "0009_visit_reservations"
 branch_labels = None
 depends_on = None
 
