@@ -187,6 +187,18 @@ class _Tables:
     #: enterprise -> reservations by visit time (the ledger reads only the rules' span)
     reservations_by_time: _Sorted = attrs.Factory(_Sorted)
     counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
+    # Issue 12: spot-check draws, conflicts, quiet slots, device keys, offline check-ins.
+    spot_checks: _Table[str, Any] = attrs.Factory(_Table)
+    #: (department, campaign) -> draw id
+    spot_checks_by_campaign: _Table[tuple[str, str], str] = attrs.Factory(_Table)
+    #: (department, enterprise) -> (drawn_at, draw id, inspectors) of the latest draw
+    spot_pairs: _Table[tuple[str, str], tuple[Any, str, tuple[str, ...]]] = attrs.Factory(_Table)
+    #: (inspector, enterprise) -> conflict
+    spot_conflicts: _Table[tuple[str, str], Any] = attrs.Factory(_Table)
+    quiet_slots: _Table[str, Any] = attrs.Factory(_Table)
+    quiet_slots_by_enterprise: _Index = attrs.Factory(_Index)
+    device_keys: _Table[str, Any] = attrs.Factory(_Table)
+    offline_checkins: _Table[str, Any] = attrs.Factory(_Table)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

@@ -240,3 +240,6 @@ replay_keys = Table(
     Index("ix_ji_replay_keys_expires", "expires_at"),
     **_mysql,
 )
+
+# Issue 12's tables live in their own module (imported last: they use the names above).
+from jointinspect_sqlalchemy import schema_fieldwork  # noqa: E402, F401
