@@ -354,6 +354,16 @@ MATRIX: tuple[Rule, ...] = (
     _queries("rectifications_of"),
     _queries("enterprise"),
     _queries("shared_records"),
+    Rule("draw_spot_check", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "双随机: the seed and draw are published"),
+    Rule(
+        "declare_conflict",
+        (Grant(_K.INSPECTOR, THEMSELF), Grant(_K.OFFICER, OWN_DEPARTMENT)),
+        "the inspector, or an officer of the inspector's department",
+    ),
+    Rule("declare_quiet_slot", (Grant(_K.ENTERPRISE, VISITED),), "within policy.quiet_slots"),
+    Rule("withdraw_quiet_slot", (Grant(_K.ENTERPRISE, VISITED),)),
+    Rule("register_device_key", (Grant(_K.OFFICER, OWN_DEPARTMENT), _SYSTEM), "of the inspector's department"),
+    Rule("check_in_offline", (Grant(_K.INSPECTOR, THEMSELF),), "the record's own inspector, signed by their device"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -24,7 +24,10 @@ import pendulum
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
 from jointinspect.facade.maintenance import MaintenanceFacet
+from jointinspect.facade.offline import OfflineFacet
 from jointinspect.facade.queries import QueryFacet
+from jointinspect.facade.quiet_slots import QuietSlotFacet
+from jointinspect.facade.spot_checks import SpotCheckFacet
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
 from jointinspect.model.notification import Role
@@ -60,7 +63,7 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine(QueryFacet, MaintenanceFacet):
+class Engine(QueryFacet, MaintenanceFacet, SpotCheckFacet, QuietSlotFacet, OfflineFacet):
     """The inspection-coordination engine of one city.
 
     Attributes:
