@@ -14,6 +14,7 @@ the draw itself must stand. Each plan carries the plan number
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 
@@ -217,7 +218,7 @@ def draw_spot_check(context: Context, request: SpotCheckRequest, by: Principal) 
             department=request.department,
             seed=seed,
             selected=selected,
-            public=str(to_public(result)),
+            public=json.dumps(to_public(result), ensure_ascii=False, sort_keys=True),
         )
     filings, refused = _file_plans(context, record, by)
     return SpotCheckOutcome(record, tuple(filings), tuple(refused), tuple(excluded))
