@@ -3,6 +3,7 @@ verification and quiet slots; Shenzhen's offline check-ins)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,13 @@ def test_shenzhen_offline_example() -> None:
     assert "checked in 07-14 15:20" in text and "47 min on site" in text
     assert "supervisor told: ['checkin.offline_late']" in text
     assert "refused (checkin.offline_expired)" in text
+
+
+def test_the_python_samples_of_the_new_pages_run() -> None:
+    docs = EXAMPLES.parent / "docs"
+    for page in ("spot-checks", "quiet-slots", "offline-checkin"):
+        for name in (f"{page}.md", f"{page}.zh.md"):
+            blocks = re.findall(r"```python\n(.*?)```", (docs / name).read_text(encoding="utf-8"), re.S)
+            assert blocks, name
+            for n, block in enumerate(blocks):
+                exec(compile(block, f"{name}#{n}", "exec"), {})
