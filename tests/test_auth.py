@@ -130,6 +130,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
     },
     # issue 12
     "draw_spot_check": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "refile_spot_check": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "declare_conflict": (
         Principal.inspector("SCJG-I01", department="SCJG"),
         Principal.inspector("SCJG-I02", department="SCJG"),

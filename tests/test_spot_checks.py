@@ -15,7 +15,7 @@ import pytest
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.engine import Engine
-from jointinspect.errors import ValidationError
+from jointinspect.errors import NotFoundError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import InspectionKind
 from jointinspect.model.reference import CreditClass
@@ -25,7 +25,7 @@ from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.spot_check import verify_draw
 from jointinspect.sample import build_city, populate
-from jointinspect.testing._world import snapshot
+from jointinspect.testing._world import DenyOperation, snapshot
 from jointinspect.testing.principals import SYSTEM, inspector, officer
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
@@ -178,3 +178,18 @@ def test_the_seed_defaults_to_random_and_is_published() -> None:
     outcome = eng.draw_spot_check(request(seed=None), by=officer("SCJG"))
     seed = outcome.record.draw.input.seed
     assert len(seed) == 64 and notes.of_kind("spot_check.drawn")[0].data()["seed"] == seed
+
+
+def test_refiling_files_the_missing_plans_once() -> None:
+    eng, _, _ = engine()
+    eng.authorizers = [DenyOperation("file_plan")]  # filing stops after the draw
+    drawn = eng.draw_spot_check(request(), by=officer("SCJG"))
+    assert drawn.filings == () and {code for _, code in drawn.refused} == {"auth.forbidden"}
+    eng.authorizers = []
+    first = eng.refile_spot_check("SCJG", "c2026-1", by=officer("SCJG"))
+    assert len(first.filings) == len(drawn.record.draw.selections) and not any(f.replayed for f in first.filings)
+    again = eng.refile_spot_check("SCJG", "c2026-1", by=officer("SCJG"))
+    assert all(f.replayed for f in again.filings)
+    assert [f.plan for f in again.filings] == [f.plan for f in first.filings]
+    with pytest.raises(NotFoundError):
+        eng.refile_spot_check("SCJG", "nope", by=officer("SCJG"))

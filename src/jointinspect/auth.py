@@ -355,6 +355,7 @@ MATRIX: tuple[Rule, ...] = (
     _queries("enterprise"),
     _queries("shared_records"),
     Rule("draw_spot_check", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "双随机: the seed and draw are published"),
+    Rule("refile_spot_check", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "each plan once, by its plan number"),
     Rule(
         "declare_conflict",
         (Grant(_K.INSPECTOR, THEMSELF), Grant(_K.OFFICER, OWN_DEPARTMENT)),

@@ -536,6 +536,10 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
         },
         lambda e, request, by: e.draw_spot_check(request, by=by),
     ),
+    "refile_spot_check": (
+        {"department": _s(st.sampled_from(["SCJG", "YJGL"])), "campaign": _s(ids), "by": _SCJG},
+        lambda e, department, campaign, by: e.refile_spot_check(department, campaign, by=by),
+    ),
     "declare_conflict": (
         {"inspector_id": _s(_inspector), "enterprise": _s(credit_codes), "reason": _s(texts), "by": _INSPECTORS},
         lambda e, inspector_id, enterprise, reason, by: e.declare_conflict(inspector_id, enterprise, reason, by=by),

@@ -22,6 +22,11 @@ class SpotCheckFacet(Facet):
         """
         return spot_checks.draw_spot_check(self._context, request, by)
 
+    def refile_spot_check(self, department: str, campaign: str, *, by: Principal) -> SpotCheckOutcome:
+        """File a drawn campaign's plans again (each once, by its plan number): the repair
+        when filing stopped between the draw and its plans."""
+        return spot_checks.refile_spot_check(self._context, department, campaign, by)
+
     def declare_conflict(self, inspector_id: str, enterprise: str, reason: str = "", *, by: Principal) -> Conflict:
         """Declare an inspector's conflict of interest with an enterprise (by the inspector
         or an officer of their department): the inspector is never drawn for it."""

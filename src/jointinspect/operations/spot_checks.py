@@ -23,7 +23,7 @@ import pendulum
 
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
-from jointinspect.errors import JointInspectError, ValidationError
+from jointinspect.errors import JointInspectError, NotFoundError, ValidationError
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionKind, Window
 from jointinspect.model.reference import Inspector, SupervisionItem
@@ -45,7 +45,7 @@ from jointinspect.rules import filing as filing_rules
 from jointinspect.rules.spot_check import Candidate, DrawInput, PoolInspector, draw, shares_for, to_public
 from jointinspect.timeutil import local_date
 
-__all__ = ["SpotCheckOutcome", "SpotCheckRequest", "declare_conflict", "draw_spot_check"]
+__all__ = ["SpotCheckOutcome", "SpotCheckRequest", "declare_conflict", "draw_spot_check", "refile_spot_check"]
 
 #: The longest candidate list or inspector pool one campaign takes.
 MAX_CANDIDATES = 100_000
@@ -247,6 +247,21 @@ def _file_plans(
         except JointInspectError as refusal:  # capped, quiet period...: the draw stands
             refused.append((selection.enterprise, refusal.code))
     return filings, refused
+
+
+def refile_spot_check(context: Context, department: str, campaign: str, by: Principal) -> SpotCheckOutcome:
+    """File a drawn campaign's plans again: those already filed are replayed by their plan
+    number, the others filed now (after a failure between the draw and its plans)."""
+    by = boundary("refile_spot_check", by)
+    department = v.identifier(department, "department")
+    campaign = v.identifier(campaign, "campaign")
+    with operation(context, by) as effects:
+        permit(context, "refile_spot_check", by, AuthContext(department=department), campaign)
+        record = effects.uow.spot_checks.by_campaign(department, campaign)
+        if record is None:
+            raise NotFoundError(kind="spot check", key=f"{department}/{campaign}")
+    filings, refused = _file_plans(context, record, by)
+    return SpotCheckOutcome(record, tuple(filings), tuple(refused))
 
 
 def declare_conflict(context: Context, inspector_id: str, enterprise: str, reason: str, by: Principal) -> Conflict:

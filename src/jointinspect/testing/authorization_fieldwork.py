@@ -49,6 +49,24 @@ class FieldworkRows:
         assert [f.plan.enterprise for f in outcome.filings] == [s.enterprise for s in outcome.record.draw.selections]
         assert len(outcome.filings) == 2 and outcome.refused == ()
 
+    def _row_refile_spot_check(self, store: Store) -> None:
+        w = self._fieldwork_world(store)
+        request = SpotCheckRequest(
+            campaign="c2026-1",
+            department="SCJG",
+            start=T0,
+            end=T0.add(days=5),
+            items=["SCJG-01"],
+            candidates=[w.ent.credit_code],
+            inspectors=["SCJG-I01", "SCJG-I02"],
+            seed="authorization-row",
+        )
+        drawn = w.engine.draw_spot_check(request, by=officer("SCJG"))
+        w.refused(lambda: w.engine.refile_spot_check("SCJG", "c2026-1", by=officer("YJGL")), "auth.wrong_department")
+        again = w.engine.refile_spot_check("SCJG", "c2026-1", by=officer("SCJG"))
+        assert [f.plan for f in again.filings] == [f.plan for f in drawn.filings]
+        assert all(f.replayed for f in again.filings)
+
     def _row_declare_conflict(self, store: Store) -> None:
         w = self._fieldwork_world(store)
         ent = w.ent.credit_code
