@@ -141,6 +141,21 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
     "inspector_watch": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "resolve_conflict": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "conflicts_of": (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise"),
+    "draw_spot_check": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "refile_spot_check": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "declare_conflict": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.inspector("SCJG-I02", department="SCJG"),
+        "auth.not_themself",
+    ),
+    "declare_quiet_slot": (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise"),
+    "withdraw_quiet_slot": (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise"),
+    "register_device_key": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "check_in_offline": (
+        Principal.inspector("SCJG-I01", department="SCJG"),
+        Principal.inspector("SCJG-I02", department="SCJG"),
+        "auth.not_themself",
+    ),
 }
 
 
@@ -279,8 +294,12 @@ def test_binding_rules_hold_for_any_principal_and_record(p: Principal, ctx: Auth
         assert ok == (p.kind is PrincipalKind.ENTERPRISE and p.credit_code == ctx.enterprise)
     if op in ("accept_rectification", "reject_rectification", "refuse_rectification"):
         assert ok == (p.kind is PrincipalKind.OFFICER and p.department == ctx.responsible_department)
-    if op in ("check_in", "check_out"):
+    if op in ("check_in", "check_out", "check_in_offline"):
         assert ok == (p.kind is PrincipalKind.INSPECTOR and p.inspector_id == ctx.inspector)
+    if op in ("declare_quiet_slot", "withdraw_quiet_slot"):
+        assert ok == (p.kind is PrincipalKind.ENTERPRISE and p.credit_code == ctx.enterprise)
+    if op == "draw_spot_check":
+        assert ok == (p.kind is PrincipalKind.OFFICER and p.department == ctx.department)
     if op == "record_result":
         assert ok == (
             p.kind is PrincipalKind.INSPECTOR

@@ -13,18 +13,22 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.codes.offline import OfflineRecord, public_key_hex, sign_offline
 from jointinspect.engine import Engine
-from jointinspect.errors import FilingRejected, FrequencyBlocked
+from jointinspect.errors import CheckInRejected, FilingRejected, FrequencyBlocked, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionKind, InspectionStatus, PlanStatus
 from jointinspect.model.reference import CreditClass
+from jointinspect.operations.spot_checks import SpotCheckRequest
 from jointinspect.policy import PRESETS, preset
 from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import FilingOutcome, PlanRequest
+from jointinspect.sample import build_city as build_sample_city
 from jointinspect.testing import principals
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
@@ -288,6 +292,60 @@ def test_x_city_flags_conflicting_standards_before_a_joint_visit() -> None:
     assert told == {(Role.DEPARTMENT, "STHJ"), (Role.DEPARTMENT, "YJGL"), (Role.SUPERVISOR, "judicial")}
 
 
+def test_spot_county_draws_at_least_61_percent_of_d_and_no_more_than_5_percent_of_a() -> None:
+    eng, _, _ = engine("spot_county")
+    d_class = attrs.evolve(build_sample_city(enterprises=4).enterprises[3], credit_class=CreditClass.D)
+    eng.add_enterprise(d_class, by=principals.SYSTEM)
+    request = SpotCheckRequest(
+        campaign="c1",
+        department="SCJG",
+        start=T0,
+        end=T0.add(days=3),
+        items=["SCJG-01"],
+        candidates=[e.credit_code for e in CITY.enterprises] + [d_class.credit_code],
+        inspectors=["SCJG-I01", "SCJG-I02", "SCJG-I03"],
+        seed="preset",
+    )
+    outcome = eng.draw_spot_check(request, by=principals.officer("SCJG"))
+    # One of each class: only D's minimum (61%) needs a whole enterprise.
+    assert [s.enterprise for s in outcome.record.draw.selections] == [d_class.credit_code]
+    assert outcome.filings[0].plan.kind is InspectionKind.RANDOM
+    with pytest.raises(ValidationError) as err:
+        eng.draw_spot_check(attrs.evolve(request, campaign="c2", shares={"A": 0.06}), by=principals.officer("SCJG"))
+    assert err.value.code == "spot_check.share_out_of_range"
+
+
+def test_shenzhen_accepts_offline_records_for_10_natural_days() -> None:
+    eng, clock, _ = engine("shenzhen")
+    device = Ed25519PrivateKey.generate()
+    eng.register_device_key("SCJG-I01", public_key_hex(device), by=principals.SYSTEM)
+    out = file(eng, T0, kind=InspectionKind.EMERGENCY, hours=4)
+    assert out.inspection is not None
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM).token
+    site = CITY.enterprises[0].site
+    at = T0.add(minutes=20)
+    first = sign_offline(OfflineRecord(out.inspection.id, "SCJG-I01", at, site, gate, at.add(minutes=30)), device)
+    late = sign_offline(OfflineRecord(out.inspection.id, "SCJG-I01", at.add(minutes=40), site, gate), device)
+    clock.set(T0.add(days=11))  # the 11th natural day: too late
+    with pytest.raises(CheckInRejected) as err:
+        eng.check_in_offline(late, by=principals.inspector("SCJG-I01"))
+    assert err.value.code == "checkin.offline_expired"
+    clock.set(T0.add(days=10))
+    assert eng.check_in_offline(first, by=principals.inspector("SCJG-I01")).checked_in_at == at
+
+
+def test_quiet_enterprise_keeps_routine_visits_out_of_declared_peaks() -> None:
+    eng, _, _ = engine("quiet_enterprise")
+    peak = T0.add(days=10)
+    slot = eng.declare_quiet_slot(
+        ENT, peak.in_timezone(ZONE).date(), peak.in_timezone(ZONE).date(), by=principals.enterprise(ENT)
+    )
+    with pytest.raises(FilingRejected) as err:
+        file(eng, peak)
+    assert (err.value.code, err.value.details["slot"]) == ("filing.quiet_slot", slot.id)
+    assert file(eng, peak, kind=InspectionKind.COMPLAINT).inspection is not None
+
+
 def test_every_preset_has_a_test() -> None:
     # Static, so that it holds under pytest-xdist too: each preset names its test here.
     tests = {
@@ -303,5 +361,8 @@ def test_every_preset_has_a_test() -> None:
         "inspector_watch": test_inspector_watch_warns_per_inspector,
         "haigang": test_haigang_turns_a_listed_first_violation_into_guidance_once_in_12_months,
         "x_city": test_x_city_flags_conflicting_standards_before_a_joint_visit,
+        "spot_county": test_spot_county_draws_at_least_61_percent_of_d_and_no_more_than_5_percent_of_a,
+        "shenzhen": test_shenzhen_accepts_offline_records_for_10_natural_days,
+        "quiet_enterprise": test_quiet_enterprise_keeps_routine_visits_out_of_declared_peaks,
     }
     assert set(tests) == set(PRESETS)

@@ -15,6 +15,7 @@ from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.auth import Principal, PrincipalKind
 from jointinspect.clock import FixedClock, SystemClock
 from jointinspect.codes import CodeClaims, CodeKind, MemoryKeyStore, qr_png, qr_svg
+from jointinspect.codes.offline import OfflineRecord, SignedOfflineRecord, sign_offline  # issue 12
 from jointinspect.engine import Engine
 from jointinspect.errors import (
     ApprovalError,
@@ -62,10 +63,13 @@ from jointinspect.model import (
     Visit,
     Window,
 )
+from jointinspect.model.quiet_slot import QuietSlot  # issue 12
+from jointinspect.operations.spot_checks import SpotCheckOutcome, SpotCheckRequest  # issue 12
 from jointinspect.policy import Policy, load_policy, load_policy_file, preset
 from jointinspect.relay import CollectingNotifier, deliver_pending
 from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 from jointinspect.rules.matching import Group, match_batch
+from jointinspect.rules.spot_check import verify_draw  # issue 12
 from jointinspect.stores import open_store
 
 __all__ = [
@@ -109,6 +113,7 @@ __all__ = [
     "MemoryStore",
     "NotFoundError",
     "Notification",
+    "OfflineRecord",
     "OperationalError",
     "Outcome",
     "Plan",
@@ -118,12 +123,16 @@ __all__ = [
     "PolicyError",
     "Principal",
     "PrincipalKind",
+    "QuietSlot",
     "Rectification",
     "RectificationState",
     "ResultOutcome",
     "ResultRecord",
     "Role",
     "Scenario",
+    "SignedOfflineRecord",
+    "SpotCheckOutcome",
+    "SpotCheckRequest",
     "StorageError",
     "SupervisionItem",
     "SystemClock",
@@ -140,4 +149,6 @@ __all__ = [
     "preset",
     "qr_png",
     "qr_svg",
+    "sign_offline",
+    "verify_draw",
 ]

@@ -363,6 +363,17 @@ MATRIX: tuple[Rule, ...] = (
     Rule("inspector_watch", (Grant(_K.SUPERVISOR), _SYSTEM, Grant(_K.OFFICER, OWN_DEPARTMENT))),
     Rule("resolve_conflict", (Grant(_K.OFFICER, LEAD), Grant(_K.SUPERVISOR)), "records which standard prevailed"),
     _queries("conflicts_of"),
+    Rule("draw_spot_check", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "双随机: the seed and draw are published"),
+    Rule("refile_spot_check", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "each plan once, by its plan number"),
+    Rule(
+        "declare_conflict",
+        (Grant(_K.INSPECTOR, THEMSELF), Grant(_K.OFFICER, OWN_DEPARTMENT)),
+        "the inspector, or an officer of the inspector's department",
+    ),
+    Rule("declare_quiet_slot", (Grant(_K.ENTERPRISE, VISITED),), "within policy.quiet_slots"),
+    Rule("withdraw_quiet_slot", (Grant(_K.ENTERPRISE, VISITED),)),
+    Rule("register_device_key", (Grant(_K.OFFICER, OWN_DEPARTMENT), _SYSTEM), "of the inspector's department"),
+    Rule("check_in_offline", (Grant(_K.INSPECTOR, THEMSELF),), "the record's own inspector, signed by their device"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

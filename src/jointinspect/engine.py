@@ -26,7 +26,10 @@ from jointinspect.clock import SystemClock
 from jointinspect.facade.conflicts import ConflictFacet
 from jointinspect.facade.guidance import GuidanceFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
+from jointinspect.facade.offline import OfflineFacet
 from jointinspect.facade.queries import QueryFacet
+from jointinspect.facade.quiet_slots import QuietSlotFacet
+from jointinspect.facade.spot_checks import SpotCheckFacet
 from jointinspect.facade.supervision import SupervisionFacet
 from jointinspect.facade.watch import WatchFacet
 from jointinspect.memory import MemoryStore
@@ -64,7 +67,17 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine(QueryFacet, MaintenanceFacet, SupervisionFacet, GuidanceFacet, WatchFacet, ConflictFacet):
+class Engine(
+    QueryFacet,
+    MaintenanceFacet,
+    SupervisionFacet,
+    GuidanceFacet,
+    WatchFacet,
+    ConflictFacet,
+    SpotCheckFacet,
+    QuietSlotFacet,
+    OfflineFacet,
+):
     """The inspection-coordination engine of one city.
 
     Attributes:

@@ -532,6 +532,76 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Conflict {flag!r} was already resolved in favour of {item!r}",
         "标准冲突 {flag!r} 已确定适用事项 {item!r} 的标准",
     ),
+    # random spot checks, quiet slots, offline check-ins (issue 12)
+    "spot_check.candidate_twice": (
+        "Enterprise {enterprise!r} is listed twice among the candidates",
+        "企业 {enterprise!r} 在候选名录中重复出现",
+    ),
+    "spot_check.share_out_of_range": (
+        "The share {share} of credit class {credit_class} is outside the policy's bounds {minimum} to {maximum}",
+        "信用等级 {credit_class} 的抽查比例 {share} 超出策略范围 {minimum} 至 {maximum}",
+    ),
+    "spot_check.class_not_drawn": (
+        "The policy sets no share for credit class {credit_class}",
+        "策略未规定信用等级 {credit_class} 的抽查比例",
+    ),
+    "spot_check.too_few_inspectors": (
+        "Enterprise {enterprise!r} has {eligible} eligible inspector(s) after recusal; the draw needs {needed}",
+        "回避后企业 {enterprise!r} 仅有 {eligible} 名可抽取的执法人员,需要 {needed} 名",
+    ),
+    "spot_check.format_unknown": (
+        "Unknown format {format!r} of a published draw",
+        "未知的抽查公示格式 {format!r}",
+    ),
+    "spot_check.already_drawn": (
+        "Campaign {campaign!r} of {department} was already drawn; a draw is never repeated",
+        "{department} 的抽查任务 {campaign!r} 已抽取,不得重抽",
+    ),
+    "filing.quiet_slot": (
+        "The window lies wholly inside quiet slot {slot!r} of {enterprise} ({start} to {end})",
+        "检查时段完全落在企业 {enterprise} 的免扰时段 {slot!r}({start} 至 {end})内",
+    ),
+    "quiet_slot.too_many": (
+        "{enterprise} already holds {count} quiet slot(s) in {year}; the policy allows {limit}",
+        "企业 {enterprise} 在 {year} 年已有 {count} 个免扰时段,策略上限为 {limit} 个",
+    ),
+    "quiet_slot.too_long": (
+        "A quiet slot of {days} day(s) exceeds the policy's {limit}",
+        "免扰时段长 {days} 天,超过策略上限 {limit} 天",
+    ),
+    "quiet_slot.year_exhausted": (
+        "{enterprise} would hold {days} day(s) of quiet slots in {year}; the policy allows {limit}",
+        "企业 {enterprise} 在 {year} 年的免扰时段将合计 {days} 天,超过策略上限 {limit} 天",
+    ),
+    "quiet_slot.overlap": ("The quiet slot overlaps quiet slot {slot!r}", "该免扰时段与免扰时段 {slot!r} 重叠"),
+    "quiet_slot.invalid": (
+        "A quiet slot must start today or later and end on or after its start ({start} to {end})",
+        "免扰时段须自今日或以后开始,且结束日不早于开始日({start} 至 {end})",
+    ),
+    "checkin.offline_not_allowed": (
+        "The policy accepts no offline check-ins",
+        "策略不接受离线检查记录补录",
+    ),
+    "checkin.offline_expired": (
+        "The offline check-in of {at} was filled in on {filled}, after the limit of {days} natural day(s)",
+        "离线检查记录({at})于 {filled} 补录,已超过 {days} 个自然日的补录期限",
+    ),
+    "checkin.offline_signature": (
+        "The offline check-in does not verify with the device key of inspector {inspector!r}",
+        "离线检查记录无法用执法人员 {inspector!r} 的设备密钥验证签名",
+    ),
+    "checkin.offline_no_key": (
+        "Inspector {inspector!r} has no registered device key",
+        "执法人员 {inspector!r} 未登记设备密钥",
+    ),
+    "checkin.offline_future": (
+        "The offline check-in time {at} lies in the future",
+        "离线检查记录时间 {at} 晚于当前时间",
+    ),
+    "checkin.offline_duplicate": (
+        "This offline check-in was already filled in as visit {visit!r}",
+        "该离线检查记录已补录为到场记录 {visit!r}",
+    ),
 }
 
 

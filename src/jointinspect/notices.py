@@ -644,8 +644,11 @@ _NOTICES: tuple[Notice, ...] = (
     ),
 )
 
+# Issue 12's entries live in their own module (it needs `Notice` and `Field` from here).
+from jointinspect.notices_fieldwork import FIELDWORK_NOTICES  # noqa: E402
+
 #: kind -> catalogue entry.
-CATALOGUE: Mapping[str, Notice] = {n.kind: n for n in _NOTICES}
+CATALOGUE: Mapping[str, Notice] = {n.kind: n for n in (*_NOTICES, *FIELDWORK_NOTICES)}
 
 #: What an unknown kind renders as (a notifier must never stall the outbox on a new kind).
 GENERIC = Notice(
@@ -779,7 +782,7 @@ def catalogue_markdown() -> str:
         "| Kind | Recipients | Payload keys | Short text (zh) | Short text (en) |",
         "|---|---|---|---|---|",
     ]
-    for n in _NOTICES:
+    for n in CATALOGUE.values():
         roles = ", ".join(f"`{r.value}`" for r in n.roles)
         if n.role_policy:
             roles += f" (set by `{n.role_policy}`)"

@@ -23,7 +23,9 @@ from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.guidance import LoopStep
 from jointinspect.model.notification import Notification
+from jointinspect.model.offline import DeviceKey, OfflineCheckIn
 from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import (
     Department,
@@ -33,6 +35,7 @@ from jointinspect.model.reference import (
     SupervisionItem,
 )
 from jointinspect.model.result import ResultRecord
+from jointinspect.model.spot_check import Conflict, SpotCheckRecord
 from jointinspect.model.visit import Visit
 from jointinspect.model.watch import InspectorStreak
 from jointinspect.rules.frequency import LedgerDecision, Reservation, RuleCheck
@@ -559,6 +562,21 @@ class UnitOfWork(Protocol):
         """Conflicting standards flagged on inspections."""
         ...
 
+    @property
+    def spot_checks(self) -> SpotCheckRepository:
+        """Random spot-check draws and declared conflicts of interest (issue 12)."""
+        ...
+
+    @property
+    def quiet_slots(self) -> QuietSlotRepository:
+        """Enterprises' quiet slots (issue 12)."""
+        ...
+
+    @property
+    def offline(self) -> OfflineRepository:
+        """Inspectors' device keys and the offline check-ins filled in (issue 12)."""
+        ...
+
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise this transaction with every other one that locks the same enterprise,
         until commit or rollback (filing, approval and merging call it first)."""
@@ -595,4 +613,75 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release what the store opened (not what it was given)."""
+        ...
+
+
+class SpotCheckRepository(Protocol):
+    """Random spot checks (双随机、一公开): drawn campaigns, and inspectors' declared conflicts."""
+
+    def add(self, record: SpotCheckRecord) -> None:
+        """Store a drawn campaign with its pairs; `jointinspect.errors.IntegrityError` when
+        its id, or its department and campaign, were stored before."""
+        ...
+
+    def get(self, record_id: str) -> SpotCheckRecord | None:
+        """The campaign with this id."""
+        ...
+
+    def by_campaign(self, department: str, campaign: str) -> SpotCheckRecord | None:
+        """The department's campaign of that name."""
+        ...
+
+    def last_pairs(self, department: str, enterprises: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """For each of ``enterprises`` the department's latest draw selected, the inspectors
+        drawn for it then (latest by ``drawn_at``, then id); the others are absent."""
+        ...
+
+    def put_conflict(self, conflict: Conflict) -> None:
+        """Declare (or re-declare) an inspector's conflict of interest with an enterprise."""
+        ...
+
+    def conflicts_of(self, inspectors: Sequence[str]) -> list[Conflict]:
+        """The conflicts declared by these inspectors, by (inspector, enterprise)."""
+        ...
+
+
+class QuietSlotRepository(Protocol):
+    """Quiet slots that enterprises declared."""
+
+    def add(self, slot: QuietSlot) -> None:
+        """Store a slot; `jointinspect.errors.IntegrityError` if its id exists."""
+        ...
+
+    def get(self, slot_id: str) -> QuietSlot | None:
+        """The slot with this id."""
+        ...
+
+    def remove(self, slot_id: str) -> None:
+        """Withdraw a slot (nothing when absent)."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
+        """One enterprise's slots by (start, id)."""
+        ...
+
+
+class OfflineRepository(Protocol):
+    """Device keys of inspectors, and the offline check-ins accepted."""
+
+    def put_device_key(self, key: DeviceKey) -> None:
+        """Register (or replace) an inspector's device key."""
+        ...
+
+    def get_device_key(self, inspector: str) -> DeviceKey | None:
+        """The inspector's device key."""
+        ...
+
+    def add(self, record: OfflineCheckIn) -> None:
+        """Store an accepted offline check-in; `jointinspect.errors.IntegrityError` if its
+        id (the signed record's digest) exists."""
+        ...
+
+    def get(self, record_id: str) -> OfflineCheckIn | None:
+        """The offline check-in with this id (digest)."""
         ...

@@ -19,11 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pendulum
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import strategies as st
 
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
+from jointinspect.codes.offline import OfflineRecord, public_key_hex, sign_offline
 from jointinspect.errors import JointInspectError
 from jointinspect.model.reference import (
     CoordinateSystem,
@@ -36,6 +38,7 @@ from jointinspect.model.reference import (
     SupervisionItem,
 )
 from jointinspect.model.result import Outcome
+from jointinspect.operations.spot_checks import SpotCheckRequest
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import Store
 from jointinspect.relay import CollectingNotifier
@@ -44,6 +47,10 @@ from jointinspect.service import Engine
 from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
+
+#: An inspector's device (issue 12's offline check-ins).
+DEVICE = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
+DEVICE_KEY_HEX = public_key_hex(DEVICE)
 
 #: Flip to True when the Engine's operations validate their own arguments (issue 10).
 ENGINE_BOUNDARY_WIRED = True
@@ -568,5 +575,63 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
     "conflicts_of": (
         {"inspection_id": _attr("inspection"), "by": _ANYONE},
         lambda e, inspection_id, by: e.conflicts_of(inspection_id, by=by),
+    ),
+    # issue 12
+    "draw_spot_check": (
+        {
+            "request": _s(
+                st.builds(
+                    SpotCheckRequest,
+                    field(ids),
+                    field(st.sampled_from(["SCJG", "YJGL"])),
+                    field(instants),
+                    field(instants),
+                    field(st.lists(ids, max_size=3)),
+                    field(st.lists(credit_codes, max_size=3)),
+                    field(st.lists(_inspector, max_size=3)),
+                    field(st.dictionaries(st.sampled_from(["A", "B", "C", "D"]), st.floats(0, 1), max_size=2)),
+                    field(st.none() | ids),
+                )
+            ),
+            "by": _by(officer("SCJG"), officer("YJGL")),
+        },
+        lambda e, request, by: e.draw_spot_check(request, by=by),
+    ),
+    "refile_spot_check": (
+        {"department": _s(st.sampled_from(["SCJG", "YJGL"])), "campaign": _s(ids), "by": _SCJG},
+        lambda e, department, campaign, by: e.refile_spot_check(department, campaign, by=by),
+    ),
+    "declare_conflict": (
+        {"inspector_id": _s(_inspector), "enterprise": _s(credit_codes), "reason": _s(texts), "by": _INSPECTORS},
+        lambda e, inspector_id, enterprise, reason, by: e.declare_conflict(inspector_id, enterprise, reason, by=by),
+    ),
+    "declare_quiet_slot": (
+        {"enterprise": _s(credit_codes), "start": _s(dates), "end": _s(dates), "reason": _s(texts), "by": _ENTERPRISE},
+        lambda e, enterprise, start, end, reason, by: e.declare_quiet_slot(enterprise, start, end, reason, by=by),
+    ),
+    "withdraw_quiet_slot": (
+        {"slot_id": _s(ids), "by": _ENTERPRISE},
+        lambda e, slot_id, by: e.withdraw_quiet_slot(slot_id, by=by),
+    ),
+    "register_device_key": (
+        {
+            "inspector_id": _s(_inspector),
+            "public_key": _s(st.sampled_from([DEVICE_KEY_HEX, "00" * 32, "zz"])),
+            "by": _SCJG,
+        },
+        lambda e, inspector_id, public_key, by: e.register_device_key(inspector_id, public_key, by=by),
+    ),
+    "check_in_offline": (
+        {
+            "record": lambda w: st.builds(
+                lambda at, position: sign_offline(
+                    OfflineRecord(w.inspection, "SCJG-I01", at, position, w.enterprise_code), DEVICE
+                ),
+                st.sampled_from([T0.add(hours=1), T0.subtract(days=30)]),
+                st.just(ENT.site) | geo_points,
+            ),
+            "by": _INSPECTORS,
+        },
+        lambda e, record, by: e.check_in_offline(record, by=by),
     ),
 }

@@ -197,6 +197,18 @@ class _Tables:
     streaks: _Table[tuple[str, str], InspectorStreak] = attrs.Factory(_Table)
     conflict_flags: _Table[str, ConflictFlag] = attrs.Factory(_Table)
     conflict_flags_by_inspection: _Index = attrs.Factory(_Index)
+    # Issue 12: spot-check draws, conflicts, quiet slots, device keys, offline check-ins.
+    spot_checks: _Table[str, Any] = attrs.Factory(_Table)
+    #: (department, campaign) -> draw id
+    spot_checks_by_campaign: _Table[tuple[str, str], str] = attrs.Factory(_Table)
+    #: (department, enterprise) -> (drawn_at, draw id, inspectors) of the latest draw
+    spot_pairs: _Table[tuple[str, str], tuple[Any, str, tuple[str, ...]]] = attrs.Factory(_Table)
+    #: (inspector, enterprise) -> conflict
+    spot_conflicts: _Table[tuple[str, str], Any] = attrs.Factory(_Table)
+    quiet_slots: _Table[str, Any] = attrs.Factory(_Table)
+    quiet_slots_by_enterprise: _Index = attrs.Factory(_Index)
+    device_keys: _Table[str, Any] = attrs.Factory(_Table)
+    offline_checkins: _Table[str, Any] = attrs.Factory(_Table)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

@@ -15,8 +15,11 @@ from jointinspect.memory._tables import (
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
+from jointinspect.memory.offline import _Offline
 from jointinspect.memory.oversight import _Conflicts, _EnforcementLoop, _Watch
+from jointinspect.memory.quiet_slots import _QuietSlots
 from jointinspect.memory.records import _Feedback, _Inspections, _Plans, _Rectifications, _Reference, _Results, _Visits
+from jointinspect.memory.spot_checks import _SpotChecks
 
 
 class MemoryUnitOfWork:
@@ -39,6 +42,9 @@ class MemoryUnitOfWork:
         self.enforcement_loop = _EnforcementLoop(t, j)
         self.watch = _Watch(t, j)
         self.conflicts = _Conflicts(t, j)
+        self.spot_checks = _SpotChecks(t, j)
+        self.quiet_slots = _QuietSlots(t, j)
+        self.offline = _Offline(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()

@@ -11,7 +11,7 @@ from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Plan, PlanStatus
+from jointinspect.model.plan import Plan, PlanStatus, Window
 from jointinspect.model.reference import Enterprise, SupervisionItem
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import (
@@ -31,6 +31,7 @@ from jointinspect.operations.results import shared_results
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.rules import filing as filing_rules
+from jointinspect.rules import quiet_slots as quiet_rules
 
 
 def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
@@ -46,7 +47,10 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
         if request.idempotency_key is not None:
             original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
             if original is not None:
-                return _replay(uow, request, original)
+                trimmable = request.kind in context.policy.quiet_slots.kinds and bool(
+                    uow.quiet_slots.for_enterprise(request.enterprise)
+                )
+                return _replay(uow, request, original, trimmable)
         filing_rules.check_window_length(window, context.policy)
         enterprise = require_enterprise(uow, request.enterprise)
         require_department(uow, request.department)
@@ -56,6 +60,11 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
         filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
         exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
         filing_rules.check_quiet_period(request.kind, window, context.policy)
+        placed = quiet_rules.place_outside(
+            request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
+        )
+        if placed != window:  # a routine plan keeps only its time outside the quiet slots (issue 12)
+            request = attrs.evolve(request, start=placed.start, end=placed.end)
         decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
         if decision is filing_rules.WhitelistDecision.REFUSED:
             raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
@@ -179,7 +188,7 @@ def _new_plan(
     )
 
 
-def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan) -> FilingOutcome:
+def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan, trimmable: bool) -> FilingOutcome:
     """The outcome of a plan number filed before: the plan and the visit it is in now.
 
     Raises:
@@ -189,7 +198,8 @@ def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan) -> FilingOutc
         name
         for name, same in (
             ("enterprise", original.enterprise == request.enterprise),
-            ("window", original.window == request.window),
+            # a window trimmed out of quiet slots on filing lies within the one filed (issue 12)
+            ("window", original.window == request.window or (trimmable and _within(original.window, request.window))),
             ("kind", original.kind == request.kind),
             ("items", set(request.items) <= set(original.items)),
             ("inspectors", original.inspectors == tuple(sorted(set(request.inspectors)))),
@@ -206,6 +216,10 @@ def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan) -> FilingOutc
         inspection = uow.inspections.get(inspection.successor)
     merged = inspection is not None and len(inspection.plan_ids) > 1
     return FilingOutcome(original, inspection, merged=merged, replayed=True)
+
+
+def _within(inner: Window, outer: Window) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:

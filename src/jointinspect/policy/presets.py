@@ -129,6 +129,34 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             },
         ],
     },
+    # One county's random spot checks (双随机、一公开) by credit class: A at most 5%, B 5-20%,
+    # C 21-60%, D 61-100%, at least two inspectors per enterprise (issue 12).
+    "spot_county": {
+        "name": "spot_county",
+        "spot_check": {
+            "ratios": {
+                "A": {"minimum": 0.0, "maximum": 0.05},
+                "B": {"minimum": 0.05, "maximum": 0.2},
+                "C": {"minimum": 0.21, "maximum": 0.6},
+                "D": {"minimum": 0.61, "maximum": 1.0},
+            },
+            "inspectors_per_enterprise": 2,
+        },
+    },
+    # Shenzhen: in an emergency or outage inspect first; offline records may be filled in
+    # within 10 natural days (issue 12).
+    "shenzhen": {"name": "shenzhen", "offline_checkin": {"fill_in_days": 10}},
+    # Enterprise quiet slots (beyond the seeds): two production peaks a year, at most 15
+    # days each and 30 days in all, honoured by routine and random visits (issue 12).
+    "quiet_enterprise": {
+        "name": "quiet_enterprise",
+        "quiet_slots": {
+            "max_slots_per_year": 2,
+            "max_days_per_slot": 15,
+            "max_days_per_year": 30,
+            "kinds": ["routine", "random"],
+        },
+    },
 }
 
 

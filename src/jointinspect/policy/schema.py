@@ -28,6 +28,7 @@ from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
+from jointinspect.policy.fieldwork import OfflineCheckInPolicy, QuietSlotPolicy, SpotCheckPolicy
 from jointinspect.policy.oversight import ConflictPolicy, GuidancePolicy, WatchPolicy
 from jointinspect.rules.frequency import Action, Scope
 
@@ -640,6 +641,9 @@ class Policy:
     conflicts: ConflictPolicy = attrs.field(
         factory=ConflictPolicy, metadata={"zh": "部门间检查标准冲突", "unit": "", "source": "X city"}
     )
+    spot_check: SpotCheckPolicy = attrs.field(factory=SpotCheckPolicy)
+    offline_checkin: OfflineCheckInPolicy = attrs.field(factory=OfflineCheckInPolicy)
+    quiet_slots: QuietSlotPolicy = attrs.field(factory=QuietSlotPolicy)
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:

@@ -52,6 +52,10 @@ def snapshot(store: Store, city: City) -> tuple[object, ...]:
             [r for e in ents for r in uow.ledger.reservations(e)],
             [n.key for n in uow.outbox.pending(100_000)],
             [(x.seq, x.hash) for x in uow.audit.entries()],
+            # issue 12: quiet slots, conflicts, device keys
+            [q for e in ents for q in uow.quiet_slots.for_enterprise(e)],
+            uow.spot_checks.conflicts_of([i.id for i in city.inspectors]),
+            [uow.offline.get_device_key(i.id) for i in city.inspectors],
         )
 
 

@@ -247,5 +247,6 @@ replay_keys = Table(
     **_mysql,
 )
 
-# Issue 12 (capabilities 5, 6, 8): tables in their own module, on this metadata.
-from jointinspect_sqlalchemy import schema_oversight  # noqa: E402, F401
+# Issue 12's tables live in their own modules, on this metadata (imported last: they use
+# the names above).
+from jointinspect_sqlalchemy import schema_fieldwork, schema_oversight  # noqa: E402, F401

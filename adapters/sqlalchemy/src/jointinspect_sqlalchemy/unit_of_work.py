@@ -35,10 +35,13 @@ from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.offline import _Offline
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
 from jointinspect_sqlalchemy.repositories.oversight import _Conflicts, _EnforcementLoop, _Watch
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
+from jointinspect_sqlalchemy.repositories.quiet_slots import _QuietSlots
 from jointinspect_sqlalchemy.repositories.reference import _Reference
+from jointinspect_sqlalchemy.repositories.spot_checks import _SpotChecks
 from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
 
 #: MariaDB/MySQL "duplicate entry" error number.
@@ -131,6 +134,21 @@ class SQLUnitOfWork:
     def conflicts(self) -> _Conflicts:
         """Conflicting standards flagged on inspections."""
         return _Conflicts(self)
+
+    @property
+    def spot_checks(self) -> _SpotChecks:
+        """Spot-check draws and conflicts of interest (issue 12)."""
+        return _SpotChecks(self)
+
+    @property
+    def quiet_slots(self) -> _QuietSlots:
+        """Enterprises' quiet slots (issue 12)."""
+        return _QuietSlots(self)
+
+    @property
+    def offline(self) -> _Offline:
+        """Device keys and offline check-ins (issue 12)."""
+        return _Offline(self)
 
     @property
     def family(self) -> str:

@@ -1,0 +1,27 @@
+"""Quiet slots that enterprises declared (issue 12)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from jointinspect.model.quiet_slot import QuietSlot
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema_fieldwork as f
+from jointinspect_sqlalchemy.repositories._common import _Repo
+
+
+class _QuietSlots(_Repo):
+    def add(self, slot: QuietSlot) -> None:
+        row = {"id": slot.id, "enterprise": slot.enterprise, "start": slot.start.isoformat(), "body": codec.dumps(slot)}
+        self._add(f.quiet_slots, row, "quiet slot", slot.id)
+
+    def get(self, slot_id: str) -> QuietSlot | None:
+        found: QuietSlot | None = self._one(f.quiet_slots, slot_id, QuietSlot)
+        return found
+
+    def remove(self, slot_id: str) -> None:
+        self._uow.execute(delete(f.quiet_slots).where(f.quiet_slots.c.id == slot_id))
+
+    def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
+        t = f.quiet_slots
+        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.start, t.c.id), QuietSlot)
