@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import pendulum
 
@@ -131,3 +131,11 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+if TYPE_CHECKING:
+    # mypy holds the adapter to the ports: a missing or mistyped member fails the type check.
+    from jointinspect.ports import Store, UnitOfWork
+
+    _STORE: type[Store] = MemoryStore
+    _UNIT: type[UnitOfWork] = MemoryUnitOfWork

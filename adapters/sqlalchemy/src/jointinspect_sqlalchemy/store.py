@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import URL, Engine, Table, create_engine, func, select
 from sqlalchemy.engine import make_url
@@ -199,3 +199,10 @@ __all__ = [
     "SQLStore",
     "SQLUnitOfWork",
 ]
+
+if TYPE_CHECKING:
+    # mypy holds the adapter to the ports: a missing or mistyped member fails the type check.
+    from jointinspect.ports import Store, UnitOfWork
+
+    _STORE: type[Store] = SQLStore
+    _UNIT: type[UnitOfWork] = SQLUnitOfWork
