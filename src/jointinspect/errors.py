@@ -483,6 +483,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Audit anchor at entry {seq} is not signed by a known key ({key_id!r})",
         "第 {seq} 条的审计锚点签名无效(密钥 {key_id!r})",
     ),
+    "query.range_reversed": (
+        "The range is empty or reversed: {since} must be before {until}",
+        "查询范围为空或颠倒:{since} 必须早于 {until}",
+    ),
 }
 
 

@@ -187,6 +187,13 @@ class _Tables:
     #: enterprise -> reservations by visit time (the ledger reads only the rules' span)
     reservations_by_time: _Sorted = attrs.Factory(_Sorted)
     counter: list[int] = attrs.Factory(lambda: [0, 0])  # outbox order; deletions since compaction
+    # Operator listings (issue 11; see memory/listing.py): (filters) -> rows in listing order.
+    listing_enterprises: _Sorted = attrs.Factory(_Sorted)
+    listing_plans: _Sorted = attrs.Factory(_Sorted)
+    listing_inspections: _Sorted = attrs.Factory(_Sorted)
+    listing_rectifications: _Sorted = attrs.Factory(_Sorted)
+    listing_complaints: _Sorted = attrs.Factory(_Sorted)
+    listing_evaluations: _Sorted = attrs.Factory(_Sorted)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

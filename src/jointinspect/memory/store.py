@@ -15,6 +15,7 @@ from jointinspect.memory._tables import (
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
+from jointinspect.memory.listing import _Listing
 from jointinspect.memory.records import _Feedback, _Inspections, _Plans, _Rectifications, _Reference, _Results, _Visits
 
 
@@ -35,6 +36,7 @@ class MemoryUnitOfWork:
         self.outbox = _Outbox(t, j)
         self.audit = _Audit(t, j)
         self.ledger = _Ledger(t, j)
+        self.listing = _Listing(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()
