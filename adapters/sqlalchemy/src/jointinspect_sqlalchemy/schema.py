@@ -240,3 +240,6 @@ replay_keys = Table(
     Index("ix_ji_replay_keys_expires", "expires_at"),
     **_mysql,
 )
+
+# The operator listings' columns, indexes and table (issue 11): kept apart, added here.
+from jointinspect_sqlalchemy import schema_listing  # noqa: E402, F401

@@ -35,6 +35,7 @@ from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.listing import _Listing
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.reference import _Reference
@@ -115,6 +116,11 @@ class SQLUnitOfWork:
     def ledger(self) -> SQLLedger:
         """The frequency ledger, transactional with this unit of work."""
         return SQLLedger(self)
+
+    @property
+    def listing(self) -> _Listing:
+        """The operator's listings (issue 11)."""
+        return _Listing(self)
 
     @property
     def family(self) -> str:

@@ -125,6 +125,7 @@ def _rectification_row(rect: Rectification) -> dict[str, Any]:
         "deadline": codec.micros(rect.deadline),
         "opened_at": codec.micros(rect.opened_at),
         "body": codec.dumps(rect),
+        "department": rect.department,  # listings (issue 11)
     }
 
 
@@ -166,7 +167,8 @@ class _Rectifications(_Repo):
 
 class _Feedback(_Repo):
     def add_evaluation(self, evaluation: Evaluation) -> None:
-        row = {"inspection_id": evaluation.inspection_id, "body": codec.dumps(evaluation)}
+        row: dict[str, object] = {"inspection_id": evaluation.inspection_id, "body": codec.dumps(evaluation)}
+        row |= {"enterprise": evaluation.enterprise, "at": codec.micros(evaluation.at)}  # listings (issue 11)
         self._add(s.evaluations, row, "evaluation", evaluation.inspection_id)
 
     def get_evaluation(self, inspection_id: str) -> Evaluation | None:
