@@ -27,12 +27,13 @@ from jointinspect.ports import Store
 from jointinspect.sample import build_city
 from jointinspect.testing._world import ROWS, T0, DenyOperation, World, make_world, snapshot
 from jointinspect.testing.impersonation import ImpersonationCases
+from jointinspect.testing.listing_rows import ListingRows
 from jointinspect.testing.principals import SYSTEM, approver, enterprise, inspector, officer
 
 __all__ = ["AuthorizationContract", "World", "snapshot"]
 
 
-class AuthorizationContract(ImpersonationCases):
+class AuthorizationContract(ImpersonationCases, ListingRows):
     """Base class; subclasses implement `make_store` (a fresh, empty store)."""
 
     def make_store(self) -> Store:
