@@ -32,6 +32,9 @@ ADDED_COLUMNS: tuple[tuple[Table, Column[object]], ...] = (
     (plans, Column("window_start", BigInteger, nullable=True)),
     (inspections, Column("window_start", BigInteger, nullable=True)),
     (rectifications, Column("department", Key(), nullable=True)),
+    # the deadline while the rectification is open (open, submitted, overdue), else NULL:
+    # the open ones are one index range in deadline order
+    (rectifications, Column("open_deadline", BigInteger, nullable=True)),
     (evaluations, Column("enterprise", Key(), nullable=True)),
     (evaluations, Column("at", BigInteger, nullable=True)),
 )
@@ -46,27 +49,30 @@ inspection_departments = Table(
     Column("enterprise", Key(), nullable=False),
     Column("status", String(32), nullable=False),
     Column("window_start", BigInteger, nullable=False),
-    Index("ix_ji_inspection_departments_start", "department", "window_start"),
-    Index("ix_ji_inspection_departments_status", "department", "status", "window_start"),
-    Index("ix_ji_inspection_departments_enterprise", "department", "enterprise", "window_start"),
+    Index("ix_ji_inspection_departments_start", "department", "window_start", "inspection_id"),
+    Index("ix_ji_inspection_departments_status", "department", "status", "window_start", "inspection_id"),
+    Index("ix_ji_inspection_departments_enterprise", "department", "enterprise", "window_start", "inspection_id"),
     **_mysql,
 )
 
-#: index name -> (table, columns): every index the revision creates on existing tables.
+#: index name -> (table, columns): every index the revision creates on existing tables. Each
+#: ends with the listing's order, the unique id included, so a page is read in index order.
 ADDED_INDEXES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "ix_ji_enterprises_listing": (enterprises, ("credit_class", "whitelisted", "credit_code")),
-    "ix_ji_plans_start": (plans, ("window_start",)),
-    "ix_ji_plans_status_start": (plans, ("status", "window_start")),
-    "ix_ji_plans_department_start": (plans, ("department", "status", "window_start")),
-    "ix_ji_plans_dept_any_start": (plans, ("department", "window_start")),
-    "ix_ji_inspections_start": (inspections, ("window_start",)),
-    "ix_ji_inspections_status_start": (inspections, ("status", "window_start")),
-    "ix_ji_inspections_enterprise_start": (inspections, ("enterprise", "window_start")),
-    "ix_ji_rectifications_department": (rectifications, ("department", "state", "deadline")),
-    "ix_ji_rectifications_open": (rectifications, ("enterprise", "state", "deadline")),
-    "ix_ji_evaluations_enterprise": (evaluations, ("enterprise", "at")),
-    "ix_ji_evaluations_at": (evaluations, ("at",)),
-    "ix_ji_complaints_at": (complaints, ("at",)),
+    "ix_ji_plans_start": (plans, ("window_start", "id")),
+    "ix_ji_plans_status_start": (plans, ("status", "window_start", "id")),
+    "ix_ji_plans_department_start": (plans, ("department", "status", "window_start", "id")),
+    "ix_ji_plans_dept_any_start": (plans, ("department", "window_start", "id")),
+    "ix_ji_inspections_start": (inspections, ("window_start", "id")),
+    "ix_ji_inspections_status_start": (inspections, ("status", "window_start", "id")),
+    "ix_ji_inspections_enterprise_start": (inspections, ("enterprise", "window_start", "id")),
+    "ix_ji_rectifications_open": (rectifications, ("open_deadline", "id")),
+    "ix_ji_rectifications_open_department": (rectifications, ("department", "open_deadline", "id")),
+    "ix_ji_rectifications_open_enterprise": (rectifications, ("enterprise", "open_deadline", "id")),
+    "ix_ji_evaluations_enterprise": (evaluations, ("enterprise", "at", "inspection_id")),
+    "ix_ji_evaluations_at": (evaluations, ("at", "inspection_id")),
+    "ix_ji_complaints_at": (complaints, ("at", "id")),
+    "ix_ji_complaints_listing": (complaints, ("enterprise", "at", "id")),
 }
 for _name, (_table, _columns) in ADDED_INDEXES.items():
     Index(_name, *(_table.c[c] for c in _columns))

@@ -117,6 +117,10 @@ class _Results(_Repo):
         return self._uow.execute(probe).first() is not None
 
 
+#: a rectification still open: listed by `open_deadline` (issue 11)
+_UNCLOSED = frozenset({RectificationState.OPEN, RectificationState.SUBMITTED, RectificationState.OVERDUE})
+
+
 def _rectification_row(rect: Rectification) -> dict[str, Any]:
     return {
         "id": rect.id,
@@ -126,6 +130,7 @@ def _rectification_row(rect: Rectification) -> dict[str, Any]:
         "opened_at": codec.micros(rect.opened_at),
         "body": codec.dumps(rect),
         "department": rect.department,  # listings (issue 11)
+        "open_deadline": codec.micros(rect.deadline) if rect.state in _UNCLOSED else None,
     }
 
 

@@ -16,7 +16,7 @@ from jointinspect.audit import AuditEntry, parse_row
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, PlanStatus
-from jointinspect.model.rectification import Rectification, RectificationState
+from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import CreditClass, Enterprise
 from jointinspect.model.result import ResultRecord
 from jointinspect_sqlalchemy import codec
@@ -24,12 +24,6 @@ from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.schema_listing import inspection_departments
-
-_UNCLOSED = [
-    RectificationState.OPEN.value,
-    RectificationState.SUBMITTED.value,
-    RectificationState.OVERDUE.value,
-]
 
 
 def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
@@ -134,12 +128,12 @@ class _Listing(_Repo):
         offset: int,
     ) -> list[Rectification]:
         t = s.rectifications
-        query = _between(select(t.c.body), t.c.deadline, None, due_before).where(t.c.state.in_(_UNCLOSED))
+        query = _between(select(t.c.body), t.c.open_deadline, None, due_before).where(t.c.open_deadline.is_not(None))
         if department is not None:
             query = query.where(t.c.department == department)
         if enterprise is not None:
             query = query.where(t.c.enterprise == enterprise)
-        return self._bodies(_page(query.order_by(t.c.deadline, t.c.id), limit, offset), Rectification)
+        return self._bodies(_page(query.order_by(t.c.open_deadline, t.c.id), limit, offset), Rectification)
 
     def complaints(
         self,

@@ -35,33 +35,41 @@ _COLUMNS: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "ji_enterprises": ("credit_code", [("credit_class", sa.String(8)), ("whitelisted", sa.Boolean())]),
     "ji_plans": ("id", [("department", Key()), ("window_start", sa.BigInteger())]),
     "ji_inspections": ("id", [("window_start", sa.BigInteger())]),
-    "ji_rectifications": ("id", [("department", Key())]),
+    "ji_rectifications": ("id", [("department", Key()), ("open_deadline", sa.BigInteger())]),
     "ji_evaluations": ("inspection_id", [("enterprise", Key()), ("at", sa.BigInteger())]),
 }
+
+#: states of a rectification still open (listed by ``open_deadline``).
+_UNCLOSED = ("open", "submitted", "overdue")
 
 #: table -> the new columns' values from a stored body.
 _FILL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "ji_enterprises": lambda b: {"credit_class": b.get("credit_class", "B"), "whitelisted": bool(b.get("whitelisted"))},
     "ji_plans": lambda b: {"department": b["department"], "window_start": int(b["window"]["start"])},
     "ji_inspections": lambda b: {"window_start": int(b["window"]["start"])},
-    "ji_rectifications": lambda b: {"department": b["department"]},
+    "ji_rectifications": lambda b: {
+        "department": b["department"],
+        "open_deadline": int(b["deadline"]) if b.get("state") in _UNCLOSED else None,
+    },
     "ji_evaluations": lambda b: {"enterprise": b["enterprise"], "at": int(b["at"])},
 }
 
 _INDEXES: dict[str, tuple[str, list[str]]] = {
     "ix_ji_enterprises_listing": ("ji_enterprises", ["credit_class", "whitelisted", "credit_code"]),
-    "ix_ji_plans_start": ("ji_plans", ["window_start"]),
-    "ix_ji_plans_status_start": ("ji_plans", ["status", "window_start"]),
-    "ix_ji_plans_department_start": ("ji_plans", ["department", "status", "window_start"]),
-    "ix_ji_plans_dept_any_start": ("ji_plans", ["department", "window_start"]),
-    "ix_ji_inspections_start": ("ji_inspections", ["window_start"]),
-    "ix_ji_inspections_status_start": ("ji_inspections", ["status", "window_start"]),
-    "ix_ji_inspections_enterprise_start": ("ji_inspections", ["enterprise", "window_start"]),
-    "ix_ji_rectifications_department": ("ji_rectifications", ["department", "state", "deadline"]),
-    "ix_ji_rectifications_open": ("ji_rectifications", ["enterprise", "state", "deadline"]),
-    "ix_ji_evaluations_enterprise": ("ji_evaluations", ["enterprise", "at"]),
-    "ix_ji_evaluations_at": ("ji_evaluations", ["at"]),
-    "ix_ji_complaints_at": ("ji_complaints", ["at"]),
+    "ix_ji_plans_start": ("ji_plans", ["window_start", "id"]),
+    "ix_ji_plans_status_start": ("ji_plans", ["status", "window_start", "id"]),
+    "ix_ji_plans_department_start": ("ji_plans", ["department", "status", "window_start", "id"]),
+    "ix_ji_plans_dept_any_start": ("ji_plans", ["department", "window_start", "id"]),
+    "ix_ji_inspections_start": ("ji_inspections", ["window_start", "id"]),
+    "ix_ji_inspections_status_start": ("ji_inspections", ["status", "window_start", "id"]),
+    "ix_ji_inspections_enterprise_start": ("ji_inspections", ["enterprise", "window_start", "id"]),
+    "ix_ji_rectifications_open": ("ji_rectifications", ["open_deadline", "id"]),
+    "ix_ji_rectifications_open_department": ("ji_rectifications", ["department", "open_deadline", "id"]),
+    "ix_ji_rectifications_open_enterprise": ("ji_rectifications", ["enterprise", "open_deadline", "id"]),
+    "ix_ji_evaluations_enterprise": ("ji_evaluations", ["enterprise", "at", "inspection_id"]),
+    "ix_ji_evaluations_at": ("ji_evaluations", ["at", "inspection_id"]),
+    "ix_ji_complaints_at": ("ji_complaints", ["at", "id"]),
+    "ix_ji_complaints_listing": ("ji_complaints", ["enterprise", "at", "id"]),
 }
 
 
@@ -82,15 +90,9 @@ def upgrade() -> None:
         mysql_charset="utf8mb4",
     )
     _backfill(departments)
-    op.create_index("ix_ji_inspection_departments_start", "ji_inspection_departments", ["department", "window_start"])
-    op.create_index(
-        "ix_ji_inspection_departments_status", "ji_inspection_departments", ["department", "status", "window_start"]
-    )
-    op.create_index(
-        "ix_ji_inspection_departments_enterprise",
-        "ji_inspection_departments",
-        ["department", "enterprise", "window_start"],
-    )
+    for suffix, middle in (("start", []), ("status", ["status"]), ("enterprise", ["enterprise"])):
+        indexed = ["department", *middle, "window_start", "inspection_id"]
+        op.create_index(f"ix_ji_inspection_departments_{suffix}", "ji_inspection_departments", indexed)
     for name, (table, indexed) in _INDEXES.items():
         op.create_index(name, table, indexed)
 
