@@ -156,6 +156,20 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         Principal.inspector("SCJG-I02", department="SCJG"),
         "auth.not_themself",
     ),
+    # the operator listings (issue 11): the filters are the facts
+    "list_enterprises": (Principal.officer("SCJG"), Principal.enterprise(E1), "auth.forbidden"),
+    **{
+        op: (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department")
+        for op in ("list_plans", "pending_approvals", "list_rectifications")
+    },
+    **{
+        op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")
+        for op in ("list_inspections", "results_of", "list_complaints", "list_evaluations")
+    },
+    **{
+        op: (Principal.supervisor(), Principal.officer("SCJG"), "auth.forbidden")
+        for op in ("pending_notifications", "audit_entries")
+    },
 }
 
 
@@ -221,6 +235,25 @@ def test_the_issue_impersonations_are_refused() -> None:
     assert not allowed(
         "record_result", Principal.inspector("SCJG-I01", department="SCJG"), attrs.evolve(CTX, department="WSJ")
     )
+
+
+def test_listings_bind_to_the_filters_and_to_the_departments_taking_part() -> None:
+    joint = AuthContext(enterprise=E1, lead_department="SCJG", departments=("SCJG", "XFJY"))
+    for who in (Principal.officer("XFJY"), Principal.legal_office("SCJG"), Principal.supervisor()):
+        assert allowed("results_of", who, joint)
+    assert not allowed("results_of", Principal.officer("WSJ"), joint)
+    assert not allowed("results_of", Principal.inspector("WSJ-I01", department="WSJ"), joint)
+    unfiltered = AuthContext()
+    # supervisor and system read every record; a department's principal only its own
+    for op in ("list_plans", "list_inspections", "list_rectifications", "list_complaints", "audit_entries"):
+        assert allowed(op, Principal.supervisor(), unfiltered) and allowed(op, Principal.system(), unfiltered)
+        assert not allowed(op, Principal.officer("SCJG"), unfiltered)
+    # enterprises never list other enterprises, plans, the outbox or the audit trail
+    for op in ("list_enterprises", "list_plans", "pending_approvals", "pending_notifications", "audit_entries"):
+        assert not allowed(op, Principal.enterprise(E1))
+    # complaints and ratings: the supervising office and the enterprise itself, no department
+    for op in ("list_complaints", "list_evaluations"):
+        assert not allowed(op, Principal.officer("SCJG")) and not allowed(op, Principal.legal_office("SCJG"))
 
 
 LAIZHOU = Policy(whitelist=WhitelistPolicy(approvers=(Role.LEGAL_OFFICE, Role.SUPERVISOR)))

@@ -157,6 +157,7 @@ class AuthContext:
         role: the approval role claimed (approve_plan).
         needed_roles: the approval roles still missing.
         approvals: the approvals so far as (role, actor) pairs.
+        departments: the departments taking part in the inspection.
     """
 
     department: str | None = None
@@ -169,6 +170,7 @@ class AuthContext:
     role: str | None = None
     needed_roles: tuple[str, ...] = ()
     approvals: tuple[tuple[str, str], ...] = ()
+    departments: tuple[str, ...] = ()
 
 
 # --- bindings: the conditions a grant attaches ----------------------------------------------
@@ -223,6 +225,10 @@ def _approver(p: Principal, c: AuthContext, policy: Policy) -> str | None:
     return None
 
 
+def _participant(p: Principal, c: AuthContext, policy: Policy) -> str | None:
+    return None if p.department is not None and p.department in c.departments else "auth.wrong_department"
+
+
 def _policy(field: str) -> Check:
     def check(p: Principal, c: AuthContext, policy: Policy) -> str | None:
         allowed: frozenset[str] = getattr(policy.authorization, field)
@@ -256,6 +262,8 @@ APPROVER = Binding(
     "each role by a distinct principal",
     _approver,
 )
+
+PARTICIPANT = Binding("participant", "of a department taking part in the inspection", _participant)
 
 
 def policy_binding(field: str) -> Binding:
@@ -308,6 +316,25 @@ def _queries(operation: str) -> Rule:
         "enterprises see only their own records",
     )
 
+
+# The operator's listings (issue 11): the filters are the facts a grant binds.
+_STAFF = (Grant(_K.SUPERVISOR), _SYSTEM, Grant(_K.OFFICER), Grant(_K.LEGAL_OFFICE), Grant(_K.INSPECTOR))
+_DEPARTMENTS = (
+    Grant(_K.SUPERVISOR),
+    _SYSTEM,
+    Grant(_K.OFFICER, OWN_DEPARTMENT),
+    Grant(_K.LEGAL_OFFICE, OWN_DEPARTMENT),
+    Grant(_K.INSPECTOR, OWN_DEPARTMENT),
+)
+_PARTICIPANTS = (
+    Grant(_K.SUPERVISOR),
+    _SYSTEM,
+    Grant(_K.OFFICER, PARTICIPANT),
+    Grant(_K.LEGAL_OFFICE, PARTICIPANT),
+    Grant(_K.INSPECTOR, PARTICIPANT),
+    Grant(_K.ENTERPRISE, VISITED),
+)
+_OVERSIGHT = (Grant(_K.SUPERVISOR), _SYSTEM, Grant(_K.ENTERPRISE, VISITED))
 
 #: The authorization matrix: one row per Engine operation.
 MATRIX: tuple[Rule, ...] = (
@@ -374,6 +401,16 @@ MATRIX: tuple[Rule, ...] = (
     Rule("withdraw_quiet_slot", (Grant(_K.ENTERPRISE, VISITED),)),
     Rule("register_device_key", (Grant(_K.OFFICER, OWN_DEPARTMENT), _SYSTEM), "of the inspector's department"),
     Rule("check_in_offline", (Grant(_K.INSPECTOR, THEMSELF),), "the record's own inspector, signed by their device"),
+    Rule("list_enterprises", _STAFF, "enterprises do not list other enterprises"),
+    Rule("list_plans", _DEPARTMENTS, "a department's principal reads its own by default; enterprises are not told"),
+    Rule("pending_approvals", _DEPARTMENTS, "plans awaiting whitelist approval"),
+    Rule("list_inspections", (*_DEPARTMENTS, Grant(_K.ENTERPRISE, VISITED)), "the filters are the facts bound"),
+    Rule("results_of", _PARTICIPANTS, "the results of one inspection"),
+    Rule("list_rectifications", (*_DEPARTMENTS[:4], Grant(_K.ENTERPRISE, VISITED)), "rectifications still open"),
+    Rule("list_complaints", _OVERSIGHT, "complaints go to the supervising office"),
+    Rule("list_evaluations", _OVERSIGHT, "a rating may be anonymous to the department"),
+    Rule("pending_notifications", _OVERSIGHT[:2], "the outbox"),
+    Rule("audit_entries", _OVERSIGHT[:2], "the audit trail"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -25,6 +25,7 @@ from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
 from jointinspect.facade.conflicts import ConflictFacet
 from jointinspect.facade.guidance import GuidanceFacet
+from jointinspect.facade.listing import ListingFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
 from jointinspect.facade.offline import OfflineFacet
 from jointinspect.facade.queries import QueryFacet
@@ -77,6 +78,7 @@ class Engine(
     SpotCheckFacet,
     QuietSlotFacet,
     OfflineFacet,
+    ListingFacet,
 ):
     """The inspection-coordination engine of one city.
 

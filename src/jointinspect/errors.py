@@ -602,6 +602,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "This offline check-in was already filled in as visit {visit!r}",
         "该离线检查记录已补录为到场记录 {visit!r}",
     ),
+    "query.range_reversed": (
+        "The range is empty or reversed: {since} must be before {until}",
+        "查询范围为空或颠倒:{since} 必须早于 {until}",
+    ),
 }
 
 

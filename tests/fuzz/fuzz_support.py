@@ -97,6 +97,16 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "inspector_watch": {"inspector_id", "enterprise"},
     "resolve_conflict": {"flag_id", "prevailing"},
     "conflicts_of": {"inspection_id"},
+    "list_enterprises": {"credit_class", "whitelisted", "whitelist", "limit", "offset"},
+    "list_plans": {"department", "status", "since", "until", "limit", "offset"},
+    "pending_approvals": {"department", "since", "until", "limit", "offset"},
+    "list_inspections": {"department", "enterprise", "status", "since", "until", "limit", "offset"},
+    "results_of": {"inspection_id", "limit", "offset"},
+    "list_rectifications": {"department", "enterprise", "overdue", "limit", "offset"},
+    "list_complaints": {"enterprise", "since", "until", "limit", "offset"},
+    "list_evaluations": {"enterprise", "since", "until", "limit", "offset"},
+    "pending_notifications": {"limit", "offset"},
+    "audit_entries": {"after_seq", "through_seq", "limit"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -349,6 +359,9 @@ def _by(*right: Principal) -> Callable[[World], st.SearchStrategy[Any]]:
 
 
 _SYSTEM = _by(SYSTEM)
+#: a listing's page and instant range (issue 11)
+_PAGE = {"limit": _s(st.integers(1, 50)), "offset": _s(st.integers(0, 5))}
+_RANGE = {"since": _s(st.none() | instants), "until": _s(st.none() | instants)}
 _SCJG = _by(officer("SCJG"))
 _INSPECTORS = _by(inspector("SCJG-I01"), inspector("SCJG-I02"))
 _ENTERPRISE = _by(enterprise(ENT.credit_code))
@@ -633,5 +646,99 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
             "by": _INSPECTORS,
         },
         lambda e, record, by: e.check_in_offline(record, by=by),
+    ),
+    # the operator listings (issue 11): pages, filters, ranges
+    "list_enterprises": (
+        {
+            "credit_class": _s(st.none() | st.sampled_from(["A", "B", "C", "D"])),
+            "whitelisted": _s(st.none() | st.booleans()),
+            "whitelist": _s(st.none() | st.sampled_from(["normal", "limited", "exempt"])),
+            **_PAGE,
+            "by": _ANYONE,
+        },
+        lambda e, credit_class, whitelisted, whitelist, limit, offset, by: e.list_enterprises(
+            credit_class=credit_class, whitelisted=whitelisted, whitelist=whitelist, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "list_plans": (
+        {
+            "department": _s(st.none() | st.just("SCJG")),
+            "status": _s(st.none() | st.sampled_from(["active", "pending_approval"])),
+            **_RANGE,
+            **_PAGE,
+            "by": _ANYONE,
+        },
+        lambda e, department, status, since, until, limit, offset, by: e.list_plans(
+            department=department, status=status, since=since, until=until, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "pending_approvals": (
+        {"department": _s(st.none() | st.just("SCJG")), **_RANGE, **_PAGE, "by": _ANYONE},
+        lambda e, department, since, until, limit, offset, by: e.pending_approvals(
+            department=department, since=since, until=until, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "list_inspections": (
+        {
+            "department": _s(st.none() | st.just("SCJG")),
+            "enterprise": _s(st.none() | credit_codes),
+            "status": _s(st.none() | st.sampled_from(["planned", "in_progress", "completed"])),
+            **_RANGE,
+            **_PAGE,
+            "by": _ANYONE,
+        },
+        lambda e, department, enterprise, status, since, until, limit, offset, by: e.list_inspections(
+            department=department,
+            enterprise=enterprise,
+            status=status,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+            by=by,
+        ),
+    ),
+    "results_of": (
+        {"inspection_id": _attr("inspection"), **_PAGE, "by": _ANYONE},
+        lambda e, inspection_id, limit, offset, by: e.results_of(inspection_id, limit=limit, offset=offset, by=by),
+    ),
+    "list_rectifications": (
+        {
+            "department": _s(st.none() | st.just("SCJG")),
+            "enterprise": _s(st.none() | credit_codes),
+            "overdue": _s(st.booleans()),
+            **_PAGE,
+            "by": _ANYONE,
+        },
+        lambda e, department, enterprise, overdue, limit, offset, by: e.list_rectifications(
+            department=department, enterprise=enterprise, overdue=overdue, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "list_complaints": (
+        {"enterprise": _s(st.none() | credit_codes), **_RANGE, **_PAGE, "by": _ANYONE},
+        lambda e, enterprise, since, until, limit, offset, by: e.list_complaints(
+            enterprise=enterprise, since=since, until=until, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "list_evaluations": (
+        {"enterprise": _s(st.none() | credit_codes), **_RANGE, **_PAGE, "by": _ANYONE},
+        lambda e, enterprise, since, until, limit, offset, by: e.list_evaluations(
+            enterprise=enterprise, since=since, until=until, limit=limit, offset=offset, by=by
+        ),
+    ),
+    "pending_notifications": (
+        {**_PAGE, "by": _by(SYSTEM, SUPERVISOR)},
+        lambda e, limit, offset, by: e.pending_notifications(limit=limit, offset=offset, by=by),
+    ),
+    "audit_entries": (
+        {
+            "after_seq": _s(st.integers(0, 20)),
+            "through_seq": _s(st.none() | st.integers(1, 40)),
+            "limit": _s(st.integers(1, 50)),
+            "by": _by(SYSTEM, SUPERVISOR),
+        },
+        lambda e, after_seq, through_seq, limit, by: e.audit_entries(
+            after_seq=after_seq, through_seq=through_seq, limit=limit, by=by
+        ),
     ),
 }

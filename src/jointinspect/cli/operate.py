@@ -14,6 +14,7 @@ import attrs
 
 from jointinspect.auth import Principal
 from jointinspect.cli._run import _SQL, UsageError, _LineNotifier, _principal, _rich, _Run
+from jointinspect.cli.listing import approvals_list
 from jointinspect.codes.keys import SEED_ENV, check_seed, key_id_for
 from jointinspect.importing import ImportReport, count_rows, import_plans, import_reference
 from jointinspect.model.reference import GeoPoint
@@ -220,6 +221,7 @@ def register(sub: Any) -> None:
         who.add_argument("--as-supervisor", action="store_true")
         who.add_argument("--as-legal-office", metavar="DEPT")
         a.set_defaults(func=lambda run, approve=approve: _approval(run, approve))
+    approvals_list(appr)  # pending approvals (cli/listing.py)
 
     codes = sub.add_parser("codes", help="inspection codes").add_subparsers(dest="what", required=True)
     issue = codes.add_parser("issue")

@@ -209,6 +209,13 @@ class _Tables:
     quiet_slots_by_enterprise: _Index = attrs.Factory(_Index)
     device_keys: _Table[str, Any] = attrs.Factory(_Table)
     offline_checkins: _Table[str, Any] = attrs.Factory(_Table)
+    # Operator listings (issue 11; see memory/listing.py): (filters) -> rows in listing order.
+    listing_enterprises: _Sorted = attrs.Factory(_Sorted)
+    listing_plans: _Sorted = attrs.Factory(_Sorted)
+    listing_inspections: _Sorted = attrs.Factory(_Sorted)
+    listing_rectifications: _Sorted = attrs.Factory(_Sorted)
+    listing_complaints: _Sorted = attrs.Factory(_Sorted)
+    listing_evaluations: _Sorted = attrs.Factory(_Sorted)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pendulum
 
 from jointinspect.errors import IntegrityError
+from jointinspect.memory import listing
 from jointinspect.memory._tables import (
     _Base,
     _page,
@@ -30,7 +31,9 @@ from jointinspect.model.visit import Visit
 
 class _Reference(_Base):
     def put_enterprise(self, enterprise: Enterprise) -> None:
+        old = self._t.enterprises.rows.get(enterprise.credit_code)
         self._t.enterprises.put(self._j, enterprise.credit_code, enterprise)
+        listing.index_enterprise(self._t, self._j, old, enterprise)
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         return self._t.enterprises.rows.get(credit_code)
@@ -75,11 +78,13 @@ class _Plans(_Base):
         if key is not None:
             self._t.plans_by_idempotency.put(self._j, key, plan.id)
         self._index(plan)
+        listing.index_plan(self._t, self._j, None, plan)
 
     def update(self, plan: Plan) -> None:
         _require_existing(self._t.plans, plan.id, "plan")
         old = self._t.plans.rows[plan.id]
         self._t.plans.put(self._j, plan.id, plan)
+        listing.index_plan(self._t, self._j, old, plan)
         if (old.enterprise, old.window.end, old.inspection_id) != (
             plan.enterprise,
             plan.window.end,
@@ -121,9 +126,11 @@ class _Inspections(_Base):
         _require_new(self._t.inspections, inspection.id, "inspection")
         self._t.inspections.put(self._j, inspection.id, inspection)
         self._t.inspections_by_enterprise.add(self._j, inspection.enterprise, inspection.id)
+        listing.index_inspection(self._t, self._j, None, inspection)
 
     def update(self, inspection: Inspection) -> None:
         _require_existing(self._t.inspections, inspection.id, "inspection")
+        listing.index_inspection(self._t, self._j, self._t.inspections.rows[inspection.id], inspection)
         self._t.inspections.put(self._j, inspection.id, inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
@@ -238,6 +245,7 @@ class _Rectifications(_Base):
         _require_new(self._t.rectifications, rectification.id, "rectification")
         self._t.rectifications.put(self._j, rectification.id, rectification)
         self._t.rectifications_by_enterprise.add(self._j, rectification.enterprise, rectification.id)
+        listing.index_rectification(self._t, self._j, None, rectification)
         if rectification.state is RectificationState.OPEN:
             self._t.rectifications_open.add(self._j, None, rectification.deadline, rectification.id)
 
@@ -245,6 +253,7 @@ class _Rectifications(_Base):
         _require_existing(self._t.rectifications, rectification.id, "rectification")
         old = self._t.rectifications.rows[rectification.id]
         self._t.rectifications.put(self._j, rectification.id, rectification)
+        listing.index_rectification(self._t, self._j, old, rectification)
         self._t.rectifications_open.remove(self._j, None, old.deadline, old.id)
         if rectification.state is RectificationState.OPEN:
             self._t.rectifications_open.add(self._j, None, rectification.deadline, rectification.id)
@@ -276,6 +285,7 @@ class _Feedback(_Base):
     def add_evaluation(self, evaluation: Evaluation) -> None:
         _require_new(self._t.evaluations, evaluation.inspection_id, "evaluation")
         self._t.evaluations.put(self._j, evaluation.inspection_id, evaluation)
+        listing.index_evaluation(self._t, self._j, evaluation)
 
     def get_evaluation(self, inspection_id: str) -> Evaluation | None:
         return self._t.evaluations.rows.get(inspection_id)
@@ -284,6 +294,7 @@ class _Feedback(_Base):
         _require_new(self._t.complaints, complaint.id, "complaint")
         self._t.complaints.put(self._j, complaint.id, complaint)
         self._t.complaints_by_enterprise.add(self._j, complaint.enterprise, complaint.id)
+        listing.index_complaint(self._t, self._j, complaint)
 
     def complaints(self, enterprise: str) -> list[Complaint]:
         rows = self._t.complaints.rows

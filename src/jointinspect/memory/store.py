@@ -15,6 +15,7 @@ from jointinspect.memory._tables import (
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
+from jointinspect.memory.listing import _Listing
 from jointinspect.memory.offline import _Offline
 from jointinspect.memory.oversight import _Conflicts, _EnforcementLoop, _Watch
 from jointinspect.memory.quiet_slots import _QuietSlots
@@ -45,6 +46,7 @@ class MemoryUnitOfWork:
         self.spot_checks = _SpotChecks(t, j)
         self.quiet_slots = _QuietSlots(t, j)
         self.offline = _Offline(t, j)
+        self.listing = _Listing(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()

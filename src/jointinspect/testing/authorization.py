@@ -30,12 +30,13 @@ from jointinspect.sample import build_city
 from jointinspect.testing._world import ROWS, T0, DenyOperation, World, make_world, snapshot
 from jointinspect.testing.authorization_fieldwork import FieldworkRows
 from jointinspect.testing.impersonation import ImpersonationCases
+from jointinspect.testing.listing_rows import ListingRows
 from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
 
 __all__ = ["AuthorizationContract", "World", "snapshot"]
 
 
-class AuthorizationContract(ImpersonationCases, FieldworkRows):
+class AuthorizationContract(ImpersonationCases, FieldworkRows, ListingRows):
     """Base class; subclasses implement `make_store` (a fresh, empty store)."""
 
     def make_store(self) -> Store:

@@ -247,6 +247,7 @@ replay_keys = Table(
     **_mysql,
 )
 
-# Issue 12's tables live in their own modules, on this metadata (imported last: they use
-# the names above).
-from jointinspect_sqlalchemy import schema_fieldwork, schema_oversight  # noqa: E402, F401
+# Tables and columns of later capabilities live in their own modules, on this metadata
+# (imported last: they use the names above): issue 12's fieldwork and oversight, and the
+# operator listings' columns, indexes and table (issue 11).
+from jointinspect_sqlalchemy import schema_fieldwork, schema_listing, schema_oversight  # noqa: E402, F401

@@ -35,6 +35,7 @@ from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.listing import _Listing
 from jointinspect_sqlalchemy.repositories.offline import _Offline
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
 from jointinspect_sqlalchemy.repositories.oversight import _Conflicts, _EnforcementLoop, _Watch
@@ -149,6 +150,11 @@ class SQLUnitOfWork:
     def offline(self) -> _Offline:
         """Device keys and offline check-ins (issue 12)."""
         return _Offline(self)
+
+    @property
+    def listing(self) -> _Listing:
+        """The operator's listings (issue 11)."""
+        return _Listing(self)
 
     @property
     def family(self) -> str:

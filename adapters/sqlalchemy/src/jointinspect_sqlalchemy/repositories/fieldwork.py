@@ -124,6 +124,10 @@ class _Results(_Repo):
         return self._uow.execute(probe).first() is not None
 
 
+#: a rectification still open: listed by `open_deadline` (issue 11)
+_UNCLOSED = frozenset({RectificationState.OPEN, RectificationState.SUBMITTED, RectificationState.OVERDUE})
+
+
 def _rectification_row(rect: Rectification) -> dict[str, Any]:
     return {
         "id": rect.id,
@@ -132,6 +136,8 @@ def _rectification_row(rect: Rectification) -> dict[str, Any]:
         "deadline": codec.micros(rect.deadline),
         "opened_at": codec.micros(rect.opened_at),
         "body": codec.dumps(rect),
+        "department": rect.department,  # listings (issue 11)
+        "open_deadline": codec.micros(rect.deadline) if rect.state in _UNCLOSED else None,
     }
 
 
@@ -173,7 +179,8 @@ class _Rectifications(_Repo):
 
 class _Feedback(_Repo):
     def add_evaluation(self, evaluation: Evaluation) -> None:
-        row = {"inspection_id": evaluation.inspection_id, "body": codec.dumps(evaluation)}
+        row: dict[str, object] = {"inspection_id": evaluation.inspection_id, "body": codec.dumps(evaluation)}
+        row |= {"enterprise": evaluation.enterprise, "at": codec.micros(evaluation.at)}  # listings (issue 11)
         self._add(s.evaluations, row, "evaluation", evaluation.inspection_id)
 
     def get_evaluation(self, inspection_id: str) -> Evaluation | None:

@@ -12,8 +12,20 @@ from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
+from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
 
-_PLAN_COLUMNS = ("id", "enterprise", "filed_at", "status", "body", "inspection_id", "window_end", "idempotency")
+_PLAN_COLUMNS = (
+    "id",
+    "enterprise",
+    "filed_at",
+    "status",
+    "body",
+    "inspection_id",
+    "window_end",
+    "idempotency",
+    "department",
+    "window_start",
+)
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
@@ -26,6 +38,8 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "inspection_id": plan.inspection_id,
         "window_end": codec.micros(plan.window.end),
         "idempotency": plan.idempotency,
+        "department": plan.department,  # listings (issue 11)
+        "window_start": codec.micros(plan.window.start),
     }
 
 
@@ -68,15 +82,18 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
         "created_at": codec.micros(inspection.created_at),
         "status": inspection.status.value,
         "body": codec.dumps(inspection),
+        "window_start": codec.micros(inspection.window.start),  # listings (issue 11)
     }
 
 
 class _Inspections(_Repo):
     def add(self, inspection: Inspection) -> None:
         self._add(s.inspections, _inspection_row(inspection), "inspection", inspection.id)
+        write_inspection_departments(self._uow, inspection, new=True)
 
     def update(self, inspection: Inspection) -> None:
         self._update(s.inspections, "id", _inspection_row(inspection), "inspection")
+        write_inspection_departments(self._uow, inspection, new=False)
 
     def get(self, inspection_id: str) -> Inspection | None:
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)

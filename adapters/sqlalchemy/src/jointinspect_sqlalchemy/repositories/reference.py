@@ -13,7 +13,9 @@ from jointinspect_sqlalchemy.repositories._common import _Repo
 
 class _Reference(_Repo):
     def put_enterprise(self, enterprise: Enterprise) -> None:
-        self._uow.upsert(s.enterprises, {"credit_code": enterprise.credit_code, "body": codec.dumps(enterprise)})
+        row: dict[str, object] = {"credit_code": enterprise.credit_code, "body": codec.dumps(enterprise)}
+        row |= {"credit_class": enterprise.credit_class.value, "whitelisted": enterprise.whitelisted}  # listings
+        self._uow.upsert(s.enterprises, row)
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         found: Enterprise | None = self._one(s.enterprises, credit_code, Enterprise)

@@ -1,7 +1,7 @@
 """Random spot checks, quiet slots and offline check-ins (issue 12): six new tables.
 
 Revision ID: 0006_spot_checks
-Revises: 0004_audit_outbox
+Revises: 0005_operator_queries
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from jointinspect_sqlalchemy.schema import Body, Key
 
 revision = "0006_spot_checks"
-down_revision = "0004_audit_outbox"
+down_revision = "0005_operator_queries"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,177 @@
+"""The operator listings (issue 11): one indexed, ordered ``SELECT`` per page.
+
+Each query filters and orders by the columns of `jointinspect_sqlalchemy.schema_listing`,
+so the database reads an index range: the page and its offset, not the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pendulum
+from sqlalchemy import Select, and_, delete, insert, or_, select
+
+from jointinspect.audit import AuditEntry, parse_row
+from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.notification import Notification
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan, PlanStatus
+from jointinspect.model.rectification import Rectification
+from jointinspect.model.reference import CreditClass, Enterprise
+from jointinspect.model.result import ResultRecord
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy._protocols import UnitOfWorkView
+from jointinspect_sqlalchemy.repositories._common import _page, _Repo
+from jointinspect_sqlalchemy.schema_listing import inspection_departments
+
+
+def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
+    """Rewrite the ``ji_inspection_departments`` rows of ``inspection`` (one per department)."""
+    t = inspection_departments
+    if not new:
+        uow.execute(delete(t).where(t.c.inspection_id == inspection.id))
+    rows = [
+        {
+            "inspection_id": inspection.id,
+            "department": department,
+            "enterprise": inspection.enterprise,
+            "status": inspection.status.value,
+            "window_start": codec.micros(inspection.window.start),
+        }
+        for department in inspection.departments
+    ]
+    if rows:
+        uow.execute(insert(t), rows)
+
+
+def _between(
+    query: Select[Any], column: Any, since: pendulum.DateTime | None, until: pendulum.DateTime | None
+) -> Select[Any]:
+    if since is not None:
+        query = query.where(column >= codec.micros(since))
+    if until is not None:
+        query = query.where(column < codec.micros(until))
+    return query
+
+
+class _Listing(_Repo):
+    def enterprises(
+        self, groups: Sequence[tuple[CreditClass, bool]] | None, limit: int, offset: int
+    ) -> list[Enterprise]:
+        t = s.enterprises
+        query = select(t.c.body).order_by(t.c.credit_code)
+        if groups is not None:
+            wanted = sorted(set(groups))
+            if not wanted:
+                return []
+            query = query.where(or_(*(and_(t.c.credit_class == c.value, t.c.whitelisted.is_(w)) for c, w in wanted)))
+        return self._bodies(_page(query, limit, offset), Enterprise)
+
+    def plans(
+        self,
+        department: str | None,
+        status: PlanStatus | None,
+        since: pendulum.DateTime | None,
+        until: pendulum.DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Plan]:
+        t = s.plans
+        query = _between(select(t.c.body), t.c.window_start, since, until)
+        if department is not None:
+            query = query.where(t.c.department == department)
+        if status is not None:
+            query = query.where(t.c.status == status.value)
+        return self._bodies(_page(query.order_by(t.c.window_start, t.c.id), limit, offset), Plan)
+
+    def inspections(
+        self,
+        department: str | None,
+        enterprise: str | None,
+        status: InspectionStatus | None,
+        since: pendulum.DateTime | None,
+        until: pendulum.DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Inspection]:
+        t = s.inspections
+        if department is None:
+            query = _between(select(t.c.body), t.c.window_start, since, until)
+            if enterprise is not None:
+                query = query.where(t.c.enterprise == enterprise)
+            if status is not None:
+                query = query.where(t.c.status == status.value)
+            return self._bodies(_page(query.order_by(t.c.window_start, t.c.id), limit, offset), Inspection)
+        # A department's inspections: a range of ji_inspection_departments, then a key probe each.
+        d = inspection_departments
+        query = _between(select(d.c.inspection_id), d.c.window_start, since, until).where(d.c.department == department)
+        if enterprise is not None:
+            query = query.where(d.c.enterprise == enterprise)
+        if status is not None:
+            query = query.where(d.c.status == status.value)
+        ids = _page(query.order_by(d.c.window_start, d.c.inspection_id), limit, offset).subquery()
+        joined = select(t.c.body).join(ids, ids.c.inspection_id == t.c.id).order_by(t.c.window_start, t.c.id)
+        return self._bodies(joined, Inspection)
+
+    def results(self, inspection_id: str, limit: int, offset: int) -> list[ResultRecord]:
+        t = s.results
+        query = select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.recorded_at, t.c.id)
+        return self._bodies(_page(query, limit, offset), ResultRecord)
+
+    def unclosed_rectifications(
+        self,
+        department: str | None,
+        enterprise: str | None,
+        due_before: pendulum.DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Rectification]:
+        t = s.rectifications
+        query = _between(select(t.c.body), t.c.open_deadline, None, due_before).where(t.c.open_deadline.is_not(None))
+        if department is not None:
+            query = query.where(t.c.department == department)
+        if enterprise is not None:
+            query = query.where(t.c.enterprise == enterprise)
+        return self._bodies(_page(query.order_by(t.c.open_deadline, t.c.id), limit, offset), Rectification)
+
+    def complaints(
+        self,
+        enterprise: str | None,
+        since: pendulum.DateTime | None,
+        until: pendulum.DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Complaint]:
+        t = s.complaints
+        query = _between(select(t.c.body), t.c.at, since, until)
+        if enterprise is not None:
+            query = query.where(t.c.enterprise == enterprise)
+        return self._bodies(_page(query.order_by(t.c.at, t.c.id), limit, offset), Complaint)
+
+    def evaluations(
+        self,
+        enterprise: str | None,
+        since: pendulum.DateTime | None,
+        until: pendulum.DateTime | None,
+        limit: int,
+        offset: int,
+    ) -> list[Evaluation]:
+        t = s.evaluations
+        query = _between(select(t.c.body), t.c.at, since, until)
+        if enterprise is not None:
+            query = query.where(t.c.enterprise == enterprise)
+        return self._bodies(_page(query.order_by(t.c.at, t.c.inspection_id), limit, offset), Evaluation)
+
+    def pending_notifications(self, limit: int, offset: int) -> list[Notification]:
+        t = s.outbox
+        query = select(t.c.body).where(t.c.delivered.is_(False)).order_by(t.c.seq)
+        return self._bodies(_page(query, limit, offset), Notification)
+
+    def audit_entries(self, after_seq: int, through_seq: int | None, limit: int) -> list[AuditEntry]:
+        t = s.audit_log
+        query = select(t.c.seq, t.c.prev_hash, t.c.hash, t.c.body).where(t.c.seq > after_seq)
+        if through_seq is not None:
+            query = query.where(t.c.seq <= through_seq)
+        rows = self._uow.execute(query.order_by(t.c.seq).limit(limit)).fetchall()
+        return [parse_row(seq, prev, digest, body) for seq, prev, digest, body in rows]
