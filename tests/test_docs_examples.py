@@ -17,7 +17,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from jointinspect.policy import load_policy
+from jointinspect.policy import load_policy, preset
 
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
@@ -100,3 +100,17 @@ def test_toml_block_loads(block: Block) -> None:
         load_routing_toml(block.source, "notify")
     else:
         load_policy(data)
+
+
+CITY_PAGES = sorted((ROOT / "docs" / "cities").glob("*.md"))
+
+
+@pytest.mark.parametrize("page", CITY_PAGES, ids=[p.name for p in CITY_PAGES])
+def test_city_page_shows_its_preset_and_runs_it(page: Path) -> None:
+    # docs/cities/x-city.md (and .zh.md) shows the preset x_city as its policy file, and runs it.
+    name = page.name.split(".")[0].replace("-", "_")
+    found = list(blocks(page))
+    tomls = [b for b in found if b.language == "toml"]
+    assert len(tomls) == 1, "a city page shows one policy file"
+    assert load_policy(tomllib.loads(tomls[0].source)) == preset(name)
+    assert any(b.language == "python" and f'preset("{name}")' in b.source for b in found)

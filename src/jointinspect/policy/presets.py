@@ -89,6 +89,28 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             },
         ],
     },
+    # Dezhou (Lingcheng, Yucheng): inspectors scan the code posted at the gate, the platform
+    # locates them, and 4 visits to one enterprise within 15 days warn the discipline commission.
+    "dezhou": {
+        "name": "dezhou",
+        "checkin": {"require_enterprise_scan": True, "radius_m": 300.0},
+        "frequency": [
+            {"name": "four_in_15_days", "limit": 3, "action": "warn", "window_days": 15, "notify": "discipline"},
+        ],
+    },
+    # Haigang (Qinhuangdao): "inspect once, comprehensively" by scenario lists, and a first minor
+    # violation on the "first violation, no penalty" list (286 items) becomes guidance.
+    "haigang": {
+        "name": "haigang",
+        "rectification": {"first_violation_guidance": True},
+    },
+    # X city: plans coordinated per enterprise, not only per item (its stated gap); guidance
+    # before penalty; rectification followed to the end (the article gives no deadline: 15 days).
+    "x_city": {
+        "name": "x_city",
+        "matching": {"min_common_hours": 2, "lead_rule": "most_items"},
+        "rectification": {"deadline_days": 15, "first_violation_guidance": True},
+    },
 }
 
 
