@@ -359,10 +359,66 @@ def test_every_preset_has_a_test() -> None:
         "quiet_county": test_quiet_county_refuses_routine_on_days_1_to_15,
         "laizhou": test_laizhou_needs_two_approvals,
         "inspector_watch": test_inspector_watch_warns_per_inspector,
-        "haigang": test_haigang_turns_a_listed_first_violation_into_guidance_once_in_12_months,
-        "x_city": test_x_city_flags_conflicting_standards_before_a_joint_visit,
+        "haigang": (
+            test_haigang_turns_a_listed_first_violation_into_guidance_once_in_12_months,
+            test_haigang_turns_a_first_listed_violation_into_guidance,
+        ),
+        "x_city": (
+            test_x_city_flags_conflicting_standards_before_a_joint_visit,
+            test_x_city_merges_per_enterprise_and_gives_15_days_to_rectify,
+        ),
         "spot_county": test_spot_county_draws_at_least_61_percent_of_d_and_no_more_than_5_percent_of_a,
         "shenzhen": test_shenzhen_accepts_offline_records_for_10_natural_days,
         "quiet_enterprise": test_quiet_enterprise_keeps_routine_visits_out_of_declared_peaks,
+        "dezhou": test_dezhou_warns_the_discipline_commission_and_needs_the_gate_scan,
     }
     assert set(tests) == set(PRESETS)
+
+
+def _checked_in(eng: Engine, clock: FixedClock, out: FilingOutcome, at: pendulum.DateTime) -> str:
+    """Check the plan's first inspector in at the enterprise's site at ``at``; the inspection id."""
+    assert out.inspection is not None
+    visit = out.inspection
+    code = eng.issue_inspection_code(visit.id, by=principals.officer(visit.lead_department))
+    gate = eng.issue_enterprise_code(ENT, by=principals.SYSTEM)
+    clock.set(at)
+    eng.check_in(code.token, CITY.enterprises[0].site, gate.token, by=principals.inspector(out.plan.inspectors[0]))
+    return visit.id
+
+
+def test_dezhou_warns_the_discipline_commission_and_needs_the_gate_scan() -> None:
+    eng, _, notes = engine("dezhou", **NO_MERGE)
+    assert all(file(eng, T0.add(days=d)).warnings == () for d in (0, 4, 8))
+    fourth = file(eng, T0.add(days=12))
+    assert warned(fourth) == ["four_in_15_days"]
+    assert notes.of_kind("frequency.warning")[0].role is Role.DISCIPLINE
+    policy = preset("dezhou")
+    assert policy.checkin.require_enterprise_scan and policy.checkin.radius_m == 300.0
+
+
+def test_haigang_turns_a_first_listed_violation_into_guidance() -> None:
+    listed = next(i.code for i in CITY.items_of("SCJG") if i.first_violation_guidance)
+    for name, overrides, expected in (
+        ("haigang", {}, True),
+        ("haigang", {"rectification": {"first_violation_guidance": False}}, False),
+    ):
+        eng, clock, _ = engine(name, **overrides)
+        out = eng.file_plan(
+            PlanRequest(ENT, "SCJG", T0, T0.add(hours=2), items=[listed], inspectors=["SCJG-I01", "SCJG-I02"]),
+            by=principals.officer("SCJG"),
+        )
+        inspection = _checked_in(eng, clock, out, T0.add(minutes=10))
+        found = eng.record_result(inspection, listed, "fail", by=principals.inspector("SCJG-I01"))
+        assert found.result.guidance is expected
+
+
+def test_x_city_merges_per_enterprise_and_gives_15_days_to_rectify() -> None:
+    eng, clock, _ = engine("x_city")
+    first = file(eng, T0, hours=4)
+    second = file(eng, T0.add(hours=1), dept="YJGL", hours=4)
+    assert second.merged and first.inspection is not None and second.inspection is not None
+    assert second.inspection.id == first.inspection.id
+    inspection = _checked_in(eng, clock, first, T0.add(hours=1, minutes=10))
+    found = eng.record_result(inspection, "SCJG-01", "fail", by=principals.inspector("SCJG-I01"))
+    assert found.rectification is not None
+    assert found.rectification.deadline == clock.now().add(days=15)

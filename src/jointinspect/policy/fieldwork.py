@@ -10,7 +10,7 @@ schema imports it), so its validators are its own, raising the same `PolicyError
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 
 import attrs
@@ -19,6 +19,7 @@ from jointinspect.errors import PolicyError
 from jointinspect.model._enums import member
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
+from jointinspect.policy.bounds import Range
 
 __all__ = ["ClassRatio", "OfflineCheckInPolicy", "QuietSlotPolicy", "SpotCheckPolicy"]
 
@@ -29,7 +30,7 @@ MAX_FILL_IN_DAYS = 366
 MAX_SLOTS_PER_YEAR = 366
 
 
-def _integer(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+def _integer(low: int, high: int) -> Range:
     def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise PolicyError(
@@ -37,10 +38,10 @@ def _integer(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int
                 reason_zh=f"{attribute.name} 须为 {low} 至 {high} 之间的整数(实为 {value!r})",
             )
 
-    return check
+    return Range(low, high, check)
 
 
-def _share(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _check_share(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise PolicyError(
             reason=f"{attribute.name} must be a number between 0 and 1 (got {value!r})",
@@ -51,6 +52,9 @@ def _share(_: object, attribute: attrs.Attribute[float], value: float) -> None:
             reason=f"{attribute.name} must be between 0 and 1 (got {value})",
             reason_zh=f"{attribute.name} 须在 0 至 1 之间(实为 {value})",
         )
+
+
+_share = Range(0, 1, _check_share)
 
 
 def _strict_bool(_: object, attribute: attrs.Attribute[bool], value: bool) -> None:

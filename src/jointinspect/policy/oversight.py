@@ -22,6 +22,7 @@ import attrs
 from jointinspect import validation as v
 from jointinspect.errors import JointInspectError, PolicyError
 from jointinspect.model.guidance import ListKind
+from jointinspect.policy.bounds import Range
 
 #: Longest policy period (months) and watch window (days); more is a typo.
 MAX_PERIOD_MONTHS = 120
@@ -29,7 +30,7 @@ MAX_WATCH_DAYS = 3660
 MAX_CONSECUTIVE = 100
 
 
-def _bounded(where: str, low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+def _bounded(where: str, low: int, high: int) -> Range:
     def check(_: object, attribute: attrs.Attribute[int], value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise PolicyError(
@@ -37,7 +38,7 @@ def _bounded(where: str, low: int, high: int) -> Callable[[object, attrs.Attribu
                 reason_zh=f"{where}.{attribute.name} 须为 {low} 至 {high} 之间的整数(实为 {value!r})",
             )
 
-    return check
+    return Range(low, high, check)
 
 
 def _checked(where: str, check: Callable[[object], Any]) -> Callable[[object], Any]:

@@ -45,12 +45,15 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         ],
         "watch": {"consecutive": 3, "window_days": 365},
     },
-    # Haigang: first-violation and minor-violation lists (286 items in 18 fields). A city
+    # Haigang (Qinhuangdao): "inspect once, comprehensively" by scenario lists; a first minor
+    # violation on the "first violation, no penalty" list becomes guidance.
+    # First-violation and minor-violation lists (286 items in 18 fields). A city
     # lists its own items; these entries use the example city's item codes
     # (`jointinspect.sample`) so that the preset runs as it is. A second violation within
     # 12 months is no longer a first one.
     "haigang": {
         "name": "haigang",
+        "rectification": {"first_violation_guidance": True},
         "guidance": {
             "period_months": 12,
             "items": [
@@ -66,11 +69,15 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             ],
         },
     },
-    # X city: the guidance-penalty-assistance loop, and its open problem of conflicting
+    # X city: plans coordinated per enterprise, not only per item (its stated gap), led by the
+    # department with most items; rectification followed to the end (the article gives no
+    # deadline: 15 days); the guidance-penalty-assistance loop, and its open problem of conflicting
     # standards (environment: windows closed against volatile gases; emergency
     # management: windows open against explosions), flagged before a joint visit.
     "x_city": {
         "name": "x_city",
+        "matching": {"min_common_hours": 2, "lead_rule": "most_items"},
+        "rectification": {"deadline_days": 15, "first_violation_guidance": True},
         "guidance": {"period_months": 12, "items": [{"item": "STHJ-02", "kind": "minor", "field": "生态环境"}]},
         "conflicts": {
             "declared": [
@@ -156,6 +163,15 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             "max_days_per_year": 30,
             "kinds": ["routine", "random"],
         },
+    },
+    # Dezhou (Lingcheng, Yucheng): inspectors scan the code posted at the gate, the platform
+    # locates them, and 4 visits to one enterprise within 15 days warn the discipline commission.
+    "dezhou": {
+        "name": "dezhou",
+        "checkin": {"require_enterprise_scan": True, "radius_m": 300.0},
+        "frequency": [
+            {"name": "four_in_15_days", "limit": 3, "action": "warn", "window_days": 15, "notify": "discipline"},
+        ],
     },
 }
 

@@ -28,7 +28,9 @@ from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
+from jointinspect.policy.bounds import Range, declared
 from jointinspect.policy.fieldwork import OfflineCheckInPolicy, QuietSlotPolicy, SpotCheckPolicy
+from jointinspect.policy.meanings import MEANINGS
 from jointinspect.policy.oversight import ConflictPolicy, GuidancePolicy, WatchPolicy
 from jointinspect.rules.frequency import Action, Scope
 
@@ -119,7 +121,7 @@ def _policy_call(convert: Callable[[object], T], value: object) -> T:
         ) from exc
 
 
-def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+def _bounded(low: int, high: int) -> Range:
     """An attrs validator: an ``int`` (not ``bool``) in ``low..high``.
 
     The upper bounds keep every later computation in range (a deadline, lookback or
@@ -144,7 +146,7 @@ def _bounded(low: int, high: int) -> Callable[[object, attrs.Attribute[int], int
                 reason_zh=f"{attribute.name} 须在 {low} 至 {high} 之间(实为 {shown})",
             )
 
-    return check
+    return Range(low, high, check)
 
 
 #: Upper bounds of the policy's numbers (documented in docs/validation.md).
@@ -239,18 +241,34 @@ def _strict_bool_field(_: object, attribute: attrs.Attribute[bool], value: bool)
 class FilingPolicy:
     """Advance notice, quiet periods and staffing for plans."""
 
-    advance: int = attrs.field(default=7, validator=_bounded(0, MAX_ADVANCE_DAYS))
-    unit: DayUnit = DayUnit.CALENDAR
+    advance: int = attrs.field(
+        metadata=MEANINGS["FilingPolicy.advance"], default=7, validator=_bounded(0, MAX_ADVANCE_DAYS)
+    )
+    unit: DayUnit = attrs.field(default=DayUnit.CALENDAR, metadata=MEANINGS["FilingPolicy.unit"])
     #: kinds that need no advance notice (cannot be planned); they are reported instead.
-    exempt_kinds: frozenset[InspectionKind] = attrs.field(default=TRIGGERED_KINDS, converter=_kinds)
-    min_inspectors: int = attrs.field(default=2, validator=_bounded(0, MAX_MIN_INSPECTORS))
+    exempt_kinds: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["FilingPolicy.exempt_kinds"], default=TRIGGERED_KINDS, converter=_kinds
+    )
+    min_inspectors: int = attrs.field(
+        metadata=MEANINGS["FilingPolicy.min_inspectors"], default=2, validator=_bounded(0, MAX_MIN_INSPECTORS)
+    )
     #: days of the month (in the policy zone) on which ``quiet_kinds`` may not start.
-    quiet_days: frozenset[int] = frozenset()
-    quiet_kinds: frozenset[InspectionKind] = attrs.field(default=PLANNED_KINDS, converter=_kinds)
-    calendar_fallback: CalendarFallback = CalendarFallback.WEEKDAYS
+    quiet_days: frozenset[int] = attrs.field(
+        default=frozenset(), metadata={**MEANINGS["FilingPolicy.quiet_days"], "bounds": declared(1, 31)}
+    )
+    quiet_kinds: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["FilingPolicy.quiet_kinds"], default=PLANNED_KINDS, converter=_kinds
+    )
+    calendar_fallback: CalendarFallback = attrs.field(
+        default=CalendarFallback.WEEKDAYS, metadata=MEANINGS["FilingPolicy.calendar_fallback"]
+    )
     #: a city may add next year's published schedule before the calendar package has it.
-    extra_holidays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_dates)
-    extra_workdays: frozenset[dt.date] = attrs.field(default=frozenset(), converter=_dates)
+    extra_holidays: frozenset[dt.date] = attrs.field(
+        metadata=MEANINGS["FilingPolicy.extra_holidays"], default=frozenset(), converter=_dates
+    )
+    extra_workdays: frozenset[dt.date] = attrs.field(
+        metadata=MEANINGS["FilingPolicy.extra_workdays"], default=frozenset(), converter=_dates
+    )
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.quiet_days, str | bytes) or any(
@@ -271,13 +289,19 @@ class FilingPolicy:
 class WhitelistPolicy:
     """Which enterprises are limited or exempt, for which kinds, and who approves."""
 
-    classes: Mapping[CreditClass, WhitelistMode] = attrs.field(factory=lambda: {CreditClass.A: WhitelistMode.LIMITED})
+    classes: Mapping[CreditClass, WhitelistMode] = attrs.field(
+        metadata=MEANINGS["WhitelistPolicy.classes"], factory=lambda: {CreditClass.A: WhitelistMode.LIMITED}
+    )
     #: mode for enterprises put on the whitelist explicitly.
-    explicit: WhitelistMode = WhitelistMode.LIMITED
+    explicit: WhitelistMode = attrs.field(default=WhitelistMode.LIMITED, metadata=MEANINGS["WhitelistPolicy.explicit"])
     #: kinds the whitelist restricts; triggered inspections go ahead.
-    kinds: frozenset[InspectionKind] = attrs.field(default=PLANNED_KINDS, converter=_kinds)
+    kinds: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["WhitelistPolicy.kinds"], default=PLANNED_KINDS, converter=_kinds
+    )
     #: every role here must approve, in any order (Laizhou: legal section and justice bureau).
-    approvers: tuple[Role, ...] = attrs.field(default=(Role.SUPERVISOR,), converter=_roles)
+    approvers: tuple[Role, ...] = attrs.field(
+        metadata=MEANINGS["WhitelistPolicy.approvers"], default=(Role.SUPERVISOR,), converter=_roles
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.approvers:
@@ -305,9 +329,13 @@ class Allowance:
     """
 
     # magnitude only: a negative one is refused as policy.allowance_negative by the policy
-    days: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
-    hours: int = attrs.field(default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS))
-    direction: Direction = Direction.BOTH
+    days: int = attrs.field(
+        metadata=MEANINGS["Allowance.days"], default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS)
+    )
+    hours: int = attrs.field(
+        metadata=MEANINGS["Allowance.hours"], default=0, validator=_bounded(-MAX_ALLOWANCE_HOURS, MAX_ALLOWANCE_HOURS)
+    )
+    direction: Direction = attrs.field(default=Direction.BOTH, metadata=MEANINGS["Allowance.direction"])
 
     @property
     def length(self) -> pendulum.Duration:
@@ -353,15 +381,25 @@ class MatchingPolicy:
     """
 
     #: plans merge only when their windows share at least this many hours.
-    min_common_hours: int = attrs.field(default=2, validator=_bounded(0, MAX_COMMON_HOURS))
-    lead_rule: LeadRule = LeadRule.MOST_ITEMS
-    lead_priority: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    min_common_hours: int = attrs.field(
+        metadata=MEANINGS["MatchingPolicy.min_common_hours"], default=2, validator=_bounded(0, MAX_COMMON_HOURS)
+    )
+    lead_rule: LeadRule = attrs.field(default=LeadRule.MOST_ITEMS, metadata=MEANINGS["MatchingPolicy.lead_rule"])
+    lead_priority: tuple[str, ...] = attrs.field(
+        metadata=MEANINGS["MatchingPolicy.lead_priority"], default=(), converter=_codes
+    )
     #: kinds that may merge; an emergency visit happens on its own.
-    kinds: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS - {InspectionKind.EMERGENCY}, converter=_kinds)
+    kinds: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["MatchingPolicy.kinds"], default=ALL_KINDS - {InspectionKind.EMERGENCY}, converter=_kinds
+    )
     #: per planned kind, how far a visit may fall outside the filed window (default: not at all).
-    allowances: Mapping[InspectionKind, Allowance] = attrs.field(factory=dict)
+    allowances: Mapping[InspectionKind, Allowance] = attrs.field(
+        metadata=MEANINGS["MatchingPolicy.allowances"], factory=dict
+    )
     #: no allowance may be longer than this many days.
-    window_limit_days: int = attrs.field(default=31, validator=_bounded(0, MAX_ALLOWANCE_DAYS))
+    window_limit_days: int = attrs.field(
+        metadata=MEANINGS["MatchingPolicy.window_limit_days"], default=31, validator=_bounded(0, MAX_ALLOWANCE_DAYS)
+    )
     #: where the minimum common time must lie: unset, anywhere (it may span days);
     #: "calendar", within one local day; "working", within one working day of the filing
     #: calendar (see jointinspect.rules.commonday).
@@ -390,18 +428,24 @@ class FrequencyRule:
     """One frequency limit. Give ``window_days`` (rolling) or ``period`` (calendar)."""
 
     #: an identifier (it becomes part of notification keys, which every store bounds).
-    name: str = attrs.field(converter=_rule_name)
-    limit: int = attrs.field(validator=_bounded(0, MAX_RULE_LIMIT))
-    action: Action = Action.BLOCK
-    scope: Scope = Scope.ENTERPRISE
+    name: str = attrs.field(metadata=MEANINGS["FrequencyRule.name"], converter=_rule_name)
+    limit: int = attrs.field(metadata=MEANINGS["FrequencyRule.limit"], validator=_bounded(0, MAX_RULE_LIMIT))
+    action: Action = attrs.field(default=Action.BLOCK, metadata=MEANINGS["FrequencyRule.action"])
+    scope: Scope = attrs.field(default=Scope.ENTERPRISE, metadata=MEANINGS["FrequencyRule.scope"])
     #: kinds of the new visit this rule is checked for.
-    applies_to: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS, converter=_kinds)
+    applies_to: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["FrequencyRule.applies_to"], default=ALL_KINDS, converter=_kinds
+    )
     #: kinds of earlier visits that count.
-    counts: frozenset[InspectionKind] = attrs.field(default=ALL_KINDS, converter=_kinds)
-    window_days: int | None = None
-    period: Period | None = None
+    counts: frozenset[InspectionKind] = attrs.field(
+        metadata=MEANINGS["FrequencyRule.counts"], default=ALL_KINDS, converter=_kinds
+    )
+    window_days: int | None = attrs.field(
+        default=None, metadata={**MEANINGS["FrequencyRule.window_days"], "bounds": declared(1, MAX_WINDOW_DAYS)}
+    )
+    period: Period | None = attrs.field(default=None, metadata=MEANINGS["FrequencyRule.period"])
     #: who hears a warning.
-    notify: Role = Role.SUPERVISOR
+    notify: Role = attrs.field(default=Role.SUPERVISOR, metadata=MEANINGS["FrequencyRule.notify"])
 
     def __attrs_post_init__(self) -> None:
         if (self.window_days is None) == (self.period is None):
@@ -436,12 +480,26 @@ class FrequencyRule:
 class CheckInPolicy:
     """Geofence, clock tolerance and code lifetimes for check-in."""
 
-    radius_m: float = attrs.field(default=500.0, validator=_positive_number)
-    tolerance_minutes: int = attrs.field(default=30, validator=_bounded(0, MAX_TOLERANCE_MINUTES))
-    one_time_codes: bool = attrs.field(default=True, validator=_strict_bool_field)
-    require_enterprise_scan: bool = attrs.field(default=True, validator=_strict_bool_field)
+    radius_m: float = attrs.field(
+        metadata=MEANINGS["CheckInPolicy.radius_m"],
+        default=500.0,
+        validator=Range(0, MAX_RADIUS_M, _positive_number, low_open=True),
+    )
+    tolerance_minutes: int = attrs.field(
+        metadata=MEANINGS["CheckInPolicy.tolerance_minutes"], default=30, validator=_bounded(0, MAX_TOLERANCE_MINUTES)
+    )
+    one_time_codes: bool = attrs.field(
+        metadata=MEANINGS["CheckInPolicy.one_time_codes"], default=True, validator=_strict_bool_field
+    )
+    require_enterprise_scan: bool = attrs.field(
+        metadata=MEANINGS["CheckInPolicy.require_enterprise_scan"], default=True, validator=_strict_bool_field
+    )
     #: lifetime of a standing enterprise code (posted at the gate); at least a day.
-    enterprise_code_days: int = attrs.field(default=365, validator=_bounded(1, MAX_ENTERPRISE_CODE_DAYS))
+    enterprise_code_days: int = attrs.field(
+        metadata=MEANINGS["CheckInPolicy.enterprise_code_days"],
+        default=365,
+        validator=_bounded(1, MAX_ENTERPRISE_CODE_DAYS),
+    )
 
     @property
     def tolerance(self) -> pendulum.Duration:
@@ -453,15 +511,21 @@ class CheckInPolicy:
 class SharingPolicy:
     """How far back same-item records of an enterprise are shown (result sharing)."""
 
-    lookback_months: int = attrs.field(default=6, validator=_bounded(0, MAX_LOOKBACK_MONTHS))
+    lookback_months: int = attrs.field(
+        metadata=MEANINGS["SharingPolicy.lookback_months"], default=6, validator=_bounded(0, MAX_LOOKBACK_MONTHS)
+    )
 
 
 @attrs.frozen
 class RectificationPolicy:
     """Deadlines and the 'first violation, no penalty' rule."""
 
-    deadline_days: int = attrs.field(default=15, validator=_bounded(1, MAX_DEADLINE_DAYS))
-    first_violation_guidance: bool = attrs.field(default=True, validator=_strict_bool_field)
+    deadline_days: int = attrs.field(
+        metadata=MEANINGS["RectificationPolicy.deadline_days"], default=15, validator=_bounded(1, MAX_DEADLINE_DAYS)
+    )
+    first_violation_guidance: bool = attrs.field(
+        metadata=MEANINGS["RectificationPolicy.first_violation_guidance"], default=True, validator=_strict_bool_field
+    )
 
 
 #: Principal kinds a policy may name (`jointinspect.auth.PrincipalKind` values).
@@ -486,17 +550,29 @@ class AuthorizationPolicy:
     docs/authorization.md); the rest of the matrix is fixed by law and not configurable."""
 
     #: registering enterprises, departments, inspectors, items and scenarios.
-    reference: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    reference: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.reference"], default=_ADMINS, validator=_principal_kinds
+    )
     #: putting an enterprise on or off the whitelist.
-    whitelist: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    whitelist: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.whitelist"], default=_ADMINS, validator=_principal_kinds
+    )
     #: moving an enterprise's site (the geofence centre).
-    sites: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    sites: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.sites"], default=_ADMINS, validator=_principal_kinds
+    )
     #: marking an enterprise for key supervision.
-    key_supervision: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    key_supervision: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.key_supervision"], default=_ADMINS, validator=_principal_kinds
+    )
     #: moving an inspector to another department.
-    inspector_department: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    inspector_department: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.inspector_department"], default=_ADMINS, validator=_principal_kinds
+    )
     #: maintenance: delivering notifications, reconciling, pruning, sweeping, verifying the audit.
-    maintenance: frozenset[str] = attrs.field(default=_ADMINS, validator=_principal_kinds)
+    maintenance: frozenset[str] = attrs.field(
+        metadata=MEANINGS["AuthorizationPolicy.maintenance"], default=_ADMINS, validator=_principal_kinds
+    )
 
 
 #: No code may be valid longer than this, whatever a policy says (about five years).
@@ -516,7 +592,11 @@ class CodesPolicy:
     """Bounds on signed codes, enforced at issue and at verification."""
 
     #: longest validity (expires_at - issued_at) of any code; a signed code claiming more is refused.
-    max_lifetime_days: int = attrs.field(default=400, validator=_lifetime)
+    max_lifetime_days: int = attrs.field(
+        metadata=MEANINGS["CodesPolicy.max_lifetime_days"],
+        default=400,
+        validator=Range(1, MAX_CODE_LIFETIME_DAYS, _lifetime),
+    )
 
     @property
     def max_lifetime(self) -> pendulum.Duration:
@@ -528,7 +608,7 @@ class CodesPolicy:
 MAX_RETENTION_DAYS = 3660
 
 
-def _within(field: str, low: float, high: float) -> Callable[[object, attrs.Attribute[Any], float], None]:
+def _within(field: str, low: float, high: float) -> Range:
     def check(_: object, __: attrs.Attribute[Any], value: float) -> None:
         if not low <= value <= high:
             raise PolicyError(
@@ -536,7 +616,7 @@ def _within(field: str, low: float, high: float) -> Callable[[object, attrs.Attr
                 reason_zh=f"{field} 须在 {low:g} 至 {high:g} 之间(实为 {value})",
             )
 
-    return check
+    return Range(low, high, check)
 
 
 @attrs.frozen
@@ -544,7 +624,9 @@ class AuditPolicy:
     """The audit trail's signed anchors (docs/audit-trail.md)."""
 
     #: sign the head every this many entries (0: only on demand, `Engine.anchor_audit`).
-    anchor_every: int = attrs.field(default=0, validator=_within("audit.anchor_every", 0, 10_000_000))
+    anchor_every: int = attrs.field(
+        metadata=MEANINGS["AuditPolicy.anchor_every"], default=0, validator=_within("audit.anchor_every", 0, 10_000_000)
+    )
 
 
 @attrs.frozen
@@ -553,10 +635,16 @@ class MaintenancePolicy:
 
     #: delivered notifications and expired one-time keys older than this many days are pruned.
     retention_days: int = attrs.field(
-        default=90, validator=_within("maintenance.retention_days", 1, MAX_RETENTION_DAYS)
+        metadata=MEANINGS["MaintenancePolicy.retention_days"],
+        default=90,
+        validator=_within("maintenance.retention_days", 1, MAX_RETENTION_DAYS),
     )
     #: also prune after every this many operations (0: only when `Engine.prune` is called).
-    prune_every: int = attrs.field(default=0, validator=_within("maintenance.prune_every", 0, 10_000_000))
+    prune_every: int = attrs.field(
+        metadata=MEANINGS["MaintenancePolicy.prune_every"],
+        default=0,
+        validator=_within("maintenance.prune_every", 0, 10_000_000),
+    )
 
     @property
     def retention(self) -> pendulum.Duration:
@@ -569,13 +657,23 @@ class DeliveryPolicy:
     """How the outbox relay retries a notifier that fails (docs/concepts.md, "Delivery")."""
 
     #: delay before the first retry; it doubles after each further failure...
-    backoff_seconds: float = attrs.field(default=30.0, validator=_within("delivery.backoff_seconds", 0, 86_400))
+    backoff_seconds: float = attrs.field(
+        metadata=MEANINGS["DeliveryPolicy.backoff_seconds"],
+        default=30.0,
+        validator=_within("delivery.backoff_seconds", 0, 86_400),
+    )
     #: ...up to this cap.
     backoff_cap_seconds: float = attrs.field(
-        default=3600.0, validator=_within("delivery.backoff_cap_seconds", 0, 7 * 86_400)
+        metadata=MEANINGS["DeliveryPolicy.backoff_cap_seconds"],
+        default=3600.0,
+        validator=_within("delivery.backoff_cap_seconds", 0, 7 * 86_400),
     )
     #: a send still running after this many seconds counts as failed (0: wait for it).
-    send_timeout_seconds: float = attrs.field(default=10.0, validator=_within("delivery.send_timeout_seconds", 0, 3600))
+    send_timeout_seconds: float = attrs.field(
+        metadata=MEANINGS["DeliveryPolicy.send_timeout_seconds"],
+        default=10.0,
+        validator=_within("delivery.send_timeout_seconds", 0, 3600),
+    )
 
     def backoff(self, attempts: int) -> pendulum.Duration:
         """The delay after the ``attempts``-th consecutive failure (1, 2, ...)."""
@@ -618,8 +716,8 @@ def _zone(_: object, __: attrs.Attribute[str], value: str) -> None:
 class Policy:
     """Everything configurable, with Wuhu/Yantai defaults. Build with `load_policy`."""
 
-    name: str = attrs.field(default="default", converter=_policy_name)
-    zone: str = attrs.field(default="Asia/Shanghai", validator=_zone)
+    name: str = attrs.field(metadata=MEANINGS["Policy.name"], default="default", converter=_policy_name)
+    zone: str = attrs.field(metadata=MEANINGS["Policy.zone"], default="Asia/Shanghai", validator=_zone)
     filing: FilingPolicy = FilingPolicy()
     whitelist: WhitelistPolicy = WhitelistPolicy()
     matching: MatchingPolicy = MatchingPolicy()
