@@ -93,6 +93,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         )
     },
     "file_plan": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
+    "file_plans": (Principal.officer("WSJ"), Principal.enterprise(E1), "auth.forbidden"),
     "approve_plan": (Principal.supervisor(), Principal.officer("SCJG", roles=["supervisor"]), "auth.own_plan"),
     "issue_inspection_code": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "issue_enterprise_code": (Principal.system(), Principal.enterprise(E1), "auth.forbidden"),

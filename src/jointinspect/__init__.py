@@ -63,7 +63,7 @@ from jointinspect.model import (
 )
 from jointinspect.policy import Policy, load_policy, load_policy_file, preset
 from jointinspect.relay import CollectingNotifier, deliver_pending
-from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
+from jointinspect.requests import BulkItem, BulkOutcome, CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 from jointinspect.rules.matching import Group, match_batch
 from jointinspect.stores import open_store
 
@@ -72,6 +72,8 @@ __all__ = [
     "AuditChainBroken",
     "AuditEntry",
     "AuditRecord",
+    "BulkItem",
+    "BulkOutcome",
     "CheckInRejected",
     "CodeClaims",
     "CodeKind",

@@ -354,6 +354,7 @@ MATRIX: tuple[Rule, ...] = (
     _queries("rectifications_of"),
     _queries("enterprise"),
     _queries("shared_records"),
+    Rule("file_plans", (Grant(_K.OFFICER),), "each request is then authorized as file_plan (own department)"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -23,6 +23,7 @@ import pendulum
 
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
+from jointinspect.facade.bulk import BulkFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
 from jointinspect.facade.queries import QueryFacet
 from jointinspect.memory import MemoryStore
@@ -60,7 +61,7 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine(QueryFacet, MaintenanceFacet):
+class Engine(QueryFacet, MaintenanceFacet, BulkFacet):
     """The inspection-coordination engine of one city.
 
     Attributes:

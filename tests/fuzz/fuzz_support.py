@@ -83,6 +83,7 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "deliver_notifications": {"batch"},
     "rebuild_reservations": {"enterprise"},
     "replan": {"enterprise"},
+    "file_plans": {"requests", "chunk"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -508,4 +509,12 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
     "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
     "anchor_audit": ({"by": _SYSTEM}, lambda e, by: e.anchor_audit(by=by)),
     "prune": ({"by": _SYSTEM}, lambda e, by: e.prune(by=by)),
+    "file_plans": (
+        {
+            "requests": _s(st.lists(VALUE_TYPES["PlanRequest"], max_size=3)),
+            "chunk": _s(st.integers(1, 3)),
+            "by": _by(officer("SCJG"), officer("YJGL")),
+        },
+        lambda e, requests, chunk, by: e.file_plans(requests, chunk=chunk, by=by),
+    ),
 }
