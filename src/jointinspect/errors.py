@@ -483,6 +483,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "Audit anchor at entry {seq} is not signed by a known key ({key_id!r})",
         "第 {seq} 条的审计锚点签名无效(密钥 {key_id!r})",
     ),
+    "keys.retire_current": (
+        "Key {key_id!r} signs new codes; rotate to a new key before retiring it",
+        "密钥 {key_id!r} 正用于签发新码,请先轮换密钥再停用",
+    ),
 }
 
 
