@@ -1,0 +1,215 @@
+"""A custom `Store`: reference data in SQLite (standard-library ``sqlite3``, JSON bodies),
+every other repository delegated to the in-memory store.
+
+Written from the port contracts (``jointinspect.ports`` and docs/adapters.md):
+
+* ``put_*`` inserts or replaces by key; ``get_*`` returns ``None`` for an unknown key; a
+  record read back equals the one written (here: cattrs to JSON and back).
+* One unit of work is one transaction over both halves: its reads see its own writes,
+  `commit` makes both durable, leaving the ``with`` block without committing rolls both back.
+* Units of work are serialised by the in-memory store's lock (taken on entering), so
+  ``lock_enterprise`` has nothing left to do, as in the in-memory store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+from typing import Self, TypeVar
+
+import cattrs.preconf.json
+
+from jointinspect.memory import MemoryStore
+from jointinspect.memory.store import MemoryReplayGuard, MemoryUnitOfWork
+from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.ports import (
+    AuditLog,
+    FeedbackRepository,
+    FrequencyLedger,
+    InspectionRepository,
+    Outbox,
+    PlanRepository,
+    RectificationRepository,
+    ResultRepository,
+    VisitRepository,
+)
+
+T = TypeVar("T")
+
+_json = cattrs.preconf.json.make_converter()
+_SCHEMA = "CREATE TABLE IF NOT EXISTS reference (kind TEXT, key TEXT, body TEXT, PRIMARY KEY (kind, key))"
+
+
+class SQLiteReference:
+    """`jointinspect.ports.ReferenceRepository` on one SQLite connection (inside its transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _put(self, kind: str, key: str, value: object) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO reference (kind, key, body) VALUES (?, ?, ?)", (kind, key, _json.dumps(value))
+        )
+
+    def _get(self, kind: str, key: str, cls: type[T]) -> T | None:
+        row = self._conn.execute("SELECT body FROM reference WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        return None if row is None else _json.loads(row[0], cls)
+
+    def put_enterprise(self, enterprise: Enterprise) -> None:
+        """Insert or replace an enterprise."""
+        self._put("enterprise", enterprise.credit_code, enterprise)
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        """One enterprise by credit code, or ``None``."""
+        return self._get("enterprise", credit_code, Enterprise)
+
+    def put_department(self, department: Department) -> None:
+        """Insert or replace a department."""
+        self._put("department", department.code, department)
+
+    def get_department(self, code: str) -> Department | None:
+        """One department by code, or ``None``."""
+        return self._get("department", code, Department)
+
+    def put_inspector(self, inspector: Inspector) -> None:
+        """Insert or replace an inspector."""
+        self._put("inspector", inspector.id, inspector)
+
+    def get_inspector(self, inspector_id: str) -> Inspector | None:
+        """One inspector by id, or ``None``."""
+        return self._get("inspector", inspector_id, Inspector)
+
+    def put_item(self, item: SupervisionItem) -> None:
+        """Insert or replace a supervision item."""
+        self._put("item", item.code, item)
+
+    def get_item(self, code: str) -> SupervisionItem | None:
+        """One supervision item by code, or ``None``."""
+        return self._get("item", code, SupervisionItem)
+
+    def put_scenario(self, scenario: Scenario) -> None:
+        """Insert or replace a scenario."""
+        self._put("scenario", scenario.code, scenario)
+
+    def get_scenario(self, code: str) -> Scenario | None:
+        """One scenario by code, or ``None``."""
+        return self._get("scenario", code, Scenario)
+
+
+class HybridUnitOfWork:
+    """One transaction over the SQLite reference data and the in-memory records."""
+
+    def __init__(self, store: HybridStore) -> None:
+        self._store = store
+        self._memory: MemoryUnitOfWork = store.memory.unit_of_work()
+        self._conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> Self:
+        self._memory.__enter__()  # takes the in-memory store's lock: units run one at a time
+        self._conn = sqlite3.connect(self._store.path, isolation_level=None)
+        self._conn.execute("BEGIN")
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.execute("ROLLBACK")  # whatever was not committed
+                self._conn.close()
+                self._conn = None
+        finally:
+            self._memory.__exit__(exc_type, exc, tb)  # rolls back its journal, releases the lock
+
+    @property
+    def reference(self) -> SQLiteReference:
+        """Reference data, in SQLite."""
+        assert self._conn is not None, "use the unit of work in a with block"
+        return SQLiteReference(self._conn)
+
+    # The rest is the in-memory store's, in the same unit of work.
+
+    @property
+    def plans(self) -> PlanRepository:
+        """Plans."""
+        return self._memory.plans
+
+    @property
+    def inspections(self) -> InspectionRepository:
+        """Inspections."""
+        return self._memory.inspections
+
+    @property
+    def visits(self) -> VisitRepository:
+        """Check-ins."""
+        return self._memory.visits
+
+    @property
+    def results(self) -> ResultRepository:
+        """Results."""
+        return self._memory.results
+
+    @property
+    def rectifications(self) -> RectificationRepository:
+        """Rectifications."""
+        return self._memory.rectifications
+
+    @property
+    def feedback(self) -> FeedbackRepository:
+        """Ratings and complaints."""
+        return self._memory.feedback
+
+    @property
+    def outbox(self) -> Outbox:
+        """The notification outbox."""
+        return self._memory.outbox
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log."""
+        return self._memory.audit
+
+    @property
+    def ledger(self) -> FrequencyLedger:
+        """The frequency ledger, transactional with this unit of work."""
+        return self._memory.ledger
+
+    def lock_enterprise(self, credit_code: str) -> None:
+        """Nothing to do: units of work already run one at a time."""
+
+    def commit(self) -> None:
+        """Make both halves durable; later writes start a new transaction."""
+        assert self._conn is not None
+        self._conn.execute("COMMIT")
+        self._memory.commit()
+        self._conn.execute("BEGIN")
+
+    def rollback(self) -> None:
+        """Discard both halves' uncommitted writes."""
+        assert self._conn is not None
+        self._conn.execute("ROLLBACK")
+        self._memory.rollback()
+        self._conn.execute("BEGIN")
+
+
+class HybridStore:
+    """A `jointinspect.ports.Store`: reference data in the SQLite file ``path``, the rest in memory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self.memory = MemoryStore()
+        with sqlite3.connect(self.path) as conn:
+            conn.execute(_SCHEMA)
+        self._guard = MemoryReplayGuard(self.memory)
+
+    def unit_of_work(self) -> HybridUnitOfWork:
+        """A fresh unit of work (use it in a ``with`` block)."""
+        return HybridUnitOfWork(self)
+
+    def replay_guard(self) -> MemoryReplayGuard:
+        """One-time keys, in memory (joining the unit of work open in this thread)."""
+        return self._guard
+
+    def close(self) -> None:
+        """Nothing held open between units of work."""
