@@ -177,11 +177,14 @@ def measure(name: str, make_url: Callable[[str], str], plans: int, sample: int) 
     return figures
 
 
-def run(plans: int, sample: int, pg_url: str | None) -> list[dict[str, Any]]:
+def run(plans: int, sample: int, pg_url: str | None, only: str | None = None) -> list[dict[str, Any]]:
     """Measure on SQLite (files in a temporary folder) and PostgreSQL (when available)."""
     results = []
-    with tempfile.TemporaryDirectory() as folder:
-        results.append(measure("SQLite", lambda tag: f"sqlite:///{folder}/{tag}.db", plans, sample))
+    if only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(measure("SQLite", lambda tag: f"sqlite:///{folder}/{tag}.db", plans, sample))
+    if only not in (None, "postgresql"):
+        return results
     with postgres(pg_url) as url:
         if url is not None:
             from benchmarks.run import fresh_pg_database  # noqa: PLC0415 - avoids an import cycle
@@ -195,8 +198,9 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=100_000)
     parser.add_argument("--sample", type=int, default=2_000)
     parser.add_argument("--pg-url")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="measure one database only")
     args = parser.parse_args()
-    run(args.plans, min(args.sample, args.plans), args.pg_url)
+    run(args.plans, min(args.sample, args.plans), args.pg_url, args.only)
 
 
 if __name__ == "__main__":
