@@ -4,4 +4,5 @@ import sys
 
 from jointinspect.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (the purity probe does) must not run the CLI
+    sys.exit(main())
