@@ -26,6 +26,9 @@ quiet_pip "$work/venv/bin/python" -m pip install --disable-pip-version-check -q 
 echo "installed into a fresh venv with [testing,sql] ($((SECONDS - t0))s)"
 
 mkdir "$work/run"
+# the console script the wheel installs runs on its own (tested further in the suite below)
+env -u PYTHONPATH "$work/venv/bin/jointinspect" --json keys generate >/dev/null
+echo "console script: $work/venv/bin/jointinspect runs"
 cp tests/distribution/installed_contracts.py "$work/run/test_installed_contracts.py"
 cd "$work/run"
 env -u PYTHONPATH JOINTINSPECT_SOURCE_TREE="$root" \

@@ -94,6 +94,7 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
     },
     "file_plan": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "supervision_report": (Principal.supervisor(), Principal.officer("SCJG"), "auth.forbidden"),
+    "file_plans": (Principal.officer("WSJ"), Principal.enterprise(E1), "auth.forbidden"),
     "approve_plan": (Principal.supervisor(), Principal.officer("SCJG", roles=["supervisor"]), "auth.own_plan"),
     "issue_inspection_code": (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department"),
     "issue_enterprise_code": (Principal.system(), Principal.enterprise(E1), "auth.forbidden"),

@@ -145,6 +145,24 @@ def test_plans_filed_per_row_with_refusals(tmp_path: Path) -> None:
     assert second.row == 4 and second.code
 
 
+def test_plans_with_plan_numbers_are_replayed_when_imported_again(tmp_path: Path) -> None:
+    eng = engine()
+    for path in write_csvs(tmp_path, ZH_REFERENCE):
+        import_reference(eng, path, by=SYSTEM)
+    plans = tmp_path / "plans.csv"
+    plans.write_text(
+        "计划编号,统一社会信用代码,开始时间,结束时间,检查事项,执法人员\n"
+        f"2026-001,{credit_code(1)},2026-12-10T09:00:00+08:00,2026-12-10T17:00:00+08:00,SCJG-01,SCJG-I01;SCJG-I02\n"
+        f"2026-002,{credit_code(2)},2026-12-10T09:00:00+08:00,2026-12-10T17:00:00+08:00,SCJG-01,SCJG-I01;SCJG-I02\n",
+        encoding="utf-8",
+    )
+    first = import_plans(eng, plans, by=Principal.officer("SCJG"), department="SCJG")
+    again = import_plans(eng, plans, by=Principal.officer("SCJG"), department="SCJG")
+    assert first.ok and again.ok and len(first.applied) == 2
+    assert [a.key for a in again.applied] == [a.key for a in first.applied]
+    assert eng.plan(first.applied[0].key, by=SYSTEM).idempotency_key == "2026-001"
+
+
 def test_unknown_kind_and_headers_table() -> None:
     assert HEADERS["统一社会信用代码"] == "credit_code" and HEADERS["开始时间"] == "start"
     with pytest.raises(ValidationError):

@@ -67,7 +67,7 @@ from jointinspect.model.quiet_slot import QuietSlot  # issue 12
 from jointinspect.operations.spot_checks import SpotCheckOutcome, SpotCheckRequest  # issue 12
 from jointinspect.policy import Policy, load_policy, load_policy_file, preset
 from jointinspect.relay import CollectingNotifier, deliver_pending
-from jointinspect.requests import CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
+from jointinspect.requests import BulkItem, BulkOutcome, CodeView, FilingOutcome, IssuedCode, PlanRequest, ResultOutcome
 from jointinspect.rules.matching import Group, match_batch
 from jointinspect.rules.spot_check import verify_draw  # issue 12
 from jointinspect.stores import open_store
@@ -77,6 +77,8 @@ __all__ = [
     "AuditChainBroken",
     "AuditEntry",
     "AuditRecord",
+    "BulkItem",
+    "BulkOutcome",
     "CheckInRejected",
     "CodeClaims",
     "CodeKind",

@@ -411,6 +411,7 @@ MATRIX: tuple[Rule, ...] = (
     Rule("list_evaluations", _OVERSIGHT, "a rating may be anonymous to the department"),
     Rule("pending_notifications", _OVERSIGHT[:2], "the outbox"),
     Rule("audit_entries", _OVERSIGHT[:2], "the audit trail"),
+    Rule("file_plans", (Grant(_K.OFFICER),), "each request is then authorized as file_plan (own department)"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -23,6 +23,7 @@ import pendulum
 
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
+from jointinspect.facade.bulk import BulkFacet
 from jointinspect.facade.conflicts import ConflictFacet
 from jointinspect.facade.guidance import GuidanceFacet
 from jointinspect.facade.listing import ListingFacet
@@ -79,6 +80,7 @@ class Engine(
     QuietSlotFacet,
     OfflineFacet,
     ListingFacet,
+    BulkFacet,
 ):
     """The inspection-coordination engine of one city.
 

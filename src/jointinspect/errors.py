@@ -606,6 +606,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The range is empty or reversed: {since} must be before {until}",
         "查询范围为空或颠倒:{since} 必须早于 {until}",
     ),
+    "keys.retire_current": (
+        "Key {key_id!r} signs new codes; rotate to a new key before retiring it",
+        "密钥 {key_id!r} 正用于签发新码,请先轮换密钥再停用",
+    ),
 }
 
 

@@ -101,6 +101,7 @@ HEADERS: Mapping[str, str] = {
     "执法人员": "inspectors",
     "场景": "scenario",
     "事由": "reason",
+    "计划编号": "plan_number",
 }
 
 #: Per kind, a field a header table maps under another name (部门代码 names a department's own code).
@@ -426,6 +427,8 @@ def _plan(row: Mapping[str, Any], zone: str) -> PlanRequest:
         inspectors=_list(row, "inspectors"),
         scenario=row.get("scenario"),
         reason=_text(row, "reason", ""),
+        # the department's own plan number: importing the file again replays, not refiles
+        idempotency_key=_text(row, "plan_number", "") or None,
     )
 
 
@@ -530,7 +533,8 @@ def import_plans(
     department: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """File the plans in ``path`` one by one through `Engine.file_plan` as ``by``.
+    """File the plans in ``path`` through `Engine.file_plans` as ``by``, in file order:
+    each row under every rule of `Engine.file_plan`, many rows per unit of work.
 
     ``department`` fills the department of rows that name none (the CLI's ``--as DEPT``).
     """
@@ -539,7 +543,22 @@ def import_plans(
     if department is not None:
         rows = [(n, {"department": department, **r}) for n, r in rows]
     zone = engine.policy.zone
-    return apply_rows(engine, "plans", rows, by=by, report=ImportReport(), zone=zone, progress=progress)
+    report = ImportReport()
+    built: list[tuple[int, PlanRequest]] = []
+    for number, row in rows:
+        try:
+            built.append((number, _plan(row, zone)))
+        except JointInspectError as exc:
+            report.refused.append(_error("plans", number, exc))
+            if progress is not None:
+                progress(1)
+    outcome = engine.file_plans([request for _, request in built], by=by, progress=progress)
+    for (number, _), item in zip(built, outcome.items, strict=True):
+        if item.error is not None:
+            report.refused.append(_error("plans", number, item.error))
+        elif item.outcome is not None:
+            report.applied.append(Applied("plans", number, item.outcome.plan.id, str(item.outcome.status)))
+    return report
 
 
 def count_rows(path: str | Path, kind: str | None = None) -> int:

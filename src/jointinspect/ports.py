@@ -6,6 +6,30 @@ concurrency are single port operations that an adapter makes atomic
 (`FrequencyLedger.check_and_reserve`, `ReplayGuard.consume`,
 `AuditLog.append`, `UnitOfWork.lock_enterprise`); the core never reads a count
 and then writes.
+
+Rules every repository keeps (the contract suites `jointinspect.testing.contract`,
+`~jointinspect.testing.bounded`, `~jointinspect.testing.ledger`,
+`~jointinspect.testing.maintenance` and `~jointinspect.testing.notifier` check them;
+docs/adapters.md lists them too):
+
+* **Round trip.** A record read back equals the one written (attrs equality: every field,
+  aware datetimes to the microsecond, tuples in their order, ``None`` kept as ``None``).
+* **Add and update.** ``add`` of a key already stored, and ``update`` of a key not stored,
+  raise `jointinspect.errors.IntegrityError` (a `StorageError`) and write nothing;
+  ``put_*`` of reference data inserts or replaces. ``add`` of a plan whose (department,
+  ``idempotency_key``) another plan holds raises `IntegrityError` too.
+* **Unknown keys.** ``get`` of an unknown key returns ``None``; a listing for an unknown
+  enterprise, inspection or key returns ``[]`` (never raises).
+* **Order.** Every listing has a stated order, and ties on the ordering instant break by
+  ``id`` ascending (``reservations``: by ``(at, id)``). "Filing order" is ``(filed_at, id)``;
+  "oldest first" means by the record's own instant, then ``id``; the outbox alone keeps
+  insertion order.
+* **Pages.** ``limit``/``offset`` cut the ordered listing: ``limit=None`` is all, an
+  ``offset`` past the end gives ``[]``; pages concatenate to the whole listing.
+* **Transactions.** A unit of work sees its own uncommitted writes; leaving its ``with``
+  block without `UnitOfWork.commit` (or by an exception) discards every write of it —
+  records, audit entries, outbox rows and their delivery marks, and the store's own
+  ledger's reservations.
 """
 
 from __future__ import annotations
@@ -55,11 +79,13 @@ class KeyStore(Protocol):
     """Signing keys for codes. Old public keys stay available after rotation."""
 
     def signing_key(self) -> tuple[str, Ed25519PrivateKey]:
-        """The current key id and private key used to sign new codes."""
+        """The current key id and private key used to sign new codes; raise
+        `jointinspect.errors.JointInspectError` ``keys.no_signing_key`` when none is current."""
         ...
 
     def public_key(self, key_id: str) -> Ed25519PublicKey | None:
-        """The public key for ``key_id``, or ``None`` if unknown or revoked."""
+        """The public key for ``key_id``, or ``None`` if unknown or revoked. Keys rotated out
+        (or retired) still answer here: codes they signed verify until they expire."""
         ...
 
 
@@ -67,7 +93,11 @@ class Notifier(Protocol):
     """Delivers notifications (SMS, message bus, in-app...).
 
     Delivery is at least once: an implementation must treat a second ``send`` with the same
-    ``notification.key`` as a no-op.
+    ``notification.key`` as a no-op (the receiving side applies each key once, even when the
+    relay re-sends after a crash). It accepts every kind in
+    `jointinspect.notices.CATALOGUE`. To have a notification retried, ``send`` raises (any
+    exception): the outbox row stays pending and is offered again after a backoff
+    (`jointinspect.testing.notifier.NotifierContract`).
     """
 
     def send(self, notification: Notification) -> None:
@@ -80,28 +110,45 @@ class ReplayGuard(Protocol):
 
     def consume(self, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
         """Atomically mark ``key`` used until ``expires_at``; ``True`` the first time,
-        ``False`` while it is still in use. ``now`` is the injected clock's instant (a
-        server-side TTL is ``expires_at - now``); after expiry the key may be used again."""
+        ``False`` while it is still in use (``now < expires_at``). ``now`` is the injected
+        clock's instant (a server-side TTL is ``expires_at - now``); from ``expires_at`` on
+        the key may be used again. Keys are independent of each other; among racing calls
+        with one key exactly one gets ``True``. The bundled stores' guards join the unit of
+        work open in the calling thread, so a rolled-back check-in leaves its key unused."""
         ...
 
     def prune(self, before: pendulum.DateTime) -> int:
         """Forget keys that expired at or before ``before`` (a maintenance step; a key
-        whose expiry passed may be used again anyway). Returns how many were removed."""
+        whose expiry passed may be used again anyway); keys still live are kept. Returns
+        how many were removed (0 when none)."""
         ...
 
 
 class FrequencyLedger(Protocol):
     """Counted visits per enterprise, checked and reserved atomically.
 
-    The semantics are those of `jointinspect.rules.frequency.evaluate`.
+    The semantics are those of `jointinspect.rules.frequency.evaluate` (the contract
+    compares them on random sequences): rolling windows are half-open (two visits exactly a
+    window apart never share one; the most crowded window containing the visit counts, not
+    only the trailing one), calendar buckets are ``[start, end)``, only kinds in a rule's
+    ``counts`` are counted, scopes count per enterprise, per enterprise and department, or
+    per inspector; other enterprises never count. Pending reservations count until
+    ``expires_at`` (from then on they are ignored) unless confirmed. Among racing calls that
+    a blocking rule allows only one of, exactly one is allowed; each warning is counted once.
     """
 
     def check_and_reserve(
         self, request: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime
     ) -> LedgerDecision:
         """Evaluate every check against the ledger and, unless a blocking rule is exceeded,
-        record ``request`` — in one atomic step. Reserving the same id twice is idempotent
-        (the second call records nothing new and reports as the first would not count it).
+        record ``request`` — in one atomic step. A blocked decision carries every blocking
+        hit and every warning and records nothing (``reservation`` is ``None``); an allowed one
+        carries ``request`` as recorded and the warnings it exceeds.
+
+        Reserving an id the ledger already holds is idempotent: it records nothing new and
+        returns the *stored* reservation, allowed, with no hits (the stored one is not counted
+        twice, for this call or for later ones). With no checks the reservation is recorded
+        whatever the counts (how a rebuild restores what a failover lost).
         """
         ...
 
@@ -116,19 +163,22 @@ class FrequencyLedger(Protocol):
         ...
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
-        """Make a pending reservation permanent (idempotent; unknown ids are ignored).
+        """Make a pending reservation permanent: state ``CONFIRMED``, no ``expires_at``, so it
+        counts past its former expiry (idempotent; unknown ids are ignored).
 
         ``enterprise``, when given, is the reservation's enterprise: a sharded ledger can
         then go straight to it instead of looking the id up."""
         ...
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
-        """Remove a reservation (idempotent; unknown ids are ignored); ``enterprise`` as
-        for `confirm`."""
+        """Remove a reservation: it stops counting at once (idempotent; unknown ids are
+        ignored); ``enterprise`` as for `confirm`."""
         ...
 
     def reservations(self, enterprise: str) -> list[Reservation]:
-        """All live reservations of one enterprise, oldest first (for reports and repair)."""
+        """All live reservations of one enterprise ordered by ``(at, id)`` — ties on ``at``
+        break by id — with every field as recorded (state, expiry, inspectors), pending ones
+        included until they expire; ``[]`` for an unknown enterprise (reports and repair)."""
         ...
 
 
@@ -180,11 +230,12 @@ class PlanRepository(Protocol):
     """Filed plans."""
 
     def add(self, plan: Plan) -> None:
-        """Insert a new plan (its id must be new)."""
+        """Insert a new plan. Raises `IntegrityError` when its id exists, or when its
+        department already holds its ``idempotency_key``."""
         ...
 
     def update(self, plan: Plan) -> None:
-        """Replace a stored plan with the same id."""
+        """Replace the stored plan with the same id; `IntegrityError` when there is none."""
         ...
 
     def get(self, plan_id: str) -> Plan | None:
@@ -205,7 +256,8 @@ class PlanRepository(Protocol):
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         """The plan ``department`` filed under its own plan number ``key``, if any
-        (keys are unique per department)."""
+        (keys are unique per department; another department's plan under the same key is
+        never returned)."""
         ...
 
 
@@ -213,11 +265,11 @@ class InspectionRepository(Protocol):
     """Inspections (visits), joint or not."""
 
     def add(self, inspection: Inspection) -> None:
-        """Insert a new inspection."""
+        """Insert a new inspection; `IntegrityError` when its id exists."""
         ...
 
     def update(self, inspection: Inspection) -> None:
-        """Replace a stored inspection with the same id."""
+        """Replace the stored inspection with the same id; `IntegrityError` when there is none."""
         ...
 
     def get(self, inspection_id: str) -> Inspection | None:
@@ -260,17 +312,19 @@ class VisitRepository(Protocol):
         ...
 
     def update(self, visit: Visit) -> None:
-        """Replace a stored visit (used by check-out; the inspector's open slot is freed
-        when ``checked_out_at`` is set)."""
+        """Replace the stored visit with the same id (used by check-out; the inspector's
+        open slot is freed when ``checked_out_at`` is set); `IntegrityError` when there is
+        none."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[Visit]:
-        """Every visit of one inspection, in check-in order."""
+        """Every visit of one inspection, ordered by ``(checked_in_at, id)``."""
         ...
 
     def open_for_inspector(self, inspector_id: str) -> list[Visit]:
-        """The inspector's visits not checked out yet, at any inspection, in check-in order
-        (the engine keeps at most one)."""
+        """The inspector's visits not checked out yet, at any inspection and enterprise,
+        ordered by ``(checked_in_at, id)`` (the engine keeps at most one); the unit of work's
+        own uncommitted check-ins and check-outs count."""
         ...
 
 
@@ -278,11 +332,12 @@ class ResultRepository(Protocol):
     """Findings per item."""
 
     def add(self, result: ResultRecord) -> None:
-        """Insert a new result."""
+        """Insert a new result; `IntegrityError` when its id exists."""
         ...
 
     def update(self, result: ResultRecord) -> None:
-        """Replace a stored result (acknowledgement)."""
+        """Replace the stored result with the same id (acknowledgement, correction);
+        `IntegrityError` when there is none."""
         ...
 
     def get(self, result_id: str) -> ResultRecord | None:
@@ -291,12 +346,13 @@ class ResultRepository(Protocol):
 
     def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
         """Results of one enterprise for any of ``items`` recorded at or after ``since``,
-        ordered by ``(recorded_at, id)``. Never returns another enterprise's records. Cost:
+        ordered by ``(recorded_at, id)``; ``[]`` for no items. Never returns another
+        enterprise's records. Cost:
         the rows returned (indexed by enterprise, item and recorded_at)."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
-        """Every result of one inspection, oldest first."""
+        """Every result of one inspection, ordered by ``(recorded_at, id)``."""
         ...
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
@@ -315,11 +371,11 @@ class RectificationRepository(Protocol):
     """Rectifications and their history."""
 
     def add(self, rectification: Rectification) -> None:
-        """Insert a new rectification."""
+        """Insert a new rectification; `IntegrityError` when its id exists."""
         ...
 
     def update(self, rectification: Rectification) -> None:
-        """Replace a stored rectification."""
+        """Replace the stored rectification with the same id; `IntegrityError` when there is none."""
         ...
 
     def get(self, rectification_id: str) -> Rectification | None:
@@ -327,7 +383,8 @@ class RectificationRepository(Protocol):
         ...
 
     def due_before(self, instant: pendulum.DateTime) -> list[Rectification]:
-        """Open or submitted rectifications whose deadline is before ``instant``."""
+        """Open or submitted rectifications whose deadline is before ``instant`` (strictly),
+        ordered by ``(deadline, id)``."""
         ...
 
     def overdue(self, instant: pendulum.DateTime) -> list[Rectification]:
@@ -347,19 +404,19 @@ class FeedbackRepository(Protocol):
     """Ratings and complaints."""
 
     def add_evaluation(self, evaluation: Evaluation) -> None:
-        """Insert a rating (one per inspection)."""
+        """Insert a rating; `IntegrityError` when the inspection already has one."""
         ...
 
     def get_evaluation(self, inspection_id: str) -> Evaluation | None:
-        """The rating of one inspection."""
+        """The rating of one inspection, or ``None``."""
         ...
 
     def add_complaint(self, complaint: Complaint) -> None:
-        """Insert a complaint."""
+        """Insert a complaint; `IntegrityError` when its id exists."""
         ...
 
     def complaints(self, enterprise: str) -> list[Complaint]:
-        """Complaints filed by one enterprise, oldest first."""
+        """Complaints filed by one enterprise, ordered by ``(at, id)``."""
         ...
 
 
@@ -367,12 +424,14 @@ class Outbox(Protocol):
     """Notifications written in the same transaction as the change that causes them."""
 
     def add(self, notification: Notification) -> None:
-        """Queue a notification; a second one with the same key is ignored."""
+        """Queue a notification; one with a key already queued — pending or delivered, until
+        pruned — is ignored (no error)."""
         ...
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
-        """Up to ``limit`` undelivered notifications, oldest first; with ``now``, only those
-        due (whose next attempt, after a failed one, is not later than ``now``)."""
+        """Up to ``limit`` undelivered notifications in the order they were added (kept
+        through deliveries and rollbacks); with ``now``, only those due (whose next attempt,
+        after a failed one, is not later than ``now``); without it, every pending one."""
         ...
 
     def attempts(self, key: str) -> int:
@@ -385,7 +444,8 @@ class Outbox(Protocol):
         ...
 
     def mark_delivered(self, keys: Sequence[str]) -> None:
-        """Mark notifications delivered (idempotent)."""
+        """Mark notifications delivered (idempotent; unknown keys are ignored); rolled back
+        with the unit of work like any write."""
         ...
 
     def prune(self, before: pendulum.DateTime) -> int:
@@ -401,11 +461,12 @@ class AuditLog(Protocol):
     def append(self, record: AuditRecord) -> AuditEntry:
         """Seal ``record`` after the current last entry (with
         `jointinspect.audit.seal`) and store it, atomically with respect to other
-        appends."""
+        appends: racing units of work never fork the chain (sequence numbers 1, 2, 3...
+        without gaps, each entry's hash chained to the previous one). Returns the entry."""
         ...
 
     def entries(self, after_seq: int = 0) -> list[AuditEntry]:
-        """Entries with ``seq > after_seq``, in order."""
+        """Entries with ``seq > after_seq``, in ``seq`` order (``[]`` past the end)."""
         ...
 
     def iter_entries(self, after_seq: int = 0) -> Iterator[AuditEntry]:
@@ -585,7 +646,9 @@ class UnitOfWork(Protocol):
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise this transaction with every other one that locks the same enterprise,
-        until commit or rollback (filing, approval and merging call it first)."""
+        until commit or rollback (filing, approval and merging call it first). Locking an
+        enterprise not registered (yet) works; locking one twice in a unit of work is a
+        no-op. With it, racing filings for one window get exactly one planned visit."""
         ...
 
     def commit(self) -> None:

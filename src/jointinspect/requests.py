@@ -8,6 +8,7 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
+from jointinspect.errors import JointInspectError
 from jointinspect.model._enums import member
 from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
@@ -172,3 +173,45 @@ class ReplanOutcome:
     visits: tuple[str, ...]
     changed: tuple[str, ...] = ()
     superseded: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class BulkItem:
+    """What became of one request of a bulk filing: its ``outcome`` or its ``error``."""
+
+    index: int
+    outcome: FilingOutcome | None = None
+    error: JointInspectError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the request was filed (or replayed)."""
+        return self.error is None
+
+
+@attrs.frozen
+class BulkOutcome:
+    """The result of `Engine.file_plans`: one `BulkItem` per request, in request order."""
+
+    items: tuple[BulkItem, ...]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> BulkItem:
+        return self.items[index]
+
+    @property
+    def filed(self) -> list[FilingOutcome]:
+        """The outcomes of the requests that were filed (or replayed), in request order."""
+        return [item.outcome for item in self.items if item.outcome is not None]
+
+    @property
+    def refused(self) -> list[tuple[int, JointInspectError]]:
+        """``(index, error)`` of every refused request, in request order."""
+        return [(item.index, item.error) for item in self.items if item.error is not None]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every request was filed."""
+        return all(item.ok for item in self.items)

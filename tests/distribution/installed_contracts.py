@@ -9,7 +9,9 @@ so everything below comes from the wheel, exactly as an integrator's adapter tes
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,25 @@ from jointinspect.ports import FrequencyLedger, Store
 from jointinspect.testing.contract import StoreContract
 from jointinspect.testing.ledger import LedgerContract, ReplayGuardContract
 from jointinspect.testing.model import engine_machine
+
+
+def test_the_console_script_runs_from_the_installed_wheel(tmp_path: Path) -> None:
+    """The wheel's ``jointinspect`` script (beside this interpreter) creates a store and
+    prints a key line, importing the installed package."""
+    script = Path(sys.executable).parent / "jointinspect"
+    assert script.exists(), f"no console script at {script}"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JOINTINSPECT_SIGNING_SEED")}
+    url = f"sqlite:///{tmp_path / 'city.db'}"
+    init = subprocess.run(
+        [str(script), "--json", "--store", url, "init"], check=False, capture_output=True, text=True, env=env
+    )
+    assert init.returncode == 0, init.stderr
+    assert json.loads(init.stdout)["migrated"] is True
+    keys = subprocess.run(
+        [str(script), "--json", "keys", "rotate"], check=False, capture_output=True, text=True, env=env
+    )
+    assert keys.returncode == 0, keys.stderr
+    assert json.loads(keys.stdout)["current"] == json.loads(keys.stdout)["rotated"]
 
 
 def test_imports_come_from_the_installed_wheel() -> None:

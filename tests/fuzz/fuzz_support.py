@@ -107,6 +107,7 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "list_evaluations": {"enterprise", "since", "until", "limit", "offset"},
     "pending_notifications": {"limit", "offset"},
     "audit_entries": {"after_seq", "through_seq", "limit"},
+    "file_plans": {"requests", "chunk"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -740,5 +741,13 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
         lambda e, after_seq, through_seq, limit, by: e.audit_entries(
             after_seq=after_seq, through_seq=through_seq, limit=limit, by=by
         ),
+    ),
+    "file_plans": (
+        {
+            "requests": _s(st.lists(VALUE_TYPES["PlanRequest"], max_size=3)),
+            "chunk": _s(st.integers(1, 3)),
+            "by": _by(officer("SCJG"), officer("YJGL")),
+        },
+        lambda e, requests, chunk, by: e.file_plans(requests, chunk=chunk, by=by),
     ),
 }

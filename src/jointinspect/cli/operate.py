@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import attrs
 
 from jointinspect.auth import Principal
+from jointinspect.cli import keys as keys_commands
 from jointinspect.cli._run import _SQL, UsageError, _LineNotifier, _principal, _rich, _Run
 from jointinspect.cli.listing import approvals_list
 from jointinspect.codes.keys import SEED_ENV, check_seed, key_id_for
@@ -265,3 +266,4 @@ def register(sub: Any) -> None:
 
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="what", required=True)
     keys.add_parser("generate", help=f"print a fresh seed line for ${SEED_ENV}").set_defaults(func=_keys_generate)
+    keys_commands.register(keys)  # rotate, retire

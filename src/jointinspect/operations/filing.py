@@ -38,54 +38,60 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
     """File a plan: validate, apply the whitelist, merge or reserve a visit."""
     by = boundary("file_plan", by)
     request = v.instance_of(request, "request", PlanRequest)
-    window = request.window
     with operation(context, by) as effects:
-        uow, now = effects.uow, effects.now
-        facts = AuthContext(department=request.department, enterprise=request.enterprise)
-        permit(context, "file_plan", by, facts, request.enterprise)
-        uow.lock_enterprise(request.enterprise)
-        if request.idempotency_key is not None:
-            original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
-            if original is not None:
-                trimmable = request.kind in context.policy.quiet_slots.kinds and bool(
-                    uow.quiet_slots.for_enterprise(request.enterprise)
-                )
-                return _replay(uow, request, original, trimmable)
-        filing_rules.check_window_length(window, context.policy)
-        enterprise = require_enterprise(uow, request.enterprise)
-        require_department(uow, request.department)
-        items = _items_of(uow, request)
-        filing_rules.check_items(request.department, items)
-        inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
-        filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
-        exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
-        filing_rules.check_quiet_period(request.kind, window, context.policy)
-        placed = quiet_rules.place_outside(
-            request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
-        )
-        if placed != window:  # a routine plan keeps only its time outside the quiet slots (issue 12)
-            request = attrs.evolve(request, start=placed.start, end=placed.end)
-        decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
-        if decision is filing_rules.WhitelistDecision.REFUSED:
-            raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
-        pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
-        plan = _new_plan(context, request, enterprise, items, [i.id for i in inspectors], now, pending)
-        shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
-        _announce_filing(effects, plan, exempt, shared)
-        if pending:
-            uow.plans.add(plan)
-            for role in context.policy.whitelist.approvers:
-                effects.notify(
-                    "approval.requested",
-                    role,
-                    role.value,
-                    plan.id,
-                    enterprise=plan.enterprise,
-                    department=plan.department,
-                )
-            outcome = FilingOutcome(plan, None, shared_records=shared, exempt_notice=exempt)
-        else:
-            outcome = place(context, effects, plan, shared, exempt)
+        return file_in(context, effects, request, by)
+
+
+def file_in(context: Context, effects: Effects, request: PlanRequest, by: Principal) -> FilingOutcome:
+    """`file_plan`'s rules and writes inside an open unit of work (``effects``); bulk
+    filing calls it once per request. Every refusal is raised before the first write."""
+    window = request.window
+    uow, now = effects.uow, effects.now
+    facts = AuthContext(department=request.department, enterprise=request.enterprise)
+    permit(context, "file_plan", by, facts, request.enterprise)
+    uow.lock_enterprise(request.enterprise)
+    if request.idempotency_key is not None:
+        original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
+        if original is not None:
+            trimmable = request.kind in context.policy.quiet_slots.kinds and bool(
+                uow.quiet_slots.for_enterprise(request.enterprise)
+            )
+            return _replay(uow, request, original, trimmable)
+    filing_rules.check_window_length(window, context.policy)
+    enterprise = require_enterprise(uow, request.enterprise)
+    require_department(uow, request.department)
+    items = _items_of(uow, request)
+    filing_rules.check_items(request.department, items)
+    inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
+    filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
+    exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
+    filing_rules.check_quiet_period(request.kind, window, context.policy)
+    placed = quiet_rules.place_outside(
+        request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
+    )
+    if placed != window:  # a routine plan keeps only its time outside the quiet slots (issue 12)
+        request = attrs.evolve(request, start=placed.start, end=placed.end)
+    decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
+    if decision is filing_rules.WhitelistDecision.REFUSED:
+        raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
+    pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
+    plan = _new_plan(context, request, enterprise, items, [i.id for i in inspectors], now, pending)
+    shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
+    _announce_filing(effects, plan, exempt, shared)
+    if pending:
+        uow.plans.add(plan)
+        for role in context.policy.whitelist.approvers:
+            effects.notify(
+                "approval.requested",
+                role,
+                role.value,
+                plan.id,
+                enterprise=plan.enterprise,
+                department=plan.department,
+            )
+        outcome = FilingOutcome(plan, None, shared_records=shared, exempt_notice=exempt)
+    else:
+        outcome = place(context, effects, plan, shared, exempt)
     return outcome
 
 
@@ -218,10 +224,6 @@ def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan, trimmable: bo
     return FilingOutcome(original, inspection, merged=merged, replayed=True)
 
 
-def _within(inner: Window, outer: Window) -> bool:
-    return outer.start <= inner.start and inner.end <= outer.end
-
-
 def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:
     """Audit the filing and send the filing record (and any unplanned-visit report)."""
     window = plan.window
@@ -266,3 +268,7 @@ def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[R
             plan.id,
             records=",".join(record.id for record in shared),
         )
+
+
+def _within(inner: Window, outer: Window) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end

@@ -132,6 +132,14 @@ class AuthorizationContract(ImpersonationCases, FieldworkRows, ListingRows):
         w.refused(lambda: w.engine.file_plan(w.request("SCJG"), by=officer("YJGL")), "auth.wrong_department")
         assert w.file("SCJG").inspection is not None
 
+    def _row_file_plans(self, store: Store) -> None:
+        w = self.world(store)
+        w.refused(lambda: w.engine.file_plans([w.request("SCJG")], by=enterprise(w.ent.credit_code)), "auth.forbidden")
+        # An officer may file in bulk; each request is authorized as file_plan.
+        out = w.engine.file_plans([w.request("YJGL"), w.request("SCJG")], by=officer("SCJG"))
+        assert out[0].error is not None and out[0].error.code == "auth.wrong_department"
+        assert out[1].outcome is not None and out[1].outcome.inspection is not None
+
     def _row_approve_plan(self, store: Store) -> None:
         w = self.world(store)
         out = w.file(enterprise=w.limited.credit_code)
