@@ -23,7 +23,9 @@ import pendulum
 
 from jointinspect.auth import Principal
 from jointinspect.clock import SystemClock
+from jointinspect.facade.licences import LicenceFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
+from jointinspect.facade.penalties import PenaltyFacet
 from jointinspect.facade.queries import QueryFacet
 from jointinspect.memory import MemoryStore
 from jointinspect.model.feedback import Complaint, ComplaintReason, Evaluation
@@ -60,7 +62,7 @@ def _refresh_context(engine: Engine, attribute: attrs.Attribute[Any], value: Any
 
 
 @attrs.define(on_setattr=_refresh_context)
-class Engine(QueryFacet, MaintenanceFacet):
+class Engine(QueryFacet, MaintenanceFacet, LicenceFacet, PenaltyFacet):
     """The inspection-coordination engine of one city.
 
     Attributes:

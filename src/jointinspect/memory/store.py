@@ -15,6 +15,8 @@ from jointinspect.memory._tables import (
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
+from jointinspect.memory.licences import _Licences
+from jointinspect.memory.penalties import _LegalReviews, _Penalties
 from jointinspect.memory.records import _Feedback, _Inspections, _Plans, _Rectifications, _Reference, _Results, _Visits
 
 
@@ -35,6 +37,9 @@ class MemoryUnitOfWork:
         self.outbox = _Outbox(t, j)
         self.audit = _Audit(t, j)
         self.ledger = _Ledger(t, j)
+        self.licences = _Licences(t, j)
+        self.penalties = _Penalties(t, j)
+        self.legal_reviews = _LegalReviews(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()

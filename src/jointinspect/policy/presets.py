@@ -25,6 +25,8 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         "filing": {"advance": 7, "unit": "calendar"},
         "whitelist": {"classes": {"A": "limited"}, "approvers": ["supervisor"]},
         "sharing": {"lookback_months": 6},
+        # Licence expiry prewarning: enterprise and issuing department warned a month ahead.
+        "licences": {"lead_days": [30]},
     },
     # Yucheng (Dezhou): 4 visits to one enterprise within 15 days is a supervision warning.
     "yucheng": {
@@ -88,6 +90,27 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
                 "counts": _ALL,
             },
         ],
+    },
+    # Anhui (Wuhu): penalties repairable after 6 months of publicity, 1 year for food, drugs
+    # and special equipment; admonitions repaired automatically, the rest on application.
+    "anhui": {
+        "name": "anhui",
+        "credit_repair": {
+            "min_months": 6,
+            "long_months": 12,
+            "long_fields": ["food", "drugs", "special_equipment"],
+            "automatic_kinds": ["admonition"],
+        },
+    },
+    # Dezhou: a fine of 260,000 yuan or more (and any revocation or suspension) needs the
+    # legal office's approval before the decision; the office answers within 5 days.
+    "dezhou": {
+        "name": "dezhou",
+        "legal_review": {
+            "major_fine_fen": 26_000_000,
+            "major_kinds": ["revocation", "suspension"],
+            "deadline_days": 5,
+        },
     },
 }
 

@@ -28,6 +28,7 @@ from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import TRIGGERED_KINDS, InspectionKind
 from jointinspect.model.reference import CreditClass
+from jointinspect.policy.seeds import CreditRepairPolicy, LegalReviewPolicy, LicencePolicy
 from jointinspect.rules.frequency import Action, Scope
 
 T = TypeVar("T")
@@ -617,6 +618,9 @@ class Policy:
     audit: AuditPolicy = AuditPolicy()
     maintenance: MaintenancePolicy = MaintenancePolicy()
     delivery: DeliveryPolicy = DeliveryPolicy()
+    licences: LicencePolicy = attrs.field(factory=LicencePolicy)
+    credit_repair: CreditRepairPolicy = attrs.field(factory=CreditRepairPolicy)
+    legal_review: LegalReviewPolicy = attrs.field(factory=LegalReviewPolicy)
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:

@@ -49,6 +49,7 @@ from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
 from jointinspect.testing.bounded import BoundedReadsContract
+from jointinspect.testing.penalties import PenaltiesContract
 from jointinspect.testing.principals import SYSTEM, enterprise, inspector, officer
 
 # populate is re-exported: it lived here before jointinspect.sample existed.
@@ -71,7 +72,7 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
     )
 
 
-class StoreContract(BoundedReadsContract):
+class StoreContract(BoundedReadsContract, PenaltiesContract):
     """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
     cases come from `jointinspect.testing.bounded`)."""
 

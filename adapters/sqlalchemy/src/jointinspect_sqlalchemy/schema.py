@@ -240,3 +240,57 @@ replay_keys = Table(
     Index("ix_ji_replay_keys_expires", "expires_at"),
     **_mysql,
 )
+
+# Licence prewarning, credit repair and legal review (issue 12; revision 0007). A licence's
+# expiry is the integer YYYYMMDD (it orders like the date and reads like one); the sweep's
+# range read uses ix_ji_licences_expiry and probes ji_licence_warnings by primary key.
+
+licences = Table(
+    "ji_licences",
+    metadata,
+    Column("kind", Key(), primary_key=True),
+    Column("number", Key(), primary_key=True),
+    Column("holder", Key(), nullable=False),
+    Column("department", Key(), nullable=False),
+    Column("expires_on", Integer, nullable=False),
+    Index("ix_ji_licences_expiry", "expires_on", "kind", "number"),
+    **_mysql,
+)
+
+#: One row per licence, lead time and expiry warned.
+licence_warnings = Table(
+    "ji_licence_warnings",
+    metadata,
+    Column("kind", Key(), primary_key=True),
+    Column("number", Key(), primary_key=True),
+    Column("lead_days", Integer, primary_key=True, autoincrement=False),
+    Column("expires_on", Integer, primary_key=True, autoincrement=False),
+    **_mysql,
+)
+
+penalties = Table(
+    "ji_penalties",
+    metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("decided_at", BigInteger, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("publicity_start", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_penalties_enterprise", "enterprise", "decided_at"),
+    Index("ix_ji_penalties_public", "state", "kind", "publicity_start"),
+    **_mysql,
+)
+
+legal_reviews = Table(
+    "ji_legal_reviews",
+    metadata,
+    Column("id", Key(), primary_key=True),
+    Column("state", String(32), nullable=False),
+    Column("overdue_warned", Boolean, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_legal_reviews_waiting", "state", "overdue_warned", "deadline"),
+    **_mysql,
+)

@@ -35,7 +35,9 @@ from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.licences import _Licences
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
+from jointinspect_sqlalchemy.repositories.penalties import _LegalReviews, _Penalties
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.reference import _Reference
 from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
@@ -115,6 +117,21 @@ class SQLUnitOfWork:
     def ledger(self) -> SQLLedger:
         """The frequency ledger, transactional with this unit of work."""
         return SQLLedger(self)
+
+    @property
+    def licences(self) -> _Licences:
+        """Licences and their expiry warnings (issue 12)."""
+        return _Licences(self)
+
+    @property
+    def penalties(self) -> _Penalties:
+        """Penalty decisions and their credit repair (issue 12)."""
+        return _Penalties(self)
+
+    @property
+    def legal_reviews(self) -> _LegalReviews:
+        """Legal reviews of major decisions (issue 12)."""
+        return _LegalReviews(self)
 
     @property
     def family(self) -> str:
