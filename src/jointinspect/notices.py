@@ -512,7 +512,7 @@ _NOTICES: tuple[Notice, ...] = (
         {
             "holder": F.ENTERPRISE,
             "department": F.DEPARTMENT,
-            "licence_kind": F.TEXT,
+            "licence_kind": F.KIND,
             "number": F.ID,
             "expires_on": F.TEXT,
             "lead_days": F.NUMBER,
@@ -682,6 +682,12 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "referral": ("移送检查", "referral inspection"),
     "data": ("数据触发检查", "data-triggered inspection"),
     "emergency": ("应急检查", "emergency inspection"),
+    # Licence kinds of the examples (others are shown as given)
+    "food_business": ("食品经营许可证", "food business licence"),
+    "food_production": ("食品生产许可证", "food production licence"),
+    "drug_retail": ("药品经营许可证", "drug retail licence"),
+    "special_equipment_use": ("特种设备使用登记证", "special equipment registration"),
+    "public_hygiene": ("公共场所卫生许可证", "public hygiene licence"),
     # PenaltyKind
     "admonition": ("警告", "admonition"),
     "fine": ("罚款", "fine"),
