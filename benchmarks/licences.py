@@ -171,6 +171,19 @@ def measure(name: str, url: str, count: int) -> dict[str, float]:
         store.close()
 
 
+def fresh_database(url: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``url`` (its URL)."""
+    import psycopg  # noqa: PLC0415 - optional, imported when used
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    parsed = make_url(url)
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--licences", type=int, default=1_000_000)
@@ -192,6 +205,8 @@ def main() -> None:
             print(f"postgresql: not measured ({exc})")
             return
         url = server.create_database()
+    else:
+        url = fresh_database(url, "bench_licences")
     try:
         measure(
             "postgresql",

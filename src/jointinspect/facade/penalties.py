@@ -11,8 +11,7 @@ from jointinspect.operations import legal_review, penalties
 
 
 class PenaltyFacet(Facet):
-    """The Engine's penalty, credit-repair and legal-review operations (docs/credit-repair.md,
-    docs/legal-review.md)."""
+    """The Engine's penalty, credit-repair and legal-review operations (docs/penalties.md)."""
 
     def issue_penalty(
         self,

@@ -40,7 +40,7 @@ def _row(licence: Licence) -> dict[str, Any]:
 
 
 def _licence(row: Any) -> Licence:
-    return Licence(row[0], row[1], row[2], row[3], _day(row[4]))
+    return Licence.from_store(row[0], row[1], row[2], row[3], _day(row[4]))
 
 
 def _unwarned(paged: bool, limit: int) -> Any:
