@@ -4,6 +4,7 @@ to the holder and the issuing department, paged, and the Yantai preset firing.""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import attrs
 import pendulum
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
 from jointinspect.errors import Forbidden, NotFoundError, PolicyError
+from jointinspect.importing import import_reference
 from jointinspect.memory import MemoryStore
 from jointinspect.model.licence import Licence
 from jointinspect.model.notification import Role
@@ -162,3 +164,18 @@ def test_lead_ranges_partition_the_days_ahead() -> None:
         (30, 8, 30),
         (7, 0, 7),
     ]
+
+
+def test_licences_import_from_a_csv_with_chinese_headers(tmp_path: Path) -> None:
+    engine, _, _ = _engine()
+    path = tmp_path / "许可证.csv"
+    path.write_text(
+        "许可证种类,许可证编号,统一社会信用代码,发证部门,有效期至\n"
+        f"food_business,JY-9,{ENT},SCJG,2026-03-20\n"
+        f"food_business,JY-10,{ENT},SCJG,2026-13-01\n",
+        encoding="utf-8",
+    )
+    report = import_reference(engine, path, by=SYSTEM)
+    assert [a.key for a in report.applied] == ["food_business|JY-9"]
+    assert [(r.row, r.field) for r in report.refused] == [(3, "expires_on")]
+    assert engine.sweep_licences(by=SYSTEM) == 1
