@@ -540,7 +540,9 @@ class Store(Protocol):
 
 class LicenceRepository(Protocol):
     """Licences (reference data, upserted by kind and number) and the record of which
-    expiry warnings were sent, so that a sweep warns once per licence, lead time and expiry."""
+    expiry warnings were sent, so that a sweep warns once per licence, lead time and expiry:
+    per licence, the shortest lead time warned at its current expiry (a renewal, that is
+    another expiry, forgets it; putting the same expiry again keeps it)."""
 
     def put(self, licence: Licence) -> None:
         """Insert or replace a licence (a renewal replaces its expiry)."""
@@ -553,15 +555,15 @@ class LicenceRepository(Protocol):
     def unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
     ) -> list[Licence]:
-        """Licences expiring in ``[first, last]`` not yet warned for ``lead_days`` at their
-        current expiry, ordered by ``(expires_on, kind, number)``, strictly after ``after``
-        (that triple of the last licence of the previous page), at most ``limit``. Cost: the
-        licences in the range (indexed by expiry) and one probe each of the warnings."""
+        """Licences expiring in ``[first, last]`` not yet warned for ``lead_days`` or a shorter
+        lead time at their current expiry, ordered by ``(expires_on, kind, number)``, strictly
+        after ``after`` (that triple of the last licence of the previous page), at most
+        ``limit``. Cost: the licences in the range (indexed by expiry), as a range query."""
         ...
 
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
         """Record that ``licences`` were warned for ``lead_days`` at their current expiry
-        (idempotent)."""
+        (idempotent; a licence already warned for a shorter lead time keeps that)."""
         ...
 
 

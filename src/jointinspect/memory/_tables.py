@@ -194,8 +194,8 @@ class _Tables:
     licences: _Table[str, Licence] = attrs.Factory(_Table)
     #: None -> licences by (expiry, kind, number)
     licences_by_expiry: _Sorted = attrs.Factory(_Sorted)
-    #: (licence key, lead days, expiry) -> True once warned
-    licence_warnings: _Table[tuple[str, int, dt.date], bool] = attrs.Factory(_Table)
+    #: licence key -> (expiry, shortest lead time warned at that expiry)
+    licence_warnings: _Table[str, tuple[dt.date, int]] = attrs.Factory(_Table)
     penalties: _Table[str, Penalty] = attrs.Factory(_Table)
     penalties_by_enterprise: _Index = attrs.Factory(_Index)
     #: kind -> public penalties by publicity start

@@ -37,14 +37,17 @@ class _Licences(_Base):
             (expires_on, _, _), key = bucket[i]
             if expires_on > last:
                 break
-            if (key, lead_days, expires_on) not in warned:
+            seen = warned.get(key)
+            if seen is None or seen[0] != expires_on or seen[1] > lead_days:
                 found.append(rows[key])
             i += 1
         return found
 
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
         for licence in licences:
-            self._t.licence_warnings.put(self._j, (licence.key, lead_days, licence.expires_on), True)
+            seen = self._t.licence_warnings.rows.get(licence.key)
+            if seen is None or seen[0] != licence.expires_on or seen[1] > lead_days:
+                self._t.licence_warnings.put(self._j, licence.key, (licence.expires_on, lead_days))
 
 
 def _order(licence: Licence) -> tuple[dt.date, str, str]:

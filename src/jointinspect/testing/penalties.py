@@ -116,11 +116,22 @@ class PenaltiesContract:
         with store.unit_of_work() as uow:
             assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2"]
             assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1", "k|2"]
+            # warned for 7 days: a longer lead time is moot, a shorter one is not
+            uow.licences.mark_warned(7, [b])
+            uow.licences.mark_warned(30, [b])  # does not undo the shorter warning
+            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == []
+            assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1"]
+            assert _keys(uow.licences.unwarned(3, DAY0, last, None, 10)) == ["k|1", "k|2"]
+            # putting the same expiry again keeps the warnings
+            uow.licences.put(attrs.evolve(b, department="YJGL"))
+            assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1"]
+            uow.commit()
+        with store.unit_of_work() as uow:
             # renewing re-arms the warnings of the new expiry
             uow.licences.put(attrs.evolve(a, expires_on=DAY0 + dt.timedelta(days=20)))
             uow.commit()
         with store.unit_of_work() as uow:
-            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2", "k|1"]
+            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|1"]
 
     def test_licence_writes_roll_back(self, store: Store, city: City) -> None:
         a = _licence(city, "k", "1", 3)

@@ -243,7 +243,7 @@ replay_keys = Table(
 
 # Licence prewarning, credit repair and legal review (issue 12; revision 0007). A licence's
 # expiry is the integer YYYYMMDD (it orders like the date and reads like one); the sweep's
-# range read uses ix_ji_licences_expiry and probes ji_licence_warnings by primary key.
+# range read uses ix_ji_licences_expiry.
 
 licences = Table(
     "ji_licences",
@@ -253,18 +253,9 @@ licences = Table(
     Column("holder", Key(), nullable=False),
     Column("department", Key(), nullable=False),
     Column("expires_on", Integer, nullable=False),
+    #: the shortest lead time (days) already warned at this expiry; NULL: none yet
+    Column("warned_lead", Integer, nullable=True),
     Index("ix_ji_licences_expiry", "expires_on", "kind", "number"),
-    **_mysql,
-)
-
-#: One row per licence, lead time and expiry warned.
-licence_warnings = Table(
-    "ji_licence_warnings",
-    metadata,
-    Column("kind", Key(), primary_key=True),
-    Column("number", Key(), primary_key=True),
-    Column("lead_days", Integer, primary_key=True, autoincrement=False),
-    Column("expires_on", Integer, primary_key=True, autoincrement=False),
     **_mysql,
 )
 

@@ -1,8 +1,8 @@
 """Licence prewarning, credit repair and legal review (issue 12).
 
-* ``ji_licences`` (kind, number, holder, issuing department, expiry as ``YYYYMMDD``) with
-  ``ix_ji_licences_expiry`` (expires_on, kind, number) for the sweep's range read;
-* ``ji_licence_warnings``: one row per licence, lead time and expiry warned;
+* ``ji_licences`` (kind, number, holder, issuing department, expiry as ``YYYYMMDD``, the
+  shortest lead time warned at that expiry) with ``ix_ji_licences_expiry`` (expires_on,
+  kind, number) for the sweep's range read;
 * ``ji_penalties`` with ``ix_ji_penalties_enterprise`` and ``ix_ji_penalties_public``
   (state, kind, publicity_start) for the repair sweep;
 * ``ji_legal_reviews`` with ``ix_ji_legal_reviews_waiting`` (state, overdue_warned, deadline).
@@ -29,7 +29,7 @@ _MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
 
 def upgrade() -> None:
-    """Create the four tables and their indexes."""
+    """Create the three tables and their indexes."""
     op.create_table(
         "ji_licences",
         sa.Column("kind", Key(), primary_key=True),
@@ -37,17 +37,10 @@ def upgrade() -> None:
         sa.Column("holder", Key(), nullable=False),
         sa.Column("department", Key(), nullable=False),
         sa.Column("expires_on", sa.Integer(), nullable=False),
+        sa.Column("warned_lead", sa.Integer(), nullable=True),
         **_MYSQL,
     )
     op.create_index("ix_ji_licences_expiry", "ji_licences", ["expires_on", "kind", "number"])
-    op.create_table(
-        "ji_licence_warnings",
-        sa.Column("kind", Key(), primary_key=True),
-        sa.Column("number", Key(), primary_key=True),
-        sa.Column("lead_days", sa.Integer(), primary_key=True, autoincrement=False),
-        sa.Column("expires_on", sa.Integer(), primary_key=True, autoincrement=False),
-        **_MYSQL,
-    )
     op.create_table(
         "ji_penalties",
         sa.Column("id", Key(), primary_key=True),
@@ -74,6 +67,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the four tables."""
-    for table in ("ji_legal_reviews", "ji_penalties", "ji_licence_warnings", "ji_licences"):
+    """Drop the three tables."""
+    for table in ("ji_legal_reviews", "ji_penalties", "ji_licences"):
         op.drop_table(table)
