@@ -807,6 +807,48 @@ def m8_growth(report: Report, pg_url: str | None, quick: bool) -> None:
         )
 
 
+def m10_licences(report: Report, pg_url: str | None, quick: bool) -> None:
+    """Issue 12: the licence prewarning sweep over 1M licences vs an indexed range query."""
+    count = 100_000 if quick else 1_000_000
+    print(f"\n[10] licence prewarning: a sweep over {count:,} licences vs an indexed range query", flush=True)
+    args = [sys.executable, str(ROOT / "benchmarks" / "licences.py"), "--licences", str(count)]
+    args += ["--pg-url", pg_url] if pg_url else ["--no-pg"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=7200, check=False, cwd=ROOT)
+    report.extra["out_licences.py"] = proc.stdout.strip()
+    pattern = (
+        r"licence sweep, (\w+), ([0-9,]+) licences, ([0-9,]+) due: range query ([0-9.]+) ms; "
+        r"sweep read path ([0-9.]+) ms .*?; sweep ([0-9.]+) s .*?; sweep again ([0-9.]+) ms .*?"
+        r"peak Python memory: query ([0-9.]+) MiB, sweep ([0-9.]+) MiB"
+    )
+    found = re.findall(pattern, proc.stdout)
+    if proc.returncode or not found:
+        report.add("licence sweep", "not measured", "", None, "<= 2x", None)
+        return
+    for backend, _, due, query_ms, read_ms, sweep_s, again_ms, peak_q, peak_s in found:
+        base = float(query_ms)
+        report.add(
+            f"licence sweep read path, {backend}, {due} of {count:,} licences due",
+            f"{float(read_ms):.1f} ms",
+            f"{base:.1f} ms range query",
+            float(read_ms) / base,
+            "<= 2x",
+            float(read_ms) / base <= 2.0,
+        )
+        report.add(
+            f"licence sweep with its writes (2 notifications each), {backend}",
+            f"{float(sweep_s):.2f} s",
+            f"{base:.1f} ms range query",
+            float(sweep_s) * 1e3 / base,
+        )
+        report.add(
+            f"licence sweep again the same day, {backend}",
+            f"{float(again_ms):.1f} ms",
+            f"{base:.1f} ms",
+            float(again_ms) / base,
+        )
+        report.add(f"licence sweep peak Python memory, {backend}", f"{peak_s} MiB", f"{peak_q} MiB range query fetch")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="jointinspect benchmarks against their baselines")
     parser.add_argument("--quick", action="store_true", help="smoke run (< 1 min)")
@@ -819,7 +861,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url")
     parser.add_argument("--redis-url")
-    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-9)")
+    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-10)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -836,7 +878,7 @@ def main() -> None:
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)
     repeat = 1 if quick else args.repeat
-    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 10))
+    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 11))
 
     report = Report()
     t0 = time.perf_counter()
@@ -860,6 +902,8 @@ def main() -> None:
             m8_growth(report, pg_url, quick)
         if 9 in only:
             m9_bulk(report, pg_url, quick)
+        if 10 in only:
+            m10_licences(report, pg_url, quick)
     seconds = time.perf_counter() - t0
     print("\n" + table(report))
     for n in report.notes:

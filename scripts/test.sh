@@ -69,6 +69,7 @@ for package in adapters/*/src/*/__init__.py; do
     [ -f "$package" ] && mypy_targets+=("$(dirname "$package")")
 done
 mypy_targets+=(examples/webservice/jointinspect_web)  # the reference web service (issue 13)
+mypy_targets+=(examples/custom_store/sqlite_reference.py)  # the worked custom store (issue 11)
 run_step "mypy --strict" .venv/bin/mypy --strict "${mypy_targets[@]}"
 
 # NO_MKDOCS_2_WARNING silences Material's end-of-life banner, which is noise in CI logs.

@@ -171,6 +171,20 @@ EXPECTED: dict[str, tuple[Principal, Principal, str]] = {
         op: (Principal.supervisor(), Principal.officer("SCJG"), "auth.forbidden")
         for op in ("pending_notifications", "audit_entries")
     },
+    # licence prewarning, credit repair, legal review (issue 12)
+    **{
+        op: (Principal.system(), Principal.officer("SCJG"), "auth.forbidden")
+        for op in ("add_licence", "sweep_licences", "sweep_legal_reviews", "sweep_credit_repair")
+    },
+    **{
+        op: (Principal.officer("SCJG"), Principal.officer("WSJ"), "auth.wrong_department")
+        for op in ("issue_penalty", "request_legal_review", "decide_credit_repair")
+    },
+    "decide_legal_review": (Principal.legal_office("SCJG"), Principal.legal_office("WSJ"), "auth.wrong_department"),
+    **{
+        op: (Principal.enterprise(E1), Principal.enterprise(E2), "auth.wrong_enterprise")
+        for op in ("apply_credit_repair", "credit_view")
+    },
 }
 
 

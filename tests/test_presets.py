@@ -19,7 +19,7 @@ from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.codes.offline import OfflineRecord, public_key_hex, sign_offline
 from jointinspect.engine import Engine
-from jointinspect.errors import CheckInRejected, FilingRejected, FrequencyBlocked, ValidationError
+from jointinspect.errors import CheckInRejected, FilingRejected, FrequencyBlocked, IllegalTransition, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import InspectionKind, InspectionStatus, PlanStatus
@@ -346,6 +346,41 @@ def test_quiet_enterprise_keeps_routine_visits_out_of_declared_peaks() -> None:
     assert file(eng, peak, kind=InspectionKind.COMPLAINT).inspection is not None
 
 
+def test_anhui_repairs_an_admonition_after_6_months_and_food_after_a_year() -> None:
+    eng, clock, _ = engine("anhui")
+    code = ENT
+    general = eng.issue_penalty(code, "SCJG", "admonition", "general", by=principals.officer("SCJG"))
+    food = eng.issue_penalty(code, "SCJG", "admonition", "food", by=principals.officer("SCJG"))
+    clock.advance(days=180)
+    assert eng.sweep_credit_repair(by=principals.SYSTEM) == 0  # six calendar months not yet over
+    clock.advance(days=5)
+    assert eng.sweep_credit_repair(by=principals.SYSTEM) == 1
+    view = eng.credit_view(code, by=principals.SYSTEM)
+    assert [p.id for p in view.repaired] == [general.id] and [p.id for p in view.public] == [food.id]
+    clock.advance(days=185)
+    assert eng.sweep_credit_repair(by=principals.SYSTEM) == 1
+    assert eng.credit_view(code, by=principals.SYSTEM).clean
+
+
+def test_dezhou_needs_a_legal_review_for_a_fine_of_260000_yuan() -> None:
+    eng, _, _ = engine("dezhou")
+    code = ENT
+    with pytest.raises(IllegalTransition) as refused:
+        eng.issue_penalty(code, "SCJG", "fine", "food", 26_000_000, by=principals.officer("SCJG"))
+    assert refused.value.code == "penalty.legal_review_required"
+    # 259,999.99 yuan is not a major decision.
+    assert (
+        eng.issue_penalty(code, "SCJG", "fine", "food", 25_999_999, by=principals.officer("SCJG")).fine_fen
+        == 25_999_999
+    )
+    review = eng.request_legal_review(code, "SCJG", "fine", "food", 26_000_000, "facts", by=principals.officer("SCJG"))
+    eng.decide_legal_review(review.id, True, by=principals.approver("legal_office", "SCJG"))
+    issued = eng.issue_penalty(
+        code, "SCJG", "fine", "food", 26_000_000, by=principals.officer("SCJG"), review_id=review.id
+    )
+    assert issued.review_id == review.id
+
+
 def test_every_preset_has_a_test() -> None:
     # Static, so that it holds under pytest-xdist too: each preset names its test here.
     tests = {
@@ -370,7 +405,11 @@ def test_every_preset_has_a_test() -> None:
         "spot_county": test_spot_county_draws_at_least_61_percent_of_d_and_no_more_than_5_percent_of_a,
         "shenzhen": test_shenzhen_accepts_offline_records_for_10_natural_days,
         "quiet_enterprise": test_quiet_enterprise_keeps_routine_visits_out_of_declared_peaks,
-        "dezhou": test_dezhou_warns_the_discipline_commission_and_needs_the_gate_scan,
+        "dezhou": (
+            test_dezhou_warns_the_discipline_commission_and_needs_the_gate_scan,
+            test_dezhou_needs_a_legal_review_for_a_fine_of_260000_yuan,
+        ),
+        "anhui": test_anhui_repairs_an_admonition_after_6_months_and_food_after_a_year,
     }
     assert set(tests) == set(PRESETS)
 

@@ -32,9 +32,12 @@ from jointinspect.ports import (
     FrequencyLedger,
     InspectionRepository,
     InspectorWatchRepository,
+    LegalReviewRepository,
+    LicenceRepository,
     ListingRepository,
     OfflineRepository,
     Outbox,
+    PenaltyRepository,
     PlanRepository,
     QuietSlotRepository,
     RectificationRepository,
@@ -245,6 +248,21 @@ class HybridUnitOfWork:
     def offline(self) -> OfflineRepository:
         """Device keys and offline check-ins."""
         return self._memory.offline
+
+    @property
+    def licences(self) -> LicenceRepository:
+        """Licences and their expiry warnings."""
+        return self._memory.licences
+
+    @property
+    def penalties(self) -> PenaltyRepository:
+        """Penalty decisions and their credit repair."""
+        return self._memory.penalties
+
+    @property
+    def legal_reviews(self) -> LegalReviewRepository:
+        """Legal reviews of major decisions."""
+        return self._memory.legal_reviews
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Nothing to do: units of work already run one at a time."""

@@ -412,6 +412,17 @@ MATRIX: tuple[Rule, ...] = (
     Rule("pending_notifications", _OVERSIGHT[:2], "the outbox"),
     Rule("audit_entries", _OVERSIGHT[:2], "the audit trail"),
     Rule("file_plans", (Grant(_K.OFFICER),), "each request is then authorized as file_plan (own department)"),
+    # Licence prewarning, credit repair and legal review (issue 12).
+    _policy_row("add_licence", "reference", "a licence is reference data"),
+    _policy_row("sweep_licences", "maintenance", "daily expiry prewarning"),
+    Rule("issue_penalty", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "a major decision needs an approved legal review"),
+    Rule("request_legal_review", (Grant(_K.OFFICER, OWN_DEPARTMENT),)),
+    Rule("decide_legal_review", (Grant(_K.LEGAL_OFFICE, OWN_DEPARTMENT),), "the deciding department's legal office"),
+    _policy_row("sweep_legal_reviews", "maintenance", "warns about overdue reviews"),
+    Rule("apply_credit_repair", (Grant(_K.ENTERPRISE, VISITED),), "the penalised enterprise"),
+    Rule("decide_credit_repair", (Grant(_K.OFFICER, OWN_DEPARTMENT),), "the deciding department"),
+    _policy_row("sweep_credit_repair", "maintenance", "repairs admonitions automatically"),
+    _queries("credit_view"),
 )
 
 RULES: dict[str, Rule] = {r.operation: r for r in MATRIX}

@@ -26,9 +26,11 @@ from jointinspect.clock import SystemClock
 from jointinspect.facade.bulk import BulkFacet
 from jointinspect.facade.conflicts import ConflictFacet
 from jointinspect.facade.guidance import GuidanceFacet
+from jointinspect.facade.licences import LicenceFacet
 from jointinspect.facade.listing import ListingFacet
 from jointinspect.facade.maintenance import MaintenanceFacet
 from jointinspect.facade.offline import OfflineFacet
+from jointinspect.facade.penalties import PenaltyFacet
 from jointinspect.facade.queries import QueryFacet
 from jointinspect.facade.quiet_slots import QuietSlotFacet
 from jointinspect.facade.spot_checks import SpotCheckFacet
@@ -81,6 +83,8 @@ class Engine(
     OfflineFacet,
     ListingFacet,
     BulkFacet,
+    LicenceFacet,
+    PenaltyFacet,
 ):
     """The inspection-coordination engine of one city.
 

@@ -89,6 +89,18 @@ ZH_LABELS: Mapping[tuple[str, str], str] = {
     ("CoordinateSystem", "WGS84"): "卫星定位坐标",
     ("CoordinateSystem", "GCJ02"): "国测局坐标",
     ("CoordinateSystem", "BD09"): "百度坐标",
+    ("PenaltyKind", "admonition"): "警告、通报批评",
+    ("PenaltyKind", "fine"): "罚款",
+    ("PenaltyKind", "confiscation"): "没收",
+    ("PenaltyKind", "suspension"): "暂扣许可证件或责令停产停业",
+    ("PenaltyKind", "revocation"): "吊销许可证件",
+    ("PenaltyKind", "restriction"): "限制生产经营活动",
+    ("PenaltyState", "public"): "公示中",
+    ("PenaltyState", "repair_applied"): "已申请修复",
+    ("PenaltyState", "repaired"): "已修复",
+    ("ReviewState", "requested"): "待审核",
+    ("ReviewState", "approved"): "审核通过",
+    ("ReviewState", "returned"): "已退回",
 }
 
 #: English and Chinese names of the enums named in ``input.not_member``.
@@ -102,6 +114,9 @@ ENUM_NAMES: Mapping[str, tuple[str, str]] = {
     "Outcome": ("outcome", "检查结论"),
     "CreditClass": ("credit class", "信用等级"),
     "CoordinateSystem": ("coordinate system", "坐标系"),
+    "PenaltyKind": ("penalty kind", "处罚种类"),
+    "PenaltyState": ("penalty state", "处罚状态"),
+    "ReviewState": ("review state", "审核状态"),
 }
 
 #: Template fields computed when a message is rendered (`display_fields`), not passed by raisers.
@@ -609,6 +624,40 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "keys.retire_current": (
         "Key {key_id!r} signs new codes; rotate to a new key before retiring it",
         "密钥 {key_id!r} 正用于签发新码,请先轮换密钥再停用",
+    ),
+    # penalties, credit repair and legal review (issue 12)
+    "penalty.legal_review_required": (
+        "A {kind} decision with a fine of {fine} yuan is a major decision: the legal office must approve "
+        "a legal review of it first",
+        "罚款 {fine} 元的{kind}决定属于重大执法决定,须先经法制审核机构审核通过",
+    ),
+    "penalty.review_mismatch": (
+        "Legal review {review} does not cover this decision: {reason}",
+        "法制审核 {review} 与本处罚决定不符:{reason}",
+    ),
+    "legal_review.not_requested": (
+        "Legal review {review} is {state}; only a requested review can be decided",
+        "法制审核 {review} 的状态为{state},只有待审核的才能作出审核决定",
+    ),
+    "credit_repair.too_early": (
+        "Penalty {penalty} can be repaired from {eligible}, after {months} months of publicity",
+        "处罚 {penalty} 须公示满 {months} 个月,自 {eligible} 起方可修复",
+    ),
+    "credit_repair.rectification_open": (
+        "Penalty {penalty} cannot be repaired before its rectification {rectification} is accepted",
+        "处罚 {penalty} 的整改 {rectification} 尚未验收通过,不能修复",
+    ),
+    "credit_repair.automatic": (
+        "Penalty {penalty} is a {kind}: it is repaired automatically, no application is needed",
+        "处罚 {penalty} 属于{kind},到期自动修复,无需申请",
+    ),
+    "credit_repair.not_public": (
+        "Penalty {penalty} is {state}; only a publicised penalty can be applied for",
+        "处罚 {penalty} 的状态为{state},只有公示中的处罚才能申请修复",
+    ),
+    "credit_repair.not_applied": (
+        "Penalty {penalty} is {state}; there is no repair application to decide",
+        "处罚 {penalty} 的状态为{state},没有待决定的修复申请",
     ),
 }
 

@@ -26,6 +26,7 @@ import pendulum
 
 from jointinspect.auth import Principal
 from jointinspect.errors import JointInspectError, ValidationError
+from jointinspect.model.licence import Licence
 from jointinspect.model.reference import Department, Enterprise, GeoPoint, Inspector, Scenario, SupervisionItem
 from jointinspect.requests import PlanRequest
 
@@ -44,7 +45,7 @@ __all__ = [
 ]
 
 #: What can be imported, in the order reference data is applied (items need departments...).
-REFERENCE_KINDS = ("departments", "items", "scenarios", "inspectors", "enterprises")
+REFERENCE_KINDS = ("departments", "items", "scenarios", "inspectors", "enterprises", "licences")
 KINDS = (*REFERENCE_KINDS, "plans")
 
 #: Chinese names of the kinds (a file or sheet name may use either).
@@ -57,6 +58,7 @@ KIND_NAMES: Mapping[str, str] = {
     "执法人员": "inspectors",
     "企业": "enterprises",
     "检查计划": "plans",
+    "许可证": "licences",
     "计划": "plans",
 }
 
@@ -102,12 +104,20 @@ HEADERS: Mapping[str, str] = {
     "场景": "scenario",
     "事由": "reason",
     "计划编号": "plan_number",
+    "许可证种类": "kind",
+    "许可证编号": "number",
+    "证号": "number",
+    "持证企业": "holder",
+    "发证部门": "department",
+    "有效期至": "expires_on",
+    "到期日期": "expires_on",
 }
 
 #: Per kind, a field a header table maps under another name (部门代码 names a department's own code).
 _RENAMES: Mapping[str, Mapping[str, str]] = {
     "departments": {"department": "code"},
     "plans": {"credit_code": "enterprise"},
+    "licences": {"credit_code": "holder", "valid_until": "expires_on"},
 }
 
 _TRUE = {"true", "yes", "y", "1", "是", "√", "t"}
@@ -432,12 +442,23 @@ def _plan(row: Mapping[str, Any], zone: str) -> PlanRequest:
     )
 
 
+def _licence(row: Mapping[str, Any], zone: str) -> Licence:
+    return Licence(
+        kind=_text(row, "kind"),
+        number=_text(row, "number"),
+        holder=_text(row, "holder"),
+        department=_text(row, "department"),
+        expires_on=_date(row, "expires_on"),
+    )
+
+
 _BUILDERS: Mapping[str, Callable[[Mapping[str, Any], str], Any]] = {
     "departments": _department,
     "items": _item,
     "scenarios": _scenario,
     "inspectors": _inspector,
     "enterprises": _enterprise,
+    "licences": _licence,
     "plans": _plan,
 }
 
@@ -467,10 +488,12 @@ def _apply(engine: Engine, kind: str, value: Any, by: Principal) -> tuple[str, s
         "scenarios": engine.add_scenario,
         "inspectors": engine.add_inspector,
         "enterprises": engine.add_enterprise,
+        "licences": engine.add_licence,
     }
     adder = adders[kind]
     adder(value, by=by)
-    key = getattr(value, "code", None) or getattr(value, "id", None) or getattr(value, "credit_code", "")
+    key = getattr(value, "code", None) or getattr(value, "id", None) or getattr(value, "credit_code", None)
+    key = key or getattr(value, "key", "")
     return str(key), "applied"
 
 
@@ -507,7 +530,7 @@ def import_reference(
     kind: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import reference data (departments, items, scenarios, inspectors, enterprises) from ``path``.
+    """Import reference data (departments, items, scenarios, inspectors, enterprises, licences) from ``path``.
 
     Kinds are applied in `REFERENCE_KINDS` order whatever the file's order.
 

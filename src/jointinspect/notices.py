@@ -642,6 +642,157 @@ _NOTICES: tuple[Notice, ...] = (
             "prevailed. Reason: {reason}",
         ),
     ),
+    # Licence prewarning, credit repair and legal review (issue 12).
+    Notice(
+        "licence.expiring",
+        (_E, _D),
+        {
+            "holder": F.ENTERPRISE,
+            "department": F.DEPARTMENT,
+            "licence_kind": F.KIND,
+            "number": F.ID,
+            "expires_on": F.TEXT,
+            "lead_days": F.NUMBER,
+        },
+        (
+            "【许可证到期预警】{holder}的{licence_kind}(编号 {number})将于 {expires_on} 到期,请及时办理延续。",
+            "[Licence expiring] The {licence_kind} of {holder} (number {number}) expires on {expires_on}; "
+            "renew it in time.",
+        ),
+        ("许可证到期预警:{holder}", "Licence expiring: {holder}"),
+        (
+            "{holder}持有的{licence_kind}(编号 {number},发证部门:{department})将于 {expires_on} 到期,"
+            "距到期不足 {lead_days} 天。请企业及时申请延续,发证部门做好服务。",
+            "The {licence_kind} held by {holder} (number {number}, issued by {department}) expires on "
+            "{expires_on}, within {lead_days} days. The enterprise should apply for renewal and the issuing "
+            "department stand ready to help.",
+        ),
+    ),
+    Notice(
+        "penalty.issued",
+        (_E,),
+        {"department": F.DEPARTMENT, "kind": F.KIND, "fine": F.NUMBER},
+        (
+            "【行政处罚决定】{department}对贵单位作出{kind}决定(编号 {subject}),罚款 {fine} 元。",
+            "[Penalty decision] {department} has decided a {kind} against you (decision {subject}); fine: {fine} yuan.",
+        ),
+        ("行政处罚决定:{subject}", "Penalty decision: {subject}"),
+        (
+            "{department}对贵单位作出{kind}决定(编号 {subject}),罚款 {fine} 元。"
+            "该决定将依法公示,公示期满且整改完成后可申请信用修复。",
+            "{department} has decided a {kind} against you (decision {subject}); fine: {fine} yuan. "
+            "The decision is made public; once the minimum publicity has passed and the rectification "
+            "is accepted, its credit record can be repaired.",
+        ),
+    ),
+    Notice(
+        "credit_repair.applied",
+        (_D,),
+        {"enterprise": F.ENTERPRISE, "reason": F.TEXT},
+        (
+            "【信用修复申请】{enterprise}申请修复处罚 {subject} 的信用记录,理由:{reason}。",
+            "[Credit repair applied] {enterprise} applies to repair penalty {subject}; reason: {reason}.",
+        ),
+        ("信用修复申请:{enterprise}", "Credit repair application: {enterprise}"),
+        (
+            "{enterprise}申请修复处罚 {subject} 的信用记录,理由:{reason}。请审核后作出同意或不同意的决定。",
+            "{enterprise} applies to repair the credit record of penalty {subject}; reason: {reason}. "
+            "Please approve or reject the application.",
+        ),
+    ),
+    Notice(
+        "credit_repair.rejected",
+        (_E,),
+        {"reason": F.TEXT},
+        (
+            "【信用修复不予通过】处罚 {subject} 的信用修复申请未获同意,理由:{reason}。",
+            "[Credit repair rejected] The repair of penalty {subject} was rejected: {reason}.",
+        ),
+        ("信用修复不予通过:{subject}", "Credit repair rejected: {subject}"),
+        (
+            "贵单位对处罚 {subject} 的信用修复申请未获同意,理由:{reason}。处罚信息继续公示。",
+            "Your application to repair penalty {subject} was rejected: {reason}. The penalty stays public.",
+        ),
+    ),
+    Notice(
+        "credit_repair.repaired",
+        (_E, _D),
+        {"enterprise": F.ENTERPRISE, "kind": F.KIND},
+        (
+            "【信用修复完成】{enterprise}的{kind}处罚 {subject} 已完成信用修复,停止公示。",
+            "[Credit repaired] The {kind} penalty {subject} of {enterprise} is repaired and no longer public.",
+        ),
+        ("信用修复完成:{enterprise}", "Credit repaired: {enterprise}"),
+        (
+            "{enterprise}的{kind}处罚 {subject} 已完成信用修复,相关处罚信息停止公示,企业信用记录相应更新。",
+            "The {kind} penalty {subject} of {enterprise} is repaired: it is no longer public and the "
+            "enterprise's credit record is updated.",
+        ),
+    ),
+    Notice(
+        "legal_review.requested",
+        (_L,),
+        {"enterprise": F.ENTERPRISE, "department": F.DEPARTMENT, "kind": F.KIND, "fine": F.NUMBER, "deadline": F.TIME},
+        (
+            "【法制审核申请】{department}拟对{enterprise}作出{kind}决定(罚款 {fine} 元),请于{deadline}前审核。",
+            "[Legal review requested] {department} proposes a {kind} against {enterprise} (fine {fine} yuan); "
+            "review it by {deadline}.",
+        ),
+        ("法制审核申请:{enterprise}", "Legal review requested: {enterprise}"),
+        (
+            "{department}拟对{enterprise}作出{kind}决定,罚款 {fine} 元,属于重大执法决定(审核编号 {subject})。"
+            "请于{deadline}前完成法制审核。",
+            "{department} proposes a {kind} against {enterprise} with a fine of {fine} yuan, a major decision "
+            "(review {subject}). Please complete the legal review by {deadline}.",
+        ),
+    ),
+    Notice(
+        "legal_review.approved",
+        (_D,),
+        {"enterprise": F.ENTERPRISE, "reason": F.TEXT},
+        (
+            "【法制审核通过】对{enterprise}的处罚决定(审核 {subject})已通过法制审核。",
+            "[Legal review approved] The decision against {enterprise} (review {subject}) is approved.",
+        ),
+        ("法制审核通过:{enterprise}", "Legal review approved: {enterprise}"),
+        (
+            "对{enterprise}的处罚决定(审核编号 {subject})已通过法制审核,可以作出决定。审核意见:{reason}",
+            "The proposed decision against {enterprise} (review {subject}) passed the legal review and may "
+            "be issued. Opinion: {reason}",
+        ),
+    ),
+    Notice(
+        "legal_review.returned",
+        (_D,),
+        {"enterprise": F.ENTERPRISE, "reason": F.TEXT},
+        (
+            "【法制审核退回】对{enterprise}的处罚决定(审核 {subject})被退回,理由:{reason}。",
+            "[Legal review returned] The decision against {enterprise} (review {subject}) was returned: {reason}.",
+        ),
+        ("法制审核退回:{enterprise}", "Legal review returned: {enterprise}"),
+        (
+            "对{enterprise}的处罚决定(审核编号 {subject})未通过法制审核,被退回,理由:{reason}。请补正后重新提请审核。",
+            "The proposed decision against {enterprise} (review {subject}) was returned by the legal "
+            "review: {reason}. Correct it and request a new review.",
+        ),
+    ),
+    Notice(
+        "legal_review.overdue",
+        (_L, _S),
+        {"enterprise": F.ENTERPRISE, "department": F.DEPARTMENT, "deadline": F.TIME},
+        (
+            "【法制审核超期】{department}对{enterprise}的重大执法决定审核(编号 {subject})已超过期限{deadline}。",
+            "[Legal review overdue] The review {subject} of a decision of {department} against {enterprise} "
+            "passed its deadline {deadline}.",
+        ),
+        ("法制审核超期:{enterprise}", "Legal review overdue: {enterprise}"),
+        (
+            "{department}对{enterprise}的重大执法决定法制审核(编号 {subject})应于{deadline}前完成,现已超期。"
+            "请尽快办理。",
+            "The legal review {subject} of a major decision of {department} against {enterprise} was due by "
+            "{deadline} and is overdue. Please complete it promptly.",
+        ),
+    ),
 )
 
 # Issue 12's entries live in their own module (it needs `Notice` and `Field` from here).
@@ -671,6 +822,19 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "referral": ("移送检查", "referral inspection"),
     "data": ("数据触发检查", "data-triggered inspection"),
     "emergency": ("应急检查", "emergency inspection"),
+    # Licence kinds of the examples (others are shown as given)
+    "food_business": ("食品经营许可证", "food business licence"),
+    "food_production": ("食品生产许可证", "food production licence"),
+    "drug_retail": ("药品经营许可证", "drug retail licence"),
+    "special_equipment_use": ("特种设备使用登记证", "special equipment registration"),
+    "public_hygiene": ("公共场所卫生许可证", "public hygiene licence"),
+    # PenaltyKind
+    "admonition": ("警告", "admonition"),
+    "fine": ("罚款", "fine"),
+    "confiscation": ("没收", "confiscation"),
+    "suspension": ("暂扣许可或停产停业", "suspension"),
+    "revocation": ("吊销许可证件", "revocation"),
+    "restriction": ("限制生产经营", "restriction"),
     # ComplaintReason
     "no_scan": ("未扫码进入", "entry without a scan"),
     "misconduct": ("执法行为不规范", "misconduct"),

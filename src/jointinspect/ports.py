@@ -34,6 +34,7 @@ docs/adapters.md lists them too):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
@@ -46,8 +47,10 @@ from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.guidance import LoopStep
+from jointinspect.model.licence import Licence
 from jointinspect.model.notification import Notification
 from jointinspect.model.offline import DeviceKey, OfflineCheckIn
+from jointinspect.model.penalty import LegalReview, Penalty, PenaltyKind
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, PlanStatus
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.rectification import Rectification
@@ -644,6 +647,21 @@ class UnitOfWork(Protocol):
         """The operator's listings (issue 11)."""
         ...
 
+    @property
+    def licences(self) -> LicenceRepository:
+        """Licences and the expiry warnings sent for them (issue 12)."""
+        ...
+
+    @property
+    def penalties(self) -> PenaltyRepository:
+        """Penalty decisions and their credit repair (issue 12)."""
+        ...
+
+    @property
+    def legal_reviews(self) -> LegalReviewRepository:
+        """Legal reviews of major decisions (issue 12)."""
+        ...
+
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise this transaction with every other one that locks the same enterprise,
         until commit or rollback (filing, approval and merging call it first). Locking an
@@ -849,4 +867,85 @@ class ListingRepository(Protocol):
         """Audit entries with ``after_seq < seq <= through_seq`` (no upper bound when
         ``None``), at most ``limit``, in ``seq`` order; each row is rebuilt with
         `jointinspect.audit.parse_row` (a corrupted row raises ``AuditChainBroken``)."""
+
+
+class LicenceRepository(Protocol):
+    """Licences (reference data, upserted by kind and number) and the record of which
+    expiry warnings were sent, so that a sweep warns once per licence, lead time and expiry:
+    per licence, the shortest lead time warned at its current expiry (a renewal, that is
+    another expiry, forgets it; putting the same expiry again keeps it)."""
+
+    def put(self, licence: Licence) -> None:
+        """Insert or replace a licence (a renewal replaces its expiry)."""
+        ...
+
+    def get(self, kind: str, number: str) -> Licence | None:
+        """One licence by kind and number."""
+        ...
+
+    def unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+    ) -> list[Licence]:
+        """Licences expiring in ``[first, last]`` not yet warned for ``lead_days`` or a shorter
+        lead time at their current expiry, ordered by ``(expires_on, kind, number)``, strictly
+        after ``after`` (that triple of the last licence of the previous page), at most
+        ``limit``. Cost: the licences in the range (indexed by expiry), as a range query."""
+        ...
+
+    def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
+        """Record that ``licences`` were warned for ``lead_days`` at their current expiry
+        (idempotent; a licence already warned for a shorter lead time keeps that)."""
+        ...
+
+
+class PenaltyRepository(Protocol):
+    """Penalty decisions with their publicity and credit repair."""
+
+    def add(self, penalty: Penalty) -> None:
+        """Insert a new penalty (its id must be new)."""
+        ...
+
+    def update(self, penalty: Penalty) -> None:
+        """Replace a stored penalty."""
+        ...
+
+    def get(self, penalty_id: str) -> Penalty | None:
+        """One penalty by id."""
+        ...
+
+    def for_enterprise(self, enterprise: str) -> list[Penalty]:
+        """Penalties of one enterprise ordered by ``(decided_at, id)``."""
+        ...
+
+    def public_since(
+        self,
+        kinds: Sequence[PenaltyKind],
+        before: pendulum.DateTime,
+        after: tuple[pendulum.DateTime, str] | None,
+        limit: int,
+    ) -> list[Penalty]:
+        """``PUBLIC`` penalties of ``kinds`` publicised at or before ``before``, ordered by
+        ``(publicity_start, id)``, strictly after ``after``, at most ``limit``. Cost: the rows
+        returned (indexed by state, kind and publicity start)."""
+        ...
+
+
+class LegalReviewRepository(Protocol):
+    """Legal reviews of major decisions."""
+
+    def add(self, review: LegalReview) -> None:
+        """Insert a new review."""
+        ...
+
+    def update(self, review: LegalReview) -> None:
+        """Replace a stored review."""
+        ...
+
+    def get(self, review_id: str) -> LegalReview | None:
+        """One review by id."""
+        ...
+
+    def overdue(self, instant: pendulum.DateTime, limit: int) -> list[LegalReview]:
+        """``REQUESTED`` reviews not yet warned about whose deadline is before ``instant``,
+        ordered by ``(deadline, id)``, at most ``limit``. Cost: the rows returned."""
         ...

@@ -27,6 +27,7 @@ from jointinspect.clock import FixedClock
 from jointinspect.codes.keys import MemoryKeyStore
 from jointinspect.codes.offline import OfflineRecord, public_key_hex, sign_offline
 from jointinspect.errors import JointInspectError
+from jointinspect.model.licence import Licence
 from jointinspect.model.reference import (
     CoordinateSystem,
     CreditClass,
@@ -108,6 +109,13 @@ ENGINE_CHECKED: dict[str, set[str]] = {
     "pending_notifications": {"limit", "offset"},
     "audit_entries": {"after_seq", "through_seq", "limit"},
     "file_plans": {"requests", "chunk"},
+    "add_licence": {"value"},
+    "issue_penalty": {"enterprise", "kind", "field", "fine_fen", "review_id"},
+    "request_legal_review": {"enterprise", "fine_fen", "summary"},
+    "decide_legal_review": {"review_id", "approve", "reason"},
+    "apply_credit_repair": {"penalty_id", "reason"},
+    "decide_credit_repair": {"penalty_id", "approve", "reason"},
+    "credit_view": {"enterprise"},
 }
 #: parameters that reach the audit log as values (checked by the audit code, causes 7, 8);
 #: the principal ``by`` is one (its ``actor`` is audited).
@@ -214,6 +222,14 @@ VALUE_TYPES: dict[str, st.SearchStrategy[Any]] = {
         field(st.booleans()),
         field(st.frozensets(ids, max_size=3)),
     ),
+    "Licence": st.builds(
+        Licence,
+        field(ids),
+        field(ids),
+        field(credit_codes),
+        field(st.sampled_from(["SCJG", "YJGL"])),
+        field(dates),
+    ),
     "Scenario": st.builds(Scenario, field(ids), field(names), field(st.lists(ids, max_size=3))),
     "PlanRequest": st.builds(
         PlanRequest,
@@ -245,6 +261,8 @@ class World:
     rect: str
     code: str
     enterprise_code: str
+    penalty: str = "-"
+    review: str = "-"
 
 
 def make_world(store: Store) -> World:
@@ -278,7 +296,14 @@ def make_world(store: Store) -> World:
         out.inspection.id, "SCJG-01", Outcome.FAIL, "broken", ["photo.jpg"], by=inspector("SCJG-I01")
     )
     assert res.rectification is not None
-    return World(eng, out.inspection.id, out.plan.id, res.result.id, res.rectification.id, code, ent_code)
+    # A penalty repairable on application and a review awaiting the legal office (issue 12).
+    penalty = eng.issue_penalty(
+        ENT.credit_code, "SCJG", "fine", "general", 100, by=officer("SCJG"), publicity_start=T0.subtract(years=1)
+    )
+    review = eng.request_legal_review(ENT.credit_code, "SCJG", "fine", "food", 26_000_000, "facts", by=officer("SCJG"))
+    return World(
+        eng, out.inspection.id, out.plan.id, res.result.id, res.rectification.id, code, ent_code, penalty.id, review.id
+    )
 
 
 def snapshot(w: World) -> tuple[Any, ...]:
@@ -297,6 +322,8 @@ def snapshot(w: World) -> tuple[Any, ...]:
             tuple(uow.visits.for_inspection(w.inspection)),
             uow.feedback.get_evaluation(w.inspection),
             tuple(c for e in ents for c in uow.feedback.complaints(e)),
+            tuple(p for e in ents for p in uow.penalties.for_enterprise(e)),
+            uow.legal_reviews.get(w.review),
         )
 
 
@@ -534,6 +561,54 @@ OPERATIONS: dict[str, tuple[dict[str, Callable[[World], st.SearchStrategy[Any]]]
         lambda e, enterprise, by: e.replan(enterprise, by=by),
     ),
     "verify_audit": ({"by": _SYSTEM}, lambda e, by: e.verify_audit(by=by)),
+    # licence prewarning, credit repair, legal review (issue 12)
+    "add_licence": (
+        {"value": _s(VALUE_TYPES["Licence"]), "by": _SYSTEM},
+        lambda e, value, by: e.add_licence(value, by=by),
+    ),
+    "sweep_licences": ({"by": _SYSTEM}, lambda e, by: e.sweep_licences(by=by)),
+    "sweep_credit_repair": ({"by": _SYSTEM}, lambda e, by: e.sweep_credit_repair(by=by)),
+    "sweep_legal_reviews": ({"by": _SYSTEM}, lambda e, by: e.sweep_legal_reviews(by=by)),
+    "issue_penalty": (
+        {
+            "enterprise": _s(credit_codes),
+            "kind": _s(st.sampled_from(["admonition", "fine", "revocation"])),
+            "field": _s(st.sampled_from(["food", "general"])),
+            "fine_fen": _s(st.sampled_from([0, 100, 26_000_000])),
+            "review_id": _s(st.none() | st.just("id-review")),
+            "by": _SCJG,
+        },
+        lambda e, enterprise, kind, field, fine_fen, review_id, by: e.issue_penalty(
+            enterprise, "SCJG", kind, field, fine_fen, review_id=review_id, by=by
+        ),
+    ),
+    "request_legal_review": (
+        {"enterprise": _s(credit_codes), "fine_fen": _s(st.integers(0, 10**9)), "summary": _s(names), "by": _SCJG},
+        lambda e, enterprise, fine_fen, summary, by: e.request_legal_review(
+            enterprise, "SCJG", "fine", "food", fine_fen, summary, by=by
+        ),
+    ),
+    "decide_legal_review": (
+        {
+            "review_id": _attr("review"),
+            "approve": _s(st.booleans()),
+            "reason": _s(names),
+            "by": _by(approver("legal_office", "SCJG")),
+        },
+        lambda e, review_id, approve, reason, by: e.decide_legal_review(review_id, approve, reason, by=by),
+    ),
+    "apply_credit_repair": (
+        {"penalty_id": _attr("penalty"), "reason": _s(names), "by": _ENTERPRISE},
+        lambda e, penalty_id, reason, by: e.apply_credit_repair(penalty_id, reason, by=by),
+    ),
+    "decide_credit_repair": (
+        {"penalty_id": _attr("penalty"), "approve": _s(st.booleans()), "reason": _s(names), "by": _SCJG},
+        lambda e, penalty_id, approve, reason, by: e.decide_credit_repair(penalty_id, approve, reason, by=by),
+    ),
+    "credit_view": (
+        {"enterprise": _s(credit_codes), "by": _ANYONE},
+        lambda e, enterprise, by: e.credit_view(enterprise, by=by),
+    ),
     "anchor_audit": ({"by": _SYSTEM}, lambda e, by: e.anchor_audit(by=by)),
     "supervision_report": (
         {"start": _s(instants | _later), "end": _s(instants | _later), "by": _by(SUPERVISOR, SYSTEM)},

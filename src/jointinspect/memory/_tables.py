@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -15,7 +16,9 @@ from jointinspect.errors import IntegrityError, record_zh
 from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.guidance import LoopStep
+from jointinspect.model.licence import Licence
 from jointinspect.model.notification import Notification
+from jointinspect.model.penalty import LegalReview, Penalty
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.reference import (
@@ -216,6 +219,19 @@ class _Tables:
     listing_rectifications: _Sorted = attrs.Factory(_Sorted)
     listing_complaints: _Sorted = attrs.Factory(_Sorted)
     listing_evaluations: _Sorted = attrs.Factory(_Sorted)
+    # Licence prewarning, credit repair and legal review (issue 12).
+    licences: _Table[str, Licence] = attrs.Factory(_Table)
+    #: None -> licences by (expiry, kind, number)
+    licences_by_expiry: _Sorted = attrs.Factory(_Sorted)
+    #: licence key -> (expiry, shortest lead time warned at that expiry)
+    licence_warnings: _Table[str, tuple[dt.date, int]] = attrs.Factory(_Table)
+    penalties: _Table[str, Penalty] = attrs.Factory(_Table)
+    penalties_by_enterprise: _Index = attrs.Factory(_Index)
+    #: kind -> public penalties by publicity start
+    penalties_public: _Sorted = attrs.Factory(_Sorted)
+    legal_reviews: _Table[str, LegalReview] = attrs.Factory(_Table)
+    #: None -> requested, not yet warned reviews by deadline
+    legal_reviews_waiting: _Sorted = attrs.Factory(_Sorted)
 
 
 def _require_new(table: _Table[str, Any], key: str, kind: str) -> None:

@@ -15,9 +15,11 @@ from jointinspect.memory._tables import (
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
+from jointinspect.memory.licences import _Licences
 from jointinspect.memory.listing import _Listing
 from jointinspect.memory.offline import _Offline
 from jointinspect.memory.oversight import _Conflicts, _EnforcementLoop, _Watch
+from jointinspect.memory.penalties import _LegalReviews, _Penalties
 from jointinspect.memory.quiet_slots import _QuietSlots
 from jointinspect.memory.records import _Feedback, _Inspections, _Plans, _Rectifications, _Reference, _Results, _Visits
 from jointinspect.memory.spot_checks import _SpotChecks
@@ -47,6 +49,9 @@ class MemoryUnitOfWork:
         self.quiet_slots = _QuietSlots(t, j)
         self.offline = _Offline(t, j)
         self.listing = _Listing(t, j)
+        self.licences = _Licences(t, j)
+        self.penalties = _Penalties(t, j)
+        self.legal_reviews = _LegalReviews(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()

@@ -25,6 +25,8 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         "filing": {"advance": 7, "unit": "calendar"},
         "whitelist": {"classes": {"A": "limited"}, "approvers": ["supervisor"]},
         "sharing": {"lookback_months": 6},
+        # Licence expiry prewarning: enterprise and issuing department warned a month ahead.
+        "licences": {"lead_days": [30]},
     },
     # Yucheng (Dezhou): 4 visits to one enterprise within 15 days is a supervision warning.
     "yucheng": {
@@ -164,14 +166,32 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
             "kinds": ["routine", "random"],
         },
     },
+    # Anhui (Wuhu): penalties repairable after 6 months of publicity, 1 year for food, drugs
+    # and special equipment; admonitions repaired automatically, the rest on application.
+    "anhui": {
+        "name": "anhui",
+        "credit_repair": {
+            "min_months": 6,
+            "long_months": 12,
+            "long_fields": ["food", "drugs", "special_equipment"],
+            "automatic_kinds": ["admonition"],
+        },
+    },
     # Dezhou (Lingcheng, Yucheng): inspectors scan the code posted at the gate, the platform
-    # locates them, and 4 visits to one enterprise within 15 days warn the discipline commission.
+    # locates them, and 4 visits to one enterprise within 15 days warn the discipline
+    # commission; a fine of 260,000 yuan or more (and any revocation or suspension) needs the
+    # legal office's approval before the decision, answered within 5 days.
     "dezhou": {
         "name": "dezhou",
         "checkin": {"require_enterprise_scan": True, "radius_m": 300.0},
         "frequency": [
             {"name": "four_in_15_days", "limit": 3, "action": "warn", "window_days": 15, "notify": "discipline"},
         ],
+        "legal_review": {
+            "major_fine_fen": 26_000_000,
+            "major_kinds": ["revocation", "suspension"],
+            "deadline_days": 5,
+        },
     },
 }
 

@@ -32,6 +32,7 @@ from jointinspect.policy.bounds import Range, declared
 from jointinspect.policy.fieldwork import OfflineCheckInPolicy, QuietSlotPolicy, SpotCheckPolicy
 from jointinspect.policy.meanings import MEANINGS
 from jointinspect.policy.oversight import ConflictPolicy, GuidancePolicy, WatchPolicy
+from jointinspect.policy.seeds import CreditRepairPolicy, LegalReviewPolicy, LicencePolicy
 from jointinspect.rules.frequency import Action, Scope
 
 T = TypeVar("T")
@@ -742,6 +743,9 @@ class Policy:
     spot_check: SpotCheckPolicy = attrs.field(factory=SpotCheckPolicy)
     offline_checkin: OfflineCheckInPolicy = attrs.field(factory=OfflineCheckInPolicy)
     quiet_slots: QuietSlotPolicy = attrs.field(factory=QuietSlotPolicy)
+    licences: LicencePolicy = attrs.field(factory=LicencePolicy)
+    credit_repair: CreditRepairPolicy = attrs.field(factory=CreditRepairPolicy)
+    legal_review: LegalReviewPolicy = attrs.field(factory=LegalReviewPolicy)
 
     def __attrs_post_init__(self) -> None:
         if self.checkin.enterprise_code_days > self.codes.max_lifetime_days:

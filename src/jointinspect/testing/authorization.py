@@ -10,6 +10,7 @@ allowed; each is now refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pytest
 
 from jointinspect.auth import Principal
 from jointinspect.engine import Engine
+from jointinspect.model.licence import Licence
 from jointinspect.model.plan import InspectionStatus, PlanStatus
 from jointinspect.model.rectification import RectificationState
 from jointinspect.model.reference import CreditClass, Department, GeoPoint, Scenario, SupervisionItem
@@ -428,6 +430,83 @@ class AuthorizationContract(ImpersonationCases, FieldworkRows, ListingRows):
         w, iid = self._joint_conflict(store)
         w.refused(lambda: w.engine.conflicts_of(iid, by=enterprise(w.other.credit_code)), "auth.wrong_enterprise")
         assert w.engine.conflicts_of(iid, by=enterprise(w.ent.credit_code))
+
+    # ------------------------------------- licences, penalties, legal review (issue 12)
+
+    def _row_add_licence(self, store: Store) -> None:
+        w = self.world(store)
+        licence = Licence("food_business", "JY-1", w.ent.credit_code, "SCJG", dt.date(2026, 12, 31))
+        w.refused(lambda: w.engine.add_licence(licence, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.add_licence(licence, by=SYSTEM) == licence
+
+    def _row_sweep_licences(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.sweep_licences(by=p))
+
+    def _row_sweep_legal_reviews(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.sweep_legal_reviews(by=p))
+
+    def _row_sweep_credit_repair(self, store: Store) -> None:
+        self._maintenance(store, lambda e, p: e.sweep_credit_repair(by=p))
+
+    def _row_issue_penalty(self, store: Store) -> None:
+        w = self.world(store)
+
+        def issue(p: Principal) -> object:
+            return w.engine.issue_penalty(w.ent.credit_code, "SCJG", "fine", "food", 500_000, by=p)
+
+        w.refused(lambda: issue(officer("YJGL")), "auth.wrong_department")
+        assert issue(officer("SCJG")).department == "SCJG"  # type: ignore[attr-defined]
+
+    def _review(self, w: World) -> str:
+        return w.engine.request_legal_review(
+            w.ent.credit_code, "SCJG", "fine", "food", 26_000_000, "facts and grounds", by=officer("SCJG")
+        ).id
+
+    def _row_request_legal_review(self, store: Store) -> None:
+        w = self.world(store)
+
+        def request(p: Principal) -> object:
+            return w.engine.request_legal_review(w.ent.credit_code, "SCJG", "fine", "food", 1, "facts", by=p)
+
+        w.refused(lambda: request(officer("YJGL")), "auth.wrong_department")
+        request(officer("SCJG"))
+
+    def _row_decide_legal_review(self, store: Store) -> None:
+        w = self.world(store)
+        rid = self._review(w)
+        w.refused(lambda: w.engine.decide_legal_review(rid, True, by=approver("legal_office", "YJGL")))
+        w.refused(lambda: w.engine.decide_legal_review(rid, True, by=officer("SCJG")), "auth.forbidden")
+        assert w.engine.decide_legal_review(rid, True, by=approver("legal_office", "SCJG")).state == "approved"
+
+    def _repairable(self, w: World) -> str:
+        start = w.clock.now().subtract(months=13)
+        return w.engine.issue_penalty(
+            w.ent.credit_code, "SCJG", "fine", "food", 500_000, by=officer("SCJG"), publicity_start=start
+        ).id
+
+    def _row_apply_credit_repair(self, store: Store) -> None:
+        w = self.world(store)
+        pid = self._repairable(w)
+        w.refused(
+            lambda: w.engine.apply_credit_repair(pid, "fixed", by=enterprise(w.other.credit_code)),
+            "auth.wrong_enterprise",
+        )
+        assert w.engine.apply_credit_repair(pid, "fixed", by=enterprise(w.ent.credit_code)).state == "repair_applied"
+
+    def _row_decide_credit_repair(self, store: Store) -> None:
+        w = self.world(store)
+        pid = self._repairable(w)
+        w.engine.apply_credit_repair(pid, "fixed", by=enterprise(w.ent.credit_code))
+        w.refused(lambda: w.engine.decide_credit_repair(pid, True, by=officer("YJGL")), "auth.wrong_department")
+        assert w.engine.decide_credit_repair(pid, True, by=officer("SCJG")).state == "repaired"
+
+    def _row_credit_view(self, store: Store) -> None:
+        w = self.world(store)
+        self._repairable(w)
+        view = w.engine.credit_view
+        w.refused(lambda: view(w.ent.credit_code, by=enterprise(w.other.credit_code)), "auth.wrong_enterprise")
+        assert view(w.ent.credit_code, by=enterprise(w.ent.credit_code)).public
+        assert view(w.ent.credit_code, by=officer("YJGL")).public
 
     # ---------------------------------------------------- refusals are logged
 

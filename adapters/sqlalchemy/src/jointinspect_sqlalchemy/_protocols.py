@@ -49,6 +49,10 @@ class UnitOfWorkView(Protocol):
         """Execute a prepared statement on the driver's cursor; return the cursor."""
         ...
 
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
+        """``executemany`` of a prepared statement (``args`` from :meth:`Prepared.args`)."""
+        ...
+
     def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:
         """Execute a write whose result nobody reads, perhaps with the next round trip."""
         ...

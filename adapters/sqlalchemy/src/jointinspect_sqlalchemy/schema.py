@@ -251,3 +251,48 @@ replay_keys = Table(
 # (imported last: they use the names above): issue 12's fieldwork and oversight, and the
 # operator listings' columns, indexes and table (issue 11).
 from jointinspect_sqlalchemy import schema_fieldwork, schema_listing, schema_oversight  # noqa: E402, F401
+
+# Licence prewarning, credit repair and legal review (issue 12; revision 0007). A licence's
+# expiry is the integer YYYYMMDD (it orders like the date and reads like one); the sweep's
+# range read uses ix_ji_licences_expiry.
+
+licences = Table(
+    "ji_licences",
+    metadata,
+    Column("kind", Key(), primary_key=True),
+    Column("number", Key(), primary_key=True),
+    Column("holder", Key(), nullable=False),
+    Column("department", Key(), nullable=False),
+    Column("expires_on", Integer, nullable=False),
+    #: the shortest lead time (days) already warned at this expiry; NULL: none yet
+    Column("warned_lead", Integer, nullable=True),
+    Index("ix_ji_licences_expiry", "expires_on", "kind", "number"),
+    **_mysql,
+)
+
+penalties = Table(
+    "ji_penalties",
+    metadata,
+    Column("id", Key(), primary_key=True),
+    Column("enterprise", Key(), nullable=False),
+    Column("decided_at", BigInteger, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("publicity_start", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_penalties_enterprise", "enterprise", "decided_at"),
+    Index("ix_ji_penalties_public", "state", "kind", "publicity_start"),
+    **_mysql,
+)
+
+legal_reviews = Table(
+    "ji_legal_reviews",
+    metadata,
+    Column("id", Key(), primary_key=True),
+    Column("state", String(32), nullable=False),
+    Column("overdue_warned", Boolean, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("body", Body, nullable=False),
+    Index("ix_ji_legal_reviews_waiting", "state", "overdue_warned", "deadline"),
+    **_mysql,
+)

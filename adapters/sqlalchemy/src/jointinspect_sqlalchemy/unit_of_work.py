@@ -35,10 +35,12 @@ from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
+from jointinspect_sqlalchemy.repositories.licences import _Licences
 from jointinspect_sqlalchemy.repositories.listing import _Listing
 from jointinspect_sqlalchemy.repositories.offline import _Offline
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
 from jointinspect_sqlalchemy.repositories.oversight import _Conflicts, _EnforcementLoop, _Watch
+from jointinspect_sqlalchemy.repositories.penalties import _LegalReviews, _Penalties
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.quiet_slots import _QuietSlots
 from jointinspect_sqlalchemy.repositories.reference import _Reference
@@ -155,6 +157,21 @@ class SQLUnitOfWork:
     def listing(self) -> _Listing:
         """The operator's listings (issue 11)."""
         return _Listing(self)
+
+    @property
+    def licences(self) -> _Licences:
+        """Licences and their expiry warnings (issue 12)."""
+        return _Licences(self)
+
+    @property
+    def penalties(self) -> _Penalties:
+        """Penalty decisions and their credit repair (issue 12)."""
+        return _Penalties(self)
+
+    @property
+    def legal_reviews(self) -> _LegalReviews:
+        """Legal reviews of major decisions (issue 12)."""
+        return _LegalReviews(self)
 
     @property
     def family(self) -> str:

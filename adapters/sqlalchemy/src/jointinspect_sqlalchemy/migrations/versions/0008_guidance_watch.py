@@ -4,7 +4,7 @@ inefficient-inspection watch and conflicting standards get their tables.
 New tables only; nothing existing changes, so there is nothing to back-fill.
 
 Revision ID: 0008_guidance_watch
-Revises: 0006_spot_checks
+Revises: 0007_licences_penalties
 Create Date: 2026-11-30
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from jointinspect_sqlalchemy.schema import Body, Key
 
 revision = "0008_guidance_watch"
-down_revision = "0006_spot_checks"
+down_revision = "0007_licences_penalties"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,82 @@
+"""Licences (许可证) as reference data: what the expiry prewarning (Yantai) sweeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from jointinspect import validation as v
+
+#: Separates kind and number in `Licence.key` (never part of an identifier).
+KEY_SEPARATOR = "|"
+
+
+def _kind(value: object) -> str:
+    return v.identifier(value, "kind")
+
+
+def _number(value: object) -> str:
+    return v.identifier(value, "number")
+
+
+def _holder(value: object) -> str:
+    return v.credit_code(value, "holder")
+
+
+def _department(value: object) -> str:
+    return v.identifier(value, "department")
+
+
+def _expires_on(value: object) -> dt.date:
+    return v.day(value, "expires_on")
+
+
+@attrs.frozen
+class Licence:
+    """One licence held by an enterprise, issued by a department.
+
+    Attributes:
+        kind: the licence kind, e.g. ``"food_business"`` (an identifier).
+        number: the licence number, unique within its kind (an identifier).
+        holder: the holder's unified social credit code.
+        department: the issuing department's code.
+        expires_on: the last day of validity (a calendar day in the policy zone).
+    """
+
+    kind: str = attrs.field(converter=_kind)
+    number: str = attrs.field(converter=_number)
+    holder: str = attrs.field(converter=_holder)
+    department: str = attrs.field(converter=_department)
+    expires_on: dt.date = attrs.field(converter=_expires_on)
+
+    @classmethod
+    def from_store(cls, kind: str, number: str, holder: str, department: str, expires_on: dt.date) -> Licence:
+        """A licence read back from a store, which checked every field when it was put:
+        built without checking them again (a sweep reads tens of thousands a day)."""
+        licence = object.__new__(cls)
+        put = object.__setattr__
+        put(licence, "kind", kind)
+        put(licence, "number", number)
+        put(licence, "holder", holder)
+        put(licence, "department", department)
+        put(licence, "expires_on", expires_on)
+        return licence
+
+    @property
+    def key(self) -> str:
+        """``kind|number``: the licence's key (identifiers never contain ``|``)."""
+        return licence_key(self.kind, self.number)
+
+
+def licence_key(kind: str, number: str) -> str:
+    """The key of the licence ``number`` of ``kind``: ``kind|number``."""
+    return f"{kind}{KEY_SEPARATOR}{number}"
+
+
+@attrs.frozen
+class LicenceWarning:
+    """A warning sent (or due) for one licence and one lead time."""
+
+    licence: Licence
+    lead_days: int
