@@ -370,6 +370,17 @@ def test_the_documented_matrix_is_generated_from_the_data() -> None:
     assert matrix_markdown(defaults=AuthorizationPolicy(reference=frozenset({"officer"}))) != matrix_markdown()
 
 
+def test_the_chinese_twin_carries_the_same_generated_matrix() -> None:
+    text = DOCS.with_name("authorization.zh.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- matrix:start -->\n(.*?)<!-- matrix:end -->", text, re.S)
+    assert found is not None, "docs/authorization.zh.md lacks the matrix markers"
+    assert found.group(1) == matrix_markdown(zh=True), "regenerate: python -m jointinspect.auth --zh > table"
+    # the Chinese table differs only in its headers and policy phrase, row for row
+    zh_rows, en_rows = matrix_markdown(zh=True).splitlines(), matrix_markdown().splitlines()
+    assert len(zh_rows) == len(en_rows) and zh_rows[0] != en_rows[0]
+    assert [r.split(" | ")[0] for r in zh_rows[2:]] == [r.split(" | ")[0] for r in en_rows[2:]]
+
+
 class OnlyTheCity:
     """A municipality's extra rule: nothing on enterprise E2 except by the platform."""
 

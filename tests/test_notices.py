@@ -232,3 +232,11 @@ def test_names_from_store_reads_reference_data() -> None:
 
 def test_docs_table_is_the_catalogue() -> None:
     assert catalogue_markdown() in DOCS.read_text(encoding="utf-8")
+
+
+def test_the_chinese_twin_table_is_the_catalogue() -> None:
+    text = DOCS.with_name("notifications.zh.md").read_text(encoding="utf-8")
+    assert catalogue_markdown(zh=True) in text, "regenerate with catalogue_markdown(zh=True)"
+    zh_rows, en_rows = catalogue_markdown(zh=True).splitlines(), catalogue_markdown().splitlines()
+    assert len(zh_rows) == len(en_rows) == len(CATALOGUE) + 2
+    assert zh_rows[0] != en_rows[0] and "(set by" not in "".join(zh_rows)

@@ -496,17 +496,28 @@ def _who(grant: Grant) -> str:
     return kind
 
 
-def matrix_markdown(rules: Iterable[Rule] = MATRIX, defaults: AuthorizationPolicy | None = None) -> str:
-    """The matrix as the Markdown table docs/authorization.md embeds (a test compares them)."""
+def matrix_markdown(
+    rules: Iterable[Rule] = MATRIX, defaults: AuthorizationPolicy | None = None, *, zh: bool = False
+) -> str:
+    """The matrix as the Markdown table docs/authorization.md embeds (a test compares them).
+
+    With ``zh=True`` the headers and the policy phrase are Chinese, for the Chinese twin
+    docs/authorization.zh.md; the cells (operations, kinds, bindings, notes) are data and stay
+    as they are.
+    """
     auth = defaults or AuthorizationPolicy()
-    lines = ["| Operation | Who may | What binds them | Note |", "|---|---|---|---|"]
+    header = "| 操作 | 可执行者 | 约束条件 | 说明 |" if zh else "| Operation | Who may | What binds them | Note |"
+    lines = [header, "|---|---|---|---|"]
     for rule in rules:
         who, binds = [], []
         for grant in rule.grants:
             if grant.binding.name.startswith("policy:"):
                 field = grant.binding.name.split(":", 1)[1]
                 kinds = ", ".join(sorted(getattr(auth, field)))
-                who.append(f"policy `authorization.{field}` (default: {kinds})")
+                if zh:
+                    who.append(f"策略 `authorization.{field}`（默认：{kinds}）")
+                else:
+                    who.append(f"policy `authorization.{field}` (default: {kinds})")
             else:
                 who.append(_who(grant))
             binds.append(grant.binding.text)
@@ -514,5 +525,7 @@ def matrix_markdown(rules: Iterable[Rule] = MATRIX, defaults: AuthorizationPolic
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # python -m jointinspect.auth: the table for docs/authorization.md
-    print(matrix_markdown(), end="")
+if __name__ == "__main__":  # python -m jointinspect.auth [--zh]: the table for docs/authorization[.zh].md
+    import sys
+
+    print(matrix_markdown(zh="--zh" in sys.argv[1:]), end="")
