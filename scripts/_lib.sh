@@ -21,6 +21,26 @@ _privileged_prefix() {
     fi
 }
 
+# Print the prefix that runs apt-get (see _privileged_prefix) for installing the missing
+# packages "$@" (after $1, what is skipped without them). When apt-get cannot run, warn and
+# return 1 if CI=true or JOINTINSPECT_REQUIRE_SERVERS=1 require the packages, else 2 (skip).
+# Use: prefix="$(apt_prefix_or_exit "..." pkgs...)" || { [ $? -eq 2 ] && exit 0; exit 1; }
+apt_prefix_or_exit() {
+    local skipped=$1
+    shift
+    local prefix
+    if prefix="$(_privileged_prefix)" && command -v apt-get >/dev/null 2>&1; then
+        printf '%s' "$prefix"
+        return 0
+    fi
+    echo "warning: cannot install $* (need root or sudo, and apt-get)" >&2
+    if [ "${CI:-}" = "true" ] || [ "${JOINTINSPECT_REQUIRE_SERVERS:-}" = "1" ]; then
+        return 1
+    fi
+    echo "warning: $skipped will be skipped" >&2
+    return 2
+}
+
 # Pick a Python >= 3.11 for creating the virtual environment.
 _find_python() {
     local candidate

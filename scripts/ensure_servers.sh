@@ -33,17 +33,7 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 
-required=false
-if [ "${CI:-}" = "true" ] || [ "${JOINTINSPECT_REQUIRE_SERVERS:-}" = "1" ]; then
-    required=true
-fi
-
-if ! prefix="$(_privileged_prefix)" || ! command -v apt-get >/dev/null 2>&1; then
-    echo "warning: cannot install ${missing[*]} (need root or sudo, and apt-get)" >&2
-    if $required; then exit 1; fi
-    echo "warning: tests needing these servers will be skipped" >&2
-    exit 0
-fi
+prefix="$(apt_prefix_or_exit "tests needing these servers" "${missing[@]}")" || { [ $? -eq 2 ] && exit 0; exit 1; }
 
 echo "installing: ${missing[*]}"
 # Keep the packages' own services from starting: the tests run private instances, and a

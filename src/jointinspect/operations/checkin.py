@@ -4,14 +4,15 @@ the visit, and complete the inspection when everyone has left."""
 from __future__ import annotations
 
 import attrs
+import pendulum
 
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.codes.token import CodeKind, verify
 from jointinspect.errors import CheckInRejected, IntegrityError, TokenError
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import InspectionStatus
-from jointinspect.model.reference import GeoPoint
+from jointinspect.model.plan import Inspection, InspectionStatus
+from jointinspect.model.reference import GeoPoint, Inspector
 from jointinspect.model.visit import Visit
 from jointinspect.operations import watch
 from jointinspect.operations._unit import (
@@ -25,6 +26,7 @@ from jointinspect.operations._unit import (
     require_item,
     signing_keys,
 )
+from jointinspect.ports import UnitOfWork
 from jointinspect.rules import checkin as checkin_rules
 
 
@@ -68,23 +70,7 @@ def check_in(
             raise TokenError("token.enterprise_mismatch", actual=claims.enterprise, expected=inspection.enterprise)
         if inspection.status is InspectionStatus.PLANNED:
             checkin_rules.check_code_current(claims, inspection)
-        inspector = require_inspector(uow, inspector_id)
-        enterprise = require_enterprise(uow, inspection.enterprise)
-        item_fields = {
-            code: item.field
-            for code in inspection.items
-            if (item := require_item(uow, code)).checked_by(inspector.department)
-        }
-        distance = checkin_rules.check_presence(
-            inspection=inspection,
-            inspector=inspector,
-            enterprise=enterprise,
-            item_fields=item_fields,
-            position=position,
-            at=effects.now,
-            policy=context.policy.checkin,
-            zone=context.policy.zone,
-        )
+        inspector, distance = check_presence(context, uow, inspection, inspector_id, position, effects.now)
         if any(
             v.inspector_id == inspector_id and v.checked_out_at is None
             for v in uow.visits.for_inspection(inspection.id)
@@ -192,3 +178,38 @@ def check_out(context: Context, inspection_id: str, by: Principal) -> Visit:
                 minutes=int(duration.total_minutes()),
             )
     return visit
+
+
+def check_presence(
+    context: Context,
+    uow: UnitOfWork,
+    inspection: Inspection,
+    inspector_id: str,
+    position: GeoPoint,
+    at: pendulum.DateTime,
+) -> tuple[Inspector, float]:
+    """The inspector, and their distance from the site, when they may be present at
+    ``inspection`` at ``at`` (assignment, certificate, window, geofence); shared by the live
+    and the offline check-in.
+
+    Raises:
+        CheckInRejected: the `jointinspect.rules.checkin.check_presence` reason.
+    """
+    inspector = require_inspector(uow, inspector_id)
+    enterprise = require_enterprise(uow, inspection.enterprise)
+    item_fields = {
+        code: item.field
+        for code in inspection.items
+        if (item := require_item(uow, code)).checked_by(inspector.department)
+    }
+    distance = checkin_rules.check_presence(
+        inspection=inspection,
+        inspector=inspector,
+        enterprise=enterprise,
+        item_fields=item_fields,
+        position=position,
+        at=at,
+        policy=context.policy.checkin,
+        zone=context.policy.zone,
+    )
+    return inspector, distance

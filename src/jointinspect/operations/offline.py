@@ -30,13 +30,11 @@ from jointinspect.operations._unit import (
     boundary,
     operation,
     permit,
-    require_enterprise,
     require_inspection,
     require_inspector,
-    require_item,
     signing_keys,
 )
-from jointinspect.rules import checkin as checkin_rules
+from jointinspect.operations.checkin import check_presence
 from jointinspect.timeutil import local_date
 
 __all__ = ["check_in_offline", "register_device_key"]
@@ -93,23 +91,7 @@ def check_in_offline(context: Context, signed: SignedOfflineRecord, by: Principa
                 "checkin.offline_expired", at=record.at.isoformat(), filled=filled.isoformat(), days=limit
             )
         scanned = _scanned(context, signed, inspection.enterprise)
-        inspector = require_inspector(uow, record.inspector)
-        enterprise = require_enterprise(uow, inspection.enterprise)
-        item_fields = {
-            code: item.field
-            for code in inspection.items
-            if (item := require_item(uow, code)).checked_by(inspector.department)
-        }
-        distance = checkin_rules.check_presence(
-            inspection=inspection,
-            inspector=inspector,
-            enterprise=enterprise,
-            item_fields=item_fields,
-            position=record.position,
-            at=record.at,
-            policy=policy.checkin,
-            zone=policy.zone,
-        )
+        inspector, distance = check_presence(context, uow, inspection, record.inspector, record.position, record.at)
         visits = uow.visits.for_inspection(inspection.id)
         if any(v.inspector_id == inspector.id and v.checked_out_at is None for v in visits):
             raise CheckInRejected("checkin.already_checked_in", inspector=inspector.id, inspection=inspection.id)
