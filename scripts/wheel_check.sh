@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the wheel, install it with the `testing` and `sql` extras in a fresh virtual
+# Build the wheel, install it with the `testing`, `sql` and `notify` extras (the ones the docs'
+# code blocks name) in a fresh virtual
 # environment, and run the shipped contract suites from there (tests/distribution/), in an
 # empty directory so that nothing is imported from the source tree. Called by scripts/test.sh;
 # also runs alone: `bash scripts/wheel_check.sh [python]` (default: .venv's interpreter).
@@ -22,14 +23,17 @@ echo "built $(basename "$wheel") ($((SECONDS - t0))s)"
 
 t0=$SECONDS
 "$python" -m venv "$work/venv"
-quiet_pip "$work/venv/bin/python" -m pip install --disable-pip-version-check -q "${wheel}[testing,sql]"
-echo "installed into a fresh venv with [testing,sql] ($((SECONDS - t0))s)"
+quiet_pip "$work/venv/bin/python" -m pip install --disable-pip-version-check -q "${wheel}[testing,sql,notify]"
+echo "installed into a fresh venv with [testing,sql,notify] ($((SECONDS - t0))s)"
 
 mkdir "$work/run"
 # the console script the wheel installs runs on its own (tested further in the suite below)
 env -u PYTHONPATH "$work/venv/bin/jointinspect" --json keys generate >/dev/null
 echo "console script: $work/venv/bin/jointinspect runs"
 cp tests/distribution/installed_contracts.py "$work/run/test_installed_contracts.py"
+# the README's and the docs' Python blocks run in this plain install too (issue 16)
+cp tests/test_docs_examples.py "$work/run/test_docs_examples.py"
 cd "$work/run"
 env -u PYTHONPATH JOINTINSPECT_SOURCE_TREE="$root" \
-    "$work/venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$work/run" test_installed_contracts.py
+    "$work/venv/bin/python" -m pytest -q -p no:cacheprovider --rootdir "$work/run" test_installed_contracts.py \
+    test_docs_examples.py

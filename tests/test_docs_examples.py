@@ -9,6 +9,7 @@ imports (fence a fragment as ```text). A ```toml block is a policy file (it load
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ import pytest
 
 from jointinspect.policy import load_policy, preset
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The source tree whose pages run: this checkout, or (scripts/wheel_check.sh) the tree a
+#: plain install of the built wheel is tested against.
+ROOT = Path(os.environ.get("JOINTINSPECT_SOURCE_TREE") or Path(__file__).resolve().parents[1])
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 #: The signing seed the README tells a reader to export (docs/keys.md); any 64 hex digits do.
 TEST_SEED = "00" * 31 + "2a"
