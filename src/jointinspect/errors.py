@@ -712,6 +712,17 @@ RECORD_KINDS_ZH: Mapping[str, str] = {
     "scenario": "场景",
     "notification": "通知",
     "reservation": "频次预约",
+    "penalty": "行政处罚",
+    "legal review": "法制审核",
+    "licence": "证照",
+    "spot check": "随机抽查",
+    "quiet slot": "免扰时段",
+    "conflict flag": "标准冲突提示",
+    "conflict": "回避声明",
+    "loop step": "指导处罚帮扶记录",
+    "device key": "设备密钥",
+    "spot pair": "抽查配对",
+    "offline check-in": "离线检查记录",
 }
 
 
