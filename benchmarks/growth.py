@@ -21,8 +21,6 @@ import itertools
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -44,21 +42,10 @@ from jointinspect.sample import build_city, populate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # testsupport.*
 
+from benchmarks.measure import time_and_peak
+
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 SEED = b"growth-benchmark-signing-seed-32"
-
-
-def _measure(fn: Callable[[], object]) -> tuple[float, float]:
-    started = time.perf_counter()
-    fn()
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    try:
-        fn()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return seconds, peak / 2**20
 
 
 def _sql_store(url: str) -> Store:
@@ -82,7 +69,7 @@ def audit(label: str, store: Store, entries: int, *, before: bool) -> tuple[floa
                 return verify(uow.audit.entries())
             return audit_chain.verify_log(uow.audit)  # absent before phase 1
 
-    seconds, mib = _measure(run)
+    seconds, mib = time_and_peak(run)
     way = "list (before)" if before else "streaming"
     print(f"audit verify, {label}, {entries:,} entries, {way}: {seconds:.2f} s, {mib:.2f} MiB peak")
     return seconds, mib

@@ -13,30 +13,20 @@ operation (queue, list pending, mark delivered) with 1k, 10k and 100k delivered 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-import tracemalloc
-from collections.abc import Callable
+from pathlib import Path
 
 import pendulum
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks.*
+
+from benchmarks.measure import time_and_peak
 from jointinspect.audit import AuditRecord, verify, verify_log
 from jointinspect.memory import MemoryStore
 from jointinspect.model.notification import Notification, Role
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
-
-
-def _measure(fn: Callable[[], object]) -> tuple[float, float]:
-    started = time.perf_counter()
-    fn()
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    try:
-        fn()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return seconds, peak / 2**20
 
 
 def audit(entries: int) -> None:
@@ -47,8 +37,8 @@ def audit(entries: int) -> None:
             uow.audit.append(AuditRecord(T0.add(seconds=n), "officer:SCJG", "plan.filed", f"plan-{n}", {"k": n}))
         uow.commit()
     with store.unit_of_work() as uow:
-        listed = _measure(lambda: verify(uow.audit.entries()))
-        streamed = _measure(lambda: verify_log(uow.audit))
+        listed = time_and_peak(lambda: verify(uow.audit.entries()))
+        streamed = time_and_peak(lambda: verify_log(uow.audit))
     print(
         f"audit verify, {entries:,} entries: list {listed[0]:.2f} s / {listed[1]:.2f} MiB peak; "
         f"streaming {streamed[0]:.2f} s / {streamed[1]:.2f} MiB peak"
