@@ -99,6 +99,10 @@ class RedisPrimaryReplica:
             and primary.get("master_repl_offset") == replica.get("slave_repl_offset")
         )
 
+    def wait_in_sync(self) -> None:
+        """Wait (bounded) until the replica is connected and caught up, e.g. after a thaw."""
+        _poll(self.in_sync, "Redis replica in sync")
+
     def close(self) -> None:
         """Kill both servers and remove their directories."""
         for node in (self.replica, self.primary):
@@ -113,7 +117,7 @@ def start_redis_with_replica(*, extra_args: Sequence[str] = ()) -> RedisPrimaryR
     try:
         replica = start_redis(extra_args=[*extra_args, "--replicaof", HOST, str(primary.port)])
         pair = RedisPrimaryReplica(primary, replica)
-        _poll(pair.in_sync, "Redis replica in sync")
+        pair.wait_in_sync()
         return pair
     except BaseException:
         if replica is not None:

@@ -46,7 +46,11 @@ def pair() -> Iterator[replicas.RedisPrimaryReplica]:
 
 @pytest.fixture
 def clean(pair: replicas.RedisPrimaryReplica) -> Iterator[replicas.RedisPrimaryReplica]:
+    # A test that froze the replica leaves it reconnecting: start each test in sync, or a
+    # 200 ms acknowledgement can time out on a loaded machine.
+    pair.wait_in_sync()
     pair.primary.flushall()
+    pair.wait_in_sync()
     yield pair
     replicas.thaw(pair.replica)
 
