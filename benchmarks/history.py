@@ -484,6 +484,7 @@ QUERIES = """
 | rate | `inspections.get` twice; `feedback.get_evaluation` | one row each |
 | complain | `inspections.get` | one row |
 | listings (`inspections_of`, `rectifications_of`) | `for_enterprise(e, limit, offset)`, ordered by (time, id) | the page asked for (unbounded when no limit is given) |
+| supervision report | `period.*(start, end)`: plans by `ix_ji_plans_filed`, inspections by `ix_ji_inspections_start` (and by primary key those the period's plans joined), check-ins by `ix_ji_visits_checked_in`, rectifications by `ix_ji_rectifications_opened`, ratings by `ix_ji_evaluations_at`, complaints by `ix_ji_complaints_at`, frequency warnings by `ix_ji_audit_action` | the period's records (was: every record of every enterprise, 17.4 s against 0.66 s for a 20,000-enterprise city on SQLite) |
 | reconcile reservations (repair) | `inspections.for_enterprise(e)` and the ledger's `reservations(e)` | the enterprise's history: a maintenance step, not an operation |
 """  # noqa: E501 - Markdown table rows
 

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import cattrs.preconf.json
 
@@ -38,6 +38,7 @@ from jointinspect.ports import (
     OfflineRepository,
     Outbox,
     PenaltyRepository,
+    PeriodRepository,
     PlanRepository,
     QuietSlotRepository,
     RectificationRepository,
@@ -264,6 +265,11 @@ class HybridUnitOfWork:
         """Legal reviews of major decisions."""
         return self._memory.legal_reviews
 
+    @property
+    def period(self) -> PeriodRepository:
+        """A period's records for reports (no reference data among them)."""
+        return self._memory.period
+
     def lock_enterprise(self, credit_code: str) -> None:
         """Nothing to do: units of work already run one at a time."""
 
@@ -302,3 +308,11 @@ class HybridStore:
 
     def close(self) -> None:
         """Nothing held open between units of work."""
+
+
+if TYPE_CHECKING:
+    # mypy holds the example to the ports: a port member it lacks fails the type check.
+    from jointinspect.ports import Store, UnitOfWork
+
+    _STORE: type[Store] = HybridStore
+    _UNIT: type[UnitOfWork] = HybridUnitOfWork

@@ -35,13 +35,18 @@ from jointinspect.policy.schema import Policy
 from jointinspect.rules.filing import earliest_start
 from jointinspect.timeutil import local_date
 
-__all__ = ["CityRecords", "DepartmentMonth", "KpiReport", "compute"]
+__all__ = ["AUDITED_ACTIONS", "FREQUENCY_WARNING", "CityRecords", "DepartmentMonth", "KpiReport", "compute"]
 
 _RATE = Decimal("0.0001")
 _MEAN = Decimal("0.01")
 #: Inspections that stand for a visit that happens or happened.
 _LIVE = frozenset({InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS, InspectionStatus.COMPLETED})
 _CLOSED = frozenset({RectificationState.ACCEPTED})
+
+#: The audit action of a frequency warning (counted by `compute`).
+FREQUENCY_WARNING = "frequency.warning"
+#: The audit actions `compute` counts: a caller reads only these entries.
+AUDITED_ACTIONS = (FREQUENCY_WARNING,)
 
 
 @attrs.frozen
@@ -219,7 +224,7 @@ def compute(records: CityRecords, start: pendulum.DateTime, end: pendulum.DateTi
         enterprise_code_scan_rate=_rate(scanned, len(check_ins)),
         median_visit_minutes=_median(minutes),
         frequency_warnings=sum(
-            1 for e in records.audit if e.record.action == "frequency.warning" and within(e.record.at)
+            1 for e in records.audit if e.record.action == FREQUENCY_WARNING and within(e.record.at)
         ),
         rectifications_opened=len(opened),
         rectifications_closed=len(closed_days),

@@ -20,6 +20,7 @@ from jointinspect.memory.listing import _Listing
 from jointinspect.memory.offline import _Offline
 from jointinspect.memory.oversight import _Conflicts, _EnforcementLoop, _Watch
 from jointinspect.memory.penalties import _LegalReviews, _Penalties
+from jointinspect.memory.period import _Period
 from jointinspect.memory.quiet_slots import _QuietSlots
 from jointinspect.memory.records import _Feedback, _Inspections, _Plans, _Rectifications, _Reference, _Results, _Visits
 from jointinspect.memory.spot_checks import _SpotChecks
@@ -52,6 +53,7 @@ class MemoryUnitOfWork:
         self.licences = _Licences(t, j)
         self.penalties = _Penalties(t, j)
         self.legal_reviews = _LegalReviews(t, j)
+        self.period = _Period(t, j)
 
     def __enter__(self) -> Self:
         self._store._lock.acquire()

@@ -1,8 +1,10 @@
 """The supervising office's report: read a period's records in one unit of work and count
 them with `jointinspect.kpi.compute`.
 
-A report is a batch read over the whole city (every enterprise the store lists), taken in
-one unit of work so that its figures agree with each other; it writes nothing.
+A report reads the period's records (`jointinspect.ports.PeriodRepository`: each kind one
+ordered query on the instant it is counted at, so its cost is the period, not the history
+or the number of enterprises), in one unit of work so that its figures agree with each
+other; it writes nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import ValidationError
-from jointinspect.kpi import CityRecords, KpiReport, compute
-from jointinspect.ledger_rebuild import listed_enterprises
+from jointinspect.kpi import AUDITED_ACTIONS, CityRecords, KpiReport, compute
 from jointinspect.operations._unit import Context, boundary, permit
 from jointinspect.ports import UnitOfWork
 
@@ -35,16 +36,19 @@ def supervision_report(context: Context, start: object, end: object, by: Princip
 
 
 def _records(uow: UnitOfWork, start: pendulum.DateTime, end: pendulum.DateTime) -> CityRecords:
-    plans, inspections, visits, rectifications, evaluations, complaints = [], [], [], [], [], []
-    for enterprise in listed_enterprises(uow):
-        plans += uow.plans.for_enterprise(enterprise)
-        own = uow.inspections.for_enterprise(enterprise)
-        inspections += own
-        for inspection in own:
-            visits += uow.visits.for_inspection(inspection.id)
-            if (evaluation := uow.feedback.get_evaluation(inspection.id)) is not None:
-                evaluations.append(evaluation)
-        rectifications += uow.rectifications.for_enterprise(enterprise)
-        complaints += uow.feedback.complaints(enterprise)
-    audit = [e for e in uow.audit.iter_entries() if start <= e.record.at < end]
-    return CityRecords(plans, inspections, visits, rectifications, evaluations, complaints, audit)
+    period = uow.period
+    plans = period.plans_filed(start, end)
+    inspections = period.inspections_starting(start, end)
+    # plans filed in the period may be served by visits starting after it (joint or not)
+    known = {i.id for i in inspections}
+    served = [p.inspection_id for p in plans if p.inspection_id is not None and p.inspection_id not in known]
+    inspections += period.inspections_by_id(served)
+    return CityRecords(
+        plans=plans,
+        inspections=inspections,
+        visits=period.visits_checked_in(start, end),
+        rectifications=period.rectifications_opened(start, end),
+        evaluations=period.evaluations_given(start, end),
+        complaints=period.complaints_filed(start, end),
+        audit=period.audit_actions(AUDITED_ACTIONS, start, end),
+    )

@@ -250,7 +250,7 @@ replay_keys = Table(
 # Tables and columns of later capabilities live in their own modules, on this metadata
 # (imported last: they use the names above): issue 12's fieldwork and oversight, and the
 # operator listings' columns, indexes and table (issue 11).
-from jointinspect_sqlalchemy import schema_fieldwork, schema_listing, schema_oversight  # noqa: E402, F401
+from jointinspect_sqlalchemy import schema_fieldwork, schema_listing, schema_oversight, schema_period  # noqa: E402, F401
 
 # Licence prewarning, credit repair and legal review (issue 12; revision 0007). A licence's
 # expiry is the integer YYYYMMDD (it orders like the date and reads like one); the sweep's

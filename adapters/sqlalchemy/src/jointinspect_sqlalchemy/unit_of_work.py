@@ -41,6 +41,7 @@ from jointinspect_sqlalchemy.repositories.offline import _Offline
 from jointinspect_sqlalchemy.repositories.outbox import _Outbox
 from jointinspect_sqlalchemy.repositories.oversight import _Conflicts, _EnforcementLoop, _Watch
 from jointinspect_sqlalchemy.repositories.penalties import _LegalReviews, _Penalties
+from jointinspect_sqlalchemy.repositories.period import _Period
 from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.quiet_slots import _QuietSlots
 from jointinspect_sqlalchemy.repositories.reference import _Reference
@@ -172,6 +173,11 @@ class SQLUnitOfWork:
     def legal_reviews(self) -> _LegalReviews:
         """Legal reviews of major decisions (issue 12)."""
         return _LegalReviews(self)
+
+    @property
+    def period(self) -> _Period:
+        """A period's records, read whole for reports (issue 13)."""
+        return _Period(self)
 
     @property
     def family(self) -> str:

@@ -15,8 +15,10 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
 
 from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, canonical_body, parse_row, seal
+from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.schema_period import ACTION_PREFIX
 
 #: Rows per page of `iter_entries`.
 PAGE = 1000
@@ -35,7 +37,14 @@ class _Audit(_Repo):
         entry = seal(record, int(rows[0][0]) + 1, str(rows[0][1]))
         uow.defer(
             store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS),
-            {"seq": entry.seq, "prev_hash": entry.prev_hash, "hash": entry.hash, "body": canonical_body(entry)},
+            {
+                "seq": entry.seq,
+                "prev_hash": entry.prev_hash,
+                "hash": entry.hash,
+                "body": canonical_body(entry),
+                "action": record.action[:ACTION_PREFIX],
+                "at": codec.micros(entry.record.at),
+            },
         )
         uow.defer(
             store.statement("audit-move-head", _audit_move_head),
@@ -65,7 +74,7 @@ class _Audit(_Repo):
         return list(self.iter_entries(after_seq))
 
 
-_AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body")
+_AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body", "action", "at")
 
 
 #: One page of rows after a sequence number (keyset pagination on the primary key).

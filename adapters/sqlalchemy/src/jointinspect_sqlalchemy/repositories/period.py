@@ -1,0 +1,87 @@
+"""A period's records for reports (issue 13): one indexed, ordered ``SELECT`` per kind.
+
+Each read is a range of an index on the instant the report counts the record at
+(`jointinspect_sqlalchemy.schema_period`, and the listings' indexes for inspections,
+ratings and complaints), so its cost is the period's rows, not the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pendulum
+from sqlalchemy import select
+
+from jointinspect.audit import AuditEntry, parse_row
+from jointinspect.model.feedback import Complaint, Evaluation
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.rectification import Rectification
+from jointinspect.model.visit import Visit
+from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.schema_period import ACTION_PREFIX
+
+#: Ids per ``IN (...)`` list: well under every driver's bound-parameter limit.
+_IDS_PER_QUERY = 500
+
+
+def _range(column: Any, since: pendulum.DateTime, until: pendulum.DateTime) -> Any:
+    return (column >= codec.micros(since)) & (column < codec.micros(until))
+
+
+class _Period(_Repo):
+    def plans_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Plan]:
+        t = s.plans
+        query = select(t.c.body).where(_range(t.c.filed_at, since, until)).order_by(t.c.filed_at, t.c.id)
+        return self._bodies(query, Plan)
+
+    def inspections_starting(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Inspection]:
+        t = s.inspections
+        query = select(t.c.body).where(_range(t.c.window_start, since, until)).order_by(t.c.window_start, t.c.id)
+        return self._bodies(query, Inspection)
+
+    def inspections_by_id(self, ids: Sequence[str]) -> list[Inspection]:
+        t, wanted = s.inspections, sorted(set(ids))
+        found: list[Inspection] = []
+        for start in range(0, len(wanted), _IDS_PER_QUERY):
+            part = wanted[start : start + _IDS_PER_QUERY]
+            found += self._bodies(select(t.c.body).where(t.c.id.in_(part)), Inspection)
+        return sorted(found, key=lambda i: i.id)
+
+    def visits_checked_in(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Visit]:
+        t = s.visits
+        query = select(t.c.body).where(_range(t.c.checked_in_at, since, until)).order_by(t.c.checked_in_at, t.c.id)
+        return self._bodies(query, Visit)
+
+    def rectifications_opened(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Rectification]:
+        t = s.rectifications
+        query = select(t.c.body).where(_range(t.c.opened_at, since, until)).order_by(t.c.opened_at, t.c.id)
+        return self._bodies(query, Rectification)
+
+    def evaluations_given(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Evaluation]:
+        t = s.evaluations
+        query = select(t.c.body).where(_range(t.c.at, since, until)).order_by(t.c.at, t.c.inspection_id)
+        return self._bodies(query, Evaluation)
+
+    def complaints_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Complaint]:
+        t = s.complaints
+        query = select(t.c.body).where(_range(t.c.at, since, until)).order_by(t.c.at, t.c.id)
+        return self._bodies(query, Complaint)
+
+    def audit_actions(
+        self, actions: Sequence[str], since: pendulum.DateTime, until: pendulum.DateTime
+    ) -> list[AuditEntry]:
+        wanted = set(actions)
+        if not wanted:
+            return []
+        t = s.audit_log
+        query = (
+            select(t.c.seq, t.c.prev_hash, t.c.hash, t.c.body)
+            .where(t.c.action.in_(sorted({a[:ACTION_PREFIX] for a in wanted})) & _range(t.c.at, since, until))
+            .order_by(t.c.seq)
+        )
+        entries = (parse_row(*row) for row in self._uow.execute(query))
+        # the column keeps a prefix of a long action: the parsed entry decides
+        return [e for e in entries if e.record.action in wanted]
