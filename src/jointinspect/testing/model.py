@@ -5,9 +5,9 @@ adapter runs the same comparison::
 
     TestMyStoreModel = engine_machine(lambda: MyStore(...)).TestCase
 
-The machine files random plans (several enterprises, departments, days and kinds) and
-starts random inspections, then checks after every step, against brute-force
-re-computations that share no code with the engine's rules:
+The machine files random plans (several enterprises, departments, days and kinds), one
+by one and in bulk (`Engine.file_plans`), and starts random inspections, then checks
+after every step, against brute-force re-computations that share no code with the engine's rules:
 
 * every live inspection lies inside the window of every plan it serves, and a visit of
   several plans has at least the policy minimum of common time (issue 8);
@@ -55,6 +55,18 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
     enterprises = [e for e in city.enterprises if e.credit_class != "A"][:3]
     departments = [d.code for d in city.departments]
 
+    def _request(ent: int, dept: str, day: int, hours: int, kind: InspectionKind) -> PlanRequest:
+        start = BASE.add(days=14 + day, hours=1)
+        return PlanRequest(
+            enterprises[ent].credit_code,
+            dept,
+            start,
+            start.add(hours=hours),
+            kind=kind,
+            items=[f"{dept}-01"],
+            inspectors=[p.id for p in city.inspectors_of(dept)],
+        )
+
     class EngineVersusModel(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
@@ -91,32 +103,50 @@ def engine_machine(store_factory: Callable[[], Store], max_examples: int = 25) -
             kind=st.sampled_from(KINDS),
         )
         def file(self, ent: int, dept: str, day: int, hours: int, kind: InspectionKind) -> None:
-            enterprise = enterprises[ent].credit_code
-            start = BASE.add(days=14 + day, hours=1)
-            end = start.add(hours=hours)
-            request = PlanRequest(
-                enterprise,
-                dept,
-                start,
-                end,
-                kind=kind,
-                items=[f"{dept}-01"],
-                inspectors=[p.id for p in city.inspectors_of(dept)],
-            )
+            request = _request(ent, dept, day, hours, kind)
             try:
                 out = self.engine.file_plan(request, by=officer(dept))
             except FrequencyBlocked:
-                assert kind in PLANNED_KINDS, "only planned kinds may be blocked"
-                with self.store.unit_of_work() as uow:
-                    near = [
-                        r
-                        for r in uow.ledger.reservations(enterprise)
-                        if r.kind in PLANNED_KINDS
-                        and abs((r.at - start).total_seconds()) < BLOCK_WINDOW.total_seconds()
-                    ]
-                assert near, "blocked without a planned visit in the window"
+                self._check_blocked(request)
                 return
-            self.plans[out.plan.id] = (enterprise, start, end, kind)
+            self.plans[out.plan.id] = (request.enterprise, request.start, request.end, request.kind)
+
+        @rule(
+            dept=st.sampled_from(departments),
+            shapes=st.lists(
+                st.tuples(
+                    st.integers(0, len(enterprises) - 1),
+                    st.integers(0, 40),
+                    st.integers(2, 72),
+                    st.sampled_from(KINDS),
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        )
+        def file_in_bulk(self, dept: str, shapes: list[tuple[int, int, int, InspectionKind]]) -> None:
+            """`Engine.file_plans` interleaved with single filings and check-ins."""
+            requests = [_request(ent, dept, day, hours, kind) for ent, day, hours, kind in shapes]
+            out = self.engine.file_plans(requests, by=officer(dept))
+            assert [item.index for item in out.items] == list(range(len(requests)))
+            for item, request in zip(out.items, requests, strict=True):
+                if item.outcome is not None:
+                    plan = item.outcome.plan
+                    self.plans[plan.id] = (request.enterprise, request.start, request.end, request.kind)
+                else:
+                    assert isinstance(item.error, FrequencyBlocked), item.error
+                    self._check_blocked(request)
+
+        def _check_blocked(self, request: PlanRequest) -> None:
+            assert request.kind in PLANNED_KINDS, "only planned kinds may be blocked"
+            with self.store.unit_of_work() as uow:
+                near = [
+                    r
+                    for r in uow.ledger.reservations(request.enterprise)
+                    if r.kind in PLANNED_KINDS
+                    and abs((r.at - request.start).total_seconds()) < BLOCK_WINDOW.total_seconds()
+                ]
+            assert near, "blocked without a planned visit in the window"
 
         @precondition(lambda self: bool(self.plans))
         @rule(pick=st.integers(0, 10_000))
