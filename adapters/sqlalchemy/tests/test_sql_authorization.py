@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from jointinspect_sqlalchemy import SQLStore
-from sql_support import fresh_url
+from sql_support import schema_url
 
 from jointinspect.testing.authorization import AuthorizationContract
 
@@ -17,7 +17,7 @@ class _SQLAuthorization(AuthorizationContract):
 
     @pytest.fixture(autouse=True)
     def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-        self.url = fresh_url(request, self.backend, tmp_path)
+        self.url = schema_url(request, self.backend, tmp_path)
 
     def make_store(self) -> SQLStore:
         return SQLStore(self.url, create=True)

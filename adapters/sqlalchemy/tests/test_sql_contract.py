@@ -8,7 +8,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 from jointinspect_sqlalchemy import SQLStore
-from sql_support import BACKENDS, fresh_url, wipe
+from sql_support import BACKENDS, fresh_url, schema_url, wipe
 
 from jointinspect.testing.contract import StoreContract
 from jointinspect.testing.ledger import LedgerContract, ReplayGuardContract
@@ -20,7 +20,7 @@ class _Backend:
 
     @pytest.fixture(autouse=True)
     def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-        self.url = fresh_url(request, self.backend, tmp_path)
+        self.url = schema_url(request, self.backend, tmp_path)
 
 
 class _StoreContract(_Backend, StoreContract):

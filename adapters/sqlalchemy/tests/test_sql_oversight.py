@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from jointinspect_sqlalchemy import SQLStore, upgrade
-from sql_support import fresh_url
+from sql_support import schema_url
 from sqlalchemy import create_engine, inspect
 
 from jointinspect.testing.oversight import OversightContract
@@ -18,7 +18,7 @@ class _Backend:
 
     @pytest.fixture(autouse=True)
     def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-        self.url = fresh_url(request, self.backend, tmp_path)
+        self.url = schema_url(request, self.backend, tmp_path)
 
     def make_store(self) -> SQLStore:
         return SQLStore(self.url, create=True)

@@ -13,7 +13,7 @@ import pendulum
 import pytest
 from jointinspect_sqlalchemy import SQLStore, codec, upgrade
 from jointinspect_sqlalchemy import schema as s
-from sql_support import fresh_url
+from sql_support import schema_url
 from sqlalchemy import Boolean, column, create_engine, delete, insert, select, table
 
 from jointinspect.audit import AuditHead, AuditRecord, verify_log
@@ -27,7 +27,7 @@ class _Backend:
 
     @pytest.fixture(autouse=True)
     def _database(self, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-        self.url = fresh_url(request, self.backend, tmp_path)
+        self.url = schema_url(request, self.backend, tmp_path)
 
     def make_store(self) -> SQLStore:
         return SQLStore(self.url, create=True)
