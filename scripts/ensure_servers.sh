@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the database servers the test suites run for real (Debian packages), when missing:
 # PostgreSQL, MariaDB, Redis (redis-server + redis-cli). The tests start their own throwaway
-# instances on free loopback ports (testsupport/servers.py); the system services are not used.
+# instances on free loopback ports (the testsupport.servers package); the system services are not used.
 #
 # Exit status: 0 when every server's binaries are present afterwards. When they are missing
 # and cannot be installed (not root, no sudo, no apt-get), exit 1 if servers are required

@@ -14,7 +14,7 @@ from redis.cluster import ClusterNode
 from redis.cluster import RedisCluster as RedisClusterClient
 
 from testsupport import external, servers
-from testsupport.servers import PostgresServer, RedisCluster, RedisServer
+from testsupport.servers import PostgresServer, RedisCluster, RedisServer, mariadb, redis_server
 
 
 def _throwaway(kind: str) -> pytest.MarkDecorator:
@@ -194,7 +194,8 @@ def test_missing_postgres_binaries_raise_with_a_hint(monkeypatch: pytest.MonkeyP
 
 def test_missing_redis_binaries_raise_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr(servers, "_which", lambda *names, **kw: None)
+    for module in (mariadb, redis_server):  # where each start function looks its binaries up
+        monkeypatch.setattr(module, "_which", lambda *names, **kw: None)
     with pytest.raises(servers.ServerBinariesMissing, match="redis-server"):
         servers.start_redis()
     with pytest.raises(servers.ServerBinariesMissing, match="mariadb-server"):

@@ -39,14 +39,8 @@ from typing import Any, Final
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from testsupport import servers
-from testsupport.servers import (
-    MariaDBServer,
-    PostgresServer,
-    RedisCluster,
-    RedisServer,
-    _encode_command,
-    _read_reply,
-)
+from testsupport.servers import MariaDBServer, PostgresServer, RedisCluster, RedisServer
+from testsupport.servers.redis_server import _encode_command, _read_reply
 
 __all__ = [
     "ENV_URLS",

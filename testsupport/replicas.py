@@ -28,21 +28,22 @@ from testsupport.servers import (
     RedisCluster,
     RedisServer,
     ServerStartError,
-    _free_port,
-    _make_base_dir,
-    _postgres_user,
-    _Process,
-    _redis_common_args,
-    _redis_major,
-    _remove_dir,
-    _run,
-    _sql_ready,
-    _wait_until,
     find_postgres_bindir,
     find_redis_binaries,
     start_postgres,
     start_redis,
 )
+from testsupport.servers._process import (
+    _free_port,
+    _make_base_dir,
+    _Process,
+    _remove_dir,
+    _run,
+    _sql_ready,
+    _wait_until,
+)
+from testsupport.servers.postgresql import _postgres_user
+from testsupport.servers.redis_server import _redis_common_args, _redis_major
 
 #: Bound of every wait for replication, promotion or a healthy cluster.
 WAIT_LIMIT: Final = 30.0
