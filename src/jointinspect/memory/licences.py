@@ -43,6 +43,14 @@ class _Licences(_Base):
             i += 1
         return found
 
+    def claim_unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+    ) -> list[Licence]:
+        # The store runs one unit of work at a time: the read and its marks are atomic.
+        page = self.unwarned(lead_days, first, last, after, limit)
+        self.mark_warned(lead_days, page)
+        return page
+
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
         for licence in licences:
             seen = self._t.licence_warnings.rows.get(licence.key)

@@ -5,6 +5,13 @@ current expiry (``NULL``: none; a renewal clears it). The sweep's read is one in
 query per page: licences whose expiry lies in the lead time's range, after the previous
 page's last ``(expires_on, kind, number)``, not yet warned for that lead time or a shorter
 one, in index order. No join: the read costs what the range query of the same rows costs.
+
+The sweep claims a page in one statement (``claim_unwarned``): PostgreSQL and SQLite mark the
+page's rows with an ``UPDATE ... RETURNING`` over that same range read, MariaDB (no
+``UPDATE ... RETURNING``) reads the page with a locking read and marks it. The page's SQL is
+written here, its integers (days, lead time, limit) rendered into the text so that a server
+caching a generic plan still sees how narrow the range is, and run on the driver's cursor:
+no SQLAlchemy row or statement per page.
 """
 
 from __future__ import annotations
@@ -13,12 +20,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, or_, select, tuple_, update
+from sqlalchemy import bindparam, or_, select, update
 
 from jointinspect.model.licence import Licence
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories._common import _Repo
-from jointinspect_sqlalchemy.schema import Key
+
+#: ``(expires_on, kind, number)``: the order of a page and of its keyset.
+Order = tuple[dt.date, str, str]
+_COLUMNS = "kind, number, holder, department, expires_on"
 
 
 def day_number(day: dt.date) -> int:
@@ -26,48 +37,51 @@ def day_number(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+#: Decoded days: a sweep's pages hold a few dozen distinct expiries, read thousands of times.
+_DAYS: dict[int, dt.date] = {}
+
+
 def _day(number: int) -> dt.date:
-    return dt.date(number // 10_000, number // 100 % 100, number % 100)
+    day = _DAYS.get(number)
+    if day is None:
+        day = dt.date(number // 10_000, number // 100 % 100, number % 100)
+        if len(_DAYS) < 100_000:
+            _DAYS[number] = day
+    return day
 
 
 def _licence(row: Any) -> Licence:
     return Licence.from_store(row[0], row[1], row[2], row[3], _day(row[4]))
 
 
-def _unwarned(paged: bool, limit: int, family_name: str) -> Any:
-    t = s.licences
-    # The range's bounds and the lead time are rendered into the SQL text (integers): a
-    # server caching a generic plan for a prepared statement would not know how narrow it is.
-    first = bindparam("first", type_=Integer, literal_execute=True)
-    last = bindparam("last", type_=Integer, literal_execute=True)
-    lead = bindparam("lead", type_=Integer, literal_execute=True)
-    where = [
-        t.c.expires_on >= first,
-        t.c.expires_on <= last,
-        or_(t.c.warned_lead.is_(None), t.c.warned_lead > lead),
-    ]
-    if paged:
-        e = bindparam("after_e", type_=Integer, literal_execute=True)
-        k, n = bindparam("after_k", type_=Key()), bindparam("after_n", type_=Key())
-        where.append(t.c.expires_on >= e)
-        if family_name == "mysql":
-            # (expires_on, kind, number) > (:e, :k, :n) spelt out for MariaDB's range optimizer.
-            where.append(
-                or_(
-                    t.c.expires_on > e,
-                    and_(t.c.expires_on == e, or_(t.c.kind > k, and_(t.c.kind == k, t.c.number > n))),
-                )
-            )
-        else:
-            # A row comparison: PostgreSQL and SQLite start the index scan right after the
-            # previous page (an OR of columns would rescan the range from its start each page).
-            where.append(tuple_(t.c.expires_on, t.c.kind, t.c.number) > tuple_(e, k, n))
-    return (
-        select(t.c.kind, t.c.number, t.c.holder, t.c.department, t.c.expires_on)
-        .where(*where)
-        .order_by(t.c.expires_on, t.c.kind, t.c.number)
-        .limit(limit)
-    )
+def _page_sql(
+    family_name: str, lead: int, first: dt.date, last: dt.date, after: Order | None, limit: int
+) -> tuple[str, tuple[str, ...]]:
+    """The page's ``WHERE ... ORDER BY ... LIMIT`` text and its (string) parameters."""
+    mark = "?" if family_name == "sqlite" else "%s"
+    where = f"expires_on <= {day_number(last)} AND (warned_lead IS NULL OR warned_lead > {int(lead)})"
+    params: tuple[str, ...] = ()
+    if after is None or after < (first, "", ""):
+        where = f"expires_on >= {day_number(first)} AND {where}"
+    elif family_name == "mysql":
+        # (expires_on, kind, number) > after spelt out for MariaDB's range optimizer.
+        e = day_number(after[0])
+        where = (
+            f"expires_on >= {e} AND (expires_on > {e} OR (expires_on = {e} AND "
+            f"(kind > {mark} OR (kind = {mark} AND number > {mark})))) AND {where}"
+        )
+        params = (after[1], after[1], after[2])
+    else:
+        # The row comparison alone: PostgreSQL and SQLite seek the index right after the
+        # previous page (a separate "expires_on >= ..." makes SQLite range on that column
+        # only, rescanning the previous page's expiry day on every page).
+        where = f"(expires_on, kind, number) > ({day_number(after[0])}, {mark}, {mark}) AND {where}"
+        params = (after[1], after[2])
+    return f"WHERE {where} ORDER BY expires_on, kind, number LIMIT {int(limit)}", params
+
+
+def _order(row: Any) -> tuple[int, str, str]:
+    return (row[4], row[0], row[1])
 
 
 def _mark() -> Any:
@@ -119,29 +133,67 @@ class _Licences(_Repo):
     def unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
     ) -> list[Licence]:
-        # Through SQLAlchemy (its compiled cache): literal parameters are rendered there.
-        statement = _unwarned(after is not None, limit, self._uow.family)
-        params: dict[str, Any] = {"lead": lead_days, "first": day_number(first), "last": day_number(last)}
-        if after is not None:
-            params.update(after_e=day_number(after[0]), after_k=after[1], after_n=after[2])
-        return [_licence(row) for row in self._uow.execute(statement, params).fetchall()]
+        tail, params = _page_sql(self._uow.family, lead_days, first, last, after, limit)
+        rows = self._text(f"SELECT {_COLUMNS} FROM ji_licences {tail}", params).fetchall()
+        return [_licence(row) for row in rows]
 
-    def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
-        if not licences:
-            return
+    def claim_unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int
+    ) -> list[Licence]:
+        family_name = self._uow.family
+        tail, params = _page_sql(family_name, lead_days, first, last, after, limit)
+        lead = int(lead_days)
+        if family_name == "sqlite":
+            # One writer at a time (BEGIN IMMEDIATE): the page read and its marks are atomic.
+            sql = (
+                f"UPDATE ji_licences SET warned_lead = {lead} WHERE rowid IN "
+                f"(SELECT rowid FROM ji_licences {tail}) RETURNING {_COLUMNS}"
+            )
+            rows = self._text(sql, params).fetchall()
+        elif family_name == "postgresql":
+            # The page's rows locked in index order (two sweeps never deadlock); a row a
+            # concurrent sweep marked first is re-checked after its commit (READ COMMITTED)
+            # and left out: each licence is claimed, so warned, by one sweep.
+            cols = ", ".join(f"t.{c.strip()}" for c in _COLUMNS.split(","))
+            sql = (
+                f"UPDATE ji_licences AS t SET warned_lead = {lead} "
+                f"FROM (SELECT kind, number FROM ji_licences {tail} FOR UPDATE) AS d "
+                f"WHERE t.kind = d.kind AND t.number = d.number "
+                f"AND (t.warned_lead IS NULL OR t.warned_lead > {lead}) RETURNING {cols}"
+            )
+            rows = self._text(sql, params).fetchall()
+        else:
+            # MariaDB has no UPDATE ... RETURNING: a locking read (it sees the latest
+            # committed marks and holds the rows), then the marks.
+            rows = self._text(f"SELECT {_COLUMNS} FROM ji_licences {tail} FOR UPDATE", params).fetchall()
+            if rows:
+                self._mark_rows(lead, [(row[0], row[1], row[4]) for row in rows])
+        # RETURNING keeps no order: the page in index order, as unwarned() gives it.
+        return [_licence(row) for row in sorted(rows, key=_order)]
+
+    def _text(self, sql: str, params: tuple[str, ...]) -> Any:
+        """Run SQL text written here (positional string parameters) on the driver's cursor."""
+        names = tuple(f"p{i}" for i in range(len(params)))
+        return self._uow.run(Prepared(sql, names, {}), dict(zip(names, params, strict=True)))
+
+    def _mark_rows(self, lead_days: int, rows: Sequence[tuple[str, str, int]]) -> None:
         statement = self._uow._store.statement(("licence", "mark"), _mark)
         self._uow.run_many(
             statement,
             [
                 statement.args(
                     {
-                        "match_kind": lic.kind,
-                        "match_number": lic.number,
-                        "match_expires_on": day_number(lic.expires_on),
+                        "match_kind": kind,
+                        "match_number": number,
+                        "match_expires_on": expires_on,
                         "lead_bound": lead_days,
                         "lead": lead_days,
                     }
                 )
-                for lic in licences
+                for kind, number, expires_on in rows
             ],
         )
+
+    def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
+        if licences:
+            self._mark_rows(lead_days, [(lic.kind, lic.number, day_number(lic.expires_on)) for lic in licences])

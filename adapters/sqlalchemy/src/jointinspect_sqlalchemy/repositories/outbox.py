@@ -7,6 +7,7 @@ Delivered rows are pruned by the notification's instant (column ``at``, index
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pendulum
@@ -15,6 +16,7 @@ from sqlalchemy import delete, select, update
 from jointinspect.model.notification import Notification
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories._common import _Repo
 from jointinspect_sqlalchemy.statements import insert_new
 
@@ -22,6 +24,19 @@ from jointinspect_sqlalchemy.statements import insert_new
 _CHUNK = 500
 #: rows per ``DELETE`` when pruning (short statements, bounded undo on MariaDB).
 _PRUNE_BATCH = 5000
+#: notifications per multi-row ``INSERT`` of `add_many` (three parameters each).
+_INSERT_CHUNK = 1000
+_COLUMNS = ("key", "delivered", "body", "at")
+
+
+@functools.lru_cache(maxsize=16)
+def _multi_insert(family_name: str, count: int) -> str:
+    """``INSERT`` of ``count`` outbox rows that skips a key already there."""
+    values = ", ".join(["(%s, false, %s, %s)"] * count)
+    if family_name == "postgresql":
+        return f"INSERT INTO ji_outbox (key, delivered, body, at) VALUES {values} ON CONFLICT DO NOTHING"
+    # MariaDB: a duplicate key leaves the existing row as it is (no error, no change).
+    return f"INSERT INTO ji_outbox (`key`, delivered, body, at) VALUES {values} ON DUPLICATE KEY UPDATE `key` = `key`"
 
 
 class _Outbox(_Repo):
@@ -43,6 +58,27 @@ class _Outbox(_Repo):
             uow.insert_new(s.outbox, row)  # its duplicate-key error must be caught here
         else:
             uow.defer(statement, row)
+
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        uow = self._uow
+        family_name = uow.family
+        rows = [(n.key, codec.dumps(n), codec.micros(n.at)) for n in notifications]
+        if family_name == "sqlite":
+            # executemany of the one-row statement: SQLite runs it without a round trip.
+            statement = uow._store.statement(
+                ("new", s.outbox.name, _COLUMNS), lambda: insert_new(family_name, s.outbox), list(_COLUMNS)
+            )
+            uow.run_many(
+                statement, [statement.args({"key": k, "delivered": False, "body": b, "at": a}) for k, b, a in rows]
+            )
+            return
+        # PostgreSQL and MariaDB: one multi-row INSERT per chunk, a key already there (or
+        # twice in the chunk) skipped by the statement itself.
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            names = tuple(f"p{i}" for i in range(3 * len(chunk)))
+            params = dict(zip(names, (value for row in chunk for value in row), strict=True))
+            uow.run(Prepared(_multi_insert(family_name, len(chunk)), names, {}), params)
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         t = s.outbox
