@@ -151,15 +151,13 @@ class _Licences(_Repo):
             )
             rows = self._text(sql, params).fetchall()
         elif family_name == "postgresql":
-            # The page's rows locked in index order (two sweeps never deadlock); a row a
-            # concurrent sweep marked first is re-checked after its commit (READ COMMITTED)
-            # and left out: each licence is claimed, so warned, by one sweep.
-            cols = ", ".join(f"t.{c.strip()}" for c in _COLUMNS.split(","))
+            # The page's rows locked in index order (two sweeps never deadlock), then updated
+            # by their row address (a TID scan: a join back on the key would hash the whole
+            # table). A row a concurrent sweep marked first is re-checked after its commit
+            # (READ COMMITTED) and left out: each licence is claimed by one sweep.
             sql = (
-                f"UPDATE ji_licences AS t SET warned_lead = {lead} "
-                f"FROM (SELECT kind, number FROM ji_licences {tail} FOR UPDATE) AS d "
-                f"WHERE t.kind = d.kind AND t.number = d.number "
-                f"AND (t.warned_lead IS NULL OR t.warned_lead > {lead}) RETURNING {cols}"
+                f"UPDATE ji_licences SET warned_lead = {lead} WHERE ctid = ANY(ARRAY("
+                f"SELECT ctid FROM ji_licences {tail} FOR UPDATE)) RETURNING {_COLUMNS}"
             )
             rows = self._text(sql, params).fetchall()
         else:

@@ -29,13 +29,19 @@ _INSERT_CHUNK = 1000
 _COLUMNS = ("key", "delivered", "body", "at")
 
 
+_PG_INSERT = Prepared(
+    "INSERT INTO ji_outbox (key, delivered, body, at) "
+    "SELECT k, false, b, a FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS u(k, b, a) "
+    "ON CONFLICT DO NOTHING",
+    ("keys", "bodies", "ats"),
+    {},
+)
+
+
 @functools.lru_cache(maxsize=16)
-def _multi_insert(family_name: str, count: int) -> str:
-    """``INSERT`` of ``count`` outbox rows that skips a key already there."""
-    values = ", ".join(["(%s, false, %s, %s)"] * count)
-    if family_name == "postgresql":
-        return f"INSERT INTO ji_outbox (key, delivered, body, at) VALUES {values} ON CONFLICT DO NOTHING"
-    # MariaDB: a duplicate key leaves the existing row as it is (no error, no change).
+def _mysql_insert(count: int) -> str:
+    """MariaDB's ``INSERT`` of ``count`` outbox rows that leaves a key already there as is."""
+    values = ", ".join(["(%s, 0, %s, %s)"] * count)
     return f"INSERT INTO ji_outbox (`key`, delivered, body, at) VALUES {values} ON DUPLICATE KEY UPDATE `key` = `key`"
 
 
@@ -72,13 +78,22 @@ class _Outbox(_Repo):
                 statement, [statement.args({"key": k, "delivered": False, "body": b, "at": a}) for k, b, a in rows]
             )
             return
-        # PostgreSQL and MariaDB: one multi-row INSERT per chunk, a key already there (or
-        # twice in the chunk) skipped by the statement itself.
+        if family_name == "postgresql":
+            # One INSERT of three arrays: a short statement (the driver caches its parsing,
+            # the server its plan) whatever the number of rows; unnest keeps their order.
+            if rows:
+                keys, bodies, ats = (list(column) for column in zip(*rows, strict=True))
+                # run_many: it sends what the unit of work deferred first, then binds the
+                # arrays in binary on the server (text arrays would escape every body).
+                uow.run_many(_PG_INSERT, [_PG_INSERT.args({"keys": keys, "bodies": bodies, "ats": ats})])
+            return
+        # MariaDB: one multi-row INSERT per chunk, a key already there (or twice in the
+        # chunk) left as it is by the statement itself.
         for start in range(0, len(rows), _INSERT_CHUNK):
             chunk = rows[start : start + _INSERT_CHUNK]
             names = tuple(f"p{i}" for i in range(3 * len(chunk)))
             params = dict(zip(names, (value for row in chunk for value in row), strict=True))
-            uow.run(Prepared(_multi_insert(family_name, len(chunk)), names, {}), params)
+            uow.run(Prepared(_mysql_insert(len(chunk)), names, {}), params)
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         t = s.outbox
