@@ -133,12 +133,12 @@ def peak(call: Callable[[], object]) -> int:
 def forget_warnings(store: Any) -> None:
     """Reset what a sweep wrote (marks, outbox), so that the next round warns again."""
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE ji_licences SET warned_lead = NULL WHERE warned_lead IS NOT NULL")
+        conn.exec_driver_sql("DELETE FROM ji_licence_warnings")
         conn.exec_driver_sql("DELETE FROM ji_outbox")
     if store.family == "postgresql":
-        # The marks' dead row versions would slow the next round's scans: vacuum them.
+        # The deleted rows' dead versions would slow the next round: vacuum them.
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE ji_licences")
+            conn.exec_driver_sql("VACUUM ANALYZE ji_licence_warnings")
             conn.exec_driver_sql("VACUUM ANALYZE ji_outbox")
 
 
