@@ -914,6 +914,12 @@ class LicenceRepository(Protocol):
         Cost: the range read, plus one write per licence returned."""
         ...
 
+    def forget_warnings_before(self, day: dt.date) -> int:
+        """Delete the warning records of expiries before ``day`` and return how many: such a
+        licence is never swept again (a renewal gives it another expiry), so the records
+        the sweep keeps stay those of the licences still ahead. Cost: the records deleted."""
+        ...
+
 
 class PenaltyRepository(Protocol):
     """Penalty decisions with their publicity and credit repair."""

@@ -57,6 +57,14 @@ class _Licences(_Base):
             if seen is None or seen[0] != licence.expires_on or seen[1] > lead_days:
                 self._t.licence_warnings.put(self._j, licence.key, (licence.expires_on, lead_days))
 
+    def forget_warnings_before(self, day: dt.date) -> int:
+        # One mark per licence at most (a renewal replaces it): bounded by the licences.
+        table = self._t.licence_warnings
+        doomed = [key for key, (expires_on, _) in table.rows.items() if expires_on < day]
+        for key in doomed:
+            table.delete(self._j, key)
+        return len(doomed)
+
 
 def _order(licence: Licence) -> tuple[dt.date, str, str]:
     return (licence.expires_on, licence.kind, licence.number)

@@ -59,6 +59,10 @@ def sweep_licences(context: Context, by: Principal) -> int:
     permit(context, "sweep_licences", by, AuthContext(), "-")
     policy = context.policy
     today = local_date(context.clock.now(), policy.zone)
+    if policy.licences.lead_days:
+        # The records of expired licences are no longer needed (expired ones are not warned).
+        with operation(context, by) as effects:
+            effects.uow.licences.forget_warnings_before(today)
     sent = 0
     for lead, first, last in lead_ranges(today, policy.licences.lead_days):
         after: tuple[dt.date, str, str] | None = None

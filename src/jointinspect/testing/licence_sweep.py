@@ -88,6 +88,22 @@ class LicenceSweepContract:
         with store.unit_of_work() as uow:
             assert _keys(uow.licences.claim_unwarned(30, TODAY, last, None, 10)) == ["food_business|a"]
 
+    def test_forgetting_warnings_of_past_expiries(self, store: Store, city: City) -> None:
+        with store.unit_of_work() as uow:
+            old, kept = _licence(city, "old", -1), _licence(city, "kept", 0)
+            uow.licences.put(old)
+            uow.licences.put(kept)
+            uow.licences.mark_warned(30, [old, kept])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.licences.forget_warnings_before(TODAY) == 1
+            assert uow.licences.forget_warnings_before(TODAY) == 0
+            uow.commit()
+        day = TODAY - dt.timedelta(days=1)
+        with store.unit_of_work() as uow:
+            # The expired licence's record is gone; the one of today is kept.
+            assert _keys(uow.licences.unwarned(30, day, TODAY, None, 10)) == ["food_business|old"]
+
     def test_add_many_queues_in_order_and_skips_known_keys(self, store: Store, city: City) -> None:
         with store.unit_of_work() as uow:
             uow.outbox.add(_note("k1"))

@@ -185,6 +185,11 @@ class _Licences(_Repo):
         if licences:
             self._mark_rows(lead_days, [(day_number(lic.expires_on), lic.kind, lic.number) for lic in licences])
 
+    def forget_warnings_before(self, day: dt.date) -> int:
+        # A range of the marks' key: the expiries before ``day``.
+        cursor = self._text(f"DELETE FROM ji_licence_warnings WHERE expires_on < {day_number(day)}", ())
+        return int(cursor.rowcount)
+
     def _text(self, sql: str, params: tuple[str, ...]) -> Any:
         """Run SQL text written here (positional string parameters) on the driver's cursor."""
         names = tuple(f"p{i}" for i in range(len(params)))
