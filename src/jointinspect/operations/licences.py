@@ -83,40 +83,49 @@ def sweep_licences(context: Context, by: Principal) -> int:
 
 def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> None:
     batch = effects.batch()
-    by_department: dict[str, list[Licence]] = {}
+    days: dict[dt.date, str] = {}  # a page spans a few expiry days: format each once
+    warned: list[str] = []  # "kind|number@expiry" of each licence, in page order
+    digests: dict[str, _Digest] = {}
+    lead_text = str(lead)
     for licence in page:
-        expires = licence.expires_on.isoformat()
+        key = licence.key
+        expires = days.get(licence.expires_on) or days.setdefault(licence.expires_on, licence.expires_on.isoformat())
         batch.notify(
             "licence.expiring",
             Role.ENTERPRISE,
             licence.holder,
-            licence.key,
-            key=f"licence.expiring:{licence.key}:{expires}:{lead}:{Role.ENTERPRISE}",
+            key,
+            key=f"licence.expiring:{key}:{expires}:{lead_text}:enterprise",
             holder=licence.holder,
             department=licence.department,
             licence_kind=licence.kind,
             number=licence.number,
             expires_on=expires,
-            lead_days=lead,
+            lead_days=lead_text,
         )
-        by_department.setdefault(licence.department, []).append(licence)
+        mark = f"{key}@{expires}"
+        warned.append(mark)
+        digest = digests.get(licence.department)
+        if digest is None:
+            digest = digests[licence.department] = _Digest(mark, expires)
+        digest.keys.append(key)
+        digest.last_expiry = expires
     # The issuing department hears one digest per page rather than one message per licence
     # (Yantai: ~25,000 a day); each licence is claimed by one page, so it is in one digest.
-    for department, licences in by_department.items():
-        head = licences[0]
+    for department, digest in digests.items():
         batch.notify(
             "licence.expiring_digest",
             Role.DEPARTMENT,
             department,
-            f"{head.key}@{head.expires_on.isoformat()}",
-            key=f"licence.expiring_digest:{department}:{lead}:{head.key}@{head.expires_on.isoformat()}",
+            digest.head,
+            key=f"licence.expiring_digest:{department}:{lead_text}:{digest.head}",
             department=department,
-            count=len(licences),
-            first_expiry=head.expires_on.isoformat(),
-            last_expiry=licences[-1].expires_on.isoformat(),
-            lead_days=lead,
+            count=len(digest.keys),
+            first_expiry=digest.first_expiry,
+            last_expiry=digest.last_expiry,
+            lead_days=lead_text,
             swept_on=today.isoformat(),
-            licences=",".join(lic.key for lic in licences),
+            licences=",".join(digest.keys),
         )
     batch.send()
     # One audit entry per page: the chain records every warning without an append per licence.
@@ -125,5 +134,13 @@ def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> N
         f"{page[0].key}..{page[-1].key}",
         lead_days=lead,
         count=len(page),
-        licences=",".join(f"{lic.key}@{lic.expires_on.isoformat()}" for lic in page),
+        licences=",".join(warned),
     )
+
+
+class _Digest:
+    """One department's licences in a page: the first one's mark, expiries, keys."""
+
+    def __init__(self, head: str, first_expiry: str) -> None:
+        self.head, self.first_expiry, self.last_expiry = head, first_expiry, first_expiry
+        self.keys: list[str] = []
