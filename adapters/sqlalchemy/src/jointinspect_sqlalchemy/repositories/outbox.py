@@ -26,9 +26,11 @@ _CHUNK = 500
 _PRUNE_BATCH = 5000
 #: notifications per multi-row ``INSERT`` of `add_many` (three parameters each).
 _INSERT_CHUNK = 1000
-_COLUMNS = ("key", "delivered", "body", "at")
 
 
+_SQLITE_INSERT = Prepared(
+    "INSERT INTO ji_outbox (key, delivered, body, at) VALUES (?, 0, ?, ?) ON CONFLICT DO NOTHING", None, {}
+)
 _PG_INSERT = Prepared(
     "INSERT INTO ji_outbox (key, delivered, body, at) "
     "SELECT k, false, b, a FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS u(k, b, a) "
@@ -70,13 +72,8 @@ class _Outbox(_Repo):
         family_name = uow.family
         rows = [(n.key, codec.dumps(n), codec.micros(n.at)) for n in notifications]
         if family_name == "sqlite":
-            # executemany of the one-row statement: SQLite runs it without a round trip.
-            statement = uow._store.statement(
-                ("new", s.outbox.name, _COLUMNS), lambda: insert_new(family_name, s.outbox), list(_COLUMNS)
-            )
-            uow.run_many(
-                statement, [statement.args({"key": k, "delivered": False, "body": b, "at": a}) for k, b, a in rows]
-            )
+            # executemany of a one-row statement: SQLite runs it without a round trip.
+            uow.run_many(_SQLITE_INSERT, rows)
             return
         if family_name == "postgresql":
             # One INSERT of three arrays: a short statement (the driver caches its parsing,
