@@ -66,6 +66,8 @@ def main() -> None:
     names = names_from_store(store)
     print("\nOne warning, as the enterprise reads it:\n" + render(first, "zh", names=names).short)
     print("\nand in English:\n" + render(first, "en", names=names).short)
+    digest = notes.of_kind("licence.expiring_digest")[0]
+    print("\nThe issuing department's digest of a sweep page:\n" + render(digest, "zh", names=names).short)
 
     # A licence renewed for three years is not warned again before its new expiry nears.
     renewed = next(lic for lic in licences if lic.key == first.subject)

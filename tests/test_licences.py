@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
-from jointinspect.errors import Forbidden, NotFoundError, PolicyError
+from jointinspect.errors import Forbidden, NotFoundError, PolicyError, ValidationError
 from jointinspect.importing import import_reference
 from jointinspect.memory import MemoryStore
 from jointinspect.model.licence import Licence
-from jointinspect.model.notification import Role
+from jointinspect.model.notification import Notification, Role
 from jointinspect.policy import preset
 from jointinspect.policy.schema import Policy, load_policy
 from jointinspect.policy.seeds import LicencePolicy
@@ -52,19 +52,32 @@ def _warned(notes: CollectingNotifier) -> list[tuple[str, str, str]]:
     )
 
 
+def _digests(notes: CollectingNotifier) -> list[Notification]:
+    return [n for n in notes.received.values() if n.kind == "licence.expiring_digest"]
+
+
 def test_yantai_warns_holder_and_department_a_month_ahead_once() -> None:
     engine, clock, notes = _engine()
     for number, days in (("in-30", 30), ("in-31", 31), ("today", 0), ("expired", -1)):
         engine.add_licence(_licence(number, days), by=SYSTEM)
     assert engine.sweep_licences(by=SYSTEM) == 2
     assert _warned(notes) == [
-        ("food_business|in-30", "department", "SCJG"),
         ("food_business|in-30", "enterprise", ENT),
-        ("food_business|today", "department", "SCJG"),
         ("food_business|today", "enterprise", ENT),
     ]
     note = next(n for n in list(notes.received.values()) if n.subject == "food_business|in-30")
     assert note.data()["expires_on"] == "2026-03-31" and note.data()["lead_days"] == "30"
+    # The issuing department: one digest of the page, listing both licences in expiry order.
+    (digest,) = _digests(notes)
+    assert (digest.role, digest.recipient) == (Role.DEPARTMENT, "SCJG")
+    assert {k: digest.data()[k] for k in ("count", "first_expiry", "last_expiry", "lead_days", "swept_on")} == {
+        "count": "2",
+        "first_expiry": "2026-03-01",
+        "last_expiry": "2026-03-31",
+        "lead_days": "30",
+        "swept_on": "2026-03-01",
+    }
+    assert digest.data()["licences"] == "food_business|today,food_business|in-30"
     # Re-running the same day sends nothing new and writes nothing.
     sent, sends = len(notes.received), notes.sends
     assert engine.sweep_licences(by=SYSTEM) == 0
@@ -72,7 +85,11 @@ def test_yantai_warns_holder_and_department_a_month_ahead_once() -> None:
     # The next day the 31-day licence is a month away: warned; the others are not again.
     clock.advance(days=1)
     assert engine.sweep_licences(by=SYSTEM) == 1
-    assert {n.subject for n in list(notes.received.values())[sent:]} == {"food_business|in-31"}
+    new = list(notes.received.values())[sent:]
+    assert {(n.kind, n.subject) for n in new} == {
+        ("licence.expiring", "food_business|in-31"),
+        ("licence.expiring_digest", "food_business|in-31@2026-04-01"),
+    }
 
 
 def test_several_lead_times_warn_once_each_and_renewal_rearms() -> None:
@@ -98,7 +115,11 @@ def test_the_sweep_pages_and_audits_each_page() -> None:
     with engine.store.unit_of_work() as uow:
         before = len(uow.audit.entries())
     assert engine.sweep_licences(by=SYSTEM) == 8
-    assert len(_warned(notes)) == 16
+    assert len(_warned(notes)) == 8
+    # One digest per page and department, each licence in exactly one.
+    assert [d.data()["count"] for d in _digests(notes)] == ["3", "3", "2"]
+    listed = [key for d in _digests(notes) for key in d.data()["licences"].split(",")]
+    assert listed == [f"food_business|N{i:02d}" for i in range(8)]
     with engine.store.unit_of_work() as uow:
         pages = [e for e in uow.audit.entries()[before:] if e.record.action == "licence.warned"]
     assert [dict(e.record.data)["count"] for e in pages] == ["3", "3", "2"]
@@ -179,3 +200,14 @@ def test_licences_import_from_a_csv_with_chinese_headers(tmp_path: Path) -> None
     assert [a.key for a in report.applied] == ["food_business|JY-9"]
     assert [(r.row, r.field) for r in report.refused] == [(3, "expires_on")]
     assert engine.sweep_licences(by=SYSTEM) == 1
+
+
+def test_checked_notifications_equal_converted_ones_and_long_keys_are_refused() -> None:
+    payload = (("expires_on", "2026-03-31"), ("lead_days", "30"))
+    fast = Notification.checked("k", "licence.expiring", Role.ENTERPRISE, ENT, "s", NOW, payload)
+    assert fast == Notification("k", "licence.expiring", Role.ENTERPRISE, ENT, "s", NOW, dict(payload))
+    # A value the fast path cannot vouch for goes through the converters, which decide.
+    local = NOW.in_timezone("Asia/Shanghai")
+    assert Notification.checked("k", "x", Role.ENTERPRISE, ENT, "s", local, payload).at.tzinfo is pendulum.UTC
+    with pytest.raises(ValidationError):
+        Notification.checked("k" * 256, "x", Role.ENTERPRISE, ENT, "s", NOW, payload)

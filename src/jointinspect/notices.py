@@ -645,7 +645,7 @@ _NOTICES: tuple[Notice, ...] = (
     # Licence prewarning, credit repair and legal review (issue 12).
     Notice(
         "licence.expiring",
-        (_E, _D),
+        (_E,),
         {
             "holder": F.ENTERPRISE,
             "department": F.DEPARTMENT,
@@ -666,6 +666,34 @@ _NOTICES: tuple[Notice, ...] = (
             "The {licence_kind} held by {holder} (number {number}, issued by {department}) expires on "
             "{expires_on}, within {lead_days} days. The enterprise should apply for renewal and the issuing "
             "department stand ready to help.",
+        ),
+    ),
+    # The issuing department's side of the sweep: one digest per sweep page (docs/licences.md).
+    Notice(
+        "licence.expiring_digest",
+        (_D,),
+        {
+            "department": F.DEPARTMENT,
+            "count": F.NUMBER,
+            "first_expiry": F.TEXT,
+            "last_expiry": F.TEXT,
+            "lead_days": F.NUMBER,
+            "swept_on": F.TEXT,
+            "licences": F.TEXT,
+        },
+        (
+            "【许可证到期预警汇总】{department}核发的 {count} 张许可证将于 {first_expiry} 至 {last_expiry} 到期,"
+            "已提醒持证企业。",
+            "[Licences expiring] {count} licences issued by {department} expire from {first_expiry} to "
+            "{last_expiry}; their holders have been warned.",
+        ),
+        ("许可证到期预警汇总:{department}({count} 张)", "Licences expiring: {department} ({count})"),
+        (
+            "{swept_on} 的到期预警:{department}核发的以下 {count} 张许可证将于 {first_expiry} 至 {last_expiry} "
+            "到期,距到期不足 {lead_days} 天,已逐一提醒持证企业:{licences}。请做好延续办理服务。",
+            "Expiry warnings of {swept_on}: the following {count} licences issued by {department} expire from "
+            "{first_expiry} to {last_expiry}, within {lead_days} days, and each holder has been warned: "
+            "{licences}. Please stand ready to process their renewals.",
         ),
     ),
     Notice(

@@ -431,6 +431,12 @@ class Outbox(Protocol):
         pruned — is ignored (no error)."""
         ...
 
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        """Queue ``notifications`` in their order: the same as `add` of each one (a key
+        already queued, or repeated within ``notifications``, is ignored), in a few
+        statements rather than one per notification (a sweep queues thousands)."""
+        ...
+
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         """Up to ``limit`` undelivered notifications in the order they were added (kept
         through deliveries and rollbacks); with ``now``, only those due (whose next attempt,
@@ -900,6 +906,23 @@ class LicenceRepository(Protocol):
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
         """Record that ``licences`` were warned for ``lead_days`` at their current expiry
         (idempotent; a licence already warned for a shorter lead time keeps that)."""
+        ...
+
+    def claim_unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+    ) -> list[Licence]:
+        """``unwarned(...)`` and ``mark_warned(lead_days, ...)`` of the page it returns, as one
+        step (the sweep's page, issue 12): the licences returned are exactly those this call
+        marked, in the same order. Two units of work claiming at once never both return a
+        licence (a store serialises them, or re-checks a row another one marked first, and
+        may then return a shorter page, even an empty one, while later licences remain).
+        Cost: the range read, plus one write per licence returned."""
+        ...
+
+    def forget_warnings_before(self, day: dt.date) -> int:
+        """Delete the warning records of expiries before ``day`` and return how many: such a
+        licence is never swept again (a renewal gives it another expiry), so the records
+        the sweep keeps stay those of the licences still ahead. Cost: the records deleted."""
         ...
 
 

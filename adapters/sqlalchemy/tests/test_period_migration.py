@@ -1,4 +1,4 @@
-"""Revision 0011_period_reads on a database that already holds audit entries: ``action``
+"""Revision 0012_period_reads on a database that already holds audit entries: ``action``
 and ``at`` are filled from the hashed bodies, so a report's period read finds the old
 entries, and the chain still verifies."""
 
@@ -15,7 +15,7 @@ T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 
 
 def test_upgrade_fills_the_audit_columns_from_stored_entries(sql_url: str) -> None:
-    upgrade(sql_url, "0010_open_visits")
+    upgrade(sql_url, "0011_licence_sweep")
     entries, prev = [], GENESIS
     for seq, (action, hours) in enumerate([("frequency.warning", 1), ("plan.filed", 2), ("frequency.warning", 30)], 1):
         entry = seal(AuditRecord(T0.add(hours=hours), "system", action, "s"), seq, prev)
@@ -23,7 +23,7 @@ def test_upgrade_fills_the_audit_columns_from_stored_entries(sql_url: str) -> No
         prev = entry.hash
     engine = create_engine(sql_url)
     try:
-        with engine.begin() as conn:  # rows as revision 0010 wrote them: no action, no at
+        with engine.begin() as conn:  # rows as revision 0011 wrote them: no action, no at
             for e in entries:
                 conn.execute(
                     s.audit_log.insert().values(seq=e.seq, prev_hash=e.prev_hash, hash=e.hash, body=canonical_body(e))

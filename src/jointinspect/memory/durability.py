@@ -24,6 +24,10 @@ class _Outbox(_Base):
         self._t.outbox.put(self._j, notification.key, (number, notification, False))
         self._t.outbox_pending.put(self._j, number, notification.key)
 
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        for notification in notifications:
+            self.add(notification)
+
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         # Only the pending index is read: cost grows with the backlog, not with history.
         index, retry = self._t.outbox_pending.rows, self._t.outbox_retry.rows

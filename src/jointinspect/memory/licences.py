@@ -43,11 +43,27 @@ class _Licences(_Base):
             i += 1
         return found
 
+    def claim_unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+    ) -> list[Licence]:
+        # The store runs one unit of work at a time: the read and its marks are atomic.
+        page = self.unwarned(lead_days, first, last, after, limit)
+        self.mark_warned(lead_days, page)
+        return page
+
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
         for licence in licences:
             seen = self._t.licence_warnings.rows.get(licence.key)
             if seen is None or seen[0] != licence.expires_on or seen[1] > lead_days:
                 self._t.licence_warnings.put(self._j, licence.key, (licence.expires_on, lead_days))
+
+    def forget_warnings_before(self, day: dt.date) -> int:
+        # One mark per licence at most (a renewal replaces it): bounded by the licences.
+        table = self._t.licence_warnings
+        doomed = [key for key, (expires_on, _) in table.rows.items() if expires_on < day]
+        for key in doomed:
+            table.delete(self._j, key)
+        return len(doomed)
 
 
 def _order(licence: Licence) -> tuple[dt.date, str, str]:

@@ -69,3 +69,31 @@ class Notification:
     def data(self) -> dict[str, str]:
         """The payload as a dict."""
         return dict(self.payload)
+
+    @classmethod
+    def checked(
+        cls,
+        key: str,
+        kind: str,
+        role: Role,
+        recipient: str,
+        subject: str,
+        at: pendulum.DateTime,
+        payload: tuple[tuple[str, str], ...],
+    ) -> Notification:
+        """A notification the engine builds by the thousand (the licence sweep) from values
+        whose types are already right: a `Role`, a UTC instant, string pairs sorted by key.
+        Only the key is checked (its length, what every store indexes); the rest is
+        built without the converters."""
+        if not 0 < len(key) <= KEY_MAX_LEN or type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC:
+            return cls(key, kind, role, recipient, subject, at, dict(payload))  # the converters decide
+        note = object.__new__(cls)
+        put = object.__setattr__
+        put(note, "key", key)
+        put(note, "kind", kind)
+        put(note, "role", role)
+        put(note, "recipient", recipient)
+        put(note, "subject", subject)
+        put(note, "at", at)
+        put(note, "payload", payload)
+        return note

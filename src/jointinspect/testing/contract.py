@@ -51,6 +51,7 @@ from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
 from jointinspect.testing.bounded import BoundedReadsContract
 from jointinspect.testing.fieldwork import FieldworkContract
+from jointinspect.testing.licence_sweep import LicenceSweepContract
 from jointinspect.testing.penalties import PenaltiesContract
 from jointinspect.testing.period import PeriodContract
 from jointinspect.testing.principals import SYSTEM, enterprise, inspector, officer
@@ -105,7 +106,9 @@ def race(n: int, attempt: Callable[[int], T], refused: type[BaseException]) -> l
     return won
 
 
-class StoreContract(BoundedReadsContract, FieldworkContract, QueriesContract, PenaltiesContract, PeriodContract):
+class StoreContract(
+    BoundedReadsContract, FieldworkContract, QueriesContract, PenaltiesContract, PeriodContract, LicenceSweepContract
+):
     """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
     cases come from `jointinspect.testing.bounded`)."""
 

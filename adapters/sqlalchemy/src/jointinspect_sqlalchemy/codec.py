@@ -96,13 +96,6 @@ def _inspection(i: Inspection) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _notification(n: Notification) -> dict[str, Any]:
-    return {
-        "key": n.key, "kind": n.kind, "role": n.role.value, "recipient": n.recipient,
-        "subject": n.subject, "at": micros(n.at), "payload": [list(pair) for pair in n.payload],
-    }  # fmt: skip
-
-
 def _audit_entry(e: AuditEntry) -> dict[str, Any]:
     r = e.record
     record = {
@@ -128,8 +121,20 @@ if _known(Inspection, "id", "enterprise", "lead_department", "plan_ids", "depart
           "inspectors", "window", "kind", "created_at", "status", "successor",
           "reservation_id", "completed_at"):  # fmt: skip
     FAST[Inspection] = lambda value: _dumps_json(_inspection(value))
+
+
+def _notification_text(n: Notification) -> str:
+    # Written directly like _plan: a sweep encodes tens of thousands per run.
+    payload = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in n.payload])
+    return (
+        f'{{"key":{_string(n.key)},"kind":{_string(n.kind)},"role":{_string(n.role.value)},'
+        f'"recipient":{_string(n.recipient)},"subject":{_string(n.subject)},"at":{micros(n.at)},'
+        f'"payload":[{payload}]}}'
+    )
+
+
 if _known(Notification, "key", "kind", "role", "recipient", "subject", "at", "payload"):
-    FAST[Notification] = lambda value: _dumps_json(_notification(value))
+    FAST[Notification] = _notification_text
 if _known(AuditEntry, "seq", "record", "prev_hash", "hash") and _known(
     AuditRecord, "at", "actor", "action", "subject", "data"
 ):

@@ -264,7 +264,7 @@ licences = Table(
     Column("holder", Key(), nullable=False),
     Column("department", Key(), nullable=False),
     Column("expires_on", Integer, nullable=False),
-    #: the shortest lead time (days) already warned at this expiry; NULL: none yet
+    #: unused since revision 0011: the marks are in ji_licence_warnings (always NULL)
     Column("warned_lead", Integer, nullable=True),
     Index("ix_ji_licences_expiry", "expires_on", "kind", "number"),
     **_mysql,
@@ -294,5 +294,22 @@ legal_reviews = Table(
     Column("deadline", BigInteger, nullable=False),
     Column("body", Body, nullable=False),
     Index("ix_ji_legal_reviews_waiting", "state", "overdue_warned", "deadline"),
+    **_mysql,
+)
+
+# The licence sweep's marks (issue 12; revision 0011): one row per licence warned at an
+# expiry, keyed in the expiry index's order, so that a page's marks are written side by side
+# (a mark in the wide, insertion-ordered licence row rewrote a scattered page per licence)
+# and the sweep's read checks them from the index alone. ji_licences.warned_lead is no
+# longer written.
+licence_warnings = Table(
+    "ji_licence_warnings",
+    metadata,
+    Column("expires_on", Integer, primary_key=True, autoincrement=False),
+    Column("kind", Key(), primary_key=True),
+    Column("number", Key(), primary_key=True),
+    #: the shortest lead time (days) warned at this expiry
+    Column("lead_days", Integer, nullable=False),
+    sqlite_with_rowid=False,
     **_mysql,
 )

@@ -1,4 +1,4 @@
-"""The report's period reads (issue 13; revision ``0011_period_reads``).
+"""The report's period reads (issue 13; revision ``0012_period_reads``).
 
 A report reads a period's records by the instant each is counted at: plans by filing,
 visits by check-in, rectifications by opening, audit entries by action and instant. The

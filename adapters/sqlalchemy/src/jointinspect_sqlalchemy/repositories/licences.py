@@ -1,10 +1,21 @@
 """Licences and the warnings sent for them (issue 12).
 
-Each licence row keeps ``warned_lead``: the shortest lead time already warned at its
-current expiry (``NULL``: none; a renewal clears it). The sweep's read is one indexed range
-query per page: licences whose expiry lies in the lead time's range, after the previous
-page's last ``(expires_on, kind, number)``, not yet warned for that lead time or a shorter
-one, in index order. No join: the read costs what the range query of the same rows costs.
+The marks live in ``ji_licence_warnings`` (revision 0011), keyed by ``(expires_on, kind,
+number)``, the order of the expiry index: the shortest lead time warned at that expiry. A
+renewal (another expiry) finds no mark, so its warnings are re-armed; putting the same
+expiry again keeps them. The sweep's read is one indexed range query per page: licences
+whose expiry lies in the lead time's range, after the previous page's last ``(expires_on,
+kind, number)``, with no mark for that lead time or a shorter one, in index order. The mark
+check reads the expiry index and the marks' key only; a page's marks are written side by
+side (a mark in the licence row itself rewrote one scattered table page per licence).
+
+The sweep claims a page in one step (``claim_unwarned``): PostgreSQL reads the page and
+inserts its marks in one statement, returning the licences whose mark it wrote (a
+concurrent sweep's marks, once committed, make the insert skip those); SQLite (one writer at
+a time) reads, then marks; MariaDB locks the page's licence rows, reads the marks afresh
+(READ COMMITTED), then marks the rest. The SQL is written here, its integers (days, lead
+time, limit) rendered into the text so that a server caching a generic plan still sees how
+narrow the range is, and run on the driver's cursor: no SQLAlchemy row or statement per page.
 """
 
 from __future__ import annotations
@@ -13,12 +24,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, or_, select, tuple_, update
+from sqlalchemy import bindparam, select
 
 from jointinspect.model.licence import Licence
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories._common import _Repo
-from jointinspect_sqlalchemy.schema import Key
+
+#: ``(expires_on, kind, number)``: the order of a page and of its keyset.
+Order = tuple[dt.date, str, str]
+_COLUMNS = "l.kind, l.number, l.holder, l.department, l.expires_on"
 
 
 def day_number(day: dt.date) -> int:
@@ -26,122 +41,161 @@ def day_number(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+#: Decoded days: a sweep's pages hold a few dozen distinct expiries, read thousands of times.
+_DAYS: dict[int, dt.date] = {}
+
+
 def _day(number: int) -> dt.date:
-    return dt.date(number // 10_000, number // 100 % 100, number % 100)
+    day = _DAYS.get(number)
+    if day is None:
+        day = dt.date(number // 10_000, number // 100 % 100, number % 100)
+        if len(_DAYS) < 100_000:
+            _DAYS[number] = day
+    return day
 
 
 def _licence(row: Any) -> Licence:
     return Licence.from_store(row[0], row[1], row[2], row[3], _day(row[4]))
 
 
-def _unwarned(paged: bool, limit: int, family_name: str) -> Any:
-    t = s.licences
-    # The range's bounds and the lead time are rendered into the SQL text (integers): a
-    # server caching a generic plan for a prepared statement would not know how narrow it is.
-    first = bindparam("first", type_=Integer, literal_execute=True)
-    last = bindparam("last", type_=Integer, literal_execute=True)
-    lead = bindparam("lead", type_=Integer, literal_execute=True)
-    where = [
-        t.c.expires_on >= first,
-        t.c.expires_on <= last,
-        or_(t.c.warned_lead.is_(None), t.c.warned_lead > lead),
-    ]
-    if paged:
-        e = bindparam("after_e", type_=Integer, literal_execute=True)
-        k, n = bindparam("after_k", type_=Key()), bindparam("after_n", type_=Key())
-        where.append(t.c.expires_on >= e)
-        if family_name == "mysql":
-            # (expires_on, kind, number) > (:e, :k, :n) spelt out for MariaDB's range optimizer.
-            where.append(
-                or_(
-                    t.c.expires_on > e,
-                    and_(t.c.expires_on == e, or_(t.c.kind > k, and_(t.c.kind == k, t.c.number > n))),
-                )
-            )
-        else:
-            # A row comparison: PostgreSQL and SQLite start the index scan right after the
-            # previous page (an OR of columns would rescan the range from its start each page).
-            where.append(tuple_(t.c.expires_on, t.c.kind, t.c.number) > tuple_(e, k, n))
-    return (
-        select(t.c.kind, t.c.number, t.c.holder, t.c.department, t.c.expires_on)
-        .where(*where)
-        .order_by(t.c.expires_on, t.c.kind, t.c.number)
-        .limit(limit)
+def _page_sql(
+    family_name: str, lead: int, first: dt.date, last: dt.date, after: Order | None, limit: int
+) -> tuple[str, tuple[str, ...]]:
+    """``FROM ji_licences l WHERE ... ORDER BY ... LIMIT`` of a page and its string parameters."""
+    mark = "?" if family_name == "sqlite" else "%s"
+    where = (
+        f"l.expires_on <= {day_number(last)} AND NOT EXISTS (SELECT 1 FROM ji_licence_warnings w "
+        "WHERE w.expires_on = l.expires_on AND w.kind = l.kind AND w.number = l.number "
+        f"AND w.lead_days <= {int(lead)})"
     )
-
-
-def _mark() -> Any:
-    t = s.licences
-    return (
-        update(t)
-        .where(
-            t.c.kind == bindparam("match_kind"),
-            t.c.number == bindparam("match_number"),
-            t.c.expires_on == bindparam("match_expires_on"),
-            or_(t.c.warned_lead.is_(None), t.c.warned_lead > bindparam("lead_bound")),
+    params: tuple[str, ...] = ()
+    if after is None or after < (first, "", ""):
+        where = f"l.expires_on >= {day_number(first)} AND {where}"
+    elif family_name == "mysql":
+        # (expires_on, kind, number) > after spelt out for MariaDB's range optimizer.
+        e = day_number(after[0])
+        where = (
+            f"l.expires_on >= {e} AND (l.expires_on > {e} OR (l.expires_on = {e} AND "
+            f"(l.kind > {mark} OR (l.kind = {mark} AND l.number > {mark})))) AND {where}"
         )
-        .values(warned_lead=bindparam("lead"))
+        params = (after[1], after[1], after[2])
+    else:
+        # The row comparison alone: PostgreSQL and SQLite seek the index right after the
+        # previous page (a separate "expires_on >= ..." makes SQLite range on that column
+        # only, rescanning the previous page's expiry day on every page).
+        where = f"(l.expires_on, l.kind, l.number) > ({day_number(after[0])}, {mark}, {mark}) AND {where}"
+        params = (after[1], after[2])
+    order = f"ORDER BY l.expires_on, l.kind, l.number LIMIT {int(limit)}"
+    return f"FROM ji_licences l WHERE {where} {order}", params
+
+
+def _order(row: Any) -> tuple[int, str, str]:
+    return (row[4], row[0], row[1])
+
+
+def _mark_sql(family_name: str) -> str:
+    """Record a mark unless one for the same or a shorter lead time is there."""
+    if family_name == "mysql":
+        return (
+            "INSERT INTO ji_licence_warnings (expires_on, kind, number, lead_days) VALUES (%s, %s, %s, %s) "
+            "ON DUPLICATE KEY UPDATE lead_days = LEAST(lead_days, VALUES(lead_days))"
+        )
+    mark = "?" if family_name == "sqlite" else "%s"
+    return (
+        "INSERT INTO ji_licence_warnings (expires_on, kind, number, lead_days) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark}) "
+        "ON CONFLICT (expires_on, kind, number) DO UPDATE SET lead_days = excluded.lead_days "
+        "WHERE ji_licence_warnings.lead_days > excluded.lead_days"
     )
 
 
 def _get() -> Any:
     t = s.licences
-    return select(t.c.kind, t.c.number, t.c.holder, t.c.department, t.c.expires_on, t.c.warned_lead).where(
+    return select(t.c.kind, t.c.number, t.c.holder, t.c.department, t.c.expires_on).where(
         t.c.kind == bindparam("kind"), t.c.number == bindparam("number")
     )
 
 
 class _Licences(_Repo):
-    def _row(self, kind: str, number: str) -> Any:
-        statement = self._uow._store.statement(("licence", "get"), _get)
-        rows = self._uow.run(statement, {"kind": kind, "number": number}).fetchall()
-        return rows[0] if rows else None
-
     def put(self, licence: Licence) -> None:
-        old = self._row(licence.kind, licence.number)
-        expires_on = day_number(licence.expires_on)
-        # The same expiry keeps its warnings; a renewal (another expiry) re-arms them.
-        warned = old[5] if old is not None and old[4] == expires_on else None
         row = {
             "kind": licence.kind,
             "number": licence.number,
             "holder": licence.holder,
             "department": licence.department,
-            "expires_on": expires_on,
-            "warned_lead": warned,
+            "expires_on": day_number(licence.expires_on),
+            "warned_lead": None,  # unused since revision 0011 (ji_licence_warnings)
         }
         self._uow.upsert(s.licences, row)
 
     def get(self, kind: str, number: str) -> Licence | None:
-        row = self._row(kind, number)
-        return None if row is None else _licence(row)
+        statement = self._uow._store.statement(("licence", "get"), _get)
+        rows = self._uow.run(statement, {"kind": kind, "number": number}).fetchall()
+        return _licence(rows[0]) if rows else None
 
-    def unwarned(
-        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+    def unwarned(self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int) -> list[Licence]:
+        tail, params = _page_sql(self._uow.family, lead_days, first, last, after, limit)
+        return [_licence(row) for row in self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()]
+
+    def claim_unwarned(
+        self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int
     ) -> list[Licence]:
-        # Through SQLAlchemy (its compiled cache): literal parameters are rendered there.
-        statement = _unwarned(after is not None, limit, self._uow.family)
-        params: dict[str, Any] = {"lead": lead_days, "first": day_number(first), "last": day_number(last)}
-        if after is not None:
-            params.update(after_e=day_number(after[0]), after_k=after[1], after_n=after[2])
-        return [_licence(row) for row in self._uow.execute(statement, params).fetchall()]
+        family_name = self._uow.family
+        tail, params = _page_sql(family_name, lead_days, first, last, after, limit)
+        lead = int(lead_days)
+        if family_name == "postgresql":
+            # The insert returns the marks it wrote: a row a concurrent sweep is marking
+            # waits for that sweep's commit, then fails the WHERE and is left out.
+            sql = (
+                f"WITH page AS (SELECT {_COLUMNS} {tail}), marked AS ("
+                "INSERT INTO ji_licence_warnings (expires_on, kind, number, lead_days) "
+                f"SELECT expires_on, kind, number, {lead} FROM page "
+                "ON CONFLICT (expires_on, kind, number) DO UPDATE SET lead_days = excluded.lead_days "
+                "WHERE ji_licence_warnings.lead_days > excluded.lead_days "
+                "RETURNING expires_on, kind, number) "
+                "SELECT p.kind, p.number, p.holder, p.department, p.expires_on "
+                "FROM page p JOIN marked m USING (expires_on, kind, number)"
+            )
+            rows = self._text(sql, params).fetchall()
+        elif family_name == "sqlite":
+            # One writer at a time (BEGIN IMMEDIATE): the page read and its marks are atomic.
+            rows = self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()
+        else:
+            # MariaDB: lock the page's licences (a concurrent claim of them waits for this
+            # transaction), then read their marks afresh: this statement sees the marks of a
+            # claim that committed while the lock was awaited.
+            rows = self._text(f"SELECT {_COLUMNS} {tail} FOR UPDATE", params).fetchall()
+            if rows:
+                low, high = min(row[4] for row in rows), max(row[4] for row in rows)
+                marked = {
+                    (m[0], m[1], m[2])
+                    for m in self._text(
+                        "SELECT expires_on, kind, number FROM ji_licence_warnings "
+                        f"WHERE expires_on >= {int(low)} AND expires_on <= {int(high)} AND lead_days <= {lead}",
+                        (),
+                    ).fetchall()
+                }
+                rows = [row for row in rows if (row[4], row[0], row[1]) not in marked]
+        if family_name != "postgresql" and rows:
+            self._mark_rows(lead, [(row[4], row[0], row[1]) for row in rows])
+        # RETURNING keeps no order: the page in index order, as unwarned() gives it.
+        return [_licence(row) for row in sorted(rows, key=_order)]
 
     def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
-        if not licences:
-            return
-        statement = self._uow._store.statement(("licence", "mark"), _mark)
-        self._uow.run_many(
-            statement,
-            [
-                statement.args(
-                    {
-                        "match_kind": lic.kind,
-                        "match_number": lic.number,
-                        "match_expires_on": day_number(lic.expires_on),
-                        "lead_bound": lead_days,
-                        "lead": lead_days,
-                    }
-                )
-                for lic in licences
-            ],
-        )
+        if licences:
+            self._mark_rows(lead_days, [(day_number(lic.expires_on), lic.kind, lic.number) for lic in licences])
+
+    def forget_warnings_before(self, day: dt.date) -> int:
+        # A range of the marks' key: the expiries before ``day``.
+        cursor = self._text(f"DELETE FROM ji_licence_warnings WHERE expires_on < {day_number(day)}", ())
+        return int(cursor.rowcount)
+
+    def _text(self, sql: str, params: tuple[str, ...]) -> Any:
+        """Run SQL text written here (positional string parameters) on the driver's cursor."""
+        names = tuple(f"p{i}" for i in range(len(params)))
+        return self._uow.run(Prepared(sql, names, {}), dict(zip(names, params, strict=True)))
+
+    def _mark_rows(self, lead_days: int, rows: Sequence[tuple[int, str, str]]) -> None:
+        names = ("e", "k", "n", "lead")
+        statement = Prepared(_mark_sql(self._uow.family), names, {})
+        self._uow.run_many(statement, [(e, k, n, int(lead_days)) for e, k, n in rows])

@@ -7,6 +7,7 @@ Delivered rows are pruned by the notification's instant (column ``at``, index
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import pendulum
@@ -15,6 +16,7 @@ from sqlalchemy import delete, select, update
 from jointinspect.model.notification import Notification
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories._common import _Repo
 from jointinspect_sqlalchemy.statements import insert_new
 
@@ -22,6 +24,27 @@ from jointinspect_sqlalchemy.statements import insert_new
 _CHUNK = 500
 #: rows per ``DELETE`` when pruning (short statements, bounded undo on MariaDB).
 _PRUNE_BATCH = 5000
+#: notifications per multi-row ``INSERT`` of `add_many` (three parameters each).
+_INSERT_CHUNK = 1000
+
+
+_SQLITE_INSERT = Prepared(
+    "INSERT INTO ji_outbox (key, delivered, body, at) VALUES (?, 0, ?, ?) ON CONFLICT DO NOTHING", None, {}
+)
+_PG_INSERT = Prepared(
+    "INSERT INTO ji_outbox (key, delivered, body, at) "
+    "SELECT k, false, b, a FROM unnest(%b::text[], %b::text[], %b::bigint[]) AS u(k, b, a) "
+    "ON CONFLICT DO NOTHING",
+    ("keys", "bodies", "ats"),
+    {},
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _mysql_insert(count: int) -> str:
+    """MariaDB's ``INSERT`` of ``count`` outbox rows that leaves a key already there as is."""
+    values = ", ".join(["(%s, 0, %s, %s)"] * count)
+    return f"INSERT INTO ji_outbox (`key`, delivered, body, at) VALUES {values} ON DUPLICATE KEY UPDATE `key` = `key`"
 
 
 class _Outbox(_Repo):
@@ -43,6 +66,31 @@ class _Outbox(_Repo):
             uow.insert_new(s.outbox, row)  # its duplicate-key error must be caught here
         else:
             uow.defer(statement, row)
+
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        uow = self._uow
+        family_name = uow.family
+        rows = [(n.key, codec.dumps(n), codec.micros(n.at)) for n in notifications]
+        if family_name == "sqlite":
+            # executemany of a one-row statement: SQLite runs it without a round trip.
+            uow.run_many(_SQLITE_INSERT, rows)
+            return
+        if family_name == "postgresql":
+            # One INSERT of three arrays: a short statement (the driver caches its parsing,
+            # the server its plan) whatever the number of rows; unnest keeps their order.
+            if rows:
+                keys, bodies, ats = (list(column) for column in zip(*rows, strict=True))
+                # run_many: it sends what the unit of work deferred first, then binds the
+                # arrays in binary on the server (text arrays would escape every body).
+                uow.run_many(_PG_INSERT, [_PG_INSERT.args({"keys": keys, "bodies": bodies, "ats": ats})])
+            return
+        # MariaDB: one multi-row INSERT per chunk, a key already there (or twice in the
+        # chunk) left as it is by the statement itself.
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            chunk = rows[start : start + _INSERT_CHUNK]
+            names = tuple(f"p{i}" for i in range(3 * len(chunk)))
+            params = dict(zip(names, (value for row in chunk for value in row), strict=True))
+            uow.run(Prepared(_mysql_insert(len(chunk)), names, {}), params)
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         t = s.outbox

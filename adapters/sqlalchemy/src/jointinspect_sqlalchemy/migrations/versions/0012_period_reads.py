@@ -6,8 +6,8 @@ rows already stored, a page at a time; a body that does not parse leaves them NU
 the row is found by nothing but `verify`, which reports it). The hash still covers the
 body alone.
 
-Revision ID: 0011_period_reads
-Revises: 0010_open_visits
+Revision ID: 0012_period_reads
+Revises: 0011_licence_sweep
 Create Date: 2026-11-30
 """
 
@@ -19,8 +19,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_period_reads"
-down_revision = "0010_open_visits"
+revision = "0012_period_reads"
+down_revision = "0011_licence_sweep"
 branch_labels = None
 depends_on = None
 
