@@ -167,3 +167,17 @@ def test_cli_simulate(history_csv: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+def test_plots_written(history_csv: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="matplotlib not installed (the reports extra)")
+    from jointinspect_reports import font_file
+    from jointinspect_simulate.plots import save
+
+    if font_file() is None:
+        pytest.skip("the CJK font (fonts-noto-cjk) is not installed")
+    outcomes = simulate(read_csv(history_csv), [resolve("default"), resolve("chengdu")])
+    paths = save(outcomes, tmp_path / "plots")
+    assert [p.name for p in paths] == ["simulation.png", "simulation.svg"]
+    assert paths[0].read_bytes().startswith(b"\x89PNG")
+    assert "政策模拟" in paths[1].read_text(encoding="utf-8")

@@ -48,7 +48,7 @@ def figure(outcomes: Sequence[Outcome], lang: Lang = "zh") -> Figure:
     with mpl.rc_context(_style()):
         fig = Figure(figsize=(13, 4.6), layout="constrained")
         ax1, ax2, ax3 = fig.subplots(1, 3)
-        names = [o.policy for o in outcomes]
+        names = [o.policy.replace(" ", "\n") for o in outcomes]  # settings on lines of their own
         series = [
             ("plans_visited", [o.plans_visited for o in outcomes]),
             ("visits", [o.visits for o in outcomes]),
