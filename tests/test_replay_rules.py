@@ -132,6 +132,27 @@ def test_late_equals_check_advance_notice(ps: list[Plan], advance: int, unit: Da
         assert bool(flag) is expected, p
 
 
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
+@pytest.mark.parametrize("second", [-1, 0, 1])
+def test_late_at_local_midnight(zone: str, second: int) -> None:
+    # Filing and start exactly at (or a second around) local midnight: the day boundaries.
+    policy = Policy(zone=zone, filing=FilingPolicy(advance=7))
+    filed = pendulum.datetime(2026, 3, 2, tz=zone).in_timezone("UTC").add(seconds=second)
+    starts = [
+        pendulum.datetime(2026, 3, d, tz=zone).in_timezone("UTC").add(seconds=s) for d in (8, 9, 10) for s in (-1, 0, 1)
+    ]
+    got = replay.late(
+        np.zeros(len(starts), np.int8), col([secs(t) for t in starts]), col([secs(filed)] * len(starts)), KINDS, policy
+    )
+    for start, flag in zip(starts, got, strict=True):
+        try:
+            check_advance_notice(KINDS[0], Window(start, start.add(hours=8)), filed, policy)
+            expected = False
+        except FilingRejected:
+            expected = True
+        assert bool(flag) is expected, start
+
+
 @settings(max_examples=50, deadline=None)
 @given(plans(), st.sampled_from([0, 1, 2, 3, 8]))
 def test_short_equals_check_window_length(ps: list[Plan], hours: int) -> None:
