@@ -28,6 +28,8 @@ POLICIES = [
     ("yucheng", []),
     ("default", ['whitelist.classes.A="exempt"', 'whitelist.explicit="exempt"']),
     ("default", ["matching.min_common_hours=24", "filing.advance=10"]),
+    # special plans do not merge: planned visits tie on their start, the blocking rule's order matters
+    ("default", ['matching.kinds=["routine", "random", "complaint"]']),
 ]
 
 
