@@ -281,3 +281,17 @@ def test_frequency_refuses_scopes_it_cannot_replay() -> None:
     with pytest.raises(ValidationError) as info:
         replay.frequency(col([0]), col([0]), np.array([0], np.int8), KINDS, Policy(frequency=(rule,)))
     assert info.value.code == "input.invalid"
+
+
+def test_frequency_same_with_enterprise_numbers_too_wide_to_pack() -> None:
+    # Enterprise numbers 2**50 apart cannot share one packed sort key with the times: the
+    # fallback sort must give the same decisions as the packed one.
+    policy = Policy()
+    rng = np.random.default_rng(7)
+    ent = rng.integers(0, 3, 200)
+    at = secs(T0) + rng.integers(0, 120, 200) * 86_400 // 4
+    kind = rng.integers(0, 4, 200).astype(np.int8)
+    packed = replay.frequency(ent, at, kind, KINDS, policy)
+    wide = replay.frequency(ent * 2**50, at, kind, KINDS, policy)
+    assert packed[0].any() and packed[1].any()
+    assert (packed[0] == wide[0]).all() and (packed[1] == wide[1]).all()

@@ -240,7 +240,13 @@ def frequency(
     blocked, warned = np.zeros(n, np.bool_), np.zeros(n, np.bool_)
     if n == 0 or not rules:
         return blocked, warned
-    order = np.lexsort((np.arange(n), at, enterprise))
+    t0, t1 = int(at.min()), int(at.max())
+    e_lo, e_hi = int(enterprise.min()), int(enterprise.max())
+    if (e_hi - e_lo + 1) * (t1 - t0 + 1) < 2**62:
+        # one stable sort of a packed key: ties keep their position, as the lexsort would
+        order = np.argsort((enterprise - e_lo) * (t1 - t0 + 1) + (at - t0), kind="stable")
+    else:
+        order = np.lexsort((np.arange(n), at, enterprise))
     ent, times, kd = enterprise[order], at[order], kind[order]
     head = np.ones(n, np.bool_)
     np.not_equal(ent[1:], ent[:-1], out=head[1:])
@@ -250,7 +256,6 @@ def frequency(
     del head
     # Keys (enterprise, time) that never mix enterprises; a margin below the first time
     # keeps every window start inside its own enterprise.
-    t0, t1 = int(times.min()), int(times.max())
     margin = 400 * 86_400 + max((r.window_days or 0) * 86_400 for r in rules)
     span = t1 - t0 + 2 * margin
     key = dense * span + (times - t0 + margin)
