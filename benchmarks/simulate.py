@@ -371,25 +371,36 @@ def measure(engine: str, path: Path, spec: str = "default") -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def compare(paths: dict[str, Path], spec: str = "default") -> list[dict[str, Any]]:
-    """Simulator and DuckDB on each history; prints and returns one row per history."""
+def compare(paths: dict[str, Path], spec: str = "default", repeat: int = 1) -> list[dict[str, Any]]:
+    """Simulator and DuckDB on each history, alternating ``repeat`` times (median time,
+    largest peak); prints and returns one row per history."""
+    import statistics  # noqa: PLC0415
+
     import pyarrow.parquet as pq  # noqa: PLC0415
 
     rows = []
     for name, path in paths.items():
         n = pq.ParquetFile(path).metadata.num_rows
-        sim = measure("simulator", path, spec)
-        duck = measure("duckdb", path, spec)
+        sims, ducks = [], []
+        for _ in range(repeat):
+            sims.append(measure("simulator", path, spec))
+            ducks.append(measure("duckdb", path, spec))
+        sim_s = [r["seconds"] for r in sims]
+        duck_s = [r["seconds"] for r in ducks]
+        sim = max(sims, key=lambda r: r["peak"] - r["before"])
+        duck = max(ducks, key=lambda r: r["peak"] - r["before"])
         row = {
             "history": name,
             "plans": n,
-            "sim_seconds": sim["seconds"],
-            "duckdb_seconds": duck["seconds"],
-            "ratio": sim["seconds"] / duck["seconds"],
+            "sim_seconds": statistics.median(sim_s),
+            "duckdb_seconds": statistics.median(duck_s),
+            "sim_runs": sim_s,
+            "duckdb_runs": duck_s,
+            "ratio": statistics.median(sim_s) / statistics.median(duck_s),
             "sim_bytes_per_plan": (sim["peak"] - sim["before"]) / n,
             "sim_rss_bytes_per_plan": sim["peak"] / n,
             "duckdb_bytes_per_plan": (duck["peak"] - duck["before"]) / n,
-            "same": sim["figures"] == duck["figures"],
+            "same": all(r["figures"] == d["figures"] for r, d in zip(sims, ducks, strict=True)),
             "figures": sim["figures"],
             "duckdb_figures": duck["figures"],
         }
@@ -398,7 +409,12 @@ def compare(paths: dict[str, Path], spec: str = "default") -> list[dict[str, Any
             f"  {name}: {n:,} plans | simulator {row['sim_seconds']:.2f} s | DuckDB {row['duckdb_seconds']:.2f} s"
             f" | ratio {row['ratio']:.2f}x | {row['sim_bytes_per_plan']:.0f} B/plan"
             f" (RSS {row['sim_rss_bytes_per_plan']:.0f}) | DuckDB {row['duckdb_bytes_per_plan']:.0f} B/plan"
-            f" | same figures: {row['same']}",
+            f" | same figures: {row['same']}"
+            + (
+                f" | runs {', '.join(f'{x:.2f}' for x in sim_s)} vs {', '.join(f'{x:.2f}' for x in duck_s)}"
+                if repeat > 1
+                else ""
+            ),
             flush=True,
         )
     return rows
@@ -414,13 +430,14 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--policy", default="default")
     parser.add_argument("--out", help="write the rows as JSON to this file")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each engine per history (median time)")
     args = parser.parse_args()
     sizes = tuple(int(float(s)) for s in args.sizes.split(",") if s)
     if args.make_history:
         for name, path in make_histories(Path(args.make_history), sizes).items():
             print(name, path)
         return
-    rows = compare(make_histories(Path(args.dir), sizes), args.policy)
+    rows = compare(make_histories(Path(args.dir), sizes), args.policy, args.repeat)
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=2), encoding="utf-8")
 

@@ -181,3 +181,41 @@ def test_plots_written(history_csv: Path, tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["simulation.png", "simulation.svg"]
     assert paths[0].read_bytes().startswith(b"\x89PNG")
     assert "政策模拟" in paths[1].read_text(encoding="utf-8")
+
+
+def test_empty_and_all_refused_histories(tmp_path: Path) -> None:
+    header = "enterprise,department,kind,start,end,filed_at\n"
+    empty = tmp_path / "empty.csv"
+    empty.write_text(header, encoding="utf-8")
+    short = tmp_path / "short.csv"
+    short.write_text(header + ",".join(ROWS[6][:3]) + "," + ",".join(ROWS[6][3:]) + "\n", encoding="utf-8")
+    (none,) = simulate(read_csv(empty), [resolve("default")])
+    (refused,) = simulate(read_csv(short), [resolve("default")])
+    assert (none.plans, none.visits) == (0, 0)
+    assert (refused.plans, refused.refused_short, refused.visits, refused.joint_visit_rate) == (1, 1, 0, 0.0)
+
+
+def test_progress_hears_every_step(history_csv: Path) -> None:
+    heard: list[tuple[str, int, int]] = []
+    simulate(read_csv(history_csv), {"a": resolve("default"), "b": resolve("chengdu")}, lambda *e: heard.append(e))
+    assert [d for _, d, _ in heard] == list(range(1, 13))
+    assert {t for _, _, t in heard} == {12}
+    assert heard[0][0] == "a: filing" and heard[-1][0] == "b: counting"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("kind", "inspection"), ("start", "2026-03-02T01:00:00"), ("whitelisted", "maybe"), ("credit_class", "E")],
+)
+def test_bad_rows_are_refused(tmp_path: Path, column: str, value: str) -> None:
+    from jointinspect.errors import ValidationError
+
+    names = ["enterprise", "department", "kind", "start", "end", "filed_at", "credit_class", "whitelisted"]
+    row = dict(zip(names, [*ROWS[0], "B", "false"], strict=True))
+    row[column] = value
+    path = tmp_path / "bad.csv"
+    path.write_text(",".join(names) + "\n" + ",".join(row[n] for n in names) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        read_csv(path)
+    assert info.value.code == "input.invalid"
+    assert column in info.value.message_en
