@@ -12,8 +12,8 @@ Comparison. Each size is replayed in a fresh process (so peak RSS is the run's o
 simulator reads the Parquet file and replays it under one policy; DuckDB computes the same
 figures with SQL over the same file (``duckdb_sql``). Both figures must be equal (the
 same check runs as a test on a small history, tests/test_simulate_duckdb.py). Timed from
-opening the file to the figures; memory is the process's peak resident set (ru_maxrss)
-minus what the interpreter and libraries held before the run, per plan.
+opening the file to the figures; memory is the process's peak resident set (VmHWM)
+minus what the interpreter and libraries held before the run (VmHWM), per plan.
 
 What SQL expresses here (``duckdb_sql``): the refusals, the whitelist, the greedy stabbing
 of batch matching (a recursive CTE for the points, an ASOF join for each plan's group), the
@@ -343,6 +343,18 @@ def simulator_figures(path: str | Path, policy: Any) -> dict[str, Any]:
 # --- one measured run in a fresh process ------------------------------------------------
 
 
+def _peak_bytes() -> int:
+    """This process's peak resident set: VmHWM (reset by exec), else ru_maxrss (which a
+    child inherits from its parent at fork, so a large parent would hide the child's own)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _child(engine: str, path: str, spec: str) -> None:
     from jointinspect_simulate import resolve  # noqa: PLC0415
 
@@ -351,11 +363,11 @@ def _child(engine: str, path: str, spec: str) -> None:
         import duckdb  # noqa: F401, PLC0415 - loaded before the baseline reading
     else:
         import pyarrow.parquet  # noqa: F401, PLC0415
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    before = _peak_bytes()
     t0 = time.perf_counter()
     figures = run_duckdb(path, policy) if engine == "duckdb" else simulator_figures(path, policy)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_bytes()
     print(json.dumps({"seconds": seconds, "peak": peak, "before": before, "figures": figures}))
 
 
