@@ -807,6 +807,34 @@ def m8_growth(report: Report, pg_url: str | None, quick: bool) -> None:
         )
 
 
+def m11_simulator(report: Report, quick: bool, full: bool) -> None:
+    """Issue 13: the policy simulator on a province year vs DuckDB over the same Parquet file."""
+    from benchmarks import simulate  # noqa: PLC0415 - needs pyarrow and duckdb
+
+    sizes = (100_000,) if quick else (1_000_000, 3_000_000, 10_000_000) if full else (1_000_000, 3_000_000)
+    print(f"\n[11] policy simulator vs DuckDB: city year and {', '.join(f'{s:,}' for s in sizes)} plans", flush=True)
+    with tempfile.TemporaryDirectory(prefix="ji-sim-") as tmp:
+        rows = simulate.compare(simulate.make_histories(Path(tmp), sizes))
+    for r in rows:
+        # 300 B/plan is the province-scale target: below 1M plans fixed costs dominate
+        scale = r["plans"] >= 1_000_000
+        report.add(
+            f"simulator, {r['history']} ({r['plans']:,} plans), default policy",
+            f"{fmt_s(r['sim_seconds'])}, {r['sim_bytes_per_plan']:.0f} B/plan",
+            f"DuckDB {fmt_s(r['duckdb_seconds'])}",
+            r["ratio"],
+            "<= 1.5x, same figures" + (", <= 300 B/plan" if scale else ""),
+            r["ratio"] <= 1.5 and r["same"] and (not scale or r["sim_bytes_per_plan"] <= 300),
+        )
+    big = [r for r in rows if r["history"].startswith("province")]
+    if len(big) > 1:
+        first, last = big[0], big[-1]
+        report.extra["simulator_growth"] = (
+            f"{first['plans']:,} -> {last['plans']:,} plans: time x{last['sim_seconds'] / first['sim_seconds']:.2f}"
+            f" for x{last['plans'] / first['plans']:.0f} plans"
+        )
+
+
 def m10_licences(report: Report, pg_url: str | None, quick: bool) -> None:
     """Issue 12: the licence prewarning sweep over 1M licences vs an indexed range query."""
     count = 100_000 if quick else 1_000_000
@@ -861,7 +889,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg-url")
     parser.add_argument("--redis-url")
-    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-10)")
+    parser.add_argument("--only", help="comma-separated measurement numbers to run (1-11)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
     args = parser.parse_args()
     args.argv = sys.argv[1:]
@@ -878,7 +906,7 @@ def main() -> None:
     city_every = args.city_every or (200 if quick else 1 if full else 10)
     n_checkin = args.checkin or (500 if quick else 3000)
     repeat = 1 if quick else args.repeat
-    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 11))
+    only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 12))
 
     report = Report()
     t0 = time.perf_counter()
@@ -904,6 +932,8 @@ def main() -> None:
             m9_bulk(report, pg_url, quick)
         if 10 in only:
             m10_licences(report, pg_url, quick)
+        if 11 in only:
+            m11_simulator(report, quick, full)
     seconds = time.perf_counter() - t0
     print("\n" + table(report))
     for n in report.notes:

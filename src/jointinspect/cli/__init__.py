@@ -15,14 +15,14 @@ import json
 import sys
 from collections.abc import Sequence
 
-from jointinspect.cli import listing, operate, report, spot_checks
+from jointinspect.cli import listing, operate, report, simulate, spot_checks
 from jointinspect.cli._run import STORE_ENV, UsageError, _Run
 from jointinspect.errors import JointInspectError
 
 __all__ = ["main"]
 
 #: Modules that add subcommands; each has ``register(sub)``. A capability adds its own module.
-COMMAND_MODULES = (operate, listing, report, spot_checks)
+COMMAND_MODULES = (operate, listing, report, spot_checks, simulate)
 
 
 def _parser() -> argparse.ArgumentParser:
