@@ -31,7 +31,7 @@ pytest.importorskip("numpy", reason="numpy not installed (the simulate extra)")
 
 from jointinspect_simulate import read_csv, read_history, resolve, simulate, to_csv, to_json
 
-from jointinspect.errors import PolicyError
+from jointinspect.errors import PolicyError, ValidationError
 
 ROWS = [
     # enterprise, department, kind, start, end, filed_at, credit_class, whitelisted
@@ -219,3 +219,23 @@ def test_bad_rows_are_refused(tmp_path: Path, column: str, value: str) -> None:
         read_csv(path)
     assert info.value.code == "input.invalid"
     assert column in info.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("missing.csv", None, "cannot read"),
+        ("binary.csv", b"\xff\xfe\x00bad", "not a UTF-8 CSV file"),
+        ("text.parquet", b"enterprise,department\n", "not a Parquet file"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_typed_error(
+    tmp_path: Path, name: str, content: bytes | None, says: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ValidationError, match=says) as caught:
+        read_history(path)
+    assert caught.value.code == "input.invalid"
+    assert caught.value.message_zh.startswith("输入无效")

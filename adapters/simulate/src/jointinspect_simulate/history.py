@@ -195,8 +195,29 @@ def read_parquet(path: str | Path) -> History:
 
 
 def read_history(path: str | Path) -> History:
-    """Read ``path`` by its suffix: ``.parquet`` / ``.pq`` with pyarrow, else CSV."""
-    reader: Callable[[str | Path], History] = (
-        read_parquet if str(path).lower().endswith((".parquet", ".pq")) else read_csv
-    )
-    return reader(path)
+    """Read ``path`` by its suffix: ``.parquet`` / ``.pq`` with pyarrow, else CSV.
+
+    Raises:
+        ValidationError: ``input.invalid`` when the file cannot be opened or is not a
+            CSV (UTF-8) or Parquet file, or a row or column cannot be read.
+    """
+    parquet = str(path).lower().endswith((".parquet", ".pq"))
+    reader: Callable[[str | Path], History] = read_parquet if parquet else read_csv
+    try:
+        return reader(path)
+    except ValidationError:
+        raise
+    except OSError as exc:  # missing, unreadable, or (pyarrow) not a Parquet file
+        raise ValidationError(
+            "input.invalid",
+            field="history",
+            reason=f"cannot read {path}: {exc.strerror or exc}",
+            reason_zh=f"无法读取历史记录文件 {path}",
+        ) from exc
+    except (UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise ValidationError(
+            "input.invalid",
+            field="history",
+            reason=f"{path} is not a {'Parquet' if parquet else 'UTF-8 CSV'} file: {exc}",
+            reason_zh=f"{path} 不是有效的{'Parquet' if parquet else 'UTF-8 编码的 CSV'}文件",
+        ) from exc
