@@ -268,3 +268,26 @@ def test_report_prints_the_supervision_kpis(city: Path) -> None:
     assert bad.returncode == 1 and data(bad)["error"]["code"] == "input.invalid"
     refused = run(city, "--as", "officer:SCJG", "report", "--from", "2026-12-01", "--to", "2027-01-01")
     assert refused.returncode == 1 and data(refused)["error"]["code"] == "auth.forbidden"
+
+
+def test_files_that_cannot_be_read_or_written_change_nothing(city: Path) -> None:
+    """A new user's wrong files: each is a typed error in the chosen language, never a traceback,
+    and an unwritable row report is refused before any plan is filed."""
+    (city / "binary.csv").write_bytes(b"\xff\xfe\x00not text")
+    (city / "fake.xlsx").write_text("统一社会信用代码\n", encoding="utf-8")
+    for name in ("binary.csv", "fake.xlsx"):
+        result = run(city, "--lang", "en", "import", "reference", name, json_out=False)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "[input.invalid]" in result.stderr
+    (city / "plans.csv").write_text(
+        "统一社会信用代码,开始时间,结束时间,检查事项,执法人员\n"
+        f"{B_CLASS},2026-12-10T09:00:00+08:00,2026-12-10T17:00:00+08:00,SCJG-01,SCJG-I01;SCJG-I02\n",
+        encoding="utf-8",
+    )
+    for report in ("missing-folder/report.csv", "report.txt"):
+        result = run(city, "import", "plans", "plans.csv", "--as", "SCJG", "--report", report, json_out=False)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "--report" in result.stderr and "Traceback" not in result.stderr
+    listed = run(city, "list", "plans")
+    assert data(listed)["items"] == []

@@ -17,6 +17,7 @@ import datetime as dt
 import importlib
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -252,7 +253,10 @@ def _xlsx_tables(path: Path, kind: str | None) -> dict[str, list[Row]]:
             "reading .xlsx files needs openpyxl: pip install 'jointinspect[excel]'",
             "读取 .xlsx 文件需要 openpyxl:请安装 jointinspect[excel]",
         ) from exc
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # not an .xlsx workbook
+        raise _refuse(f"{path} is not an .xlsx workbook", f"{path} 不是有效的 .xlsx 工作簿") from exc
     tables: dict[str, list[Row]] = {}
     try:
         for sheet in book.worksheets:
@@ -294,6 +298,8 @@ def read_tables(path: str | Path, kind: str | None = None) -> dict[str, list[Row
         text = source.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise _refuse(f"cannot read {source}: {exc.strerror}", f"无法读取文件 {source}") from exc
+    except UnicodeDecodeError as exc:
+        raise _refuse(f"{source} is not UTF-8 text: {exc.reason}", f"{source} 不是 UTF-8 编码的文本") from exc
     if suffix == ".json":
         try:
             data = json.loads(text)

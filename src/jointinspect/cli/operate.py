@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import secrets
 import sys
 from collections.abc import Callable
@@ -33,6 +34,20 @@ def _init(run: _Run) -> int:
         run.engine()  # memory://: nothing to create; an unknown scheme is refused here
     run.emit({"store": url, "migrated": migrated}, "schema up to date" if migrated else "nothing to migrate")
     return 0
+
+
+def _check_report_path(run: _Run) -> None:
+    """Refuse an unwritable ``--report`` before importing: a failure after the rows were
+    applied would leave them applied with no report of what happened."""
+    if not run.args.report:
+        return
+    target = Path(run.args.report)
+    if target.suffix.lower() not in (".csv", ".json"):
+        raise UsageError(f"--report {target}: the row report is written as .csv or .json")
+    if target.is_dir() or not target.parent.is_dir():
+        raise UsageError(f"--report {target}: not a file in an existing folder")
+    if not os.access(target if target.exists() else target.parent, os.W_OK):
+        raise UsageError(f"--report {target}: cannot be written here")
 
 
 def _report(run: _Run, report: ImportReport) -> int:
@@ -67,6 +82,7 @@ def _with_progress(run: _Run, total: int, work: Callable[[Callable[[int], None] 
 
 
 def _import_reference(run: _Run) -> int:
+    _check_report_path(run)
     engine = run.engine()
     total = count_rows(run.args.file, run.args.kind)
     report = _with_progress(
@@ -76,6 +92,7 @@ def _import_reference(run: _Run) -> int:
 
 
 def _import_plans(run: _Run) -> int:
+    _check_report_path(run)
     engine = run.engine()
     by = _principal(run.args.principal) if run.args.principal else Principal.officer(run.args.department)
     total = count_rows(run.args.file, "plans" if Path(run.args.file).suffix.lower() != ".json" else None)
