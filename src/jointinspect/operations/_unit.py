@@ -128,7 +128,10 @@ def signing_keys(context: Context) -> KeyStore:
     """The key store, or a validation error when the engine was built without one."""
     if context.keys is None:
         raise ValidationError(
-            "input.invalid", reason="the engine has no key store (keys=...)", reason_zh="引擎未配置密钥库"
+            "input.invalid",
+            reason="the engine has no key store: pass keys= to Engine (the command line reads "
+            "the JOINTINSPECT_SIGNING_SEED environment variable)",
+            reason_zh="引擎未配置密钥库:创建 Engine 时须传入 keys(命令行从环境变量 JOINTINSPECT_SIGNING_SEED 读取)",
         )
     return context.keys
 
