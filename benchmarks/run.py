@@ -645,8 +645,10 @@ def write_docs(report: Report, args: argparse.Namespace, seconds: float, plotted
         "departments filing for the same day in each pair of rounds (joint visits), pairs five weeks apart,",
         "each with a plan number: `Engine.file_plans` (every rule of `file_plan`, 500 per unit of work)",
         "against `file_plan` one by one (timed on every plan of the first 200 enterprises on a fresh store,",
-        "extrapolated linearly) and against the driver's `executemany` of the same plan rows into the",
-        "plans table.",
+        "extrapolated linearly) and against the driver's `executemany` of every row it stores (plans, visits,",
+        "reservations, visit-department rows, audit entries, outbox notifications: read back after the run,",
+        "inserted table by table into an empty database, committed), the baseline of the ratio; the",
+        "`executemany` of the plan rows alone is shown too.",
         "",
         "**6. City year.** 96,987 plans (Yantai's count) matched in batch; the plans of one enterprise in N",
         "also filed end to end on a SQLite file; the engine's visits must equal the batch groups exactly.",
@@ -765,14 +767,20 @@ def m9_bulk(report: Report, pg_url: str | None, quick: bool) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     for f in measured:
         name = f["family"]
-        ratio = f["file_plans"] / f["executemany"]
+        ratio = f["file_plans"] / f["executemany_all"]
         report.add(
             f"bulk filing {plans:,} plans on {name}: file_plans (every rule; {f['filed']:,} filed)",
             fmt_s(f["file_plans"]),
-            f"executemany of the same rows {fmt_s(f['executemany'])}",
+            f"executemany of all {sum(f['rows'].values()):,} rows it stores {fmt_s(f['executemany_all'])}",
             ratio,
             "<= 3x",
             ratio <= 3.0,
+        )
+        report.add(
+            f"  {name}: file_plans against executemany of the plan rows only",
+            fmt_s(f["file_plans"]),
+            f"executemany of {f['filed']:,} plan rows {fmt_s(f['executemany'])}",
+            f["file_plans"] / f["executemany"],
         )
         report.add(
             f"  {name}: filing the same plans one by one (file_plan; extrapolated from {f['sample']:,})",
