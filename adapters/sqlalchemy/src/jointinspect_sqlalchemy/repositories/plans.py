@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import pendulum
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _page, _Repo
+from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, in_params, in_values
 from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
 
 _PLAN_COLUMNS = (
@@ -64,6 +64,16 @@ class _Plans(_Repo):
         if not wanted:
             return []
         t = s.plans
+        if len(wanted) <= PREPARED_IN:
+            count = len(wanted)
+            return self._prepared_bodies(
+                ("plans-for-inspections", count),
+                lambda: (
+                    select(t.c.body).where(t.c.inspection_id.in_(in_params("i", count))).order_by(t.c.filed_at, t.c.id)
+                ),
+                in_values("i", wanted),
+                Plan,
+            )
         return self._bodies(
             select(t.c.body).where(t.c.inspection_id.in_(wanted)).order_by(t.c.filed_at, t.c.id),
             Plan,
@@ -71,7 +81,12 @@ class _Plans(_Repo):
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         t = s.plans
-        found = self._bodies(select(t.c.body).where(t.c.idempotency == f"{department}/{key}"), Plan)
+        found = self._prepared_bodies(
+            "plans-by-idempotency",
+            lambda: select(t.c.body).where(t.c.idempotency == bindparam("key")),
+            {"key": f"{department}/{key}"},
+            Plan,
+        )
         return found[0] if found else None
 
 
@@ -105,14 +120,20 @@ class _Inspections(_Repo):
         return self._bodies(_page(query, limit, offset), Inspection)
 
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
-        t, p = s.inspections, s.plans
-        # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
-        reaching_plans = select(p.c.inspection_id).where(
-            p.c.enterprise == enterprise, p.c.window_end >= codec.micros(reaching), p.c.inspection_id.is_not(None)
-        )
-        return self._bodies(
-            select(t.c.body)
-            .where(t.c.id.in_(reaching_plans), t.c.status == InspectionStatus.PLANNED.value)
-            .order_by(t.c.id),
+        return self._prepared_bodies(
+            "inspections-open-for-enterprise",
+            _open_for_enterprise,
+            {"enterprise": enterprise, "reaching": codec.micros(reaching), "planned": InspectionStatus.PLANNED.value},
             Inspection,
         )
+
+
+def _open_for_enterprise() -> Any:
+    t, p = s.inspections, s.plans
+    # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
+    reaching_plans = select(p.c.inspection_id).where(
+        p.c.enterprise == bindparam("enterprise"),
+        p.c.window_end >= bindparam("reaching"),
+        p.c.inspection_id.is_not(None),
+    )
+    return select(t.c.body).where(t.c.id.in_(reaching_plans), t.c.status == bindparam("planned")).order_by(t.c.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect_sqlalchemy import codec
@@ -24,4 +24,9 @@ class _QuietSlots(_Repo):
 
     def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
         t = f.quiet_slots
-        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.start, t.c.id), QuietSlot)
+        return self._prepared_bodies(
+            "quiet-slots-for-enterprise",
+            lambda: select(t.c.body).where(t.c.enterprise == bindparam("enterprise")).order_by(t.c.start, t.c.id),
+            {"enterprise": enterprise},
+            QuietSlot,
+        )
