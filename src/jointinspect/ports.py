@@ -263,6 +263,13 @@ class PlanRepository(Protocol):
         never returned)."""
         ...
 
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        """`by_idempotency_key` for many keys of one department at once (bulk filing
+        preloads a chunk's plan numbers, issue 11): ``{key: plan}`` for each key that
+        department filed, keys it did not file left out; an empty sequence returns ``{}``.
+        Cost: the keys asked (indexed by plan number)."""
+        ...
+
 
 class InspectionRepository(Protocol):
     """Inspections (visits), joint or not."""
@@ -297,6 +304,16 @@ class InspectionRepository(Protocol):
         plans ending at or after `jointinspect.rules.matching.reaching` (its allowed start,
         or now if later, plus the minimum, less the longest ``later`` allowance). Cost: the
         enterprise's plans ending at or after ``reaching`` (indexed by enterprise and window end), not its history."""
+        ...
+
+    def open_for_enterprises(
+        self, enterprises: Sequence[str], reaching: pendulum.DateTime
+    ) -> dict[str, list[Inspection]]:
+        """`open_for_enterprise` for many enterprises at once (bulk filing preloads a
+        chunk's open visits, issue 11): ``{enterprise: open_for_enterprise(enterprise,
+        reaching)}`` for every enterprise asked (``[]`` for one without such a visit), same
+        rows and order; an empty sequence returns ``{}``. Cost: the plans ending at or after
+        ``reaching`` of the enterprises asked."""
         ...
 
 
@@ -431,6 +448,13 @@ class Outbox(Protocol):
         pruned — is ignored (no error)."""
         ...
 
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        """`add` each of ``notifications`` in order (bulk filing flushes a chunk's
+        notifications at once, issue 11): the same rows in the same order, a key already
+        queued, or repeated within ``notifications``, ignored after its first. An empty
+        sequence writes nothing."""
+        ...
+
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         """Up to ``limit`` undelivered notifications in the order they were added (kept
         through deliveries and rollbacks); with ``now``, only those due (whose next attempt,
@@ -466,6 +490,14 @@ class AuditLog(Protocol):
         `jointinspect.audit.seal`) and store it, atomically with respect to other
         appends: racing units of work never fork the chain (sequence numbers 1, 2, 3...
         without gaps, each entry's hash chained to the previous one). Returns the entry."""
+        ...
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        """`append` each of ``records`` in order, as one atomic step with respect to other
+        appends (bulk filing flushes a chunk's entries at once, issue 11): the entries are
+        exactly those the appends one by one would give (consecutive sequence numbers, each
+        hash chained to the previous one) and are returned in order; an empty sequence
+        writes nothing and returns ``[]``."""
         ...
 
     def entries(self, after_seq: int = 0) -> list[AuditEntry]:
@@ -750,6 +782,12 @@ class QuietSlotRepository(Protocol):
 
     def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
         """One enterprise's slots by (start, id)."""
+        ...
+
+    def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
+        """`for_enterprise` for many enterprises at once (bulk filing preloads a chunk's
+        quiet slots, issue 11): ``{enterprise: its slots by (start, id)}`` for every
+        enterprise asked (``[]`` for one without slots); an empty sequence returns ``{}``."""
         ...
 
 

@@ -24,6 +24,10 @@ class _Outbox(_Base):
         self._t.outbox.put(self._j, notification.key, (number, notification, False))
         self._t.outbox_pending.put(self._j, number, notification.key)
 
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        for notification in notifications:
+            self.add(notification)
+
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         # Only the pending index is read: cost grows with the backlog, not with history.
         index, retry = self._t.outbox_pending.rows, self._t.outbox_retry.rows
@@ -72,6 +76,10 @@ class _Audit(_Base):
         self._t.audit.put(self._j, entry.seq, AuditRow(entry.seq, entry.prev_hash, entry.hash, canonical_body(entry)))
         self._t.audit_head.put(self._j, "head", AuditHead(entry.seq, entry.hash))
         return entry
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        # The store's lock is held for the whole unit of work: one by one is atomic here.
+        return [self.append(record) for record in records]
 
     def head(self) -> AuditHead:
         return self._t.audit_head.rows.get("head", EMPTY_HEAD)

@@ -120,6 +120,10 @@ class _Plans(_Base):
         plan_id = self._t.plans_by_idempotency.rows.get(f"{department}/{key}")
         return None if plan_id is None else self._t.plans.rows.get(plan_id)
 
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        found = {key: self.by_idempotency_key(department, key) for key in keys}
+        return {key: plan for key, plan in found.items() if plan is not None}
+
 
 class _Inspections(_Base):
     def add(self, inspection: Inspection) -> None:
@@ -155,6 +159,11 @@ class _Inspections(_Base):
             if inspection is not None and inspection.status is InspectionStatus.PLANNED:
                 found[inspection_id] = inspection
         return [found[i] for i in sorted(found)]
+
+    def open_for_enterprises(
+        self, enterprises: Sequence[str], reaching: pendulum.DateTime
+    ) -> dict[str, list[Inspection]]:
+        return {enterprise: self.open_for_enterprise(enterprise, reaching) for enterprise in enterprises}
 
 
 class _Visits(_Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, Table, bindparam
@@ -74,6 +74,16 @@ def in_params(name: str, count: int) -> list[BindParameter[Any]]:
 def in_values(name: str, values: list[Any]) -> dict[str, Any]:
     """The values of :func:`in_params` ``(name, len(values))``."""
     return {f"{name}{k}": value for k, value in enumerate(values)}
+
+
+#: Values per ``IN (...)`` list of a bulk read (well under every driver's parameter limit).
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[Any]) -> list[list[Any]]:
+    """``values`` (distinct, sorted) in lists of at most `IN_CHUNK`."""
+    wanted = sorted(set(values))
+    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
 
 
 def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:

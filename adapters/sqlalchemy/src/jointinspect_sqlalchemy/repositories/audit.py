@@ -9,7 +9,7 @@ holds one page in memory whatever the log's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
@@ -42,6 +42,36 @@ class _Audit(_Repo):
             {"id": s.AUDIT_HEAD_ID, "seq": entry.seq, "hash": entry.hash},
         )
         return entry
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        if not records:
+            return []
+        uow, store = self._uow, self._uow._store
+        family_name = uow.family
+        head_q = store.statement("audit-head", lambda: _audit_head(family_name))
+        at_head = {"id": s.AUDIT_HEAD_ID}
+        rows = uow.run(head_q, at_head).fetchall()  # locks the head (not on SQLite: see _audit_head)
+        if not rows:
+            uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
+            rows = uow.run(head_q, at_head).fetchall()
+        seq, digest = int(rows[0][0]), str(rows[0][1])
+        entries = []
+        for record in records:
+            entry = seal(record, seq + 1, digest)
+            seq, digest = entry.seq, entry.hash
+            entries.append(entry)
+        insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
+        uow.run_many(
+            insert,
+            [
+                insert.args({"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, "body": canonical_body(e)})
+                for e in entries
+            ],
+        )
+        uow.defer(
+            store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
+        )
+        return entries
 
     def head(self) -> AuditHead:
         t = s.audit_head

@@ -18,6 +18,8 @@ from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
 from jointinspect_sqlalchemy.statements import insert_new
 
+_OUTBOX_COLUMNS = ("key", "delivered", "body", "at")
+
 #: keys per ``IN (...)`` list when marking outbox rows delivered.
 _CHUNK = 500
 #: rows per ``DELETE`` when pruning (short statements, bounded undo on MariaDB).
@@ -43,6 +45,26 @@ class _Outbox(_Repo):
             uow.insert_new(s.outbox, row)  # its duplicate-key error must be caught here
         else:
             uow.defer(statement, row)
+
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        uow = self._uow
+        family_name = uow.family
+        if family_name == "mysql" or not notifications:
+            for notification in notifications:  # each duplicate-key error is caught on its own
+                self.add(notification)
+            return
+        statement = uow._store.statement(
+            ("new", s.outbox.name, _OUTBOX_COLUMNS), lambda: insert_new(family_name, s.outbox), list(_OUTBOX_COLUMNS)
+        )
+        # ON CONFLICT DO NOTHING row by row, in order: a key queued before, or earlier in
+        # this batch, is skipped as add skips it.
+        uow.run_many(
+            statement,
+            [
+                statement.args({"key": n.key, "delivered": False, "body": codec.dumps(n), "at": codec.micros(n.at)})
+                for n in notifications
+            ],
+        )
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
         t = s.outbox

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, in_params, in_values
+from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
 from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
 
 _PLAN_COLUMNS = (
@@ -89,6 +89,14 @@ class _Plans(_Repo):
         )
         return found[0] if found else None
 
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        t, out = s.plans, {}
+        for part in chunks([f"{department}/{key}" for key in keys]):
+            for plan in self._bodies(select(t.c.body).where(t.c.idempotency.in_(part)), Plan):
+                if plan.idempotency_key is not None:
+                    out[plan.idempotency_key] = plan
+        return out
+
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
     return {
@@ -126,6 +134,31 @@ class _Inspections(_Repo):
             {"enterprise": enterprise, "reaching": codec.micros(reaching), "planned": InspectionStatus.PLANNED.value},
             Inspection,
         )
+
+    def open_for_enterprises(
+        self, enterprises: Sequence[str], reaching: pendulum.DateTime
+    ) -> dict[str, list[Inspection]]:
+        t, p = s.inspections, s.plans
+        out: dict[str, list[Inspection]] = {enterprise: [] for enterprise in enterprises}
+        for part in chunks(enterprises):
+            # The plans reaching far enough, each with its visit: a visit is listed once per
+            # enterprise of such a plan (as open_for_enterprise lists it for each), by id.
+            rows = self._uow.execute(
+                select(p.c.enterprise, t.c.id, t.c.body)
+                .join(t, t.c.id == p.c.inspection_id)
+                .where(
+                    p.c.enterprise.in_(part),
+                    p.c.window_end >= codec.micros(reaching),
+                    t.c.status == InspectionStatus.PLANNED.value,
+                )
+                .order_by(p.c.enterprise, t.c.id)
+            ).fetchall()
+            seen: set[tuple[str, str]] = set()
+            for enterprise, inspection_id, body in rows:
+                if (enterprise, inspection_id) not in seen:
+                    seen.add((enterprise, inspection_id))
+                    out[enterprise].append(codec.loads(body, Inspection))
+        return out
 
 
 def _open_for_enterprise() -> Any:

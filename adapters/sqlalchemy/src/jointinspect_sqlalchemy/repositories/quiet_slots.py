@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import bindparam, delete, select
 
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema_fieldwork as f
-from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories._common import _Repo, chunks
 
 
 class _QuietSlots(_Repo):
@@ -30,3 +32,12 @@ class _QuietSlots(_Repo):
             {"enterprise": enterprise},
             QuietSlot,
         )
+
+    def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
+        t = f.quiet_slots
+        out: dict[str, list[QuietSlot]] = {enterprise: [] for enterprise in enterprises}
+        for part in chunks(enterprises):
+            query = select(t.c.enterprise, t.c.body).where(t.c.enterprise.in_(part))
+            for enterprise, body in self._uow.execute(query.order_by(t.c.enterprise, t.c.start, t.c.id)):
+                out[enterprise].append(codec.loads(body, QuietSlot))
+        return out

@@ -1,0 +1,147 @@
+"""Contract cases for the bulk reads and appends of bulk filing (issue 11): each is the
+single-key operation applied to many keys at once, with the same rows, order and
+idempotency.
+
+`jointinspect.testing.contract.StoreContract` inherits these cases, so every store's
+contract module runs them; they use its ``store`` and ``city`` fixtures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from jointinspect.audit import GENESIS, AuditRecord, seal, verify
+from jointinspect.model.notification import Notification, Role
+from jointinspect.model.plan import InspectionStatus
+from jointinspect.model.quiet_slot import QuietSlot
+from jointinspect.ports import Store
+from jointinspect.sample import City
+from jointinspect.testing.bounded import T0, US, _inspection, _plan
+
+_UNKNOWN = "91370600999999999X"
+
+
+def _note(key: str, minute: int) -> Notification:
+    return Notification(key, "plan.filed", Role.DEPARTMENT, "SCJG", key, T0.add(minutes=minute), {"n": str(minute)})
+
+
+def _record(n: int) -> AuditRecord:
+    return AuditRecord(T0.add(seconds=n), "officer:SCJG", "plan.filed", f"p{n}", {"n": n, "start": "2026-03-02"})
+
+
+class BulkReadsContract:
+    """Cases for ``by_idempotency_keys``, ``open_for_enterprises``, quiet slots'
+    ``for_enterprises``, ``Outbox.add_many`` and ``AuditLog.append_many``."""
+
+    def test_plans_by_idempotency_keys(self, store: Store, city: City) -> None:
+        ent = city.enterprises[0].credit_code
+        plans = [
+            attrs.evolve(_plan("p1", ent, 0, 1, None), idempotency_key="K-1"),
+            attrs.evolve(_plan("p2", ent, 0, 1, None), idempotency_key="K-2"),
+            attrs.evolve(_plan("p3", ent, 0, 1, None), department="YJGL", idempotency_key="K-3"),
+            _plan("p4", ent, 0, 1, None),
+        ]
+        with store.unit_of_work() as uow:
+            for plan in plans:
+                uow.plans.add(plan)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            keys = ["K-2", "K-1", "K-3", "K-9", "K-1"]
+            found = uow.plans.by_idempotency_keys("SCJG", keys)
+            assert found == {"K-1": plans[0], "K-2": plans[1]}  # K-3 is another department's
+            assert found == {k: p for k in keys if (p := uow.plans.by_idempotency_key("SCJG", k)) is not None}
+            assert uow.plans.by_idempotency_keys("YJGL", ["K-1", "K-3"]) == {"K-3": plans[2]}
+            assert uow.plans.by_idempotency_keys("SCJG", []) == {}
+            # the unit of work reads its own writes
+            extra = attrs.evolve(_plan("p5", ent, 0, 1, None), idempotency_key="K-9")
+            uow.plans.add(extra)
+            assert uow.plans.by_idempotency_keys("SCJG", ["K-9"]) == {"K-9": extra}
+
+    def test_open_for_enterprises(self, store: Store, city: City) -> None:
+        ent, other, third = (e.credit_code for e in city.enterprises[:3])
+        p1, p2 = _plan("p1", ent, 0, 1, "i1"), _plan("p2", ent, 0, 10, "i1")
+        p3 = _plan("p3", ent, 1, 2, "i0")
+        p4 = _plan("p4", ent, 0, 20, "i2")
+        p6, p7 = _plan("p6", other, 0, 20, "i4"), _plan("p7", other, 0, 30, None)
+        rows = [
+            (_inspection("i1", ent, [p1, p2], InspectionStatus.PLANNED), [p1, p2]),
+            (_inspection("i0", ent, [p3], InspectionStatus.PLANNED), [p3]),
+            (_inspection("i2", ent, [p4], InspectionStatus.IN_PROGRESS), [p4]),
+            (_inspection("i4", other, [p6], InspectionStatus.PLANNED), [p6]),
+        ]
+        with store.unit_of_work() as uow:
+            for inspection, plans in rows:
+                uow.inspections.add(inspection)
+                for plan in plans:
+                    uow.plans.add(plan)
+            uow.plans.add(p7)
+            uow.commit()
+        asked = [third, ent, other, _UNKNOWN]
+        for at in (T0.subtract(days=1), T0.add(days=2), T0.add(days=2) + US, T0.add(days=10) + US, T0.add(days=30)):
+            with store.unit_of_work() as uow:
+                many = uow.inspections.open_for_enterprises(asked, at)
+                assert many == {e: uow.inspections.open_for_enterprise(e, at) for e in asked}
+        with store.unit_of_work() as uow:
+            assert [i.id for i in uow.inspections.open_for_enterprises([ent], T0)[ent]] == ["i0", "i1"]
+            assert uow.inspections.open_for_enterprises([], T0) == {}
+
+    def test_quiet_slots_for_enterprises(self, store: Store, city: City) -> None:
+        ent, other, third = (e.credit_code for e in city.enterprises[:3])
+        day = dt.date(2026, 4, 1)
+        slots = [
+            QuietSlot("q2", ent, day, day, "audit", T0),
+            QuietSlot("q1", ent, day, day + dt.timedelta(days=1), "audit", T0),
+            QuietSlot("q0", ent, day - dt.timedelta(days=3), day, "audit", T0),
+            QuietSlot("q3", other, day, day, "audit", T0),
+        ]
+        with store.unit_of_work() as uow:
+            for slot in slots:
+                uow.quiet_slots.add(slot)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            asked = [other, third, ent]
+            many = uow.quiet_slots.for_enterprises(asked)
+            assert many == {e: uow.quiet_slots.for_enterprise(e) for e in asked}
+            assert [s.id for s in many[ent]] == ["q0", "q1", "q2"]  # by (start, id)
+            assert many[third] == []
+            assert uow.quiet_slots.for_enterprises([]) == {}
+
+    def test_outbox_add_many_is_add_in_order(self, store: Store) -> None:
+        with store.unit_of_work() as uow:
+            uow.outbox.add(_note("n0", 0))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.outbox.add_many([_note("n2", 2), _note("n0", 5), _note("n1", 1), _note("n2", 9)])
+            uow.outbox.add_many([])
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.outbox.pending(10) == [_note("n0", 0), _note("n2", 2), _note("n1", 1)]
+        with store.unit_of_work() as uow:
+            uow.outbox.add_many([_note("n3", 3)])  # not committed: discarded
+        with store.unit_of_work() as uow:
+            assert [n.key for n in uow.outbox.pending(10)] == ["n0", "n2", "n1"]
+
+    def test_audit_append_many_is_append_in_order(self, store: Store) -> None:
+        expected, previous = [], GENESIS
+        for n in range(1, 6):  # what five appends one by one give (see AuditLog.append)
+            expected.append(seal(_record(n), n, previous))
+            previous = expected[-1].hash
+        with store.unit_of_work() as uow:
+            first = uow.audit.append(_record(1))
+            assert uow.audit.append_many([]) == []
+            middle = uow.audit.append_many([_record(2), _record(3), _record(4)])
+            last = uow.audit.append(_record(5))
+            uow.commit()
+        assert [first, *middle, last] == expected
+        with store.unit_of_work() as uow:
+            entries = uow.audit.entries()
+            head = uow.audit.head()
+            assert entries == expected
+            assert (head.seq, head.hash) == (5, expected[-1].hash)
+            verify(entries, head)
+        with store.unit_of_work() as uow:
+            uow.audit.append_many([_record(6)])  # not committed: the chain is unchanged
+        with store.unit_of_work() as uow:
+            assert uow.audit.head() == head
