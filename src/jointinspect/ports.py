@@ -196,6 +196,12 @@ class ReferenceRepository(Protocol):
         """One enterprise by credit code."""
         ...
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        """`get_enterprise` for many credit codes at once (bulk filing preloads a chunk's
+        enterprises, issue 11): ``{credit_code: enterprise}`` for each registered one,
+        unknown codes left out; an empty sequence returns ``{}``."""
+        ...
+
     def put_department(self, department: Department) -> None:
         """Insert or replace a department."""
         ...
@@ -369,6 +375,15 @@ class ResultRepository(Protocol):
         ordered by ``(recorded_at, id)``; ``[]`` for no items. Never returns another
         enterprise's records. Cost:
         the rows returned (indexed by enterprise, item and recorded_at)."""
+        ...
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        """`for_enterprise` for many enterprises at once (bulk filing preloads the results
+        a chunk's plans may share, issue 11): ``{enterprise: for_enterprise(enterprise,
+        items, since)}`` for every enterprise asked, same rows and order; an empty
+        sequence returns ``{}``. Cost: the rows returned."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:

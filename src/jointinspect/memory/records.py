@@ -38,6 +38,10 @@ class _Reference(_Base):
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         return self._t.enterprises.rows.get(credit_code)
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        rows = self._t.enterprises.rows
+        return {code: rows[code] for code in credit_codes if code in rows}
+
     def enterprise_codes(self) -> list[str]:
         """Every registered enterprise's credit code, sorted (see `jointinspect.ledger_rebuild`)."""
         return sorted(self._t.enterprises.rows)
@@ -233,6 +237,11 @@ class _Results(_Base):
         rows, index = self._t.results.rows, self._t.results_by_item
         found = (rows[i] for item in set(items) for i in index.at_or_after((enterprise, item), since))
         return sorted(found, key=lambda r: (r.recorded_at, r.id))
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        return {enterprise: self.for_enterprise(enterprise, items, since) for enterprise in enterprises}
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
         ids = self._t.results_by_item.at_or_after((enterprise, item), since)

@@ -45,6 +45,7 @@ from jointinspect.model.notification import Notification, Role
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
 from jointinspect.operations.bulk_cache import Appends, CachingUnit
 from jointinspect.operations.filing import file_in, file_plan
+from jointinspect.operations.results import lookback_start
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
 from jointinspect.rules.matching import reaching
@@ -103,7 +104,9 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         for code in codes:
             uow.lock_enterprise(code)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
-        uow.preload(valid, codes, reaching(None, effects.now, context.policy.matching))
+        uow.preload(
+            valid, codes, reaching(None, effects.now, context.policy.matching), lookback_start(context, effects.now)
+        )
         appends = Appends()
         for index, request in part:
             staged = _Staged(uow.as_unit(), effects, appends)

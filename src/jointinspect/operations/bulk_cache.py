@@ -3,8 +3,9 @@ preloaded with one bulk read per kind, and its appends buffered until the chunk 
 
 Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``):
 
-* reference records and quiet slots: filing never writes them, so the chunk's first
-  read stays true until its commit (a write through this unit forgets them);
+* reference records (the chunk's enterprises preloaded), quiet slots and the results a
+  plan may share: filing never writes them, so the chunk's first read stays true until
+  its commit (a write through this unit forgets them);
 * plan numbers: every plan the chunk adds or updates goes through `_CachedPlans`, which
   records it under its number, as ``by_idempotency_key`` would then return it;
 * open visits and their plans: preloaded per enterprise with the lowest bound any request
@@ -29,12 +30,14 @@ from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.result import ResultRecord
 from jointinspect.operations._context import Effects
 from jointinspect.ports import (
     InspectionRepository,
     PlanRepository,
     QuietSlotRepository,
     ReferenceRepository,
+    ResultRepository,
     UnitOfWork,
 )
 from jointinspect.requests import PlanRequest
@@ -68,14 +71,24 @@ class CachingUnit:
         self.plans = _CachedPlans(uow.plans, self._open)
         self.inspections = _CachedInspections(uow.inspections, self._open)
         self.quiet_slots = _CachedQuietSlots(uow.quiet_slots)
+        self.results = _CachedResults(uow.results)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._uow, name)
 
-    def preload(self, requests: Iterable[PlanRequest], enterprises: Sequence[str], reaching: pendulum.DateTime) -> None:
-        """Read what ``requests`` of ``enterprises`` (already locked) will ask: plan numbers,
-        quiet slots, open visits reaching ``reaching`` (the lowest bound of the chunk) and
-        their plans; a few bulk reads instead of some per request."""
+    def preload(
+        self,
+        requests: Sequence[PlanRequest],
+        enterprises: Sequence[str],
+        reaching: pendulum.DateTime,
+        since: pendulum.DateTime,
+    ) -> None:
+        """Read what ``requests`` of ``enterprises`` (already locked) will ask: the
+        enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (the
+        lowest bound of the chunk) and their plans, the results of the requests' items
+        recorded since ``since`` (the sharing lookback); a few bulk reads instead of some
+        per request."""
+        self.reference.preload_enterprises(enterprises)
         by_department: dict[str, set[str]] = {}
         for request in requests:
             if request.idempotency_key is not None:
@@ -84,6 +97,7 @@ class CachingUnit:
             self.plans.preload(department, sorted(keys))
         self.quiet_slots.preload(enterprises)
         self._open.preload(self._uow, enterprises, reaching)
+        self.results.preload(enterprises, sorted({item for r in requests for item in r.items}), since)
 
     def as_unit(self) -> UnitOfWork:
         """The chunk's unit, typed as the port it stands in for."""
@@ -237,12 +251,53 @@ class _CachedQuietSlots:
         return getattr(self._inner, name)
 
 
+class _CachedResults:
+    """Results (filing never writes them): the chunk's enterprises' results of its items
+    since the sharing lookback, preloaded; a write forgets them."""
+
+    def __init__(self, inner: ResultRepository) -> None:
+        self._inner = inner
+        self._since: pendulum.DateTime | None = None
+        self._items: frozenset[str] = frozenset()
+        self._found: dict[str, list[ResultRecord]] = {}
+
+    def preload(self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime) -> None:
+        self._found = self._inner.for_enterprises(enterprises, items, since)
+        self._since, self._items = since, frozenset(items)
+
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
+        """See `ResultRepository.for_enterprise` (from the preload when it holds the answer:
+        its rows of these items, in the same order)."""
+        wanted = set(items)
+        found = self._found.get(enterprise)
+        if found is None or since != self._since or not wanted <= self._items:
+            return self._inner.for_enterprise(enterprise, items, since)
+        return [r for r in found if r.item in wanted]
+
+    def add(self, result: ResultRecord) -> None:
+        """Write through."""
+        self._found.clear()
+        self._inner.add(result)
+
+    def update(self, result: ResultRecord) -> None:
+        """Write through."""
+        self._found.clear()
+        self._inner.update(result)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 class _CachedReference:
     """A `ReferenceRepository` remembering what it read (writes go through and forget)."""
 
     def __init__(self, inner: ReferenceRepository) -> None:
         self._inner = inner
         self._seen: dict[tuple[str, str], object] = {}
+
+    def preload_enterprises(self, credit_codes: Sequence[str]) -> None:
+        found = self._inner.get_enterprises(credit_codes)
+        self._seen.update({("enterprise", code): found.get(code) for code in credit_codes})
 
     def _get(self, kind: str, key: str, read: Callable[[str], object]) -> Any:
         if (kind, key) not in self._seen:

@@ -16,9 +16,10 @@ from jointinspect.audit import GENESIS, AuditRecord, seal, verify
 from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import InspectionStatus
 from jointinspect.model.quiet_slot import QuietSlot
+from jointinspect.model.result import Outcome
 from jointinspect.ports import Store
 from jointinspect.sample import City
-from jointinspect.testing.bounded import T0, US, _inspection, _plan
+from jointinspect.testing.bounded import T0, US, _inspection, _plan, _result
 
 _UNKNOWN = "91370600999999999X"
 
@@ -32,8 +33,48 @@ def _record(n: int) -> AuditRecord:
 
 
 class BulkReadsContract:
-    """Cases for ``by_idempotency_keys``, ``open_for_enterprises``, quiet slots'
-    ``for_enterprises``, ``Outbox.add_many`` and ``AuditLog.append_many``."""
+    """Cases for ``get_enterprises``, ``by_idempotency_keys``, ``open_for_enterprises``,
+    results' and quiet slots' ``for_enterprises``, ``Outbox.add_many`` and
+    ``AuditLog.append_many``."""
+
+    def test_get_enterprises(self, store: Store, city: City) -> None:
+        codes = [e.credit_code for e in city.enterprises[:3]]
+        with store.unit_of_work() as uow:
+            for enterprise in city.enterprises[:3]:
+                uow.reference.put_enterprise(enterprise)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            found = uow.reference.get_enterprises([codes[2], _UNKNOWN, codes[0], codes[2]])
+            assert found == {codes[2]: city.enterprises[2], codes[0]: city.enterprises[0]}
+            for code in [*codes, _UNKNOWN]:  # the same as one by one (codes[1] was not asked)
+                if code != codes[1]:
+                    assert found.get(code) == uow.reference.get_enterprise(code)
+            assert uow.reference.get_enterprises([]) == {}
+
+    def test_results_for_enterprises(self, store: Store, city: City) -> None:
+        ent, other, third = (e.credit_code for e in city.enterprises[:3])
+        rows = [
+            _result("r1", ent, "SCJG-01", 3, Outcome.PASS),
+            _result("r0", ent, "SCJG-01", 3, Outcome.FAIL),  # a tie on recorded_at: by id
+            _result("r2", ent, "SCJG-02", 1, Outcome.PASS),
+            _result("r3", ent, "YJGL-01", 2, Outcome.PASS),
+            _result("r4", ent, "SCJG-01", -5, Outcome.PASS),  # before since
+            _result("r6", other, "SCJG-01", 4, Outcome.PASS),
+        ]
+        with store.unit_of_work() as uow:
+            for row in rows:
+                uow.results.add(row)
+            uow.commit()
+        asked = [third, ent, other, _UNKNOWN]
+        for items in (["SCJG-01", "SCJG-02"], ["SCJG-01"], ["YJGL-01", "SCJG-01", "SCJG-01"], []):
+            for since in (T0, T0.add(days=3), T0.add(days=3) + US):
+                with store.unit_of_work() as uow:
+                    many = uow.results.for_enterprises(asked, items, since)
+                    assert many == {e: uow.results.for_enterprise(e, items, since) for e in asked}
+        with store.unit_of_work() as uow:
+            found = uow.results.for_enterprises([ent], ["SCJG-01", "SCJG-02"], T0)
+            assert [r.id for r in found[ent]] == ["r2", "r0", "r1"]
+            assert uow.results.for_enterprises([], ["SCJG-01"], T0) == {}
 
     def test_plans_by_idempotency_keys(self, store: Store, city: City) -> None:
         ent = city.enterprises[0].credit_code

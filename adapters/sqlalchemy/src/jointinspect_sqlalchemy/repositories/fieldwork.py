@@ -15,7 +15,7 @@ from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, in_params, in_values
+from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
 
 
 def _visit_row(visit: Visit) -> dict[str, Any]:
@@ -118,6 +118,24 @@ class _Results(_Repo):
             select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.recorded_at, t.c.id),
             ResultRecord,
         )
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        t = s.results
+        out: dict[str, list[ResultRecord]] = {enterprise: [] for enterprise in enterprises}
+        wanted = sorted(set(items))
+        if not wanted:
+            return out
+        for part in chunks(enterprises):
+            query = (
+                select(t.c.enterprise, t.c.body)
+                .where(t.c.enterprise.in_(part), t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
+                .order_by(t.c.enterprise, t.c.recorded_at, t.c.id)
+            )
+            for enterprise, body in self._uow.execute(query):
+                out[enterprise].append(codec.loads(body, ResultRecord))
+        return out
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
         t = s.results
