@@ -272,6 +272,9 @@ class HybridUnitOfWork:
     def lock_enterprise(self, credit_code: str) -> None:
         """Nothing to do: units of work already run one at a time."""
 
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """Nothing to do, as `lock_enterprise`."""
+
     def commit(self) -> None:
         """Make both halves durable; later writes start a new transaction."""
         assert self._conn is not None

@@ -716,6 +716,13 @@ class UnitOfWork(Protocol):
         no-op. With it, racing filings for one window get exactly one planned visit."""
         ...
 
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """`lock_enterprise` for each of ``credit_codes``, taken in credit-code order (so
+        two callers locking overlapping sets never wait on each other in a cycle), with
+        as few round trips as the store allows (bulk filing locks a chunk's enterprises,
+        issue 11). Codes already locked in this unit of work, and repeats, are no-ops."""
+        ...
+
     def commit(self) -> None:
         """Make every change of this unit of work durable and visible."""
         ...

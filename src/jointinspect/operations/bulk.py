@@ -101,8 +101,7 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         uow = CachingUnit(effects.uow)
         valid = [r for _, r in part if isinstance(r, PlanRequest)]
         codes = sorted({r.enterprise for r in valid})
-        for code in codes:
-            uow.lock_enterprise(code)
+        uow.lock_enterprises(codes)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
         uow.preload(
             valid, codes, reaching(None, effects.now, context.policy.matching), lookback_start(context, effects.now)

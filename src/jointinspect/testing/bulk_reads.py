@@ -9,6 +9,7 @@ contract module runs them; they use its ``store`` and ``city`` fixtures.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import attrs
 
@@ -36,6 +37,46 @@ class BulkReadsContract:
     """Cases for ``get_enterprises``, ``by_idempotency_keys``, ``open_for_enterprises``,
     results' and quiet slots' ``for_enterprises``, ``Outbox.add_many`` and
     ``AuditLog.append_many``."""
+
+    def test_lock_enterprises_excludes_as_lock_enterprise(self, store: Store, city: City) -> None:
+        codes = [e.credit_code for e in city.enterprises[:4]]
+        inside, seen, errors = threading.Event(), [], []
+        locked = threading.Event()
+
+        def holder() -> None:
+            try:
+                with store.unit_of_work() as uow:
+                    uow.lock_enterprises([codes[2], codes[0], codes[2], _UNKNOWN])
+                    uow.lock_enterprise(codes[0])  # already locked: a no-op
+                    inside.set()
+                    locked.set()
+                    # hold the locks while the other thread tries to take one of them
+                    threading.Event().wait(0.3)
+                    inside.clear()
+                    uow.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        def waiter() -> None:
+            try:
+                locked.wait(5)
+                with store.unit_of_work() as uow:
+                    uow.lock_enterprises([codes[3], codes[2]])
+                    seen.append(inside.is_set())
+                    uow.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert seen == [False]  # the waiter got its locks only after the holder ended
+        with store.unit_of_work() as uow:
+            uow.lock_enterprises([])
+            uow.lock_enterprises(codes)  # again, in a new unit of work: nothing left over
 
     def test_get_enterprises(self, store: Store, city: City) -> None:
         codes = [e.credit_code for e in city.enterprises[:3]]
