@@ -35,7 +35,7 @@ docs/adapters.md lists them too):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -312,14 +312,13 @@ class InspectionRepository(Protocol):
         enterprise's plans ending at or after ``reaching`` (indexed by enterprise and window end), not its history."""
         ...
 
-    def open_for_enterprises(
-        self, enterprises: Sequence[str], reaching: pendulum.DateTime
-    ) -> dict[str, list[Inspection]]:
-        """`open_for_enterprise` for many enterprises at once (bulk filing preloads a
-        chunk's open visits, issue 11): ``{enterprise: open_for_enterprise(enterprise,
-        reaching)}`` for every enterprise asked (``[]`` for one without such a visit), same
-        rows and order; an empty sequence returns ``{}``. Cost: the plans ending at or after
-        ``reaching`` of the enterprises asked."""
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
+        """`open_for_enterprise` for many enterprises at once, each with its own bound
+        (bulk filing preloads a chunk's open visits, issue 11): ``{enterprise:
+        open_for_enterprise(enterprise, reaching[enterprise])}`` for every enterprise of
+        ``reaching`` (``[]`` for one without such a visit), same rows and order; an empty
+        mapping returns ``{}``. Cost: the plans of those enterprises ending at or after the
+        lowest bound."""
         ...
 
 

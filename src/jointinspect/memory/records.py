@@ -3,7 +3,7 @@ results, rectifications and feedback."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pendulum
 
@@ -164,10 +164,8 @@ class _Inspections(_Base):
                 found[inspection_id] = inspection
         return [found[i] for i in sorted(found)]
 
-    def open_for_enterprises(
-        self, enterprises: Sequence[str], reaching: pendulum.DateTime
-    ) -> dict[str, list[Inspection]]:
-        return {enterprise: self.open_for_enterprise(enterprise, reaching) for enterprise in enterprises}
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
+        return {enterprise: self.open_for_enterprise(enterprise, bound) for enterprise, bound in reaching.items()}
 
 
 class _Visits(_Base):

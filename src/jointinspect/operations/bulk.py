@@ -48,7 +48,7 @@ from jointinspect.operations.filing import file_in, file_plan
 from jointinspect.operations.results import lookback_start
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
-from jointinspect.rules.matching import reaching
+from jointinspect.rules.matching import lowest_reaching
 
 __all__ = ["DEFAULT_CHUNK", "file_plans"]
 
@@ -103,9 +103,8 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         codes = sorted({r.enterprise for r in valid})
         uow.lock_enterprises(codes)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
-        uow.preload(
-            valid, codes, reaching(None, effects.now, context.policy.matching), lookback_start(context, effects.now)
-        )
+        bounds = lowest_reaching(((r.enterprise, r.start) for r in valid), effects.now, context.policy.matching)
+        uow.preload(valid, codes, bounds, lookback_start(context, effects.now))
         appends = Appends()
         for index, request in part:
             staged = _Staged(uow.as_unit(), effects, appends)

@@ -8,8 +8,8 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
   its commit (a write through this unit forgets them);
 * plan numbers: every plan the chunk adds or updates goes through `_CachedPlans`, which
   records it under its number, as ``by_idempotency_key`` would then return it;
-* open visits and their plans: preloaded per enterprise with the lowest bound any request
-  can ask (`jointinspect.rules.matching.reaching` of no plan) and filtered per call exactly
+* open visits and their plans: preloaded per enterprise with the lowest bound its requests
+  can ask (`jointinspect.rules.matching.lowest_reaching`) and filtered per call exactly
   as ``open_for_enterprise`` filters; the first write of a plan or visit of an enterprise
   drops its preload, and its later reads go to the store (which holds the chunk's writes);
 * audit entries and notifications: nothing in filing reads them back, so `Appends`
@@ -20,7 +20,7 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import pendulum
@@ -80,14 +80,14 @@ class CachingUnit:
         self,
         requests: Sequence[PlanRequest],
         enterprises: Sequence[str],
-        reaching: pendulum.DateTime,
+        reaching: Mapping[str, pendulum.DateTime],
         since: pendulum.DateTime,
     ) -> None:
         """Read what ``requests`` of ``enterprises`` (already locked) will ask: the
-        enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (the
-        lowest bound of the chunk) and their plans, the results of the requests' items
-        recorded since ``since`` (the sharing lookback); a few bulk reads instead of some
-        per request."""
+        enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (each
+        enterprise's lowest bound in the chunk) and their plans, the results of the
+        requests' items recorded since ``since`` (the sharing lookback); a few bulk reads
+        instead of some per request."""
         self.reference.preload_enterprises(enterprises)
         by_department: dict[str, set[str]] = {}
         for request in requests:
@@ -96,7 +96,7 @@ class CachingUnit:
         for department, keys in sorted(by_department.items()):
             self.plans.preload(department, sorted(keys))
         self.quiet_slots.preload(enterprises)
-        self._open.preload(self._uow, enterprises, reaching)
+        self._open.preload(self._uow, reaching)
         self.results.preload(enterprises, sorted({item for r in requests for item in r.items}), since)
 
     def as_unit(self) -> UnitOfWork:
@@ -108,15 +108,15 @@ class _OpenVisits:
     """The open visits of the chunk's enterprises and their plans, while untouched."""
 
     def __init__(self) -> None:
-        self.reaching: pendulum.DateTime | None = None
+        self.reaching: dict[str, pendulum.DateTime] = {}  # enterprise -> the preload's bound
         self.visits: dict[str, list[Inspection]] = {}  # enterprise -> open visits, by id
         self.plans: dict[str, list[Plan]] = {}  # visit id -> its plans, in filing order
         self.owner: dict[str, str] = {}  # visit id -> enterprise
         self.home: dict[str, str] = {}  # plan id -> the preloaded visit holding it
 
-    def preload(self, uow: UnitOfWork, enterprises: Sequence[str], reaching: pendulum.DateTime) -> None:
-        self.reaching = reaching
-        self.visits = uow.inspections.open_for_enterprises(enterprises, reaching)
+    def preload(self, uow: UnitOfWork, reaching: Mapping[str, pendulum.DateTime]) -> None:
+        self.reaching = dict(reaching)
+        self.visits = uow.inspections.open_for_enterprises(reaching)
         self.owner = {i.id: e for e, visits in self.visits.items() for i in visits}
         ids = sorted(self.owner)
         self.plans = {i: [] for i in ids}
@@ -138,7 +138,7 @@ class _OpenVisits:
 
     def open_for(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection] | None:
         """``open_for_enterprise(enterprise, reaching)`` from the preload, else ``None``."""
-        if self.reaching is None or reaching < self.reaching or enterprise not in self.visits:
+        if enterprise not in self.visits or reaching < self.reaching[enterprise]:
             return None
         return [
             visit

@@ -161,13 +161,16 @@ class BulkReadsContract:
             uow.plans.add(p7)
             uow.commit()
         asked = [third, ent, other, _UNKNOWN]
-        for at in (T0.subtract(days=1), T0.add(days=2), T0.add(days=2) + US, T0.add(days=10) + US, T0.add(days=30)):
+        bounds = [T0.subtract(days=1), T0.add(days=2), T0.add(days=2) + US, T0.add(days=10) + US, T0.add(days=30)]
+        for shift in range(len(bounds)):  # each enterprise its own bound, in every combination
+            reaching = {e: bounds[(k + shift) % len(bounds)] for k, e in enumerate(asked)}
             with store.unit_of_work() as uow:
-                many = uow.inspections.open_for_enterprises(asked, at)
-                assert many == {e: uow.inspections.open_for_enterprise(e, at) for e in asked}
+                many = uow.inspections.open_for_enterprises(reaching)
+                assert many == {e: uow.inspections.open_for_enterprise(e, at) for e, at in reaching.items()}
         with store.unit_of_work() as uow:
-            assert [i.id for i in uow.inspections.open_for_enterprises([ent], T0)[ent]] == ["i0", "i1"]
-            assert uow.inspections.open_for_enterprises([], T0) == {}
+            found = uow.inspections.open_for_enterprises({ent: T0.add(days=2) + US, other: T0})
+            assert [i.id for i in found[ent]] == ["i1"] and [i.id for i in found[other]] == ["i4"]
+            assert uow.inspections.open_for_enterprises({}) == {}
 
     def test_quiet_slots_for_enterprises(self, store: Store, city: City) -> None:
         ent, other, third = (e.credit_code for e in city.enterprises[:3])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pendulum
@@ -135,27 +135,27 @@ class _Inspections(_Repo):
             Inspection,
         )
 
-    def open_for_enterprises(
-        self, enterprises: Sequence[str], reaching: pendulum.DateTime
-    ) -> dict[str, list[Inspection]]:
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
         t, p = s.inspections, s.plans
-        out: dict[str, list[Inspection]] = {enterprise: [] for enterprise in enterprises}
-        for part in chunks(enterprises):
-            # The plans reaching far enough, each with its visit: a visit is listed once per
-            # enterprise of such a plan (as open_for_enterprise lists it for each), by id.
+        out: dict[str, list[Inspection]] = {enterprise: [] for enterprise in reaching}
+        bounds = {enterprise: codec.micros(bound) for enterprise, bound in reaching.items()}
+        for part in chunks(list(bounds)):
+            # The plans reaching the lowest bound, each with its visit (by enterprise, id);
+            # each enterprise's own bound is applied before a body is decoded, and a visit is
+            # listed once per enterprise of such a plan (as open_for_enterprise lists it).
             rows = self._uow.execute(
-                select(p.c.enterprise, t.c.id, t.c.body)
+                select(p.c.enterprise, p.c.window_end, t.c.id, t.c.body)
                 .join(t, t.c.id == p.c.inspection_id)
                 .where(
                     p.c.enterprise.in_(part),
-                    p.c.window_end >= codec.micros(reaching),
+                    p.c.window_end >= min(bounds[e] for e in part),
                     t.c.status == InspectionStatus.PLANNED.value,
                 )
                 .order_by(p.c.enterprise, t.c.id)
             ).fetchall()
             seen: set[tuple[str, str]] = set()
-            for enterprise, inspection_id, body in rows:
-                if (enterprise, inspection_id) not in seen:
+            for enterprise, window_end, inspection_id, body in rows:
+                if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
                     seen.add((enterprise, inspection_id))
                     out[enterprise].append(codec.loads(body, Inspection))
         return out
