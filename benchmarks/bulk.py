@@ -22,8 +22,11 @@ and notifications.
   idempotency key is a column of the plan row, not a table of its own).
 * executemany of the plan rows only (the earlier baseline, kept so both ratios show):
   the plan rows alone into an empty plans table, committed.
+* the floor: file_plans of the same workload shape (``--floor`` plans, 10 rounds) on the
+  memory store, which does no I/O at all, extrapolated linearly to ``plans``: what the rules
+  cost in Python, which no batching of SQL statements can remove.
 
-Usage: ``python benchmarks/bulk.py [--plans 100000] [--sample 2000] [--pg-url URL]``
+Usage: ``python benchmarks/bulk.py [--plans 100000] [--sample 2000] [--floor 20000] [--pg-url URL]``
 (PostgreSQL is started with testsupport.servers when no URL is given).
 """
 
@@ -53,6 +56,7 @@ from benchmarks.sql_store import _raw_executemany
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
+from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import Plan
 from jointinspect.model.reference import Department, Enterprise, GeoPoint, Inspector, SupervisionItem
 from jointinspect.ports import Store
@@ -270,8 +274,29 @@ def measure(name: str, make_url: Callable[[str], str], plans: int, sample: int) 
     return figures
 
 
-def run(plans: int, sample: int, pg_url: str | None, only: str | None = None) -> list[dict[str, Any]]:
-    """Measure on SQLite (files in a temporary folder) and PostgreSQL (when available)."""
+def memory_floor(plans: int, size: int) -> float:
+    """Seconds file_plans would take for ``plans`` on the memory store (no I/O), measured on
+    ``size`` plans of the same shape and extrapolated linearly."""
+    size = min(size, plans)
+    store = MemoryStore()
+    register(store, max(1, size // 10))
+    seconds, stored, _ = bulk(store, requests(size))
+    floor = seconds * plans / size
+    print(
+        f"memory store (no I/O): file_plans {seconds:.2f} s for {size:,} plans ({len(stored):,} filed),"
+        f" {seconds / size * 1e3:.3f} ms/plan; {plans:,} plans: {floor:.1f} s (extrapolated)",
+        flush=True,
+    )
+    return floor
+
+
+def run(
+    plans: int, sample: int, pg_url: str | None, only: str | None = None, floor: int = 20_000
+) -> list[dict[str, Any]]:
+    """Measure the memory-store floor, then on SQLite (files in a temporary folder) and
+    PostgreSQL (when available)."""
+    if floor:
+        memory_floor(plans, floor)
     results = []
     if only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
@@ -292,8 +317,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2_000)
     parser.add_argument("--pg-url")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), help="measure one database only")
+    parser.add_argument("--floor", type=int, default=20_000, help="plans filed on the memory store (0: skip)")
     args = parser.parse_args()
-    run(args.plans, min(args.sample, args.plans), args.pg_url, args.only)
+    run(args.plans, min(args.sample, args.plans), args.pg_url, args.only, args.floor)
 
 
 if __name__ == "__main__":
