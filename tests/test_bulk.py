@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,10 @@ from jointinspect.engine import Engine
 from jointinspect.errors import Forbidden, IntegrityError, JointInspectError, ValidationError
 from jointinspect.memory import MemoryStore
 from jointinspect.memory.store import MemoryUnitOfWork
+from jointinspect.model.plan import InspectionKind
+from jointinspect.model.quiet_slot import QuietSlot
+from jointinspect.policy.fieldwork import QuietSlotPolicy
+from jointinspect.policy.schema import Allowance, Direction, MatchingPolicy, Policy
 from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.sample import City, build_city, populate
 from jointinspect.testing._world import snapshot
@@ -197,3 +202,77 @@ def test_a_storage_error_refiles_the_chunk_one_by_one() -> None:
     alone = engine()
     one_by_one(alone, batch)
     assert len(snapshot(bulk.store, CITY)[2]) == len(snapshot(alone.store, CITY)[2]) == 3
+
+
+SLOT_DAY = (NOW.add(days=8).in_timezone("Asia/Shanghai")).date()
+ALLOWING = Policy(
+    matching=MatchingPolicy(
+        allowances={
+            InspectionKind.ROUTINE: Allowance(days=1, direction=Direction.BOTH),
+            InspectionKind.SPECIAL: Allowance(hours=6, direction=Direction.LATER),
+        }
+    ),
+    quiet_slots=QuietSlotPolicy(
+        max_slots_per_year=4, max_days_per_slot=3, max_days_per_year=6, kinds=[InspectionKind.ROUTINE]
+    ),
+)
+
+
+def quiet_engine() -> Engine:
+    """An engine whose policy widens windows (allowances) and honours a quiet slot that the
+    first enterprise declared (written directly: the rules of declaring are not at stake)."""
+    counter = itertools.count()
+    e = Engine(store=MemoryStore(), policy=ALLOWING, clock=FixedClock(NOW), ids=lambda: f"id{next(counter):06d}")
+    populate(e, CITY)
+    slot = QuietSlot("q1", CITY.enterprises[0].credit_code, SLOT_DAY, SLOT_DAY, "peak", NOW)
+    with e.store.unit_of_work() as uow:
+        uow.quiet_slots.add(slot)
+        uow.commit()
+    return e
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(requests(), max_size=14), st.integers(1, 5))
+def test_bulk_filing_with_allowances_and_quiet_slots_gives_the_outcomes_of_one_by_one(
+    batch: list[PlanRequest], chunk: int
+) -> None:
+    """The chunk's preloaded open visits are bounded by the lowest reach of its requests
+    (allowances widen it) and quiet slots move windows later: still the same outcomes."""
+    alone, bulk = quiet_engine(), quiet_engine()
+    for by, part in runs(batch):
+        assert in_bulk(bulk, part, chunk, by) == one_by_one(alone, part, by)
+    assert snapshot(bulk.store, CITY) == snapshot(alone.store, CITY)
+
+
+class CountingStore(MemoryStore):
+    """A memory store counting its units of work."""
+
+    opened = 0
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        self.opened += 1
+        return super().unit_of_work()
+
+
+def test_a_plan_number_repeated_in_a_chunk_replays_without_refiling_the_chunk() -> None:
+    """The chunk's preloaded plan numbers follow its own filings: the repeat replays the
+    plan filed earlier in the chunk (no duplicate-key error, no refiling one by one)."""
+    store = CountingStore()
+    e = engine(store)
+    dept = DEPARTMENTS[0]
+    first = PlanRequest(
+        CITY.enterprises[0].credit_code,
+        dept,
+        NOW.add(days=10),
+        NOW.add(days=10, hours=8),
+        items=[CITY.items_of(dept)[0].code],
+        inspectors=[i.id for i in CITY.inspectors_of(dept)],
+        idempotency_key="2026-7",
+    )
+    changed = attrs.evolve(first, reason="another")
+    store.opened = 0
+    out = e.file_plans([first, first, changed], by=OFFICER)
+    assert store.opened == 1  # one unit of work: the chunk was not refiled
+    assert out[0].outcome is not None and out[1].outcome is not None
+    assert out[1].outcome.replayed and out[1].outcome.plan == out[0].outcome.plan
+    assert out[2].error is not None and out[2].error.code == "plan.idempotency_conflict"

@@ -76,6 +76,11 @@ class SQLiteReference:
         """One enterprise by credit code, or ``None``."""
         return self._get("enterprise", credit_code, Enterprise)
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        """The registered enterprises among ``credit_codes``, by code."""
+        found = {code: self.get_enterprise(code) for code in credit_codes}
+        return {code: enterprise for code, enterprise in found.items() if enterprise is not None}
+
     def put_department(self, department: Department) -> None:
         """Insert or replace a department."""
         self._put("department", department.code, department)
@@ -272,6 +277,9 @@ class HybridUnitOfWork:
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Nothing to do: units of work already run one at a time."""
+
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """Nothing to do, as `lock_enterprise`."""
 
     def commit(self) -> None:
         """Make both halves durable; later writes start a new transaction."""

@@ -35,7 +35,7 @@ docs/adapters.md lists them too):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -196,6 +196,12 @@ class ReferenceRepository(Protocol):
         """One enterprise by credit code."""
         ...
 
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        """`get_enterprise` for many credit codes at once (bulk filing preloads a chunk's
+        enterprises, issue 11): ``{credit_code: enterprise}`` for each registered one,
+        unknown codes left out; an empty sequence returns ``{}``."""
+        ...
+
     def put_department(self, department: Department) -> None:
         """Insert or replace a department."""
         ...
@@ -263,6 +269,13 @@ class PlanRepository(Protocol):
         never returned)."""
         ...
 
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        """`by_idempotency_key` for many keys of one department at once (bulk filing
+        preloads a chunk's plan numbers, issue 11): ``{key: plan}`` for each key that
+        department filed, keys it did not file left out; an empty sequence returns ``{}``.
+        Cost: the keys asked (indexed by plan number)."""
+        ...
+
 
 class InspectionRepository(Protocol):
     """Inspections (visits), joint or not."""
@@ -297,6 +310,15 @@ class InspectionRepository(Protocol):
         plans ending at or after `jointinspect.rules.matching.reaching` (its allowed start,
         or now if later, plus the minimum, less the longest ``later`` allowance). Cost: the
         enterprise's plans ending at or after ``reaching`` (indexed by enterprise and window end), not its history."""
+        ...
+
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
+        """`open_for_enterprise` for many enterprises at once, each with its own bound
+        (bulk filing preloads a chunk's open visits, issue 11): ``{enterprise:
+        open_for_enterprise(enterprise, reaching[enterprise])}`` for every enterprise of
+        ``reaching`` (``[]`` for one without such a visit), same rows and order; an empty
+        mapping returns ``{}``. Cost: the plans of those enterprises ending at or after the
+        lowest bound."""
         ...
 
 
@@ -352,6 +374,15 @@ class ResultRepository(Protocol):
         ordered by ``(recorded_at, id)``; ``[]`` for no items. Never returns another
         enterprise's records. Cost:
         the rows returned (indexed by enterprise, item and recorded_at)."""
+        ...
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        """`for_enterprise` for many enterprises at once (bulk filing preloads the results
+        a chunk's plans may share, issue 11): ``{enterprise: for_enterprise(enterprise,
+        items, since)}`` for every enterprise asked, same rows and order; an empty
+        sequence returns ``{}``. Cost: the rows returned."""
         ...
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
@@ -433,8 +464,10 @@ class Outbox(Protocol):
 
     def add_many(self, notifications: Sequence[Notification]) -> None:
         """Queue ``notifications`` in their order: the same as `add` of each one (a key
-        already queued, or repeated within ``notifications``, is ignored), in a few
-        statements rather than one per notification (a sweep queues thousands)."""
+        already queued, or repeated within ``notifications``, is ignored after its first),
+        in a few statements rather than one per notification (a licence sweep queues
+        thousands; bulk filing flushes a chunk's at once, issue 11). An empty sequence
+        writes nothing."""
         ...
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
@@ -472,6 +505,14 @@ class AuditLog(Protocol):
         `jointinspect.audit.seal`) and store it, atomically with respect to other
         appends: racing units of work never fork the chain (sequence numbers 1, 2, 3...
         without gaps, each entry's hash chained to the previous one). Returns the entry."""
+        ...
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        """`append` each of ``records`` in order, as one atomic step with respect to other
+        appends (bulk filing flushes a chunk's entries at once, issue 11): the entries are
+        exactly those the appends one by one would give (consecutive sequence numbers, each
+        hash chained to the previous one) and are returned in order; an empty sequence
+        writes nothing and returns ``[]``."""
         ...
 
     def entries(self, after_seq: int = 0) -> list[AuditEntry]:
@@ -680,6 +721,13 @@ class UnitOfWork(Protocol):
         no-op. With it, racing filings for one window get exactly one planned visit."""
         ...
 
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """`lock_enterprise` for each of ``credit_codes``, taken in credit-code order (so
+        two callers locking overlapping sets never wait on each other in a cycle), with
+        as few round trips as the store allows (bulk filing locks a chunk's enterprises,
+        issue 11). Codes already locked in this unit of work, and repeats, are no-ops."""
+        ...
+
     def commit(self) -> None:
         """Make every change of this unit of work durable and visible."""
         ...
@@ -761,6 +809,12 @@ class QuietSlotRepository(Protocol):
 
     def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
         """One enterprise's slots by (start, id)."""
+        ...
+
+    def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
+        """`for_enterprise` for many enterprises at once (bulk filing preloads a chunk's
+        quiet slots, issue 11): ``{enterprise: its slots by (start, id)}`` for every
+        enterprise asked (``[]`` for one without slots); an empty sequence returns ``{}``."""
         ...
 
 

@@ -20,6 +20,10 @@ def utc(value: dt.datetime) -> pendulum.DateTime:
     Naive values are refused rather than guessed: a plan's window read in the wrong zone
     moves an inspection by eight hours.
     """
+    if type(value) is pendulum.DateTime and value.tzinfo is UTC:
+        # Already a pendulum instant in UTC (most values: they were converted on the way in):
+        # converting again would build an equal copy, at ~10 us a field on hot paths.
+        return value
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValidationError("time.naive", value=value.isoformat())
     return pendulum.instance(value).in_timezone(UTC)
@@ -44,8 +48,11 @@ def to_micros(value: dt.datetime) -> int:
 
 def from_micros(micros: int) -> pendulum.DateTime:
     """Inverse of `to_micros`."""
-    seconds, rest = divmod(micros, 1_000_000)
-    return pendulum.from_timestamp(seconds, tz=UTC).add(microseconds=rest)
+    # The exact stdlib arithmetic, then the fields into a pendulum instant in UTC: the same
+    # value as pendulum.from_timestamp(...).add(microseconds=...) at a tenth of the cost
+    # (every instant a SQL store reads back comes through here).
+    d = _EPOCH + dt.timedelta(microseconds=micros)
+    return pendulum.DateTime(d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=UTC)
 
 
 def local_date(value: dt.datetime, zone: str) -> dt.date:

@@ -3,7 +3,7 @@
 Memory and SQLite run in every CI run; PostgreSQL and MariaDB with the server tests
 (``server`` marker: skipped locally without the binaries, failing under ``CI=true``).
 The budget is fixed (no wall-clock deadline) so the suite's length does not depend on the
-machine: see ``EXAMPLES``.
+machine: see ``fuzz_support.EXAMPLES``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from hypothesis import HealthCheck, settings
 
 from jointinspect.memory import MemoryStore
 from jointinspect.ports import Store
-
-#: Examples per store for the operation property (a SQL store pays a round trip per query).
-EXAMPLES = {"memory": 500, "sqlite": 200, "postgresql": 100, "mariadb": 100}
 
 settings.register_profile(
     "fuzz",

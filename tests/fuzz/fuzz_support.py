@@ -49,6 +49,9 @@ from jointinspect.testing.city import build_city
 from jointinspect.testing.contract import populate
 from jointinspect.testing.principals import SUPERVISOR, SYSTEM, approver, enterprise, inspector, officer
 
+#: Examples per store for the operation property (a SQL store pays a round trip per query).
+EXAMPLES = {"memory": 500, "sqlite": 200, "postgresql": 100, "mariadb": 100}
+
 #: An inspector's device (issue 12's offline check-ins).
 DEVICE = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
 DEVICE_KEY_HEX = public_key_hex(DEVICE)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fuzz_support import OPERATIONS, World, make_world, operation, snapshot
+from fuzz_support import EXAMPLES, OPERATIONS, World, make_world, operation, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
 from jointinspect.errors import Forbidden, JointInspectError
 from jointinspect.ports import Store
 

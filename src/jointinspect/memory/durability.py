@@ -77,6 +77,10 @@ class _Audit(_Base):
         self._t.audit_head.put(self._j, "head", AuditHead(entry.seq, entry.hash))
         return entry
 
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        # The store's lock is held for the whole unit of work: one by one is atomic here.
+        return [self.append(record) for record in records]
+
     def head(self) -> AuditHead:
         return self._t.audit_head.rows.get("head", EMPTY_HEAD)
 

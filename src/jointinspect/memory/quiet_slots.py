@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from jointinspect.memory._tables import _Base, _require_new
 from jointinspect.model.quiet_slot import QuietSlot
 
@@ -26,3 +28,6 @@ class _QuietSlots(_Base):
         ids = self._t.quiet_slots_by_enterprise.ids.get(enterprise, {})
         slots: list[QuietSlot] = [self._t.quiet_slots.rows[i] for i in ids]
         return sorted(slots, key=lambda s: (s.start, s.id))
+
+    def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
+        return {enterprise: self.for_enterprise(enterprise) for enterprise in enterprises}

@@ -3,7 +3,7 @@ results, rectifications and feedback."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pendulum
 
@@ -37,6 +37,10 @@ class _Reference(_Base):
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         return self._t.enterprises.rows.get(credit_code)
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        rows = self._t.enterprises.rows
+        return {code: rows[code] for code in credit_codes if code in rows}
 
     def enterprise_codes(self) -> list[str]:
         """Every registered enterprise's credit code, sorted (see `jointinspect.ledger_rebuild`)."""
@@ -120,6 +124,10 @@ class _Plans(_Base):
         plan_id = self._t.plans_by_idempotency.rows.get(f"{department}/{key}")
         return None if plan_id is None else self._t.plans.rows.get(plan_id)
 
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        found = {key: self.by_idempotency_key(department, key) for key in keys}
+        return {key: plan for key, plan in found.items() if plan is not None}
+
 
 class _Inspections(_Base):
     def add(self, inspection: Inspection) -> None:
@@ -155,6 +163,9 @@ class _Inspections(_Base):
             if inspection is not None and inspection.status is InspectionStatus.PLANNED:
                 found[inspection_id] = inspection
         return [found[i] for i in sorted(found)]
+
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
+        return {enterprise: self.open_for_enterprise(enterprise, bound) for enterprise, bound in reaching.items()}
 
 
 class _Visits(_Base):
@@ -224,6 +235,11 @@ class _Results(_Base):
         rows, index = self._t.results.rows, self._t.results_by_item
         found = (rows[i] for item in set(items) for i in index.at_or_after((enterprise, item), since))
         return sorted(found, key=lambda r: (r.recorded_at, r.id))
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        return {enterprise: self.for_enterprise(enterprise, items, since) for enterprise in enterprises}
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
         ids = self._t.results_by_item.at_or_after((enterprise, item), since)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
@@ -75,6 +76,9 @@ class MemoryUnitOfWork:
 
     def lock_enterprise(self, credit_code: str) -> None:
         """No-op: the whole store is already locked by this unit of work."""
+
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """No-op, as `lock_enterprise`."""
 
     def commit(self) -> None:
         """Keep every change (forget the journal)."""

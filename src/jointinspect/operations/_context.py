@@ -4,7 +4,7 @@ that the commit hooks (`durability`) need these types without importing the unit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -61,16 +61,20 @@ class Effects:
         **payload: object,
     ) -> None:
         """Queue a notification in the outbox (keyed, so relaying it twice is harmless)."""
-        self.uow.outbox.add(
-            Notification(
-                key=key or f"{kind}:{subject}:{role}:{recipient}",
-                kind=kind,
-                role=role,
-                recipient=recipient,
-                subject=subject,
-                at=self.now,
-                payload={k: v for k, v in payload.items()},
-            )
+        self.uow.outbox.add(self.notification(kind, role, recipient, subject, key, payload))
+
+    def notification(
+        self, kind: str, role: Role, recipient: str, subject: str, key: str | None, payload: Mapping[str, object]
+    ) -> Notification:
+        """The notification `notify` queues (bulk filing queues a chunk's at once)."""
+        return Notification(
+            key=key or f"{kind}:{subject}:{role}:{recipient}",
+            kind=kind,
+            role=role,
+            recipient=recipient,
+            subject=subject,
+            at=self.now,
+            payload={k: v for k, v in payload.items()},
         )
 
     def batch(self) -> NotificationBatch:
@@ -79,8 +83,16 @@ class Effects:
 
     def audit(self, action: str, subject: str, **data: object) -> None:
         """Append an audit record for this operation's actor."""
-        entry = self.uow.audit.append(AuditRecord(self.now, self.actor, action, subject, data))
-        self.audited = (self.audited[0] or entry.seq, entry)
+        self.audited_entries([self.uow.audit.append(self.record(action, subject, data))])
+
+    def record(self, action: str, subject: str, data: Mapping[str, object]) -> AuditRecord:
+        """The audit record `audit` appends (bulk filing appends a chunk's at once)."""
+        return AuditRecord(self.now, self.actor, action, subject, data)
+
+    def audited_entries(self, entries: Sequence[AuditEntry]) -> None:
+        """Note ``entries``, just appended by this operation (for the audit anchors)."""
+        if entries:
+            self.audited = (self.audited[0] or entries[0].seq, entries[-1])
 
 
 class NotificationBatch:

@@ -9,9 +9,12 @@ outcome of request *i* is the one ``file_plan`` gives after requests ``0 .. i-1`
 
 Batching: ``chunk`` requests share one unit of work. The chunk first locks its
 enterprises in credit-code order (two bulk filings never wait on each other in a cycle),
-reads each department, item, scenario, inspector and enterprise once, and commits once,
+then reads at once what its requests will read — plan numbers, quiet slots, open visits
+and their plans — reads each department, item, scenario, inspector and enterprise once,
+writes its audit entries and notifications with one bulk append each, and commits once,
 with one clock reading for the whole chunk (its plans share ``filed_at``; ties in
-filing order break by id, as everywhere).
+filing order break by id, as everywhere). Read-your-writes inside the chunk is kept
+(see `jointinspect.operations.bulk_cache`).
 
 An error changes nothing, per request: every refusal of ``file_plan`` is raised before
 the request's first write to a repository (a blocked reservation records nothing), and
@@ -24,9 +27,10 @@ neighbours.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import cast
 
 from jointinspect import validation as v
+from jointinspect.audit import AuditRecord
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import (
     FilingRejected,
@@ -37,12 +41,14 @@ from jointinspect.errors import (
     StorageError,
     ValidationError,
 )
-from jointinspect.model.notification import Role
-from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.notification import Notification, Role
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
+from jointinspect.operations.bulk_cache import Appends, CachingUnit
 from jointinspect.operations.filing import file_in, file_plan
-from jointinspect.ports import ReferenceRepository, UnitOfWork
+from jointinspect.operations.results import lookback_start
+from jointinspect.ports import UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
+from jointinspect.rules.matching import lowest_reaching
 
 __all__ = ["DEFAULT_CHUNK", "file_plans"]
 
@@ -92,11 +98,16 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
     """File one chunk in one unit of work; refusals are per request."""
     done: list[BulkItem] = []
     with operation(context, by) as effects:
-        uow = _CachingUnit(effects.uow)
-        for code in sorted({r.enterprise for _, r in part if isinstance(r, PlanRequest)}):
-            uow.lock_enterprise(code)
+        uow = CachingUnit(effects.uow)
+        valid = [r for _, r in part if isinstance(r, PlanRequest)]
+        codes = sorted({r.enterprise for r in valid})
+        uow.lock_enterprises(codes)
+        # Under the locks: what the requests will read, a few bulk reads for the chunk.
+        bounds = lowest_reaching(((r.enterprise, r.start) for r in valid), effects.now, context.policy.matching)
+        uow.preload(valid, codes, bounds, lookback_start(context, effects.now))
+        appends = Appends()
         for index, request in part:
-            staged = _Staged(cast(UnitOfWork, uow), effects)
+            staged = _Staged(uow.as_unit(), effects, appends)
             try:
                 checked = v.instance_of(request, "request", PlanRequest)
                 outcome = file_in(context, staged, checked, by)
@@ -106,6 +117,7 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
             else:
                 staged.keep()
                 done.append(BulkItem(index, outcome=outcome))
+        appends.flush(effects)
     return done
 
 
@@ -119,12 +131,15 @@ def _file_alone(context: Context, index: int, request: object, by: Principal) ->
 
 
 class _Staged(Effects):
-    """One request's effects: audit entries and notifications held until it succeeds."""
+    """One request's effects: audit records and notifications held until it succeeds,
+    then handed to the chunk's `Appends` (written before the chunk commits)."""
 
-    def __init__(self, uow: UnitOfWork, outer: Effects) -> None:
+    def __init__(self, uow: UnitOfWork, outer: Effects, appends: Appends) -> None:
         super().__init__(uow, outer.now, outer.by)
         self._outer = outer
-        self._steps: list[Callable[[], None]] = []
+        self._appends = appends
+        self._records: list[AuditRecord] = []
+        self._notifications: list[Notification] = []
 
     def notify(
         self,
@@ -138,21 +153,20 @@ class _Staged(Effects):
         **payload: object,
     ) -> None:
         """Stage a notification (queued in the outbox if the request succeeds)."""
-        # A bound method, not a call written `x.notify(kind...)`: the notification catalogue
-        # test reads the literal kind at every such call site, and this one only forwards.
-        forward = self._outer.notify
-        self._steps.append(lambda: forward(kind, role, recipient, subject, key=key, **payload))
+        # Built by `Effects.notification`, not by a call written `x.notify(kind...)`: the
+        # notification catalogue test reads the literal kind at every such call site, and
+        # this one only forwards.
+        self._notifications.append(self.notification(kind, role, recipient, subject, key, payload))
 
     def audit(self, action: str, subject: str, **data: object) -> None:
-        """Stage an audit entry (appended if the request succeeds)."""
-        forward = self._outer.audit
-        self._steps.append(lambda: forward(action, subject, **data))
+        """Stage an audit record (appended if the request succeeds)."""
+        self._records.append(self.record(action, subject, data))
 
     def keep(self) -> None:
-        """The request succeeded: write its entries and notifications, in order, and hand
-        its separate-ledger steps to the chunk."""
-        for step in self._steps:
-            step()
+        """The request succeeded: hand its records and notifications, in order, to the
+        chunk, and its separate-ledger steps too."""
+        self._appends.records += self._records
+        self._appends.notifications += self._notifications
         self._outer.after_commit += self.after_commit
         self._outer.on_failure += self.on_failure
 
@@ -160,73 +174,3 @@ class _Staged(Effects):
         """The request was refused: undo what it did in a separate ledger, drop the rest."""
         for undo in self.on_failure:
             undo()
-
-
-class _CachingUnit:
-    """The chunk's unit of work, reading each reference record once (filing never writes
-    reference data, so the chunk's first read stays true until its commit)."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-        self.reference = _CachedReference(uow.reference)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._uow, name)
-
-
-class _CachedReference:
-    """A `ReferenceRepository` remembering what it read (writes go through and forget)."""
-
-    def __init__(self, inner: ReferenceRepository) -> None:
-        self._inner = inner
-        self._seen: dict[tuple[str, str], object] = {}
-
-    def _get(self, kind: str, key: str, read: Callable[[str], object]) -> Any:
-        if (kind, key) not in self._seen:
-            self._seen[kind, key] = read(key)
-        return self._seen[kind, key]
-
-    def get_enterprise(self, credit_code: str) -> Enterprise | None:
-        """One enterprise by credit code (read once)."""
-        return cast(Enterprise | None, self._get("enterprise", credit_code, self._inner.get_enterprise))
-
-    def get_department(self, code: str) -> Department | None:
-        """One department by code (read once)."""
-        return cast(Department | None, self._get("department", code, self._inner.get_department))
-
-    def get_inspector(self, inspector_id: str) -> Inspector | None:
-        """One inspector by id (read once)."""
-        return cast(Inspector | None, self._get("inspector", inspector_id, self._inner.get_inspector))
-
-    def get_item(self, code: str) -> SupervisionItem | None:
-        """One supervision item by code (read once)."""
-        return cast(SupervisionItem | None, self._get("item", code, self._inner.get_item))
-
-    def get_scenario(self, code: str) -> Scenario | None:
-        """One scenario by code (read once)."""
-        return cast(Scenario | None, self._get("scenario", code, self._inner.get_scenario))
-
-    def put_enterprise(self, enterprise: Enterprise) -> None:
-        """Write through."""
-        self._seen.clear()
-        self._inner.put_enterprise(enterprise)
-
-    def put_department(self, department: Department) -> None:
-        """Write through."""
-        self._seen.clear()
-        self._inner.put_department(department)
-
-    def put_inspector(self, inspector: Inspector) -> None:
-        """Write through."""
-        self._seen.clear()
-        self._inner.put_inspector(inspector)
-
-    def put_item(self, item: SupervisionItem) -> None:
-        """Write through."""
-        self._seen.clear()
-        self._inner.put_item(item)
-
-    def put_scenario(self, scenario: Scenario) -> None:
-        """Write through."""
-        self._seen.clear()
-        self._inner.put_scenario(scenario)

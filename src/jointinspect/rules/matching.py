@@ -73,9 +73,30 @@ def reaching(plan: Plan | None, now: pendulum.DateTime, policy: MatchingPolicy) 
     so it ends at or after ``max(allowed start, now) + minimum``; the other plan's allowed
     end is its filed end plus at most the longest ``later`` allowance of any kind.
     """
-    earliest = now if plan is None else max(allowed_window(plan, policy).start, now)
+    return reaching_from(now if plan is None else allowed_window(plan, policy).start, now, policy)
+
+
+def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
+    """`reaching` of a plan whose allowed window starts at ``start``: a lower bound of
+    `reaching` for every plan allowed to start at or after ``start`` (it only grows with
+    the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
+    earliest = max(start, now)
     later = max((a.later for a in policy.allowances.values()), default=pendulum.duration())
     return pendulum.instance(shifted(shifted(earliest, policy.minimum), -later))
+
+
+def lowest_reaching(
+    starts: Iterable[tuple[str, pendulum.DateTime]], now: pendulum.DateTime, policy: MatchingPolicy
+) -> dict[str, pendulum.DateTime]:
+    """For ``(enterprise, filed window start)`` pairs, the lowest `reaching` of any plan of
+    each enterprise filed with such a window (of any kind, or moved later: a window kept
+    out of quiet slots only starts later), for `jointinspect.operations.bulk_cache`."""
+    earlier = max((a.earlier for a in policy.allowances.values()), default=pendulum.duration())
+    first: dict[str, pendulum.DateTime] = {}
+    for enterprise, start in starts:
+        if enterprise not in first or start < first[enterprise]:
+            first[enterprise] = start
+    return {e: reaching_from(pendulum.instance(shifted(s, -earlier)), now, policy) for e, s in first.items()}
 
 
 def common_time(windows: Iterable[Window]) -> Window | None:

@@ -50,6 +50,7 @@ from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
 from jointinspect.testing.bounded import BoundedReadsContract
+from jointinspect.testing.bulk_reads import BulkReadsContract
 from jointinspect.testing.fieldwork import FieldworkContract
 from jointinspect.testing.licence_sweep import LicenceSweepContract
 from jointinspect.testing.penalties import PenaltiesContract
@@ -107,7 +108,13 @@ def race(n: int, attempt: Callable[[int], T], refused: type[BaseException]) -> l
 
 
 class StoreContract(
-    BoundedReadsContract, FieldworkContract, QueriesContract, PenaltiesContract, PeriodContract, LicenceSweepContract
+    BoundedReadsContract,
+    FieldworkContract,
+    QueriesContract,
+    PenaltiesContract,
+    PeriodContract,
+    LicenceSweepContract,
+    BulkReadsContract,
 ):
     """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
     cases come from `jointinspect.testing.bounded`)."""

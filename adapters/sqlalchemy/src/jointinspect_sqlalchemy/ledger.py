@@ -194,8 +194,11 @@ class SQLLedger:
     def reservations(self, enterprise: str) -> list[Reservation]:
         """Every reservation of ``enterprise`` (expired pending ones included), oldest first."""
         t = s.reservations
-        rows = self._uow.execute(select(t).where(t.c.enterprise == enterprise).order_by(t.c.at, t.c.id))
-        return [_reservation(r) for r in rows]
+        read = self._uow._store.statement(
+            "ledger-of-enterprise",
+            lambda: select(t).where(t.c.enterprise == bindparam("enterprise")).order_by(t.c.at, t.c.id),
+        )
+        return [_reservation(r) for r in self._uow.run(read, {"enterprise": enterprise}).fetchall()]
 
 
 class SQLStandaloneLedger:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, RootTransaction, Table
+from sqlalchemy import Connection, RootTransaction, Table, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
@@ -46,12 +46,15 @@ from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.quiet_slots import _QuietSlots
 from jointinspect_sqlalchemy.repositories.reference import _Reference
 from jointinspect_sqlalchemy.repositories.spot_checks import _SpotChecks
+from jointinspect_sqlalchemy.schema import enterprise_locks
 from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
 
 #: MariaDB/MySQL "duplicate entry" error number.
 _MYSQL_DUPLICATE = 1062
 #: key of (driver connection, its cursor, its client-side cursor) in the pool's info dict.
 _CURSOR_KEY = "jointinspect_cursors"
+#: Credit codes per ``IN (...)`` list of `SQLUnitOfWork.lock_enterprises`.
+_LOCK_BATCH = 500
 
 
 class SQLUnitOfWork:
@@ -423,6 +426,36 @@ class SQLUnitOfWork:
                     reason_zh=f"企业 {credit_code!r} 的锁定行已消失",
                 )
         self._locked.add(credit_code)
+
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """Lock each of ``credit_codes`` in credit-code order, as :meth:`lock_enterprise`
+        does one by one: one read of which lock rows exist, then one ``SELECT ... ORDER BY
+        ... FOR UPDATE`` per run of consecutive existing rows (rows are locked in that
+        order), and the one-by-one path for a row to create. Lock rows are never deleted,
+        so a row read as existing is still there to lock."""
+        if self.family == "sqlite":
+            self.connection()
+            return
+        todo = sorted(set(credit_codes) - self._locked)
+        t = enterprise_locks
+        for start in range(0, len(todo), _LOCK_BATCH):
+            part = todo[start : start + _LOCK_BATCH]
+            existing = {
+                row[0] for row in self.execute(select(t.c.enterprise).where(t.c.enterprise.in_(part))).fetchall()
+            }
+            run: list[str] = []
+            for code in [*part, None]:
+                if code is not None and code in existing:
+                    run.append(code)
+                    continue
+                if run:
+                    self.execute(
+                        select(t.c.enterprise).where(t.c.enterprise.in_(run)).order_by(t.c.enterprise).with_for_update()
+                    ).fetchall()
+                    self._locked.update(run)
+                    run = []
+                if code is not None:
+                    self.lock_enterprise(code)  # created, then locked, in its turn
 
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""

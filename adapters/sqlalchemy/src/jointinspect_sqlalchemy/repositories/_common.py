@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table
-from sqlalchemy.sql import Executable
+from sqlalchemy import BindParameter, Select, Table, bindparam
+from sqlalchemy.sql import ClauseElement, Executable
 
 from jointinspect.errors import IntegrityError, record_zh
 from jointinspect_sqlalchemy import codec
@@ -22,6 +22,15 @@ class _Repo:
 
     def _bodies(self, statement: Executable, kind: type[Any]) -> list[Any]:
         return [codec.loads(row[0], kind) for row in self._uow.execute(statement)]
+
+    def _prepared_bodies(
+        self, key: Hashable, build: Callable[[], ClauseElement], params: Mapping[str, Any], kind: type[Any]
+    ) -> list[Any]:
+        """``_bodies`` of a statement compiled once per store and run on the driver's
+        cursor (a hot read: SQLAlchemy's per-call compile-cache lookup costs more than a
+        local round trip; see :mod:`jointinspect_sqlalchemy.prepared`)."""
+        statement = self._uow._store.statement(key, build)
+        return [codec.loads(row[0], kind) for row in self._uow.run(statement, params).fetchall()]
 
     def _one(self, table: Table, key: str, kind: type[Any]) -> Any:
         """The value whose primary key is ``key``, or ``None``."""
@@ -51,6 +60,30 @@ class _Repo:
                 reason=f"{kind} {key!r} does not exist",
                 reason_zh=f"{record_zh(kind)} {key!r} 不存在",
             )
+
+
+#: Longest ``IN`` list read through a prepared statement (one compiled text per length).
+PREPARED_IN = 16
+
+
+def in_params(name: str, count: int) -> list[BindParameter[Any]]:
+    """``count`` named parameters ``name0 .. name{count-1}`` for a prepared ``IN`` list."""
+    return [bindparam(f"{name}{k}") for k in range(count)]
+
+
+def in_values(name: str, values: list[Any]) -> dict[str, Any]:
+    """The values of :func:`in_params` ``(name, len(values))``."""
+    return {f"{name}{k}": value for k, value in enumerate(values)}
+
+
+#: Values per ``IN (...)`` list of a bulk read (well under every driver's parameter limit).
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[Any]) -> list[list[Any]]:
+    """``values`` (distinct, sorted) in lists of at most `IN_CHUNK`."""
+    wanted = sorted(set(values))
+    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
 
 
 def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:

@@ -9,7 +9,7 @@ holds one page in memory whatever the log's length.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
@@ -37,20 +37,40 @@ class _Audit(_Repo):
         entry = seal(record, int(rows[0][0]) + 1, str(rows[0][1]))
         uow.defer(
             store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS),
-            {
-                "seq": entry.seq,
-                "prev_hash": entry.prev_hash,
-                "hash": entry.hash,
-                "body": canonical_body(entry),
-                "action": record.action[:ACTION_PREFIX],
-                "at": codec.micros(entry.record.at),
-            },
+            _row(entry),
         )
         uow.defer(
             store.statement("audit-move-head", _audit_move_head),
             {"id": s.AUDIT_HEAD_ID, "seq": entry.seq, "hash": entry.hash},
         )
         return entry
+
+    def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
+        if not records:
+            return []
+        uow, store = self._uow, self._uow._store
+        family_name = uow.family
+        head_q = store.statement("audit-head", lambda: _audit_head(family_name))
+        at_head = {"id": s.AUDIT_HEAD_ID}
+        rows = uow.run(head_q, at_head).fetchall()  # locks the head (not on SQLite: see _audit_head)
+        if not rows:
+            uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
+            rows = uow.run(head_q, at_head).fetchall()
+        seq, digest = int(rows[0][0]), str(rows[0][1])
+        entries = []
+        for record in records:
+            entry = seal(record, seq + 1, digest)
+            seq, digest = entry.seq, entry.hash
+            entries.append(entry)
+        insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
+        uow.run_many(
+            insert,
+            [insert.args(_row(e)) for e in entries],
+        )
+        uow.defer(
+            store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
+        )
+        return entries
 
     def head(self) -> AuditHead:
         t = s.audit_head
@@ -75,6 +95,19 @@ class _Audit(_Repo):
 
 
 _AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body", "action", "at")
+
+
+def _row(entry: AuditEntry) -> dict[str, object]:
+    """The ``ji_audit`` row of ``entry``: the hashed body, and the action and instant a
+    report's period read looks the entry up by."""
+    return {
+        "seq": entry.seq,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+        "body": canonical_body(entry),
+        "action": entry.record.action[:ACTION_PREFIX],
+        "at": codec.micros(entry.record.at),
+    }
 
 
 #: One page of rows after a sequence number (keyset pagination on the primary key).

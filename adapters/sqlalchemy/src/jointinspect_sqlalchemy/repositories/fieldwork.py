@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pendulum
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from jointinspect.errors import IntegrityError
 from jointinspect.model.feedback import Complaint, Evaluation
@@ -15,7 +15,7 @@ from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _page, _Repo
+from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
 
 
 def _visit_row(visit: Visit) -> dict[str, Any]:
@@ -89,6 +89,22 @@ class _Results(_Repo):
         if not wanted:
             return []
         t = s.results
+        if len(wanted) <= PREPARED_IN:
+            count = len(wanted)
+            return self._prepared_bodies(
+                ("results-for-enterprise", count),
+                lambda: (
+                    select(t.c.body)
+                    .where(
+                        t.c.enterprise == bindparam("enterprise"),
+                        t.c.item.in_(in_params("item", count)),
+                        t.c.recorded_at >= bindparam("since"),
+                    )
+                    .order_by(t.c.recorded_at, t.c.id)
+                ),
+                {"enterprise": enterprise, "since": codec.micros(since)} | in_values("item", wanted),
+                ResultRecord,
+            )
         return self._bodies(
             select(t.c.body)
             .where(t.c.enterprise == enterprise, t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
@@ -102,6 +118,24 @@ class _Results(_Repo):
             select(t.c.body).where(t.c.inspection_id == inspection_id).order_by(t.c.recorded_at, t.c.id),
             ResultRecord,
         )
+
+    def for_enterprises(
+        self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime
+    ) -> dict[str, list[ResultRecord]]:
+        t = s.results
+        out: dict[str, list[ResultRecord]] = {enterprise: [] for enterprise in enterprises}
+        wanted = sorted(set(items))
+        if not wanted:
+            return out
+        for part in chunks(enterprises):
+            query = (
+                select(t.c.enterprise, t.c.body)
+                .where(t.c.enterprise.in_(part), t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
+                .order_by(t.c.enterprise, t.c.recorded_at, t.c.id)
+            )
+            for enterprise, body in self._uow.execute(query):
+                out[enterprise].append(codec.loads(body, ResultRecord))
+        return out
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:
         t = s.results

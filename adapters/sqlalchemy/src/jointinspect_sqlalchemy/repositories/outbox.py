@@ -68,6 +68,8 @@ class _Outbox(_Repo):
             uow.defer(statement, row)
 
     def add_many(self, notifications: Sequence[Notification]) -> None:
+        if not notifications:
+            return
         uow = self._uow
         family_name = uow.family
         rows = [(n.key, codec.dumps(n), codec.micros(n.at)) for n in notifications]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pendulum
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _page, _Repo
+from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
 from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
 
 _PLAN_COLUMNS = (
@@ -64,6 +64,16 @@ class _Plans(_Repo):
         if not wanted:
             return []
         t = s.plans
+        if len(wanted) <= PREPARED_IN:
+            count = len(wanted)
+            return self._prepared_bodies(
+                ("plans-for-inspections", count),
+                lambda: (
+                    select(t.c.body).where(t.c.inspection_id.in_(in_params("i", count))).order_by(t.c.filed_at, t.c.id)
+                ),
+                in_values("i", wanted),
+                Plan,
+            )
         return self._bodies(
             select(t.c.body).where(t.c.inspection_id.in_(wanted)).order_by(t.c.filed_at, t.c.id),
             Plan,
@@ -71,8 +81,21 @@ class _Plans(_Repo):
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         t = s.plans
-        found = self._bodies(select(t.c.body).where(t.c.idempotency == f"{department}/{key}"), Plan)
+        found = self._prepared_bodies(
+            "plans-by-idempotency",
+            lambda: select(t.c.body).where(t.c.idempotency == bindparam("key")),
+            {"key": f"{department}/{key}"},
+            Plan,
+        )
         return found[0] if found else None
+
+    def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
+        t, out = s.plans, {}
+        for part in chunks([f"{department}/{key}" for key in keys]):
+            for plan in self._bodies(select(t.c.body).where(t.c.idempotency.in_(part)), Plan):
+                if plan.idempotency_key is not None:
+                    out[plan.idempotency_key] = plan
+        return out
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
@@ -105,14 +128,45 @@ class _Inspections(_Repo):
         return self._bodies(_page(query, limit, offset), Inspection)
 
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
-        t, p = s.inspections, s.plans
-        # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
-        reaching_plans = select(p.c.inspection_id).where(
-            p.c.enterprise == enterprise, p.c.window_end >= codec.micros(reaching), p.c.inspection_id.is_not(None)
-        )
-        return self._bodies(
-            select(t.c.body)
-            .where(t.c.id.in_(reaching_plans), t.c.status == InspectionStatus.PLANNED.value)
-            .order_by(t.c.id),
+        return self._prepared_bodies(
+            "inspections-open-for-enterprise",
+            _open_for_enterprise,
+            {"enterprise": enterprise, "reaching": codec.micros(reaching), "planned": InspectionStatus.PLANNED.value},
             Inspection,
         )
+
+    def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
+        t, p = s.inspections, s.plans
+        out: dict[str, list[Inspection]] = {enterprise: [] for enterprise in reaching}
+        bounds = {enterprise: codec.micros(bound) for enterprise, bound in reaching.items()}
+        for part in chunks(list(bounds)):
+            # The plans reaching the lowest bound, each with its visit (by enterprise, id);
+            # each enterprise's own bound is applied before a body is decoded, and a visit is
+            # listed once per enterprise of such a plan (as open_for_enterprise lists it).
+            rows = self._uow.execute(
+                select(p.c.enterprise, p.c.window_end, t.c.id, t.c.body)
+                .join(t, t.c.id == p.c.inspection_id)
+                .where(
+                    p.c.enterprise.in_(part),
+                    p.c.window_end >= min(bounds[e] for e in part),
+                    t.c.status == InspectionStatus.PLANNED.value,
+                )
+                .order_by(p.c.enterprise, t.c.id)
+            ).fetchall()
+            seen: set[tuple[str, str]] = set()
+            for enterprise, window_end, inspection_id, body in rows:
+                if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
+                    seen.add((enterprise, inspection_id))
+                    out[enterprise].append(codec.loads(body, Inspection))
+        return out
+
+
+def _open_for_enterprise() -> Any:
+    t, p = s.inspections, s.plans
+    # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
+    reaching_plans = select(p.c.inspection_id).where(
+        p.c.enterprise == bindparam("enterprise"),
+        p.c.window_end >= bindparam("reaching"),
+        p.c.inspection_id.is_not(None),
+    )
+    return select(t.c.body).where(t.c.id.in_(reaching_plans), t.c.status == bindparam("planned")).order_by(t.c.id)

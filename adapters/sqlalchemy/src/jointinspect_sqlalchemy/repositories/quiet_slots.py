@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, delete, select
 
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema_fieldwork as f
-from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories._common import _Repo, chunks
 
 
 class _QuietSlots(_Repo):
@@ -24,4 +26,18 @@ class _QuietSlots(_Repo):
 
     def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
         t = f.quiet_slots
-        return self._bodies(select(t.c.body).where(t.c.enterprise == enterprise).order_by(t.c.start, t.c.id), QuietSlot)
+        return self._prepared_bodies(
+            "quiet-slots-for-enterprise",
+            lambda: select(t.c.body).where(t.c.enterprise == bindparam("enterprise")).order_by(t.c.start, t.c.id),
+            {"enterprise": enterprise},
+            QuietSlot,
+        )
+
+    def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
+        t = f.quiet_slots
+        out: dict[str, list[QuietSlot]] = {enterprise: [] for enterprise in enterprises}
+        for part in chunks(enterprises):
+            query = select(t.c.enterprise, t.c.body).where(t.c.enterprise.in_(part))
+            for enterprise, body in self._uow.execute(query.order_by(t.c.enterprise, t.c.start, t.c.id)):
+                out[enterprise].append(codec.loads(body, QuietSlot))
+        return out

@@ -5,10 +5,14 @@ Upserted (the latest registration wins) and read by key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
 from jointinspect_sqlalchemy import codec, directory
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories._common import _Repo, chunks
 
 
 class _Reference(_Repo):
@@ -20,6 +24,13 @@ class _Reference(_Repo):
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         found: Enterprise | None = self._one(s.enterprises, credit_code, Enterprise)
         return found
+
+    def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
+        t, out = s.enterprises, {}
+        for part in chunks(credit_codes):
+            for code, body in self._uow.execute(select(t.c.credit_code, t.c.body).where(t.c.credit_code.in_(part))):
+                out[code] = codec.loads(body, Enterprise)
+        return out
 
     def put_department(self, department: Department) -> None:
         self._uow.upsert(s.departments, {"code": department.code, "body": codec.dumps(department)})

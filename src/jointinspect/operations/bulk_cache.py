@@ -1,0 +1,353 @@
+"""The unit of work of one bulk-filing chunk (issue 11): what its requests will read,
+preloaded with one bulk read per kind, and its appends buffered until the chunk ends.
+
+Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``):
+
+* reference records (the chunk's enterprises preloaded), quiet slots and the results a
+  plan may share: filing never writes them, so the chunk's first read stays true until
+  its commit (a write through this unit forgets them);
+* plan numbers: every plan the chunk adds or updates goes through `_CachedPlans`, which
+  records it under its number, as ``by_idempotency_key`` would then return it;
+* open visits and their plans: preloaded per enterprise with the lowest bound its requests
+  can ask (`jointinspect.rules.matching.lowest_reaching`) and filtered per call exactly
+  as ``open_for_enterprise`` filters; the first write of a plan or visit of an enterprise
+  drops its preload, and its later reads go to the store (which holds the chunk's writes);
+* audit entries and notifications: nothing in filing reads them back, so `Appends`
+  holds them in order and writes them with one ``append_many`` and one ``add_many``
+  before the commit: the same entries (sequence numbers, hashes) and rows, in the same
+  order, as written one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, cast
+
+import pendulum
+
+from jointinspect.audit import AuditRecord
+from jointinspect.model.notification import Notification
+from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.quiet_slot import QuietSlot
+from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.result import ResultRecord
+from jointinspect.operations._context import Effects
+from jointinspect.ports import (
+    InspectionRepository,
+    PlanRepository,
+    QuietSlotRepository,
+    ReferenceRepository,
+    ResultRepository,
+    UnitOfWork,
+)
+from jointinspect.requests import PlanRequest
+
+#: Ids per ``for_inspections`` call of a preload.
+_IDS = 500
+
+
+class Appends:
+    """A chunk's audit records and notifications, in the order one by one would write them."""
+
+    def __init__(self) -> None:
+        self.records: list[AuditRecord] = []
+        self.notifications: list[Notification] = []
+
+    def flush(self, effects: Effects) -> None:
+        """Write them (before the chunk commits) and note the entries for the anchors."""
+        effects.audited_entries(effects.uow.audit.append_many(self.records))
+        effects.uow.outbox.add_many(self.notifications)
+        self.records, self.notifications = [], []
+
+
+class CachingUnit:
+    """The chunk's unit of work: reads served from what the chunk preloaded (see the
+    module docstring), everything else passed to the store's unit of work."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.reference = _CachedReference(uow.reference)
+        self._open = _OpenVisits()
+        self.plans = _CachedPlans(uow.plans, self._open)
+        self.inspections = _CachedInspections(uow.inspections, self._open)
+        self.quiet_slots = _CachedQuietSlots(uow.quiet_slots)
+        self.results = _CachedResults(uow.results)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    def preload(
+        self,
+        requests: Sequence[PlanRequest],
+        enterprises: Sequence[str],
+        reaching: Mapping[str, pendulum.DateTime],
+        since: pendulum.DateTime,
+    ) -> None:
+        """Read what ``requests`` of ``enterprises`` (already locked) will ask: the
+        enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (each
+        enterprise's lowest bound in the chunk) and their plans, the results of the
+        requests' items recorded since ``since`` (the sharing lookback); a few bulk reads
+        instead of some per request."""
+        self.reference.preload_enterprises(enterprises)
+        by_department: dict[str, set[str]] = {}
+        for request in requests:
+            if request.idempotency_key is not None:
+                by_department.setdefault(request.department, set()).add(request.idempotency_key)
+        for department, keys in sorted(by_department.items()):
+            self.plans.preload(department, sorted(keys))
+        self.quiet_slots.preload(enterprises)
+        self._open.preload(self._uow, reaching)
+        self.results.preload(enterprises, sorted({item for r in requests for item in r.items}), since)
+
+    def as_unit(self) -> UnitOfWork:
+        """The chunk's unit, typed as the port it stands in for."""
+        return cast(UnitOfWork, self)
+
+
+class _OpenVisits:
+    """The open visits of the chunk's enterprises and their plans, while untouched."""
+
+    def __init__(self) -> None:
+        self.reaching: dict[str, pendulum.DateTime] = {}  # enterprise -> the preload's bound
+        self.visits: dict[str, list[Inspection]] = {}  # enterprise -> open visits, by id
+        self.plans: dict[str, list[Plan]] = {}  # visit id -> its plans, in filing order
+        self.owner: dict[str, str] = {}  # visit id -> enterprise
+        self.home: dict[str, str] = {}  # plan id -> the preloaded visit holding it
+
+    def preload(self, uow: UnitOfWork, reaching: Mapping[str, pendulum.DateTime]) -> None:
+        self.reaching = dict(reaching)
+        self.visits = uow.inspections.open_for_enterprises(reaching)
+        self.owner = {i.id: e for e, visits in self.visits.items() for i in visits}
+        ids = sorted(self.owner)
+        self.plans = {i: [] for i in ids}
+        for start in range(0, len(ids), _IDS):
+            for plan in uow.plans.for_inspections(ids[start : start + _IDS]):
+                if plan.inspection_id is not None:
+                    self.plans[plan.inspection_id].append(plan)
+                    self.home[plan.id] = plan.inspection_id
+        for plans in self.plans.values():
+            plans.sort(key=lambda p: (p.filed_at, p.id))
+
+    def forget(self, enterprise: str, inspection_ids: Iterable[str | None] = ()) -> None:
+        """A write touched ``enterprise`` (and these visits): its later reads go to the store."""
+        for gone in {enterprise, *(self.owner[i] for i in inspection_ids if i is not None and i in self.owner)}:
+            for visit in self.visits.pop(gone, []):
+                self.owner.pop(visit.id, None)
+                for plan in self.plans.pop(visit.id, []):
+                    self.home.pop(plan.id, None)
+
+    def open_for(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection] | None:
+        """``open_for_enterprise(enterprise, reaching)`` from the preload, else ``None``."""
+        if enterprise not in self.visits or reaching < self.reaching[enterprise]:
+            return None
+        return [
+            visit
+            for visit in self.visits[enterprise]
+            if any(p.enterprise == enterprise and p.window.end >= reaching for p in self.plans[visit.id])
+        ]
+
+    def plans_of(self, inspection_ids: Sequence[str]) -> list[Plan] | None:
+        """``for_inspections(inspection_ids)`` from the preload, else ``None``."""
+        wanted = set(inspection_ids)
+        if not wanted or not wanted <= self.plans.keys():
+            return None
+        return sorted((p for i in wanted for p in self.plans[i]), key=lambda p: (p.filed_at, p.id))
+
+
+class _CachedPlans:
+    """Plans: numbers preloaded and kept up to date by the chunk's own writes."""
+
+    def __init__(self, inner: PlanRepository, open_visits: _OpenVisits) -> None:
+        self._inner = inner
+        self._open = open_visits
+        self._numbers: dict[tuple[str, str], Plan | None] = {}
+
+    def preload(self, department: str, keys: Sequence[str]) -> None:
+        found = self._inner.by_idempotency_keys(department, keys)
+        self._numbers.update({(department, key): found.get(key) for key in keys})
+
+    def _wrote(self, plan: Plan) -> None:
+        if plan.idempotency_key is not None and (plan.department, plan.idempotency_key) in self._numbers:
+            self._numbers[plan.department, plan.idempotency_key] = plan
+        self._open.forget(plan.enterprise, [plan.inspection_id, self._open.home.get(plan.id)])
+
+    def add(self, plan: Plan) -> None:
+        """See `PlanRepository.add`."""
+        self._inner.add(plan)
+        self._wrote(plan)
+
+    def update(self, plan: Plan) -> None:
+        """See `PlanRepository.update`."""
+        self._inner.update(plan)
+        self._wrote(plan)
+
+    def by_idempotency_key(self, department: str, key: str) -> Plan | None:
+        """See `PlanRepository.by_idempotency_key` (from the preload when it holds the key)."""
+        if (department, key) in self._numbers:
+            return self._numbers[department, key]
+        return self._inner.by_idempotency_key(department, key)
+
+    def for_inspections(self, inspection_ids: Sequence[str]) -> list[Plan]:
+        """See `PlanRepository.for_inspections` (from the preload while untouched)."""
+        found = self._open.plans_of(inspection_ids)
+        return self._inner.for_inspections(inspection_ids) if found is None else found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _CachedInspections:
+    """Inspections: open visits from the preload while their enterprise is untouched."""
+
+    def __init__(self, inner: InspectionRepository, open_visits: _OpenVisits) -> None:
+        self._inner = inner
+        self._open = open_visits
+
+    def add(self, inspection: Inspection) -> None:
+        """See `InspectionRepository.add`."""
+        self._inner.add(inspection)
+        self._open.forget(inspection.enterprise, [inspection.id])
+
+    def update(self, inspection: Inspection) -> None:
+        """See `InspectionRepository.update`."""
+        self._inner.update(inspection)
+        self._open.forget(inspection.enterprise, [inspection.id])
+
+    def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
+        """See `InspectionRepository.open_for_enterprise` (from the preload while untouched)."""
+        found = self._open.open_for(enterprise, reaching)
+        return self._inner.open_for_enterprise(enterprise, reaching) if found is None else found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _CachedQuietSlots:
+    """Quiet slots (filing never writes them): preloaded; a write forgets them all."""
+
+    def __init__(self, inner: QuietSlotRepository) -> None:
+        self._inner = inner
+        self._slots: dict[str, list[QuietSlot]] = {}
+
+    def preload(self, enterprises: Sequence[str]) -> None:
+        self._slots = self._inner.for_enterprises(enterprises)
+
+    def for_enterprise(self, enterprise: str) -> list[QuietSlot]:
+        """See `QuietSlotRepository.for_enterprise`."""
+        found = self._slots.get(enterprise)
+        return list(self._inner.for_enterprise(enterprise) if found is None else found)
+
+    def add(self, slot: QuietSlot) -> None:
+        """Write through."""
+        self._slots.clear()
+        self._inner.add(slot)
+
+    def remove(self, slot_id: str) -> None:
+        """Write through."""
+        self._slots.clear()
+        self._inner.remove(slot_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _CachedResults:
+    """Results (filing never writes them): the chunk's enterprises' results of its items
+    since the sharing lookback, preloaded; a write forgets them."""
+
+    def __init__(self, inner: ResultRepository) -> None:
+        self._inner = inner
+        self._since: pendulum.DateTime | None = None
+        self._items: frozenset[str] = frozenset()
+        self._found: dict[str, list[ResultRecord]] = {}
+
+    def preload(self, enterprises: Sequence[str], items: Sequence[str], since: pendulum.DateTime) -> None:
+        self._found = self._inner.for_enterprises(enterprises, items, since)
+        self._since, self._items = since, frozenset(items)
+
+    def for_enterprise(self, enterprise: str, items: Sequence[str], since: pendulum.DateTime) -> list[ResultRecord]:
+        """See `ResultRepository.for_enterprise` (from the preload when it holds the answer:
+        its rows of these items, in the same order)."""
+        wanted = set(items)
+        found = self._found.get(enterprise)
+        if found is None or since != self._since or not wanted <= self._items:
+            return self._inner.for_enterprise(enterprise, items, since)
+        return [r for r in found if r.item in wanted]
+
+    def add(self, result: ResultRecord) -> None:
+        """Write through."""
+        self._found.clear()
+        self._inner.add(result)
+
+    def update(self, result: ResultRecord) -> None:
+        """Write through."""
+        self._found.clear()
+        self._inner.update(result)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _CachedReference:
+    """A `ReferenceRepository` remembering what it read (writes go through and forget)."""
+
+    def __init__(self, inner: ReferenceRepository) -> None:
+        self._inner = inner
+        self._seen: dict[tuple[str, str], object] = {}
+
+    def preload_enterprises(self, credit_codes: Sequence[str]) -> None:
+        found = self._inner.get_enterprises(credit_codes)
+        self._seen.update({("enterprise", code): found.get(code) for code in credit_codes})
+
+    def _get(self, kind: str, key: str, read: Callable[[str], object]) -> Any:
+        if (kind, key) not in self._seen:
+            self._seen[kind, key] = read(key)
+        return self._seen[kind, key]
+
+    def get_enterprise(self, credit_code: str) -> Enterprise | None:
+        """One enterprise by credit code (read once)."""
+        return cast(Enterprise | None, self._get("enterprise", credit_code, self._inner.get_enterprise))
+
+    def get_department(self, code: str) -> Department | None:
+        """One department by code (read once)."""
+        return cast(Department | None, self._get("department", code, self._inner.get_department))
+
+    def get_inspector(self, inspector_id: str) -> Inspector | None:
+        """One inspector by id (read once)."""
+        return cast(Inspector | None, self._get("inspector", inspector_id, self._inner.get_inspector))
+
+    def get_item(self, code: str) -> SupervisionItem | None:
+        """One supervision item by code (read once)."""
+        return cast(SupervisionItem | None, self._get("item", code, self._inner.get_item))
+
+    def get_scenario(self, code: str) -> Scenario | None:
+        """One scenario by code (read once)."""
+        return cast(Scenario | None, self._get("scenario", code, self._inner.get_scenario))
+
+    def put_enterprise(self, enterprise: Enterprise) -> None:
+        """Write through."""
+        self._seen.clear()
+        self._inner.put_enterprise(enterprise)
+
+    def put_department(self, department: Department) -> None:
+        """Write through."""
+        self._seen.clear()
+        self._inner.put_department(department)
+
+    def put_inspector(self, inspector: Inspector) -> None:
+        """Write through."""
+        self._seen.clear()
+        self._inner.put_inspector(inspector)
+
+    def put_item(self, item: SupervisionItem) -> None:
+        """Write through."""
+        self._seen.clear()
+        self._inner.put_item(item)
+
+    def put_scenario(self, scenario: Scenario) -> None:
+        """Write through."""
+        self._seen.clear()
+        self._inner.put_scenario(scenario)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
