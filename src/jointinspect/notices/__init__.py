@@ -16,14 +16,11 @@ The package holds the types (``_types``), the entries by capability area (``visi
 lookups (``names``), rendering (``rendering``) and the Markdown table (``markdown``).
 """
 
-from jointinspect.notices._types import Field, Lang, Notice, RenderedNotice
+from jointinspect.notices._types import F, Field, Lang, Notice, RenderedNotice
 from jointinspect.notices.catalogue import CATALOGUE, GENERIC, notice_for
 from jointinspect.notices.markdown import catalogue_markdown
 from jointinspect.notices.names import NameLookup, NoNames, StoreNames, names_from_store
 from jointinspect.notices.rendering import render, role_label, template_fields
-
-#: Short alias of `Field`, as the catalogue entries write it.
-F = Field
 
 __all__ = [
     "CATALOGUE",

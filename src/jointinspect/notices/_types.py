@@ -31,6 +31,10 @@ class Field(enum.StrEnum):
     RATER = "rater"  # "anonymous" or an enterprise credit code
 
 
+#: Short alias of `Field`, as the catalogue entries write it.
+F = Field
+
+
 @attrs.frozen
 class Notice:
     """One catalogued notification kind.

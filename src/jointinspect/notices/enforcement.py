@@ -5,9 +5,8 @@ legal review."""
 from __future__ import annotations
 
 from jointinspect.model.notification import Role
-from jointinspect.notices._types import Field, Notice
+from jointinspect.notices._types import F, Notice
 
-F = Field
 _D, _S, _L, _E = Role.DEPARTMENT, Role.SUPERVISOR, Role.LEGAL_OFFICE, Role.ENTERPRISE
 
 ENFORCEMENT_NOTICES: tuple[Notice, ...] = (

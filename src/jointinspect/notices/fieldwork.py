@@ -4,9 +4,8 @@ and offline check-ins."""
 from __future__ import annotations
 
 from jointinspect.model.notification import Role
-from jointinspect.notices._types import Field, Notice
+from jointinspect.notices._types import F, Notice
 
-F = Field
 _D, _S = Role.DEPARTMENT, Role.SUPERVISOR
 
 FIELDWORK_NOTICES: tuple[Notice, ...] = (

@@ -4,9 +4,8 @@ accepted or overdue, key supervision, ratings, complaints and audit anchors."""
 from __future__ import annotations
 
 from jointinspect.model.notification import Role
-from jointinspect.notices._types import Field, Notice
+from jointinspect.notices._types import F, Notice
 
-F = Field
 _D, _S, _E = Role.DEPARTMENT, Role.SUPERVISOR, Role.ENTERPRISE
 
 RECTIFICATION_NOTICES: tuple[Notice, ...] = (
