@@ -13,6 +13,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+import jointinspect
 from jointinspect import errors
 from jointinspect.errors import MESSAGES, JointInspectError
 from jointinspect.model.notification import Role
@@ -141,8 +142,8 @@ def test_a_scoped_rule_names_its_department_in_both_languages() -> None:
 #: Codes whose templates show a free ``{reason}``: a raise giving an English ``reason=``
 #: must give its Chinese sentence too (``reason_zh=``), or the Chinese message mixes languages.
 FREE_REASON_CODES = frozenset(code for code, (english, _) in errors.MESSAGES.items() if "{reason" in english)
-SOURCES = sorted(Path(errors.__file__).parent.rglob("*.py")) + sorted(
-    Path(errors.__file__).parents[2].joinpath("adapters").glob("*/src/*/**/*.py")
+SOURCES = sorted(Path(jointinspect.__file__).parent.rglob("*.py")) + sorted(
+    Path(jointinspect.__file__).parents[2].joinpath("adapters").glob("*/src/*/**/*.py")
 )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from jointinspect.policy import schema
+from jointinspect.policy import city, schema, system
 from jointinspect.policy.bounds import bounds_of
 
 #: The metadata keys every policy field must carry (tests/test_policy_reference.py).
@@ -228,9 +228,9 @@ def _bounds(key: Key, text: Mapping[str, str]) -> str:
         return f"{text['one_of']} {_choices(args[0])}"
     if typing.get_origin(tp) in (Mapping, dict) and len(args) == 2:
         return text["map"].format(keys=_choices(args[0]), values=_choices(args[1]))
-    if key.attribute.validator is schema._principal_kinds:
+    if key.attribute.validator is system._principal_kinds:
         return f"{text['any_of']} " + ", ".join(f"`{k}`" for k in sorted(schema.PRINCIPAL_KINDS))
-    if key.attribute.validator is schema._zone:
+    if key.attribute.validator is city._zone:
         return text["zone"]
     if args == [dt.date]:
         return text["dates"]

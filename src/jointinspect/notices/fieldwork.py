@@ -1,13 +1,11 @@
-"""Catalogue entries of issue 12's notifications (spot checks, conflicts of interest, quiet
-slots, offline check-ins), kept apart so `jointinspect.notices` stays short; it merges them
-into `jointinspect.notices.CATALOGUE`."""
+"""Catalogue entries of issue 12's fieldwork: spot checks, conflicts of interest, quiet slots
+and offline check-ins."""
 
 from __future__ import annotations
 
 from jointinspect.model.notification import Role
-from jointinspect.notices import Field, Notice
+from jointinspect.notices._types import F, Notice
 
-F = Field
 _D, _S = Role.DEPARTMENT, Role.SUPERVISOR
 
 FIELDWORK_NOTICES: tuple[Notice, ...] = (
