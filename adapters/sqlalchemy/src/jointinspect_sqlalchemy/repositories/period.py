@@ -32,15 +32,19 @@ def _range(column: Any, since: pendulum.DateTime, until: pendulum.DateTime) -> A
 
 
 class _Period(_Repo):
+    def _in_period(
+        self, table: Any, instant: str, tie: str, kind: type[Any], since: pendulum.DateTime, until: pendulum.DateTime
+    ) -> list[Any]:
+        """The bodies of ``table``'s rows whose ``instant`` is in the period, by ``(instant, tie)``."""
+        column = table.c[instant]
+        query = select(table.c.body).where(_range(column, since, until)).order_by(column, table.c[tie])
+        return self._bodies(query, kind)
+
     def plans_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Plan]:
-        t = s.plans
-        query = select(t.c.body).where(_range(t.c.filed_at, since, until)).order_by(t.c.filed_at, t.c.id)
-        return self._bodies(query, Plan)
+        return self._in_period(s.plans, "filed_at", "id", Plan, since, until)
 
     def inspections_starting(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Inspection]:
-        t = s.inspections
-        query = select(t.c.body).where(_range(t.c.window_start, since, until)).order_by(t.c.window_start, t.c.id)
-        return self._bodies(query, Inspection)
+        return self._in_period(s.inspections, "window_start", "id", Inspection, since, until)
 
     def inspections_by_id(self, ids: Sequence[str]) -> list[Inspection]:
         t, wanted = s.inspections, sorted(set(ids))
@@ -51,24 +55,16 @@ class _Period(_Repo):
         return sorted(found, key=lambda i: i.id)
 
     def visits_checked_in(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Visit]:
-        t = s.visits
-        query = select(t.c.body).where(_range(t.c.checked_in_at, since, until)).order_by(t.c.checked_in_at, t.c.id)
-        return self._bodies(query, Visit)
+        return self._in_period(s.visits, "checked_in_at", "id", Visit, since, until)
 
     def rectifications_opened(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Rectification]:
-        t = s.rectifications
-        query = select(t.c.body).where(_range(t.c.opened_at, since, until)).order_by(t.c.opened_at, t.c.id)
-        return self._bodies(query, Rectification)
+        return self._in_period(s.rectifications, "opened_at", "id", Rectification, since, until)
 
     def evaluations_given(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Evaluation]:
-        t = s.evaluations
-        query = select(t.c.body).where(_range(t.c.at, since, until)).order_by(t.c.at, t.c.inspection_id)
-        return self._bodies(query, Evaluation)
+        return self._in_period(s.evaluations, "at", "inspection_id", Evaluation, since, until)
 
     def complaints_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Complaint]:
-        t = s.complaints
-        query = select(t.c.body).where(_range(t.c.at, since, until)).order_by(t.c.at, t.c.id)
-        return self._bodies(query, Complaint)
+        return self._in_period(s.complaints, "at", "id", Complaint, since, until)
 
     def audit_actions(
         self, actions: Sequence[str], since: pendulum.DateTime, until: pendulum.DateTime
