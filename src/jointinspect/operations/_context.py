@@ -38,6 +38,12 @@ class Context:
     authorizers: Sequence[Authorizer] = ()
 
 
+def default_key(kind: str, role: Role, recipient: str, subject: str) -> str:
+    """A notification's outbox key when the operation names none: one per kind, subject
+    and recipient, so the same event queued twice is delivered once."""
+    return f"{kind}:{subject}:{role}:{recipient}"
+
+
 class Effects:
     """Notifications and audit records collected during one operation."""
 
@@ -68,7 +74,7 @@ class Effects:
     ) -> Notification:
         """The notification `notify` queues (bulk filing queues a chunk's at once)."""
         return Notification(
-            key=key or f"{kind}:{subject}:{role}:{recipient}",
+            key=key or default_key(kind, role, recipient, subject),
             kind=kind,
             role=role,
             recipient=recipient,
@@ -121,7 +127,7 @@ class NotificationBatch:
         """Collect a notification (sent by `send`)."""
         self.notifications.append(
             Notification.checked(
-                key or f"{kind}:{subject}:{role}:{recipient}",
+                key or default_key(kind, role, recipient, subject),
                 kind,
                 role,
                 recipient,
