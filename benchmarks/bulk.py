@@ -52,6 +52,7 @@ from jointinspect_sqlalchemy import SQLStore
 from jointinspect_sqlalchemy import schema as sql_schema
 from jointinspect_sqlalchemy.store import _plan_row
 
+from benchmarks.servers import fresh_pg_database
 from benchmarks.sql_store import _raw_executemany
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
@@ -305,8 +306,6 @@ def run(
         return results
     with postgres(pg_url) as url:
         if url is not None:
-            from benchmarks.run import fresh_pg_database  # noqa: PLC0415 - avoids an import cycle
-
             results.append(measure("PostgreSQL", lambda tag: fresh_pg_database(url, f"bulk_{tag}"), plans, sample))
     return results
 

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # testsupport.*
 
+from benchmarks.servers import fresh_pg_database  # noqa: E402
 from jointinspect import Engine, FixedClock, Policy  # noqa: E402
 from jointinspect.auth import Principal  # noqa: E402
 from jointinspect.codes.keys import MemoryKeyStore  # noqa: E402
@@ -340,8 +341,6 @@ def _stores(pg_url: str | None) -> list[tuple[str, Callable[[], contextlib.Abstr
     def postgresql() -> Iterator[Store]:
         assert pg_url is not None
         from jointinspect_sqlalchemy import SQLStore  # noqa: PLC0415 - optional, imported when used
-
-        from benchmarks.run import fresh_pg_database  # noqa: PLC0415 - avoids an import cycle
 
         store = SQLStore(fresh_pg_database(pg_url, f"history_{os.getpid()}_{next(numbers)}"), create=True)
         try:

@@ -3,7 +3,8 @@
 * `jointinspect.testing.city` — a deterministic example city.
 * `jointinspect.testing.contract` — the store contract suite (subclass it with a
   factory for your store).
-* `jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites.
+* `jointinspect.testing.ledger` — the frequency-ledger and replay-guard contract suites
+  (the replay-guard suite lives in `jointinspect.testing.replay_guard`).
 * `jointinspect.testing.notifier` — the notifier contract suite (keyed, at-least-once
   delivery through the outbox relay).
 * `jointinspect.testing.tamper` — the audit tamper suite (raw edits of the audit table).

@@ -21,9 +21,8 @@ This module imports pytest and hypothesis; the core package never imports it.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import pendulum
@@ -42,13 +41,12 @@ from jointinspect.rules.frequency import (
     Scope,
     evaluate,
 )
+from jointinspect.testing._storm import STORM, T0, storm
+from jointinspect.testing.replay_guard import ReplayGuardContract
 
 __all__ = ["ENTERPRISE", "OTHER_ENTERPRISE", "T0", "LedgerContract", "ReplayGuardContract"]
 
-T = TypeVar("T")
-
-#: Instants and subjects used by the suites.
-T0 = pendulum.datetime(2025, 3, 3, 9, 0, tz="UTC")
+#: Subjects used by the suites (their instant, ``T0``, is shared with the replay-guard suite).
 ENTERPRISE = "91340200MA2NBQ4X1K"
 OTHER_ENTERPRISE = "91340200MA2NBQ4Y2L"
 WEEK = pendulum.duration(days=7)
@@ -57,9 +55,6 @@ ROUTINE, SPECIAL = InspectionKind.ROUTINE, InspectionKind.SPECIAL
 COMPLAINT = InspectionKind.COMPLAINT
 PLANNED = frozenset({InspectionKind.ROUTINE, InspectionKind.RANDOM, InspectionKind.SPECIAL})
 ALL = frozenset(InspectionKind)
-
-#: Threads in the storm tests (the issue asks for at least 32).
-STORM = 32
 
 
 def visit(
@@ -113,29 +108,6 @@ def bucketed(
 ) -> RuleCheck:
     """Build a calendar-bucket check over ``[start, end)``."""
     return RuleCheck(rule, action, limit, scope, counts, bucket=(start, end))
-
-
-def _storm(n: int, work: Callable[[int], T]) -> list[T]:
-    """Run ``work(i)`` on ``n`` threads released together; re-raise the first failure."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except BaseException as exc:  # collected and re-raised in the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
 
 
 # The checks the property test draws from: every scope, both actions, both window kinds.
@@ -525,7 +497,7 @@ class LedgerContract:
         """Contract: storm exactly one allowed."""
         ledger = self.make_ledger()
         checks = [rolling("one_planned_per_week", 1, counts=PLANNED)]
-        decisions = _storm(
+        decisions = storm(
             STORM,
             lambda i: ledger.check_and_reserve(visit(f"s{i}", T0.add(minutes=i), department=f"D-{i}"), checks, T0),
         )
@@ -539,7 +511,7 @@ class LedgerContract:
         """Contract: storm every warning counted once."""
         ledger = self.make_ledger()
         checks = [rolling("warn_past_1", 1, action=Action.WARN)]
-        decisions = _storm(
+        decisions = storm(
             STORM,
             lambda i: ledger.check_and_reserve(visit(f"s{i}", T0.add(minutes=i)), checks, T0),
         )
@@ -556,54 +528,3 @@ def _same(actual: LedgerDecision, expected: LedgerDecision) -> bool:
         and actual.blocked == expected.blocked
         and actual.warnings == expected.warnings
     )
-
-
-class ReplayGuardContract:
-    """What every `ReplayGuard` must do.
-
-    Subclasses implement `make_guard`; override `consume` if the guard takes
-    ``now`` differently (the default passes it as the third argument). A key is remembered
-    until its ``expires_at`` as judged by ``now``: consuming again at or after it succeeds.
-    """
-
-    def make_guard(self) -> Any:
-        """Return a fresh guard that remembers no key."""
-        raise NotImplementedError
-
-    def consume(self, guard: Any, key: str, expires_at: pendulum.DateTime, now: pendulum.DateTime) -> bool:
-        """Call the guard (hook for guards with another signature)."""
-        return bool(guard.consume(key, expires_at, now))
-
-    def test_first_consume_wins_replay_refused(self) -> None:
-        """Contract: first consume wins replay refused."""
-        guard = self.make_guard()
-        until = T0.add(hours=1)
-        assert self.consume(guard, "code-1/i-1", until, T0) is True
-        assert self.consume(guard, "code-1/i-1", until, T0) is False
-        assert self.consume(guard, "code-1/i-1", until, T0.add(minutes=59)) is False
-
-    def test_keys_are_independent(self) -> None:
-        """Contract: keys are independent."""
-        guard = self.make_guard()
-        until = T0.add(hours=1)
-        assert self.consume(guard, "code-1/i-1", until, T0)
-        assert self.consume(guard, "code-1/i-2", until, T0)
-        assert self.consume(guard, "code-2/i-1", until, T0)
-        assert not self.consume(guard, "code-1/i-2", until, T0)
-
-    def test_expiry_honoured(self) -> None:
-        """Contract: expiry honoured."""
-        guard = self.make_guard()
-        until = T0.add(minutes=1)
-        assert self.consume(guard, "k", until, T0)
-        assert not self.consume(guard, "k", until, until.subtract(microseconds=1))
-        # forgotten at its expiry; consumed again with a new one
-        assert self.consume(guard, "k", T0.add(minutes=2), until)
-        assert not self.consume(guard, "k", T0.add(minutes=2), T0.add(seconds=90))
-
-    def test_storm_exactly_one_wins(self) -> None:
-        """Contract: storm exactly one wins."""
-        guard = self.make_guard()
-        until = T0.add(hours=1)
-        results = _storm(STORM, lambda i: self.consume(guard, "storm-key", until, T0))
-        assert results.count(True) == 1
