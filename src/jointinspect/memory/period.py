@@ -1,7 +1,9 @@
-"""The memory store's period reads for reports (issue 13): a scan of each table.
+"""The memory store's period reads for reports (issue 13).
 
-The memory store holds what a test or a quick start files, so a report's scan of its
-tables costs little; the SQL store reads an index range instead.
+Inspections, ratings and complaints are read from the operator listings' sorted indexes,
+which hold every row in the period's order; plans, check-ins, rectifications and audit
+entries, which no index orders by the instant a report counts them at, are scanned (the
+memory store holds what a test or a quick start files).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pendulum
 
 from jointinspect.audit import AuditEntry, parse_row
 from jointinspect.memory._tables import _Base
+from jointinspect.memory.listing import _page
 from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
@@ -37,8 +40,9 @@ class _Period(_Base):
         return _within(self._t.plans.rows.values(), lambda p: p.filed_at, lambda p: p.id, since, until)
 
     def inspections_starting(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Inspection]:
-        rows = self._t.inspections.rows.values()
-        return _within(rows, lambda i: i.window.start, lambda i: i.id, since, until)
+        # the operator listing's index already holds every inspection by (window start, id)
+        rows = self._t.inspections.rows
+        return [rows[i] for i in _page(self._t.listing_inspections, (None, None, None), since, until, len(rows), 0)]
 
     def inspections_by_id(self, ids: Sequence[str]) -> list[Inspection]:
         rows = self._t.inspections.rows
@@ -52,11 +56,12 @@ class _Period(_Base):
         return _within(rows, lambda r: r.opened_at, lambda r: r.id, since, until)
 
     def evaluations_given(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Evaluation]:
-        rows = self._t.evaluations.rows.values()
-        return _within(rows, lambda e: e.at, lambda e: e.inspection_id, since, until)
+        rows = self._t.evaluations.rows
+        return [rows[i] for i in _page(self._t.listing_evaluations, None, since, until, len(rows), 0)]
 
     def complaints_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Complaint]:
-        return _within(self._t.complaints.rows.values(), lambda c: c.at, lambda c: c.id, since, until)
+        rows = self._t.complaints.rows
+        return [rows[i] for i in _page(self._t.listing_complaints, None, since, until, len(rows), 0)]
 
     def audit_actions(
         self, actions: Sequence[str], since: pendulum.DateTime, until: pendulum.DateTime

@@ -68,6 +68,15 @@ def _between(
     return query
 
 
+def _matching(query: Select[Any], *filters: tuple[Any, object | None]) -> Select[Any]:
+    """``query`` narrowed to ``column == value`` for each filter whose value is given
+    (``None`` means any)."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
 class _Listing(_Repo):
     def enterprises(
         self, groups: Sequence[tuple[CreditClass, bool]] | None, limit: int, offset: int
@@ -92,10 +101,7 @@ class _Listing(_Repo):
     ) -> list[Plan]:
         t = s.plans
         query = _between(select(t.c.body), t.c.window_start, since, until)
-        if department is not None:
-            query = query.where(t.c.department == department)
-        if status is not None:
-            query = query.where(t.c.status == status.value)
+        query = _matching(query, (t.c.department, department), (t.c.status, status and status.value))
         return self._bodies(_page(query.order_by(t.c.window_start, t.c.id), limit, offset), Plan)
 
     def inspections(
@@ -111,18 +117,12 @@ class _Listing(_Repo):
         t = s.inspections
         if department is None:
             query = _between(select(t.c.body), t.c.window_start, since, until)
-            if enterprise is not None:
-                query = query.where(t.c.enterprise == enterprise)
-            if status is not None:
-                query = query.where(t.c.status == status.value)
+            query = _matching(query, (t.c.enterprise, enterprise), (t.c.status, status and status.value))
             return self._bodies(_page(query.order_by(t.c.window_start, t.c.id), limit, offset), Inspection)
         # A department's inspections: a range of ji_inspection_departments, then a key probe each.
         d = inspection_departments
         query = _between(select(d.c.inspection_id), d.c.window_start, since, until).where(d.c.department == department)
-        if enterprise is not None:
-            query = query.where(d.c.enterprise == enterprise)
-        if status is not None:
-            query = query.where(d.c.status == status.value)
+        query = _matching(query, (d.c.enterprise, enterprise), (d.c.status, status and status.value))
         ids = _page(query.order_by(d.c.window_start, d.c.inspection_id), limit, offset).subquery()
         joined = select(t.c.body).join(ids, ids.c.inspection_id == t.c.id).order_by(t.c.window_start, t.c.id)
         return self._bodies(joined, Inspection)
@@ -142,10 +142,7 @@ class _Listing(_Repo):
     ) -> list[Rectification]:
         t = s.rectifications
         query = _between(select(t.c.body), t.c.open_deadline, None, due_before).where(t.c.open_deadline.is_not(None))
-        if department is not None:
-            query = query.where(t.c.department == department)
-        if enterprise is not None:
-            query = query.where(t.c.enterprise == enterprise)
+        query = _matching(query, (t.c.department, department), (t.c.enterprise, enterprise))
         return self._bodies(_page(query.order_by(t.c.open_deadline, t.c.id), limit, offset), Rectification)
 
     def complaints(
@@ -157,9 +154,7 @@ class _Listing(_Repo):
         offset: int,
     ) -> list[Complaint]:
         t = s.complaints
-        query = _between(select(t.c.body), t.c.at, since, until)
-        if enterprise is not None:
-            query = query.where(t.c.enterprise == enterprise)
+        query = _matching(_between(select(t.c.body), t.c.at, since, until), (t.c.enterprise, enterprise))
         return self._bodies(_page(query.order_by(t.c.at, t.c.id), limit, offset), Complaint)
 
     def evaluations(
@@ -171,9 +166,7 @@ class _Listing(_Repo):
         offset: int,
     ) -> list[Evaluation]:
         t = s.evaluations
-        query = _between(select(t.c.body), t.c.at, since, until)
-        if enterprise is not None:
-            query = query.where(t.c.enterprise == enterprise)
+        query = _matching(_between(select(t.c.body), t.c.at, since, until), (t.c.enterprise, enterprise))
         return self._bodies(_page(query.order_by(t.c.at, t.c.inspection_id), limit, offset), Evaluation)
 
     def pending_notifications(self, limit: int, offset: int) -> list[Notification]:

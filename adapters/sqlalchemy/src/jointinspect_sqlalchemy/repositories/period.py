@@ -18,17 +18,13 @@ from jointinspect.model.feedback import Complaint, Evaluation
 from jointinspect.model.plan import Inspection, Plan
 from jointinspect.model.rectification import Rectification
 from jointinspect.model.visit import Visit
-from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
+from jointinspect_sqlalchemy.repositories.listing import _between
 from jointinspect_sqlalchemy.schema_period import ACTION_PREFIX
 
 #: Ids per ``IN (...)`` list: well under every driver's bound-parameter limit.
 _IDS_PER_QUERY = 500
-
-
-def _range(column: Any, since: pendulum.DateTime, until: pendulum.DateTime) -> Any:
-    return (column >= codec.micros(since)) & (column < codec.micros(until))
 
 
 class _Period(_Repo):
@@ -37,8 +33,7 @@ class _Period(_Repo):
     ) -> list[Any]:
         """The bodies of ``table``'s rows whose ``instant`` is in the period, by ``(instant, tie)``."""
         column = table.c[instant]
-        query = select(table.c.body).where(_range(column, since, until)).order_by(column, table.c[tie])
-        return self._bodies(query, kind)
+        return self._bodies(_between(select(table.c.body), column, since, until).order_by(column, table.c[tie]), kind)
 
     def plans_filed(self, since: pendulum.DateTime, until: pendulum.DateTime) -> list[Plan]:
         return self._in_period(s.plans, "filed_at", "id", Plan, since, until)
@@ -74,8 +69,8 @@ class _Period(_Repo):
             return []
         t = s.audit_log
         query = (
-            select(t.c.seq, t.c.prev_hash, t.c.hash, t.c.body)
-            .where(t.c.action.in_(sorted({a[:ACTION_PREFIX] for a in wanted})) & _range(t.c.at, since, until))
+            _between(select(t.c.seq, t.c.prev_hash, t.c.hash, t.c.body), t.c.at, since, until)
+            .where(t.c.action.in_(sorted({a[:ACTION_PREFIX] for a in wanted})))
             .order_by(t.c.seq)
         )
         entries = (parse_row(*row) for row in self._uow.execute(query))
