@@ -264,7 +264,7 @@ licences = Table(
     Column("holder", Key(), nullable=False),
     Column("department", Key(), nullable=False),
     Column("expires_on", Integer, nullable=False),
-    #: unused since revision 0011: the marks are in ji_licence_warnings (always NULL)
+    #: unused since revision 0011 (always NULL): see ji_licence_cursors
     Column("warned_lead", Integer, nullable=True),
     Index("ix_ji_licences_expiry", "expires_on", "kind", "number"),
     **_mysql,
@@ -297,19 +297,27 @@ legal_reviews = Table(
     **_mysql,
 )
 
-# The licence sweep's marks (issue 12; revision 0011): one row per licence warned at an
-# expiry, keyed in the expiry index's order, so that a page's marks are written side by side
-# (a mark in the wide, insertion-ordered licence row rewrote a scattered page per licence)
-# and the sweep's read checks them from the index alone. ji_licences.warned_lead is no
-# longer written.
-licence_warnings = Table(
-    "ji_licence_warnings",
+# The licence sweep's progress (issue 12; revision 0013): per lead time, the (expires_on,
+# kind, number) of the last licence claimed, one row written per page (revision 0011's mark
+# per licence cost more than the range read); lead time 0 is the sentinel row that puts
+# share and claims lock. Licences put behind a cursor wait in ji_licence_late for the next
+# sweep. ji_licences.warned_lead is no longer written.
+licence_cursors = Table(
+    "ji_licence_cursors",
     metadata,
-    Column("expires_on", Integer, primary_key=True, autoincrement=False),
+    Column("lead_days", Integer, primary_key=True, autoincrement=False),
+    Column("expires_on", Integer, nullable=True),
+    Column("kind", Key(), nullable=True),
+    Column("number", Key(), nullable=True),
+    **_mysql,
+)
+
+licence_late = Table(
+    "ji_licence_late",
+    metadata,
     Column("kind", Key(), primary_key=True),
     Column("number", Key(), primary_key=True),
-    #: the shortest lead time (days) warned at this expiry
-    Column("lead_days", Integer, nullable=False),
-    sqlite_with_rowid=False,
+    Column("expires_on", Integer, nullable=False),
+    Index("ix_ji_licence_late_expiry", "expires_on", "kind", "number"),
     **_mysql,
 )
