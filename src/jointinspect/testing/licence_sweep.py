@@ -9,7 +9,6 @@ contract module runs them with its ``store`` and ``city`` fixtures.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pendulum
 
@@ -20,6 +19,7 @@ from jointinspect.model.notification import Notification, Role
 from jointinspect.policy.schema import load_policy
 from jointinspect.ports import Store
 from jointinspect.sample import City, populate
+from jointinspect.testing._storm import storm
 from jointinspect.testing.principals import SYSTEM
 
 #: 02:00 in Yantai (UTC+8) on 1 March 2026.
@@ -201,23 +201,7 @@ class LicenceSweepContract:
         for i in range(count):
             first.add_licence(_licence(city, f"C{i:02d}", i % 30, holder=i % 3), by=SYSTEM)
         engines = [first, _sweeper(store, city, page=4)]
-        barrier = threading.Barrier(2)
-        sent: list[int] = []
-        errors: list[BaseException] = []
-
-        def sweep(engine: Engine) -> None:
-            barrier.wait()
-            try:
-                sent.append(engine.sweep_licences(by=SYSTEM))
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=sweep, args=(e,)) for e in engines]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        sent = storm(2, lambda i: engines[i].sweep_licences(by=SYSTEM))
         # Each licence claimed by exactly one of the two sweeps, none left over.
         assert sum(sent) == count
         with store.unit_of_work() as uow:
@@ -264,31 +248,16 @@ class LicenceSweepContract:
         for i in range(10):
             sweeper.add_licence(_licence(city, f"S{i:02d}", i * 3), by=SYSTEM)
         registrar = _sweeper(store, city, page=1)
-        barrier = threading.Barrier(2)
-        errors: list[BaseException] = []
 
-        def sweep() -> None:
-            barrier.wait()
-            try:
+        def sweep_or_register(i: int) -> None:
+            if i == 0:
                 for _ in range(4):
                     sweeper.sweep_licences(by=SYSTEM)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
+            else:
+                for n in range(20):
+                    registrar.add_licence(_licence(city, f"T{n:02d}", (n * 7) % 30), by=SYSTEM)
 
-        def register() -> None:
-            barrier.wait()
-            try:
-                for i in range(20):
-                    registrar.add_licence(_licence(city, f"T{i:02d}", (i * 7) % 30), by=SYSTEM)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=sweep), threading.Thread(target=register)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        storm(2, sweep_or_register)
         sweeper.sweep_licences(by=SYSTEM)
         with store.unit_of_work() as uow:
             queued = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring"]
