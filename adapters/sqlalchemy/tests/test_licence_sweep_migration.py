@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
 from jointinspect_sqlalchemy import SQLStore, upgrade
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.migrate import _config
+from jointinspect_sqlalchemy.migrate import downgrade
 from sqlalchemy import create_engine, text
 
 from jointinspect.model.licence import Licence
@@ -68,12 +67,9 @@ def test_downgrade_marks_what_the_cursors_passed(sql_url: str) -> None:
             uow.commit()
     finally:
         store.close()
+    downgrade(sql_url, "0012_period_reads")
     engine = create_engine(sql_url)
     try:
-        with engine.begin() as connection:
-            config = _config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0012_period_reads")
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT number, lead_days FROM ji_licence_warnings ORDER BY number"))
             assert [tuple(row) for row in rows] == [("a", 30), ("b", 30)]
