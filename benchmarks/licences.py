@@ -133,14 +133,14 @@ def peak(call: Callable[[], object]) -> int:
 
 
 def forget_warnings(store: Any) -> None:
-    """Reset what a sweep wrote (marks, outbox), so that the next round warns again."""
+    """Reset what a sweep wrote (cursors, outbox), so that the next round warns again."""
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("DELETE FROM ji_licence_warnings")
+        conn.exec_driver_sql("DELETE FROM ji_licence_cursors WHERE lead_days <> 0")
         conn.exec_driver_sql("DELETE FROM ji_outbox")
     if store.family == "postgresql":
         # The deleted rows' dead versions would slow the next round: vacuum them.
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("VACUUM ANALYZE ji_licence_warnings")
+            conn.exec_driver_sql("VACUUM ANALYZE ji_licence_cursors")
             conn.exec_driver_sql("VACUUM ANALYZE ji_outbox")
 
 
@@ -166,7 +166,8 @@ def insert_floor(store: Any) -> float:
 
 
 def claim_path(store: Any, page: int = 1000) -> int:
-    """The sweep's store step alone: claim (read and mark) each page, commit, no notification."""
+    """The sweep's store step alone: claim each page (read it, move the cursor), commit, no
+    notification."""
     last, after, total = TODAY + dt.timedelta(days=LEAD), None, 0
     while True:
         with store.unit_of_work() as uow:

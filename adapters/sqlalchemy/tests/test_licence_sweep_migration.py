@@ -1,6 +1,7 @@
-"""Revision 0011_licence_sweep on a database whose licences already carry warnings in
-``ji_licences.warned_lead``: the marks move to ``ji_licence_warnings``, so the sweep does
-not warn those licences again, and the others still are."""
+"""Revisions 0011_licence_sweep and 0013_licence_cursors on a database whose licences
+already carry warnings in ``ji_licences.warned_lead``: the marks move to
+``ji_licence_warnings``, then become the lead times' cursors, and the licences a cursor
+passed without their warning are noted late, so the next sweep warns exactly those."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import datetime as dt
 
 from jointinspect_sqlalchemy import SQLStore, upgrade
 from jointinspect_sqlalchemy import schema as s
-from sqlalchemy import create_engine
+from jointinspect_sqlalchemy.migrate import downgrade
+from sqlalchemy import create_engine, text
+
+from jointinspect.model.licence import Licence
 
 DAY0 = dt.date(2026, 4, 1)
-HOLDER = "91370600000000001X"
+HOLDER = "91370600000000001N"
 
 
 def test_upgrade_moves_the_warnings_to_their_table(sql_url: str) -> None:
@@ -37,7 +41,49 @@ def test_upgrade_moves_the_warnings_to_their_table(sql_url: str) -> None:
     try:
         last = DAY0 + dt.timedelta(days=30)
         with store.unit_of_work() as uow:
-            assert [lic.number for lic in uow.licences.unwarned(30, DAY0, last, None, 10)] == ["none"]
-            assert [lic.number for lic in uow.licences.unwarned(7, DAY0, last, None, 10)] == ["none", "w30"]
+            # Each lead time's cursor is its furthest mark or a shorter one's: w7 for both.
+            assert uow.licences.cursor(30) == (dt.date(2026, 4, 5), "food_business", "w7")
+            assert uow.licences.cursor(7) == (dt.date(2026, 4, 5), "food_business", "w7")
+            assert uow.licences.unwarned(30, DAY0, last, None, 10) == []
+            # "none" was never warned and w30 not for 7 days, though the cursors passed them.
+            assert [lic.number for lic in uow.licences.claim_late(DAY0, 10)] == ["none", "w30"]
+    finally:
+        store.close()
+
+
+def test_downgrade_marks_what_the_cursors_passed(sql_url: str) -> None:
+    upgrade(sql_url, "0013_licence_cursors")
+    store = SQLStore(sql_url)
+    try:
+        with store.unit_of_work() as uow:
+            for number in ("a", "b", "c"):
+                uow.licences.put(Licence("food_business", number, HOLDER, "SCJG", DAY0 + dt.timedelta(days=3)))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert len(uow.licences.claim_unwarned(30, DAY0, DAY0 + dt.timedelta(days=30), None, 2)) == 2
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.licences.put(Licence("food_business", "late", HOLDER, "SCJG", DAY0 + dt.timedelta(days=1)))
+            uow.commit()
+    finally:
+        store.close()
+    downgrade(sql_url, "0012_period_reads")
+    engine = create_engine(sql_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT number, lead_days FROM ji_licence_warnings ORDER BY number"))
+            assert [tuple(row) for row in rows] == [("a", 30), ("b", 30)]
+    finally:
+        engine.dispose()
+    upgrade(sql_url)
+    store = SQLStore(sql_url)
+    try:
+        with store.unit_of_work() as uow:
+            assert uow.licences.cursor(30) == (DAY0 + dt.timedelta(days=3), "food_business", "b")
+            assert [lic.number for lic in uow.licences.unwarned(30, DAY0, DAY0 + dt.timedelta(days=30), None, 10)] == [
+                "c"
+            ]
+            # The late licence is not marked after the downgrade, so it is again due.
+            assert [lic.number for lic in uow.licences.claim_late(DAY0, 10)] == ["late"]
     finally:
         store.close()

@@ -223,8 +223,10 @@ class _Tables:
     licences: _Table[str, Licence] = attrs.Factory(_Table)
     #: None -> licences by (expiry, kind, number)
     licences_by_expiry: _Sorted = attrs.Factory(_Sorted)
-    #: licence key -> (expiry, shortest lead time warned at that expiry)
-    licence_warnings: _Table[str, tuple[dt.date, int]] = attrs.Factory(_Table)
+    #: lead time (days) -> the (expiry, kind, number) of the last licence claimed for it
+    licence_cursors: _Table[int, tuple[dt.date, str, str]] = attrs.Factory(_Table)
+    #: licence key -> the expiry it was put at behind a cursor (claimed by the next sweep)
+    licence_late: _Table[str, dt.date] = attrs.Factory(_Table)
     penalties: _Table[str, Penalty] = attrs.Factory(_Table)
     penalties_by_enterprise: _Index = attrs.Factory(_Index)
     #: kind -> public penalties by publicity start

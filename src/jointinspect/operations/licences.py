@@ -4,9 +4,10 @@ warns the holder and the issuing department a policy lead time ahead.
 The sweep reads each lead time's expiry range by index, in pages of
 ``policy.licences.page`` licences, one unit of work per page: its memory stays flat however
 many licences the city holds, and a sweep interrupted half-way resumes where it stopped.
-Each page is claimed (read and marked warned in one store step), so each licence is warned
-once per lead time and expiry even when two sweeps run at once (renewing it re-arms the
-warnings); running the sweep again the same day sends nothing new. Per page: one warning
+Each page is claimed (read, and the lead time's cursor moved past it, in one store step),
+so each licence is warned once per lead time and expiry even when two sweeps run at once
+(renewing it re-arms the warnings; one registered or renewed behind a cursor is noted late
+and warned by the next sweep); running the sweep again the same day sends nothing new. Per page: one warning
 per licence to its holder, one digest per issuing department, one audit entry, all queued
 with one outbox call.
 """
@@ -28,6 +29,7 @@ from jointinspect.operations._unit import (
     require_department,
     require_enterprise,
 )
+from jointinspect.ports.licences import LicenceOrder
 from jointinspect.rules.licences import lead_ranges
 from jointinspect.timeutil import local_date
 
@@ -59,26 +61,56 @@ def sweep_licences(context: Context, by: Principal) -> int:
     permit(context, "sweep_licences", by, AuthContext(), "-")
     policy = context.policy
     today = local_date(context.clock.now(), policy.zone)
-    if policy.licences.lead_days:
-        # The records of expired licences are no longer needed (expired ones are not warned).
-        with operation(context, by) as effects:
-            effects.uow.licences.forget_warnings_before(today)
+    if not policy.licences.lead_days:
+        return 0
+    ranges = lead_ranges(today, policy.licences.lead_days)
+    with operation(context, by) as effects:
+        # The late notes of expired licences are no longer needed (expired ones are not warned).
+        effects.uow.licences.forget_warnings_before(today)
     sent = 0
-    for lead, first, last in lead_ranges(today, policy.licences.lead_days):
-        after: tuple[dt.date, str, str] | None = None
+    while True:
+        # Licences put behind a cursor (registered or renewed late) first: each is warned
+        # for the lead time whose range holds its expiry today, unless that range's cursor
+        # has not reached it yet (then the range's own claim below warns it).
+        with operation(context, by) as effects:
+            late = effects.uow.licences.claim_late(today, policy.licences.page)
+            for lead, page in _late_pages(effects, ranges, late):
+                _warn(effects, lead, today, page)
+                sent += len(page)
+        if not late:
+            break
+    for lead, first, last in ranges:
+        after: LicenceOrder | None = None
         while True:
             with operation(context, by) as effects:
-                # Read and mark in one step: a concurrent sweep never claims these too.
+                # Read and move the cursor in one step: a concurrent sweep never claims these too.
                 page = effects.uow.licences.claim_unwarned(lead, first, last, after, policy.licences.page)
                 if page:
                     _warn(effects, lead, today, page)
             sent += len(page)
-            # An empty page ends the range (a short one may be short because a concurrent
-            # sweep claimed part of it, so it does not).
+            # An empty page ends the range (a concurrent sweep moved the cursor past the rest).
             if not page:
                 break
             after = (page[-1].expires_on, page[-1].kind, page[-1].number)
     return sent
+
+
+def _late_pages(
+    effects: Effects, ranges: list[tuple[int, dt.date, dt.date]], late: list[Licence]
+) -> list[tuple[int, list[Licence]]]:
+    """The late licences to warn now, grouped by lead time (in expiry order)."""
+    cursors: dict[int, LicenceOrder | None] = {}
+    pages: dict[int, list[Licence]] = {}
+    for licence in late:
+        lead = next((lead for lead, first, last in ranges if first <= licence.expires_on <= last), None)
+        if lead is None:
+            continue  # beyond every lead time today (the policy's lead times shrank)
+        if lead not in cursors:
+            cursors[lead] = effects.uow.licences.cursor(lead)
+        cursor = cursors[lead]
+        if cursor is not None and (licence.expires_on, licence.kind, licence.number) <= cursor:
+            pages.setdefault(lead, []).append(licence)
+    return list(pages.items())
 
 
 def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> None:

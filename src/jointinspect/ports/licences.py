@@ -1,4 +1,4 @@
-"""The licences' repository and the record of the expiry warnings sent.
+"""The licences' repository and the sweep's progress through them.
 
 Part of `jointinspect.ports`; its docstring states the rules every repository keeps.
 """
@@ -6,20 +6,36 @@ Part of `jointinspect.ports`; its docstring states the rules every repository ke
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Protocol
 
 from jointinspect.model.licence import Licence
 
+#: ``(expires_on, kind, number)``: the order of the expiry index, of a sweep page and of a
+#: lead time's cursor.
+LicenceOrder = tuple[dt.date, str, str]
+
 
 class LicenceRepository(Protocol):
-    """Licences (reference data, upserted by kind and number) and the record of which
-    expiry warnings were sent, so that a sweep warns once per licence, lead time and expiry:
-    per licence, the shortest lead time warned at its current expiry (a renewal, that is
-    another expiry, forgets it; putting the same expiry again keeps it)."""
+    """Licences (reference data, upserted by kind and number) and how far the warning sweep
+    has come: per lead time, a **cursor**, the ``(expires_on, kind, number)`` of the last
+    licence claimed for it. The cursors only move forward, so each licence is claimed once
+    per lead time and expiry with one small write per page, whatever the page's size (issue
+    12: a mark per licence cost more than the range read itself).
+
+    A licence put at a new expiry (registered, or renewed to another day) that some cursor
+    has already passed is noted **late**, and the next sweep claims it with `claim_late`:
+    nothing registered late is lost. Putting the same expiry again changes nothing (its
+    warnings are not re-armed); a renewal to an expiry ahead of the cursors is claimed by
+    the range in its turn.
+
+    Atomicity: `put`, `claim_unwarned` and `claim_late` serialise with one another (the SQL
+    store locks one row: shared by a put, exclusive by a claim), so a licence put while a
+    sweep runs is either read by the sweep's range or noted late, never neither.
+    """
 
     def put(self, licence: Licence) -> None:
-        """Insert or replace a licence (a renewal replaces its expiry)."""
+        """Insert or replace a licence (a renewal replaces its expiry); note it late when it
+        comes at a new expiry that a cursor has passed (see the class docstring)."""
         ...
 
     def get(self, kind: str, number: str) -> Licence | None:
@@ -27,32 +43,36 @@ class LicenceRepository(Protocol):
         ...
 
     def unwarned(
-        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+        self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
     ) -> list[Licence]:
-        """Licences expiring in ``[first, last]`` not yet warned for ``lead_days`` or a shorter
-        lead time at their current expiry, ordered by ``(expires_on, kind, number)``, strictly
-        after ``after`` (that triple of the last licence of the previous page), at most
-        ``limit``. Cost: the licences in the range (indexed by expiry), as a range query."""
-        ...
-
-    def mark_warned(self, lead_days: int, licences: Sequence[Licence]) -> None:
-        """Record that ``licences`` were warned for ``lead_days`` at their current expiry
-        (idempotent; a licence already warned for a shorter lead time keeps that)."""
+        """Licences expiring in ``[first, last]`` that ``lead_days``'s cursor has not passed,
+        ordered by ``(expires_on, kind, number)``, strictly after ``after`` (that triple of
+        the last licence of the previous page) when given, at most ``limit``; nothing is
+        written. Cost: one indexed range query of the licences returned."""
         ...
 
     def claim_unwarned(
-        self, lead_days: int, first: dt.date, last: dt.date, after: tuple[dt.date, str, str] | None, limit: int
+        self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
     ) -> list[Licence]:
-        """``unwarned(...)`` and ``mark_warned(lead_days, ...)`` of the page it returns, as one
-        step (the sweep's page, issue 12): the licences returned are exactly those this call
-        marked, in the same order. Two units of work claiming at once never both return a
-        licence (a store serialises them, or re-checks a row another one marked first, and
-        may then return a shorter page, even an empty one, while later licences remain).
-        Cost: the range read, plus one write per licence returned."""
+        """``unwarned(...)`` and moving ``lead_days``'s cursor to the last licence returned,
+        as one step (the sweep's page): two units of work claiming at once never both return
+        a licence (the second waits for the first, then starts after its cursor). Rolled
+        back with the unit of work. Cost: the range read, plus one row written per page."""
+        ...
+
+    def cursor(self, lead_days: int) -> LicenceOrder | None:
+        """``lead_days``'s cursor: the order of the last licence claimed for it (``None``
+        before its first claim)."""
+        ...
+
+    def claim_late(self, day: dt.date, limit: int) -> list[Licence]:
+        """Up to ``limit`` licences noted late (see the class docstring), in expiry order,
+        removed from the late list as one step (two claims never both return one). A late
+        note whose licence has since moved to another expiry, or expires before ``day``, is
+        removed without being returned; an empty list means no note is left."""
         ...
 
     def forget_warnings_before(self, day: dt.date) -> int:
-        """Delete the warning records of expiries before ``day`` and return how many: such a
-        licence is never swept again (a renewal gives it another expiry), so the records
-        the sweep keeps stay those of the licences still ahead. Cost: the records deleted."""
+        """Delete the late notes of expiries before ``day`` and return how many: an expired
+        licence is never warned (a renewal gives it another expiry and a note of its own)."""
         ...

@@ -1,5 +1,6 @@
-"""What the frequency-ledger and replay-guard suites share: the instant their cases start
-from (``T0``) and the storm of threads released together that they race (``STORM``).
+"""What the contract suites share: the instant the ledger and replay-guard cases start from
+(``T0``) and the threads released together that the concurrency cases race (`storm`,
+`race`, ``STORM``).
 
 Re-exported by `jointinspect.testing.ledger`; this module imports nothing of pytest.
 """
@@ -42,3 +43,16 @@ def storm(n: int, work: Callable[[int], T]) -> list[T]:
     if errors:
         raise errors[0]
     return results
+
+
+def race(n: int, attempt: Callable[[int], T], refused: type[BaseException]) -> list[T]:
+    """`storm` of ``attempt(0..n-1)``, where ``refused`` is the expected way to lose: return
+    what the winners returned, in thread order; any other error fails the test."""
+
+    def guarded(i: int) -> list[T]:
+        try:
+            return [attempt(i)]
+        except refused:
+            return []
+
+    return [value for outcome in storm(n, guarded) for value in outcome]

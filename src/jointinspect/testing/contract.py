@@ -17,9 +17,7 @@ window).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
 
 import attrs
 import pendulum
@@ -49,6 +47,7 @@ from jointinspect.relay import CollectingNotifier
 from jointinspect.requests import PlanRequest
 from jointinspect.rules.frequency import Action, Reservation, RuleCheck, Scope
 from jointinspect.sample import City, build_city, populate
+from jointinspect.testing._storm import race, storm
 from jointinspect.testing.bounded import BoundedReadsContract
 from jointinspect.testing.bulk_reads import BulkReadsContract
 from jointinspect.testing.fieldwork import FieldworkContract
@@ -76,35 +75,6 @@ def _plan(pid: str, enterprise: str, day: int, dept: str = "SCJG", filed: int = 
         kind=InspectionKind.ROUTINE,
         filed_at=T0.add(minutes=filed),
     )
-
-
-T = TypeVar("T")
-
-
-def race(n: int, attempt: Callable[[int], T], refused: type[BaseException]) -> list[T]:
-    """Run ``attempt(0..n-1)`` in ``n`` threads released together; return what the
-    successful ones returned. ``refused`` is the expected way to lose; any other error
-    fails the test."""
-    barrier = threading.Barrier(n)
-    won: list[T] = []
-    errors: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        try:
-            won.append(attempt(i))
-        except refused:
-            pass
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return won
 
 
 class StoreContract(
@@ -391,11 +361,7 @@ class StoreContract(
                     uow.audit.append(AuditRecord(T0, f"w{n}", "act", f"s{n}-{k}", {"k": k}))
                     uow.commit()
 
-        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        storm(4, worker)
         with store.unit_of_work() as uow:
             entries = uow.audit.entries()
             assert verify(entries) == 20

@@ -9,7 +9,6 @@ contract module runs them with its ``store`` and ``city`` fixtures.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pendulum
 
@@ -20,6 +19,7 @@ from jointinspect.model.notification import Notification, Role
 from jointinspect.policy.schema import load_policy
 from jointinspect.ports import Store
 from jointinspect.sample import City, populate
+from jointinspect.testing._storm import storm
 from jointinspect.testing.principals import SYSTEM
 
 #: 02:00 in Yantai (UTC+8) on 1 March 2026.
@@ -50,32 +50,38 @@ def _sweeper(store: Store, city: City, page: int) -> Engine:
 class LicenceSweepContract:
     """The issue-12 bulk cases (mixed into `StoreContract`)."""
 
-    def test_claim_returns_the_unwarned_page_and_marks_it(self, store: Store, city: City) -> None:
+    def test_claim_returns_the_unwarned_page_and_moves_the_cursor(self, store: Store, city: City) -> None:
         last = TODAY + dt.timedelta(days=30)
         with store.unit_of_work() as uow:
             for number, day in (("b", 3), ("a", 3), ("c", 0), ("d", 30), ("e", 31), ("f", -1)):
                 uow.licences.put(_licence(city, number, day))
             uow.commit()
         with store.unit_of_work() as uow:
+            assert uow.licences.cursor(30) is None
             first = uow.licences.claim_unwarned(30, TODAY, last, None, 2)
             assert _keys(first) == ["food_business|c", "food_business|a"]
             assert first[0] == _licence(city, "c", 0)
-            after = (first[-1].expires_on, first[-1].kind, first[-1].number)
-            assert _keys(uow.licences.claim_unwarned(30, TODAY, last, after, 2)) == [
+            assert uow.licences.cursor(30) == (TODAY + dt.timedelta(days=3), "food_business", "a")
+            # The cursor, not ``after``, says where the next claim starts.
+            assert _keys(uow.licences.claim_unwarned(30, TODAY, last, None, 2)) == [
                 "food_business|b",
                 "food_business|d",
             ]
             uow.commit()
         with store.unit_of_work() as uow:
-            # Claimed means marked: nothing left for 30 days, everything again for 7.
+            # Claimed means passed: nothing left for 30 days, everything again for 7.
             assert uow.licences.claim_unwarned(30, TODAY, last, None, 10) == []
             assert uow.licences.unwarned(30, TODAY, last, None, 10) == []
+            assert uow.licences.cursor(30) == (last, "food_business", "d")
+            assert uow.licences.cursor(7) is None
             assert _keys(uow.licences.unwarned(7, TODAY, last, None, 10)) == [
                 "food_business|c",
                 "food_business|a",
                 "food_business|b",
                 "food_business|d",
             ]
+            # A later range starts at its first day, wherever the cursor is.
+            assert _keys(uow.licences.unwarned(30, last, last + dt.timedelta(days=1), None, 10)) == ["food_business|e"]
 
     def test_a_claim_rolls_back(self, store: Store, city: City) -> None:
         last = TODAY + dt.timedelta(days=30)
@@ -86,14 +92,55 @@ class LicenceSweepContract:
             assert len(uow.licences.claim_unwarned(30, TODAY, last, None, 10)) == 1
             uow.rollback()
         with store.unit_of_work() as uow:
+            assert uow.licences.cursor(30) is None
             assert _keys(uow.licences.claim_unwarned(30, TODAY, last, None, 10)) == ["food_business|a"]
 
-    def test_forgetting_warnings_of_past_expiries(self, store: Store, city: City) -> None:
+    def test_a_licence_put_behind_a_cursor_is_noted_late(self, store: Store, city: City) -> None:
+        last = TODAY + dt.timedelta(days=30)
         with store.unit_of_work() as uow:
-            old, kept = _licence(city, "old", -1), _licence(city, "kept", 0)
-            uow.licences.put(old)
-            uow.licences.put(kept)
-            uow.licences.mark_warned(30, [old, kept])
+            uow.licences.put(_licence(city, "m", 10))
+            uow.licences.put(_licence(city, "kept", 5))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert _keys(uow.licences.claim_unwarned(30, TODAY, last, None, 10)) == [
+                "food_business|kept",
+                "food_business|m",
+            ]
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.licences.claim_late(TODAY, 10) == []
+            uow.licences.put(_licence(city, "kept", 5))  # the same expiry again: nothing new
+            uow.licences.put(_licence(city, "late", 2))  # behind the cursor: late
+            uow.licences.put(_licence(city, "ahead", 20))  # ahead of it: the range's
+            uow.licences.put(_licence(city, "moved", 4))  # late, then renewed ahead: not late
+            uow.licences.put(_licence(city, "moved", 25))
+            uow.licences.put(_licence(city, "old", -3))  # expired: dropped
+            uow.licences.put(_licence(city, "m", 1))  # moved back behind the cursor: late
+            uow.commit()
+        with store.unit_of_work() as uow:
+            claimed = uow.licences.claim_late(TODAY, 1)
+            assert _keys(claimed) == ["food_business|m"] and claimed[0] == _licence(city, "m", 1)
+            uow.rollback()
+        with store.unit_of_work() as uow:
+            assert _keys(uow.licences.claim_late(TODAY, 1)) == ["food_business|m"]
+            assert _keys(uow.licences.claim_late(TODAY, 10)) == ["food_business|late"]
+            assert uow.licences.claim_late(TODAY, 10) == []
+            uow.commit()
+        with store.unit_of_work() as uow:
+            assert uow.licences.claim_late(TODAY, 10) == []
+            assert _keys(uow.licences.unwarned(30, TODAY, last, None, 10)) == [
+                "food_business|ahead",
+                "food_business|moved",
+            ]
+
+    def test_forgetting_late_notes_of_past_expiries(self, store: Store, city: City) -> None:
+        with store.unit_of_work() as uow:
+            uow.licences.put(_licence(city, "z", 40))
+            assert len(uow.licences.claim_unwarned(30, TODAY, TODAY + dt.timedelta(days=40), None, 10)) == 1
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.licences.put(_licence(city, "old", -1))
+            uow.licences.put(_licence(city, "kept", 0))
             uow.commit()
         with store.unit_of_work() as uow:
             assert uow.licences.forget_warnings_before(TODAY) == 1
@@ -101,8 +148,8 @@ class LicenceSweepContract:
             uow.commit()
         day = TODAY - dt.timedelta(days=1)
         with store.unit_of_work() as uow:
-            # The expired licence's record is gone; the one of today is kept.
-            assert _keys(uow.licences.unwarned(30, day, TODAY, None, 10)) == ["food_business|old"]
+            # The expired licence's note is gone; the one of today is kept.
+            assert _keys(uow.licences.claim_late(day, 10)) == ["food_business|kept"]
 
     def test_add_many_queues_in_order_and_skips_known_keys(self, store: Store, city: City) -> None:
         with store.unit_of_work() as uow:
@@ -154,23 +201,7 @@ class LicenceSweepContract:
         for i in range(count):
             first.add_licence(_licence(city, f"C{i:02d}", i % 30, holder=i % 3), by=SYSTEM)
         engines = [first, _sweeper(store, city, page=4)]
-        barrier = threading.Barrier(2)
-        sent: list[int] = []
-        errors: list[BaseException] = []
-
-        def sweep(engine: Engine) -> None:
-            barrier.wait()
-            try:
-                sent.append(engine.sweep_licences(by=SYSTEM))
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=sweep, args=(e,)) for e in engines]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        sent = storm(2, lambda i: engines[i].sweep_licences(by=SYSTEM))
         # Each licence claimed by exactly one of the two sweeps, none left over.
         assert sum(sent) == count
         with store.unit_of_work() as uow:
@@ -178,3 +209,61 @@ class LicenceSweepContract:
             digests = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring_digest"]
         listed = sorted(key for n in digests for key in n.data()["licences"].split(","))
         assert listed == sorted(f"food_business|C{i:02d}" for i in range(count))
+
+    def test_a_licence_registered_after_the_sweep_is_warned_by_the_next(self, store: Store, city: City) -> None:
+        engine = _sweeper(store, city, page=2)
+        populate(engine, city)
+        for i in range(5):
+            engine.add_licence(_licence(city, f"R{i}", 5 + i * 5), by=SYSTEM)  # days 5..25
+        assert engine.sweep_licences(by=SYSTEM) == 5
+        # Registered after today's sweep, behind the 30-day cursor: 20 days (the 30-day
+        # warning), 3 days (the 7-day one), 8 days (30 today; 7 tomorrow, from the range).
+        engine.add_licence(_licence(city, "L20", 20), by=SYSTEM)
+        engine.add_licence(_licence(city, "L3", 3), by=SYSTEM)
+        engine.add_licence(_licence(city, "L8", 8), by=SYSTEM)
+        engine.add_licence(_licence(city, "R1", 10), by=SYSTEM)  # the same expiry: not again
+        assert engine.sweep_licences(by=SYSTEM) == 3
+        assert engine.sweep_licences(by=SYSTEM) == 0
+        tomorrow = Engine(store=store, policy=engine.policy, clock=FixedClock(NOW.add(days=1)), auto_deliver=False)
+        # Tomorrow the 7-day range reaches day 8: L8's second warning, from the range.
+        assert tomorrow.sweep_licences(by=SYSTEM) == 1
+        with store.unit_of_work() as uow:
+            queued = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring"]
+        leads = sorted((n.subject.split("|")[1], n.data()["lead_days"]) for n in queued)
+        assert leads == [
+            ("L20", "30"),
+            ("L3", "7"),
+            ("L8", "30"),
+            ("L8", "7"),
+            ("R0", "7"),
+            ("R1", "30"),
+            ("R2", "30"),
+            ("R3", "30"),
+            ("R4", "30"),
+        ]
+
+    def test_licences_registered_while_sweeping_are_each_warned_once(self, store: Store, city: City) -> None:
+        sweeper = _sweeper(store, city, page=1)
+        populate(sweeper, city)
+        for i in range(10):
+            sweeper.add_licence(_licence(city, f"S{i:02d}", i * 3), by=SYSTEM)
+        registrar = _sweeper(store, city, page=1)
+
+        def sweep_or_register(i: int) -> None:
+            if i == 0:
+                for _ in range(4):
+                    sweeper.sweep_licences(by=SYSTEM)
+            else:
+                for n in range(20):
+                    registrar.add_licence(_licence(city, f"T{n:02d}", (n * 7) % 30), by=SYSTEM)
+
+        storm(2, sweep_or_register)
+        sweeper.sweep_licences(by=SYSTEM)
+        with store.unit_of_work() as uow:
+            queued = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring"]
+        # Every licence warned exactly once today, for the shortest lead time reaching it.
+        subjects = sorted(n.subject for n in queued)
+        expected = sorted(
+            [f"food_business|S{i:02d}" for i in range(10)] + [f"food_business|T{i:02d}" for i in range(20)]
+        )
+        assert subjects == expected

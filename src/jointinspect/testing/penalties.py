@@ -104,34 +104,32 @@ class PenaltiesContract:
                 after = (page[-1].expires_on, page[-1].kind, page[-1].number)
             assert pages == [expected[:2], expected[2:4], expected[4:]]
 
-    def test_warnings_are_per_lead_and_expiry_and_idempotent(self, store: Store, city: City) -> None:
+    def test_cursors_are_per_lead_and_a_renewal_rearms(self, store: Store, city: City) -> None:
         a, b = _licence(city, "k", "1", 3), _licence(city, "k", "2", 4)
         last = DAY0 + dt.timedelta(days=30)
         with store.unit_of_work() as uow:
             uow.licences.put(a)
             uow.licences.put(b)
-            uow.licences.mark_warned(30, [a])
-            uow.licences.mark_warned(30, [a])  # again: no error, no change
+            assert _keys(uow.licences.claim_unwarned(30, DAY0, last, None, 1)) == ["k|1"]
             uow.commit()
         with store.unit_of_work() as uow:
             assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2"]
             assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1", "k|2"]
-            # warned for 7 days: a longer lead time is moot, a shorter one is not
-            uow.licences.mark_warned(7, [b])
-            uow.licences.mark_warned(30, [b])  # does not undo the shorter warning
-            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == []
-            assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1"]
+            assert _keys(uow.licences.claim_unwarned(7, DAY0, last, None, 10)) == ["k|1", "k|2"]
+            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2"]
             assert _keys(uow.licences.unwarned(3, DAY0, last, None, 10)) == ["k|1", "k|2"]
-            # putting the same expiry again keeps the warnings
-            uow.licences.put(attrs.evolve(b, department="YJGL"))
-            assert _keys(uow.licences.unwarned(7, DAY0, last, None, 10)) == ["k|1"]
+            # putting the same expiry again changes nothing
+            uow.licences.put(attrs.evolve(a, department="YJGL"))
+            assert uow.licences.claim_late(DAY0, 10) == []
+            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2"]
             uow.commit()
         with store.unit_of_work() as uow:
-            # renewing re-arms the warnings of the new expiry
+            # renewing ahead of the cursors re-arms the warnings of the new expiry
             uow.licences.put(attrs.evolve(a, expires_on=DAY0 + dt.timedelta(days=20)))
             uow.commit()
         with store.unit_of_work() as uow:
-            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|1"]
+            assert uow.licences.claim_late(DAY0, 10) == []
+            assert _keys(uow.licences.unwarned(30, DAY0, last, None, 10)) == ["k|2", "k|1"]
 
     def test_licence_writes_roll_back(self, store: Store, city: City) -> None:
         a = _licence(city, "k", "1", 3)
@@ -139,10 +137,12 @@ class PenaltiesContract:
             uow.licences.put(a)
             uow.commit()
         with store.unit_of_work() as uow:
-            uow.licences.mark_warned(30, [a])
+            assert _keys(uow.licences.claim_unwarned(30, DAY0, DAY0 + dt.timedelta(days=30), None, 10)) == ["k|1"]
             uow.licences.put(_licence(city, "k", "9", 1))
             uow.rollback()
         with store.unit_of_work() as uow:
+            assert uow.licences.cursor(30) is None
+            assert uow.licences.claim_late(DAY0, 10) == []
             assert _keys(uow.licences.unwarned(30, DAY0, DAY0 + dt.timedelta(days=30), None, 10)) == ["k|1"]
 
     def test_penalties_round_trip_and_listing(self, store: Store, city: City) -> None:

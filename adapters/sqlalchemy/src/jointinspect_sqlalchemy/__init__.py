@@ -22,7 +22,7 @@ except ModuleNotFoundError as exc:  # the extra was not installed
         name=exc.name,
     ) from exc
 
-from jointinspect_sqlalchemy.migrate import current_revision, head_revision, upgrade
+from jointinspect_sqlalchemy.migrate import current_revision, downgrade, head_revision, upgrade
 from jointinspect_sqlalchemy.schema import metadata
 from jointinspect_sqlalchemy.store import (
     SQLLedger,
@@ -39,6 +39,7 @@ __all__ = [
     "SQLStore",
     "SQLUnitOfWork",
     "current_revision",
+    "downgrade",
     "head_revision",
     "metadata",
     "open_store",

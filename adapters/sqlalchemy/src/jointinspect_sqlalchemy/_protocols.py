@@ -41,6 +41,9 @@ class UnitOfWorkView(Protocol):
         """``"sqlite"``, ``"postgresql"`` or ``"mysql"``."""
         ...
 
+    #: what a repository read once in this transaction (cleared when it ends)
+    memo: dict[str, Any]
+
     def execute(self, statement: Executable, params: Any = None) -> Any:
         """Execute inside this unit of work through SQLAlchemy Core."""
         ...

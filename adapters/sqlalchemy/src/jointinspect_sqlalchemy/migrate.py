@@ -60,6 +60,24 @@ def upgrade(url_or_engine: str | URL | Engine, revision: str = "head") -> None:
             engine.dispose()
 
 
+def downgrade(url_or_engine: str | URL | Engine, revision: str) -> None:
+    """Undo the migrations after ``revision`` (each revision's downgrade keeps what it can
+    of the data; see its docstring). Disposes only an engine it created.
+
+    Raises:
+        OperationalError: the database cannot be reached.
+    """
+    engine, owned = _engine(url_or_engine)
+    config = _config()
+    try:
+        with translated(), engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        if owned:
+            engine.dispose()
+
+
 def current_revision(url_or_engine: str | URL | Engine) -> str | None:
     """The revision the database is at (``None`` when it has no schema yet)."""
     engine, owned = _engine(url_or_engine)

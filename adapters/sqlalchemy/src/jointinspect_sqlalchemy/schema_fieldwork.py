@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, String, Table
 
-from jointinspect_sqlalchemy.schema import Body, Key, _mysql, metadata
+from jointinspect_sqlalchemy.schema_core import Body, Key, _mysql, metadata
 
 spot_checks = Table(
     "ji_spot_checks",

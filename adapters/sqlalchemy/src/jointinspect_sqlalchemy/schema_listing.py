@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Index, String, Table
 
-from jointinspect_sqlalchemy.schema import (
+from jointinspect_sqlalchemy.schema_core import (
     Key,
     _mysql,
     complaints,

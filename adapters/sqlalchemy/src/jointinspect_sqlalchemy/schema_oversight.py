@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Table
 
-from jointinspect_sqlalchemy.schema import Body, Key, _mysql, metadata
+from jointinspect_sqlalchemy.schema_core import Body, Key, _mysql, metadata
 
 loop_steps = Table(
     "ji_loop_steps",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, String, Table
 
-from jointinspect_sqlalchemy.schema import audit_log, plans, rectifications, visits
+from jointinspect_sqlalchemy.schema_core import audit_log, plans, rectifications, visits
 
 #: Characters of an action the ``action`` column keeps (an index key fits every database);
 #: a longer action is matched on this prefix and then exactly, on the parsed entry.

@@ -71,6 +71,8 @@ class SQLUnitOfWork:
         #: writes not sent yet (PostgreSQL): they go first in the next round trip.
         self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
         self._locked: set[str] = set()
+        #: what a repository read once in this transaction (cleared at its end)
+        self.memo: dict[str, Any] = {}
         self._held_memory_lock = False
         self._outer: UnitOfWorkView | None = None
 
@@ -468,6 +470,7 @@ class SQLUnitOfWork:
                 self._tx.commit()
         self._tx = None
         self._locked.clear()
+        self.memo.clear()
 
     def rollback(self) -> None:
         """Discard everything not committed."""
@@ -477,3 +480,4 @@ class SQLUnitOfWork:
                 self._tx.rollback()
         self._tx = None
         self._locked.clear()
+        self.memo.clear()
