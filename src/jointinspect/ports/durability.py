@@ -16,7 +16,14 @@ from jointinspect.model.notification import Notification
 
 
 class Outbox(Protocol):
-    """Notifications written in the same transaction as the change that causes them."""
+    """Notifications written in the same transaction as the change that causes them.
+
+    Some rows are *bundles* (e.g. the licence sweep's ``licence.expiring_page``, one per
+    page): a store keeps them like any row; the relay expands each into the notifications
+    it stands for (`jointinspect.notices.bundles.expand`) and marks the row delivered once
+    all of them were sent. Code that reads `pending` itself, instead of running the relay,
+    must expand the rows the same way (`jointinspect.notices.expand_all`).
+    """
 
     def add(self, notification: Notification) -> None:
         """Queue a notification; one with a key already queued — pending or delivered, until
