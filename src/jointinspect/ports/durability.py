@@ -33,9 +33,8 @@ class Outbox(Protocol):
     def add_many(self, notifications: Sequence[Notification]) -> None:
         """Queue ``notifications`` in their order: the same as `add` of each one (a key
         already queued, or repeated within ``notifications``, is ignored after its first),
-        in a few statements rather than one per notification (a licence sweep queues
-        thousands; bulk filing flushes a chunk's at once, issue 11). An empty sequence
-        writes nothing."""
+        in a few statements rather than one per notification (bulk filing flushes a
+        chunk's at once, issue 11). An empty sequence writes nothing."""
         ...
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
