@@ -15,11 +15,16 @@ SQLite and on PostgreSQL (started with ``testsupport.servers`` unless ``--pg-url
   keyset pages of 1,000 on the expiry index), nothing written;
 * claim path: the sweep's store step alone (``LicenceRepository.claim_unwarned``: each page
   read and marked warned in one statement, committed per page), no notification;
-* sweep: ``Engine.sweep_licences`` warning them: per page the claim, one outbox notification
-  per licence for its holder and one digest per issuing department (one ``Outbox.add_many``),
-  one audit entry, one commit; then again the same day (nothing new to send);
-* a reference for the sweep's writes: the outbox rows it queued, bodies already encoded,
-  inserted again with one SQLAlchemy executemany in one transaction;
+* sweep: ``Engine.sweep_licences`` warning them: per page the claim, one outbox row (a
+  ``licence.expiring_page`` bundle standing for a warning per licence to its holder and a
+  digest per issuing department), one audit entry, one commit; then again the same day
+  (nothing new to send);
+* a reference for the sweep's writes: the outbox rows it queued (the bundles), bodies
+  already encoded, inserted again with one SQLAlchemy executemany in one transaction; and,
+  for comparison, the same for the rows the sweep queued before bundles (one per warning
+  and digest: the bundles expanded);
+* the expansion the relay does at delivery (``jointinspect.notices.expand_all`` of the
+  bundles, Python only, not part of the sweep);
 * peak Python memory (tracemalloc, separate runs): the baseline's one fetch against the
   sweep's pages.
 
@@ -37,7 +42,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pendulum
 
@@ -46,6 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # testsupport.*
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
+from jointinspect.model.notification import Notification
+from jointinspect.notices import expand_all
 from jointinspect.policy import preset
 from jointinspect.sample import build_city
 
@@ -55,6 +62,7 @@ TODAY = dt.date(2026, 3, 1)
 SPREAD_DAYS = 1250
 LEAD = 30
 SYSTEM = Principal.system("licence-sweep")
+T = TypeVar("T")
 
 
 def _day(day: dt.date) -> int:
@@ -123,6 +131,12 @@ def timed(call: Callable[[], int]) -> tuple[float, int]:
     return time.perf_counter() - start, result
 
 
+def timed_value(call: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    result = call()
+    return time.perf_counter() - start, result
+
+
 def peak(call: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
@@ -144,16 +158,36 @@ def forget_warnings(store: Any) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE ji_outbox")
 
 
-def insert_floor(store: Any) -> float:
-    """A reference for the sweep's writes: the outbox rows it queued, bodies already
-    encoded, inserted again with one SQLAlchemy executemany in one transaction (best of two)."""
-    from jointinspect_sqlalchemy import schema  # noqa: PLC0415
-
+def queued_rows(store: Any) -> list[dict[str, Any]]:
+    """The outbox rows the sweep queued, as stored."""
     with store.engine.connect() as conn:
-        rows = [
+        return [
             {"key": r[0], "delivered": False, "body": r[1], "at": r[2]}
             for r in conn.exec_driver_sql("SELECT key, body, at FROM ji_outbox ORDER BY seq")
         ]
+
+
+def per_licence_rows(store: Any) -> tuple[list[dict[str, Any]], float]:
+    """The rows the sweep queued before bundles (the bundles expanded, bodies encoded) and
+    the best of three times of the expansion alone (what the relay does at delivery)."""
+    from jointinspect_sqlalchemy import codec  # noqa: PLC0415
+
+    with store.unit_of_work() as uow:
+        bundles = uow.outbox.pending(1_000_000)
+    expanded: list[Notification] = []
+    best = float("inf")
+    for _ in range(3):
+        seconds, expanded = timed_value(lambda: expand_all(bundles))
+        best = min(best, seconds)
+    rows = [{"key": n.key, "delivered": False, "body": codec.dumps(n), "at": codec.micros(n.at)} for n in expanded]
+    return rows, best
+
+
+def insert_floor(store: Any, rows: list[dict[str, Any]]) -> float:
+    """A reference for the sweep's writes: ``rows``, bodies already encoded, inserted into
+    the emptied outbox with one SQLAlchemy executemany in one transaction (best of two)."""
+    from jointinspect_sqlalchemy import schema  # noqa: PLC0415
+
     best = float("inf")
     for _ in range(2):
         with store.engine.begin() as conn:
@@ -209,7 +243,10 @@ def measure(name: str, url: str, count: int, rounds: int) -> dict[str, float]:
             queued = len(uow.outbox.pending(10 * due + 10))
         again, resent = timed(lambda: engine(store).sweep_licences(by=SYSTEM))
         assert resent == 0
-        writes = insert_floor(store)
+        bundles = queued_rows(store)
+        expanded, expand_s = per_licence_rows(store)
+        writes = insert_floor(store, bundles)
+        writes_before = insert_floor(store, expanded)
         # The baseline once more after the sweeps (a busy machine): the better of the two.
         baseline = min(baseline, *(timed(lambda: range_query(store))[0] for _ in range(3)))
         peak_query = peak(lambda: range_query(store))
@@ -223,6 +260,8 @@ def measure(name: str, url: str, count: int, rounds: int) -> dict[str, float]:
             "sweep_s": sweep,
             "again_s": again,
             "writes_s": writes,
+            "writes_before_s": writes_before,
+            "expand_s": expand_s,
             "peak_query": peak_query,
             "peak_sweep": peak_sweep,
         }
@@ -231,8 +270,11 @@ def measure(name: str, url: str, count: int, rounds: int) -> dict[str, float]:
             f"sweep read path {read * 1e3:.1f} ms ({read / baseline:.2f}x, target <= 2x); "
             f"claim path {claim * 1e3:.1f} ms ({claim / baseline:.2f}x); "
             f"sweep {sweep:.3f} s ({sweep / baseline:.2f}x, target <= 2x), {due / sweep:,.0f} licences/s, "
-            f"{queued:,} notifications (an executemany of those rows alone, bodies ready: {writes * 1e3:.1f} ms, "
-            f"{writes / baseline:.2f}x); sweep again {again * 1e3:.1f} ms ({again / baseline:.2f}x); "
+            f"{queued:,} outbox rows standing for {len(expanded):,} notifications (an executemany of those "
+            f"rows alone, bodies ready: {writes * 1e3:.1f} ms, {writes / baseline:.2f}x; of one row per "
+            f"notification, as before bundles: {writes_before * 1e3:.1f} ms, {writes_before / baseline:.2f}x); "
+            f"expanding them at delivery {expand_s * 1e3:.1f} ms; "
+            f"sweep again {again * 1e3:.1f} ms ({again / baseline:.2f}x); "
             f"peak Python memory: query {peak_query / 2**20:.1f} MiB, sweep {peak_sweep / 2**20:.1f} MiB",
             flush=True,
         )

@@ -174,7 +174,7 @@ def m10_licences(report: Report, pg_url: str | None, quick: bool) -> None:
             float(read_ms) / base <= 2.0,
         )
         report.add(
-            f"licence sweep with its writes (a warning per licence, a digest per department and page), {backend}",
+            f"licence sweep with its writes (one outbox bundle per page, expanded at delivery), {backend}",
             f"{float(sweep_s):.2f} s",
             f"{base:.1f} ms range query",
             float(sweep_s) * 1e3 / base,

@@ -7,6 +7,9 @@ three templates per language: ``short`` (SMS, instant-message robots), ``subject
 zone, departments, enterprises, inspectors and items shown by name through a `NameLookup`
 (codes when a name is unknown), enumerations shown as words of the language.
 
+Some outbox rows are bundles (`BUNDLES`, module ``bundles``): sent to no one, the relay
+expands them (`expand`) into notifications of catalogued kinds.
+
 A test scans the engine for ``notify("kind", ...)`` calls and fails when a kind or a payload
 key is missing here; another renders every kind in both languages. The table in
 ``docs/notifications.md`` is `catalogue_markdown` and is checked by a test.
@@ -17,14 +20,17 @@ lookups (``names``), rendering (``rendering``) and the Markdown table (``markdow
 """
 
 from jointinspect.notices._types import F, Field, Lang, Notice, RenderedNotice
+from jointinspect.notices.bundles import BUNDLES, Bundle, expand, expand_all
 from jointinspect.notices.catalogue import CATALOGUE, GENERIC, notice_for
 from jointinspect.notices.markdown import catalogue_markdown
 from jointinspect.notices.names import NameLookup, NoNames, StoreNames, names_from_store
 from jointinspect.notices.rendering import render, role_label, template_fields
 
 __all__ = [
+    "BUNDLES",
     "CATALOGUE",
     "GENERIC",
+    "Bundle",
     "F",
     "Field",
     "Lang",
@@ -34,6 +40,8 @@ __all__ = [
     "RenderedNotice",
     "StoreNames",
     "catalogue_markdown",
+    "expand",
+    "expand_all",
     "names_from_store",
     "notice_for",
     "render",

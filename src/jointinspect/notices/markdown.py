@@ -3,14 +3,15 @@ twin)."""
 
 from __future__ import annotations
 
-from jointinspect.notices.catalogue import CATALOGUE
+from jointinspect.notices.catalogue import BUNDLES, CATALOGUE
 
 
 def catalogue_markdown(*, zh: bool = False) -> str:
     """The catalogue as a Markdown table (the one in ``docs/notifications.md``).
 
     With ``zh=True`` the headers and the role-policy phrase are Chinese, for the Chinese twin
-    ``docs/notifications.zh.md``; kinds, keys and both templates stay as they are.
+    ``docs/notifications.zh.md``; kinds, keys and both templates stay as they are. Bundle
+    kinds follow, each with the kinds it expands to and what it stands for.
     """
     if zh:
         header = "| 通知类型 | 接收角色 | 载荷键 | 中文短文本 | 英文短文本 |"
@@ -24,4 +25,9 @@ def catalogue_markdown(*, zh: bool = False) -> str:
         keys = ", ".join(f"`{k}` ({f.value})" for k, f in n.fields.items()) or "—"
         short_zh, short_en = (s.replace("|", "\\|") for s in n.short)
         lines.append(f"| `{n.kind}` | {roles} | {keys} | {short_zh} | {short_en} |")
+    for b in BUNDLES.values():
+        members = ", ".join(f"`{m}`" for m in b.members)
+        roles = f"通知包,展开为 {members}" if zh else f"bundle of {members}"
+        keys = ", ".join(f"`{k}` ({f.value})" for k, f in b.fields.items())
+        lines.append(f"| `{b.kind}` | {roles} | {keys} | {b.summary[0]} | {b.summary[1]} |")
     return "\n".join(lines) + "\n"

@@ -7,9 +7,10 @@ many licences the city holds, and a sweep interrupted half-way resumes where it 
 Each page is claimed (read, and the lead time's cursor moved past it, in one store step),
 so each licence is warned once per lead time and expiry even when two sweeps run at once
 (renewing it re-arms the warnings; one registered or renewed behind a cursor is noted late
-and warned by the next sweep); running the sweep again the same day sends nothing new. Per page: one warning
-per licence to its holder, one digest per issuing department, one audit entry, all queued
-with one outbox call.
+and warned by the next sweep); running the sweep again the same day sends nothing new. Per
+page: one outbox row, a bundle the relay expands at delivery into one warning per licence
+to its holder and one digest per issuing department (`jointinspect.notices.bundles`), and
+one audit entry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import datetime as dt
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.model.licence import Licence
-from jointinspect.model.notification import Role
+from jointinspect.notices.bundles import BUNDLE_RECIPIENT, BUNDLE_ROLE, licence_lines
 from jointinspect.operations._unit import (
     Context,
     Effects,
@@ -114,52 +115,28 @@ def _late_pages(
 
 
 def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> None:
-    batch = effects.batch()
+    """Queue the page's warnings as one bundle and audit the page.
+
+    One outbox row per page (``licence.expiring_page``, see `jointinspect.notices.bundles`)
+    rather than one per licence: the relay expands it at delivery into the holder's
+    ``licence.expiring`` for each licence and one ``licence.expiring_digest`` per issuing
+    department (Yantai: ~25,000 warnings a day). Its key names the lead time, the day and
+    the page's first licence, so a page swept again queues nothing new.
+    """
     days: dict[dt.date, str] = {}  # a page spans a few expiry days: format each once
-    warned: list[str] = []  # "kind|number@expiry" of each licence, in page order
-    digests: dict[str, _Digest] = {}
-    lead_text = str(lead)
-    for licence in page:
-        key = licence.key
-        expires = days.get(licence.expires_on) or days.setdefault(licence.expires_on, licence.expires_on.isoformat())
-        batch.notify(
-            "licence.expiring",
-            Role.ENTERPRISE,
-            licence.holder,
-            key,
-            key=f"licence.expiring:{key}:{expires}:{lead_text}:enterprise",
-            holder=licence.holder,
-            department=licence.department,
-            licence_kind=licence.kind,
-            number=licence.number,
-            expires_on=expires,
-            lead_days=lead_text,
-        )
-        mark = f"{key}@{expires}"
-        warned.append(mark)
-        digest = digests.get(licence.department)
-        if digest is None:
-            digest = digests[licence.department] = _Digest(mark, expires)
-        digest.keys.append(key)
-        digest.last_expiry = expires
-    # The issuing department hears one digest per page rather than one message per licence
-    # (Yantai: ~25,000 a day); each licence is claimed by one page, so it is in one digest.
-    for department, digest in digests.items():
-        batch.notify(
-            "licence.expiring_digest",
-            Role.DEPARTMENT,
-            department,
-            digest.head,
-            key=f"licence.expiring_digest:{department}:{lead_text}:{digest.head}",
-            department=department,
-            count=len(digest.keys),
-            first_expiry=digest.first_expiry,
-            last_expiry=digest.last_expiry,
-            lead_days=lead_text,
-            swept_on=today.isoformat(),
-            licences=",".join(digest.keys),
-        )
-    batch.send()
+    expiries = [days.get(lic.expires_on) or days.setdefault(lic.expires_on, lic.expires_on.isoformat()) for lic in page]
+    warned = [f"{lic.key}@{expires}" for lic, expires in zip(page, expiries, strict=True)]  # "kind|number@expiry"
+    swept_on = today.isoformat()
+    effects.notify(
+        "licence.expiring_page",
+        BUNDLE_ROLE,
+        BUNDLE_RECIPIENT,
+        warned[0],
+        key=f"licence.expiring_page:{lead}:{swept_on}:{warned[0]}",
+        lead_days=lead,
+        swept_on=swept_on,
+        licences=licence_lines(page, expiries),
+    )
     # One audit entry per page: the chain records every warning without an append per licence.
     effects.audit(
         "licence.warned",
@@ -168,11 +145,3 @@ def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> N
         count=len(page),
         licences=",".join(warned),
     )
-
-
-class _Digest:
-    """One department's licences in a page: the first one's mark, expiries, keys."""
-
-    def __init__(self, head: str, first_expiry: str) -> None:
-        self.head, self.first_expiry, self.last_expiry = head, first_expiry, first_expiry
-        self.keys: list[str] = []

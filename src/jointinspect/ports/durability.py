@@ -16,7 +16,14 @@ from jointinspect.model.notification import Notification
 
 
 class Outbox(Protocol):
-    """Notifications written in the same transaction as the change that causes them."""
+    """Notifications written in the same transaction as the change that causes them.
+
+    Some rows are *bundles* (e.g. the licence sweep's ``licence.expiring_page``, one per
+    page): a store keeps them like any row; the relay expands each into the notifications
+    it stands for (`jointinspect.notices.bundles.expand`) and marks the row delivered once
+    all of them were sent. Code that reads `pending` itself, instead of running the relay,
+    must expand the rows the same way (`jointinspect.notices.expand_all`).
+    """
 
     def add(self, notification: Notification) -> None:
         """Queue a notification; one with a key already queued — pending or delivered, until
@@ -26,9 +33,8 @@ class Outbox(Protocol):
     def add_many(self, notifications: Sequence[Notification]) -> None:
         """Queue ``notifications`` in their order: the same as `add` of each one (a key
         already queued, or repeated within ``notifications``, is ignored after its first),
-        in a few statements rather than one per notification (a licence sweep queues
-        thousands; bulk filing flushes a chunk's at once, issue 11). An empty sequence
-        writes nothing."""
+        in a few statements rather than one per notification (bulk filing flushes a
+        chunk's at once, issue 11). An empty sequence writes nothing."""
         ...
 
     def pending(self, limit: int, now: pendulum.DateTime | None = None) -> list[Notification]:
