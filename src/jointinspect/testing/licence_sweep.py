@@ -232,7 +232,7 @@ class LicenceSweepContract:
         # Tomorrow the 7-day range reaches day 8: L8's second warning, from the range.
         assert tomorrow.sweep_licences(by=SYSTEM) == 1
         with store.unit_of_work() as uow:
-            queued = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring"]
+            queued = [n for n in expand_all(uow.outbox.pending(1000)) if n.kind == "licence.expiring"]
         leads = sorted((n.subject.split("|")[1], n.data()["lead_days"]) for n in queued)
         assert leads == [
             ("L20", "30"),
@@ -264,7 +264,7 @@ class LicenceSweepContract:
         storm(2, sweep_or_register)
         sweeper.sweep_licences(by=SYSTEM)
         with store.unit_of_work() as uow:
-            queued = [n for n in uow.outbox.pending(1000) if n.kind == "licence.expiring"]
+            queued = [n for n in expand_all(uow.outbox.pending(1000)) if n.kind == "licence.expiring"]
         # Every licence warned exactly once today, for the shortest lead time reaching it.
         subjects = sorted(n.subject for n in queued)
         expected = sorted(
