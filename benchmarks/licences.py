@@ -12,9 +12,9 @@ SQLite and on PostgreSQL (started with ``testsupport.servers`` unless ``--pg-url
 * baseline: ``SELECT ... WHERE expires_on BETWEEN today AND today + 30 ORDER BY expires_on,
   kind, number``, every row fetched, on the store's own connection (the index the sweep uses);
 * read path: the sweep's own paged read of the same licences (``LicenceRepository.unwarned``,
-  keyset pages of 1,000 on the expiry index), nothing written;
+  keyset pages of the policy's size (5,000) on the expiry index), nothing written;
 * claim path: the sweep's store step alone (``LicenceRepository.claim_unwarned``: each page
-  read and marked warned in one statement, committed per page), no notification;
+  read and the cursor moved in one step, committed per page), no notification;
 * sweep: ``Engine.sweep_licences`` warning them: per page the claim, one outbox row (a
   ``licence.expiring_page`` bundle standing for a warning per licence to its holder and a
   digest per issuing department), one audit entry, one commit; then again the same day
@@ -62,6 +62,8 @@ TODAY = dt.date(2026, 3, 1)
 SPREAD_DAYS = 1250
 LEAD = 30
 SYSTEM = Principal.system("licence-sweep")
+#: the sweep's page (the policy default), for the read and claim paths measured alone
+PAGE = preset("yantai").licences.page
 T = TypeVar("T")
 
 
@@ -109,7 +111,7 @@ def range_query(store: Any) -> int:
         return len(conn.exec_driver_sql(sql).fetchall())
 
 
-def read_path(store: Any, page: int = 1000) -> int:
+def read_path(store: Any, page: int = PAGE) -> int:
     """The sweep's own paged read of the same licences (nothing written)."""
     last, after, total = TODAY + dt.timedelta(days=LEAD), None, 0
     with store.unit_of_work() as uow:
@@ -199,7 +201,7 @@ def insert_floor(store: Any, rows: list[dict[str, Any]]) -> float:
     return best
 
 
-def claim_path(store: Any, page: int = 1000) -> int:
+def claim_path(store: Any, page: int = PAGE) -> int:
     """The sweep's store step alone: claim each page (read it, move the cursor), commit, no
     notification."""
     last, after, total = TODAY + dt.timedelta(days=LEAD), None, 0

@@ -4,6 +4,7 @@ to the holder and the issuing department, paged, and the Yantai preset firing.""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import attrs
@@ -17,7 +18,7 @@ from jointinspect.engine import Engine
 from jointinspect.errors import Forbidden, NotFoundError, PolicyError, ValidationError
 from jointinspect.importing import import_reference
 from jointinspect.memory import MemoryStore
-from jointinspect.model.licence import Licence
+from jointinspect.model.licence import Licence, LicencePage
 from jointinspect.model.notification import Notification, Role
 from jointinspect.policy import preset
 from jointinspect.policy.schema import Policy, load_policy
@@ -124,6 +125,36 @@ def test_the_sweep_pages_and_audits_each_page() -> None:
         pages = [e for e in uow.audit.entries()[before:] if e.record.action == "licence.warned"]
     assert [dict(e.record.data)["count"] for e in pages] == ["3", "3", "2"]
 
+    # Each entry names its page by its first and last licence, and binds the bundle's list.
+    def day(i: int) -> str:
+        return (TODAY + dt.timedelta(days=i)).isoformat()
+
+    def lines(numbers: range) -> str:  # the bundle's list of the page
+        return "\n".join(f"food_business\tN{i:02d}\t{ENT}\tSCJG\t{day(i)}" for i in numbers)
+
+    assert [(dict(e.record.data)["first"], dict(e.record.data)["last"]) for e in pages] == [
+        (f"food_business|N00@{day(0)}", f"food_business|N02@{day(2)}"),
+        (f"food_business|N03@{day(3)}", f"food_business|N05@{day(5)}"),
+        (f"food_business|N06@{day(6)}", f"food_business|N07@{day(7)}"),
+    ]
+    assert [dict(e.record.data)["lines_sha256"] for e in pages] == [
+        hashlib.sha256(lines(numbers).encode()).hexdigest() for numbers in (range(3), range(3, 6), range(6, 8))
+    ]
+    assert all("licences" not in dict(e.record.data) for e in pages)
+
+
+def test_a_late_licence_is_listed_in_its_audit_entry() -> None:
+    engine, clock, _ = _engine()
+    engine.add_licence(_licence("A", 20), by=SYSTEM)
+    assert engine.sweep_licences(by=SYSTEM) == 1
+    engine.add_licence(_licence("LATE", 10), by=SYSTEM)  # behind the 30-day cursor
+    clock.advance(days=1)
+    assert engine.sweep_licences(by=SYSTEM) == 1
+    with engine.store.unit_of_work() as uow:
+        entry = [e for e in uow.audit.entries() if e.record.action == "licence.warned"][-1]
+    listed = (TODAY + dt.timedelta(days=10)).isoformat()
+    assert dict(entry.record.data)["licences"] == f"food_business|LATE@{listed}"
+
 
 def test_only_maintenance_sweeps_and_reference_roles_register() -> None:
     engine, _, _ = _engine()
@@ -211,3 +242,20 @@ def test_checked_notifications_equal_converted_ones_and_long_keys_are_refused() 
     assert Notification.checked("k", "x", Role.ENTERPRISE, ENT, "s", local, payload).at.tzinfo is pendulum.UTC
     with pytest.raises(ValidationError):
         Notification.checked("k" * 256, "x", Role.ENTERPRISE, ENT, "s", NOW, payload)
+
+
+def test_a_licence_page_is_a_sequence_of_licences_built_on_demand() -> None:
+    a = Licence("food_business", "A-1", "91370600000000001N", "SCJG", dt.date(2026, 3, 2))
+    b = Licence("drug_retail", "B-2", "91370600000000001N", "WSJK", dt.date(2026, 3, 5))
+    page = LicencePage.of([a, b])
+    assert page.rows == [
+        ("food_business", "A-1", "91370600000000001N", "SCJG", dt.date(2026, 3, 2)),
+        ("drug_retail", "B-2", "91370600000000001N", "WSJK", dt.date(2026, 3, 5)),
+    ]
+    assert len(page) == 2 and page[0] == a and page[-1] == b and page[1:] == [b]
+    assert list(page) == [a, b] and page == [a, b] and page == LicencePage(list(page.rows))
+    assert page != [b, a] and page != LicencePage() and LicencePage() == []
+    assert page != "ab" and not bool(LicencePage()) and bool(page)
+    assert "A-1" in repr(page)
+    with pytest.raises(TypeError):
+        hash(page)

@@ -1,7 +1,8 @@
 """Revisions 0011_licence_sweep and 0013_licence_cursors on a database whose licences
 already carry warnings in ``ji_licences.warned_lead``: the marks move to
 ``ji_licence_warnings``, then become the lead times' cursors, and the licences a cursor
-passed without their warning are noted late, so the next sweep warns exactly those."""
+passed without their warning are noted late, so the next sweep warns exactly those; and
+revision 0014_body_compression on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -87,3 +88,22 @@ def test_downgrade_marks_what_the_cursors_passed(sql_url: str) -> None:
             assert [lic.number for lic in uow.licences.claim_late(DAY0, 10)] == ["late"]
     finally:
         store.close()
+
+
+def test_postgresql_bodies_are_compressed_with_lz4(postgresql_db_url: str) -> None:
+    sql_url = postgresql_db_url
+    upgrade(sql_url)
+    engine = create_engine(sql_url)
+    try:
+        with engine.connect() as conn:
+            query = text(
+                "SELECT c.relname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "WHERE c.relname IN ('ji_outbox', 'ji_audit') AND a.attname = 'body' ORDER BY c.relname"
+            )
+            assert [tuple(row) for row in conn.execute(query)] == [("ji_audit", "l"), ("ji_outbox", "l")]
+        downgrade(sql_url, "0013_licence_cursors")
+        with engine.connect() as conn:
+            assert {row[1] for row in conn.execute(query)} == {""}
+    finally:
+        engine.dispose()
+    upgrade(sql_url)

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 
 from jointinspect.memory._tables import _Base
-from jointinspect.model.licence import Licence, licence_key
+from jointinspect.model.licence import Licence, LicencePage, licence_key
 from jointinspect.ports.licences import LicenceOrder
 
 _TOP = "\U0010ffff"
@@ -32,7 +32,7 @@ class _Licences(_Base):
 
     def unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
-    ) -> list[Licence]:
+    ) -> LicencePage:
         bucket = self._t.licences_by_expiry.rows.get(None, [])
         rows = self._t.licences.rows
         start = max(filter(None, (after, self._t.licence_cursors.rows.get(lead_days))), default=None)
@@ -47,21 +47,22 @@ class _Licences(_Base):
                 break
             found.append(rows[key])
             i += 1
-        return found
+        return LicencePage.of(found)
 
     def claim_unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
-    ) -> list[Licence]:
+    ) -> LicencePage:
         # The store runs one unit of work at a time: the read and the cursor move are atomic.
         page = self.unwarned(lead_days, first, last, after, limit)
         if page:
-            self._t.licence_cursors.put(self._j, lead_days, _order(page[-1]))
+            kind, number, _, _, expires_on = page.rows[-1]
+            self._t.licence_cursors.put(self._j, lead_days, (expires_on, kind, number))
         return page
 
     def cursor(self, lead_days: int) -> LicenceOrder | None:
         return self._t.licence_cursors.rows.get(lead_days)
 
-    def claim_late(self, day: dt.date, limit: int) -> list[Licence]:
+    def claim_late(self, day: dt.date, limit: int) -> LicencePage:
         late, rows = self._t.licence_late, self._t.licences.rows
         found: list[tuple[LicenceOrder, Licence]] = []
         for key, expires_on in list(late.rows.items()):
@@ -74,7 +75,7 @@ class _Licences(_Base):
         page = [licence for _, licence in found[:limit]]
         for licence in page:
             late.delete(self._j, licence.key)
-        return page
+        return LicencePage.of(page)
 
     def forget_warnings_before(self, day: dt.date) -> int:
         # One note per licence at most (a renewal replaces it): bounded by the licences.

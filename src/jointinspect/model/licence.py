@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import attrs
 
@@ -72,6 +74,57 @@ class Licence:
 def licence_key(kind: str, number: str) -> str:
     """The key of the licence ``number`` of ``kind``: ``kind|number``."""
     return f"{kind}{KEY_SEPARATOR}{number}"
+
+
+#: A licence as a row: ``(kind, number, holder, department, expires_on)``.
+LicenceRow = tuple[str, str, str, str, dt.date]
+
+
+class LicencePage(Sequence[Licence]):
+    """A page of licences a store read, kept as rows: the sweep reads tens of thousands a day
+    and needs only their fields (`rows`), so a `Licence` is built only when an item is
+    asked for. Equal to any sequence of the same licences (a list included).
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: Sequence[LicenceRow] = ()) -> None:
+        #: the licences' fields, in page order
+        self.rows: Sequence[LicenceRow] = rows
+
+    @classmethod
+    def of(cls, licences: Sequence[Licence]) -> LicencePage:
+        """The page of ``licences``."""
+        return cls([(lic.kind, lic.number, lic.holder, lic.department, lic.expires_on) for lic in licences])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Licence: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Licence]: ...
+
+    def __getitem__(self, index: int | slice) -> Licence | list[Licence]:
+        if isinstance(index, slice):
+            return [Licence.from_store(*row) for row in self.rows[index]]
+        return Licence.from_store(*self.rows[index])
+
+    def __iter__(self) -> Iterator[Licence]:
+        return (Licence.from_store(*row) for row in self.rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LicencePage):
+            return list(self.rows) == list(other.rows)
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"LicencePage({list(self)!r})"
 
 
 @attrs.frozen

@@ -35,7 +35,7 @@ import attrs
 import pendulum
 
 from jointinspect.errors import ValidationError
-from jointinspect.model.licence import Licence, licence_key
+from jointinspect.model.licence import LicenceRow, licence_key
 from jointinspect.model.notification import Notification, Role
 from jointinspect.notices._types import F, Field
 
@@ -114,12 +114,13 @@ class _Members:
 # --- licence.expiring_page -------------------------------------------------------------------
 
 
-def licence_lines(page: Sequence[Licence], expiries: Sequence[str]) -> str:
-    """The ``licences`` value of a ``licence.expiring_page`` bundle: ``page`` with each
-    licence's expiry as ``expiries`` gives it (ISO, formatted once per day by the sweep)."""
+def licence_lines(rows: Sequence[LicenceRow], expiries: Sequence[str]) -> str:
+    """The ``licences`` value of a ``licence.expiring_page`` bundle: the page's licences
+    (`LicencePage.rows`) with each expiry as ``expiries`` gives it (ISO, formatted once per
+    day by the sweep)."""
     return "\n".join(
-        f"{lic.kind}\t{lic.number}\t{lic.holder}\t{lic.department}\t{expires}"
-        for lic, expires in zip(page, expiries, strict=True)
+        f"{kind}\t{number}\t{holder}\t{department}\t{expires}"
+        for (kind, number, holder, department, _), expires in zip(rows, expiries, strict=True)
     )
 
 

@@ -16,10 +16,11 @@ one audit entry.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from jointinspect import validation as v
 from jointinspect.auth import AuthContext, Principal
-from jointinspect.model.licence import Licence
+from jointinspect.model.licence import Licence, LicencePage, licence_key
 from jointinspect.notices.bundles import BUNDLE_RECIPIENT, BUNDLE_ROLE, licence_lines
 from jointinspect.operations._unit import (
     Context,
@@ -76,7 +77,7 @@ def sweep_licences(context: Context, by: Principal) -> int:
         with operation(context, by) as effects:
             late = effects.uow.licences.claim_late(today, policy.licences.page)
             for lead, page in _late_pages(effects, ranges, late):
-                _warn(effects, lead, today, page)
+                _warn(effects, lead, today, page, late=True)
                 sent += len(page)
         if not late:
             break
@@ -92,13 +93,14 @@ def sweep_licences(context: Context, by: Principal) -> int:
             # An empty page ends the range (a concurrent sweep moved the cursor past the rest).
             if not page:
                 break
-            after = (page[-1].expires_on, page[-1].kind, page[-1].number)
+            kind, number, _, _, expires_on = page.rows[-1]
+            after = (expires_on, kind, number)
     return sent
 
 
 def _late_pages(
-    effects: Effects, ranges: list[tuple[int, dt.date, dt.date]], late: list[Licence]
-) -> list[tuple[int, list[Licence]]]:
+    effects: Effects, ranges: list[tuple[int, dt.date, dt.date]], late: LicencePage
+) -> list[tuple[int, LicencePage]]:
     """The late licences to warn now, grouped by lead time (in expiry order)."""
     cursors: dict[int, LicenceOrder | None] = {}
     pages: dict[int, list[Licence]] = {}
@@ -111,10 +113,10 @@ def _late_pages(
         cursor = cursors[lead]
         if cursor is not None and (licence.expires_on, licence.kind, licence.number) <= cursor:
             pages.setdefault(lead, []).append(licence)
-    return list(pages.items())
+    return [(lead, LicencePage.of(licences)) for lead, licences in pages.items()]
 
 
-def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> None:
+def _warn(effects: Effects, lead: int, today: dt.date, page: LicencePage, *, late: bool = False) -> None:
     """Queue the page's warnings as one bundle and audit the page.
 
     One outbox row per page (``licence.expiring_page``, see `jointinspect.notices.bundles`)
@@ -122,26 +124,42 @@ def _warn(effects: Effects, lead: int, today: dt.date, page: list[Licence]) -> N
     ``licence.expiring`` for each licence and one ``licence.expiring_digest`` per issuing
     department (Yantai: ~25,000 warnings a day). Its key names the lead time, the day and
     the page's first licence, so a page swept again queues nothing new.
+
+    The audit entry names the page by its first and last licence (``kind|number@expiry``):
+    a claimed page is every licence between the two in expiry order (puts serialise with
+    claims, and each put is audited), and ``lines_sha256`` binds the bundle's list. Late
+    licences are not contiguous, so their entry lists them. An entry stays small whatever
+    the page's size: the sweep's audit no longer rewrites the bundle's list.
     """
     days: dict[dt.date, str] = {}  # a page spans a few expiry days: format each once
-    expiries = [days.get(lic.expires_on) or days.setdefault(lic.expires_on, lic.expires_on.isoformat()) for lic in page]
-    warned = [f"{lic.key}@{expires}" for lic, expires in zip(page, expiries, strict=True)]  # "kind|number@expiry"
+    rows = page.rows
+    expiries = [days.get(row[4]) or days.setdefault(row[4], row[4].isoformat()) for row in rows]
+    first = f"{licence_key(rows[0][0], rows[0][1])}@{expiries[0]}"
+    last = f"{licence_key(rows[-1][0], rows[-1][1])}@{expiries[-1]}"
+    lines = licence_lines(rows, expiries)
     swept_on = today.isoformat()
     effects.notify(
         "licence.expiring_page",
         BUNDLE_ROLE,
         BUNDLE_RECIPIENT,
-        warned[0],
-        key=f"licence.expiring_page:{lead}:{swept_on}:{warned[0]}",
+        first,
+        key=f"licence.expiring_page:{lead}:{swept_on}:{first}",
         lead_days=lead,
         swept_on=swept_on,
-        licences=licence_lines(page, expiries),
+        licences=lines,
     )
-    # One audit entry per page: the chain records every warning without an append per licence.
+    listed: dict[str, object] = {}
+    if late:
+        listed["licences"] = ",".join(
+            f"{licence_key(row[0], row[1])}@{expires}" for row, expires in zip(rows, expiries, strict=True)
+        )
     effects.audit(
         "licence.warned",
-        f"{page[0].key}..{page[-1].key}",
+        f"{first}..{last}",
         lead_days=lead,
         count=len(page),
-        licences=",".join(warned),
+        first=first,
+        last=last,
+        lines_sha256=hashlib.sha256(lines.encode()).hexdigest(),
+        **listed,
     )

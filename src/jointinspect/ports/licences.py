@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from jointinspect.model.licence import Licence
+from jointinspect.model.licence import Licence, LicencePage
 
 #: ``(expires_on, kind, number)``: the order of the expiry index, of a sweep page and of a
 #: lead time's cursor.
@@ -28,6 +28,9 @@ class LicenceRepository(Protocol):
     warnings are not re-armed); a renewal to an expiry ahead of the cursors is claimed by
     the range in its turn.
 
+    Reads return a `LicencePage`: the licences as rows, a `Licence` built only for an item
+    asked for (the sweep needs only the fields of tens of thousands a day).
+
     Atomicity: `put`, `claim_unwarned` and `claim_late` serialise with one another (the SQL
     store locks one row: shared by a put, exclusive by a claim), so a licence put while a
     sweep runs is either read by the sweep's range or noted late, never neither.
@@ -44,7 +47,7 @@ class LicenceRepository(Protocol):
 
     def unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
-    ) -> list[Licence]:
+    ) -> LicencePage:
         """Licences expiring in ``[first, last]`` that ``lead_days``'s cursor has not passed,
         ordered by ``(expires_on, kind, number)``, strictly after ``after`` (that triple of
         the last licence of the previous page) when given, at most ``limit``; nothing is
@@ -53,7 +56,7 @@ class LicenceRepository(Protocol):
 
     def claim_unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: LicenceOrder | None, limit: int
-    ) -> list[Licence]:
+    ) -> LicencePage:
         """``unwarned(...)`` and moving ``lead_days``'s cursor to the last licence returned,
         as one step (the sweep's page): two units of work claiming at once never both return
         a licence (the second waits for the first, then starts after its cursor). Rolled
@@ -65,7 +68,7 @@ class LicenceRepository(Protocol):
         before its first claim)."""
         ...
 
-    def claim_late(self, day: dt.date, limit: int) -> list[Licence]:
+    def claim_late(self, day: dt.date, limit: int) -> LicencePage:
         """Up to ``limit`` licences noted late (see the class docstring), in expiry order,
         removed from the late list as one step (two claims never both return one). A late
         note whose licence has since moved to another expiry, or expires before ``day``, is

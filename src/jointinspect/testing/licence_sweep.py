@@ -9,6 +9,7 @@ contract module runs them with its ``store`` and ``city`` fixtures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pendulum
 
@@ -34,7 +35,7 @@ def _licence(city: City, number: str, day: int, department: str = "SCJG", holder
     )
 
 
-def _keys(licences: list[Licence]) -> list[str]:
+def _keys(licences: Sequence[Licence]) -> list[str]:
     return [lic.key for lic in licences]
 
 

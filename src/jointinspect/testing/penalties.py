@@ -8,6 +8,7 @@ contract module runs them with its ``store`` and ``city`` fixtures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import attrs
 import pendulum
@@ -52,7 +53,7 @@ def _review(rid: str, enterprise: str, deadline_day: int) -> LegalReview:
     )
 
 
-def _keys(licences: list[Licence]) -> list[str]:
+def _keys(licences: Sequence[Licence]) -> list[str]:
     return [lic.key for lic in licences]
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
-from jointinspect.model.licence import Licence
+from jointinspect.model.licence import Licence, LicencePage
 from jointinspect.ports.licences import LicenceOrder
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.prepared import Prepared
@@ -57,6 +57,11 @@ def _day(number: int) -> dt.date:
 
 def _licence(row: Any) -> Licence:
     return Licence.from_store(row[0], row[1], row[2], row[3], _day(row[4]))
+
+
+def _page(rows: Any) -> LicencePage:
+    """A page of driver rows ``(kind, number, holder, department, expires_on as YYYYMMDD)``."""
+    return LicencePage([(row[0], row[1], row[2], row[3], _day(row[4])) for row in rows])
 
 
 def _page_sql(
@@ -145,28 +150,28 @@ class _Licences(_Repo):
         rows = self._uow.run(statement, {"kind": kind, "number": number}).fetchall()
         return _licence(rows[0]) if rows else None
 
-    def unwarned(self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int) -> list[Licence]:
+    def unwarned(self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int) -> LicencePage:
         start = max(filter(None, (after, self.cursor(lead_days))), default=None)
         tail, params = _page_sql(self._uow.family, first, last, start, limit)
-        return [_licence(row) for row in self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()]
+        return _page(self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall())
 
     def claim_unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int
-    ) -> list[Licence]:
+    ) -> LicencePage:
         cursor = self._locked_cursor(int(lead_days))
         start = max(filter(None, (after, cursor)), default=None)
         tail, params = _page_sql(self._uow.family, first, last, start, limit)
-        page = [_licence(row) for row in self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()]
-        if page:
+        rows = self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()
+        if rows:
             # Nobody reads the result: PostgreSQL sends it with the page's next statement.
-            end = page[-1]
+            kind, number, _, _, expires_on = rows[-1]
             names = ("e", "k", "n")
             self._uow.defer(
                 Prepared(_move_sql(self._uow.family, int(lead_days)), names, {}),
-                {"e": day_number(end.expires_on), "k": end.kind, "n": end.number},
+                {"e": expires_on, "k": kind, "n": number},
             )
             self._uow.memo.pop(_MEMO, None)  # a put later in this transaction reads it afresh
-        return page
+        return _page(rows)
 
     def cursor(self, lead_days: int) -> Order | None:
         rows = self._text(
@@ -174,7 +179,7 @@ class _Licences(_Repo):
         ).fetchall()
         return _order(rows[0]) if rows else None
 
-    def claim_late(self, day: dt.date, limit: int) -> list[Licence]:
+    def claim_late(self, day: dt.date, limit: int) -> LicencePage:
         self._locked_cursor(_SENTINEL)
         today = day_number(day)
         while True:
@@ -185,16 +190,16 @@ class _Licences(_Repo):
                 (),
             ).fetchall()
             if not rows:
-                return []
+                return LicencePage()
             mark = "?" if self._uow.family == "sqlite" else "%s"
             self._uow.run_many(
                 Prepared(f"DELETE FROM ji_licence_late WHERE kind = {mark} AND number = {mark}", ("k", "n"), {}),
                 [(row[0], row[1]) for row in rows],
             )
             # A note whose licence moved to another expiry, or that expired, is only dropped.
-            found = [_licence(row) for row in rows if row[5] == row[4] and row[4] >= today]
+            found = [row for row in rows if row[5] == row[4] and row[4] >= today]
             if found or len(rows) < limit:
-                return found
+                return _page(found)
 
     def forget_warnings_before(self, day: dt.date) -> int:
         cursor = self._text(f"DELETE FROM ji_licence_late WHERE expires_on < {day_number(day)}", ())
