@@ -14,9 +14,8 @@ from jointinspect.auth import Principal
 from jointinspect.model.notification import Notification, Role
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
-from jointinspect.timeutil import utc
 
-__all__ = ["Context", "Effects", "NotificationBatch"]
+__all__ = ["Context", "Effects"]
 
 
 @attrs.frozen
@@ -83,10 +82,6 @@ class Effects:
             payload={k: v for k, v in payload.items()},
         )
 
-    def batch(self) -> NotificationBatch:
-        """Notifications to queue together (`NotificationBatch.send`): a sweep's page."""
-        return NotificationBatch(self.uow, self.now)
-
     def audit(self, action: str, subject: str, **data: object) -> None:
         """Append an audit record for this operation's actor."""
         self.audited_entries([self.uow.audit.append(self.record(action, subject, data))])
@@ -99,47 +94,3 @@ class Effects:
         """Note ``entries``, just appended by this operation (for the audit anchors)."""
         if entries:
             self.audited = (self.audited[0] or entries[0].seq, entries[-1])
-
-
-class NotificationBatch:
-    """Notifications collected, then queued in the outbox with one `Outbox.add_many`.
-
-    `notify` takes what `Effects.notify` takes (so the catalogue test finds its kinds and
-    keys); the notifications are built without re-checking values whose types the engine
-    already knows (`Notification.checked`): a sweep queues thousands.
-    """
-
-    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime) -> None:
-        self.uow, self.at = uow, utc(now)
-        self.notifications: list[Notification] = []
-
-    def notify(
-        self,
-        kind: str,
-        role: Role,
-        recipient: str,
-        subject: str,
-        /,
-        *,
-        key: str | None = None,
-        **payload: object,
-    ) -> None:
-        """Collect a notification (sent by `send`)."""
-        self.notifications.append(
-            Notification.checked(
-                key or default_key(kind, role, recipient, subject),
-                kind,
-                role,
-                recipient,
-                subject,
-                self.at,
-                tuple(sorted((k, str(v)) for k, v in payload.items())),
-            )
-        )
-
-    def send(self) -> int:
-        """Queue the collected notifications in the outbox; return how many."""
-        sent, self.notifications = self.notifications, []
-        if sent:
-            self.uow.outbox.add_many(sent)
-        return len(sent)
