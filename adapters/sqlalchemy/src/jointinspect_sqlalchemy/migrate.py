@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 from alembic import command
@@ -49,15 +49,7 @@ def upgrade(url_or_engine: str | URL | Engine, revision: str = "head") -> None:
     Raises:
         OperationalError: the database cannot be reached.
     """
-    engine, owned = _engine(url_or_engine)
-    config = _config()
-    try:
-        with translated(), engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        if owned:
-            engine.dispose()
+    _migrate(url_or_engine, command.upgrade, revision)
 
 
 def downgrade(url_or_engine: str | URL | Engine, revision: str) -> None:
@@ -67,12 +59,17 @@ def downgrade(url_or_engine: str | URL | Engine, revision: str) -> None:
     Raises:
         OperationalError: the database cannot be reached.
     """
+    _migrate(url_or_engine, command.downgrade, revision)
+
+
+def _migrate(url_or_engine: str | URL | Engine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run Alembic's ``step`` to ``revision`` in one transaction on the database."""
     engine, owned = _engine(url_or_engine)
     config = _config()
     try:
         with translated(), engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
     finally:
         if owned:
             engine.dispose()
