@@ -99,7 +99,7 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
     department, every department and every inspector (pending until commit when the ledger
     is separate)."""
     external = context.ledger is not None
-    return Reservation(
+    return Reservation.checked(
         id=inspection.reservation_id or inspection.id,
         enterprise=inspection.enterprise,
         department=inspection.lead_department,
@@ -210,7 +210,7 @@ def _reserve(
     external = context.ledger is not None
     plan = attrs.evolve(plan, inspection_id=inspection_id)
     group = group_of([plan], context.policy.matching, days_of(context))
-    request = Reservation(
+    request = Reservation.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
         department=plan.department,

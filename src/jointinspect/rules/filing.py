@@ -25,7 +25,7 @@ from jointinspect.policy.schema import (
     WhitelistPolicy,
 )
 from jointinspect.rules.frequency import RuleCheck
-from jointinspect.timeutil import local_date
+from jointinspect.timeutil import local_date, span
 
 
 def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
@@ -216,7 +216,7 @@ def check_window_length(window: Window, policy: Policy) -> None:
         ValidationError: ``filing.window_too_short``, naming the field ``window``.
     """
     minimum = policy.matching.minimum
-    if window.end - window.start < minimum:
+    if span(window.start, window.end) < minimum:
         raise ValidationError(
             "filing.window_too_short",
             field="window",
