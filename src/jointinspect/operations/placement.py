@@ -174,7 +174,9 @@ def _join(
     group = group_of(members, context.policy.matching, days_of(context))
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
-    before = current_reservation(context, effects, target)
+    # Only a separate ledger needs the reservation as it was (to restore it on failure):
+    # the store's own ledger rolls back with the unit of work, so it is not read for that.
+    before = current_reservation(context, effects, target) if context.ledger is not None else None
     decision = amend_reservation(context, effects, before, inspection)
     if decision.blocked:
         return None
