@@ -104,7 +104,7 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         uow.lock_enterprises(codes)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
         bounds = lowest_reaching(((r.enterprise, r.start) for r in valid), effects.now, context.policy.matching)
-        uow.preload(valid, codes, bounds, lookback_start(context, effects.now))
+        uow.preload(valid, codes, bounds, lookback_start(context, effects.now), ledger=context.ledger is None)
         appends = Appends()
         for index, request in part:
             staged = _Staged(uow.as_unit(), effects, appends)

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from jointinspect.ports.durability import AuditLog, Outbox
 from jointinspect.ports.fieldwork import OfflineRepository, QuietSlotRepository, SpotCheckRepository
-from jointinspect.ports.ledger import FrequencyLedger
+from jointinspect.ports.ledger import FrequencyLedger, PreloadingLedger
 from jointinspect.ports.licences import LicenceRepository
 from jointinspect.ports.listing import ListingRepository
 from jointinspect.ports.oversight import ConflictRepository, EnforcementLoopRepository, InspectorWatchRepository
@@ -71,6 +71,7 @@ __all__ = [  # noqa: RUF022
     "Notifier",
     "ReplayGuard",
     "FrequencyLedger",
+    "PreloadingLedger",
     "ReferenceRepository",
     "PlanRepository",
     "InspectionRepository",

@@ -17,6 +17,7 @@ from typing import Any, Protocol, Self
 from sqlalchemy import Engine, Table
 from sqlalchemy.sql import ClauseElement, Executable
 
+from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy.prepared import Prepared
 
 
@@ -71,6 +72,11 @@ class UnitOfWorkView(Protocol):
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise with every other transaction locking ``credit_code``."""
+        ...
+
+    @property
+    def ledger_rows(self) -> dict[str, dict[str, Reservation]]:
+        """Reservations the ledger preloaded, by enterprise and id (this transaction's)."""
         ...
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import pendulum
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
 from sqlalchemy.sql import ClauseElement
@@ -28,6 +29,8 @@ from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 
 _MICRO = dt.timedelta(microseconds=1)
+#: Enterprises per query of a preload (well under every driver's parameter limit).
+_IN_CHUNK = 500
 _RESERVATION_COLUMNS = (
     "id",
     "enterprise",
@@ -132,13 +135,41 @@ class SQLLedger:
     def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
+    def preload(self, enterprises: Sequence[str]) -> None:
+        """See :class:`jointinspect.ports.PreloadingLedger`: every reservation of
+        ``enterprises`` (locked first, if this transaction does not hold them yet), read
+        ``_IN_CHUNK`` enterprises a query and kept in the unit of work (``ledger_rows``)
+        until it commits or rolls back. While kept, :meth:`_locked_rows` selects from them
+        what its query would, and every write here updates them: no other transaction
+        writes the reservations of a locked enterprise, and in this one only this ledger
+        does."""
+        uow, t = self._uow, s.reservations
+        wanted = sorted(set(enterprises) - uow.ledger_rows.keys())
+        for enterprise in wanted:
+            uow.lock_enterprise(enterprise)
+        found: dict[str, dict[str, Reservation]] = {enterprise: {} for enterprise in wanted}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            for row in uow.execute(select(t).where(t.c.enterprise.in_(wanted[start : start + _IN_CHUNK]))):
+                reservation = _reservation(row)
+                if reservation.enterprise not in found:
+                    return  # matched by a collation, not equal: keep reading per check
+                found[reservation.enterprise][reservation.id] = reservation
+        uow.ledger_rows.update(found)
+
     def _locked_rows(self, reservation: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """Under the enterprise lock, the rows ``checks`` look at plus ``reservation``'s own.
 
-        The lock first: reading before it could miss a reservation committed meanwhile."""
+        The lock first: reading before it could miss a reservation committed meanwhile.
+        From the preload when it holds the enterprise (a reservation of another enterprise
+        with the same id, which the query would also return, cannot exist once visits have
+        unique ids; if one did, inserting the new one would fail on its key)."""
         uow, store = self._uow, self._uow._store
         uow.lock_enterprise(reservation.enterprise)
         span = _relevant_span(reservation, checks)
+        known = uow.ledger_rows.get(reservation.enterprise)
+        if known is not None:
+            lo, hi = span if span is not None else (0, 0)
+            return [r for r in known.values() if r.id == reservation.id or lo <= codec.micros(r.at) < hi]
         if span is None:
             read = store.statement("ledger-read-id", lambda: _ledger_read(False))
             params: dict[str, Any] = {"id": reservation.id}
@@ -163,7 +194,17 @@ class SQLLedger:
                 store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
                 _reservation_row(request),
             )
+            self._kept(request.id, request)
         return decision
+
+    def _kept(self, reservation_id: str, now: Reservation | None) -> None:
+        """Keep the preloaded rows as the table is after a write of ``reservation_id``
+        (``now``: the row as written, ``None`` when deleted)."""
+        preloaded = self._uow.ledger_rows
+        for rows in preloaded.values():
+            rows.pop(reservation_id, None)
+        if now is not None and now.enterprise in preloaded:
+            preloaded[now.enterprise][reservation_id] = now
 
     def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
@@ -177,6 +218,7 @@ class SQLLedger:
                 store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
                 _reservation_row(reservation),
             )
+            self._kept(reservation.id, reservation)
         return decision
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
@@ -186,10 +228,15 @@ class SQLLedger:
             self._uow._store.statement("ledger-confirm", _confirm_reservation),
             {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
         )
+        for rows in self._uow.ledger_rows.values():
+            row = rows.get(reservation_id)
+            if row is not None and row.state is not ReservationState.CONFIRMED:
+                rows[reservation_id] = attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None)
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
         self._uow.defer(self._uow._store.statement("ledger-release", _release_reservation), {"id": reservation_id})
+        self._kept(reservation_id, None)
 
     def reservations(self, enterprise: str) -> list[Reservation]:
         """Every reservation of ``enterprise`` (expired pending ones included), oldest first."""

@@ -28,6 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
+from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy._protocols import StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
@@ -71,6 +72,9 @@ class SQLUnitOfWork:
         #: writes not sent yet (PostgreSQL): they go first in the next round trip.
         self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
         self._locked: set[str] = set()
+        #: reservations of enterprises the ledger preloaded, by enterprise and id (valid
+        #: while this transaction holds their locks; see :meth:`SQLLedger.preload`).
+        self.ledger_rows: dict[str, dict[str, Reservation]] = {}
         self._held_memory_lock = False
         self._outer: UnitOfWorkView | None = None
 
@@ -468,6 +472,7 @@ class SQLUnitOfWork:
                 self._tx.commit()
         self._tx = None
         self._locked.clear()
+        self.ledger_rows.clear()
 
     def rollback(self) -> None:
         """Discard everything not committed."""
@@ -477,3 +482,4 @@ class SQLUnitOfWork:
                 self._tx.rollback()
         self._tx = None
         self._locked.clear()
+        self.ledger_rows.clear()
