@@ -79,6 +79,11 @@ class UnitOfWorkView(Protocol):
         """Reservations the ledger preloaded, by enterprise and id (this transaction's)."""
         ...
 
+    @property
+    def ledger_homes(self) -> dict[str, str]:
+        """The enterprise of each reservation in ``ledger_rows``, by id."""
+        ...
+
 
 class ManagedUnitOfWork(UnitOfWorkView, Protocol):
     """A unit of work used as a ``with`` block and committed."""

@@ -138,7 +138,8 @@ class SQLLedger:
     def preload(self, enterprises: Sequence[str]) -> None:
         """See :class:`jointinspect.ports.PreloadingLedger`: every reservation of
         ``enterprises`` (locked first, if this transaction does not hold them yet), read
-        ``_IN_CHUNK`` enterprises a query and kept in the unit of work (``ledger_rows``)
+        ``_IN_CHUNK`` enterprises a query and kept in the unit of work (``ledger_rows``, and
+        the enterprise of each by id in ``ledger_homes``)
         until it commits or rolls back. While kept, :meth:`_locked_rows` selects from them
         what its query would, and every write here updates them: no other transaction
         writes the reservations of a locked enterprise, and in this one only this ledger
@@ -155,6 +156,7 @@ class SQLLedger:
                     return  # matched by a collation, not equal: keep reading per check
                 found[reservation.enterprise][reservation.id] = reservation
         uow.ledger_rows.update(found)
+        uow.ledger_homes.update({i: enterprise for enterprise, rows in found.items() for i in rows})
 
     def _locked_rows(self, reservation: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """Under the enterprise lock, the rows ``checks`` look at plus ``reservation``'s own.
@@ -200,11 +202,13 @@ class SQLLedger:
     def _kept(self, reservation_id: str, now: Reservation | None) -> None:
         """Keep the preloaded rows as the table is after a write of ``reservation_id``
         (``now``: the row as written, ``None`` when deleted)."""
-        preloaded = self._uow.ledger_rows
-        for rows in preloaded.values():
-            rows.pop(reservation_id, None)
+        preloaded, homes = self._uow.ledger_rows, self._uow.ledger_homes
+        home = homes.pop(reservation_id, None)
+        if home is not None:
+            del preloaded[home][reservation_id]
         if now is not None and now.enterprise in preloaded:
             preloaded[now.enterprise][reservation_id] = now
+            homes[reservation_id] = now.enterprise
 
     def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
@@ -228,10 +232,10 @@ class SQLLedger:
             self._uow._store.statement("ledger-confirm", _confirm_reservation),
             {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
         )
-        for rows in self._uow.ledger_rows.values():
-            row = rows.get(reservation_id)
-            if row is not None and row.state is not ReservationState.CONFIRMED:
-                rows[reservation_id] = attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None)
+        home = self._uow.ledger_homes.get(reservation_id)
+        row = None if home is None else self._uow.ledger_rows[home][reservation_id]
+        if row is not None and row.state is not ReservationState.CONFIRMED:
+            self._kept(reservation_id, attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None))
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""

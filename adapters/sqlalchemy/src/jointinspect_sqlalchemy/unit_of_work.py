@@ -75,6 +75,7 @@ class SQLUnitOfWork:
         #: reservations of enterprises the ledger preloaded, by enterprise and id (valid
         #: while this transaction holds their locks; see :meth:`SQLLedger.preload`).
         self.ledger_rows: dict[str, dict[str, Reservation]] = {}
+        self.ledger_homes: dict[str, str] = {}  # reservation id -> its enterprise there
         self._held_memory_lock = False
         self._outer: UnitOfWorkView | None = None
 
@@ -473,6 +474,7 @@ class SQLUnitOfWork:
         self._tx = None
         self._locked.clear()
         self.ledger_rows.clear()
+        self.ledger_homes.clear()
 
     def rollback(self) -> None:
         """Discard everything not committed."""
@@ -483,3 +485,4 @@ class SQLUnitOfWork:
         self._tx = None
         self._locked.clear()
         self.ledger_rows.clear()
+        self.ledger_homes.clear()
