@@ -41,14 +41,20 @@ TRIGGERED_KINDS = frozenset(
 
 
 def _to_inspection_kind(value: object) -> InspectionKind:
+    if type(value) is InspectionKind:  # already a member (most values): skip building the converter
+        return value
     return member(InspectionKind, "kind")(value)
 
 
 def _to_plan_status(value: object) -> PlanStatus:
+    if type(value) is PlanStatus:  # already a member (most values): skip building the converter
+        return value
     return member(PlanStatus)(value)
 
 
 def _to_inspection_status(value: object) -> InspectionStatus:
+    if type(value) is InspectionStatus:  # already a member (most values): skip building the converter
+        return value
     return member(InspectionStatus)(value)
 
 

@@ -62,7 +62,7 @@ from jointinspect.ports.records import (
 )
 from jointinspect.ports.reference import ReferenceRepository
 from jointinspect.ports.services import AnchorSink, Authorizer, Clock, KeyStore, Notifier, ReplayGuard
-from jointinspect.ports.unit import Store, UnitOfWork
+from jointinspect.ports.unit import DeferrableChecks, Store, UnitOfWork
 
 # In the order the reference page documents them (the order they were written in).
 __all__ = [  # noqa: RUF022
@@ -72,6 +72,7 @@ __all__ = [  # noqa: RUF022
     "ReplayGuard",
     "FrequencyLedger",
     "PreloadingLedger",
+    "DeferrableChecks",
     "ReferenceRepository",
     "PlanRepository",
     "InspectionRepository",

@@ -62,6 +62,14 @@ class UnitOfWorkView(Protocol):
         """Insert ``row`` unless its key exists; ``True`` when inserted."""
         ...
 
+    def insert_checked(self, table: Table, row: Mapping[str, Any], refusal: Callable[[], Exception]) -> None:
+        """Insert ``row``; ``refusal()`` is raised if its key exists (perhaps later)."""
+        ...
+
+    def update_checked(self, statement: Prepared, params: Mapping[str, Any], refusal: Callable[[], Exception]) -> None:
+        """Run an update by key; ``refusal()`` is raised if it changed no row (perhaps later)."""
+        ...
+
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """Insert ``row`` or replace the row with its key."""
         ...
