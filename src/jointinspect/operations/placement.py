@@ -169,7 +169,7 @@ def _join(
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
     """Join ``plan`` to ``target`` and move its reservation; ``None`` if a blocking rule forbids it."""
     uow = effects.uow
-    plan = attrs.evolve(plan, inspection_id=target.id)
+    plan = plan.placed_in(target.id)
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
     group = group_of(members, context.policy.matching, days_of(context))
     lead_plan = next(m for m in members if m.department == group.lead_department)
@@ -210,7 +210,7 @@ def _reserve(
     uow, now = effects.uow, effects.now
     inspection_id = context.ids()
     external = context.ledger is not None
-    plan = attrs.evolve(plan, inspection_id=inspection_id)
+    plan = plan.placed_in(inspection_id)
     group = group_of([plan], context.policy.matching, days_of(context))
     request = Reservation.checked(
         id=inspection_id,
