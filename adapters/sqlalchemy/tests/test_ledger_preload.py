@@ -48,12 +48,14 @@ def _steps(seed: int) -> list[Step]:
     return steps
 
 
-def _run(store: SQLStore, steps: list[Step], preload: bool) -> tuple[list[LedgerDecision | None], object]:
+def _run(
+    store: SQLStore, steps: list[Step], preload: bool, since: pendulum.DateTime | None = None
+) -> tuple[list[LedgerDecision | None], object]:
     """Decisions of ``steps`` in one unit of work, and the ledger after them (rolled back)."""
     now = T0.add(hours=12)
     with store.unit_of_work() as uow:
         if preload:
-            uow.ledger.preload(ENTERPRISES)
+            uow.ledger.preload(ENTERPRISES, since)
         decisions: list[LedgerDecision | None] = []
         for call, subject, checked in steps:
             checks = CHECKS if checked else ()
@@ -71,7 +73,11 @@ def _run(store: SQLStore, steps: list[Step], preload: bool) -> tuple[list[Ledger
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_preloaded_ledger_decides_and_stores_as_reading_per_check(sql_store: SQLStore, seed: int) -> None:
+@pytest.mark.parametrize("since", [None, 12], ids=["all", "from-day-12"])
+def test_preloaded_ledger_decides_and_stores_as_reading_per_check(
+    sql_store: SQLStore, seed: int, since: int | None
+) -> None:
+    """With ``since``, checks whose span starts earlier read the table (some do)."""
     steps = _steps(seed)
     with sql_store.unit_of_work() as uow:  # some history before the unit of work
         for call, subject, _ in steps[:6]:
@@ -80,7 +86,7 @@ def test_preloaded_ledger_decides_and_stores_as_reading_per_check(sql_store: SQL
         uow.commit()
     later = steps[6:]
     read, read_after = _run(sql_store, later, preload=False)
-    kept, kept_after = _run(sql_store, later, preload=True)
+    kept, kept_after = _run(sql_store, later, preload=True, since=None if since is None else T0.add(days=since))
     assert kept == read
     assert kept_after == read_after
     assert any(d is not None and d.blocked for d in read)  # the sequence exercises refusals

@@ -50,6 +50,7 @@ from jointinspect.operations.filing import file_in, file_plan
 from jointinspect.operations.results import lookback_start
 from jointinspect.ports import DeferrableChecks, UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
+from jointinspect.rules.filing import ledger_reach
 from jointinspect.rules.matching import lowest_reaching
 
 __all__ = ["DEFAULT_CHUNK", "file_plans"]
@@ -108,7 +109,8 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         uow.lock_enterprises(codes)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
         bounds = lowest_reaching(((r.enterprise, r.start) for r in valid), effects.now, context.policy.matching)
-        uow.preload(valid, codes, bounds, lookback_start(context, effects.now), ledger=context.ledger is None)
+        reach = ledger_reach(context.policy, [r.start for r in valid]) if context.ledger is None else None
+        uow.preload(valid, codes, bounds, lookback_start(context, effects.now), ledger=reach)
         appends = Appends()
         for index, request in part:
             staged = _Staged(uow.as_unit(), effects, appends)

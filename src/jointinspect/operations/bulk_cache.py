@@ -86,18 +86,18 @@ class CachingUnit:
         enterprises: Sequence[str],
         reaching: Mapping[str, pendulum.DateTime],
         since: pendulum.DateTime,
-        ledger: bool = False,
+        ledger: pendulum.DateTime | None = None,
     ) -> None:
         """Read what ``requests`` of ``enterprises`` (already locked) will ask: the
         enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (each
         enterprise's lowest bound in the chunk) and their plans, the results of the
         requests' items recorded since ``since`` (the sharing lookback), and with
-        ``ledger`` (the store's own ledger counts the visits) their reservations when the
-        ledger can read them at once (`jointinspect.ports.PreloadingLedger`); a few bulk
-        reads instead of some per request."""
+        ``ledger`` (when the store's own ledger counts the visits) their reservations from
+        that instant on, when the ledger can read them at once
+        (`jointinspect.ports.PreloadingLedger`); a few bulk reads instead of some per request."""
         self.reference.preload_enterprises(enterprises)
-        if ledger and isinstance(store_ledger := self._uow.ledger, PreloadingLedger):
-            store_ledger.preload(enterprises)
+        if ledger is not None and isinstance(store_ledger := self._uow.ledger, PreloadingLedger):
+            store_ledger.preload(enterprises, ledger)
         by_department: dict[str, set[str]] = {}
         for request in requests:
             if request.idempotency_key is not None:

@@ -78,7 +78,8 @@ class PreloadingLedger(Protocol):
     already locked by its unit of work, and the ledger then answers their checks from what
     it read, kept up to date by its own writes, instead of one read per check."""
 
-    def preload(self, enterprises: Sequence[str]) -> None:
-        """Read every reservation of ``enterprises`` now (one or a few reads); later checks
-        of these enterprises in this unit of work decide exactly as reading them would."""
+    def preload(self, enterprises: Sequence[str], since: pendulum.DateTime | None = None) -> None:
+        """Read every reservation of ``enterprises`` now, those at or after ``since`` when
+        given (one or a few reads); later checks of these enterprises in this unit of work
+        decide exactly as reading them would (a check reaching before ``since`` reads)."""
         ...

@@ -83,14 +83,29 @@ class UnitOfWorkView(Protocol):
         ...
 
     @property
-    def ledger_rows(self) -> dict[str, dict[str, Reservation]]:
-        """Reservations the ledger preloaded, by enterprise and id (this transaction's)."""
+    def ledger_rows(self) -> LedgerRows:
+        """Reservations the ledger preloaded in this transaction."""
         ...
 
-    @property
-    def ledger_homes(self) -> dict[str, str]:
-        """The enterprise of each reservation in ``ledger_rows``, by id."""
-        ...
+
+class LedgerRows:
+    """Reservations a ledger preloaded in one transaction (see
+    :meth:`jointinspect_sqlalchemy.ledger.SQLLedger.preload`): per enterprise, every one
+    at or after ``since`` (microseconds; ``None``: all), by id, and each one's enterprise
+    by id (a written id is found at once)."""
+
+    __slots__ = ("homes", "rows", "since")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Reservation]] = {}
+        self.since: dict[str, int | None] = {}
+        self.homes: dict[str, str] = {}
+
+    def clear(self) -> None:
+        """Forget them (the transaction ended: its locks are gone)."""
+        self.rows.clear()
+        self.since.clear()
+        self.homes.clear()
 
 
 class ManagedUnitOfWork(UnitOfWorkView, Protocol):

@@ -145,43 +145,49 @@ class SQLLedger:
     def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
-    def preload(self, enterprises: Sequence[str]) -> None:
+    def preload(self, enterprises: Sequence[str], since: pendulum.DateTime | None = None) -> None:
         """See :class:`jointinspect.ports.PreloadingLedger`: every reservation of
-        ``enterprises`` (locked first, if this transaction does not hold them yet), read
-        ``_IN_CHUNK`` enterprises a query and kept in the unit of work (``ledger_rows``, and
-        the enterprise of each by id in ``ledger_homes``)
-        until it commits or rolls back. While kept, :meth:`_locked_rows` selects from them
-        what its query would, and every write here updates them: no other transaction
-        writes the reservations of a locked enterprise, and in this one only this ledger
-        does."""
-        uow, t = self._uow, s.reservations
-        wanted = sorted(set(enterprises) - uow.ledger_rows.keys())
+        ``enterprises`` at or after ``since`` (locked first, if this transaction does not
+        hold them yet), read ``_IN_CHUNK`` enterprises a query and kept in the unit of work
+        (``ledger_rows``) until it commits or rolls back. While kept, :meth:`_locked_rows`
+        selects from them what its query would, when its span starts at or after
+        ``since``, and every write here updates them: no other transaction writes the
+        reservations of a locked enterprise, and in this one only this ledger does."""
+        uow, t, kept = self._uow, s.reservations, self._uow.ledger_rows
+        wanted = sorted(set(enterprises) - kept.rows.keys())
         for enterprise in wanted:
             uow.lock_enterprise(enterprise)
+        bound = None if since is None else codec.micros(since)
         found: dict[str, dict[str, Reservation]] = {enterprise: {} for enterprise in wanted}
         for start in range(0, len(wanted), _IN_CHUNK):
-            for row in uow.execute(select(t).where(t.c.enterprise.in_(wanted[start : start + _IN_CHUNK]))):
+            query = select(t).where(t.c.enterprise.in_(wanted[start : start + _IN_CHUNK]))
+            for row in uow.execute(query if bound is None else query.where(t.c.at >= bound)):
                 reservation = _reservation(row)
                 if reservation.enterprise not in found:
                     return  # matched by a collation, not equal: keep reading per check
                 found[reservation.enterprise][reservation.id] = reservation
-        uow.ledger_rows.update(found)
-        uow.ledger_homes.update({i: enterprise for enterprise, rows in found.items() for i in rows})
+        kept.rows.update(found)
+        kept.since.update(dict.fromkeys(found, bound))
+        kept.homes.update({i: enterprise for enterprise, rows in found.items() for i in rows})
 
     def _locked_rows(self, reservation: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """Under the enterprise lock, the rows ``checks`` look at plus ``reservation``'s own.
 
         The lock first: reading before it could miss a reservation committed meanwhile.
-        From the preload when it holds the enterprise (a reservation of another enterprise
-        with the same id, which the query would also return, cannot exist once visits have
-        unique ids; if one did, inserting the new one would fail on its key)."""
+        From the preload when it holds the enterprise from the span's start on (a
+        reservation with the same id outside it, which the query would also return, cannot
+        exist once visits have unique ids; if one did, inserting the new one would fail on
+        its key)."""
         uow, store = self._uow, self._uow._store
         uow.lock_enterprise(reservation.enterprise)
         span = _relevant_span(reservation, checks)
-        known = uow.ledger_rows.get(reservation.enterprise)
+        kept = uow.ledger_rows
+        known = kept.rows.get(reservation.enterprise)
         if known is not None:
             lo, hi = span if span is not None else (0, 0)
-            return [r for r in known.values() if r.id == reservation.id or lo <= codec.micros(r.at) < hi]
+            since = kept.since[reservation.enterprise]
+            if span is None or since is None or lo >= since:
+                return [r for r in known.values() if r.id == reservation.id or lo <= codec.micros(r.at) < hi]
         if span is None:
             read = store.statement("ledger-read-id", lambda: _ledger_read(False))
             params: dict[str, Any] = {"id": reservation.id}
@@ -212,13 +218,13 @@ class SQLLedger:
     def _kept(self, reservation_id: str, now: Reservation | None) -> None:
         """Keep the preloaded rows as the table is after a write of ``reservation_id``
         (``now``: the row as written, ``None`` when deleted)."""
-        preloaded, homes = self._uow.ledger_rows, self._uow.ledger_homes
-        home = homes.pop(reservation_id, None)
+        kept = self._uow.ledger_rows
+        home = kept.homes.pop(reservation_id, None)
         if home is not None:
-            del preloaded[home][reservation_id]
-        if now is not None and now.enterprise in preloaded:
-            preloaded[now.enterprise][reservation_id] = now
-            homes[reservation_id] = now.enterprise
+            del kept.rows[home][reservation_id]
+        if now is not None and now.enterprise in kept.rows:
+            kept.rows[now.enterprise][reservation_id] = now
+            kept.homes[reservation_id] = now.enterprise
 
     def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
@@ -242,8 +248,9 @@ class SQLLedger:
             self._uow._store.statement("ledger-confirm", _confirm_reservation),
             {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
         )
-        home = self._uow.ledger_homes.get(reservation_id)
-        row = None if home is None else self._uow.ledger_rows[home][reservation_id]
+        kept = self._uow.ledger_rows
+        home = kept.homes.get(reservation_id)
+        row = None if home is None else kept.rows[home][reservation_id]
         if row is not None and row.state is not ReservationState.CONFIRMED:
             self._kept(reservation_id, attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None))
 

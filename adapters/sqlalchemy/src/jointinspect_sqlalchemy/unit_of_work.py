@@ -28,8 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
-from jointinspect.rules.frequency import Reservation
-from jointinspect_sqlalchemy._protocols import StoreState, UnitOfWorkView
+from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.ledger import SQLLedger
@@ -78,10 +77,9 @@ class SQLUnitOfWork:
         #: refused writes may be reported late (see :meth:`defer_checks`).
         self._late_checks = False
         self._locked: set[str] = set()
-        #: reservations of enterprises the ledger preloaded, by enterprise and id (valid
-        #: while this transaction holds their locks; see :meth:`SQLLedger.preload`).
-        self.ledger_rows: dict[str, dict[str, Reservation]] = {}
-        self.ledger_homes: dict[str, str] = {}  # reservation id -> its enterprise there
+        #: reservations of enterprises the ledger preloaded (valid while this transaction
+        #: holds their locks; see :meth:`SQLLedger.preload`).
+        self.ledger_rows = LedgerRows()
         self._held_memory_lock = False
         self._outer: UnitOfWorkView | None = None
 
@@ -515,7 +513,6 @@ class SQLUnitOfWork:
         self._locked.clear()
         self._late_checks = False
         self.ledger_rows.clear()
-        self.ledger_homes.clear()
 
     def rollback(self) -> None:
         """Discard everything not committed."""
@@ -527,4 +524,3 @@ class SQLUnitOfWork:
         self._locked.clear()
         self._late_checks = False
         self.ledger_rows.clear()
-        self.ledger_homes.clear()
