@@ -18,7 +18,7 @@ from jointinspect.policy.schema import (
     Policy,
     load_policy,
 )
-from jointinspect.rules.filing import calendar_bucket, frequency_checks
+from jointinspect.rules.filing import calendar_bucket, frequency_checks, ledger_reach
 from jointinspect.rules.frequency import (
     Action,
     Reservation,
@@ -324,3 +324,33 @@ def test_frequency_checks_make_calendar_buckets_in_the_policy_zone() -> None:
     assert check.scope is Scope.ENTERPRISE_DEPARTMENT
     assert frequency_checks(policy, C, late) == []
     assert FrequencyRule("x", 1, period=Period.WEEK).describe() == "calendar week"
+
+
+@given(
+    window_days=st.integers(1, 400),
+    period=st.sampled_from(list(Period)),
+    zone=st.sampled_from(["Asia/Shanghai", "UTC", "America/New_York", "Pacific/Kiritimati"]),
+    offsets=st.lists(st.integers(0, 10_000_000), min_size=1, max_size=4),
+    later=st.integers(0, 10_000_000),
+)
+def test_ledger_reach_precedes_every_check_of_the_plans_visits(
+    window_days: int, period: Period, zone: str, offsets: list[int], later: int
+) -> None:
+    """Issue 11: bulk filing preloads the ledger from `ledger_reach`; every check of a visit
+    at or after a plan's window start (the earliest a visit serving it can be, without an
+    allowance) looks no further back."""
+    policy = Policy(
+        zone=zone,
+        frequency=(
+            FrequencyRule("rolling", 1, window_days=window_days),
+            FrequencyRule("calendar", 1, period=period),
+        ),
+    )
+    t0 = pendulum.datetime(2026, 3, 2, tz="UTC")
+    starts = [t0.add(seconds=o) for o in offsets]
+    reach = ledger_reach(policy, starts)
+    assert reach is not None
+    at = min(starts).add(seconds=later)
+    for check in frequency_checks(policy, InspectionKind.ROUTINE, at):
+        low = at - check.window if check.window is not None else check.bucket[0] if check.bucket else at
+        assert reach <= low

@@ -32,6 +32,8 @@ def _frozen_payload(value: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
 
 
 def _to_role(value: object) -> Role:
+    if type(value) is Role:  # already a member (most values): skip building the converter
+        return value
     return member(Role, "role")(value)
 
 

@@ -41,14 +41,20 @@ TRIGGERED_KINDS = frozenset(
 
 
 def _to_inspection_kind(value: object) -> InspectionKind:
+    if type(value) is InspectionKind:  # already a member (most values): skip building the converter
+        return value
     return member(InspectionKind, "kind")(value)
 
 
 def _to_plan_status(value: object) -> PlanStatus:
+    if type(value) is PlanStatus:  # already a member (most values): skip building the converter
+        return value
     return member(PlanStatus)(value)
 
 
 def _to_inspection_status(value: object) -> InspectionStatus:
+    if type(value) is InspectionStatus:  # already a member (most values): skip building the converter
+        return value
     return member(InspectionStatus)(value)
 
 
@@ -126,10 +132,25 @@ class Plan:
     #: the department's own plan number: filing it again returns this plan (issue 8).
     idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
 
+    def placed_in(self, inspection_id: str | None) -> Plan:
+        """The plan placed in visit ``inspection_id``: ``attrs.evolve`` without running the
+        converters again on values they already made (placement does it for every plan)."""
+        if type(self) is not Plan:  # a subclass may hold more fields
+            return attrs.evolve(self, inspection_id=inspection_id)
+        placed = object.__new__(Plan)
+        for name in _PLAN_FIELDS:
+            object.__setattr__(placed, name, getattr(self, name))
+        object.__setattr__(placed, "inspection_id", inspection_id)
+        return placed
+
     @property
     def idempotency(self) -> str | None:
         """The stored lookup key ``department/key`` (unique), or ``None``."""
         return None if self.idempotency_key is None else f"{self.department}/{self.idempotency_key}"
+
+
+#: The fields `Plan.placed_in` copies.
+_PLAN_FIELDS = tuple(field.name for field in attrs.fields(Plan))
 
 
 class InspectionStatus(enum.StrEnum):

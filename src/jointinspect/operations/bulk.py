@@ -11,7 +11,9 @@ Batching: ``chunk`` requests share one unit of work. The chunk first locks its
 enterprises in credit-code order (two bulk filings never wait on each other in a cycle),
 then reads at once what its requests will read — plan numbers, quiet slots, open visits
 and their plans — reads each department, item, scenario, inspector and enterprise once,
-writes its audit entries and notifications with one bulk append each, and commits once,
+writes its audit entries and notifications with one bulk append each, lets the store
+report a refused write late (`jointinspect.ports.DeferrableChecks`: PostgreSQL then sends
+a chunk's writes together), and commits once,
 with one clock reading for the whole chunk (its plans share ``filed_at``; ties in
 filing order break by id, as everywhere). Read-your-writes inside the chunk is kept
 (see `jointinspect.operations.bulk_cache`).
@@ -46,8 +48,9 @@ from jointinspect.operations._unit import Context, Effects, boundary, operation,
 from jointinspect.operations.bulk_cache import Appends, CachingUnit
 from jointinspect.operations.filing import file_in, file_plan
 from jointinspect.operations.results import lookback_start
-from jointinspect.ports import UnitOfWork
+from jointinspect.ports import DeferrableChecks, UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
+from jointinspect.rules.filing import ledger_reach
 from jointinspect.rules.matching import lowest_reaching
 
 __all__ = ["DEFAULT_CHUNK", "file_plans"]
@@ -98,13 +101,16 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
     """File one chunk in one unit of work; refusals are per request."""
     done: list[BulkItem] = []
     with operation(context, by) as effects:
+        if isinstance(effects.uow, DeferrableChecks):
+            effects.uow.defer_checks()  # a late refusal is a storage error: refiled one by one
         uow = CachingUnit(effects.uow)
         valid = [r for _, r in part if isinstance(r, PlanRequest)]
         codes = sorted({r.enterprise for r in valid})
         uow.lock_enterprises(codes)
         # Under the locks: what the requests will read, a few bulk reads for the chunk.
         bounds = lowest_reaching(((r.enterprise, r.start) for r in valid), effects.now, context.policy.matching)
-        uow.preload(valid, codes, bounds, lookback_start(context, effects.now))
+        reach = ledger_reach(context.policy, [r.start for r in valid]) if context.ledger is None else None
+        uow.preload(valid, codes, bounds, lookback_start(context, effects.now), ledger=reach)
         appends = Appends()
         for index, request in part:
             staged = _Staged(uow.as_unit(), effects, appends)

@@ -12,6 +12,9 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
   can ask (`jointinspect.rules.matching.lowest_reaching`) and filtered per call exactly
   as ``open_for_enterprise`` filters; the first write of a plan or visit of an enterprise
   drops its preload, and its later reads go to the store (which holds the chunk's writes);
+* reservations, when the store's own ledger counts the visits and can read many
+  enterprises' at once (`jointinspect.ports.PreloadingLedger`): the ledger keeps them
+  and its own writes (see the SQL store's ledger);
 * audit entries and notifications: nothing in filing reads them back, so `Appends`
   holds them in order and writes them with one ``append_many`` and one ``add_many``
   before the commit: the same entries (sequence numbers, hashes) and rows, in the same
@@ -35,6 +38,7 @@ from jointinspect.operations._context import Effects
 from jointinspect.ports import (
     InspectionRepository,
     PlanRepository,
+    PreloadingLedger,
     QuietSlotRepository,
     ReferenceRepository,
     ResultRepository,
@@ -82,13 +86,18 @@ class CachingUnit:
         enterprises: Sequence[str],
         reaching: Mapping[str, pendulum.DateTime],
         since: pendulum.DateTime,
+        ledger: pendulum.DateTime | None = None,
     ) -> None:
         """Read what ``requests`` of ``enterprises`` (already locked) will ask: the
         enterprises, plan numbers, quiet slots, open visits reaching ``reaching`` (each
         enterprise's lowest bound in the chunk) and their plans, the results of the
-        requests' items recorded since ``since`` (the sharing lookback); a few bulk reads
-        instead of some per request."""
+        requests' items recorded since ``since`` (the sharing lookback), and with
+        ``ledger`` (when the store's own ledger counts the visits) their reservations from
+        that instant on, when the ledger can read them at once
+        (`jointinspect.ports.PreloadingLedger`); a few bulk reads instead of some per request."""
         self.reference.preload_enterprises(enterprises)
+        if ledger is not None and isinstance(store_ledger := self._uow.ledger, PreloadingLedger):
+            store_ledger.preload(enterprises, ledger)
         by_department: dict[str, set[str]] = {}
         for request in requests:
             if request.idempotency_key is not None:

@@ -99,7 +99,7 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
     department, every department and every inspector (pending until commit when the ledger
     is separate)."""
     external = context.ledger is not None
-    return Reservation(
+    return Reservation.checked(
         id=inspection.reservation_id or inspection.id,
         enterprise=inspection.enterprise,
         department=inspection.lead_department,
@@ -169,12 +169,14 @@ def _join(
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
     """Join ``plan`` to ``target`` and move its reservation; ``None`` if a blocking rule forbids it."""
     uow = effects.uow
-    plan = attrs.evolve(plan, inspection_id=target.id)
+    plan = plan.placed_in(target.id)
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
     group = group_of(members, context.policy.matching, days_of(context))
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
-    before = current_reservation(context, effects, target)
+    # Only a separate ledger needs the reservation as it was (to restore it on failure):
+    # the store's own ledger rolls back with the unit of work, so it is not read for that.
+    before = current_reservation(context, effects, target) if context.ledger is not None else None
     decision = amend_reservation(context, effects, before, inspection)
     if decision.blocked:
         return None
@@ -208,9 +210,9 @@ def _reserve(
     uow, now = effects.uow, effects.now
     inspection_id = context.ids()
     external = context.ledger is not None
-    plan = attrs.evolve(plan, inspection_id=inspection_id)
+    plan = plan.placed_in(inspection_id)
     group = group_of([plan], context.policy.matching, days_of(context))
-    request = Reservation(
+    request = Reservation.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
         department=plan.department,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping
 
 import attrs
@@ -235,7 +236,14 @@ class MatchingPolicy:
     @property
     def minimum(self) -> pendulum.Duration:
         """The least common time of a joint visit (at least one microsecond: windows are half-open)."""
-        return pendulum.duration(hours=self.min_common_hours) or pendulum.duration(microseconds=1)
+        return _minimum(self.min_common_hours)
+
+
+@functools.cache
+def _minimum(hours: int) -> pendulum.Duration:
+    """`MatchingPolicy.minimum` of ``hours`` (built once: matching asks for it several times
+    a plan, and a pendulum duration costs microseconds to build)."""
+    return pendulum.duration(hours=hours) or pendulum.duration(microseconds=1)
 
 
 @attrs.frozen

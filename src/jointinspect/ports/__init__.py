@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from jointinspect.ports.durability import AuditLog, Outbox
 from jointinspect.ports.fieldwork import OfflineRepository, QuietSlotRepository, SpotCheckRepository
-from jointinspect.ports.ledger import FrequencyLedger
+from jointinspect.ports.ledger import FrequencyLedger, PreloadingLedger
 from jointinspect.ports.licences import LicenceRepository
 from jointinspect.ports.listing import ListingRepository
 from jointinspect.ports.oversight import ConflictRepository, EnforcementLoopRepository, InspectorWatchRepository
@@ -62,7 +62,7 @@ from jointinspect.ports.records import (
 )
 from jointinspect.ports.reference import ReferenceRepository
 from jointinspect.ports.services import AnchorSink, Authorizer, Clock, KeyStore, Notifier, ReplayGuard
-from jointinspect.ports.unit import Store, UnitOfWork
+from jointinspect.ports.unit import DeferrableChecks, Store, UnitOfWork
 
 # In the order the reference page documents them (the order they were written in).
 __all__ = [  # noqa: RUF022
@@ -71,6 +71,8 @@ __all__ = [  # noqa: RUF022
     "Notifier",
     "ReplayGuard",
     "FrequencyLedger",
+    "PreloadingLedger",
+    "DeferrableChecks",
     "ReferenceRepository",
     "PlanRepository",
     "InspectionRepository",

@@ -6,7 +6,7 @@ Part of `jointinspect.ports`; its docstring states the rules every repository ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pendulum
 
@@ -68,4 +68,18 @@ class FrequencyLedger(Protocol):
         """All live reservations of one enterprise ordered by ``(at, id)`` — ties on ``at``
         break by id — with every field as recorded (state, expiry, inspectors), pending ones
         included until they expire; ``[]`` for an unknown enterprise (reports and repair)."""
+        ...
+
+
+@runtime_checkable
+class PreloadingLedger(Protocol):
+    """A `FrequencyLedger` that can read the reservations of many enterprises at once
+    (optional): bulk filing (issue 11) calls `preload` with a chunk's enterprises,
+    already locked by its unit of work, and the ledger then answers their checks from what
+    it read, kept up to date by its own writes, instead of one read per check."""
+
+    def preload(self, enterprises: Sequence[str], since: pendulum.DateTime | None = None) -> None:
+        """Read every reservation of ``enterprises`` now, those at or after ``since`` when
+        given (one or a few reads); later checks of these enterprises in this unit of work
+        decide exactly as reading them would (a check reaching before ``since`` reads)."""
         ...

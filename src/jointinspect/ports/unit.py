@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
 from jointinspect.ports.durability import AuditLog, Outbox
 from jointinspect.ports.fieldwork import OfflineRepository, QuietSlotRepository, SpotCheckRepository
@@ -185,4 +185,18 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release what the store opened (not what it was given)."""
+        ...
+
+
+@runtime_checkable
+class DeferrableChecks(Protocol):
+    """A unit of work that can report a write's refusal later (optional; issue 11), so it
+    can send many writes at once instead of waiting on each."""
+
+    def defer_checks(self) -> None:
+        """From now until this unit of work commits or rolls back, the `IntegrityError`
+        of an add whose id exists, or of an update with nothing to update, may be raised
+        by a later call of this unit of work or by its commit (never after a commit)
+        instead of by the write itself. Bulk filing asks for it: on any storage error it
+        files the chunk again one request at a time, each in its own unit of work."""
         ...

@@ -25,7 +25,7 @@ from jointinspect.policy.schema import (
     WhitelistPolicy,
 )
 from jointinspect.rules.frequency import RuleCheck
-from jointinspect.timeutil import local_date
+from jointinspect.timeutil import local_date, shifted_back, span
 
 
 def is_working_day(day: dt.date, policy: FilingPolicy) -> bool:
@@ -208,6 +208,33 @@ def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime
     return checks
 
 
+#: At least the longest calendar bucket of each period, in any zone.
+_PERIOD_REACH = {
+    Period.DAY: dt.timedelta(days=2),
+    Period.WEEK: dt.timedelta(days=8),
+    Period.MONTH: dt.timedelta(days=32),
+    Period.YEAR: dt.timedelta(days=367),
+}
+
+
+def ledger_reach(policy: Policy, starts: Sequence[dt.datetime]) -> pendulum.DateTime | None:
+    """An instant before which no frequency check of the visits of plans filed with these
+    window starts looks (``None`` without starts): the earliest start, less the longest
+    ``earlier`` allowance and the longest rolling window or calendar bucket. Bulk filing
+    preloads the ledger from there (issue 11); a check reaching further back (none should)
+    reads the ledger itself, so it is a bound for speed, not a rule."""
+    if not starts:
+        return None
+    reach = dt.timedelta(days=1)
+    for rule in policy.frequency:
+        if rule.window_days is not None:
+            reach = max(reach, dt.timedelta(days=rule.window_days))
+        elif rule.period is not None:
+            reach = max(reach, _PERIOD_REACH.get(rule.period, dt.timedelta(days=367)))
+    earlier = max((a.earlier for a in policy.matching.allowances.values()), default=dt.timedelta())
+    return pendulum.instance(shifted_back(shifted_back(min(starts), earlier), reach))
+
+
 def check_window_length(window: Window, policy: Policy) -> None:
     """Refuse a window shorter than the merge minimum (issue 8): no visit could serve it
     together with another plan, and the city asked for at least that much time on site.
@@ -216,7 +243,7 @@ def check_window_length(window: Window, policy: Policy) -> None:
         ValidationError: ``filing.window_too_short``, naming the field ``window``.
     """
     minimum = policy.matching.minimum
-    if window.end - window.start < minimum:
+    if span(window.start, window.end) < minimum:
         raise ValidationError(
             "filing.window_too_short",
             field="window",

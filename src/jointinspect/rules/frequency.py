@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 from collections.abc import Iterable, Sequence
 
 import attrs
 import pendulum
 
 from jointinspect.model.plan import InspectionKind
-from jointinspect.timeutil import shifted, utc, utc_or_none
+from jointinspect.timeutil import shifted, shifted_back, utc, utc_or_none
 
 
 class Scope(enum.StrEnum):
@@ -86,6 +87,60 @@ class Reservation:
     def __attrs_post_init__(self) -> None:
         if self.department not in self.departments:
             object.__setattr__(self, "departments", _names((self.department, *self.departments)))
+
+    @classmethod
+    def checked(
+        cls,
+        id: str,
+        enterprise: str,
+        department: str,
+        inspectors: tuple[str, ...],
+        kind: InspectionKind,
+        at: pendulum.DateTime,
+        state: ReservationState,
+        expires_at: pendulum.DateTime | None,
+        departments: tuple[str, ...],
+    ) -> Reservation:
+        """A reservation placement builds for every plan from values already right (the
+        tuples of a plan or visit: sorted, distinct; a kind, a state, UTC instants):
+        built without the converters when they are so, else by them."""
+        trusted = (
+            type(kind) is InspectionKind
+            and type(state) is ReservationState
+            and _is_utc(at)
+            and (expires_at is None or _is_utc(expires_at))
+            and department in departments
+            and _sorted_names(inspectors)
+            and _sorted_names(departments)
+        )
+        if not trusted:
+            return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
+        made = object.__new__(cls)
+        put = object.__setattr__
+        for name, value in (
+            ("id", id),
+            ("enterprise", enterprise),
+            ("department", department),
+            ("inspectors", inspectors),
+            ("kind", kind),
+            ("at", at),
+            ("state", state),
+            ("expires_at", expires_at),
+            ("departments", departments),
+        ):
+            put(made, name, value)
+        return made
+
+
+def _is_utc(value: object) -> bool:
+    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
+
+
+def _sorted_names(value: object) -> bool:
+    """Whether ``value`` is what `_names` would make of it: a tuple of distinct strings, sorted."""
+    return (
+        type(value) is tuple and all(type(v) is str for v in value) and all(a < b for a, b in itertools.pairwise(value))
+    )
 
 
 @attrs.frozen
@@ -166,7 +221,7 @@ def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateT
     event inside never loses one), so only those starts are tried.
     """
     # Plain datetime arithmetic: pendulum's operators cost microseconds each on this hot path.
-    lo, hi = shifted(at, -window), shifted(at, window)
+    lo, hi = shifted_back(at, window), shifted(at, window)
     relevant = sorted([t for t in times if lo < t < hi] + [at])
     best = 0
     for i, start in enumerate(relevant):

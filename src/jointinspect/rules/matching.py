@@ -35,7 +35,10 @@ import pendulum
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
 from jointinspect.rules.commonday import CommonDay, common_day
-from jointinspect.timeutil import shifted
+from jointinspect.timeutil import shifted, shifted_back, span
+
+#: No allowance: the default of the longest one.
+_NONE = dt.timedelta()
 
 
 @attrs.frozen
@@ -61,7 +64,7 @@ def allowed_window(plan: Plan, policy: MatchingPolicy) -> Window:
     allowance = policy.allowances.get(plan.kind)
     if allowance is None:
         return plan.window
-    return Window(shifted(plan.window.start, -allowance.earlier), shifted(plan.window.end, allowance.later))
+    return Window(shifted_back(plan.window.start, allowance.earlier), shifted(plan.window.end, allowance.later))
 
 
 def reaching(plan: Plan | None, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
@@ -81,8 +84,8 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     `reaching` for every plan allowed to start at or after ``start`` (it only grows with
     the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
     earliest = max(start, now)
-    later = max((a.later for a in policy.allowances.values()), default=pendulum.duration())
-    return pendulum.instance(shifted(shifted(earliest, policy.minimum), -later))
+    later = max((a.later for a in policy.allowances.values()), default=_NONE)
+    return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
 
 
 def lowest_reaching(
@@ -91,12 +94,12 @@ def lowest_reaching(
     """For ``(enterprise, filed window start)`` pairs, the lowest `reaching` of any plan of
     each enterprise filed with such a window (of any kind, or moved later: a window kept
     out of quiet slots only starts later), for `jointinspect.operations.bulk_cache`."""
-    earlier = max((a.earlier for a in policy.allowances.values()), default=pendulum.duration())
+    earlier = max((a.earlier for a in policy.allowances.values()), default=_NONE)
     first: dict[str, pendulum.DateTime] = {}
     for enterprise, start in starts:
         if enterprise not in first or start < first[enterprise]:
             first[enterprise] = start
-    return {e: reaching_from(pendulum.instance(shifted(s, -earlier)), now, policy) for e, s in first.items()}
+    return {e: reaching_from(pendulum.instance(shifted_back(s, earlier)), now, policy) for e, s in first.items()}
 
 
 def common_time(windows: Iterable[Window]) -> Window | None:
@@ -114,8 +117,8 @@ def long_enough(window: Window | None, policy: MatchingPolicy, days: CommonDay |
         return False
     day = _days(policy, days)
     if day is None:
-        return window.end - window.start >= policy.minimum
-    return day.latest_start(window.start, shifted(window.end, -policy.minimum), policy.minimum) is not None
+        return span(window.start, window.end) >= policy.minimum
+    return day.latest_start(window.start, shifted_back(window.end, policy.minimum), policy.minimum) is not None
 
 
 def _days(policy: MatchingPolicy, days: CommonDay | None) -> CommonDay | None:
@@ -192,10 +195,10 @@ def stab(plans: Iterable[Plan], policy: MatchingPolicy, days: CommonDay | None =
     by_enterprise: dict[str, list[tuple[dt.datetime, dt.datetime, Plan]]] = defaultdict(list)
     for p in plans:
         w = allowed_window(p, policy)
-        right = shifted(w.end, -minimum)
+        right = shifted_back(w.end, minimum)
         if day is not None:
             # no allowed start: a left end past the right one marks the plan as alone
-            right = day.latest_start(w.start, right, minimum) or shifted(w.start, -minimum)
+            right = day.latest_start(w.start, right, minimum) or shifted_back(w.start, minimum)
         by_enterprise[p.enterprise].append((w.start, right, p))
     out: list[list[Plan]] = []
     for enterprise in sorted(by_enterprise):

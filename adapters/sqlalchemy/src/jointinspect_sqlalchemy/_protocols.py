@@ -17,6 +17,7 @@ from typing import Any, Protocol, Self
 from sqlalchemy import Engine, Table
 from sqlalchemy.sql import ClauseElement, Executable
 
+from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy.prepared import Prepared
 
 
@@ -64,6 +65,14 @@ class UnitOfWorkView(Protocol):
         """Insert ``row`` unless its key exists; ``True`` when inserted."""
         ...
 
+    def insert_checked(self, table: Table, row: Mapping[str, Any], refusal: Callable[[], Exception]) -> None:
+        """Insert ``row``; ``refusal()`` is raised if its key exists (perhaps later)."""
+        ...
+
+    def update_checked(self, statement: Prepared, params: Mapping[str, Any], refusal: Callable[[], Exception]) -> None:
+        """Run an update by key; ``refusal()`` is raised if it changed no row (perhaps later)."""
+        ...
+
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """Insert ``row`` or replace the row with its key."""
         ...
@@ -75,6 +84,31 @@ class UnitOfWorkView(Protocol):
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise with every other transaction locking ``credit_code``."""
         ...
+
+    @property
+    def ledger_rows(self) -> LedgerRows:
+        """Reservations the ledger preloaded in this transaction."""
+        ...
+
+
+class LedgerRows:
+    """Reservations a ledger preloaded in one transaction (see
+    :meth:`jointinspect_sqlalchemy.ledger.SQLLedger.preload`): per enterprise, every one
+    at or after ``since`` (microseconds; ``None``: all), by id, and each one's enterprise
+    by id (a written id is found at once)."""
+
+    __slots__ = ("homes", "rows", "since")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Reservation]] = {}
+        self.since: dict[str, int | None] = {}
+        self.homes: dict[str, str] = {}
+
+    def clear(self) -> None:
+        """Forget them (the transaction ended: its locks are gone)."""
+        self.rows.clear()
+        self.since.clear()
+        self.homes.clear()
 
 
 class ManagedUnitOfWork(UnitOfWorkView, Protocol):

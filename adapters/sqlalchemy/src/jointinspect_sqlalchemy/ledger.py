@@ -8,9 +8,11 @@ call as its own short transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import pendulum
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
 from sqlalchemy.sql import ClauseElement
@@ -28,6 +30,8 @@ from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 
 _MICRO = dt.timedelta(microseconds=1)
+#: Enterprises per query of a preload (well under every driver's parameter limit).
+_IN_CHUNK = 500
 _RESERVATION_COLUMNS = (
     "id",
     "enterprise",
@@ -63,13 +67,22 @@ def _reservation(row: Sequence[Any]) -> Reservation:
         id=id_,
         enterprise=enterprise,
         department=department,
-        inspectors=codec.loads(inspectors, list[str]),
+        inspectors=_strings(inspectors),
         kind=kind,
         at=from_micros(int(at)),
         state=state,
         expires_at=None if expires_at is None else from_micros(int(expires_at)),
-        departments=() if departments is None else codec.loads(departments, list[str]),
+        departments=() if departments is None else _strings(departments),
     )
+
+
+def _strings(text: str) -> list[str]:
+    """A JSON list of strings (as `codec.loads` gives it for ``list[str]``, without cattrs:
+    a preload reads every reservation of a chunk's enterprises)."""
+    found = json.loads(text)
+    if type(found) is list and all(type(v) is str for v in found):
+        return found
+    return codec.loads(text, list[str])
 
 
 def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[int, int] | None:
@@ -132,13 +145,49 @@ class SQLLedger:
     def __init__(self, uow: UnitOfWorkView) -> None:
         self._uow = uow
 
+    def preload(self, enterprises: Sequence[str], since: pendulum.DateTime | None = None) -> None:
+        """See :class:`jointinspect.ports.PreloadingLedger`: every reservation of
+        ``enterprises`` at or after ``since`` (locked first, if this transaction does not
+        hold them yet), read ``_IN_CHUNK`` enterprises a query and kept in the unit of work
+        (``ledger_rows``) until it commits or rolls back. While kept, :meth:`_locked_rows`
+        selects from them what its query would, when its span starts at or after
+        ``since``, and every write here updates them: no other transaction writes the
+        reservations of a locked enterprise, and in this one only this ledger does."""
+        uow, t, kept = self._uow, s.reservations, self._uow.ledger_rows
+        wanted = sorted(set(enterprises) - kept.rows.keys())
+        for enterprise in wanted:
+            uow.lock_enterprise(enterprise)
+        bound = None if since is None else codec.micros(since)
+        found: dict[str, dict[str, Reservation]] = {enterprise: {} for enterprise in wanted}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            query = select(t).where(t.c.enterprise.in_(wanted[start : start + _IN_CHUNK]))
+            for row in uow.execute(query if bound is None else query.where(t.c.at >= bound)):
+                reservation = _reservation(row)
+                if reservation.enterprise not in found:
+                    return  # matched by a collation, not equal: keep reading per check
+                found[reservation.enterprise][reservation.id] = reservation
+        kept.rows.update(found)
+        kept.since.update(dict.fromkeys(found, bound))
+        kept.homes.update({i: enterprise for enterprise, rows in found.items() for i in rows})
+
     def _locked_rows(self, reservation: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """Under the enterprise lock, the rows ``checks`` look at plus ``reservation``'s own.
 
-        The lock first: reading before it could miss a reservation committed meanwhile."""
+        The lock first: reading before it could miss a reservation committed meanwhile.
+        From the preload when it holds the enterprise from the span's start on (a
+        reservation with the same id outside it, which the query would also return, cannot
+        exist once visits have unique ids; if one did, inserting the new one would fail on
+        its key)."""
         uow, store = self._uow, self._uow._store
         uow.lock_enterprise(reservation.enterprise)
         span = _relevant_span(reservation, checks)
+        kept = uow.ledger_rows
+        known = kept.rows.get(reservation.enterprise)
+        if known is not None:
+            lo, hi = span if span is not None else (0, 0)
+            since = kept.since[reservation.enterprise]
+            if span is None or since is None or lo >= since:
+                return [r for r in known.values() if r.id == reservation.id or lo <= codec.micros(r.at) < hi]
         if span is None:
             read = store.statement("ledger-read-id", lambda: _ledger_read(False))
             params: dict[str, Any] = {"id": reservation.id}
@@ -163,7 +212,19 @@ class SQLLedger:
                 store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
                 _reservation_row(request),
             )
+            self._kept(request.id, request)
         return decision
+
+    def _kept(self, reservation_id: str, now: Reservation | None) -> None:
+        """Keep the preloaded rows as the table is after a write of ``reservation_id``
+        (``now``: the row as written, ``None`` when deleted)."""
+        kept = self._uow.ledger_rows
+        home = kept.homes.pop(reservation_id, None)
+        if home is not None:
+            del kept.rows[home][reservation_id]
+        if now is not None and now.enterprise in kept.rows:
+            kept.rows[now.enterprise][reservation_id] = now
+            kept.homes[reservation_id] = now.enterprise
 
     def amend(self, reservation: Reservation, checks: Sequence[RuleCheck], now: pendulum.DateTime) -> LedgerDecision:
         """See :meth:`jointinspect.ports.FrequencyLedger.amend`: under the enterprise lock,
@@ -177,6 +238,7 @@ class SQLLedger:
                 store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
                 _reservation_row(reservation),
             )
+            self._kept(reservation.id, reservation)
         return decision
 
     def confirm(self, reservation_id: str, enterprise: str | None = None) -> None:
@@ -186,10 +248,16 @@ class SQLLedger:
             self._uow._store.statement("ledger-confirm", _confirm_reservation),
             {"id": reservation_id, "confirmed": ReservationState.CONFIRMED.value},
         )
+        kept = self._uow.ledger_rows
+        home = kept.homes.get(reservation_id)
+        row = None if home is None else kept.rows[home][reservation_id]
+        if row is not None and row.state is not ReservationState.CONFIRMED:
+            self._kept(reservation_id, attrs.evolve(row, state=ReservationState.CONFIRMED, expires_at=None))
 
     def release(self, reservation_id: str, enterprise: str | None = None) -> None:
         """See :meth:`jointinspect.ports.FrequencyLedger.release`."""
         self._uow.defer(self._uow._store.statement("ledger-release", _release_reservation), {"id": reservation_id})
+        self._kept(reservation_id, None)
 
     def reservations(self, enterprise: str) -> list[Reservation]:
         """Every reservation of ``enterprise`` (expired pending ones included), oldest first."""

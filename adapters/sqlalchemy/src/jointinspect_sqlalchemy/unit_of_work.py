@@ -19,7 +19,7 @@ Listings, upserts and maintenance go through SQLAlchemy Core.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
 from jointinspect.errors import IntegrityError
-from jointinspect_sqlalchemy._protocols import StoreState, UnitOfWorkView
+from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.ledger import SQLLedger
@@ -57,6 +57,10 @@ _CURSOR_KEY = "jointinspect_cursors"
 _LOCK_BATCH = 500
 
 
+#: Builds the error a checked write raises when it changed no row.
+Refusal = Callable[[], Exception]
+
+
 class SQLUnitOfWork:
     """One connection, one transaction (see the module documentation)."""
 
@@ -69,10 +73,15 @@ class SQLUnitOfWork:
         #: psycopg client-side-binding cursor rendering deferred writes as SQL text.
         self._client: Any = None
         #: writes not sent yet (PostgreSQL): they go first in the next round trip.
-        self._deferred: list[tuple[Prepared, Mapping[str, Any]]] = []
+        self._deferred: list[tuple[Prepared, Mapping[str, Any], Refusal | None]] = []
+        #: refused writes may be reported late (see :meth:`defer_checks`).
+        self._late_checks = False
         self._locked: set[str] = set()
         #: what a repository read once in this transaction (cleared at its end)
         self.memo: dict[str, Any] = {}
+        #: reservations of enterprises the ledger preloaded (valid while this transaction
+        #: holds their locks; see :meth:`SQLLedger.preload`).
+        self.ledger_rows = LedgerRows()
         self._held_memory_lock = False
         self._outer: UnitOfWorkView | None = None
 
@@ -278,9 +287,38 @@ class SQLUnitOfWork:
         """
         if self._store._batching:
             self.connection()
-            self._deferred.append((statement, params))
+            self._deferred.append((statement, params, None))
         else:
             self.run(statement, params)
+
+    def defer_checks(self) -> None:
+        """See :class:`jointinspect.ports.DeferrableChecks`: on PostgreSQL (psycopg) the
+        checked writes of :meth:`write_checked` are then deferred like :meth:`defer`'s, and
+        their row counts checked when their round trip returns."""
+        self._late_checks = True
+
+    def insert_checked(self, table: Table, row: Mapping[str, Any], refusal: Refusal) -> None:
+        """Insert ``row``, raising ``refusal()`` if its key exists (:meth:`insert_new`): at
+        once, or after :meth:`defer_checks` on PostgreSQL when its deferred round trip
+        returns."""
+        if self._late_checks and self._store._batching:
+            family_name = self.family
+            statement = self._store.statement(
+                ("new", table.name, tuple(row)), lambda: insert_new(family_name, table), list(row)
+            )
+            self.connection()
+            self._deferred.append((statement, row, refusal))
+        elif not self.insert_new(table, row):
+            raise refusal()
+
+    def update_checked(self, statement: Prepared, params: Mapping[str, Any], refusal: Refusal) -> None:
+        """Run an update by key, raising ``refusal()`` if it changed no row: at once, or as
+        :meth:`insert_checked` says."""
+        if self._late_checks and self._store._batching:
+            self.connection()
+            self._deferred.append((statement, params, refusal))
+        elif self.run(statement, params).rowcount == 0:
+            raise refusal()
 
     def _send(self, statement: Prepared | None, params: Mapping[str, Any] | None, *, commit: bool = False) -> Any:
         """One round trip: the deferred writes, then ``statement`` and/or ``COMMIT``.
@@ -292,19 +330,24 @@ class SQLUnitOfWork:
         cursor = self._driver_cursor()
         client = self._client_cursor()
         pending, self._deferred = self._deferred, []
+        checked = any(refusal is not None for _, _, refusal in pending)
         try:
-            parts = [client.mogrify(q.sql, q.args(p)) for q, p in pending]
+            parts = [client.mogrify(q.sql, q.args(p)) for q, p, _ in pending]
             if statement is not None and params is not None:
                 parts.append(client.mogrify(statement.sql, statement.args(params)))
-            if commit:
+            if commit and not checked:
+                # with checked writes, the commit waits for their row counts (SQLAlchemy's
+                # commit then sends it): a refused one must not be committed
                 parts.append("COMMIT")
             sql = ";\n".join(parts)
             cursor.execute(sql, prepare=False)
         except Exception as error:
-            wrapped = self._wrap(error, ";".join(q.sql for q, _ in pending), params, cursor)
+            wrapped = self._wrap(error, ";".join(q.sql for q, _, _ in pending), params, cursor)
             raise translate(wrapped) from wrapped
-        if statement is not None:
-            for _ in pending:
+        if statement is not None or checked:
+            for _, _, refusal in pending:
+                if refusal is not None and cursor.rowcount == 0:
+                    raise refusal()
                 cursor.nextset()
         return cursor
 
@@ -471,6 +514,8 @@ class SQLUnitOfWork:
         self._tx = None
         self._locked.clear()
         self.memo.clear()
+        self._late_checks = False
+        self.ledger_rows.clear()
 
     def rollback(self) -> None:
         """Discard everything not committed."""
@@ -481,3 +526,5 @@ class SQLUnitOfWork:
         self._tx = None
         self._locked.clear()
         self.memo.clear()
+        self._late_checks = False
+        self.ledger_rows.clear()

@@ -39,12 +39,14 @@ class _Repo:
         return codec.loads(rows[0][0], kind) if rows else None
 
     def _add(self, table: Table, row: Mapping[str, Any], kind: str, key: str) -> None:
-        if not self._uow.insert_new(table, row):
-            raise IntegrityError(
+        def refusal() -> IntegrityError:
+            return IntegrityError(
                 "storage.integrity",
                 reason=f"{kind} {key!r} already exists",
                 reason_zh=f"{record_zh(kind)} {key!r} 已存在",
             )
+
+        self._uow.insert_checked(table, row, refusal)
 
     def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
         key = row[key_column]
@@ -54,12 +56,15 @@ class _Repo:
             ("update", table.name, columns), lambda: update_row(table, key_column, columns)
         )
         params["match_key"] = key
-        if self._uow.run(statement, params).rowcount == 0:
-            raise IntegrityError(
+
+        def refusal() -> IntegrityError:
+            return IntegrityError(
                 "storage.integrity",
                 reason=f"{kind} {key!r} does not exist",
                 reason_zh=f"{record_zh(kind)} {key!r} 不存在",
             )
+
+        self._uow.update_checked(statement, params, refusal)
 
 
 #: Longest ``IN`` list read through a prepared statement (one compiled text per length).
