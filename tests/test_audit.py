@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import attrs
 import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jointinspect.audit import GENESIS, AuditEntry, AuditRecord, seal, verify
+from jointinspect.audit import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    _canonical_slow,
+    canonical_body,
+    seal,
+    sealed,
+    verify,
+)
 from jointinspect.errors import AuditChainBroken
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
@@ -148,3 +159,14 @@ def test_a_cut_tail_is_caught_with_the_expected_head() -> None:
     assert verify(entries[:3]) == 3  # by itself a shorter chain is still a chain
     with pytest.raises(AuditChainBroken):
         verify(entries[:3], expected_head=prev)
+
+
+@given(records, st.integers(1, 2**62), st.text("0123456789abcdef", min_size=64, max_size=64))
+def test_canonical_text_is_what_json_dumps_writes(record: AuditRecord, seq: int, prev: str) -> None:
+    """The hand-written canonical body is byte for byte json.dumps' sorted compact text,
+    and `sealed` hashes exactly the body it hands the store (issue 11)."""
+    body = _canonical_slow(seq, record, prev)
+    entry, stored = sealed(record, seq, prev)
+    assert stored == body == canonical_body(entry)
+    assert entry == seal(record, seq, prev)
+    assert entry.hash == hashlib.sha256(body.encode()).hexdigest()

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import pendulum
 
-from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, canonical_body, parse_row, seal
+from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, parse_row, sealed
 from jointinspect.memory._tables import (
     AuditRow,
     _Base,
@@ -72,8 +72,8 @@ class _Outbox(_Base):
 class _Audit(_Base):
     def append(self, record: AuditRecord) -> AuditEntry:
         head = self.head()
-        entry = seal(record, head.seq + 1, head.hash)
-        self._t.audit.put(self._j, entry.seq, AuditRow(entry.seq, entry.prev_hash, entry.hash, canonical_body(entry)))
+        entry, body = sealed(record, head.seq + 1, head.hash)
+        self._t.audit.put(self._j, entry.seq, AuditRow(entry.seq, entry.prev_hash, entry.hash, body))
         self._t.audit_head.put(self._j, "head", AuditHead(entry.seq, entry.hash))
         return entry
 

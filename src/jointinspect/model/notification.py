@@ -52,6 +52,16 @@ def _key_key(value: object) -> str:
     return _key(value, "key")
 
 
+def checked_key(value: object) -> str:
+    """``value`` if it is a notification's idempotency key (what the ``key`` converter
+    checks: text of 1 to `KEY_MAX_LEN` characters without NUL or lone surrogates).
+
+    Raises:
+        ValidationError: as `Notification` raises for its key.
+    """
+    return _key(value, "key")
+
+
 @attrs.frozen
 class Notification:
     """One message. ``key`` is the idempotency key: delivering twice must have one effect.

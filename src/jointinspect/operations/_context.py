@@ -11,7 +11,7 @@ import pendulum
 
 from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.auth import Principal
-from jointinspect.model.notification import Notification, Role
+from jointinspect.model.notification import Notification, Role, checked_key
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
 
@@ -72,8 +72,14 @@ class Effects:
         self, kind: str, role: Role, recipient: str, subject: str, key: str | None, payload: Mapping[str, object]
     ) -> Notification:
         """The notification `notify` queues (bulk filing queues a chunk's at once)."""
+        key = key or default_key(kind, role, recipient, subject)
+        if type(role) is Role:
+            # The converters' work done once, in their order (the key checked first), and the
+            # rest left to `Notification.checked`: filing builds three a plan.
+            pairs = tuple(sorted([(str(k), str(v)) for k, v in payload.items()]))
+            return Notification.checked(checked_key(key), kind, role, recipient, subject, self.now, pairs)
         return Notification(
-            key=key or default_key(kind, role, recipient, subject),
+            key=key,
             kind=kind,
             role=role,
             recipient=recipient,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
 
-from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, canonical_body, parse_row, seal
+from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, parse_row, sealed
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
@@ -34,10 +34,10 @@ class _Audit(_Repo):
         if not rows:
             uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
             rows = uow.run(head_q, at_head).fetchall()
-        entry = seal(record, int(rows[0][0]) + 1, str(rows[0][1]))
+        entry, body = sealed(record, int(rows[0][0]) + 1, str(rows[0][1]))
         uow.defer(
             store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS),
-            _row(entry),
+            _row(entry, body),
         )
         uow.defer(
             store.statement("audit-move-head", _audit_move_head),
@@ -57,16 +57,14 @@ class _Audit(_Repo):
             uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
             rows = uow.run(head_q, at_head).fetchall()
         seq, digest = int(rows[0][0]), str(rows[0][1])
-        entries = []
+        entries, rows_out = [], []
+        insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
         for record in records:
-            entry = seal(record, seq + 1, digest)
+            entry, body = sealed(record, seq + 1, digest)
             seq, digest = entry.seq, entry.hash
             entries.append(entry)
-        insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
-        uow.run_many(
-            insert,
-            [insert.args(_row(e)) for e in entries],
-        )
+            rows_out.append(insert.args(_row(entry, body)))
+        uow.run_many(insert, rows_out)
         uow.defer(
             store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
         )
@@ -97,14 +95,15 @@ class _Audit(_Repo):
 _AUDIT_COLUMNS = ("seq", "prev_hash", "hash", "body", "action", "at")
 
 
-def _row(entry: AuditEntry) -> dict[str, object]:
-    """The ``ji_audit`` row of ``entry``: the hashed body, and the action and instant a
-    report's period read looks the entry up by."""
+def _row(entry: AuditEntry, body: str) -> dict[str, object]:
+    """The ``ji_audit`` row of ``entry`` whose `jointinspect.audit.canonical_body` is
+    ``body`` (as `jointinspect.audit.sealed` gives it: encoded once): the hashed body, and
+    the action and instant a report's period read looks the entry up by."""
     return {
         "seq": entry.seq,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
-        "body": canonical_body(entry),
+        "body": body,
         "action": entry.record.action[:ACTION_PREFIX],
         "at": codec.micros(entry.record.at),
     }
