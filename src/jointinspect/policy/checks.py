@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -116,40 +116,30 @@ def _positive_number(_: object, attribute: attrs.Attribute[float], value: float)
         )
 
 
-def _kinds_raw(value: object) -> frozenset[InspectionKind]:
+def _listed(value: Any, what: str, what_zh: str) -> Any:
+    """``value``, refused when it is a string or a mapping where a policy must give a list."""
     if isinstance(value, str | bytes | Mapping):
         raise PolicyError(
-            reason=f"expected a list of inspection kinds, got {type(value).__name__}",
-            reason_zh=f"应为检查类型的列表,实为 {type(value).__name__}",
+            reason=f"expected a list of {what}, got {type(value).__name__}",
+            reason_zh=f"应为{what_zh}列表,实为 {type(value).__name__}",
         )
-    return frozenset(member(InspectionKind, "kinds")(k) for k in value)  # type: ignore[attr-defined]
+    return value
+
+
+def _kinds_raw(value: object) -> frozenset[InspectionKind]:
+    return frozenset(member(InspectionKind, "kinds")(k) for k in _listed(value, "inspection kinds", "检查类型的"))
 
 
 def _dates_raw(value: object) -> frozenset[dt.date]:
-    if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(
-            reason=f"expected a list of dates, got {type(value).__name__}",
-            reason_zh=f"应为日期列表,实为 {type(value).__name__}",
-        )
-    return frozenset(v.day(d, "date") for d in value)  # type: ignore[attr-defined]
+    return frozenset(v.day(d, "date") for d in _listed(value, "dates", "日期"))
 
 
 def _codes_raw(value: object) -> tuple[str, ...]:
-    if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(
-            reason=f"expected a list of department codes, got {type(value).__name__}",
-            reason_zh=f"应为部门代码列表,实为 {type(value).__name__}",
-        )
-    return tuple(v.identifier(c, "lead_priority") for c in value)  # type: ignore[attr-defined]
+    return tuple(v.identifier(c, "lead_priority") for c in _listed(value, "department codes", "部门代码"))
 
 
 def _roles_raw(value: object) -> tuple[Role, ...]:
-    if isinstance(value, str | bytes | Mapping):
-        raise PolicyError(
-            reason=f"expected a list of roles, got {type(value).__name__}",
-            reason_zh=f"应为角色列表,实为 {type(value).__name__}",
-        )
-    return tuple(member(Role, "approvers")(r) for r in value)  # type: ignore[attr-defined]
+    return tuple(member(Role, "approvers")(r) for r in _listed(value, "roles", "角色"))
 
 
 def _kinds(value: object) -> frozenset[InspectionKind]:
