@@ -9,6 +9,7 @@ from typing import overload
 import attrs
 
 from jointinspect import validation as v
+from jointinspect.model._trusted import trusted
 
 #: Separates kind and number in `Licence.key` (never part of an identifier).
 KEY_SEPARATOR = "|"
@@ -56,14 +57,7 @@ class Licence:
     def from_store(cls, kind: str, number: str, holder: str, department: str, expires_on: dt.date) -> Licence:
         """A licence read back from a store, which checked every field when it was put:
         built without checking them again (a sweep reads tens of thousands a day)."""
-        licence = object.__new__(cls)
-        put = object.__setattr__
-        put(licence, "kind", kind)
-        put(licence, "number", number)
-        put(licence, "holder", holder)
-        put(licence, "department", department)
-        put(licence, "expires_on", expires_on)
-        return licence
+        return trusted(cls, kind=kind, number=number, holder=holder, department=department, expires_on=expires_on)
 
     @property
     def key(self) -> str:

@@ -11,6 +11,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
+from jointinspect.model._trusted import trusted
 from jointinspect.timeutil import utc
 
 
@@ -99,13 +100,4 @@ class Notification:
         built without the converters."""
         if not 0 < len(key) <= KEY_MAX_LEN or type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC:
             return cls(key, kind, role, recipient, subject, at, dict(payload))  # the converters decide
-        note = object.__new__(cls)
-        put = object.__setattr__
-        put(note, "key", key)
-        put(note, "kind", kind)
-        put(note, "role", role)
-        put(note, "recipient", recipient)
-        put(note, "subject", subject)
-        put(note, "at", at)
-        put(note, "payload", payload)
-        return note
+        return trusted(cls, key=key, kind=kind, role=role, recipient=recipient, subject=subject, at=at, payload=payload)

@@ -10,6 +10,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
+from jointinspect.model._trusted import trusted
 from jointinspect.timeutil import shifted, utc, utc_or_none
 
 
@@ -137,11 +138,9 @@ class Plan:
         converters again on values they already made (placement does it for every plan)."""
         if type(self) is not Plan:  # a subclass may hold more fields
             return attrs.evolve(self, inspection_id=inspection_id)
-        placed = object.__new__(Plan)
-        for name in _PLAN_FIELDS:
-            object.__setattr__(placed, name, getattr(self, name))
-        object.__setattr__(placed, "inspection_id", inspection_id)
-        return placed
+        fields = {name: getattr(self, name) for name in _PLAN_FIELDS}
+        fields["inspection_id"] = inspection_id
+        return trusted(Plan, **fields)
 
     @property
     def idempotency(self) -> str | None:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 import pendulum
 
+from jointinspect.model._trusted import trusted
 from jointinspect.model.plan import InspectionKind
 from jointinspect.timeutil import shifted, shifted_back, utc, utc_or_none
 
@@ -104,7 +105,7 @@ class Reservation:
         """A reservation placement builds for every plan from values already right (the
         tuples of a plan or visit: sorted, distinct; a kind, a state, UTC instants):
         built without the converters when they are so, else by them."""
-        trusted = (
+        checked = (
             type(kind) is InspectionKind
             and type(state) is ReservationState
             and _is_utc(at)
@@ -113,23 +114,20 @@ class Reservation:
             and _sorted_names(inspectors)
             and _sorted_names(departments)
         )
-        if not trusted:
+        if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
-        made = object.__new__(cls)
-        put = object.__setattr__
-        for name, value in (
-            ("id", id),
-            ("enterprise", enterprise),
-            ("department", department),
-            ("inspectors", inspectors),
-            ("kind", kind),
-            ("at", at),
-            ("state", state),
-            ("expires_at", expires_at),
-            ("departments", departments),
-        ):
-            put(made, name, value)
-        return made
+        return trusted(
+            cls,
+            id=id,
+            enterprise=enterprise,
+            department=department,
+            inspectors=inspectors,
+            kind=kind,
+            at=at,
+            state=state,
+            expires_at=expires_at,
+            departments=departments,
+        )
 
 
 def _is_utc(value: object) -> bool:
