@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -42,7 +41,7 @@ from testsupport.servers._process import (
     _sql_ready,
     _wait_until,
 )
-from testsupport.servers.postgresql import _postgres_user
+from testsupport.servers.postgresql import _cluster_dirs, _owned_by, _postgres_user
 from testsupport.servers.redis_server import _redis_common_args, _redis_major
 
 #: Bound of every wait for replication, promotion or a healthy cluster.
@@ -305,12 +304,7 @@ def start_postgres_with_standby(*, synchronous: bool) -> PostgresPrimaryStandby:
         bindir = find_postgres_bindir()
         user = _postgres_user()
         base = _make_base_dir("pg-standby")
-        data, sockets = base / "data", base / "sock"
-        sockets.mkdir()
-        if user is not None:
-            entry = pwd.getpwnam(user)
-            for path in (base, sockets):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+        data, sockets = _cluster_dirs(base, user)
         _run(
             [
                 str(bindir / "pg_basebackup"), "-h", HOST, "-p", str(primary.port),
@@ -324,10 +318,7 @@ def start_postgres_with_standby(*, synchronous: bool) -> PostgresPrimaryStandby:
                 f"primary_conninfo = 'host={HOST} port={primary.port} user={PostgresServer.user} "
                 "application_name=standby1'\n"
             )
-        if user is not None:
-            entry = pwd.getpwnam(user)
-            for path in (data / "standby.signal", data / "postgresql.auto.conf"):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+        _owned_by(user, data / "standby.signal", data / "postgresql.auto.conf")
         port = _free_port()
         process = _Process(
             [

@@ -119,6 +119,23 @@ class PostgresServer:
         _remove_dir(self.base_dir)
 
 
+def _owned_by(user: str | None, *paths: Path) -> None:
+    """Hand ``paths`` to ``user``, the account PostgreSQL runs as (it refuses root)."""
+    if user is not None:
+        entry = pwd.getpwnam(user)
+        for path in paths:
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def _cluster_dirs(base: Path, user: str | None) -> tuple[Path, Path]:
+    """The data directory (not created: initdb or pg_basebackup does) and the socket
+    directory of a cluster under ``base``, both usable by ``user``."""
+    data, sockets = base / "data", base / "sock"
+    sockets.mkdir()
+    _owned_by(user, base, sockets)
+    return data, sockets
+
+
 def start_postgres(*, extra_args: Sequence[str] = ()) -> PostgresServer:
     """Initialise and start a PostgreSQL cluster and create database ``jointinspect``.
 
@@ -127,12 +144,7 @@ def start_postgres(*, extra_args: Sequence[str] = ()) -> PostgresServer:
     user = _postgres_user()
     base = _make_base_dir("pg")
     try:
-        data, sockets = base / "data", base / "sock"
-        sockets.mkdir()
-        if user is not None:
-            entry = pwd.getpwnam(user)
-            for path in (base, sockets):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
+        data, sockets = _cluster_dirs(base, user)
         _run(
             [
                 str(bindir / "initdb"), "-D", str(data), "-U", PostgresServer.user,
