@@ -64,12 +64,17 @@ def _page(rows: Any) -> LicencePage:
     return LicencePage([(row[0], row[1], row[2], row[3], _day(row[4])) for row in rows])
 
 
+def _mark(family_name: str) -> str:
+    """The driver's positional parameter marker (sqlite3: ``?``; psycopg, PyMySQL: ``%s``)."""
+    return "?" if family_name == "sqlite" else "%s"
+
+
 def _page_sql(
     family_name: str, first: dt.date, last: dt.date, start: Order | None, limit: int
 ) -> tuple[str, tuple[str, ...]]:
     """``FROM ji_licences l WHERE ... ORDER BY ... LIMIT`` of a page and its string parameters:
     expiries in ``[first, last]``, strictly after ``start``."""
-    mark = "?" if family_name == "sqlite" else "%s"
+    mark = _mark(family_name)
     where = f"l.expires_on <= {day_number(last)}"
     params: tuple[str, ...] = ()
     if start is None or start < (first, "", ""):
@@ -106,7 +111,7 @@ def _order(row: Any) -> Order | None:
 
 def _move_sql(family_name: str, lead_days: int) -> str:
     """Set ``lead_days``'s cursor (inserted on its first claim)."""
-    mark = "?" if family_name == "sqlite" else "%s"
+    mark = _mark(family_name)
     values = f"({lead_days}, {mark}, {mark}, {mark})"
     if family_name == "mysql":
         return (
@@ -151,17 +156,12 @@ class _Licences(_Repo):
         return _licence(rows[0]) if rows else None
 
     def unwarned(self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int) -> LicencePage:
-        start = max(filter(None, (after, self.cursor(lead_days))), default=None)
-        tail, params = _page_sql(self._uow.family, first, last, start, limit)
-        return _page(self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall())
+        return _page(self._rows(self.cursor(lead_days), first, last, after, limit))
 
     def claim_unwarned(
         self, lead_days: int, first: dt.date, last: dt.date, after: Order | None, limit: int
     ) -> LicencePage:
-        cursor = self._locked_cursor(int(lead_days))
-        start = max(filter(None, (after, cursor)), default=None)
-        tail, params = _page_sql(self._uow.family, first, last, start, limit)
-        rows = self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()
+        rows = self._rows(self._locked_cursor(int(lead_days)), first, last, after, limit)
         if rows:
             # Nobody reads the result: PostgreSQL sends it with the page's next statement.
             kind, number, _, _, expires_on = rows[-1]
@@ -191,7 +191,7 @@ class _Licences(_Repo):
             ).fetchall()
             if not rows:
                 return LicencePage()
-            mark = "?" if self._uow.family == "sqlite" else "%s"
+            mark = _mark(self._uow.family)
             self._uow.run_many(
                 Prepared(f"DELETE FROM ji_licence_late WHERE kind = {mark} AND number = {mark}", ("k", "n"), {}),
                 [(row[0], row[1]) for row in rows],
@@ -204,6 +204,13 @@ class _Licences(_Repo):
     def forget_warnings_before(self, day: dt.date) -> int:
         cursor = self._text(f"DELETE FROM ji_licence_late WHERE expires_on < {day_number(day)}", ())
         return int(cursor.rowcount)
+
+    def _rows(self, cursor: Order | None, first: dt.date, last: dt.date, after: Order | None, limit: int) -> Any:
+        """The driver rows of a page: expiries in ``[first, last]``, after both ``cursor``
+        and ``after``, at most ``limit``."""
+        start = max(filter(None, (after, cursor)), default=None)
+        tail, params = _page_sql(self._uow.family, first, last, start, limit)
+        return self._text(f"SELECT {_COLUMNS} {tail}", params).fetchall()
 
     def _cursors_shared(self) -> list[tuple[int, str, str]]:
         """The cursors, read once per transaction after sharing the sentinel's lock."""
