@@ -94,7 +94,7 @@ class Effects:
 
     def record(self, action: str, subject: str, data: Mapping[str, object]) -> AuditRecord:
         """The audit record `audit` appends (bulk filing appends a chunk's at once)."""
-        return AuditRecord(self.now, self.actor, action, subject, data)
+        return AuditRecord.checked(self.now, self.actor, action, subject, data)
 
     def audited_entries(self, entries: Sequence[AuditEntry]) -> None:
         """Note ``entries``, just appended by this operation (for the audit anchors)."""
