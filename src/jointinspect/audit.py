@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from jointinspect.errors import AuditChainBroken, ValidationError
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder
 from jointinspect.timeutil import utc
 
 #: hash of the (absent) entry before the first one.
@@ -156,7 +156,7 @@ class AuditRecord:
         if "\x00" in joined or not (joined.isascii() or _encodes(joined)):
             return cls(at, actor, action, subject, data)
         pairs.sort()
-        return trusted(cls, at=at, actor=actor, action=action, subject=subject, data=tuple(pairs))
+        return builder(cls)(at=at, actor=actor, action=action, subject=subject, data=tuple(pairs))
 
 
 def _encodes(text: str) -> bool:

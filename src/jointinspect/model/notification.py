@@ -11,7 +11,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder
 from jointinspect.timeutil import utc
 
 
@@ -100,4 +100,4 @@ class Notification:
         built without the converters."""
         if not 0 < len(key) <= KEY_MAX_LEN or type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC:
             return cls(key, kind, role, recipient, subject, at, dict(payload))  # the converters decide
-        return trusted(cls, key=key, kind=kind, role=role, recipient=recipient, subject=subject, at=at, payload=payload)
+        return builder(cls)(key=key, kind=kind, role=role, recipient=recipient, subject=subject, at=at, payload=payload)

@@ -75,7 +75,7 @@ def file_in(context: Context, effects: Effects, request: PlanRequest, by: Princi
     if decision is filing_rules.WhitelistDecision.REFUSED:
         raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
     pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
-    plan = _new_plan(context, request, enterprise, items, [i.id for i in inspectors], now, pending)
+    plan = _new_plan(context, request, enterprise, items, tuple([i.id for i in inspectors]), now, pending)
     shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
     _announce_filing(effects, plan, exempt, shared)
     if pending:
@@ -175,15 +175,15 @@ def _new_plan(
     request: PlanRequest,
     enterprise: Enterprise,
     items: list[SupervisionItem],
-    inspector_ids: list[str],
+    inspector_ids: tuple[str, ...],
     now: pendulum.DateTime,
     pending: bool,
 ) -> Plan:
-    return Plan(
+    return Plan.checked(
         id=context.ids(),
         enterprise=enterprise.credit_code,
         department=request.department,
-        items=[item.code for item in items],
+        items=tuple([item.code for item in items]),
         inspectors=inspector_ids,
         window=request.window,
         kind=request.kind,

@@ -148,8 +148,20 @@ def current_reservation(context: Context, effects: Effects, inspection: Inspecti
 
 def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Inspection:
     """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind)."""
-    return attrs.evolve(
-        inspection,
+    if type(inspection) is not Inspection:  # a subclass may hold more fields
+        return attrs.evolve(
+            inspection,
+            lead_department=group.lead_department,
+            plan_ids=group.plan_ids,
+            departments=group.departments,
+            items=group.items,
+            inspectors=group.inspectors,
+            window=group.window,
+            kind=kind_plan.kind,
+        )
+    return Inspection.checked(
+        id=inspection.id,
+        enterprise=inspection.enterprise,
         lead_department=group.lead_department,
         plan_ids=group.plan_ids,
         departments=group.departments,
@@ -157,6 +169,11 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
         inspectors=group.inspectors,
         window=group.window,
         kind=kind_plan.kind,
+        created_at=inspection.created_at,
+        status=inspection.status,
+        successor=inspection.successor,
+        reservation_id=inspection.reservation_id,
+        completed_at=inspection.completed_at,
     )
 
 
@@ -232,7 +249,7 @@ def _reserve(
         enterprise = plan.enterprise
         effects.on_failure.append(lambda: ledger.release(inspection_id, enterprise))
         effects.after_commit.append(lambda: ledger.confirm(inspection_id, enterprise))
-    inspection = Inspection(
+    inspection = Inspection.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
         lead_department=group.lead_department,

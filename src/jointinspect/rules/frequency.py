@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import bisect
 import enum
-import itertools
 from collections.abc import Iterable, Sequence
 
 import attrs
 import pendulum
 
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.plan import InspectionKind
 from jointinspect.timeutil import shifted, shifted_back, utc, utc_or_none
 
@@ -111,13 +110,12 @@ class Reservation:
             and _is_utc(at)
             and (expires_at is None or _is_utc(expires_at))
             and department in departments
-            and _sorted_names(inspectors)
-            and _sorted_names(departments)
+            and sorted_names(inspectors)
+            and sorted_names(departments)
         )
         if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
-        return trusted(
-            cls,
+        return builder(cls)(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -132,13 +130,6 @@ class Reservation:
 
 def _is_utc(value: object) -> bool:
     return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
-
-
-def _sorted_names(value: object) -> bool:
-    """Whether ``value`` is what `_names` would make of it: a tuple of distinct strings, sorted."""
-    return (
-        type(value) is tuple and all(type(v) is str for v in value) and all(a < b for a, b in itertools.pairwise(value))
-    )
 
 
 @attrs.frozen
