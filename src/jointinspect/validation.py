@@ -78,7 +78,7 @@ def text(value: object, field: str, *, max_len: int = TEXT_MAX_LEN, required: bo
         raise ValidationError("input.not_text", field=field, actual=_kind(value))
     if len(value) > max_len:
         raise ValidationError("input.text_too_long", field=field, max_len=max_len, length=len(value))
-    if "\x00" in value or _SURROGATE.search(value):
+    if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
         raise ValidationError("input.text_invalid_char", field=field)
     if required and not value.strip():
         raise ValidationError("input.text_empty", field=field)

@@ -100,6 +100,8 @@ class PlanStatus(enum.StrEnum):
 
 
 def _sorted_tuple(value: object) -> tuple[str, ...]:
+    if sorted_names(value):  # already what the conversion makes (a store's rows, a group's)
+        return value  # type: ignore[return-value]
     return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
 
 

@@ -198,13 +198,8 @@ def _join(
     if decision.blocked:
         return None
     uow.inspections.update(inspection)
-    effects.audit(
-        "inspection.merged",
-        inspection.id,
-        plan=plan.id,
-        departments=",".join(inspection.departments),
-        start=inspection.window.start.isoformat(),
-    )
+    departments, start = ",".join(inspection.departments), inspection.window.start.isoformat()
+    effects.audit("inspection.merged", inspection.id, plan=plan.id, departments=departments, start=start)
     if inspection.joint:
         for department in inspection.departments:
             effects.notify(
@@ -214,8 +209,8 @@ def _join(
                 inspection.id,
                 key=f"inspection.joint:{inspection.id}:{plan.id}:{department}",
                 lead=inspection.lead_department,
-                start=inspection.window.start.isoformat(),
-                departments=",".join(inspection.departments),
+                start=start,
+                departments=departments,
             )
     return plan, inspection, decision.warnings
 

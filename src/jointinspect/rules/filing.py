@@ -206,6 +206,16 @@ def _rolling_check(rule: FrequencyRule) -> RuleCheck:
 def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime) -> list[RuleCheck]:
     """The policy's frequency rules that apply to a new visit of ``kind`` at ``at``, in
     policy order."""
+    memo = _rolling_memo[0]
+    if memo is None or memo[0] is not policy:
+        memo = _rolling_memo[0] = (policy, {})
+    rolling = memo[1].get(kind)
+    if rolling is not None:  # the same checks for every visit of this kind (no calendar bucket)
+        return list(rolling)
+    rules = [rule for rule in policy.frequency if kind in rule.applies_to]
+    if all(rule.window_days is not None for rule in rules):
+        rolling = memo[1][kind] = tuple(_rolling_check(rule) for rule in rules)
+        return list(rolling)
     checks = []
     for rule in policy.frequency:
         if kind not in rule.applies_to:
@@ -225,6 +235,11 @@ def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime
                 )
             )
     return checks
+
+
+#: The checks of the last policy asked for whose rules are all rolling, by kind (they do
+#: not depend on the visit's instant): (the policy object, checks by kind).
+_rolling_memo: list[tuple[Policy, dict[InspectionKind, tuple[RuleCheck, ...]]] | None] = [None]
 
 
 #: At least the longest calendar bucket of each period, in any zone.

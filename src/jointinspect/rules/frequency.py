@@ -60,6 +60,8 @@ def _kinds(value: Iterable[object]) -> frozenset[InspectionKind]:
 
 
 def _names(value: Iterable[object]) -> tuple[str, ...]:
+    if sorted_names(value):  # already what the conversion makes
+        return value  # type: ignore[return-value]
     return tuple(sorted({str(v) for v in value}))
 
 
@@ -240,8 +242,16 @@ def evaluate(
     blocked: list[RuleHit] = []
     warnings: list[RuleHit] = []
     for check in checks:
+        # `counts_toward`, in two steps: the enterprise and kind once per check, then the member.
+        counts, scope = check.counts, check.scope
+        pool = [r for r in live if r.enterprise == request.enterprise and r.kind in counts]
         for key, member in _scope_keys(check, request):
-            times = [r.at for r in live if counts_toward(check, request, r, member)]
+            if member is None:
+                times = [r.at for r in pool]
+            elif scope is Scope.ENTERPRISE_DEPARTMENT:
+                times = [r.at for r in pool if member in r.departments]
+            else:
+                times = [r.at for r in pool if member in r.inspectors]
             if check.window is not None:
                 count = max_in_rolling_window(times, request.at, check.window)
             else:
