@@ -22,6 +22,7 @@ reference semantics every ledger must reproduce (the contract suite compares the
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import enum
 from collections.abc import Iterable, Sequence
 
@@ -204,6 +205,10 @@ def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, me
     return member in other.inspectors
 
 
+#: A window of no length holds nothing.
+_NO_TIME = dt.timedelta()
+
+
 def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration) -> int:
     """Most events in any half-open window of length ``window`` that contains ``at``.
 
@@ -213,7 +218,10 @@ def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateT
     """
     # Plain datetime arithmetic: pendulum's operators cost microseconds each on this hot path.
     lo, hi = shifted_back(at, window), shifted(at, window)
-    relevant = sorted([t for t in times if lo < t < hi] + [at])
+    near = [t for t in times if lo < t < hi]
+    if not near and window > _NO_TIME:  # the usual case: ``at`` alone in its window
+        return 1
+    relevant = sorted([*near, at])
     best = 0
     for i, start in enumerate(relevant):
         if start > at:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
+from jointinspect.model._trusted import sorted_names
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
 from jointinspect.rules.commonday import CommonDay, common_day
@@ -158,6 +159,10 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
     Raises:
         ValueError: the plans share less than the policy minimum (no valid group).
     """
+    if len(plans) == 1:
+        own = plans[0].window
+        if type(own) is Window and policy.allowances.get(plans[0].kind) is None:
+            return own  # what the steps below give for one plan without an allowance: its window
     window = common_time(allowed_window(p, policy) for p in plans)
     if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
         raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
@@ -170,6 +175,18 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
 
 def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Group:
     """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
+    if len(plans) == 1 and sorted_names(plans[0].items) and sorted_names(plans[0].inspectors):
+        # A visit of its own (most plans): its plan's fields are the group's as they are.
+        plan = plans[0]
+        return Group(
+            enterprise=plan.enterprise,
+            plan_ids=(plan.id,),
+            lead_department=plan.department,
+            departments=(plan.department,),
+            items=plan.items,
+            inspectors=plan.inspectors,
+            window=common_window(plans, policy, days),
+        )
     lead = choose_lead(plans, policy)
     return Group(
         enterprise=lead.enterprise,
