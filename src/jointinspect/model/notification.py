@@ -60,6 +60,8 @@ def checked_key(value: object) -> str:
     Raises:
         ValidationError: as `Notification` raises for its key.
     """
+    if type(value) is str and 0 < len(value) <= KEY_MAX_LEN and value.isascii() and "\x00" not in value:
+        return value  # what `_key` returns for it (every key the engine makes is ASCII)
     return _key(value, "key")
 
 

@@ -216,10 +216,12 @@ def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateT
     window starts at an event at or before ``at`` (shifting its start right to the first
     event inside never loses one), so only those starts are tried.
     """
+    if not times and window > _NO_TIME:  # the usual case: ``at`` alone in its window
+        return 1
     # Plain datetime arithmetic: pendulum's operators cost microseconds each on this hot path.
     lo, hi = shifted_back(at, window), shifted(at, window)
     near = [t for t in times if lo < t < hi]
-    if not near and window > _NO_TIME:  # the usual case: ``at`` alone in its window
+    if not near and window > _NO_TIME:
         return 1
     relevant = sorted([*near, at])
     best = 0
