@@ -132,7 +132,9 @@ class AuditRecord:
         per-field validators cost more than the record. Every text the validators would
         check is checked in one string; anything else (a float, an odd type, a text
         refused) goes through the validators, which decide and name the field."""
-        if type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC or not isinstance(data, Mapping):
+        if type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC:
+            return cls(at, actor, action, subject, data)
+        if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
             return cls(at, actor, action, subject, data)
         texts = [actor, action, subject]
         pairs = []

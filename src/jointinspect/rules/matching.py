@@ -85,7 +85,7 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     `reaching` for every plan allowed to start at or after ``start`` (it only grows with
     the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
     earliest = max(start, now)
-    later = max((a.later for a in policy.allowances.values()), default=_NONE)
+    later = max([a.later for a in policy.allowances.values()]) if policy.allowances else _NONE
     return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
 
 
