@@ -78,7 +78,7 @@ def text(value: object, field: str, *, max_len: int = TEXT_MAX_LEN, required: bo
         raise ValidationError("input.not_text", field=field, actual=_kind(value))
     if len(value) > max_len:
         raise ValidationError("input.text_too_long", field=field, max_len=max_len, length=len(value))
-    if "\x00" in value or _SURROGATE.search(value):
+    if "\x00" in value or (not value.isascii() and _SURROGATE.search(value)):
         raise ValidationError("input.text_invalid_char", field=field)
     if required and not value.strip():
         raise ValidationError("input.text_empty", field=field)
@@ -272,12 +272,14 @@ def credit_code(value: object, field: str = "credit_code") -> str:
     """
     if not isinstance(value, str):
         raise ValidationError("enterprise.credit_code_invalid", field=field, value=_kind(value))
-    if len(value) > 64 or _SURROGATE.search(value):
+    if len(value) > 64 or (not value.isascii() and _SURROGATE.search(value)):
         raise ValidationError("enterprise.credit_code_invalid", field=field, value=value[:20] + "...")
-    # fast path: an already normalised code skips the Unicode normalisation
-    code = value if _CREDIT_CODE.fullmatch(value) else unicodedata.normalize("NFKC", value).strip().upper()
-    if not _CREDIT_CODE.fullmatch(code):
-        raise ValidationError("enterprise.credit_code_invalid", field=field, value=value.strip())
+    if _CREDIT_CODE.fullmatch(value):  # fast path: an already normalised code, matched once
+        code = value
+    else:
+        code = unicodedata.normalize("NFKC", value).strip().upper()
+        if not _CREDIT_CODE.fullmatch(code):
+            raise ValidationError("enterprise.credit_code_invalid", field=field, value=value.strip())
     # the GB 32100 check character, computed by python-stdnum
     if _check_character(code[:17]) != code[-1]:
         raise ValidationError("enterprise.credit_code_check", field=field, value=code)

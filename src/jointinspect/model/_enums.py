@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from jointinspect.errors import ValidationError
 
@@ -14,6 +15,11 @@ E = TypeVar("E", bound=enum.Enum)
 def member(cls: type[E], field: str | None = None) -> Callable[[object], E]:
     """A converter to ``cls`` that raises ``ValidationError("input.not_member")`` naming the
     field and listing the accepted values."""
+    return cast("Callable[[object], E]", _converter(cls, field))
+
+
+@functools.cache  # one converter per enum and field: model converters ask for every value
+def _converter(cls: type[E], field: str | None) -> Callable[[object], E]:
     label = field or cls.__name__
 
     def convert(value: object) -> E:

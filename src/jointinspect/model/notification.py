@@ -11,7 +11,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder
 from jointinspect.timeutil import utc
 
 
@@ -60,6 +60,8 @@ def checked_key(value: object) -> str:
     Raises:
         ValidationError: as `Notification` raises for its key.
     """
+    if type(value) is str and 0 < len(value) <= KEY_MAX_LEN and value.isascii() and "\x00" not in value:
+        return value  # what `_key` returns for it (every key the engine makes is ASCII)
     return _key(value, "key")
 
 
@@ -100,4 +102,4 @@ class Notification:
         built without the converters."""
         if not 0 < len(key) <= KEY_MAX_LEN or type(at) is not pendulum.DateTime or at.tzinfo is not pendulum.UTC:
             return cls(key, kind, role, recipient, subject, at, dict(payload))  # the converters decide
-        return trusted(cls, key=key, kind=kind, role=role, recipient=recipient, subject=subject, at=at, payload=payload)
+        return builder(cls)(key=key, kind=kind, role=role, recipient=recipient, subject=subject, at=at, payload=payload)

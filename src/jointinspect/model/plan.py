@@ -10,7 +10,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import ValidationError
 from jointinspect.model._enums import member
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.timeutil import shifted, utc, utc_or_none
 
 
@@ -100,6 +100,8 @@ class PlanStatus(enum.StrEnum):
 
 
 def _sorted_tuple(value: object) -> tuple[str, ...]:
+    if sorted_names(value):  # already what the conversion makes (a store's rows, a group's)
+        return value  # type: ignore[return-value]
     return tuple(sorted({str(v) for v in value}))  # type: ignore[attr-defined]
 
 
@@ -133,14 +135,84 @@ class Plan:
     #: the department's own plan number: filing it again returns this plan (issue 8).
     idempotency_key: str | None = attrs.field(default=None, converter=_idempotency_key)
 
+    @classmethod
+    def checked(
+        cls,
+        id: str,
+        enterprise: str,
+        department: str,
+        items: tuple[str, ...],
+        inspectors: tuple[str, ...],
+        window: Window,
+        kind: InspectionKind,
+        filed_at: pendulum.DateTime,
+        status: PlanStatus,
+        reason: str,
+        idempotency_key: str | None,
+    ) -> Plan:
+        """A new plan (not placed, not approved) as filing builds one for every request, from
+        values already right (sorted distinct tuples, members, a UTC instant): built without
+        the converters that would only copy them; the texts are still checked. Anything
+        else goes through the converters."""
+        if not (
+            type(kind) is InspectionKind
+            and type(status) is PlanStatus
+            and type(window) is Window
+            and _is_utc(filed_at)
+            and sorted_names(items)
+            and sorted_names(inspectors)
+        ):
+            return cls(
+                id=id,
+                enterprise=enterprise,
+                department=department,
+                items=items,
+                inspectors=inspectors,
+                window=window,
+                kind=kind,
+                filed_at=filed_at,
+                status=status,
+                reason=reason,
+                idempotency_key=idempotency_key,
+            )
+        return builder(cls)(
+            id=id,
+            enterprise=enterprise,
+            department=department,
+            items=items,
+            inspectors=inspectors,
+            window=window,
+            kind=kind,
+            filed_at=filed_at,
+            status=status,
+            inspection_id=None,
+            approvals=(),
+            reason=_reason_text(reason),
+            approved_by=(),
+            idempotency_key=_idempotency_key(idempotency_key),
+        )
+
     def placed_in(self, inspection_id: str | None) -> Plan:
         """The plan placed in visit ``inspection_id``: ``attrs.evolve`` without running the
         converters again on values they already made (placement does it for every plan)."""
         if type(self) is not Plan:  # a subclass may hold more fields
             return attrs.evolve(self, inspection_id=inspection_id)
-        fields = {name: getattr(self, name) for name in _PLAN_FIELDS}
-        fields["inspection_id"] = inspection_id
-        return trusted(Plan, **fields)
+        return _build_plan(
+            id=self.id,
+            enterprise=self.enterprise,
+            department=self.department,
+            items=self.items,
+            inspectors=self.inspectors,
+            window=self.window,
+            kind=self.kind,
+            filed_at=self.filed_at,
+            status=self.status,
+            inspection_id=inspection_id,
+            approvals=self.approvals,
+            reason=self.reason,
+            approved_by=self.approved_by,
+            idempotency_key=self.idempotency_key,
+        )
 
     @property
     def idempotency(self) -> str | None:
@@ -148,8 +220,12 @@ class Plan:
         return None if self.idempotency_key is None else f"{self.department}/{self.idempotency_key}"
 
 
-#: The fields `Plan.placed_in` copies.
-_PLAN_FIELDS = tuple(field.name for field in attrs.fields(Plan))
+_build_plan = builder(Plan)
+
+
+def _is_utc(value: object) -> bool:
+    """Whether ``value`` is what `utc` returns unchanged: a pendulum instant in UTC."""
+    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
 
 
 class InspectionStatus(enum.StrEnum):
@@ -190,3 +266,68 @@ class Inspection:
     def joint(self) -> bool:
         """Whether two or more departments take part."""
         return len(self.departments) > 1
+
+    @classmethod
+    def checked(
+        cls,
+        id: str,
+        enterprise: str,
+        lead_department: str,
+        plan_ids: tuple[str, ...],
+        departments: tuple[str, ...],
+        items: tuple[str, ...],
+        inspectors: tuple[str, ...],
+        window: Window,
+        kind: InspectionKind,
+        created_at: pendulum.DateTime,
+        status: InspectionStatus = InspectionStatus.PLANNED,
+        successor: str | None = None,
+        reservation_id: str | None = None,
+        completed_at: pendulum.DateTime | None = None,
+    ) -> Inspection:
+        """An inspection placement builds (or re-describes) for every plan from values
+        already right (a matching `Group`'s sorted distinct tuples, members, UTC instants):
+        built without the converters that would only copy them, else by them."""
+        if not (
+            type(kind) is InspectionKind
+            and type(status) is InspectionStatus
+            and type(window) is Window
+            and _is_utc(created_at)
+            and (completed_at is None or _is_utc(completed_at))
+            and sorted_names(plan_ids)
+            and sorted_names(departments)
+            and sorted_names(items)
+            and sorted_names(inspectors)
+        ):
+            return cls(
+                id=id,
+                enterprise=enterprise,
+                lead_department=lead_department,
+                plan_ids=plan_ids,
+                departments=departments,
+                items=items,
+                inspectors=inspectors,
+                window=window,
+                kind=kind,
+                created_at=created_at,
+                status=status,
+                successor=successor,
+                reservation_id=reservation_id,
+                completed_at=completed_at,
+            )
+        return builder(cls)(
+            id=id,
+            enterprise=enterprise,
+            lead_department=lead_department,
+            plan_ids=plan_ids,
+            departments=departments,
+            items=items,
+            inspectors=inspectors,
+            window=window,
+            kind=kind,
+            created_at=created_at,
+            status=status,
+            successor=successor,
+            reservation_id=reservation_id,
+            completed_at=completed_at,
+        )

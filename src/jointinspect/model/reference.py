@@ -66,10 +66,14 @@ def _longitude(value: object) -> float:
 
 
 def _to_credit_class(value: object) -> CreditClass:
+    if type(value) is CreditClass:  # already a member (a store's rows): no converter to look up
+        return value
     return member(CreditClass, "credit_class")(value)
 
 
 def _to_coordinate_system(value: object) -> CoordinateSystem:
+    if type(value) is CoordinateSystem:  # already a member (a store's rows): no converter to look up
+        return value
     return member(CoordinateSystem, "crs")(value)
 
 

@@ -21,6 +21,8 @@ from jointinspect.operations._unit import boundary, operation, permit, require_i
 def flag_conflicts(context: Context, effects: Effects, inspection: Inspection) -> list[ConflictFlag]:
     """Flag the declared conflicts among the inspection's items not flagged on it yet
     (called when a plan is placed: filing, approval). Returns the new flags."""
+    if not context.policy.conflicts.declared:  # most cities declare none: nothing to look for
+        return []
     declared = context.policy.conflicts.among(inspection.items)
     if not declared:
         return []

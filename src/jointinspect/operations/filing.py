@@ -69,13 +69,15 @@ def file_in(context: Context, effects: Effects, request: PlanRequest, by: Princi
     placed = quiet_rules.place_outside(
         request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
     )
-    if placed != window:  # a routine plan keeps only its time outside the quiet slots (issue 12)
+    if (
+        placed is not window and placed != window
+    ):  # a routine plan keeps only its time outside the quiet slots (issue 12)
         request = attrs.evolve(request, start=placed.start, end=placed.end)
     decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
     if decision is filing_rules.WhitelistDecision.REFUSED:
         raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
     pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
-    plan = _new_plan(context, request, enterprise, items, [i.id for i in inspectors], now, pending)
+    plan = _new_plan(context, request, placed, enterprise, items, tuple([i.id for i in inspectors]), now, pending)
     shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
     _announce_filing(effects, plan, exempt, shared)
     if pending:
@@ -173,19 +175,20 @@ def _items_of(uow: UnitOfWork, request: PlanRequest) -> list[SupervisionItem]:
 def _new_plan(
     context: Context,
     request: PlanRequest,
+    window: Window,
     enterprise: Enterprise,
     items: list[SupervisionItem],
-    inspector_ids: list[str],
+    inspector_ids: tuple[str, ...],
     now: pendulum.DateTime,
     pending: bool,
 ) -> Plan:
-    return Plan(
+    return Plan.checked(
         id=context.ids(),
         enterprise=enterprise.credit_code,
         department=request.department,
-        items=[item.code for item in items],
+        items=tuple([item.code for item in items]),
         inspectors=inspector_ids,
-        window=request.window,
+        window=window,  # the request's, kept out of quiet slots
         kind=request.kind,
         filed_at=now,
         status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
@@ -227,13 +230,14 @@ def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan, trimmable: bo
 def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:
     """Audit the filing and send the filing record (and any unplanned-visit report)."""
     window = plan.window
+    start = window.start.isoformat()
     effects.audit(
         "plan.filed",
         plan.id,
         enterprise=plan.enterprise,
         department=plan.department,
         kind=plan.kind,
-        start=window.start.isoformat(),
+        start=start,
         end=window.end.isoformat(),
         items=",".join(plan.items),
         status=plan.status,
@@ -248,7 +252,7 @@ def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[R
             enterprise=plan.enterprise,
             department=plan.department,
             kind=plan.kind,
-            start=window.start.isoformat(),
+            start=start,
         )
     if exempt:
         effects.notify(

@@ -148,8 +148,20 @@ def current_reservation(context: Context, effects: Effects, inspection: Inspecti
 
 def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Inspection:
     """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind)."""
-    return attrs.evolve(
-        inspection,
+    if type(inspection) is not Inspection:  # a subclass may hold more fields
+        return attrs.evolve(
+            inspection,
+            lead_department=group.lead_department,
+            plan_ids=group.plan_ids,
+            departments=group.departments,
+            items=group.items,
+            inspectors=group.inspectors,
+            window=group.window,
+            kind=kind_plan.kind,
+        )
+    return Inspection.checked(
+        id=inspection.id,
+        enterprise=inspection.enterprise,
         lead_department=group.lead_department,
         plan_ids=group.plan_ids,
         departments=group.departments,
@@ -157,6 +169,11 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
         inspectors=group.inspectors,
         window=group.window,
         kind=kind_plan.kind,
+        created_at=inspection.created_at,
+        status=inspection.status,
+        successor=inspection.successor,
+        reservation_id=inspection.reservation_id,
+        completed_at=inspection.completed_at,
     )
 
 
@@ -181,13 +198,8 @@ def _join(
     if decision.blocked:
         return None
     uow.inspections.update(inspection)
-    effects.audit(
-        "inspection.merged",
-        inspection.id,
-        plan=plan.id,
-        departments=",".join(inspection.departments),
-        start=inspection.window.start.isoformat(),
-    )
+    departments, start = ",".join(inspection.departments), inspection.window.start.isoformat()
+    effects.audit("inspection.merged", inspection.id, plan=plan.id, departments=departments, start=start)
     if inspection.joint:
         for department in inspection.departments:
             effects.notify(
@@ -197,8 +209,8 @@ def _join(
                 inspection.id,
                 key=f"inspection.joint:{inspection.id}:{plan.id}:{department}",
                 lead=inspection.lead_department,
-                start=inspection.window.start.isoformat(),
-                departments=",".join(inspection.departments),
+                start=start,
+                departments=departments,
             )
     return plan, inspection, decision.warnings
 
@@ -232,7 +244,7 @@ def _reserve(
         enterprise = plan.enterprise
         effects.on_failure.append(lambda: ledger.release(inspection_id, enterprise))
         effects.after_commit.append(lambda: ledger.confirm(inspection_id, enterprise))
-    inspection = Inspection(
+    inspection = Inspection.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
         lead_department=group.lead_department,

@@ -53,6 +53,21 @@ def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
     working days give the ``advance``-th working day after the filing day (filing on a
     Monday with 7 working days' notice allows a start on the Wednesday of the next week).
     """
+    last = _last_earliest[0]
+    # Every plan of a bulk chunk is filed on the same day (one clock reading, whose date
+    # `local_date` keeps as one object): the answer for that very date is kept.
+    if last is not None and last[0] is filed_on and last[1] is policy:
+        return last[2]
+    earliest = _earliest_start(filed_on, policy)
+    _last_earliest[0] = (filed_on, policy, earliest)
+    return earliest
+
+
+#: The last `earliest_start`: (the date object, the policy object, answer).
+_last_earliest: list[tuple[dt.date, FilingPolicy, dt.date] | None] = [None]
+
+
+def _earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
     if policy.unit is DayUnit.CALENDAR:
         return filed_on + dt.timedelta(days=policy.advance)
     day, counted = filed_on, 0
@@ -103,6 +118,10 @@ def check_items(department: str, items: Sequence[SupervisionItem]) -> None:
             raise ValidationError("filing.item_not_owned", item=item.code, owner=item.department, department=department)
 
 
+#: The last instant of a half-open window ends this much before its end.
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def check_inspectors(
     department: str,
     inspectors: Sequence[Inspector],
@@ -116,7 +135,7 @@ def check_inspectors(
         raise ValidationError("filing.no_inspectors", minimum=policy.filing.min_inspectors)
     first = local_date(window.start, policy.zone)
     # The window is half-open: its last local day is the day of (end - 1 microsecond).
-    last = local_date(window.end.subtract(microseconds=1), policy.zone)
+    last = local_date(shifted_back(window.end, _MICROSECOND), policy.zone)
     for inspector in inspectors:
         if inspector.department != department:
             raise ValidationError(
@@ -187,6 +206,16 @@ def _rolling_check(rule: FrequencyRule) -> RuleCheck:
 def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime) -> list[RuleCheck]:
     """The policy's frequency rules that apply to a new visit of ``kind`` at ``at``, in
     policy order."""
+    memo = _rolling_memo[0]
+    if memo is None or memo[0] is not policy:
+        memo = _rolling_memo[0] = (policy, {})
+    rolling = memo[1].get(kind)
+    if rolling is not None:  # the same checks for every visit of this kind (no calendar bucket)
+        return list(rolling)
+    rules = [rule for rule in policy.frequency if kind in rule.applies_to]
+    if all(rule.window_days is not None for rule in rules):
+        rolling = memo[1][kind] = tuple(_rolling_check(rule) for rule in rules)
+        return list(rolling)
     checks = []
     for rule in policy.frequency:
         if kind not in rule.applies_to:
@@ -206,6 +235,11 @@ def frequency_checks(policy: Policy, kind: InspectionKind, at: pendulum.DateTime
                 )
             )
     return checks
+
+
+#: The checks of the last policy asked for whose rules are all rolling, by kind (they do
+#: not depend on the visit's instant): (the policy object, checks by kind).
+_rolling_memo: list[tuple[Policy, dict[InspectionKind, tuple[RuleCheck, ...]]] | None] = [None]
 
 
 #: At least the longest calendar bucket of each period, in any zone.

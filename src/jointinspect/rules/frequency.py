@@ -22,14 +22,14 @@ reference semantics every ledger must reproduce (the contract suite compares the
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import enum
-import itertools
 from collections.abc import Iterable, Sequence
 
 import attrs
 import pendulum
 
-from jointinspect.model._trusted import trusted
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.plan import InspectionKind
 from jointinspect.timeutil import shifted, shifted_back, utc, utc_or_none
 
@@ -61,7 +61,18 @@ def _kinds(value: Iterable[object]) -> frozenset[InspectionKind]:
 
 
 def _names(value: Iterable[object]) -> tuple[str, ...]:
+    if sorted_names(value):  # already what the conversion makes
+        return value  # type: ignore[return-value]
     return tuple(sorted({str(v) for v in value}))
+
+
+def _inspection_kind(value: str) -> InspectionKind:
+    # A member as it is (a ledger's rows): the enum's own call costs more than the check.
+    return value if type(value) is InspectionKind else InspectionKind(value)
+
+
+def _reservation_state(value: str) -> ReservationState:
+    return value if type(value) is ReservationState else ReservationState(value)
 
 
 @attrs.frozen
@@ -76,9 +87,9 @@ class Reservation:
     enterprise: str
     department: str
     inspectors: tuple[str, ...] = attrs.field(converter=_names)
-    kind: InspectionKind = attrs.field(converter=InspectionKind)
+    kind: InspectionKind = attrs.field(converter=_inspection_kind)
     at: pendulum.DateTime = attrs.field(converter=utc)
-    state: ReservationState = attrs.field(default=ReservationState.CONFIRMED, converter=ReservationState)
+    state: ReservationState = attrs.field(default=ReservationState.CONFIRMED, converter=_reservation_state)
     #: when a pending reservation stops counting if nobody confirmed it.
     expires_at: pendulum.DateTime | None = attrs.field(default=None, converter=utc_or_none)
     #: every department of the visit (the lead included), so departments that join a
@@ -111,13 +122,12 @@ class Reservation:
             and _is_utc(at)
             and (expires_at is None or _is_utc(expires_at))
             and department in departments
-            and _sorted_names(inspectors)
-            and _sorted_names(departments)
+            and sorted_names(inspectors)
+            and sorted_names(departments)
         )
         if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
-        return trusted(
-            cls,
+        return builder(cls)(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -132,13 +142,6 @@ class Reservation:
 
 def _is_utc(value: object) -> bool:
     return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
-
-
-def _sorted_names(value: object) -> bool:
-    """Whether ``value`` is what `_names` would make of it: a tuple of distinct strings, sorted."""
-    return (
-        type(value) is tuple and all(type(v) is str for v in value) and all(a < b for a, b in itertools.pairwise(value))
-    )
 
 
 @attrs.frozen
@@ -211,6 +214,10 @@ def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, me
     return member in other.inspectors
 
 
+#: A window of no length holds nothing.
+_NO_TIME = dt.timedelta()
+
+
 def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateTime, window: pendulum.Duration) -> int:
     """Most events in any half-open window of length ``window`` that contains ``at``.
 
@@ -218,9 +225,14 @@ def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateT
     window starts at an event at or before ``at`` (shifting its start right to the first
     event inside never loses one), so only those starts are tried.
     """
+    if not times and window > _NO_TIME:  # the usual case: ``at`` alone in its window
+        return 1
     # Plain datetime arithmetic: pendulum's operators cost microseconds each on this hot path.
     lo, hi = shifted_back(at, window), shifted(at, window)
-    relevant = sorted([t for t in times if lo < t < hi] + [at])
+    near = [t for t in times if lo < t < hi]
+    if not near and window > _NO_TIME:
+        return 1
+    relevant = sorted([*near, at])
     best = 0
     for i, start in enumerate(relevant):
         if start > at:
@@ -249,8 +261,16 @@ def evaluate(
     blocked: list[RuleHit] = []
     warnings: list[RuleHit] = []
     for check in checks:
+        # `counts_toward`, in two steps: the enterprise and kind once per check, then the member.
+        counts, scope = check.counts, check.scope
+        pool = [r for r in live if r.enterprise == request.enterprise and r.kind in counts]
         for key, member in _scope_keys(check, request):
-            times = [r.at for r in live if counts_toward(check, request, r, member)]
+            if member is None:
+                times = [r.at for r in pool]
+            elif scope is Scope.ENTERPRISE_DEPARTMENT:
+                times = [r.at for r in pool if member in r.departments]
+            else:
+                times = [r.at for r in pool if member in r.inspectors]
             if check.window is not None:
                 count = max_in_rolling_window(times, request.at, check.window)
             else:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
+from jointinspect.model._trusted import sorted_names
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
 from jointinspect.rules.commonday import CommonDay, common_day
@@ -84,7 +85,7 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     `reaching` for every plan allowed to start at or after ``start`` (it only grows with
     the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
     earliest = max(start, now)
-    later = max((a.later for a in policy.allowances.values()), default=_NONE)
+    later = max([a.later for a in policy.allowances.values()]) if policy.allowances else _NONE
     return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
 
 
@@ -105,7 +106,7 @@ def lowest_reaching(
 def common_time(windows: Iterable[Window]) -> Window | None:
     """The intersection of ``windows``, or ``None`` when they share no time."""
     ws = list(windows)
-    start, end = max(w.start for w in ws), min(w.end for w in ws)
+    start, end = max([w.start for w in ws]), min([w.end for w in ws])
     return Window(start, end) if start < end else None
 
 
@@ -135,19 +136,16 @@ def _ahead(window: Window, now: dt.datetime) -> Window | None:
 
 def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
     """The plan whose department leads the group (deterministic for a set of plans)."""
+    # Ties are broken by (department, window start, plan id) under every rule.
+    if policy.lead_rule is LeadRule.PRIORITY:
+        ranks = {d: i for i, d in enumerate(policy.lead_priority)}
+        return min(plans, key=lambda p: (ranks.get(p.department, len(ranks)), p.department, p.window.start, p.id))
+    if policy.lead_rule is LeadRule.EARLIEST_START:
+        return min(plans, key=lambda p: (p.window.start, p.department, p.window.start, p.id))
     items_by_dept: dict[str, set[str]] = defaultdict(set)
     for p in plans:
         items_by_dept[p.department].update(p.items)
-
-    def tiebreak(p: Plan) -> tuple[object, ...]:
-        return (p.department, p.window.start, p.id)
-
-    if policy.lead_rule is LeadRule.PRIORITY:
-        ranks = {d: i for i, d in enumerate(policy.lead_priority)}
-        return min(plans, key=lambda p: (ranks.get(p.department, len(ranks)), *tiebreak(p)))
-    if policy.lead_rule is LeadRule.EARLIEST_START:
-        return min(plans, key=lambda p: (p.window.start, *tiebreak(p)))
-    return min(plans, key=lambda p: (-len(items_by_dept[p.department]), *tiebreak(p)))
+    return min(plans, key=lambda p: (-len(items_by_dept[p.department]), p.department, p.window.start, p.id))
 
 
 def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Window:
@@ -158,10 +156,18 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
     Raises:
         ValueError: the plans share less than the policy minimum (no valid group).
     """
-    window = common_time(allowed_window(p, policy) for p in plans)
+    if len(plans) == 1:
+        own = plans[0].window
+        if type(own) is Window and policy.allowances.get(plans[0].kind) is None:
+            return own  # what the steps below give for one plan without an allowance: its window
+    window = common_time([allowed_window(p, policy) for p in plans])
     if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
         raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
-    filed = Window(min(p.window.start for p in plans), max(p.window.end for p in plans))
+    if not policy.allowances:
+        # Allowed windows are the filed ones: their common time lies within their span, so
+        # the span would leave it as it is (and it was long enough above).
+        return window
+    filed = Window(min([p.window.start for p in plans]), max([p.window.end for p in plans]))
     closer = window.intersection(filed)
     if closer is not None and (len(plans) == 1 or long_enough(closer, policy, days)):
         return closer
@@ -170,10 +176,22 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
 
 def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Group:
     """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
+    if len(plans) == 1 and sorted_names(plans[0].items) and sorted_names(plans[0].inspectors):
+        # A visit of its own (most plans): its plan's fields are the group's as they are.
+        plan = plans[0]
+        return Group(
+            enterprise=plan.enterprise,
+            plan_ids=(plan.id,),
+            lead_department=plan.department,
+            departments=(plan.department,),
+            items=plan.items,
+            inspectors=plan.inspectors,
+            window=common_window(plans, policy, days),
+        )
     lead = choose_lead(plans, policy)
     return Group(
         enterprise=lead.enterprise,
-        plan_ids=tuple(sorted(p.id for p in plans)),
+        plan_ids=tuple(sorted([p.id for p in plans])),
         lead_department=lead.department,
         departments=tuple(sorted({p.department for p in plans})),
         items=tuple(sorted({i for p in plans for i in p.items})),
