@@ -69,9 +69,9 @@ def file_in(context: Context, effects: Effects, request: PlanRequest, by: Princi
     placed = quiet_rules.place_outside(
         request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
     )
-    if (
-        placed is not window and placed != window
-    ):  # a routine plan keeps only its time outside the quiet slots (issue 12)
+    # A routine plan keeps only its time outside the quiet slots (issue 12); `is` first:
+    # comparing two windows compares their instants.
+    if placed is not window and placed != window:
         request = attrs.evolve(request, start=placed.start, end=placed.end)
     decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
     if decision is filing_rules.WhitelistDecision.REFUSED:
