@@ -31,6 +31,7 @@ from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
+from jointinspect_sqlalchemy.held import HeldWrites
 from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
@@ -76,6 +77,8 @@ class SQLUnitOfWork:
         self._deferred: list[tuple[Prepared, Mapping[str, Any], Refusal | None]] = []
         #: refused writes may be reported late (see :meth:`defer_checks`).
         self._late_checks = False
+        #: writes held until the next statement or the commit (see :meth:`defer_checks`).
+        self.held: HeldWrites | None = None
         self._locked: set[str] = set()
         #: what a repository read once in this transaction (cleared at its end)
         self.memo: dict[str, Any] = {}
@@ -254,6 +257,8 @@ class SQLUnitOfWork:
 
     def execute(self, statement: Executable, params: Any = None) -> Any:
         """Execute inside this unit of work, translating driver errors."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -266,6 +271,8 @@ class SQLUnitOfWork:
         Driver errors become storage errors whose cause is SQLAlchemy's wrapper of them
         (as :meth:`execute` gives); a lost connection is invalidated.
         """
+        if self.held:
+            self.send_held()
         if self._deferred:
             return self._send(statement, params)
         cursor = self._driver_cursor()
@@ -285,6 +292,8 @@ class SQLUnitOfWork:
         error it causes is raised by that later call instead (the same storage error, and
         the transaction is lost either way). ``rollback`` drops it.
         """
+        if self.held:
+            self.send_held()
         if self._store._batching:
             self.connection()
             self._deferred.append((statement, params, None))
@@ -292,15 +301,28 @@ class SQLUnitOfWork:
             self.run(statement, params)
 
     def defer_checks(self) -> None:
-        """See :class:`jointinspect.ports.DeferrableChecks`: on PostgreSQL (psycopg) the
-        checked writes of :meth:`write_checked` are then deferred like :meth:`defer`'s, and
-        their row counts checked when their round trip returns."""
+        """See :class:`jointinspect.ports.DeferrableChecks`: the repositories' adds and
+        updates by key, inspections' department rows and the ledger's reservations are
+        then held (:mod:`jointinspect_sqlalchemy.held`) and sent grouped per table, one
+        ``executemany`` each, before the next other statement or the commit; on
+        PostgreSQL (psycopg) the other checked writes of :meth:`insert_checked` and
+        :meth:`update_checked` are deferred like :meth:`defer`'s, and their row counts
+        checked when their round trip returns."""
         self._late_checks = True
+        if self.held is None:
+            self.held = HeldWrites()
+
+    def send_held(self) -> None:
+        """Send the held writes now (see :meth:`defer_checks`); a refused one raises."""
+        if self.held is not None:
+            self.held.send(self)
 
     def insert_checked(self, table: Table, row: Mapping[str, Any], refusal: Refusal) -> None:
         """Insert ``row``, raising ``refusal()`` if its key exists (:meth:`insert_new`): at
         once, or after :meth:`defer_checks` on PostgreSQL when its deferred round trip
         returns."""
+        if self.held:
+            self.send_held()
         if self._late_checks and self._store._batching:
             family_name = self.family
             statement = self._store.statement(
@@ -314,6 +336,8 @@ class SQLUnitOfWork:
     def update_checked(self, statement: Prepared, params: Mapping[str, Any], refusal: Refusal) -> None:
         """Run an update by key, raising ``refusal()`` if it changed no row: at once, or as
         :meth:`insert_checked` says."""
+        if self.held:
+            self.send_held()
         if self._late_checks and self._store._batching:
             self.connection()
             self._deferred.append((statement, params, refusal))
@@ -351,9 +375,11 @@ class SQLUnitOfWork:
                 cursor.nextset()
         return cursor
 
-    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> Any:
         """``executemany`` of a prepared statement; ``args`` already from
-        :meth:`Prepared.args`."""
+        :meth:`Prepared.args`; return the cursor (its ``rowcount``: the rows changed)."""
+        if self.held:
+            self.send_held()
         if self._deferred:
             self._send(None, None)
         cursor = self._driver_cursor()
@@ -362,6 +388,7 @@ class SQLUnitOfWork:
         except Exception as error:
             wrapped = self._wrap(error, statement.sql, None, cursor)
             raise translate(wrapped) from wrapped
+        return cursor
 
     def _driver_cursor(self) -> Any:
         conn = self.connection()
@@ -432,6 +459,8 @@ class SQLUnitOfWork:
 
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.upsert`."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -440,6 +469,8 @@ class SQLUnitOfWork:
 
     def create_locked(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.create_locked`."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -504,6 +535,8 @@ class SQLUnitOfWork:
 
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""
+        if self.held:
+            self.send_held()  # begins the transaction if nothing else did
         if self._tx is not None and self._tx.is_active:
             if self._deferred:
                 # The deferred writes and COMMIT in one round trip; SQLAlchemy's commit
@@ -515,6 +548,7 @@ class SQLUnitOfWork:
         self._locked.clear()
         self.memo.clear()
         self._late_checks = False
+        self.held = None
         self.ledger_rows.clear()
 
     def rollback(self) -> None:
@@ -527,4 +561,5 @@ class SQLUnitOfWork:
         self._locked.clear()
         self.memo.clear()
         self._late_checks = False
+        self.held = None
         self.ledger_rows.clear()
