@@ -10,7 +10,7 @@ or :mod:`~jointinspect_sqlalchemy.unit_of_work` (which import them): imports run
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
@@ -59,6 +59,10 @@ class UnitOfWorkView(Protocol):
     def run_many(self, statement: Prepared, args: Sequence[Any]) -> Any:
         """``executemany`` of a prepared statement (``args`` from :meth:`Prepared.args`);
         return the cursor."""
+        ...
+
+    def copy_rows(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL only: insert ``rows`` (values of ``columns``) with one ``COPY``."""
         ...
 
     def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:

@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import String, Table, any_, bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql
 
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.repositories._common import chunks
@@ -147,7 +148,15 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     if not entries:
         return
     gone = [key for key, entry in entries.items() if entry.mode == "rewrite"]
-    if gone:
+    if gone and uow.family == "postgresql":
+        # one statement with the keys as an array, not one per key
+        keys = bindparam("keys", type_=postgresql.ARRAY(String))
+        drop = store.statement(
+            ("held-delete-any", table.name, key_column),
+            lambda: delete(table).where(table.c[key_column] == any_(keys)),
+        )
+        uow.run(drop, {"keys": gone})
+    elif gone:
         drop = store.statement(
             ("held-delete", table.name, key_column),
             lambda: delete(table).where(table.c[key_column] == bindparam("match_key")),
@@ -160,20 +169,38 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
             if key in taken:
                 raise _refusal(entries[key])
     rows = [row for entry in entries.values() if entry.mode != "update" for row in entry.rows]
-    if rows:
-        columns = list(rows[0])
-        add = store.statement(("held-insert", table.name, tuple(columns)), lambda: insert(table), columns)
-        _many(uow, add, rows)
+    for columns, group in _by_columns(rows).items():
+        if uow.family == "postgresql":
+            uow.copy_rows(table, columns, [tuple([row[c] for c in columns]) for row in group])
+        else:
+            add = store.statement(("held-insert", table.name, columns), lambda: insert(table), list(columns))
+            _many(uow, add, group)
     updated = [entry.rows[0] for entry in entries.values() if entry.mode == "update"]
-    if updated:
-        columns = [name for name in updated[0] if name != key_column]
-        change = store.statement(("update", table.name, tuple(columns)), lambda: update_row(table, key_column, columns))
-        params = [{**{name: row[name] for name in columns}, "match_key": row[key_column]} for row in updated]
-        if _many(uow, change, params) < len(params):
-            found = _existing(uow, table, key_column, [row[key_column] for row in updated])
-            for row in updated:
-                if row[key_column] not in found:
-                    raise _refusal(entries[row[key_column]])
+    changed = 0
+    for columns, group in _by_columns(updated).items():
+        changed += _update(uow, table, key_column, columns, group)
+    if changed < len(updated):
+        found = _existing(uow, table, key_column, [row[key_column] for row in updated])
+        for row in updated:
+            if row[key_column] not in found:
+                raise _refusal(entries[row[key_column]])
+
+
+def _update(
+    uow: UnitOfWorkView, table: Table, key_column: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Update ``rows`` (all of ``columns``) by ``key_column``; the rows it changed."""
+    values = tuple(name for name in columns if name != key_column)
+    change = uow._store.statement(("update", table.name, values), lambda: update_row(table, key_column, values))
+    return _many(uow, change, [{**{name: row[name] for name in values}, "match_key": row[key_column]} for row in rows])
+
+
+def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    """``rows`` grouped by their columns (one statement each), in order."""
+    out: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(tuple(row), []).append(row)
+    return out
 
 
 def _refusal(entry: _Entry) -> Exception:

@@ -19,7 +19,7 @@ Listings, upserts and maintenance go through SQLAlchemy Core.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -390,6 +390,25 @@ class SQLUnitOfWork:
             raise translate(wrapped) from wrapped
         return cursor
 
+    def copy_rows(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL (psycopg): insert ``rows`` (the values of ``columns``, in order) with
+        one ``COPY ... FROM STDIN``: one statement for them all, the values formatted by the
+        driver's C code instead of bound one row at a time."""
+        if self.held:
+            self.send_held()
+        if self._deferred:
+            self._send(None, None)
+        cursor = self._driver_cursor()
+        quote = self._store.engine.dialect.identifier_preparer
+        sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) FROM STDIN"
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except Exception as error:
+            wrapped = self._wrap(error, sql, None, cursor)
+            raise translate(wrapped) from wrapped
+
     def _driver_cursor(self) -> Any:
         conn = self.connection()
         cursor = self._cursor
@@ -508,11 +527,14 @@ class SQLUnitOfWork:
         does one by one: one read of which lock rows exist, then one ``SELECT ... ORDER BY
         ... FOR UPDATE`` per run of consecutive existing rows (rows are locked in that
         order), and the one-by-one path for a row to create. Lock rows are never deleted,
-        so a row read as existing is still there to lock."""
+        so a row read as existing is still there to lock. When no transaction is open yet,
+        the missing rows are first created together (:meth:`_create_lock_rows`)."""
         if self.family == "sqlite":
             self.connection()
             return
         todo = sorted(set(credit_codes) - self._locked)
+        if todo and (self._tx is None or not self._tx.is_active) and not self.held:
+            self._create_lock_rows(todo)
         t = enterprise_locks
         for start in range(0, len(todo), _LOCK_BATCH):
             part = todo[start : start + _LOCK_BATCH]
@@ -532,6 +554,26 @@ class SQLUnitOfWork:
                     run = []
                 if code is not None:
                     self.lock_enterprise(code)  # created, then locked, in its turn
+
+    def _create_lock_rows(self, credit_codes: Sequence[str]) -> None:
+        """Create the missing lock rows of ``credit_codes`` (sorted) in a short transaction
+        of their own: one read of which exist and one ``executemany`` of the rest, in
+        credit-code order, committed. Nothing else is held yet, so it waits at most for
+        another transaction creating the same rows, as creating them one by one would;
+        lock rows are never deleted, so committing them early changes nothing else."""
+        t, family_name = enterprise_locks, self.family
+        missing: list[str] = []
+        for start in range(0, len(credit_codes), _LOCK_BATCH):
+            part = credit_codes[start : start + _LOCK_BATCH]
+            found = {row[0] for row in self.execute(select(t.c.enterprise).where(t.c.enterprise.in_(part)))}
+            missing += [code for code in part if code not in found]
+        if missing:
+            create = self._store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
+            self.run_many(create, [create.args({"enterprise": code}) for code in missing])
+        if self._tx is not None and self._tx.is_active:
+            with translated():
+                self._tx.commit()
+        self._tx = None
 
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""
