@@ -23,6 +23,7 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ import pendulum
 
 from jointinspect.audit import AuditRecord
 from jointinspect.model.notification import Notification
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
 from jointinspect.model.result import ResultRecord
@@ -137,8 +138,43 @@ class _OpenVisits:
         for plans in self.plans.values():
             plans.sort(key=lambda p: (p.filed_at, p.id))
 
+    def plan_written(self, plan: Plan) -> None:
+        """Keep the preload as the store is after a write of ``plan``: it leaves the visit
+        it was in and joins the one it is in now; a plan of a preloaded enterprise placed
+        in a visit the preload does not hold makes that enterprise's reads go to the store."""
+        old = self.home.pop(plan.id, None)
+        if old is not None:
+            self.plans[old] = [p for p in self.plans[old] if p.id != plan.id]
+        new = plan.inspection_id
+        if new is None:
+            return
+        if new in self.plans and self.owner[new] == plan.enterprise:
+            plans = self.plans[new]
+            plans.append(plan)
+            plans.sort(key=lambda p: (p.filed_at, p.id))
+            self.home[plan.id] = new
+        elif plan.enterprise in self.visits or new in self.owner:
+            self.forget(plan.enterprise, [new])
+
+    def inspection_written(self, inspection: Inspection, *, new: bool) -> None:
+        """Keep the preload as the store is after a write of ``inspection`` (``new``: an
+        add, so no plan is in it yet); an update of a visit the preload does not hold, of
+        a preloaded enterprise, makes that enterprise's reads go to the store."""
+        owner = self.owner.get(inspection.id)
+        if owner is not None and not new:
+            visits = self.visits[owner]
+            visits[next(k for k, v in enumerate(visits) if v.id == inspection.id)] = inspection
+        elif owner is None and new and inspection.enterprise in self.visits:
+            visits = self.visits[inspection.enterprise]
+            visits.insert(bisect.bisect([v.id for v in visits], inspection.id), inspection)
+            self.owner[inspection.id] = inspection.enterprise
+            self.plans[inspection.id] = []
+        elif owner is not None or inspection.enterprise in self.visits:
+            self.forget(inspection.enterprise, [inspection.id])
+
     def forget(self, enterprise: str, inspection_ids: Iterable[str | None] = ()) -> None:
-        """A write touched ``enterprise`` (and these visits): its later reads go to the store."""
+        """A write the preload cannot follow touched ``enterprise`` (and these visits): their
+        later reads go to the store."""
         for gone in {enterprise, *(self.owner[i] for i in inspection_ids if i is not None and i in self.owner)}:
             for visit in self.visits.pop(gone, []):
                 self.owner.pop(visit.id, None)
@@ -152,7 +188,8 @@ class _OpenVisits:
         return [
             visit
             for visit in self.visits[enterprise]
-            if any(p.enterprise == enterprise and p.window.end >= reaching for p in self.plans[visit.id])
+            if visit.status is InspectionStatus.PLANNED
+            and any(p.enterprise == enterprise and p.window.end >= reaching for p in self.plans[visit.id])
         ]
 
     def plans_of(self, inspection_ids: Sequence[str]) -> list[Plan] | None:
@@ -178,7 +215,7 @@ class _CachedPlans:
     def _wrote(self, plan: Plan) -> None:
         if plan.idempotency_key is not None and (plan.department, plan.idempotency_key) in self._numbers:
             self._numbers[plan.department, plan.idempotency_key] = plan
-        self._open.forget(plan.enterprise, [plan.inspection_id, self._open.home.get(plan.id)])
+        self._open.plan_written(plan)
 
     def add(self, plan: Plan) -> None:
         """See `PlanRepository.add`."""
@@ -215,12 +252,12 @@ class _CachedInspections:
     def add(self, inspection: Inspection) -> None:
         """See `InspectionRepository.add`."""
         self._inner.add(inspection)
-        self._open.forget(inspection.enterprise, [inspection.id])
+        self._open.inspection_written(inspection, new=True)
 
     def update(self, inspection: Inspection) -> None:
         """See `InspectionRepository.update`."""
         self._inner.update(inspection)
-        self._open.forget(inspection.enterprise, [inspection.id])
+        self._open.inspection_written(inspection, new=False)
 
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
         """See `InspectionRepository.open_for_enterprise` (from the preload while untouched)."""
