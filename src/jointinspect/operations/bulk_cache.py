@@ -10,8 +10,14 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
   records it under its number, as ``by_idempotency_key`` would then return it;
 * open visits and their plans: preloaded per enterprise with the lowest bound its requests
   can ask (`jointinspect.rules.matching.lowest_reaching`) and filtered per call exactly
-  as ``open_for_enterprise`` filters; the first write of a plan or visit of an enterprise
-  drops its preload, and its later reads go to the store (which holds the chunk's writes);
+  as ``open_for_enterprise`` filters (status included); the chunk's writes of plans and
+  visits keep them as the store then is (a plan leaves the visit it was in and joins the
+  one it is placed in, a new visit of a preloaded enterprise is added, an updated one
+  replaced), so a store holding the chunk's writes (`jointinspect.ports.DeferrableChecks`)
+  need not send them early for these reads. A write the preload cannot follow (a plan
+  placed in, or an update of, a visit it does not hold) drops that enterprise's preload,
+  and its later reads go to the store, which reads the chunk's writes (a store holding
+  them sends them first);
 * reservations, when the store's own ledger counts the visits and can read many
   enterprises' at once (`jointinspect.ports.PreloadingLedger`): the ledger keeps them
   and its own writes (see the SQL store's ledger);

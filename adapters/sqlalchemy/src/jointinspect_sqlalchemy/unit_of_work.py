@@ -12,7 +12,9 @@ unless committed). Serialisation per database:
 
 The statements every operation runs are compiled once per store and executed on the
 driver's cursor (:mod:`jointinspect_sqlalchemy.prepared`); on psycopg, writes nobody reads
-back are deferred and sent with the next round trip (:meth:`SQLUnitOfWork.defer`).
+back are deferred and sent with the next round trip (:meth:`SQLUnitOfWork.defer`); after
+:meth:`SQLUnitOfWork.defer_checks` (bulk filing) plans, inspections and reservations are held
+and sent grouped per table (:mod:`jointinspect_sqlalchemy.held`).
 Listings, upserts and maintenance go through SQLAlchemy Core.
 """
 
