@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, delete, insert, select
+from sqlalchemy import Table, any_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql
 
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
@@ -150,7 +150,7 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     gone = [key for key, entry in entries.items() if entry.mode == "rewrite"]
     if gone and uow.family == "postgresql":
         # one statement with the keys as an array, not one per key
-        keys = bindparam("keys", type_=postgresql.ARRAY(String))
+        keys = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
         drop = store.statement(
             ("held-delete-any", table.name, key_column),
             lambda: delete(table).where(table.c[key_column] == any_(keys)),
@@ -220,4 +220,11 @@ def _many(uow: UnitOfWorkView, statement: Any, params: Sequence[Mapping[str, Any
 def _existing(uow: UnitOfWorkView, table: Table, key_column: str, keys: Sequence[Any]) -> set[Any]:
     """Which of ``keys`` the table holds (as this transaction sees it)."""
     column = table.c[key_column]
+    if uow.family == "postgresql":
+        # one prepared statement with the keys as an array, whatever their number
+        wanted = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
+        read = uow._store.statement(
+            ("held-existing", table.name, key_column), lambda: select(column).where(column == any_(wanted))
+        )
+        return {row[0] for row in uow.run(read, {"keys": list(keys)}).fetchall()}
     return {row[0] for part in chunks(keys) for row in uow.execute(select(column).where(column.in_(part)))}
