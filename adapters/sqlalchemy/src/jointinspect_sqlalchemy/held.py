@@ -27,10 +27,11 @@ row raise their own refusal when sent (one read of the keys of the batch finds w
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, delete, insert, select
+from sqlalchemy import Table, any_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql
 
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
@@ -227,4 +228,11 @@ def _existing(uow: UnitOfWorkView, table: Table, key_column: str, keys: Sequence
             ("held-existing", table.name, key_column), lambda: select(column).where(column == any_(wanted))
         )
         return {row[0] for row in uow.run(read, {"keys": list(keys)}).fetchall()}
+    if uow.family == "sqlite":
+        # one prepared statement with the keys as one JSON array (no list of parameters)
+        listed = func.json_each(bindparam("keys")).table_valued("value")
+        read = uow._store.statement(
+            ("held-existing", table.name, key_column), lambda: select(column).where(column.in_(select(listed.c.value)))
+        )
+        return {row[0] for row in uow.run(read, {"keys": json.dumps(list(keys))}).fetchall()}
     return {row[0] for part in chunks(keys) for row in uow.execute(select(column).where(column.in_(part)))}
