@@ -23,6 +23,9 @@ A write the entries cannot fold (an add of a key held as an update, a second res
 of a held key) sends what is held first, then is held. Refusals: an add whose key is
 held is refused at once; an add whose key is in the table and an update that changes no
 row raise their own refusal when sent (one read of the keys of the batch finds which).
+Once a send failed, the writes already sent stay in the transaction but the others are
+gone: every later statement of the unit of work, and its commit, raise until it rolls
+back (as PostgreSQL refuses an aborted transaction), so nothing half-written commits.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 from sqlalchemy import Table, any_, bindparam, delete, func, insert, select
 from sqlalchemy.dialects import postgresql
 
+from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.repositories._common import chunks
 from jointinspect_sqlalchemy.statements import update_row
@@ -70,13 +74,15 @@ class _Held:
 class HeldWrites:
     """A unit of work's held writes (see the module docstring)."""
 
-    __slots__ = ("_tables",)
+    __slots__ = ("_failed", "_tables")
 
     def __init__(self) -> None:
         self._tables: dict[str, _Held] = {}
+        self._failed = False
 
     def __bool__(self) -> bool:
-        return any(held.entries for held in self._tables.values())
+        """Whether there is something to send (or a failed send to report)."""
+        return self._failed or any(held.entries for held in self._tables.values())
 
     def _entries(self, table: Table, key_column: str) -> dict[Any, _Entry]:
         held = self._tables.get(table.name)
@@ -138,9 +144,19 @@ class HeldWrites:
             Exception: a held write's refusal (an add whose key exists, an update with
                 nothing to update), or the storage error of a statement.
         """
+        if self._failed:
+            raise IntegrityError(
+                "storage.integrity",
+                reason="held writes of this unit of work were refused: roll it back",
+                reason_zh="本工作单元暂存的写入已被拒绝：请回滚",
+            )
         tables, self._tables = self._tables, {}
-        for held in tables.values():
-            _send_table(uow, held)
+        try:
+            for held in tables.values():
+                _send_table(uow, held)
+        except BaseException:
+            self._failed = True
+            raise
 
 
 def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
