@@ -504,10 +504,11 @@ class SQLUnitOfWork:
         One round trip when the enterprise's lock row exists (the usual case); the row is
         created once, the first time an enterprise is locked.
         """
+        if credit_code in self._locked:
+            return
         if self.family == "sqlite":
             self.connection()  # BEGIN IMMEDIATE already excludes every other writer
-            return
-        if credit_code in self._locked:
+            self._locked.add(credit_code)
             return
         store = self._store
         lock = store.statement("lock", lock_row)
