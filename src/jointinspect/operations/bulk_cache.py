@@ -191,12 +191,14 @@ class _OpenVisits:
         """``open_for_enterprise(enterprise, reaching)`` from the preload, else ``None``."""
         if enterprise not in self.visits or reaching < self.reaching[enterprise]:
             return None
-        return [
-            visit
-            for visit in self.visits[enterprise]
-            if visit.status is InspectionStatus.PLANNED
-            and any(p.enterprise == enterprise and p.window.end >= reaching for p in self.plans[visit.id])
-        ]
+        found = []
+        for visit in self.visits[enterprise]:
+            if visit.status is InspectionStatus.PLANNED:
+                for plan in self.plans[visit.id]:
+                    if plan.window.end >= reaching and plan.enterprise == enterprise:
+                        found.append(visit)
+                        break
+        return found
 
     def plans_of(self, inspection_ids: Sequence[str]) -> list[Plan] | None:
         """``for_inspections(inspection_ids)`` from the preload, else ``None``."""
