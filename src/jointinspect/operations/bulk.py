@@ -11,9 +11,11 @@ Batching: ``chunk`` requests share one unit of work. The chunk first locks its
 enterprises in credit-code order (two bulk filings never wait on each other in a cycle),
 then reads at once what its requests will read — plan numbers, quiet slots, open visits
 and their plans — reads each department, item, scenario, inspector and enterprise once,
-writes its audit entries and notifications with one bulk append each, lets the store
-report a refused write late (`jointinspect.ports.DeferrableChecks`: PostgreSQL then sends
-a chunk's writes together), and commits once,
+lets the store report a refused write late and hold its writes
+(`jointinspect.ports.DeferrableChecks`: the SQL store then writes the chunk's plans,
+visits, their department rows and reservations grouped per table, one ``executemany`` or
+``COPY`` each, before its next other statement), writes its audit entries and
+notifications with one bulk append each (the held writes go first), and commits once,
 with one clock reading for the whole chunk (its plans share ``filed_at``; ties in
 filing order break by id, as everywhere). Read-your-writes inside the chunk is kept
 (see `jointinspect.operations.bulk_cache`).

@@ -10,8 +10,14 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
   records it under its number, as ``by_idempotency_key`` would then return it;
 * open visits and their plans: preloaded per enterprise with the lowest bound its requests
   can ask (`jointinspect.rules.matching.lowest_reaching`) and filtered per call exactly
-  as ``open_for_enterprise`` filters; the first write of a plan or visit of an enterprise
-  drops its preload, and its later reads go to the store (which holds the chunk's writes);
+  as ``open_for_enterprise`` filters (status included); the chunk's writes of plans and
+  visits keep them as the store then is (a plan leaves the visit it was in and joins the
+  one it is placed in, a new visit of a preloaded enterprise is added, an updated one
+  replaced), so a store holding the chunk's writes (`jointinspect.ports.DeferrableChecks`)
+  need not send them early for these reads. A write the preload cannot follow (a plan
+  placed in, or an update of, a visit it does not hold) drops that enterprise's preload,
+  and its later reads go to the store, which reads the chunk's writes (a store holding
+  them sends them first);
 * reservations, when the store's own ledger counts the visits and can read many
   enterprises' at once (`jointinspect.ports.PreloadingLedger`): the ledger keeps them
   and its own writes (see the SQL store's ledger);
@@ -23,6 +29,7 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -30,7 +37,7 @@ import pendulum
 
 from jointinspect.audit import AuditRecord
 from jointinspect.model.notification import Notification
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
 from jointinspect.model.result import ResultRecord
@@ -137,8 +144,43 @@ class _OpenVisits:
         for plans in self.plans.values():
             plans.sort(key=lambda p: (p.filed_at, p.id))
 
+    def plan_written(self, plan: Plan) -> None:
+        """Keep the preload as the store is after a write of ``plan``: it leaves the visit
+        it was in and joins the one it is in now; a plan of a preloaded enterprise placed
+        in a visit the preload does not hold makes that enterprise's reads go to the store."""
+        old = self.home.pop(plan.id, None)
+        if old is not None:
+            self.plans[old] = [p for p in self.plans[old] if p.id != plan.id]
+        new = plan.inspection_id
+        if new is None:
+            return
+        if new in self.plans and self.owner[new] == plan.enterprise:
+            plans = self.plans[new]
+            plans.append(plan)
+            plans.sort(key=lambda p: (p.filed_at, p.id))
+            self.home[plan.id] = new
+        elif plan.enterprise in self.visits or new in self.owner:
+            self.forget(plan.enterprise, [new])
+
+    def inspection_written(self, inspection: Inspection, *, new: bool) -> None:
+        """Keep the preload as the store is after a write of ``inspection`` (``new``: an
+        add, so no plan is in it yet); an update of a visit the preload does not hold, of
+        a preloaded enterprise, makes that enterprise's reads go to the store."""
+        owner = self.owner.get(inspection.id)
+        if owner is not None and not new:
+            visits = self.visits[owner]
+            visits[next(k for k, v in enumerate(visits) if v.id == inspection.id)] = inspection
+        elif owner is None and new and inspection.enterprise in self.visits:
+            visits = self.visits[inspection.enterprise]
+            visits.insert(bisect.bisect([v.id for v in visits], inspection.id), inspection)
+            self.owner[inspection.id] = inspection.enterprise
+            self.plans[inspection.id] = []
+        elif owner is not None or inspection.enterprise in self.visits:
+            self.forget(inspection.enterprise, [inspection.id])
+
     def forget(self, enterprise: str, inspection_ids: Iterable[str | None] = ()) -> None:
-        """A write touched ``enterprise`` (and these visits): its later reads go to the store."""
+        """A write the preload cannot follow touched ``enterprise`` (and these visits): their
+        later reads go to the store."""
         for gone in {enterprise, *(self.owner[i] for i in inspection_ids if i is not None and i in self.owner)}:
             for visit in self.visits.pop(gone, []):
                 self.owner.pop(visit.id, None)
@@ -149,11 +191,14 @@ class _OpenVisits:
         """``open_for_enterprise(enterprise, reaching)`` from the preload, else ``None``."""
         if enterprise not in self.visits or reaching < self.reaching[enterprise]:
             return None
-        return [
-            visit
-            for visit in self.visits[enterprise]
-            if any(p.enterprise == enterprise and p.window.end >= reaching for p in self.plans[visit.id])
-        ]
+        found = []
+        for visit in self.visits[enterprise]:
+            if visit.status is InspectionStatus.PLANNED:
+                for plan in self.plans[visit.id]:
+                    if plan.window.end >= reaching and plan.enterprise == enterprise:
+                        found.append(visit)
+                        break
+        return found
 
     def plans_of(self, inspection_ids: Sequence[str]) -> list[Plan] | None:
         """``for_inspections(inspection_ids)`` from the preload, else ``None``."""
@@ -178,7 +223,7 @@ class _CachedPlans:
     def _wrote(self, plan: Plan) -> None:
         if plan.idempotency_key is not None and (plan.department, plan.idempotency_key) in self._numbers:
             self._numbers[plan.department, plan.idempotency_key] = plan
-        self._open.forget(plan.enterprise, [plan.inspection_id, self._open.home.get(plan.id)])
+        self._open.plan_written(plan)
 
     def add(self, plan: Plan) -> None:
         """See `PlanRepository.add`."""
@@ -215,12 +260,12 @@ class _CachedInspections:
     def add(self, inspection: Inspection) -> None:
         """See `InspectionRepository.add`."""
         self._inner.add(inspection)
-        self._open.forget(inspection.enterprise, [inspection.id])
+        self._open.inspection_written(inspection, new=True)
 
     def update(self, inspection: Inspection) -> None:
         """See `InspectionRepository.update`."""
         self._inner.update(inspection)
-        self._open.forget(inspection.enterprise, [inspection.id])
+        self._open.inspection_written(inspection, new=False)
 
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
         """See `InspectionRepository.open_for_enterprise` (from the preload while untouched)."""

@@ -197,6 +197,9 @@ class DeferrableChecks(Protocol):
         """From now until this unit of work commits or rolls back, the `IntegrityError`
         of an add whose id exists, or of an update with nothing to update, may be raised
         by a later call of this unit of work or by its commit (never after a commit)
-        instead of by the write itself. Bulk filing asks for it: on any storage error it
-        files the chunk again one request at a time, each in its own unit of work."""
+        instead of by the write itself; the unit of work may then also hold its writes
+        and send them together, at the latest before its next read or its commit (every
+        read sees them, and what it commits is what writing them one by one leaves).
+        Bulk filing asks for it: on any storage error it files the chunk again one
+        request at a time, each in its own unit of work."""
         ...

@@ -50,6 +50,7 @@ from jointinspect.sample import City, build_city, populate
 from jointinspect.testing._storm import race, storm
 from jointinspect.testing.bounded import BoundedReadsContract
 from jointinspect.testing.bulk_reads import BulkReadsContract
+from jointinspect.testing.deferred_writes import DeferredWritesContract
 from jointinspect.testing.fieldwork import FieldworkContract
 from jointinspect.testing.licence_sweep import LicenceSweepContract
 from jointinspect.testing.penalties import PenaltiesContract
@@ -85,6 +86,7 @@ class StoreContract(
     PeriodContract,
     LicenceSweepContract,
     BulkReadsContract,
+    DeferredWritesContract,
 ):
     """Base class of the contract tests; subclasses implement `make_store` (the bounded-read
     cases come from `jointinspect.testing.bounded`)."""

@@ -10,15 +10,18 @@ or :mod:`~jointinspect_sqlalchemy.unit_of_work` (which import them): imports run
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from sqlalchemy import Engine, Table
 from sqlalchemy.sql import ClauseElement, Executable
 
 from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy.prepared import Prepared
+
+if TYPE_CHECKING:
+    from jointinspect_sqlalchemy.held import HeldWrites
 
 
 class StatementCache(Protocol):
@@ -53,8 +56,13 @@ class UnitOfWorkView(Protocol):
         """Execute a prepared statement on the driver's cursor; return the cursor."""
         ...
 
-    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
-        """``executemany`` of a prepared statement (``args`` from :meth:`Prepared.args`)."""
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> Any:
+        """``executemany`` of a prepared statement (``args`` from :meth:`Prepared.args`);
+        return the cursor."""
+        ...
+
+    def copy_rows(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL only: insert ``rows`` (values of ``columns``) with one ``COPY``."""
         ...
 
     def defer(self, statement: Prepared, params: Mapping[str, Any]) -> None:
@@ -83,6 +91,13 @@ class UnitOfWorkView(Protocol):
 
     def lock_enterprise(self, credit_code: str) -> None:
         """Serialise with every other transaction locking ``credit_code``."""
+        ...
+
+    #: writes held until the next statement or the commit (``None``: written at once)
+    held: HeldWrites | None
+
+    def send_held(self) -> None:
+        """Send the held writes now; a refused one raises."""
         ...
 
     @property

@@ -131,6 +131,20 @@ def _release_reservation() -> ClauseElement:
     return delete(s.reservations).where(s.reservations.c.id == bindparam("id"))
 
 
+def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool) -> bool:
+    """Hold the write of ``reservation`` (``new``: its id is not in the table) when the
+    unit of work holds its writes (see :mod:`jointinspect_sqlalchemy.held`); ``False``
+    when it writes at once."""
+    held = uow.held
+    if held is None:
+        return False
+    rows = [_reservation_row(reservation)]
+    if not held.rewrite(s.reservations, "id", reservation.id, rows, new=new):
+        uow.send_held()
+        held.rewrite(s.reservations, "id", reservation.id, rows, new=new)
+    return True
+
+
 class SQLLedger:
     """The frequency ledger inside a unit of work (``uow.ledger``): transactional with it.
 
@@ -208,10 +222,11 @@ class SQLLedger:
                 return LedgerDecision(row)
         decision = evaluate(rows, request, checks, now)
         if decision.reservation is not None:
-            uow.defer(
-                store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
-                _reservation_row(request),
-            )
+            if not _held(uow, request, new=True):
+                uow.defer(
+                    store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
+                    _reservation_row(request),
+                )
             self._kept(request.id, request)
         return decision
 
@@ -233,11 +248,12 @@ class SQLLedger:
         rows = self._locked_rows(reservation, checks)
         decision = evaluate(rows, reservation, checks, now)
         if decision.reservation is not None:
-            uow.defer(store.statement("ledger-release", _release_reservation), {"id": reservation.id})
-            uow.defer(
-                store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
-                _reservation_row(reservation),
-            )
+            if not _held(uow, reservation, new=False):
+                uow.defer(store.statement("ledger-release", _release_reservation), {"id": reservation.id})
+                uow.defer(
+                    store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
+                    _reservation_row(reservation),
+                )
             self._kept(reservation.id, reservation)
         return decision
 

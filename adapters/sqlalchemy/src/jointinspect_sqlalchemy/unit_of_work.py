@@ -12,14 +12,16 @@ unless committed). Serialisation per database:
 
 The statements every operation runs are compiled once per store and executed on the
 driver's cursor (:mod:`jointinspect_sqlalchemy.prepared`); on psycopg, writes nobody reads
-back are deferred and sent with the next round trip (:meth:`SQLUnitOfWork.defer`).
+back are deferred and sent with the next round trip (:meth:`SQLUnitOfWork.defer`); after
+:meth:`SQLUnitOfWork.defer_checks` (bulk filing) plans, inspections and reservations are held
+and sent grouped per table (:mod:`jointinspect_sqlalchemy.held`).
 Listings, upserts and maintenance go through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -31,6 +33,7 @@ from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
+from jointinspect_sqlalchemy.held import HeldWrites
 from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
@@ -76,6 +79,8 @@ class SQLUnitOfWork:
         self._deferred: list[tuple[Prepared, Mapping[str, Any], Refusal | None]] = []
         #: refused writes may be reported late (see :meth:`defer_checks`).
         self._late_checks = False
+        #: writes held until the next statement or the commit (see :meth:`defer_checks`).
+        self.held: HeldWrites | None = None
         self._locked: set[str] = set()
         #: what a repository read once in this transaction (cleared at its end)
         self.memo: dict[str, Any] = {}
@@ -254,6 +259,8 @@ class SQLUnitOfWork:
 
     def execute(self, statement: Executable, params: Any = None) -> Any:
         """Execute inside this unit of work, translating driver errors."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -266,6 +273,8 @@ class SQLUnitOfWork:
         Driver errors become storage errors whose cause is SQLAlchemy's wrapper of them
         (as :meth:`execute` gives); a lost connection is invalidated.
         """
+        if self.held:
+            self.send_held()
         if self._deferred:
             return self._send(statement, params)
         cursor = self._driver_cursor()
@@ -285,6 +294,8 @@ class SQLUnitOfWork:
         error it causes is raised by that later call instead (the same storage error, and
         the transaction is lost either way). ``rollback`` drops it.
         """
+        if self.held:
+            self.send_held()
         if self._store._batching:
             self.connection()
             self._deferred.append((statement, params, None))
@@ -292,15 +303,28 @@ class SQLUnitOfWork:
             self.run(statement, params)
 
     def defer_checks(self) -> None:
-        """See :class:`jointinspect.ports.DeferrableChecks`: on PostgreSQL (psycopg) the
-        checked writes of :meth:`write_checked` are then deferred like :meth:`defer`'s, and
-        their row counts checked when their round trip returns."""
+        """See :class:`jointinspect.ports.DeferrableChecks`: the repositories' adds and
+        updates by key, inspections' department rows and the ledger's reservations are
+        then held (:mod:`jointinspect_sqlalchemy.held`) and sent grouped per table, one
+        ``executemany`` each, before the next other statement or the commit; on
+        PostgreSQL (psycopg) the other checked writes of :meth:`insert_checked` and
+        :meth:`update_checked` are deferred like :meth:`defer`'s, and their row counts
+        checked when their round trip returns."""
         self._late_checks = True
+        if self.held is None:
+            self.held = HeldWrites()
+
+    def send_held(self) -> None:
+        """Send the held writes now (see :meth:`defer_checks`); a refused one raises."""
+        if self.held is not None:
+            self.held.send(self)
 
     def insert_checked(self, table: Table, row: Mapping[str, Any], refusal: Refusal) -> None:
         """Insert ``row``, raising ``refusal()`` if its key exists (:meth:`insert_new`): at
         once, or after :meth:`defer_checks` on PostgreSQL when its deferred round trip
         returns."""
+        if self.held:
+            self.send_held()
         if self._late_checks and self._store._batching:
             family_name = self.family
             statement = self._store.statement(
@@ -314,6 +338,8 @@ class SQLUnitOfWork:
     def update_checked(self, statement: Prepared, params: Mapping[str, Any], refusal: Refusal) -> None:
         """Run an update by key, raising ``refusal()`` if it changed no row: at once, or as
         :meth:`insert_checked` says."""
+        if self.held:
+            self.send_held()
         if self._late_checks and self._store._batching:
             self.connection()
             self._deferred.append((statement, params, refusal))
@@ -351,9 +377,11 @@ class SQLUnitOfWork:
                 cursor.nextset()
         return cursor
 
-    def run_many(self, statement: Prepared, args: Sequence[Any]) -> None:
+    def run_many(self, statement: Prepared, args: Sequence[Any]) -> Any:
         """``executemany`` of a prepared statement; ``args`` already from
-        :meth:`Prepared.args`."""
+        :meth:`Prepared.args`; return the cursor (its ``rowcount``: the rows changed)."""
+        if self.held:
+            self.send_held()
         if self._deferred:
             self._send(None, None)
         cursor = self._driver_cursor()
@@ -361,6 +389,26 @@ class SQLUnitOfWork:
             cursor.executemany(statement.sql, args)
         except Exception as error:
             wrapped = self._wrap(error, statement.sql, None, cursor)
+            raise translate(wrapped) from wrapped
+        return cursor
+
+    def copy_rows(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """PostgreSQL (psycopg): insert ``rows`` (the values of ``columns``, in order) with
+        one ``COPY ... FROM STDIN``: one statement for them all, the values formatted by the
+        driver's C code instead of bound one row at a time."""
+        if self.held:
+            self.send_held()
+        if self._deferred:
+            self._send(None, None)
+        cursor = self._driver_cursor()
+        quote = self._store.engine.dialect.identifier_preparer
+        sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) FROM STDIN"
+        try:
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except Exception as error:
+            wrapped = self._wrap(error, sql, None, cursor)
             raise translate(wrapped) from wrapped
 
     def _driver_cursor(self) -> Any:
@@ -432,6 +480,8 @@ class SQLUnitOfWork:
 
     def upsert(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.upsert`."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -440,6 +490,8 @@ class SQLUnitOfWork:
 
     def create_locked(self, table: Table, row: Mapping[str, Any]) -> None:
         """See :func:`jointinspect_sqlalchemy.dialects.create_locked`."""
+        if self.held:
+            self.send_held()
         conn = self.connection()
         if self._deferred:
             self._send(None, None)
@@ -452,10 +504,11 @@ class SQLUnitOfWork:
         One round trip when the enterprise's lock row exists (the usual case); the row is
         created once, the first time an enterprise is locked.
         """
+        if credit_code in self._locked:
+            return
         if self.family == "sqlite":
             self.connection()  # BEGIN IMMEDIATE already excludes every other writer
-            return
-        if credit_code in self._locked:
+            self._locked.add(credit_code)
             return
         store = self._store
         lock = store.statement("lock", lock_row)
@@ -477,11 +530,14 @@ class SQLUnitOfWork:
         does one by one: one read of which lock rows exist, then one ``SELECT ... ORDER BY
         ... FOR UPDATE`` per run of consecutive existing rows (rows are locked in that
         order), and the one-by-one path for a row to create. Lock rows are never deleted,
-        so a row read as existing is still there to lock."""
+        so a row read as existing is still there to lock. When no transaction is open yet,
+        the missing rows are first created together (:meth:`_create_lock_rows`)."""
         if self.family == "sqlite":
             self.connection()
             return
         todo = sorted(set(credit_codes) - self._locked)
+        if todo and (self._tx is None or not self._tx.is_active) and not self.held:
+            self._create_lock_rows(todo)
         t = enterprise_locks
         for start in range(0, len(todo), _LOCK_BATCH):
             part = todo[start : start + _LOCK_BATCH]
@@ -502,8 +558,30 @@ class SQLUnitOfWork:
                 if code is not None:
                     self.lock_enterprise(code)  # created, then locked, in its turn
 
+    def _create_lock_rows(self, credit_codes: Sequence[str]) -> None:
+        """Create the missing lock rows of ``credit_codes`` (sorted) in a short transaction
+        of their own: one read of which exist and one ``executemany`` of the rest, in
+        credit-code order, committed. Nothing else is held yet, so it waits at most for
+        another transaction creating the same rows, as creating them one by one would;
+        lock rows are never deleted, so committing them early changes nothing else."""
+        t, family_name = enterprise_locks, self.family
+        missing: list[str] = []
+        for start in range(0, len(credit_codes), _LOCK_BATCH):
+            part = credit_codes[start : start + _LOCK_BATCH]
+            found = {row[0] for row in self.execute(select(t.c.enterprise).where(t.c.enterprise.in_(part)))}
+            missing += [code for code in part if code not in found]
+        if missing:
+            create = self._store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
+            self.run_many(create, [create.args({"enterprise": code}) for code in missing])
+        if self._tx is not None and self._tx.is_active:
+            with translated():
+                self._tx.commit()
+        self._tx = None
+
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""
+        if self.held:
+            self.send_held()  # begins the transaction if nothing else did
         if self._tx is not None and self._tx.is_active:
             if self._deferred:
                 # The deferred writes and COMMIT in one round trip; SQLAlchemy's commit
@@ -515,6 +593,7 @@ class SQLUnitOfWork:
         self._locked.clear()
         self.memo.clear()
         self._late_checks = False
+        self.held = None
         self.ledger_rows.clear()
 
     def rollback(self) -> None:
@@ -527,4 +606,5 @@ class SQLUnitOfWork:
         self._locked.clear()
         self.memo.clear()
         self._late_checks = False
+        self.held = None
         self.ledger_rows.clear()

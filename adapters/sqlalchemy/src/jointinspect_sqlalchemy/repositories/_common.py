@@ -46,16 +46,17 @@ class _Repo:
                 reason_zh=f"{record_zh(kind)} {key!r} 已存在",
             )
 
+        held = self._uow.held
+        if held is not None and len(table.primary_key.columns) == 1:
+            key_column = next(iter(table.primary_key.columns)).name
+            if not held.insert(table, key_column, row, refusal):
+                self._uow.send_held()
+                held.insert(table, key_column, row, refusal)
+            return
         self._uow.insert_checked(table, row, refusal)
 
     def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
         key = row[key_column]
-        params = {k: v for k, v in row.items() if k != key_column}
-        columns = tuple(params)
-        statement = self._uow._store.statement(
-            ("update", table.name, columns), lambda: update_row(table, key_column, columns)
-        )
-        params["match_key"] = key
 
         def refusal() -> IntegrityError:
             return IntegrityError(
@@ -64,6 +65,18 @@ class _Repo:
                 reason_zh=f"{record_zh(kind)} {key!r} 不存在",
             )
 
+        held = self._uow.held
+        if held is not None:
+            if not held.update(table, key_column, row, refusal):
+                self._uow.send_held()
+                held.update(table, key_column, row, refusal)
+            return
+        params = {k: v for k, v in row.items() if k != key_column}
+        columns = tuple(params)
+        statement = self._uow._store.statement(
+            ("update", table.name, columns), lambda: update_row(table, key_column, columns)
+        )
+        params["match_key"] = key
         self._uow.update_checked(statement, params, refusal)
 
 

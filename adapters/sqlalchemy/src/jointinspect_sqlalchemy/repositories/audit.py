@@ -58,13 +58,17 @@ class _Audit(_Repo):
             rows = uow.run(head_q, at_head).fetchall()
         seq, digest = int(rows[0][0]), str(rows[0][1])
         entries, rows_out = [], []
-        insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
         for record in records:
             entry, body = sealed(record, seq + 1, digest)
             seq, digest = entry.seq, entry.hash
             entries.append(entry)
-            rows_out.append(insert.args(_row(entry, body)))
-        uow.run_many(insert, rows_out)
+            rows_out.append(_row(entry, body))
+        if family_name == "postgresql":
+            # one COPY: the rows formatted by the driver's C code, not bound one at a time
+            uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, [tuple([row[c] for c in _AUDIT_COLUMNS]) for row in rows_out])
+        else:
+            insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
+            uow.run_many(insert, [insert.args(row) for row in rows_out])
         uow.defer(
             store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
         )

@@ -29,11 +29,6 @@ from jointinspect_sqlalchemy.schema_listing import inspection_departments
 def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
     """Rewrite the ``ji_inspection_departments`` rows of ``inspection`` (one per department)."""
     t, store = inspection_departments, uow._store
-    if not new:
-        drop = store.statement(
-            "inspection-departments-delete", lambda: delete(t).where(t.c.inspection_id == bindparam("inspection_id"))
-        )
-        uow.defer(drop, {"inspection_id": inspection.id})
     rows = [
         {
             "inspection_id": inspection.id,
@@ -44,6 +39,17 @@ def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *,
         }
         for department in inspection.departments
     ]
+    held = uow.held
+    if held is not None:
+        if not held.rewrite(t, "inspection_id", inspection.id, list(rows), new=new):
+            uow.send_held()
+            held.rewrite(t, "inspection_id", inspection.id, list(rows), new=new)
+        return
+    if not new:
+        drop = store.statement(
+            "inspection-departments-delete", lambda: delete(t).where(t.c.inspection_id == bindparam("inspection_id"))
+        )
+        uow.defer(drop, {"inspection_id": inspection.id})
     if rows:
         add = store.statement("inspection-departments-insert", lambda: insert(t), _DEPARTMENT_COLUMNS)
         if uow.family == "postgresql":

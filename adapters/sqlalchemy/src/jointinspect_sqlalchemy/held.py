@@ -1,0 +1,254 @@
+"""Writes held until a unit of work's next statement or its commit (issue 11), and sent
+grouped per table.
+
+After :meth:`~jointinspect_sqlalchemy.unit_of_work.SQLUnitOfWork.defer_checks` (asked by
+bulk filing, see :class:`jointinspect.ports.DeferrableChecks`), the adds and updates of
+plans and inspections, the rows of ``ji_inspection_departments`` and the ledger's
+reservations are not sent one statement each: they are held here, one entry per key, and
+the unit of work sends them before any other statement (so every read sees them) and
+before its commit. Per table, in the order the tables were first written: one
+``executemany`` of the deletes the rewrites need, one of the inserts, one of the updates.
+
+Each key's entry is the table's state after the writes held for it, so the rows sent
+leave the table as the writes one by one would:
+
+* ``insert``: a row that was not in the table (an add, or a reservation reserved); a later
+  update of it is folded in, and the final row is inserted;
+* ``update``: a row that must be in the table (an update by key), the last one written;
+* ``rewrite``: the rows whose key column holds the key, replaced by new ones (an
+  inspection's department rows, an amended reservation): deleted, then inserted, unless
+  the old rows are themselves held (then they are only replaced here).
+
+A write the entries cannot fold (an add of a key held as an update, a second reservation
+of a held key) sends what is held first, then is held. Refusals: an add whose key is
+held is refused at once; an add whose key is in the table and an update that changes no
+row raise their own refusal when sent (one read of the keys of the batch finds which).
+Once a send failed, the writes already sent stay in the transaction but the others are
+gone: every later statement of the unit of work, and its commit, raise until it rolls
+back (as PostgreSQL refuses an aborted transaction), so nothing half-written commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, any_, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import postgresql
+
+from jointinspect.errors import IntegrityError
+from jointinspect_sqlalchemy._protocols import UnitOfWorkView
+from jointinspect_sqlalchemy.repositories._common import chunks
+from jointinspect_sqlalchemy.statements import update_row
+
+#: Builds the error a refused write raises.
+Refusal = Callable[[], Exception]
+
+#: Rows per ``executemany`` call (bounds the driver's buffers, not the round trips).
+_BATCH = 5_000
+
+
+class _Entry:
+    """One key's held state (see the module docstring)."""
+
+    __slots__ = ("mode", "refusal", "rows")
+
+    def __init__(self, mode: str, rows: Sequence[Mapping[str, Any]], refusal: Refusal | None) -> None:
+        self.mode = mode
+        self.rows = rows
+        self.refusal = refusal
+
+
+class _Held:
+    """One table's held entries, by key (in the order first written)."""
+
+    __slots__ = ("entries", "key_column", "table")
+
+    def __init__(self, table: Table, key_column: str) -> None:
+        self.table = table
+        self.key_column = key_column
+        self.entries: dict[Any, _Entry] = {}
+
+
+class HeldWrites:
+    """A unit of work's held writes (see the module docstring)."""
+
+    __slots__ = ("_failed", "_tables")
+
+    def __init__(self) -> None:
+        self._tables: dict[str, _Held] = {}
+        self._failed = False
+
+    def __bool__(self) -> bool:
+        """Whether there is something to send (or a failed send to report)."""
+        return self._failed or any(held.entries for held in self._tables.values())
+
+    def _entries(self, table: Table, key_column: str) -> dict[Any, _Entry]:
+        held = self._tables.get(table.name)
+        if held is None:
+            held = self._tables[table.name] = _Held(table, key_column)
+        return held.entries
+
+    def insert(self, table: Table, key_column: str, row: Mapping[str, Any], refusal: Refusal) -> bool:
+        """Hold the add of ``row`` (refused if its key exists); ``False`` when the key is
+        held as something an add does not fold into (send what is held, then call again).
+
+        Raises:
+            Exception: ``refusal()``, the key is held as added already.
+        """
+        entries = self._entries(table, key_column)
+        key = row[key_column]
+        found = entries.get(key)
+        if found is not None:
+            if found.mode == "insert":
+                raise refusal()
+            return False
+        entries[key] = _Entry("insert", [row], refusal)
+        return True
+
+    def update(self, table: Table, key_column: str, row: Mapping[str, Any], refusal: Refusal) -> bool:
+        """Hold the update of the row keyed as ``row`` (refused if there is none); ``False``
+        when the key is held as rewritten (send what is held, then call again)."""
+        entries = self._entries(table, key_column)
+        key = row[key_column]
+        found = entries.get(key)
+        if found is None:
+            entries[key] = _Entry("update", [row], refusal)
+        elif found.mode == "rewrite":
+            return False
+        else:
+            found.rows = [row]  # an added row is inserted as it ends; the last update wins
+        return True
+
+    def rewrite(
+        self, table: Table, key_column: str, key: Any, rows: Sequence[Mapping[str, Any]], *, new: bool = False
+    ) -> bool:
+        """Hold the replacement of the rows whose ``key_column`` is ``key`` by ``rows``
+        (``new``: there are none yet, only insert); ``False`` for a ``new`` key already
+        held (send what is held, then call again)."""
+        entries = self._entries(table, key_column)
+        found = entries.get(key)
+        if found is None:
+            entries[key] = _Entry("insert" if new else "rewrite", rows, None)
+        elif new:
+            return False
+        else:
+            found.rows = rows  # the held rows never reached the table: only replaced here
+        return True
+
+    def send(self, uow: UnitOfWorkView) -> None:
+        """Send every held write through ``uow`` and forget them (see the module docstring).
+
+        Raises:
+            Exception: a held write's refusal (an add whose key exists, an update with
+                nothing to update), or the storage error of a statement.
+        """
+        if self._failed:
+            raise IntegrityError(
+                "storage.integrity",
+                reason="held writes of this unit of work were refused: roll it back",
+                reason_zh="本工作单元暂存的写入已被拒绝：请回滚",
+            )
+        tables, self._tables = self._tables, {}
+        try:
+            for held in tables.values():
+                _send_table(uow, held)
+        except BaseException:
+            self._failed = True
+            raise
+
+
+def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
+    table, key_column, store = held.table, held.key_column, uow._store
+    entries = held.entries
+    if not entries:
+        return
+    gone = [key for key, entry in entries.items() if entry.mode == "rewrite"]
+    if gone and uow.family == "postgresql":
+        # one statement with the keys as an array, not one per key
+        keys = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
+        drop = store.statement(
+            ("held-delete-any", table.name, key_column),
+            lambda: delete(table).where(table.c[key_column] == any_(keys)),
+        )
+        uow.run(drop, {"keys": gone})
+    elif gone:
+        drop = store.statement(
+            ("held-delete", table.name, key_column),
+            lambda: delete(table).where(table.c[key_column] == bindparam("match_key")),
+        )
+        _many(uow, drop, [{"match_key": key} for key in gone])
+    checked = [key for key, entry in entries.items() if entry.mode == "insert" and entry.refusal is not None]
+    if checked:
+        taken = _existing(uow, table, key_column, checked)
+        for key in checked:
+            if key in taken:
+                raise _refusal(entries[key])
+    rows = [row for entry in entries.values() if entry.mode != "update" for row in entry.rows]
+    for columns, group in _by_columns(rows).items():
+        if uow.family == "postgresql":
+            uow.copy_rows(table, columns, [tuple([row[c] for c in columns]) for row in group])
+        else:
+            add = store.statement(("held-insert", table.name, columns), lambda: insert(table), list(columns))
+            _many(uow, add, group)
+    updated = [entry.rows[0] for entry in entries.values() if entry.mode == "update"]
+    changed = 0
+    for columns, group in _by_columns(updated).items():
+        changed += _update(uow, table, key_column, columns, group)
+    if changed < len(updated):
+        found = _existing(uow, table, key_column, [row[key_column] for row in updated])
+        for row in updated:
+            if row[key_column] not in found:
+                raise _refusal(entries[row[key_column]])
+
+
+def _update(
+    uow: UnitOfWorkView, table: Table, key_column: str, columns: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """Update ``rows`` (all of ``columns``) by ``key_column``; the rows it changed."""
+    values = tuple(name for name in columns if name != key_column)
+    change = uow._store.statement(("update", table.name, values), lambda: update_row(table, key_column, values))
+    return _many(uow, change, [{**{name: row[name] for name in values}, "match_key": row[key_column]} for row in rows])
+
+
+def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    """``rows`` grouped by their columns (one statement each), in order."""
+    out: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(tuple(row), []).append(row)
+    return out
+
+
+def _refusal(entry: _Entry) -> Exception:
+    assert entry.refusal is not None  # checked writes only
+    return entry.refusal()
+
+
+def _many(uow: UnitOfWorkView, statement: Any, params: Sequence[Mapping[str, Any]]) -> int:
+    """``executemany`` in batches; the rows they changed."""
+    changed = 0
+    for start in range(0, len(params), _BATCH):
+        cursor = uow.run_many(statement, [statement.args(p) for p in params[start : start + _BATCH]])
+        changed += max(cursor.rowcount, 0)
+    return changed
+
+
+def _existing(uow: UnitOfWorkView, table: Table, key_column: str, keys: Sequence[Any]) -> set[Any]:
+    """Which of ``keys`` the table holds (as this transaction sees it)."""
+    column = table.c[key_column]
+    if uow.family == "postgresql":
+        # one prepared statement with the keys as an array, whatever their number
+        wanted = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
+        read = uow._store.statement(
+            ("held-existing", table.name, key_column), lambda: select(column).where(column == any_(wanted))
+        )
+        return {row[0] for row in uow.run(read, {"keys": list(keys)}).fetchall()}
+    if uow.family == "sqlite":
+        # one prepared statement with the keys as one JSON array (no list of parameters)
+        listed = func.json_each(bindparam("keys")).table_valued("value")
+        read = uow._store.statement(
+            ("held-existing", table.name, key_column), lambda: select(column).where(column.in_(select(listed.c.value)))
+        )
+        return {row[0] for row in uow.run(read, {"keys": json.dumps(list(keys))}).fetchall()}
+    return {row[0] for part in chunks(keys) for row in uow.execute(select(column).where(column.in_(part)))}

@@ -1,0 +1,64 @@
+"""Held writes (issue 11): after ``defer_checks`` the SQL store holds a bulk chunk's writes
+and sends them per table; a refused send leaves nothing to commit, and a chunk's missing
+lock rows are created together, before its transaction holds anything."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from jointinspect_sqlalchemy import SQLStore
+from jointinspect_sqlalchemy.schema import enterprise_locks
+from sqlalchemy import select
+
+from jointinspect.errors import IntegrityError
+from jointinspect.model.plan import InspectionKind, Plan, Window
+
+T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
+ENT = "91370600000000001N"
+
+
+def _plan(pid: str, day: int = 10) -> Plan:
+    start = T0.add(days=day)
+    return Plan(pid, ENT, "D", ["X"], ["I"], Window(start, start.add(hours=8)), InspectionKind.ROUTINE, T0)
+
+
+def test_after_a_refused_send_nothing_commits(sql_store: SQLStore) -> None:
+    with sql_store.unit_of_work() as uow:
+        uow.plans.add(_plan("taken"))
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        uow.plans.add(_plan("new"))
+        uow.plans.add(_plan("taken", day=20))
+        with pytest.raises(IntegrityError, match="already exists"):
+            uow.commit()
+        uow.plans.add(_plan("later"))
+        with pytest.raises(IntegrityError) as again:
+            uow.commit()  # the held writes are gone with the refusal: nothing may commit
+        assert "roll it back" in str(again.value.details)
+    with sql_store.unit_of_work() as uow:
+        assert [uow.plans.get(p) for p in ("new", "later")] == [None, None]
+        assert uow.plans.get("taken") == _plan("taken")
+        uow.defer_checks()
+        uow.plans.add(_plan("new"))
+        uow.plans.update(_plan("new", day=30))  # folded into the insert
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert uow.plans.get("new") == _plan("new", day=30)
+
+
+def test_lock_enterprises_creates_missing_lock_rows_together(sql_store: SQLStore) -> None:
+    codes = [f"9137060000000{n:04d}X" for n in range(7)]
+    with sql_store.unit_of_work() as uow:
+        uow.lock_enterprise(codes[3])  # one row exists already
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        uow.lock_enterprises(list(reversed(codes)))
+        uow.plans.add(_plan("p"))
+        # not committed: the plan is rolled back, the lock rows (created on their own) stay
+    t = enterprise_locks
+    with sql_store.unit_of_work() as uow:
+        stored = [row[0] for row in uow.execute(select(t.c.enterprise).order_by(t.c.enterprise))]
+        assert uow.plans.get("p") is None
+    # SQLite's write lock excludes every other writer: it never needs lock rows
+    assert stored == ([] if sql_store.family == "sqlite" else codes)
