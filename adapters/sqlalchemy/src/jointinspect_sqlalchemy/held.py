@@ -30,16 +30,15 @@ back (as PostgreSQL refuses an aborted transaction), so nothing half-written com
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, delete, func, insert, select
+from sqlalchemy import Table, any_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql
 
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
-from jointinspect_sqlalchemy.repositories._common import chunks
+from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.statements import update_row
 
 #: Builds the error a refused write raises.
@@ -237,18 +236,10 @@ def _many(uow: UnitOfWorkView, statement: Any, params: Sequence[Mapping[str, Any
 def _existing(uow: UnitOfWorkView, table: Table, key_column: str, keys: Sequence[Any]) -> set[Any]:
     """Which of ``keys`` the table holds (as this transaction sees it)."""
     column = table.c[key_column]
-    if uow.family == "postgresql":
-        # one prepared statement with the keys as an array, whatever their number
-        wanted = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
-        read = uow._store.statement(
-            ("held-existing", table.name, key_column), lambda: select(column).where(column == any_(wanted))
-        )
-        return {row[0] for row in uow.run(read, {"keys": list(keys)}).fetchall()}
-    if uow.family == "sqlite":
-        # one prepared statement with the keys as one JSON array (no list of parameters)
-        listed = func.json_each(bindparam("keys")).table_valued("value")
-        read = uow._store.statement(
-            ("held-existing", table.name, key_column), lambda: select(column).where(column.in_(select(listed.c.value)))
-        )
-        return {row[0] for row in uow.run(read, {"keys": json.dumps(list(keys))}).fetchall()}
-    return {row[0] for part in chunks(keys) for row in uow.execute(select(column).where(column.in_(part)))}
+    rows = read_among(
+        uow,
+        ("held-existing", table.name, key_column),
+        lambda among: select(column).where(among(column, "keys")),
+        {"keys": keys},
+    )
+    return {row[0] for row in rows}

@@ -28,10 +28,9 @@ from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
+from jointinspect_sqlalchemy.keyed import read_among
 
 _MICRO = dt.timedelta(microseconds=1)
-#: Enterprises per query of a preload (well under every driver's parameter limit).
-_IN_CHUNK = 500
 _RESERVATION_COLUMNS = (
     "id",
     "enterprise",
@@ -162,7 +161,7 @@ class SQLLedger:
     def preload(self, enterprises: Sequence[str], since: pendulum.DateTime | None = None) -> None:
         """See :class:`jointinspect.ports.PreloadingLedger`: every reservation of
         ``enterprises`` at or after ``since`` (locked first, if this transaction does not
-        hold them yet), read ``_IN_CHUNK`` enterprises a query and kept in the unit of work
+        hold them yet), read at once (:func:`~jointinspect_sqlalchemy.keyed.read_among`) and kept in the unit of work
         (``ledger_rows``) until it commits or rolls back. While kept, :meth:`_locked_rows`
         selects from them what its query would, when its span starts at or after
         ``since``, and every write here updates them: no other transaction writes the
@@ -173,13 +172,20 @@ class SQLLedger:
             uow.lock_enterprise(enterprise)
         bound = None if since is None else codec.micros(since)
         found: dict[str, dict[str, Reservation]] = {enterprise: {} for enterprise in wanted}
-        for start in range(0, len(wanted), _IN_CHUNK):
-            query = select(t).where(t.c.enterprise.in_(wanted[start : start + _IN_CHUNK]))
-            for row in uow.execute(query if bound is None else query.where(t.c.at >= bound)):
-                reservation = _reservation(row)
-                if reservation.enterprise not in found:
-                    return  # matched by a collation, not equal: keep reading per check
-                found[reservation.enterprise][reservation.id] = reservation
+        rows = read_among(
+            uow,
+            ("reservations-of", bound is None),
+            lambda among: select(t).where(
+                among(t.c.enterprise, "enterprises"), *(() if bound is None else (t.c.at >= bindparam("since"),))
+            ),
+            {"enterprises": wanted},
+            {} if bound is None else {"since": bound},
+        )
+        for row in rows:
+            reservation = _reservation(row)
+            if reservation.enterprise not in found:
+                return  # matched by a collation, not equal: keep reading per check
+            found[reservation.enterprise][reservation.id] = reservation
         kept.rows.update(found)
         kept.since.update(dict.fromkeys(found, bound))
         kept.homes.update({i: enterprise for enterprise, rows in found.items() for i in rows})

@@ -34,6 +34,7 @@ from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWor
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.held import HeldWrites
+from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.ledger import SQLLedger
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
@@ -56,8 +57,6 @@ from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock
 _MYSQL_DUPLICATE = 1062
 #: key of (driver connection, its cursor, its client-side cursor) in the pool's info dict.
 _CURSOR_KEY = "jointinspect_cursors"
-#: Credit codes per ``IN (...)`` list of `SQLUnitOfWork.lock_enterprises`.
-_LOCK_BATCH = 500
 
 
 #: Builds the error a checked write raises when it changed no row.
@@ -538,41 +537,58 @@ class SQLUnitOfWork:
         todo = sorted(set(credit_codes) - self._locked)
         if todo and (self._tx is None or not self._tx.is_active) and not self.held:
             self._create_lock_rows(todo)
+            existing = set(todo)  # found or created, and lock rows are never deleted
+        else:
+            existing = self._lock_rows_of(todo)
         t = enterprise_locks
-        for start in range(0, len(todo), _LOCK_BATCH):
-            part = todo[start : start + _LOCK_BATCH]
-            existing = {
-                row[0] for row in self.execute(select(t.c.enterprise).where(t.c.enterprise.in_(part))).fetchall()
-            }
-            run: list[str] = []
-            for code in [*part, None]:
-                if code is not None and code in existing:
-                    run.append(code)
-                    continue
-                if run:
-                    self.execute(
-                        select(t.c.enterprise).where(t.c.enterprise.in_(run)).order_by(t.c.enterprise).with_for_update()
-                    ).fetchall()
-                    self._locked.update(run)
-                    run = []
-                if code is not None:
-                    self.lock_enterprise(code)  # created, then locked, in its turn
+        run: list[str] = []
+        for code in [*todo, None]:
+            if code is not None and code in existing:
+                run.append(code)
+                continue
+            if run:
+                read_among(
+                    self,
+                    "lock-rows",
+                    lambda among: (
+                        select(t.c.enterprise)
+                        .where(among(t.c.enterprise, "codes"))
+                        .order_by(t.c.enterprise)
+                        .with_for_update()
+                    ),
+                    {"codes": run},
+                )
+                self._locked.update(run)
+                run = []
+            if code is not None:
+                self.lock_enterprise(code)  # created, then locked, in its turn
+
+    def _lock_rows_of(self, credit_codes: Sequence[str]) -> set[str]:
+        """Which of ``credit_codes`` have a lock row."""
+        t = enterprise_locks
+        read = read_among(
+            self,
+            "lock-rows-exist",
+            lambda among: select(t.c.enterprise).where(among(t.c.enterprise, "codes")),
+            {"codes": credit_codes},
+        )
+        return {row[0] for row in read}
 
     def _create_lock_rows(self, credit_codes: Sequence[str]) -> None:
         """Create the missing lock rows of ``credit_codes`` (sorted) in a short transaction
         of their own: one read of which exist and one ``executemany`` of the rest, in
         credit-code order, committed. Nothing else is held yet, so it waits at most for
         another transaction creating the same rows, as creating them one by one would;
-        lock rows are never deleted, so committing them early changes nothing else."""
-        t, family_name = enterprise_locks, self.family
-        missing: list[str] = []
-        for start in range(0, len(credit_codes), _LOCK_BATCH):
-            part = credit_codes[start : start + _LOCK_BATCH]
-            found = {row[0] for row in self.execute(select(t.c.enterprise).where(t.c.enterprise.in_(part)))}
-            missing += [code for code in part if code not in found]
-        if missing:
-            create = self._store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
-            self.run_many(create, [create.args({"enterprise": code}) for code in missing])
+        lock rows are never deleted, so committing them early changes nothing else. When
+        every row exists (the usual case) nothing is committed: the transaction the read
+        began goes on (under read committed, as if it had begun with that read)."""
+        family_name = self.family
+        found = self._lock_rows_of(credit_codes)
+        missing = [code for code in credit_codes if code not in found]
+        if not missing:
+            return
+        create = self._store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
+        self.run_many(create, [create.args({"enterprise": code}) for code in missing])
         if self._tx is not None and self._tx.is_active:
             with translated():
                 self._tx.commit()

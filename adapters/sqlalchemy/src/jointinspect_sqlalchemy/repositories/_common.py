@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, Table, bindparam
+from sqlalchemy import Select, Table
 from sqlalchemy.sql import ClauseElement, Executable
 
 from jointinspect.errors import IntegrityError, record_zh
@@ -78,30 +78,6 @@ class _Repo:
         )
         params["match_key"] = key
         self._uow.update_checked(statement, params, refusal)
-
-
-#: Longest ``IN`` list read through a prepared statement (one compiled text per length).
-PREPARED_IN = 16
-
-
-def in_params(name: str, count: int) -> list[BindParameter[Any]]:
-    """``count`` named parameters ``name0 .. name{count-1}`` for a prepared ``IN`` list."""
-    return [bindparam(f"{name}{k}") for k in range(count)]
-
-
-def in_values(name: str, values: list[Any]) -> dict[str, Any]:
-    """The values of :func:`in_params` ``(name, len(values))``."""
-    return {f"{name}{k}": value for k, value in enumerate(values)}
-
-
-#: Values per ``IN (...)`` list of a bulk read (well under every driver's parameter limit).
-IN_CHUNK = 500
-
-
-def chunks(values: Sequence[Any]) -> list[list[Any]]:
-    """``values`` (distinct, sorted) in lists of at most `IN_CHUNK`."""
-    wanted = sorted(set(values))
-    return [wanted[i : i + IN_CHUNK] for i in range(0, len(wanted), IN_CHUNK)]
 
 
 def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:

@@ -15,7 +15,8 @@ from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.model.visit import Visit
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
+from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 
 
 def _visit_row(visit: Visit) -> dict[str, Any]:
@@ -89,28 +90,22 @@ class _Results(_Repo):
         if not wanted:
             return []
         t = s.results
-        if len(wanted) <= PREPARED_IN:
-            count = len(wanted)
-            return self._prepared_bodies(
-                ("results-for-enterprise", count),
-                lambda: (
-                    select(t.c.body)
-                    .where(
-                        t.c.enterprise == bindparam("enterprise"),
-                        t.c.item.in_(in_params("item", count)),
-                        t.c.recorded_at >= bindparam("since"),
-                    )
-                    .order_by(t.c.recorded_at, t.c.id)
-                ),
-                {"enterprise": enterprise, "since": codec.micros(since)} | in_values("item", wanted),
-                ResultRecord,
-            )
-        return self._bodies(
-            select(t.c.body)
-            .where(t.c.enterprise == enterprise, t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
-            .order_by(t.c.recorded_at, t.c.id),
-            ResultRecord,
+        rows = read_among(
+            self._uow,
+            "results-for-enterprise",
+            lambda among: (
+                select(t.c.body)
+                .where(
+                    t.c.enterprise == bindparam("enterprise"),
+                    among(t.c.item, "items"),
+                    t.c.recorded_at >= bindparam("since"),
+                )
+                .order_by(t.c.recorded_at, t.c.id)
+            ),
+            {"items": wanted},
+            {"enterprise": enterprise, "since": codec.micros(since)},
         )
+        return [codec.loads(body, ResultRecord) for (body,) in rows]
 
     def for_inspection(self, inspection_id: str) -> list[ResultRecord]:
         t = s.results
@@ -127,14 +122,23 @@ class _Results(_Repo):
         wanted = sorted(set(items))
         if not wanted:
             return out
-        for part in chunks(enterprises):
-            query = (
+        rows = read_among(
+            self._uow,
+            "results-for-enterprises",
+            lambda among: (
                 select(t.c.enterprise, t.c.body)
-                .where(t.c.enterprise.in_(part), t.c.item.in_(wanted), t.c.recorded_at >= codec.micros(since))
+                .where(
+                    among(t.c.enterprise, "enterprises"),
+                    among(t.c.item, "items"),
+                    t.c.recorded_at >= bindparam("since"),
+                )
                 .order_by(t.c.enterprise, t.c.recorded_at, t.c.id)
-            )
-            for enterprise, body in self._uow.execute(query):
-                out[enterprise].append(codec.loads(body, ResultRecord))
+            ),
+            {"enterprises": enterprises, "items": wanted},
+            {"since": codec.micros(since)},
+        )
+        for enterprise, body in rows:
+            out[enterprise].append(codec.loads(body, ResultRecord))
         return out
 
     def first_since(self, enterprise: str, item: str, since: pendulum.DateTime) -> ResultRecord | None:

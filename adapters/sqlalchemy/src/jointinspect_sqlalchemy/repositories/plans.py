@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, select
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import PREPARED_IN, _page, _Repo, chunks, in_params, in_values
+from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
 
 _PLAN_COLUMNS = (
@@ -64,20 +65,13 @@ class _Plans(_Repo):
         if not wanted:
             return []
         t = s.plans
-        if len(wanted) <= PREPARED_IN:
-            count = len(wanted)
-            return self._prepared_bodies(
-                ("plans-for-inspections", count),
-                lambda: (
-                    select(t.c.body).where(t.c.inspection_id.in_(in_params("i", count))).order_by(t.c.filed_at, t.c.id)
-                ),
-                in_values("i", wanted),
-                Plan,
-            )
-        return self._bodies(
-            select(t.c.body).where(t.c.inspection_id.in_(wanted)).order_by(t.c.filed_at, t.c.id),
-            Plan,
+        rows = read_among(
+            self._uow,
+            "plans-for-inspections",
+            lambda among: select(t.c.body).where(among(t.c.inspection_id, "ids")).order_by(t.c.filed_at, t.c.id),
+            {"ids": wanted},
         )
+        return [codec.loads(body, Plan) for (body,) in rows]
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         t = s.plans
@@ -91,10 +85,16 @@ class _Plans(_Repo):
 
     def by_idempotency_keys(self, department: str, keys: Sequence[str]) -> dict[str, Plan]:
         t, out = s.plans, {}
-        for part in chunks([f"{department}/{key}" for key in keys]):
-            for plan in self._bodies(select(t.c.body).where(t.c.idempotency.in_(part)), Plan):
-                if plan.idempotency_key is not None:
-                    out[plan.idempotency_key] = plan
+        rows = read_among(
+            self._uow,
+            "plans-by-idempotency",
+            lambda among: select(t.c.body).where(among(t.c.idempotency, "keys")),
+            {"keys": [f"{department}/{key}" for key in keys]},
+        )
+        for (body,) in rows:
+            plan = codec.loads(body, Plan)
+            if plan.idempotency_key is not None:
+                out[plan.idempotency_key] = plan
         return out
 
 
@@ -139,25 +139,30 @@ class _Inspections(_Repo):
         t, p = s.inspections, s.plans
         out: dict[str, list[Inspection]] = {enterprise: [] for enterprise in reaching}
         bounds = {enterprise: codec.micros(bound) for enterprise, bound in reaching.items()}
-        for part in chunks(list(bounds)):
-            # The plans reaching the lowest bound, each with its visit (by enterprise, id);
-            # each enterprise's own bound is applied before a body is decoded, and a visit is
-            # listed once per enterprise of such a plan (as open_for_enterprise lists it).
-            rows = self._uow.execute(
+        # The plans reaching the lowest bound, each with its visit (by enterprise, id); each
+        # enterprise's own bound is applied before a body is decoded, and a visit is listed
+        # once per enterprise of such a plan (as open_for_enterprise lists it).
+        rows = read_among(
+            self._uow,
+            "inspections-open-for-enterprises",
+            lambda among: (
                 select(p.c.enterprise, p.c.window_end, t.c.id, t.c.body)
                 .join(t, t.c.id == p.c.inspection_id)
                 .where(
-                    p.c.enterprise.in_(part),
-                    p.c.window_end >= min(bounds[e] for e in part),
-                    t.c.status == InspectionStatus.PLANNED.value,
+                    among(p.c.enterprise, "enterprises"),
+                    p.c.window_end >= bindparam("reaching"),
+                    t.c.status == bindparam("planned"),
                 )
                 .order_by(p.c.enterprise, t.c.id)
-            ).fetchall()
-            seen: set[tuple[str, str]] = set()
-            for enterprise, window_end, inspection_id, body in rows:
-                if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
-                    seen.add((enterprise, inspection_id))
-                    out[enterprise].append(codec.loads(body, Inspection))
+            ),
+            {"enterprises": list(bounds)},
+            {"reaching": min(bounds.values(), default=0), "planned": InspectionStatus.PLANNED.value},
+        )
+        seen: set[tuple[str, str]] = set()
+        for enterprise, window_end, inspection_id, body in rows:
+            if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
+                seen.add((enterprise, inspection_id))
+                out[enterprise].append(codec.loads(body, Inspection))
         return out
 
 

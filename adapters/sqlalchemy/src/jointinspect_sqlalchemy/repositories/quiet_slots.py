@@ -9,7 +9,8 @@ from sqlalchemy import bindparam, delete, select
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema_fieldwork as f
-from jointinspect_sqlalchemy.repositories._common import _Repo, chunks
+from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.repositories._common import _Repo
 
 
 class _QuietSlots(_Repo):
@@ -36,8 +37,16 @@ class _QuietSlots(_Repo):
     def for_enterprises(self, enterprises: Sequence[str]) -> dict[str, list[QuietSlot]]:
         t = f.quiet_slots
         out: dict[str, list[QuietSlot]] = {enterprise: [] for enterprise in enterprises}
-        for part in chunks(enterprises):
-            query = select(t.c.enterprise, t.c.body).where(t.c.enterprise.in_(part))
-            for enterprise, body in self._uow.execute(query.order_by(t.c.enterprise, t.c.start, t.c.id)):
-                out[enterprise].append(codec.loads(body, QuietSlot))
+        rows = read_among(
+            self._uow,
+            "quiet-slots",
+            lambda among: (
+                select(t.c.enterprise, t.c.body)
+                .where(among(t.c.enterprise, "enterprises"))
+                .order_by(t.c.enterprise, t.c.start, t.c.id)
+            ),
+            {"enterprises": enterprises},
+        )
+        for enterprise, body in rows:
+            out[enterprise].append(codec.loads(body, QuietSlot))
         return out

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
 from jointinspect_sqlalchemy import codec, directory
 from jointinspect_sqlalchemy import schema as s
-from jointinspect_sqlalchemy.repositories._common import _Repo, chunks
+from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.repositories._common import _Repo
 
 
 class _Reference(_Repo):
@@ -26,11 +27,14 @@ class _Reference(_Repo):
         return found
 
     def get_enterprises(self, credit_codes: Sequence[str]) -> dict[str, Enterprise]:
-        t, out = s.enterprises, {}
-        for part in chunks(credit_codes):
-            for code, body in self._uow.execute(select(t.c.credit_code, t.c.body).where(t.c.credit_code.in_(part))):
-                out[code] = codec.loads(body, Enterprise)
-        return out
+        t = s.enterprises
+        rows = read_among(
+            self._uow,
+            "enterprises",
+            lambda among: select(t.c.credit_code, t.c.body).where(among(t.c.credit_code, "codes")),
+            {"codes": credit_codes},
+        )
+        return {code: codec.loads(body, Enterprise) for code, body in rows}
 
     def put_department(self, department: Department) -> None:
         self._uow.upsert(s.departments, {"code": department.code, "body": codec.dumps(department)})
