@@ -7,8 +7,9 @@ unless committed). Serialisation per database:
   so units of work run one at a time across threads and processes; ``lock_enterprise`` has
   nothing left to do.
 * PostgreSQL, MariaDB: ``READ COMMITTED``; ``lock_enterprise`` takes ``SELECT ... FOR
-  UPDATE`` on the enterprise's lock row (inserted first if missing); audit appends lock a
-  single head row, so the hash chain never forks.
+  UPDATE`` on the enterprise's lock row (inserted first if missing; see
+  :mod:`jointinspect_sqlalchemy.locks`); audit appends lock a single head row, so the hash
+  chain never forks.
 
 The statements every operation runs are compiled once per store and executed on the
 driver's cursor (:mod:`jointinspect_sqlalchemy.prepared`); on psycopg, writes nobody reads
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, RootTransaction, Table, select
+from sqlalchemy import Connection, RootTransaction, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
@@ -34,8 +35,8 @@ from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWor
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
 from jointinspect_sqlalchemy.held import HeldWrites
-from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.ledger import SQLLedger
+from jointinspect_sqlalchemy.locks import EnterpriseLocks
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories.audit import _Audit
 from jointinspect_sqlalchemy.repositories.fieldwork import _Feedback, _Rectifications, _Results, _Visits
@@ -50,8 +51,7 @@ from jointinspect_sqlalchemy.repositories.plans import _Inspections, _Plans
 from jointinspect_sqlalchemy.repositories.quiet_slots import _QuietSlots
 from jointinspect_sqlalchemy.repositories.reference import _Reference
 from jointinspect_sqlalchemy.repositories.spot_checks import _SpotChecks
-from jointinspect_sqlalchemy.schema import enterprise_locks
-from jointinspect_sqlalchemy.statements import create_lock_row, insert_new, lock_row
+from jointinspect_sqlalchemy.statements import insert_new
 
 #: MariaDB/MySQL "duplicate entry" error number.
 _MYSQL_DUPLICATE = 1062
@@ -63,7 +63,7 @@ _CURSOR_KEY = "jointinspect_cursors"
 Refusal = Callable[[], Exception]
 
 
-class SQLUnitOfWork:
+class SQLUnitOfWork(EnterpriseLocks):
     """One connection, one transaction (see the module documentation)."""
 
     def __init__(self, store: StoreState) -> None:
@@ -497,98 +497,12 @@ class SQLUnitOfWork:
         with translated():
             create_locked(conn, table, row)
 
-    def lock_enterprise(self, credit_code: str) -> None:
-        """Serialise with every other transaction locking ``credit_code`` (see module doc).
+    def _in_transaction(self) -> bool:
+        """Whether a transaction is open."""
+        return self._tx is not None and self._tx.is_active
 
-        One round trip when the enterprise's lock row exists (the usual case); the row is
-        created once, the first time an enterprise is locked.
-        """
-        if credit_code in self._locked:
-            return
-        if self.family == "sqlite":
-            self.connection()  # BEGIN IMMEDIATE already excludes every other writer
-            self._locked.add(credit_code)
-            return
-        store = self._store
-        lock = store.statement("lock", lock_row)
-        params = {"enterprise": credit_code}
-        if not self.run(lock, params).fetchall():
-            family_name = self.family
-            create = store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
-            self.run(create, params)
-            if not self.run(lock, params).fetchall():
-                raise IntegrityError(
-                    "storage.integrity",
-                    reason=f"lock row of {credit_code!r} vanished",
-                    reason_zh=f"企业 {credit_code!r} 的锁定行已消失",
-                )
-        self._locked.add(credit_code)
-
-    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
-        """Lock each of ``credit_codes`` in credit-code order, as :meth:`lock_enterprise`
-        does one by one: one read of which lock rows exist, then one ``SELECT ... ORDER BY
-        ... FOR UPDATE`` per run of consecutive existing rows (rows are locked in that
-        order), and the one-by-one path for a row to create. Lock rows are never deleted,
-        so a row read as existing is still there to lock. When no transaction is open yet,
-        the missing rows are first created together (:meth:`_create_lock_rows`)."""
-        if self.family == "sqlite":
-            self.connection()
-            return
-        todo = sorted(set(credit_codes) - self._locked)
-        if todo and (self._tx is None or not self._tx.is_active) and not self.held:
-            self._create_lock_rows(todo)
-            existing = set(todo)  # found or created, and lock rows are never deleted
-        else:
-            existing = self._lock_rows_of(todo)
-        t = enterprise_locks
-        run: list[str] = []
-        for code in [*todo, None]:
-            if code is not None and code in existing:
-                run.append(code)
-                continue
-            if run:
-                read_among(
-                    self,
-                    "lock-rows",
-                    lambda among: (
-                        select(t.c.enterprise)
-                        .where(among(t.c.enterprise, "codes"))
-                        .order_by(t.c.enterprise)
-                        .with_for_update()
-                    ),
-                    {"codes": run},
-                )
-                self._locked.update(run)
-                run = []
-            if code is not None:
-                self.lock_enterprise(code)  # created, then locked, in its turn
-
-    def _lock_rows_of(self, credit_codes: Sequence[str]) -> set[str]:
-        """Which of ``credit_codes`` have a lock row."""
-        t = enterprise_locks
-        read = read_among(
-            self,
-            "lock-rows-exist",
-            lambda among: select(t.c.enterprise).where(among(t.c.enterprise, "codes")),
-            {"codes": credit_codes},
-        )
-        return {row[0] for row in read}
-
-    def _create_lock_rows(self, credit_codes: Sequence[str]) -> None:
-        """Create the missing lock rows of ``credit_codes`` (sorted) in a short transaction
-        of their own: one read of which exist and one ``executemany`` of the rest, in
-        credit-code order, committed. Nothing else is held yet, so it waits at most for
-        another transaction creating the same rows, as creating them one by one would;
-        lock rows are never deleted, so committing them early changes nothing else. When
-        every row exists (the usual case) nothing is committed: the transaction the read
-        began goes on (under read committed, as if it had begun with that read)."""
-        family_name = self.family
-        found = self._lock_rows_of(credit_codes)
-        missing = [code for code in credit_codes if code not in found]
-        if not missing:
-            return
-        create = self._store.statement("lock-create", lambda: create_lock_row(family_name), ["enterprise"])
-        self.run_many(create, [create.args({"enterprise": code}) for code in missing])
+    def _commit_early(self) -> None:
+        """Commit what the transaction holds now (see :meth:`EnterpriseLocks._create_lock_rows`)."""
         if self._tx is not None and self._tx.is_active:
             with translated():
                 self._tx.commit()
