@@ -3,6 +3,7 @@ one by one, in order; a refused request changes nothing; plan numbers make it id
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable
 from typing import Any
@@ -276,3 +277,38 @@ def test_a_plan_number_repeated_in_a_chunk_replays_without_refiling_the_chunk() 
     assert out[0].outcome is not None and out[1].outcome is not None
     assert out[1].outcome.replayed and out[1].outcome.plan == out[0].outcome.plan
     assert out[2].error is not None and out[2].error.code == "plan.idempotency_conflict"
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_collector_is_paused_while_a_chunk_is_filed_and_left_as_it_was(running: bool) -> None:
+    seen: list[bool] = []
+    counter = itertools.count()
+
+    def ids() -> str:  # called while a chunk is filed
+        seen.append(gc.isenabled())
+        return f"id{next(counter):06d}"
+
+    e = Engine(store=MemoryStore(), clock=FixedClock(NOW), ids=ids)
+    populate(e, CITY)
+    dept = DEPARTMENTS[0]
+    batch = [
+        PlanRequest(
+            ent.credit_code,
+            dept,
+            NOW.add(days=10),
+            NOW.add(days=10, hours=8),
+            items=[CITY.items_of(dept)[0].code],
+            inspectors=[i.id for i in CITY.inspectors_of(dept)],
+        )
+        for ent in CITY.enterprises
+    ]
+    was = gc.isenabled()
+    (gc.enable if running else gc.disable)()
+    try:
+        seen.clear()
+        outcome = e.file_plans(batch, by=OFFICER, chunk=2)
+        after = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert outcome.ok and seen and not any(seen)
+    assert after is running

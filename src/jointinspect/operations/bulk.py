@@ -30,7 +30,9 @@ neighbours.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import cast
 
 from jointinspect import validation as v
@@ -91,12 +93,34 @@ def file_plans(
     for start in range(0, len(requests), chunk):
         part = list(enumerate(requests[start : start + chunk], start))
         try:
-            items += _file_chunk(context, part, by)
+            with _collector_paused():
+                items += _file_chunk(context, part, by)
         except StorageError:
             items += [_file_alone(context, index, request, by) for index, request in part]
         if progress is not None:
             progress(len(part))
     return BulkOutcome(tuple(items))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a chunk is filed, if it was running.
+
+    A chunk allocates tens of thousands of objects that live until it ends, so the
+    collector, triggered by allocation counts, promotes them and then traverses every
+    object of the process several times a chunk (a third of the time of a bulk filing,
+    measured), finding next to no cycles: filing makes almost none. Reference counting
+    still frees everything; the few cycles wait for the first collection after the chunk.
+    (Mercurial pauses the collector the same way for its bulk reads.)
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Principal) -> list[BulkItem]:
