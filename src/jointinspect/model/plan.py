@@ -288,7 +288,7 @@ class Inspection:
         """An inspection placement builds (or re-describes) for every plan from values
         already right (a matching `Group`'s sorted distinct tuples, members, UTC instants):
         built without the converters that would only copy them, else by them."""
-        if not (
+        already = (
             type(kind) is InspectionKind
             and type(status) is InspectionStatus
             and type(window) is Window
@@ -298,24 +298,8 @@ class Inspection:
             and sorted_names(departments)
             and sorted_names(items)
             and sorted_names(inspectors)
-        ):
-            return cls(
-                id=id,
-                enterprise=enterprise,
-                lead_department=lead_department,
-                plan_ids=plan_ids,
-                departments=departments,
-                items=items,
-                inspectors=inspectors,
-                window=window,
-                kind=kind,
-                created_at=created_at,
-                status=status,
-                successor=successor,
-                reservation_id=reservation_id,
-                completed_at=completed_at,
-            )
-        return builder(cls)(
+        )
+        return (builder(cls) if already else cls)(
             id=id,
             enterprise=enterprise,
             lead_department=lead_department,
