@@ -24,7 +24,9 @@ from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.notification import Notification
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
+from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import CoordinateSystem, CreditClass, Enterprise, GeoPoint, validate_credit_code
+from jointinspect.model.result import Outcome, ResultRecord
 from jointinspect.timeutil import from_micros
 
 T = TypeVar("T")
@@ -379,6 +381,53 @@ def _load_enterprise(d: Any) -> Enterprise:
     )
 
 
+def _day(value: object) -> dt.date:
+    if type(value) is not str:
+        raise _Unexpected
+    return dt.date.fromisoformat(value)  # what cattrs calls on text
+
+
+def _load_quiet_slot(d: Any) -> QuietSlot:
+    if type(d) is not dict:
+        raise _Unexpected
+    return _build_quiet_slot(
+        id=_text(d["id"]),
+        enterprise=_text(d["enterprise"]),
+        start=_day(d["start"]),
+        end=_day(d["end"]),
+        reason=_text(d["reason"]),
+        declared_at=_instant(d["declared_at"]),
+    )
+
+
+def _load_result(d: Any) -> ResultRecord:
+    if type(d) is not dict:
+        raise _Unexpected
+    evidence, acknowledged_at, acknowledged_by = d["evidence"], d["acknowledged_at"], d["acknowledged_by"]
+    if type(evidence) is not list:
+        raise _Unexpected
+    return _build_result(
+        id=_text(d["id"]),
+        inspection_id=_text(d["inspection_id"]),
+        enterprise=_text(d["enterprise"]),
+        department=_text(d["department"]),
+        inspector_id=_text(d["inspector_id"]),
+        item=_text(d["item"]),
+        outcome=_outcome(d["outcome"]),
+        note=validation.text(d["note"], "note"),
+        evidence=validation.text_sequence(evidence, "evidence"),
+        recorded_at=_instant(d["recorded_at"]),
+        responsible_department=_text(d["responsible_department"]),
+        guidance=_flag(d["guidance"]),
+        acknowledged_at=None if acknowledged_at is None else _instant(acknowledged_at),
+        acknowledged_by=None if acknowledged_by is None else validation.text(acknowledged_by, "signer"),
+    )
+
+
+_outcome = _members(Outcome)
+_build_quiet_slot = builder(QuietSlot)
+_build_result = builder(ResultRecord)
+
 #: Hand-written decoders (JSON value to value), keyed by exact class, for the classes whose
 #: fields still match.
 FAST_LOADS: dict[Any, Callable[[Any], Any]] = {}
@@ -390,5 +439,11 @@ if _known(Enterprise, "credit_code", "name", "site", "credit_class", "whiteliste
     GeoPoint, "lat", "lon", "crs"
 ):
     FAST_LOADS[Enterprise] = _load_enterprise
+if _known(QuietSlot, "id", "enterprise", "start", "end", "reason", "declared_at"):
+    FAST_LOADS[QuietSlot] = _load_quiet_slot
+if _known(ResultRecord, "id", "inspection_id", "enterprise", "department", "inspector_id", "item", "outcome",
+          "note", "evidence", "recorded_at", "responsible_department", "guidance", "acknowledged_at",
+          "acknowledged_by"):  # fmt: skip
+    FAST_LOADS[ResultRecord] = _load_result
 if not _known(Window, "start", "end"):
     FAST_LOADS.clear()  # every decoder above builds windows
