@@ -4,6 +4,9 @@ The values written on every filing (plans, inspections, notifications, audit ent
 hand-written encoders that give the same text as cattrs in a third of the time; each is used
 only while its class still has exactly the fields it knows (a field added to a model falls
 back to cattrs rather than being dropped), and a test compares both on generated values.
+The bodies a bulk chunk reads back by the thousand (enterprises, plans, visits, quiet slots,
+results) have hand-written decoders in the same way (`FAST_LOADS`): any body of another shape
+than the one written, an older version's or a corrupt one, goes to cattrs.
 """
 
 from __future__ import annotations
@@ -214,7 +217,7 @@ def loads_slow(text: str | bytes, kind: type[T]) -> T:
 
 
 # Hand-written decoders (JSON dict to value), for the bodies a bulk chunk preloads by the
-# thousand (enterprises, open plans and visits). Each builds the value with the class's
+# thousand (enterprises, open plans and visits, quiet slots, results). Each builds the value with the class's
 # trusted builder from values it has checked to be exactly what cattrs and the converters
 # would make of them (strings, sorted distinct names, members, integer microseconds, a
 # window whose start is before its end; texts, identifiers and credit codes through the
