@@ -59,9 +59,10 @@ from jointinspect.rules.matching import lowest_reaching
 
 __all__ = ["DEFAULT_CHUNK", "file_plans"]
 
-#: Requests per unit of work: large enough to amortise the commit, small enough that a
-#: storage error refiles few requests one by one.
-DEFAULT_CHUNK = 500
+#: Requests per unit of work: large enough to amortise a chunk's locks, bulk reads and
+#: commit (1,000 filed 10,000 plans 4-10% faster than 500 on SQLite and PostgreSQL; 2,000
+#: gained little more), small enough that a storage error refiles few requests one by one.
+DEFAULT_CHUNK = 1000
 
 #: Refusals file_plan raises before any write of the request (see the module docstring).
 _REFUSALS = (ValidationError, NotFoundError, FilingRejected, IdempotencyConflict, Forbidden)
