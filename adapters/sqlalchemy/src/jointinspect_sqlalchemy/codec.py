@@ -46,13 +46,36 @@ _converter = cattrs.preconf.json.make_converter()
 _converter.register_structure_hook(pendulum.DateTime, lambda v, _: from_micros(int(v)))
 
 
+#: microseconds of the instants encoded lately, by object identity (the object is kept, so
+#: its id cannot be reused while its entry stands): filing encodes each instant of a plan,
+#: its visit and their rows several times (a chunk's ``now``, a window's ends), ~8 times
+#: each. Only the two immutable classes; bounded by clearing.
+_MICROS: dict[int, tuple[dt.datetime, int]] = {}
+_MICROS_MAX = 4096
+_CACHED = (pendulum.DateTime, dt.datetime)
+
+
 def micros(value: dt.datetime) -> int:
     """Exact microseconds since the epoch of an aware instant.
 
     Same result as :func:`jointinspect.timeutil.to_micros`. A UTC instant (every stored
     one) is computed from its fields (~0.3 us); others with the standard library's
-    subtraction (pendulum's returns an ``Interval``, which is slower).
+    subtraction (pendulum's returns an ``Interval``, which is slower). An instant
+    encoded lately is looked up (~0.15 us).
     """
+    hit = _MICROS.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    found = micros_uncached(value)
+    if type(value) in _CACHED:
+        if len(_MICROS) >= _MICROS_MAX:
+            _MICROS.clear()
+        _MICROS[id(value)] = (value, found)
+    return found
+
+
+def micros_uncached(value: dt.datetime) -> int:
+    """`micros`, computed each time (what `micros` must equal; for tests)."""
     if value.tzinfo in _UTC_ZONES:
         days = value.toordinal() - _EPOCH_ORDINAL
         seconds = ((days * 24 + value.hour) * 60 + value.minute) * 60 + value.second
