@@ -106,8 +106,8 @@ def _plan(p: Plan) -> str:
         f'"department":{_string(p.department)},"items":{_strings(p.items)},'
         f'"inspectors":{_strings(p.inspectors)},'
         f'"window":{{"start":{micros(w.start)},"end":{micros(w.end)}}},'
-        f'"kind":{_string(p.kind.value)},"filed_at":{micros(p.filed_at)},'
-        f'"status":{_string(p.status.value)},"inspection_id":{inspection},'
+        f'"kind":{_string(p.kind._value_)},"filed_at":{micros(p.filed_at)},'
+        f'"status":{_string(p.status._value_)},"inspection_id":{inspection},'
         f'"approvals":{_strings(p.approvals)},"reason":{_string(p.reason)},'
         f'"approved_by":{_strings(p.approved_by)},'
         f'"idempotency_key":{"null" if p.idempotency_key is None else _string(p.idempotency_key)}}}'
@@ -123,8 +123,8 @@ def _inspection_text(i: Inspection) -> str:
         f'"departments":{_strings(i.departments)},"items":{_strings(i.items)},'
         f'"inspectors":{_strings(i.inspectors)},'
         f'"window":{{"start":{micros(w.start)},"end":{micros(w.end)}}},'
-        f'"kind":{_string(i.kind.value)},"created_at":{micros(i.created_at)},'
-        f'"status":{_string(i.status.value)},'
+        f'"kind":{_string(i.kind._value_)},"created_at":{micros(i.created_at)},'
+        f'"status":{_string(i.status._value_)},'
         f'"successor":{"null" if successor is None else _string(successor)},'
         f'"reservation_id":{"null" if reservation is None else _string(reservation)},'
         f'"completed_at":{"null" if i.completed_at is None else micros(i.completed_at)}}}'
@@ -162,7 +162,7 @@ def _notification_text(n: Notification) -> str:
     # Written directly like _plan: a sweep encodes tens of thousands per run.
     payload = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in n.payload])
     return (
-        f'{{"key":{_string(n.key)},"kind":{_string(n.kind)},"role":{_string(n.role.value)},'
+        f'{{"key":{_string(n.key)},"kind":{_string(n.kind)},"role":{_string(n.role._value_)},'
         f'"recipient":{_string(n.recipient)},"subject":{_string(n.subject)},"at":{micros(n.at)},'
         f'"payload":[{payload}]}}'
     )

@@ -50,9 +50,9 @@ def _reservation_row(r: Reservation) -> dict[str, Any]:
         "enterprise": r.enterprise,
         "department": r.department,
         "inspectors": codec.dumps_list(list(r.inspectors)),
-        "kind": r.kind.value,
+        "kind": r.kind._value_,
         "at": codec.micros(r.at),
-        "state": r.state.value,
+        "state": r.state._value_,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
         # NULL for a visit of one department (every row before revision 0009 reads so too)
         "departments": codec.dumps_list(list(r.departments)) if len(r.departments) > 1 else None,
