@@ -50,9 +50,9 @@ def _reservation_row(r: Reservation) -> dict[str, Any]:
         "enterprise": r.enterprise,
         "department": r.department,
         "inspectors": codec.dumps_list(list(r.inspectors)),
-        "kind": r.kind.value,
+        "kind": r.kind._value_,
         "at": codec.micros(r.at),
-        "state": r.state.value,
+        "state": r.state._value_,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
         # NULL for a visit of one department (every row before revision 0009 reads so too)
         "departments": codec.dumps_list(list(r.departments)) if len(r.departments) > 1 else None,
@@ -84,6 +84,29 @@ def _strings(text: str) -> list[str]:
     return codec.loads(text, list[str])
 
 
+#: `_fixed_width` of the windows seen lately, by identity (each object kept, so its id is
+#: not reused): a chunk's checks share a few windows. Bounded by clearing.
+_WIDTHS: dict[int, tuple[object, int | None]] = {}
+
+
+def _fixed_width(window: dt.timedelta) -> int | None:
+    """A rolling window's exact length in micros, or ``None`` for one of calendar months."""
+    hit = _WIDTHS.get(id(window))
+    if hit is not None and hit[0] is window:
+        return hit[1]
+    width = _fixed_width_uncached(window)
+    if len(_WIDTHS) >= 256:
+        _WIDTHS.clear()
+    _WIDTHS[id(window)] = (window, width)
+    return width
+
+
+def _fixed_width_uncached(window: dt.timedelta) -> int | None:
+    if getattr(window, "years", 0) or getattr(window, "months", 0):
+        return None
+    return dt.timedelta.__floordiv__(window, _MICRO)  # fixed length: exact
+
+
 def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[int, int] | None:
     """``[lo, hi)`` in micros holding every reservation any check can count, or ``None``.
 
@@ -96,10 +119,9 @@ def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[i
     for check in checks:
         window = check.window
         if window is not None:
-            if getattr(window, "years", 0) or getattr(window, "months", 0):
-                width = codec.micros(request.at + window) - at  # calendar months: pendulum
-            else:
-                width = dt.timedelta.__floordiv__(window, _MICRO)  # fixed length: exact
+            width = _fixed_width(window)
+            if width is None:  # calendar months: pendulum
+                width = codec.micros(request.at + window) - at
             spans.append((at - width + 1, at + width))
         elif check.bucket is not None:
             spans.append((codec.micros(check.bucket[0]), codec.micros(check.bucket[1])))

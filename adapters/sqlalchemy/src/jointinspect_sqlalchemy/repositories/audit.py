@@ -62,13 +62,13 @@ class _Audit(_Repo):
             entry, body = sealed(record, seq + 1, digest)
             seq, digest = entry.seq, entry.hash
             entries.append(entry)
-            rows_out.append(_row(entry, body))
+            rows_out.append(_values(entry, body))
         if family_name == "postgresql":
             # one COPY: the rows formatted by the driver's C code, not bound one at a time
-            uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, [tuple([row[c] for c in _AUDIT_COLUMNS]) for row in rows_out])
+            uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, rows_out)
         else:
             insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
-            uow.run_many(insert, [insert.args(row) for row in rows_out])
+            uow.run_many(insert, [insert.args(dict(zip(_AUDIT_COLUMNS, row, strict=True))) for row in rows_out])
         uow.defer(
             store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
         )
@@ -103,14 +103,13 @@ def _row(entry: AuditEntry, body: str) -> dict[str, object]:
     """The ``ji_audit`` row of ``entry`` whose `jointinspect.audit.canonical_body` is
     ``body`` (as `jointinspect.audit.sealed` gives it: encoded once): the hashed body, and
     the action and instant a report's period read looks the entry up by."""
-    return {
-        "seq": entry.seq,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-        "body": body,
-        "action": entry.record.action[:ACTION_PREFIX],
-        "at": codec.micros(entry.record.at),
-    }
+    return dict(zip(_AUDIT_COLUMNS, _values(entry, body), strict=True))
+
+
+def _values(entry: AuditEntry, body: str) -> tuple[object, ...]:
+    """`_row`'s values in `_AUDIT_COLUMNS` order (what PostgreSQL's COPY takes as is)."""
+    record = entry.record
+    return (entry.seq, entry.prev_hash, entry.hash, body, record.action[:ACTION_PREFIX], codec.micros(record.at))
 
 
 #: One page of rows after a sequence number (keyset pagination on the primary key).

@@ -29,13 +29,15 @@ from jointinspect_sqlalchemy.schema_listing import inspection_departments
 def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
     """Rewrite the ``ji_inspection_departments`` rows of ``inspection`` (one per department)."""
     t, store = inspection_departments, uow._store
+    id_, enterprise, status = inspection.id, inspection.enterprise, inspection.status._value_
+    start = codec.micros(inspection.window.start)
     rows = [
         {
-            "inspection_id": inspection.id,
+            "inspection_id": id_,
             "department": department,
-            "enterprise": inspection.enterprise,
-            "status": inspection.status.value,
-            "window_start": codec.micros(inspection.window.start),
+            "enterprise": enterprise,
+            "status": status,
+            "window_start": start,
         }
         for department in inspection.departments
     ]

@@ -34,7 +34,7 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "id": plan.id,
         "enterprise": plan.enterprise,
         "filed_at": codec.micros(plan.filed_at),
-        "status": plan.status.value,
+        "status": plan.status._value_,
         "body": codec.dumps(plan),
         "inspection_id": plan.inspection_id,
         "window_end": codec.micros(plan.window.end),
@@ -103,7 +103,7 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
         "id": inspection.id,
         "enterprise": inspection.enterprise,
         "created_at": codec.micros(inspection.created_at),
-        "status": inspection.status.value,
+        "status": inspection.status._value_,
         "body": codec.dumps(inspection),
         "window_start": codec.micros(inspection.window.start),  # listings (issue 11)
     }
