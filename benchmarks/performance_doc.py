@@ -259,14 +259,11 @@ See the table: a row whose *met?* says **no** missed its target in this run. Wha
   is itself about 1.9x the baseline. See [SQL store](adapters-sql.md).
 - **Bulk filing vs executemany** (measurement 9). The baseline is the driver's `executemany` of
   every row file_plans stores (plans, visits, reservations, visit-department rows, audit entries,
-  outbox notifications), read back after the run and inserted table by table, committed; the
-  plans-only figure is shown beside it. A chunk locks its enterprises at once, reads what its
-  requests will read with one bulk read per kind, and writes its audit entries and notifications
-  with one bulk append each (issue 11): on SQLite about 9 statements a plan, on PostgreSQL 3-4
-  round trips. What is left is the floor: every rule of `file_plan` runs in Python for every
-  plan, which on the memory store, with no I/O at all, costs about 1.2 ms a plan under load
-  (`benchmarks/bulk.py` prints it), already several times an executemany of all rows. Meeting 3x
-  would need the rules evaluated a chunk at a time: the batch matcher for merging, a bulk
-  check-and-reserve on every ledger, buffered plan and visit inserts, and records built without
-  per-field conversion.
+  outbox notifications), read back after the run and inserted table by table, committed, the
+  fastest of three runs; the plans-only figure is shown beside it. A chunk locks its
+  enterprises at once, reads what its requests will read with one statement per kind, holds
+  its writes and sends them per table (one `COPY` or `executemany` each), and files with the
+  cyclic garbage collector paused (issue 11). PostgreSQL sits at the line; SQLite does not
+  reach it, because running every rule of `file_plan` in Python (the memory store, with no I/O,
+  prints it: about 0.19 ms a plan) costs about 4x what SQLite needs to insert the rows.
 """
