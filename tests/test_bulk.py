@@ -42,6 +42,24 @@ def engine(store: MemoryStore | None = None, city: City = CITY) -> Engine:
     return e
 
 
+def one_plan_each(numbered: bool = False) -> list[PlanRequest]:
+    """One routine plan of the first department for each enterprise, the same day (with
+    plan numbers ``2026-<n>`` when ``numbered``)."""
+    dept = DEPARTMENTS[0]
+    return [
+        PlanRequest(
+            ent.credit_code,
+            dept,
+            NOW.add(days=10),
+            NOW.add(days=10, hours=8),
+            items=[CITY.items_of(dept)[0].code],
+            inspectors=[i.id for i in CITY.inspectors_of(dept)],
+            idempotency_key=f"2026-{n}" if numbered else None,
+        )
+        for n, ent in enumerate(CITY.enterprises)
+    ]
+
+
 @st.composite
 def requests(draw: st.DrawFn) -> PlanRequest:
     """A plan request over the small city: often valid, sometimes late, short, foreign or repeated."""
@@ -131,19 +149,7 @@ def test_refused_requests_change_nothing_and_the_rest_are_filed() -> None:
 
 def test_plan_numbers_make_bulk_filing_idempotent() -> None:
     e = engine()
-    dept = DEPARTMENTS[0]
-    batch = [
-        PlanRequest(
-            ent.credit_code,
-            dept,
-            NOW.add(days=10),
-            NOW.add(days=10, hours=8),
-            items=[CITY.items_of(dept)[0].code],
-            inspectors=[i.id for i in CITY.inspectors_of(dept)],
-            idempotency_key=f"2026-{n}",
-        )
-        for n, ent in enumerate(CITY.enterprises)
-    ]
+    batch = one_plan_each(numbered=True)
     first = e.file_plans(batch, by=OFFICER)
     assert first.ok and not any(f.replayed for f in first.filed)
     after = snapshot(e.store, CITY)
@@ -290,18 +296,7 @@ def test_the_collector_is_paused_while_a_chunk_is_filed_and_left_as_it_was(runni
 
     e = Engine(store=MemoryStore(), clock=FixedClock(NOW), ids=ids)
     populate(e, CITY)
-    dept = DEPARTMENTS[0]
-    batch = [
-        PlanRequest(
-            ent.credit_code,
-            dept,
-            NOW.add(days=10),
-            NOW.add(days=10, hours=8),
-            items=[CITY.items_of(dept)[0].code],
-            inspectors=[i.id for i in CITY.inspectors_of(dept)],
-        )
-        for ent in CITY.enterprises
-    ]
+    batch = one_plan_each()
     was = gc.isenabled()
     (gc.enable if running else gc.disable)()
     try:

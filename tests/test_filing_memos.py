@@ -10,6 +10,7 @@ import pendulum
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jointinspect._last import LastAnswer
 from jointinspect.model.plan import InspectionKind
 from jointinspect.policy.city import Policy
 from jointinspect.policy.inspections import FilingPolicy, FrequencyRule
@@ -67,3 +68,21 @@ def test_lookback_start_follows_the_policy() -> None:
 
     for months in (6, 1, 6, 0):
         assert lookback_start(_Context(months), T0) == T0.subtract(months=months)  # type: ignore[arg-type]
+
+
+def test_a_last_answer_is_kept_for_the_same_objects_only() -> None:
+    calls: list[int] = []
+    last: LastAnswer[list[int]] = LastAnswer()
+    a, b = [1], [1]  # equal, not the same object
+
+    def compute() -> list[int]:
+        calls.append(1)
+        return [len(calls)]
+
+    def ask(first: object) -> list[int]:
+        return last.get(first, None, compute)
+
+    assert ask(a) == [1] and ask(a) == [1]  # asked again about a itself: kept
+    assert ask(b) == [2]  # an equal object is another question
+    assert ask(a) == [3]  # only the last answer is kept
+    assert last.get(a, b, lambda: [9]) == [9] and last.get(a, a, lambda: [8]) == [8]

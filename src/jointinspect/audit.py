@@ -32,6 +32,7 @@ import pendulum
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from jointinspect._last import LastAnswer
 from jointinspect.errors import AuditChainBroken, ValidationError
 from jointinspect.model._trusted import builder
 from jointinspect.timeutil import utc
@@ -209,20 +210,19 @@ def _canonical_slow(seq: int, record: AuditRecord, prev_hash: str) -> str:
     return json.dumps(_body(seq, record, prev_hash), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-#: The last instant `_canonical` encoded, and its JSON text.
-_last_at: list[tuple[object, str]] = [(None, "")]
+#: The JSON text of the last instant `_canonical` encoded (an operation's entries share it).
+_last_at: LastAnswer[str] = LastAnswer()
 
 
 def _canonical(seq: int, record: AuditRecord, prev_hash: str) -> str:
     """`_canonical_slow`'s text, written directly (keys in sorted order, the same string
     escaping): bulk filing seals tens of thousands of entries a run."""
     data = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in record.data])
-    at, last = record.at, _last_at[0]
-    if last[0] is not at:  # an operation's entries share its one instant: encoded once
-        last = _last_at[0] = (at, _string(at.isoformat()))
+    at = record.at
+    at_text = _last_at.get(at, None, lambda: _string(at.isoformat()))
     return (
         f'{{"action":{_string(record.action)},"actor":{_string(record.actor)},'
-        f'"at":{last[1]},"data":[{data}],"prev":{_string(prev_hash)},'
+        f'"at":{at_text},"data":[{data}],"prev":{_string(prev_hash)},'
         f'"seq":{int.__repr__(seq)},"subject":{_string(record.subject)}}}'
     )
 

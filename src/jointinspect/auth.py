@@ -15,6 +15,7 @@ far with who gave them...). A municipality adds its own checks with an
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -129,9 +130,10 @@ class Principal:
         """The platform itself, optionally naming the job (a scheduler, an import)."""
         return cls(PrincipalKind.SYSTEM, user=name)
 
-    @property
+    @functools.cached_property
     def actor(self) -> str:
-        """The principal as the audit trail names it, e.g. ``officer:SCJG/zhang``."""
+        """The principal as the audit trail names it, e.g. ``officer:SCJG/zhang`` (worked out
+        once: bulk filing names it in every request's effects)."""
         ident = {
             PrincipalKind.OFFICER: self.department,
             PrincipalKind.LEGAL_OFFICE: self.department,

@@ -43,18 +43,11 @@ def default_key(kind: str, role: Role, recipient: str, subject: str) -> str:
     return f"{kind}:{subject}:{role}:{recipient}"
 
 
-#: The last principal `Effects` was made for, and its actor (a frozen principal's is fixed).
-_last_actor: list[tuple[object, str]] = [(None, "")]
-
-
 class Effects:
     """Notifications and audit records collected during one operation."""
 
     def __init__(self, uow: UnitOfWork, now: pendulum.DateTime, by: Principal) -> None:
-        last = _last_actor[0]
-        if last[0] is not by:  # bulk filing makes one Effects a request, all for one principal
-            last = _last_actor[0] = (by, by.actor)
-        self.uow, self.now, self.by, self.actor = uow, now, by, last[1]
+        self.uow, self.now, self.by, self.actor = uow, now, by, by.actor
         # Work outside the unit of work (a separate ledger): run after commit, or undo on failure.
         self.after_commit: list[Callable[[], None]] = []
         self.on_failure: list[Callable[[], None]] = []

@@ -9,6 +9,7 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
+from jointinspect._last import LastAnswer
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import IllegalTransition, NotFoundError, ValidationError
 from jointinspect.model._enums import member
@@ -33,19 +34,13 @@ from jointinspect.requests import ResultOutcome
 
 def lookback_start(context: Context, now: pendulum.DateTime) -> pendulum.DateTime:
     """The oldest moment a result may be from to be shared."""
-    months = context.policy.sharing.lookback_months
-    last = _last_lookback[0]
+    sharing = context.policy.sharing
     # Bulk filing asks once a plan with the chunk's one clock reading: calendar months
     # are pendulum's arithmetic (~25 us), so the last answer is kept for that same reading.
-    if last is not None and last[0] is now and last[1] == months:
-        return last[2]
-    start = now.subtract(months=months)
-    _last_lookback[0] = (now, months, start)
-    return start
+    return _last_lookback.get(now, sharing, lambda: now.subtract(months=sharing.lookback_months))
 
 
-#: The last `lookback_start`: (the instant object, months, answer).
-_last_lookback: list[tuple[pendulum.DateTime, int, pendulum.DateTime] | None] = [None]
+_last_lookback: LastAnswer[pendulum.DateTime] = LastAnswer()
 
 
 def shared_results(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import chinese_calendar
 import pendulum
 
+from jointinspect._last import LastAnswer
 from jointinspect.errors import FilingRejected, ValidationError
 from jointinspect.model.plan import InspectionKind, Window
 from jointinspect.model.reference import Enterprise, Inspector, SupervisionItem
@@ -53,18 +54,12 @@ def earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
     working days give the ``advance``-th working day after the filing day (filing on a
     Monday with 7 working days' notice allows a start on the Wednesday of the next week).
     """
-    last = _last_earliest[0]
     # Every plan of a bulk chunk is filed on the same day (one clock reading, whose date
     # `local_date` keeps as one object): the answer for that very date is kept.
-    if last is not None and last[0] is filed_on and last[1] is policy:
-        return last[2]
-    earliest = _earliest_start(filed_on, policy)
-    _last_earliest[0] = (filed_on, policy, earliest)
-    return earliest
+    return _last_earliest.get(filed_on, policy, lambda: _earliest_start(filed_on, policy))
 
 
-#: The last `earliest_start`: (the date object, the policy object, answer).
-_last_earliest: list[tuple[dt.date, FilingPolicy, dt.date] | None] = [None]
+_last_earliest: LastAnswer[dt.date] = LastAnswer()
 
 
 def _earliest_start(filed_on: dt.date, policy: FilingPolicy) -> dt.date:
