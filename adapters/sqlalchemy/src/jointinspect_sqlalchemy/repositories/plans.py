@@ -128,12 +128,9 @@ class _Inspections(_Repo):
         return self._bodies(_page(query, limit, offset), Inspection)
 
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
-        return self._prepared_bodies(
-            "inspections-open-for-enterprise",
-            _open_for_enterprise,
-            {"enterprise": enterprise, "reaching": codec.micros(reaching), "planned": InspectionStatus.PLANNED.value},
-            Inspection,
-        )
+        statement = self._uow._store.statement("inspections-open-for-enterprise", _open_for_enterprise)
+        rows = self._uow.run(statement, {"enterprise": enterprise, "reaching": codec.micros(reaching)}).fetchall()
+        return [codec.loads(body, Inspection) for status, body in rows if status == _PLANNED]
 
     def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
         t, p = s.inspections, s.plans
@@ -146,32 +143,37 @@ class _Inspections(_Repo):
             self._uow,
             "inspections-open-for-enterprises",
             lambda among: (
-                select(p.c.enterprise, p.c.window_end, t.c.id, t.c.body)
+                select(p.c.enterprise, p.c.window_end, t.c.id, t.c.status, t.c.body)
                 .join(t, t.c.id == p.c.inspection_id)
-                .where(
-                    among(p.c.enterprise, "enterprises"),
-                    p.c.window_end >= bindparam("reaching"),
-                    t.c.status == bindparam("planned"),
-                )
+                .where(among(p.c.enterprise, "enterprises"), p.c.window_end >= bindparam("reaching"))
                 .order_by(p.c.enterprise, t.c.id)
             ),
             {"enterprises": list(bounds)},
-            {"reaching": min(bounds.values(), default=0), "planned": InspectionStatus.PLANNED.value},
+            {"reaching": min(bounds.values(), default=0)},
         )
         seen: set[tuple[str, str]] = set()
-        for enterprise, window_end, inspection_id, body in rows:
+        for enterprise, window_end, inspection_id, status, body in rows:
+            if status != _PLANNED:
+                continue  # see _open_for_enterprise
             if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
                 seen.add((enterprise, inspection_id))
                 out[enterprise].append(codec.loads(body, Inspection))
         return out
 
 
+#: The status an open visit has (compared in Python: see `_open_for_enterprise`).
+_PLANNED = InspectionStatus.PLANNED.value
+
+
 def _open_for_enterprise() -> Any:
     t, p = s.inspections, s.plans
     # ix_ji_plans_reach covers the subquery; each inspection is then a primary-key probe.
+    # The status is read, not filtered on: given ``status = ?``, SQLite drove the read
+    # from ix_ji_inspections_status_start, scanning every planned visit of the city for
+    # each call (16 ms at 50,000 visits, growing with them; 0.2 ms this way).
     reaching_plans = select(p.c.inspection_id).where(
         p.c.enterprise == bindparam("enterprise"),
         p.c.window_end >= bindparam("reaching"),
         p.c.inspection_id.is_not(None),
     )
-    return select(t.c.body).where(t.c.id.in_(reaching_plans), t.c.status == bindparam("planned")).order_by(t.c.id)
+    return select(t.c.status, t.c.body).where(t.c.id.in_(reaching_plans)).order_by(t.c.id)
