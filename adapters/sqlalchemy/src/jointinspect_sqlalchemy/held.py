@@ -31,6 +31,7 @@ back (as PostgreSQL refuses an aborted transaction), so nothing half-written com
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, any_, bindparam, delete, insert, select
@@ -39,6 +40,7 @@ from sqlalchemy.dialects import postgresql
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.statements import update_row
 
 #: Builds the error a refused write raises.
@@ -177,7 +179,7 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
             ("held-delete", table.name, key_column),
             lambda: delete(table).where(table.c[key_column] == bindparam("match_key")),
         )
-        _many(uow, drop, [{"match_key": key} for key in gone])
+        _many(uow, drop, drop.many([{"match_key": key} for key in gone]))
     checked = [key for key, entry in entries.items() if entry.mode == "insert" and entry.refusal is not None]
     if checked:
         taken = _existing(uow, table, key_column, checked)
@@ -187,10 +189,10 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     rows = [row for entry in entries.values() if entry.mode != "update" for row in entry.rows]
     for columns, group in _by_columns(rows).items():
         if uow.family == "postgresql":
-            uow.copy_rows(table, columns, [tuple([row[c] for c in columns]) for row in group])
+            uow.copy_rows(table, columns, _values(group, columns))
         else:
             add = store.statement(("held-insert", table.name, columns), lambda: insert(table), list(columns))
-            _many(uow, add, group)
+            _many(uow, add, add.many(group))
     updated = [entry.rows[0] for entry in entries.values() if entry.mode == "update"]
     changed = 0
     for columns, group in _by_columns(updated).items():
@@ -208,7 +210,7 @@ def _update(
     """Update ``rows`` (all of ``columns``) by ``key_column``; the rows it changed."""
     values = tuple(name for name in columns if name != key_column)
     change = uow._store.statement(("update", table.name, values), lambda: update_row(table, key_column, values))
-    return _many(uow, change, [{**{name: row[name] for name in values}, "match_key": row[key_column]} for row in rows])
+    return _many(uow, change, change.many(rows, {"match_key": key_column}))
 
 
 def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
@@ -224,11 +226,18 @@ def _refusal(entry: _Entry) -> Exception:
     return entry.refusal()
 
 
-def _many(uow: UnitOfWorkView, statement: Any, params: Sequence[Mapping[str, Any]]) -> int:
-    """``executemany`` in batches; the rows they changed."""
+def _values(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The values of ``columns`` of each of ``rows``, in that order (one `itemgetter`)."""
+    if len(columns) == 1:
+        return [(row[columns[0]],) for row in rows]
+    return list(map(itemgetter(*columns), rows))
+
+
+def _many(uow: UnitOfWorkView, statement: Prepared, args: Sequence[Any]) -> int:
+    """``executemany`` of ``args`` (`Prepared.many`'s) in batches; the rows they changed."""
     changed = 0
-    for start in range(0, len(params), _BATCH):
-        cursor = uow.run_many(statement, [statement.args(p) for p in params[start : start + _BATCH]])
+    for start in range(0, len(args), _BATCH):
+        cursor = uow.run_many(statement, args[start : start + _BATCH])
         changed += max(cursor.rowcount, 0)
     return changed
 
