@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pendulum
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,3 +154,13 @@ def test_reservations_read_back_as_the_converters_make_them(
     assert made == slow
     assert type(made.kind) is type(slow.kind) and type(made.state) is type(slow.state)
     assert made.at.tzinfo is slow.at.tzinfo
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_notifications, max_size=4), st.lists(st.integers(0, 3), max_size=8))
+def test_outbox_rows_share_equal_payloads_and_write_the_same(notes: list[Notification], picks: list[int]) -> None:
+    """A chunk's notifications, some after one with the same payload: each row as encoded alone."""
+    chunk = [notes[i % len(notes)] for i in picks] if notes else []
+    chunk += [attrs.evolve(n, key=n.key + "-again") for n in chunk]  # equal payloads, other objects
+    expected = [(n.key, codec.dumps_slow(n), codec.micros(n.at)) for n in chunk]
+    assert codec.notification_rows(chunk) == expected

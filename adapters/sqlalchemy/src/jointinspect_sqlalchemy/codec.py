@@ -171,14 +171,20 @@ def _notification_text(n: Notification) -> str:
     return _notification_body(n, micros(n.at))
 
 
-def _notification_body(n: Notification, at: int) -> str:
-    # Written directly like _plan: a sweep encodes tens of thousands per run.
-    payload = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in n.payload])
+def _notification_body(n: Notification, at: int, payload: str | None = None) -> str:
+    # Written directly like _plan: a sweep encodes tens of thousands per run. ``payload``:
+    # `_payload` of ``n.payload`` when the caller has it (a plan's notifications share one).
+    if payload is None:
+        payload = _payload(n.payload)
     return (
         f'{{"key":{_string(n.key)},"kind":{_string(n.kind)},"role":{_string(n.role._value_)},'
         f'"recipient":{_string(n.recipient)},"subject":{_string(n.subject)},"at":{at},'
         f'"payload":[{payload}]}}'
     )
+
+
+def _payload(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ",".join([f"[{_string(k)},{_string(v)}]" for k, v in pairs])
 
 
 if _known(Notification, "key", "kind", "role", "recipient", "subject", "at", "payload"):
@@ -209,6 +215,26 @@ def notification_row(n: Notification) -> tuple[str, str, int]:
     if type(n) is Notification and FAST.get(Notification) is _notification_text:
         return n.key, _notification_body(n, at), at
     return n.key, dumps(n), at
+
+
+def notification_rows(notifications: Sequence[Notification]) -> list[tuple[str, str, int]]:
+    """`notification_row` of each of ``notifications``; a payload equal to the one before
+    it (a plan's notifications to its several recipients) is encoded once."""
+    if FAST.get(Notification) is not _notification_text:
+        return [(n.key, dumps(n), micros(n.at)) for n in notifications]
+    rows = []
+    last: object = None
+    text = ""
+    for n in notifications:
+        if type(n) is not Notification:
+            rows.append(notification_row(n))
+            continue
+        pairs = n.payload
+        if pairs != last:
+            last, text = pairs, _payload(pairs)
+        at = micros(n.at)
+        rows.append((n.key, _notification_body(n, at, text), at))
+    return rows
 
 
 def dumps(value: object) -> str:
