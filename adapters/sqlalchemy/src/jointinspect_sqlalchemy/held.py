@@ -30,12 +30,14 @@ back (as PostgreSQL refuses an aborted transaction), so nothing half-written com
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, delete, insert, select
+from sqlalchemy import Dialect, String, Table, TypeDecorator, any_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
 
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
@@ -210,7 +212,38 @@ def _update(
     """Update ``rows`` (all of ``columns``) by ``key_column``; the rows it changed."""
     values = tuple(name for name in columns if name != key_column)
     change = uow._store.statement(("update", table.name, values), lambda: update_row(table, key_column, values))
+    if uow.family == "postgresql" and values and not change.converts:
+        # One statement for them all (the values as arrays, bound in binary) instead of
+        # one pipelined statement per row: the keys are distinct (one entry per key), so
+        # its row count is the rows changed, as the statements one by one would count.
+        names = (key_column, *values)
+        arrays = [list(column) for column in zip(*_values(rows, names), strict=True)]
+        unnest = _unnest_update(table, key_column, values)
+        cursor = uow.run_many(unnest, [unnest.args(dict(zip(unnest_names(len(names)), arrays, strict=True)))])
+        return max(int(cursor.rowcount), 0)
     return _many(uow, change, change.many(rows, {"match_key": key_column}))
+
+
+def unnest_names(count: int) -> tuple[str, ...]:
+    """The parameters (and columns of ``unnest``) of `_unnest_update`: the key's, then the values'."""
+    return tuple(f"c{i}" for i in range(count))
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_update(table: Table, key_column: str, values: tuple[str, ...]) -> Prepared:
+    """PostgreSQL: ``UPDATE`` of ``values`` of the rows keyed by ``key_column`` from one
+    array per column (``unnest`` keeps them in step), each cast to its column's type."""
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    quote = dialect.identifier_preparer
+    names = unnest_names(len(values) + 1)
+    arrays = ", ".join(f"%b::{_element(table.c[column].type, dialect)}[]" for column in (key_column, *values))
+    target = quote.format_table(table)
+    sets = ", ".join(f"{quote.quote(column)} = u.{name}" for column, name in zip(values, names[1:], strict=True))
+    sql = (
+        f"UPDATE {target} SET {sets} FROM unnest({arrays}) AS u({', '.join(names)}) "
+        f"WHERE {target}.{quote.quote(key_column)} = u.{names[0]}"
+    )
+    return Prepared(sql, names, {})
 
 
 def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
@@ -219,6 +252,15 @@ def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list
     for row in rows:
         out.setdefault(tuple(row), []).append(row)
     return out
+
+
+def _element(type_: TypeEngine[Any], dialect: Dialect) -> str:
+    """The element type of `_unnest_update`'s array for a column of ``type_``: ``text`` for
+    strings (no length or collation of its own: the assignment converts and checks it, as
+    for a bound value), else the column's type."""
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return "text" if isinstance(type_, String) else type_.compile(dialect=dialect)
 
 
 def _refusal(entry: _Entry) -> Exception:

@@ -69,6 +69,11 @@ class Prepared:
             return [(row[only],) for row in rows]
         return list(map(itemgetter(*names), rows))
 
+    @property
+    def converts(self) -> bool:
+        """Whether a type processor converts some parameter (`args` is then more than a lookup)."""
+        return bool(self._processors)
+
     def takes_rows(self, columns: Sequence[str]) -> bool:
         """Whether tuples of ``columns``' values, in that order, are already this statement's
         `args` (positional, same order, no type processor): then they are passed as they are."""
