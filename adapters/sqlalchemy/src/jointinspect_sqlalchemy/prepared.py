@@ -28,7 +28,7 @@ class Prepared:
     paramstyles (``?``, ``%s``) get a tuple in the compiled order, named ones the mapping.
     """
 
-    __slots__ = ("_order", "_processors", "sql")
+    __slots__ = ("_binary", "_order", "_processors", "sql")
 
     def __init__(
         self,
@@ -39,6 +39,20 @@ class Prepared:
         self.sql = sql
         self._order = order
         self._processors = dict(processors)
+        self._binary: tuple[tuple[str, ...], Prepared] | None = None
+
+    def in_binary(self, names: tuple[str, ...]) -> Prepared:
+        """The statement with its named (``%(name)s``) parameters ``names`` sent in binary
+        (``%(name)b``): psycopg then packs a list as an array without quoting each element
+        as text (a client-side cursor still renders it as a literal, see
+        `SQLUnitOfWork.defer`). Made once per statement (the same names each time)."""
+        made = self._binary
+        if made is None or made[0] != names:
+            sql = self.sql
+            for name in names:
+                sql = sql.replace(f"%({name})s", f"%({name})b")
+            made = self._binary = (names, Prepared(sql, self._order, self._processors))
+        return made[1]
 
     def args(self, params: Mapping[str, Any]) -> Any:
         """The driver's parameters for ``params`` (type processors applied)."""
