@@ -4,14 +4,15 @@ lock rows are created together, before its transaction holds anything."""
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 import pytest
-from jointinspect_sqlalchemy import SQLStore
-from jointinspect_sqlalchemy.schema import enterprise_locks
+from jointinspect_sqlalchemy import SQLStore, codec
+from jointinspect_sqlalchemy.schema import enterprise_locks, plans
 from sqlalchemy import select
 
 from jointinspect.errors import IntegrityError
-from jointinspect.model.plan import InspectionKind, Plan, Window
+from jointinspect.model.plan import InspectionKind, Plan, PlanStatus, Window
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 ENT = "91370600000000001N"
@@ -62,3 +63,39 @@ def test_lock_enterprises_creates_missing_lock_rows_together(sql_store: SQLStore
         assert uow.plans.get("p") is None
     # SQLite's write lock excludes every other writer: it never needs lock rows
     assert stored == ([] if sql_store.family == "sqlite" else codes)
+
+
+def test_held_updates_store_each_row_and_refuse_a_missing_one(sql_store: SQLStore) -> None:
+    """Held updates go out together (on PostgreSQL one statement of arrays): every row as
+    updated one by one, NULLs, long bodies and text outside ASCII included; one key that
+    is not there refuses the lot."""
+    before = [_plan(f"u{n}") for n in range(4)]
+    with sql_store.unit_of_work() as uow:
+        for plan in before:
+            uow.plans.add(plan)
+        uow.commit()
+    after = [
+        attrs.evolve(before[0], inspection_id="访问-1", reason="调整 " * 200),
+        attrs.evolve(before[1], window=Window(T0.add(years=150), T0.add(years=150, hours=1))),
+        attrs.evolve(before[2], inspection_id=None, status=PlanStatus.WITHDRAWN),
+    ]
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        for plan in after:
+            uow.plans.update(plan)
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert [uow.plans.get(p.id) for p in before] == [*after, before[3]]
+        ends = select(plans.c.id, plans.c.window_end).order_by(plans.c.id)
+        assert [tuple(r) for r in uow.execute(ends)] == [
+            (p.id, codec.micros(p.window.end)) for p in [*after, before[3]]
+        ]
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        uow.plans.update(attrs.evolve(before[3], reason="changed"))
+        uow.plans.update(_plan("missing"))
+        with pytest.raises(IntegrityError, match="does not exist"):
+            uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert uow.plans.get("u3") == before[3]
+        assert uow.plans.get("missing") is None

@@ -47,3 +47,24 @@ def test_read_among_finds_exactly_the_stored_keys(sql_store: SQLStore, count: in
     assert [row[0] for row in one] == sorted(set(wanted) & {c for c in STORED if c >= low})
     assert sorted(row[0] for row in two) == sorted(set(half) & set(STORED))
     assert nothing == []
+
+
+def test_read_among_after_deferred_writes_reads_them(sql_store: SQLStore) -> None:
+    """On PostgreSQL the keys are bound in binary, or rendered as a literal when the read
+    travels with writes deferred before it: either way it sees them (non-ASCII keys too)."""
+    t = enterprise_locks
+    codes = ["E00001", "企业-2", "E00003"]
+    add = sql_store.statement("test-lock-insert", lambda: insert(t), ["enterprise"])
+    with sql_store.unit_of_work() as uow:
+        for code in codes[:2]:
+            uow.defer(add, {"enterprise": code})
+        found = read_among(
+            uow,
+            "test-among-deferred",
+            lambda among: select(t.c.enterprise).where(among(t.c.enterprise, "codes")),
+            {"codes": codes},
+        )
+        uow.commit()
+    assert sorted(row[0] for row in found) == sorted(codes[:2])
+    with sql_store.unit_of_work() as uow:
+        assert sorted(row[0] for row in uow.execute(select(t.c.enterprise))) == sorted(codes[:2])

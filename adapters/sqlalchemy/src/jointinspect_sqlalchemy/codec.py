@@ -97,16 +97,20 @@ def _strings(values: Sequence[str]) -> str:
 
 
 def _plan(p: Plan) -> str:
-    # Built as text (twice as fast as a dict through the encoder): bulk imports run this
-    # for every plan.
     w = p.window
+    return _plan_text(p, micros(p.filed_at), micros(w.start), micros(w.end))
+
+
+def _plan_text(p: Plan, filed_at: int, start: int, end: int) -> str:
+    # Built as text (twice as fast as a dict through the encoder): bulk imports run this
+    # for every plan. The instants come encoded: the plan's row encodes them too.
     inspection = "null" if p.inspection_id is None else _string(p.inspection_id)
     return (
         f'{{"id":{_string(p.id)},"enterprise":{_string(p.enterprise)},'
         f'"department":{_string(p.department)},"items":{_strings(p.items)},'
         f'"inspectors":{_strings(p.inspectors)},'
-        f'"window":{{"start":{micros(w.start)},"end":{micros(w.end)}}},'
-        f'"kind":{_string(p.kind._value_)},"filed_at":{micros(p.filed_at)},'
+        f'"window":{{"start":{start},"end":{end}}},'
+        f'"kind":{_string(p.kind._value_)},"filed_at":{filed_at},'
         f'"status":{_string(p.status._value_)},"inspection_id":{inspection},'
         f'"approvals":{_strings(p.approvals)},"reason":{_string(p.reason)},'
         f'"approved_by":{_strings(p.approved_by)},'
@@ -115,15 +119,20 @@ def _plan(p: Plan) -> str:
 
 
 def _inspection_text(i: Inspection) -> str:
-    # Built as text like _plan: bulk filing writes a visit's body for every new or widened visit.
-    w, successor, reservation = i.window, i.successor, i.reservation_id
+    return _inspection_body(i, micros(i.created_at), micros(i.window.start))
+
+
+def _inspection_body(i: Inspection, created_at: int, start: int) -> str:
+    # Built as text like _plan: bulk filing writes a visit's body for every new or widened
+    # visit. The instants its row also stores come encoded.
+    successor, reservation = i.successor, i.reservation_id
     return (
         f'{{"id":{_string(i.id)},"enterprise":{_string(i.enterprise)},'
         f'"lead_department":{_string(i.lead_department)},"plan_ids":{_strings(i.plan_ids)},'
         f'"departments":{_strings(i.departments)},"items":{_strings(i.items)},'
         f'"inspectors":{_strings(i.inspectors)},'
-        f'"window":{{"start":{micros(w.start)},"end":{micros(w.end)}}},'
-        f'"kind":{_string(i.kind._value_)},"created_at":{micros(i.created_at)},'
+        f'"window":{{"start":{start},"end":{micros(i.window.end)}}},'
+        f'"kind":{_string(i.kind._value_)},"created_at":{created_at},'
         f'"status":{_string(i.status._value_)},'
         f'"successor":{"null" if successor is None else _string(successor)},'
         f'"reservation_id":{"null" if reservation is None else _string(reservation)},'
@@ -159,13 +168,23 @@ if _known(Inspection, "id", "enterprise", "lead_department", "plan_ids", "depart
 
 
 def _notification_text(n: Notification) -> str:
-    # Written directly like _plan: a sweep encodes tens of thousands per run.
-    payload = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in n.payload])
+    return _notification_body(n, micros(n.at))
+
+
+def _notification_body(n: Notification, at: int, payload: str | None = None) -> str:
+    # Written directly like _plan: a sweep encodes tens of thousands per run. ``payload``:
+    # `_payload` of ``n.payload`` when the caller has it (a plan's notifications share one).
+    if payload is None:
+        payload = _payload(n.payload)
     return (
         f'{{"key":{_string(n.key)},"kind":{_string(n.kind)},"role":{_string(n.role._value_)},'
-        f'"recipient":{_string(n.recipient)},"subject":{_string(n.subject)},"at":{micros(n.at)},'
+        f'"recipient":{_string(n.recipient)},"subject":{_string(n.subject)},"at":{at},'
         f'"payload":[{payload}]}}'
     )
+
+
+def _payload(pairs: tuple[tuple[str, str], ...]) -> str:
+    return ",".join([f"[{_string(k)},{_string(v)}]" for k, v in pairs])
 
 
 if _known(Notification, "key", "kind", "role", "recipient", "subject", "at", "payload"):
@@ -174,6 +193,48 @@ if _known(AuditEntry, "seq", "record", "prev_hash", "hash") and _known(
     AuditRecord, "at", "actor", "action", "subject", "data"
 ):
     FAST[AuditEntry] = lambda value: _dumps_json(_audit_entry(value))
+
+
+def plan_body(p: Plan, filed_at: int, start: int, end: int) -> str:
+    """``dumps(p)``, given ``micros`` of its filing instant and window (its row stores them)."""
+    if type(p) is Plan and FAST.get(Plan) is _plan:
+        return _plan_text(p, filed_at, start, end)
+    return dumps(p)
+
+
+def inspection_body(i: Inspection, created_at: int, start: int) -> str:
+    """``dumps(i)``, given ``micros`` of its creation and window start (its row stores them)."""
+    if type(i) is Inspection and FAST.get(Inspection) is _inspection_text:
+        return _inspection_body(i, created_at, start)
+    return dumps(i)
+
+
+def notification_row(n: Notification) -> tuple[str, str, int]:
+    """The key, ``dumps(n)`` and ``micros(n.at)`` of ``n`` (an outbox row), its instant encoded once."""
+    at = micros(n.at)
+    if type(n) is Notification and FAST.get(Notification) is _notification_text:
+        return n.key, _notification_body(n, at), at
+    return n.key, dumps(n), at
+
+
+def notification_rows(notifications: Sequence[Notification]) -> list[tuple[str, str, int]]:
+    """`notification_row` of each of ``notifications``; a payload equal to the one before
+    it (a plan's notifications to its several recipients) is encoded once."""
+    if FAST.get(Notification) is not _notification_text:
+        return [(n.key, dumps(n), micros(n.at)) for n in notifications]
+    rows = []
+    last: object = None
+    text = ""
+    for n in notifications:
+        if type(n) is not Notification:
+            rows.append(notification_row(n))
+            continue
+        pairs = n.payload
+        if pairs != last:
+            last, text = pairs, _payload(pairs)
+        at = micros(n.at)
+        rows.append((n.key, _notification_body(n, at, text), at))
+    return rows
 
 
 def dumps(value: object) -> str:
@@ -271,6 +332,16 @@ _INSTANTS: dict[int, pendulum.DateTime] = {}
 def _instant(value: object) -> pendulum.DateTime:
     if type(value) is not int:  # not bool, float or text: cattrs would convert those
         raise _Unexpected
+    made = _INSTANTS.get(value)
+    if made is None:
+        if len(_INSTANTS) >= 4096:
+            _INSTANTS.clear()
+        made = _INSTANTS[value] = from_micros(value)
+    return made
+
+
+def instant(value: int) -> pendulum.DateTime:
+    """``from_micros(value)``, an instant decoded lately shared (instants are immutable)."""
     made = _INSTANTS.get(value)
     if made is None:
         if len(_INSTANTS) >= 4096:

@@ -30,15 +30,19 @@ back (as PostgreSQL refuses an aborted transaction), so nothing half-written com
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, any_, bindparam, delete, insert, select
+from sqlalchemy import Dialect, String, Table, TypeDecorator, any_, bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
 
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.statements import update_row
 
 #: Builds the error a refused write raises.
@@ -177,7 +181,7 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
             ("held-delete", table.name, key_column),
             lambda: delete(table).where(table.c[key_column] == bindparam("match_key")),
         )
-        _many(uow, drop, [{"match_key": key} for key in gone])
+        _many(uow, drop, drop.many([{"match_key": key} for key in gone]))
     checked = [key for key, entry in entries.items() if entry.mode == "insert" and entry.refusal is not None]
     if checked:
         taken = _existing(uow, table, key_column, checked)
@@ -187,10 +191,10 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     rows = [row for entry in entries.values() if entry.mode != "update" for row in entry.rows]
     for columns, group in _by_columns(rows).items():
         if uow.family == "postgresql":
-            uow.copy_rows(table, columns, [tuple([row[c] for c in columns]) for row in group])
+            uow.copy_rows(table, columns, _values(group, columns))
         else:
             add = store.statement(("held-insert", table.name, columns), lambda: insert(table), list(columns))
-            _many(uow, add, group)
+            _many(uow, add, add.many(group))
     updated = [entry.rows[0] for entry in entries.values() if entry.mode == "update"]
     changed = 0
     for columns, group in _by_columns(updated).items():
@@ -208,7 +212,38 @@ def _update(
     """Update ``rows`` (all of ``columns``) by ``key_column``; the rows it changed."""
     values = tuple(name for name in columns if name != key_column)
     change = uow._store.statement(("update", table.name, values), lambda: update_row(table, key_column, values))
-    return _many(uow, change, [{**{name: row[name] for name in values}, "match_key": row[key_column]} for row in rows])
+    if uow.family == "postgresql" and values and not change.converts:
+        # One statement for them all (the values as arrays, bound in binary) instead of
+        # one pipelined statement per row: the keys are distinct (one entry per key), so
+        # its row count is the rows changed, as the statements one by one would count.
+        names = (key_column, *values)
+        arrays = [list(column) for column in zip(*_values(rows, names), strict=True)]
+        unnest = _unnest_update(table, key_column, values)
+        cursor = uow.run_many(unnest, [unnest.args(dict(zip(unnest_names(len(names)), arrays, strict=True)))])
+        return max(int(cursor.rowcount), 0)
+    return _many(uow, change, change.many(rows, {"match_key": key_column}))
+
+
+def unnest_names(count: int) -> tuple[str, ...]:
+    """The parameters (and columns of ``unnest``) of `_unnest_update`: the key's, then the values'."""
+    return tuple(f"c{i}" for i in range(count))
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_update(table: Table, key_column: str, values: tuple[str, ...]) -> Prepared:
+    """PostgreSQL: ``UPDATE`` of ``values`` of the rows keyed by ``key_column`` from one
+    array per column (``unnest`` keeps them in step), each cast to its column's type."""
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    quote = dialect.identifier_preparer
+    names = unnest_names(len(values) + 1)
+    arrays = ", ".join(f"%b::{_element(table.c[column].type, dialect)}[]" for column in (key_column, *values))
+    target = quote.format_table(table)
+    sets = ", ".join(f"{quote.quote(column)} = u.{name}" for column, name in zip(values, names[1:], strict=True))
+    sql = (
+        f"UPDATE {target} SET {sets} FROM unnest({arrays}) AS u({', '.join(names)}) "
+        f"WHERE {target}.{quote.quote(key_column)} = u.{names[0]}"
+    )
+    return Prepared(sql, names, {})
 
 
 def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
@@ -219,16 +254,32 @@ def _by_columns(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, ...], list
     return out
 
 
+def _element(type_: TypeEngine[Any], dialect: Dialect) -> str:
+    """The element type of `_unnest_update`'s array for a column of ``type_``: ``text`` for
+    strings (no length or collation of its own: the assignment converts and checks it, as
+    for a bound value), else the column's type."""
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return "text" if isinstance(type_, String) else type_.compile(dialect=dialect)
+
+
 def _refusal(entry: _Entry) -> Exception:
     assert entry.refusal is not None  # checked writes only
     return entry.refusal()
 
 
-def _many(uow: UnitOfWorkView, statement: Any, params: Sequence[Mapping[str, Any]]) -> int:
-    """``executemany`` in batches; the rows they changed."""
+def _values(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The values of ``columns`` of each of ``rows``, in that order (one `itemgetter`)."""
+    if len(columns) == 1:
+        return [(row[columns[0]],) for row in rows]
+    return list(map(itemgetter(*columns), rows))
+
+
+def _many(uow: UnitOfWorkView, statement: Prepared, args: Sequence[Any]) -> int:
+    """``executemany`` of ``args`` (`Prepared.many`'s) in batches; the rows they changed."""
     changed = 0
-    for start in range(0, len(params), _BATCH):
-        cursor = uow.run_many(statement, [statement.args(p) for p in params[start : start + _BATCH]])
+    for start in range(0, len(args), _BATCH):
+        cursor = uow.run_many(statement, args[start : start + _BATCH])
         changed += max(cursor.rowcount, 0)
     return changed
 

@@ -6,7 +6,7 @@ SQL text: SQLAlchemy expands and compiles it, and psycopg parses it again, which
 Python than the read itself. Here the keys travel as one parameter instead, so the text
 is compiled once per store and reused:
 
-* PostgreSQL: ``column = ANY(:keys)``, the keys as one array;
+* PostgreSQL: ``column = ANY(:keys)``, the keys as one array (bound in binary);
 * SQLite: ``column IN (SELECT value FROM json_each(:keys))``, the keys as one JSON array;
 * MariaDB: no array parameter; up to `PREPARED_IN` keys, ``IN (:k0, ..., :kn)`` compiled
   once per length; more, an expanding ``IN`` list through SQLAlchemy Core, at most
@@ -56,6 +56,8 @@ def read_among(
     fixed = dict(params or {})
     if family in ("postgresql", "sqlite"):
         statement = uow._store.statement(("among", key), lambda: build(_among_for(family)))
+        if family == "postgresql":
+            statement = statement.in_binary(tuple(lists))  # arrays packed, not quoted as text
         values = {name: _list_value(family, keys) for name, keys in lists.items()}
         return list(uow.run(statement, fixed | values).fetchall())
     wanted = {name: sorted(set(keys)) for name, keys in lists.items()}

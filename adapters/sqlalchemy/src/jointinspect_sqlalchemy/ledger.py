@@ -17,6 +17,7 @@ import pendulum
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
 from sqlalchemy.sql import ClauseElement
 
+from jointinspect.model.plan import InspectionKind
 from jointinspect.rules.frequency import (
     LedgerDecision,
     Reservation,
@@ -60,7 +61,29 @@ def _reservation_row(r: Reservation) -> dict[str, Any]:
 
 
 def _reservation(row: Sequence[Any]) -> Reservation:
-    """A reservation from a row of ``select(reservations)`` (columns in table order)."""
+    """A reservation from a row of ``select(reservations)`` (columns in table order).
+
+    Through `Reservation.checked` (a ledger's preload reads every reservation of a chunk's
+    enterprises): the values as its converters would make them (members, tuples, UTC
+    instants; a NULL ``departments`` as the lead alone, what the class adds), so it skips
+    them; a row holding anything else goes through them, as `_reservation_slow` does.
+    """
+    id_, enterprise, department, inspectors, kind, at, state, expires_at, departments = row
+    return Reservation.checked(
+        id_,
+        enterprise,
+        department,
+        tuple(_strings(inspectors)),
+        _KINDS.get(kind, kind),
+        codec.instant(int(at)),
+        _STATES.get(state, state),
+        None if expires_at is None else codec.instant(int(expires_at)),
+        (department,) if departments is None else tuple(_strings(departments)),
+    )
+
+
+def _reservation_slow(row: Sequence[Any]) -> Reservation:
+    """`_reservation` through the class's converters (what it must equal; for tests)."""
     id_, enterprise, department, inspectors, kind, at, state, expires_at, departments = row
     return Reservation(
         id=id_,
@@ -73,6 +96,11 @@ def _reservation(row: Sequence[Any]) -> Reservation:
         expires_at=None if expires_at is None else from_micros(int(expires_at)),
         departments=() if departments is None else _strings(departments),
     )
+
+
+#: members by stored value (a value that is none of them goes to the converter, which refuses it).
+_KINDS: dict[object, Any] = {member.value: member for member in InspectionKind}
+_STATES: dict[object, Any] = {member.value: member for member in ReservationState}
 
 
 def _strings(text: str) -> list[str]:

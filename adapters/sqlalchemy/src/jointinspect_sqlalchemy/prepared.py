@@ -12,7 +12,8 @@ same ``__cause__`` as on the SQLAlchemy path, and a lost connection is invalidat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -27,7 +28,7 @@ class Prepared:
     paramstyles (``?``, ``%s``) get a tuple in the compiled order, named ones the mapping.
     """
 
-    __slots__ = ("_order", "_processors", "sql")
+    __slots__ = ("_binary", "_order", "_processors", "sql")
 
     def __init__(
         self,
@@ -38,6 +39,20 @@ class Prepared:
         self.sql = sql
         self._order = order
         self._processors = dict(processors)
+        self._binary: tuple[tuple[str, ...], Prepared] | None = None
+
+    def in_binary(self, names: tuple[str, ...]) -> Prepared:
+        """The statement with its named (``%(name)s``) parameters ``names`` sent in binary
+        (``%(name)b``): psycopg then packs a list as an array without quoting each element
+        as text (a client-side cursor still renders it as a literal, see
+        `SQLUnitOfWork.defer`). Made once per statement (the same names each time)."""
+        made = self._binary
+        if made is None or made[0] != names:
+            sql = self.sql
+            for name in names:
+                sql = sql.replace(f"%({name})s", f"%({name})b")
+            made = self._binary = (names, Prepared(sql, self._order, self._processors))
+        return made[1]
 
     def args(self, params: Mapping[str, Any]) -> Any:
         """The driver's parameters for ``params`` (type processors applied)."""
@@ -46,6 +61,37 @@ class Prepared:
         if self._order is None:
             return params
         return tuple([params[name] for name in self._order])
+
+    def many(self, rows: Sequence[Mapping[str, Any]], renamed: Mapping[str, str] | None = None) -> list[Any]:
+        """`args` of each of ``rows`` (for an ``executemany``), each row's key renamed as
+        ``renamed`` says (parameter name to the row's key: ``{"match_key": "id"}`` passes
+        the row's ``id`` as ``match_key``).
+
+        Without type processors on a positional paramstyle, each tuple is taken from its
+        row by one `operator.itemgetter` (C code) instead of a list built per row: the
+        same values, in the same order.
+        """
+        order = self._order
+        if self._processors or order is None:
+            if renamed:
+                inverse = {source: name for name, source in renamed.items()}
+                rows = [{inverse.get(key, key): value for key, value in row.items()} for row in rows]
+            return [self.args(row) for row in rows]
+        names = order if not renamed else tuple(renamed.get(name, name) for name in order)
+        if len(names) == 1:
+            only = names[0]
+            return [(row[only],) for row in rows]
+        return list(map(itemgetter(*names), rows))
+
+    @property
+    def converts(self) -> bool:
+        """Whether a type processor converts some parameter (`args` is then more than a lookup)."""
+        return bool(self._processors)
+
+    def takes_rows(self, columns: Sequence[str]) -> bool:
+        """Whether tuples of ``columns``' values, in that order, are already this statement's
+        `args` (positional, same order, no type processor): then they are passed as they are."""
+        return not self._processors and self._order == tuple(columns)
 
 
 def prepare(dialect: Dialect, statement: ClauseElement, column_keys: list[str] | None = None) -> Prepared:

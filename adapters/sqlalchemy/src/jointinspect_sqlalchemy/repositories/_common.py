@@ -47,8 +47,7 @@ class _Repo:
             )
 
         held = self._uow.held
-        if held is not None and len(table.primary_key.columns) == 1:
-            key_column = next(iter(table.primary_key.columns)).name
+        if held is not None and (key_column := _single_key(table)) is not None:
             if not held.insert(table, key_column, row, refusal):
                 self._uow.send_held()
                 held.insert(table, key_column, row, refusal)
@@ -78,6 +77,20 @@ class _Repo:
         )
         params["match_key"] = key
         self._uow.update_checked(statement, params, refusal)
+
+
+#: `_single_key` by table (a table's primary key never changes once defined).
+_SINGLE_KEYS: dict[Table, str | None] = {}
+
+
+def _single_key(table: Table) -> str | None:
+    """The name of ``table``'s primary key column, ``None`` unless it has exactly one."""
+    try:
+        return _SINGLE_KEYS[table]
+    except KeyError:
+        columns = list(table.primary_key.columns)
+        found = _SINGLE_KEYS[table] = columns[0].name if len(columns) == 1 else None
+        return found
 
 
 def _page(statement: Select[Any], limit: int | None, offset: int) -> Select[Any]:

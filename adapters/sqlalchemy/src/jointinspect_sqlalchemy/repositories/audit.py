@@ -68,7 +68,10 @@ class _Audit(_Repo):
             uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, rows_out)
         else:
             insert = store.statement("audit-insert", s.audit_log.insert, _AUDIT_COLUMNS)
-            uow.run_many(insert, [insert.args(dict(zip(_AUDIT_COLUMNS, row, strict=True))) for row in rows_out])
+            if insert.takes_rows(_AUDIT_COLUMNS):
+                uow.run_many(insert, rows_out)  # the tuples are the statement's arguments already
+            else:
+                uow.run_many(insert, insert.many([dict(zip(_AUDIT_COLUMNS, row, strict=True)) for row in rows_out]))
         uow.defer(
             store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
         )

@@ -72,7 +72,7 @@ class _Outbox(_Repo):
             return
         uow = self._uow
         family_name = uow.family
-        rows = [(n.key, codec.dumps(n), codec.micros(n.at)) for n in notifications]
+        rows = codec.notification_rows(notifications)
         if family_name == "sqlite":
             # executemany of a one-row statement: SQLite runs it without a round trip.
             uow.run_many(_SQLITE_INSERT, rows)

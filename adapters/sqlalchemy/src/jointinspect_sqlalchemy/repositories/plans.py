@@ -30,17 +30,19 @@ _PLAN_COLUMNS = (
 
 
 def _plan_row(plan: Plan) -> dict[str, Any]:
+    window = plan.window
+    filed_at, start, end = codec.micros(plan.filed_at), codec.micros(window.start), codec.micros(window.end)
     return {
         "id": plan.id,
         "enterprise": plan.enterprise,
-        "filed_at": codec.micros(plan.filed_at),
+        "filed_at": filed_at,
         "status": plan.status._value_,
-        "body": codec.dumps(plan),
+        "body": codec.plan_body(plan, filed_at, start, end),  # the instants encoded once
         "inspection_id": plan.inspection_id,
-        "window_end": codec.micros(plan.window.end),
+        "window_end": end,
         "idempotency": plan.idempotency,
         "department": plan.department,  # listings (issue 11)
-        "window_start": codec.micros(plan.window.start),
+        "window_start": start,
     }
 
 
@@ -99,13 +101,14 @@ class _Plans(_Repo):
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
+    created_at, start = codec.micros(inspection.created_at), codec.micros(inspection.window.start)
     return {
         "id": inspection.id,
         "enterprise": inspection.enterprise,
-        "created_at": codec.micros(inspection.created_at),
+        "created_at": created_at,
         "status": inspection.status._value_,
-        "body": codec.dumps(inspection),
-        "window_start": codec.micros(inspection.window.start),  # listings (issue 11)
+        "body": codec.inspection_body(inspection, created_at, start),  # the instants encoded once
+        "window_start": start,  # listings (issue 11)
     }
 
 
