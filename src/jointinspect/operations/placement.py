@@ -21,7 +21,7 @@ from jointinspect.rules import filing as filing_rules
 from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
-from jointinspect.timeutil import local_date
+from jointinspect.timeutil import iso, local_date
 
 
 def place(
@@ -198,7 +198,7 @@ def _join(
     if decision.blocked:
         return None
     uow.inspections.update(inspection)
-    departments, start = ",".join(inspection.departments), inspection.window.start.isoformat()
+    departments, start = ",".join(inspection.departments), iso(inspection.window.start)
     effects.audit("inspection.merged", inspection.id, plan=plan.id, departments=departments, start=start)
     if inspection.joint:
         for department in inspection.departments:
