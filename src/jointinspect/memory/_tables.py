@@ -94,7 +94,8 @@ class _Sorted:
 
     def add(self, journal: Journal, key: Hashable, order: Any, row_id: str) -> None:
         bucket, entry = self.rows[key], (order, row_id)
-        i = bisect.bisect_left(bucket, entry)
+        # Rows mostly come in order (new ids, later windows): past the last, no search.
+        i = len(bucket) if not bucket or bucket[-1] < entry else bisect.bisect_left(bucket, entry)
         if i == len(bucket) or bucket[i] != entry:
             bucket.insert(i, entry)
             journal.append(lambda: _discard(bucket, entry))

@@ -173,7 +173,8 @@ class _OpenVisits:
         if new in self.plans and self.owner[new] == plan.enterprise:
             plans = self.plans[new]
             plans.append(plan)
-            plans.sort(key=lambda p: (p.filed_at, p.id))
+            if len(plans) > 1 and (plans[-2].filed_at, plans[-2].id) > (plan.filed_at, plan.id):
+                plans.sort(key=lambda p: (p.filed_at, p.id))  # an older plan moved in
             self.home[plan.id] = new
         elif plan.enterprise in self.visits or new in self.owner:
             self.forget(plan.enterprise, [new])
@@ -221,6 +222,8 @@ class _OpenVisits:
         wanted = set(inspection_ids)
         if not wanted or not wanted <= self.plans.keys():
             return None
+        if len(wanted) == 1:
+            return list(self.plans[inspection_ids[0]])  # each visit's plans are kept in this order
         return sorted((p for i in wanted for p in self.plans[i]), key=lambda p: (p.filed_at, p.id))
 
 

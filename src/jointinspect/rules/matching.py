@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
+from jointinspect._last import LastAnswer
 from jointinspect.model._trusted import sorted_names
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
@@ -84,9 +85,25 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     """`reaching` of a plan whose allowed window starts at ``start``: a lower bound of
     `reaching` for every plan allowed to start at or after ``start`` (it only grows with
     the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
+    if type(start) is not pendulum.DateTime or start.tzinfo is not pendulum.UTC:
+        return _reaching_from(start, now, policy)
+    # Bulk filing asks once a plan with the chunk's clock reading and policy, for the few
+    # window starts of its plans: answers kept per UTC start (equal keys, equal answers).
+    known = _last_reaching.get(now, policy, dict)
+    found = known.get(start)
+    if found is None:
+        found = known[start] = _reaching_from(start, now, policy)
+    return found
+
+
+def _reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
     earliest = max(start, now)
     later = max([a.later for a in policy.allowances.values()]) if policy.allowances else _NONE
     return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
+
+
+#: `reaching_from`'s answers for the last clock reading and policy asked about, by start.
+_last_reaching: LastAnswer[dict[dt.datetime, pendulum.DateTime]] = LastAnswer()
 
 
 def lowest_reaching(
