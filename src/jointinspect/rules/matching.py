@@ -33,7 +33,7 @@ import attrs
 import pendulum
 
 from jointinspect._last import LastAnswer
-from jointinspect.model._trusted import sorted_names
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
 from jointinspect.rules.commonday import CommonDay, common_day
@@ -196,7 +196,7 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | No
     if len(plans) == 1 and sorted_names(plans[0].items) and sorted_names(plans[0].inspectors):
         # A visit of its own (most plans): its plan's fields are the group's as they are.
         plan = plans[0]
-        return Group(
+        return _group(
             enterprise=plan.enterprise,
             plan_ids=(plan.id,),
             lead_department=plan.department,
@@ -206,7 +206,7 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | No
             window=common_window(plans, policy, days),
         )
     lead = choose_lead(plans, policy)
-    return Group(
+    return _group(
         enterprise=lead.enterprise,
         plan_ids=tuple(sorted([p.id for p in plans])),
         lead_department=lead.department,
@@ -215,6 +215,10 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | No
         inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
         window=common_window(plans, policy, days),
     )
+
+
+#: `Group` built from its fields as given (a plain record: nothing to convert or check).
+_group = builder(Group)
 
 
 def stab(plans: Iterable[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> list[list[Plan]]:
