@@ -64,7 +64,7 @@ def requests(draw: st.DrawFn) -> PlanRequest:
         draw(st.sampled_from(CITY.enterprises)).credit_code,
         DEPT,
         start,
-        start.add(hours=draw(st.sampled_from([8, 60]))),
+        start.add(hours=draw(st.sampled_from([1, 8, 8, 60]))),
         kind=draw(st.sampled_from(["routine", "special", "complaint"])),
         items=draw(
             st.sampled_from([OWN_ITEMS[:1]] * 2 + [OWN_ITEMS[1:]] * 2 + [OWN_ITEMS, [OWN_ITEMS[1], ODD_ITEM.code]])

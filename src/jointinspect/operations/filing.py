@@ -54,9 +54,10 @@ class FilingMemo:
     """
 
     def __init__(self) -> None:
-        #: (department, items, scenario, inspectors, start, end) -> the request's items,
-        #: checked, and its inspectors' ids, checked for those items throughout the window.
-        self.resolved: dict[tuple[object, ...], tuple[list[SupervisionItem], tuple[str, ...]]] = {}
+        #: (department, items, scenario, inspectors, start, end) -> the request's window
+        #: (long enough), its items, checked, and its inspectors' ids, checked for those
+        #: items throughout the window.
+        self.resolved: dict[tuple[object, ...], tuple[Window, list[SupervisionItem], tuple[str, ...]]] = {}
         #: (kind, start) -> whether the kind is exempt from notice (the notice and the
         #: quiet period checked).
         self.notice: dict[tuple[object, ...], bool] = {}
@@ -68,7 +69,6 @@ def file_in(
     """`file_plan`'s rules and writes inside an open unit of work (``effects``); bulk
     filing calls it once per request, with one `FilingMemo` per chunk. Every refusal is
     raised before the first write."""
-    window = request.window
     uow, now = effects.uow, effects.now
     facts = AuthContext(department=request.department, enterprise=request.enterprise)
     permit(context, "file_plan", by, facts, request.enterprise)
@@ -80,15 +80,18 @@ def file_in(
                 uow.quiet_slots.for_enterprise(request.enterprise)
             )
             return _replay(uow, request, original, trimmable)
-    filing_rules.check_window_length(window, context.policy)
-    enterprise = require_enterprise(uow, request.enterprise)
     key = (request.department, request.items, request.scenario, request.inspectors, request.start, request.end)
     resolved = None if memo is None else memo.resolved.get(key)
     if resolved is None:
-        resolved = _resolve(context, uow, request, window)
+        window = request.window
+        filing_rules.check_window_length(window, context.policy)
+        enterprise = require_enterprise(uow, request.enterprise)
+        items, inspector_ids = _resolve(context, uow, request, window)
         if memo is not None:
-            memo.resolved[key] = resolved
-    items, inspector_ids = resolved
+            memo.resolved[key] = (window, items, inspector_ids)
+    else:  # the window's length, the department, items and inspectors passed before
+        window, items, inspector_ids = resolved
+        enterprise = require_enterprise(uow, request.enterprise)
     exempt = None if memo is None else memo.notice.get((request.kind, request.start))
     if exempt is None:
         exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
