@@ -10,7 +10,7 @@ import attrs
 
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, Plan, Window
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.conflicts import flag_conflicts
@@ -42,8 +42,8 @@ def place(
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     refused: set[str] = set()
-    for target, _ in targets:
-        joined = _join(context, effects, plan, target, plans_by_id)
+    for target, window in targets:
+        joined = _join(context, effects, plan, target, plans_by_id, window)
         if joined is None:
             refused.add(target.id)  # the moved visit would break a blocking rule
             continue
@@ -183,12 +183,15 @@ def _join(
     plan: Plan,
     target: Inspection,
     plans_by_id: dict[str, Plan],
+    window: Window,
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
-    """Join ``plan`` to ``target`` and move its reservation; ``None`` if a blocking rule forbids it."""
+    """Join ``plan`` to ``target`` (``window``: their common window, from `merge_targets`)
+    and move its reservation; ``None`` if a blocking rule forbids it."""
     uow = effects.uow
     plan = plan.placed_in(target.id)
+    # The members merge_targets found the window of (placing the plan changes no time).
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching, days_of(context))
+    group = group_of(members, context.policy.matching, days_of(context), window)
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
     # Only a separate ledger needs the reservation as it was (to restore it on failure):

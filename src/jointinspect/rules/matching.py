@@ -191,8 +191,12 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
     return window
 
 
-def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Group:
-    """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
+def group_of(
+    plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None, window: Window | None = None
+) -> Group:
+    """Describe one group (plans of one enterprise sharing enough time) as a `Group`;
+    ``window``: the plans' `common_window`, when the caller has just computed it
+    (placement, from `merge_targets`)."""
     if len(plans) == 1 and sorted_names(plans[0].items) and sorted_names(plans[0].inspectors):
         # A visit of its own (most plans): its plan's fields are the group's as they are.
         plan = plans[0]
@@ -203,7 +207,7 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | No
             departments=(plan.department,),
             items=plan.items,
             inspectors=plan.inspectors,
-            window=common_window(plans, policy, days),
+            window=common_window(plans, policy, days) if window is None else window,
         )
     lead = choose_lead(plans, policy)
     return _group(
@@ -213,7 +217,7 @@ def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | No
         departments=tuple(sorted({p.department for p in plans})),
         items=tuple(sorted({i for p in plans for i in p.items})),
         inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
-        window=common_window(plans, policy, days),
+        window=common_window(plans, policy, days) if window is None else window,
     )
 
 
@@ -316,4 +320,4 @@ def merge_targets(
             continue
         if long_enough(_ahead(window, now), policy, days):
             hits.append((insp, window))
-    return sorted(hits, key=lambda h: (h[1].end, h[0].id))
+    return hits if len(hits) < 2 else sorted(hits, key=lambda h: (h[1].end, h[0].id))
