@@ -92,6 +92,8 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     known = _last_reaching.get(now, policy, dict)
     found = known.get(start)
     if found is None:
+        if len(known) >= _REACHING_KEPT:  # a clock that never moves (a fixed one) keeps no more
+            known.clear()
         found = known[start] = _reaching_from(start, now, policy)
     return found
 
@@ -102,7 +104,9 @@ def _reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Mat
     return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
 
 
-#: `reaching_from`'s answers for the last clock reading and policy asked about, by start.
+#: `reaching_from`'s answers for the last clock reading and policy asked about, by start
+#: (at most `_REACHING_KEPT`).
+_REACHING_KEPT = 4096
 _last_reaching: LastAnswer[dict[dt.datetime, pendulum.DateTime]] = LastAnswer()
 
 
