@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from collections.abc import Callable
 
 import pendulum
 
@@ -74,6 +75,17 @@ def _local_date(value: dt.datetime, zone: str) -> dt.date:
 
 
 _utc_local_date = functools.lru_cache(maxsize=1024)(_local_date)
+
+
+def iso(value: dt.datetime) -> str:
+    """``value.isoformat()``. Filing writes the same few instants (window starts) into
+    several records a plan; a UTC instant's text is kept (equal UTC instants print alike)."""
+    if type(value) is pendulum.DateTime and value.tzinfo is UTC:
+        return _utc_iso(value)
+    return value.isoformat()
+
+
+_utc_iso: Callable[[dt.datetime], str] = functools.lru_cache(maxsize=1024)(dt.datetime.isoformat)
 
 
 def shifted(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:

@@ -43,10 +43,12 @@ class _Ledger(_Base):
         decision = evaluate(self._in_span(reservation, checks), reservation, checks, now)
         if decision.reservation is not None:
             old = self._t.reservations.rows.get(reservation.id)
+            self._t.reservations.put(self._j, reservation.id, reservation)
+            if old is not None and old.enterprise == reservation.enterprise and old.at == reservation.at:
+                return decision  # indexed where it was (a visit joined without moving)
             if old is not None:
                 self._t.reservations_by_enterprise.remove(self._j, old.enterprise, reservation.id)
                 self._t.reservations_by_time.remove(self._j, old.enterprise, old.at, reservation.id)
-            self._t.reservations.put(self._j, reservation.id, reservation)
             self._t.reservations_by_enterprise.add(self._j, reservation.enterprise, reservation.id)
             self._t.reservations_by_time.add(self._j, reservation.enterprise, reservation.at, reservation.id)
         return decision

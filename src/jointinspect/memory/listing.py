@@ -67,8 +67,28 @@ def index_enterprise(t: _Tables, j: Journal, old: Enterprise | None, new: Enterp
     _move(t.listing_enterprises, j, entries(old), entries(new))
 
 
+def _moved(
+    index: _Sorted, journal: Journal, old: Iterable[Hashable] | None, new: Iterable[Hashable], order: Any, row_id: str
+) -> None:
+    """`_move` for a row whose order and id stay as they were (a new row: ``old`` is
+    ``None``): only the keys it is listed under change."""
+    if old is None:
+        for key in new:
+            index.add(journal, key, order, row_id)
+        return
+    before, after = set(old), set(new)
+    for key in before - after:
+        index.remove(journal, key, order, row_id)
+    for key in after - before:
+        index.add(journal, key, order, row_id)
+
+
 def index_plan(t: _Tables, j: Journal, old: Plan | None, new: Plan) -> None:
     """Keep `listing_plans` in step with an added or updated plan."""
+    start = new.window.start
+    if old is None or (old.id == new.id and old.window.start == start):  # filing adds, placing keeps the start
+        _moved(t.listing_plans, j, None if old is None else _plan_keys(old), _plan_keys(new), start, new.id)
+        return
 
     def entries(p: Plan | None) -> list[tuple[Hashable, Any, str]]:
         return [] if p is None else [(key, p.window.start, p.id) for key in _plan_keys(p)]
@@ -78,6 +98,11 @@ def index_plan(t: _Tables, j: Journal, old: Plan | None, new: Plan) -> None:
 
 def index_inspection(t: _Tables, j: Journal, old: Inspection | None, new: Inspection) -> None:
     """Keep `listing_inspections` in step with an added or updated inspection."""
+    start = new.window.start
+    if old is None or (old.id == new.id and old.window.start == start):  # a new visit, or one joined in place
+        index = t.listing_inspections
+        _moved(index, j, None if old is None else _inspection_keys(old), _inspection_keys(new), start, new.id)
+        return
 
     def entries(i: Inspection | None) -> list[tuple[Hashable, Any, str]]:
         return [] if i is None else [(key, i.window.start, i.id) for key in _inspection_keys(i)]

@@ -13,6 +13,7 @@ from jointinspect.memory._tables import (
     Journal,
     _Table,
     _Tables,
+    undo_all,
 )
 from jointinspect.memory.durability import _Audit, _Outbox
 from jointinspect.memory.ledger import _Ledger
@@ -86,8 +87,7 @@ class MemoryUnitOfWork:
 
     def rollback(self) -> None:
         """Undo every change not yet committed, newest first."""
-        while self._journal:
-            self._journal.pop()()
+        undo_all(self._journal)
 
 
 class MemoryReplayGuard:

@@ -36,7 +36,6 @@ from contextlib import contextmanager
 from typing import cast
 
 from jointinspect import validation as v
-from jointinspect.audit import AuditRecord
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import (
     FilingRejected,
@@ -47,10 +46,10 @@ from jointinspect.errors import (
     StorageError,
     ValidationError,
 )
-from jointinspect.model.notification import Notification, Role
+from jointinspect.model.notification import Role
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
 from jointinspect.operations.bulk_cache import Appends, CachingUnit
-from jointinspect.operations.filing import file_in, file_plan
+from jointinspect.operations.filing import FilingMemo, file_in, file_plan
 from jointinspect.operations.results import lookback_start
 from jointinspect.ports import DeferrableChecks, UnitOfWork
 from jointinspect.requests import BulkItem, BulkOutcome, FilingOutcome, PlanRequest
@@ -139,16 +138,17 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         reach = ledger_reach(context.policy, [r.start for r in valid]) if context.ledger is None else None
         uow.preload(valid, codes, bounds, lookback_start(context, effects.now), ledger=reach)
         appends = Appends()
+        staged = _Staged(uow.as_unit(), effects, appends)
+        memo = FilingMemo()
         for index, request in part:
-            staged = _Staged(uow.as_unit(), effects, appends)
+            staged.begin()
             try:
                 checked = v.instance_of(request, "request", PlanRequest)
-                outcome = file_in(context, staged, checked, by)
+                outcome = file_in(context, staged, checked, by, memo)
             except _REFUSALS as refusal:
                 staged.discard()
                 done.append(BulkItem(index, error=refusal))
             else:
-                staged.keep()
                 done.append(BulkItem(index, outcome=outcome))
         appends.flush(effects)
     return done
@@ -164,15 +164,22 @@ def _file_alone(context: Context, index: int, request: object, by: Principal) ->
 
 
 class _Staged(Effects):
-    """One request's effects: audit records and notifications held until it succeeds,
-    then handed to the chunk's `Appends` (written before the chunk commits)."""
+    """The chunk's requests' effects, one request after another (`begin`): audit records
+    and notifications go to the chunk's `Appends` (written before the chunk commits) and
+    separate-ledger steps to the chunk's own; a refused request's are dropped (`discard`),
+    so only a request that succeeds leaves any."""
 
     def __init__(self, uow: UnitOfWork, outer: Effects, appends: Appends) -> None:
         super().__init__(uow, outer.now, outer.by)
-        self._outer = outer
         self._appends = appends
-        self._records: list[AuditRecord] = []
-        self._notifications: list[Notification] = []
+        self.after_commit = outer.after_commit
+        self.on_failure = outer.on_failure
+        self._marks = (0, 0, 0, 0)
+
+    def begin(self) -> None:
+        """The next request starts: what it stages comes after this point."""
+        appends = self._appends
+        self._marks = (len(appends.records), len(appends.notifications), len(self.after_commit), len(self.on_failure))
 
     def notify(
         self,
@@ -189,21 +196,18 @@ class _Staged(Effects):
         # Built by `Effects.notification`, not by a call written `x.notify(kind...)`: the
         # notification catalogue test reads the literal kind at every such call site, and
         # this one only forwards.
-        self._notifications.append(self.notification(kind, role, recipient, subject, key, payload))
+        self._appends.notifications.append(self.notification(kind, role, recipient, subject, key, payload))
 
     def audit(self, action: str, subject: str, **data: object) -> None:
         """Stage an audit record (appended if the request succeeds)."""
-        self._records.append(self.record(action, subject, data))
-
-    def keep(self) -> None:
-        """The request succeeded: hand its records and notifications, in order, to the
-        chunk, and its separate-ledger steps too."""
-        self._appends.records += self._records
-        self._appends.notifications += self._notifications
-        self._outer.after_commit += self.after_commit
-        self._outer.on_failure += self.on_failure
+        self._appends.records.append(self.record(action, subject, data))
 
     def discard(self) -> None:
         """The request was refused: undo what it did in a separate ledger, drop the rest."""
-        for undo in self.on_failure:
+        records, notifications, after_commit, on_failure = self._marks
+        for undo in self.on_failure[on_failure:]:
             undo()
+        del self._appends.records[records:]
+        del self._appends.notifications[notifications:]
+        del self.after_commit[after_commit:]
+        del self.on_failure[on_failure:]

@@ -56,6 +56,9 @@ from jointinspect.requests import PlanRequest
 #: Ids per ``for_inspections`` call of a preload.
 _IDS = 500
 
+#: A reference record not read yet (``None`` is a record read as missing).
+_UNREAD: Any = object()
+
 
 class Appends:
     """A chunk's audit records and notifications, in the order one by one would write them."""
@@ -83,9 +86,22 @@ class CachingUnit:
         self.inspections = _CachedInspections(uow.inspections, self._open)
         self.quiet_slots = _CachedQuietSlots(uow.quiet_slots)
         self.results = _CachedResults(uow.results)
+        self._locked: set[str] = set()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._uow, name)
+
+    def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
+        """Lock the chunk's enterprises (see `UnitOfWork.lock_enterprises`)."""
+        self._uow.lock_enterprises(credit_codes)
+        self._locked.update(credit_codes)
+
+    def lock_enterprise(self, credit_code: str) -> None:
+        """Lock one enterprise: nothing to do for one the chunk holds already (a lock is
+        held until the unit of work ends)."""
+        if credit_code not in self._locked:
+            self._uow.lock_enterprise(credit_code)
+            self._locked.add(credit_code)
 
     def preload(
         self,
@@ -157,7 +173,8 @@ class _OpenVisits:
         if new in self.plans and self.owner[new] == plan.enterprise:
             plans = self.plans[new]
             plans.append(plan)
-            plans.sort(key=lambda p: (p.filed_at, p.id))
+            if len(plans) > 1 and (plans[-2].filed_at, plans[-2].id) > (plan.filed_at, plan.id):
+                plans.sort(key=lambda p: (p.filed_at, p.id))  # an older plan moved in
             self.home[plan.id] = new
         elif plan.enterprise in self.visits or new in self.owner:
             self.forget(plan.enterprise, [new])
@@ -205,6 +222,8 @@ class _OpenVisits:
         wanted = set(inspection_ids)
         if not wanted or not wanted <= self.plans.keys():
             return None
+        if len(wanted) == 1:
+            return list(self.plans[inspection_ids[0]])  # each visit's plans are kept in this order
         return sorted((p for i in wanted for p in self.plans[i]), key=lambda p: (p.filed_at, p.id))
 
 
@@ -354,13 +373,17 @@ class _CachedReference:
         self._seen.update({("enterprise", code): found.get(code) for code in credit_codes})
 
     def _get(self, kind: str, key: str, read: Callable[[str], object]) -> Any:
-        if (kind, key) not in self._seen:
-            self._seen[kind, key] = read(key)
-        return self._seen[kind, key]
+        found = self._seen.get((kind, key), _UNREAD)
+        if found is _UNREAD:
+            found = self._seen[kind, key] = read(key)
+        return found
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         """One enterprise by credit code (read once)."""
-        return cast(Enterprise | None, self._get("enterprise", credit_code, self._inner.get_enterprise))
+        found = self._seen.get(("enterprise", credit_code), _UNREAD)  # every request asks: inlined
+        if found is _UNREAD:
+            found = self._seen["enterprise", credit_code] = self._inner.get_enterprise(credit_code)
+        return cast(Enterprise | None, found)
 
     def get_department(self, code: str) -> Department | None:
         """One department by code (read once)."""

@@ -32,6 +32,7 @@ from jointinspect.ports import UnitOfWork
 from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.rules import filing as filing_rules
 from jointinspect.rules import quiet_slots as quiet_rules
+from jointinspect.timeutil import iso
 
 
 def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
@@ -42,10 +43,32 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
         return file_in(context, effects, request, by)
 
 
-def file_in(context: Context, effects: Effects, request: PlanRequest, by: Principal) -> FilingOutcome:
+class FilingMemo:
+    """What `file_in` found for earlier requests of one bulk-filing chunk (issue 11), reused
+    for a later request that asks exactly the same.
+
+    It lives for one chunk only: one unit of work (whose reference records filing never
+    writes), one clock reading and one policy, so the same inputs give the same answer.
+    Only checks that passed are kept: a request that would be refused goes through every
+    check again and is refused by the same first check as alone.
+    """
+
+    def __init__(self) -> None:
+        #: (department, items, scenario, inspectors, start, end) -> the request's window
+        #: (long enough), its items, checked, and its inspectors' ids, checked for those
+        #: items throughout the window.
+        self.resolved: dict[tuple[object, ...], tuple[Window, list[SupervisionItem], tuple[str, ...]]] = {}
+        #: (kind, start) -> whether the kind is exempt from notice (the notice and the
+        #: quiet period checked).
+        self.notice: dict[tuple[object, ...], bool] = {}
+
+
+def file_in(
+    context: Context, effects: Effects, request: PlanRequest, by: Principal, memo: FilingMemo | None = None
+) -> FilingOutcome:
     """`file_plan`'s rules and writes inside an open unit of work (``effects``); bulk
-    filing calls it once per request. Every refusal is raised before the first write."""
-    window = request.window
+    filing calls it once per request, with one `FilingMemo` per chunk. Every refusal is
+    raised before the first write."""
     uow, now = effects.uow, effects.now
     facts = AuthContext(department=request.department, enterprise=request.enterprise)
     permit(context, "file_plan", by, facts, request.enterprise)
@@ -57,15 +80,24 @@ def file_in(context: Context, effects: Effects, request: PlanRequest, by: Princi
                 uow.quiet_slots.for_enterprise(request.enterprise)
             )
             return _replay(uow, request, original, trimmable)
-    filing_rules.check_window_length(window, context.policy)
-    enterprise = require_enterprise(uow, request.enterprise)
-    require_department(uow, request.department)
-    items = _items_of(uow, request)
-    filing_rules.check_items(request.department, items)
-    inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
-    filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
-    exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
-    filing_rules.check_quiet_period(request.kind, window, context.policy)
+    key = (request.department, request.items, request.scenario, request.inspectors, request.start, request.end)
+    resolved = None if memo is None else memo.resolved.get(key)
+    if resolved is None:
+        window = request.window
+        filing_rules.check_window_length(window, context.policy)
+        enterprise = require_enterprise(uow, request.enterprise)
+        items, inspector_ids = _resolve(context, uow, request, window)
+        if memo is not None:
+            memo.resolved[key] = (window, items, inspector_ids)
+    else:  # the window's length, the department, items and inspectors passed before
+        window, items, inspector_ids = resolved
+        enterprise = require_enterprise(uow, request.enterprise)
+    exempt = None if memo is None else memo.notice.get((request.kind, request.start))
+    if exempt is None:
+        exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
+        filing_rules.check_quiet_period(request.kind, window, context.policy)
+        if memo is not None:
+            memo.notice[request.kind, request.start] = exempt
     placed = quiet_rules.place_outside(
         request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
     )
@@ -77,7 +109,7 @@ def file_in(context: Context, effects: Effects, request: PlanRequest, by: Princi
     if decision is filing_rules.WhitelistDecision.REFUSED:
         raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
     pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
-    plan = _new_plan(context, request, placed, enterprise, items, tuple([i.id for i in inspectors]), now, pending)
+    plan = _new_plan(context, request, placed, enterprise, items, inspector_ids, now, pending)
     shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
     _announce_filing(effects, plan, exempt, shared)
     if pending:
@@ -159,6 +191,19 @@ def _claimed_role(plan_id: str, role: Role | str | None, needed: list[Role], by:
     return held[0] if held else None
 
 
+def _resolve(
+    context: Context, uow: UnitOfWork, request: PlanRequest, window: Window
+) -> tuple[list[SupervisionItem], tuple[str, ...]]:
+    """The request's department, items and inspectors read and checked (for the window):
+    its items and its inspectors' ids."""
+    require_department(uow, request.department)
+    items = _items_of(uow, request)
+    filing_rules.check_items(request.department, items)
+    inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
+    filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
+    return items, tuple([i.id for i in inspectors])
+
+
 def _items_of(uow: UnitOfWork, request: PlanRequest) -> list[SupervisionItem]:
     """The request's items plus its scenario's items this department checks, by code."""
     by_code = {code: require_item(uow, code) for code in set(request.items)}  # unknown codes raise here
@@ -230,7 +275,7 @@ def _replay(uow: UnitOfWork, request: PlanRequest, original: Plan, trimmable: bo
 def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[ResultRecord, ...]) -> None:
     """Audit the filing and send the filing record (and any unplanned-visit report)."""
     window = plan.window
-    start = window.start.isoformat()
+    start = iso(window.start)
     effects.audit(
         "plan.filed",
         plan.id,
@@ -238,7 +283,7 @@ def _announce_filing(effects: Effects, plan: Plan, exempt: bool, shared: tuple[R
         department=plan.department,
         kind=plan.kind,
         start=start,
-        end=window.end.isoformat(),
+        end=iso(window.end),
         items=",".join(plan.items),
         status=plan.status,
     )

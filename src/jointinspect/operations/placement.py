@@ -10,7 +10,7 @@ import attrs
 
 from jointinspect.errors import FrequencyBlocked
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, Plan
+from jointinspect.model.plan import Inspection, Plan, Window
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.conflicts import flag_conflicts
@@ -21,7 +21,7 @@ from jointinspect.rules import filing as filing_rules
 from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
 from jointinspect.rules.matching import Group, group_of, joinable, merge_targets, reaching
-from jointinspect.timeutil import local_date
+from jointinspect.timeutil import iso, local_date
 
 
 def place(
@@ -42,8 +42,8 @@ def place(
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     refused: set[str] = set()
-    for target, _ in targets:
-        joined = _join(context, effects, plan, target, plans_by_id)
+    for target, window in targets:
+        joined = _join(context, effects, plan, target, plans_by_id, window)
         if joined is None:
             refused.add(target.id)  # the moved visit would break a blocking rule
             continue
@@ -183,12 +183,15 @@ def _join(
     plan: Plan,
     target: Inspection,
     plans_by_id: dict[str, Plan],
+    window: Window,
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
-    """Join ``plan`` to ``target`` and move its reservation; ``None`` if a blocking rule forbids it."""
+    """Join ``plan`` to ``target`` (``window``: their common window, from `merge_targets`)
+    and move its reservation; ``None`` if a blocking rule forbids it."""
     uow = effects.uow
     plan = plan.placed_in(target.id)
+    # The members merge_targets found the window of (placing the plan changes no time).
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching, days_of(context))
+    group = group_of(members, context.policy.matching, days_of(context), window)
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
     # Only a separate ledger needs the reservation as it was (to restore it on failure):
@@ -198,7 +201,7 @@ def _join(
     if decision.blocked:
         return None
     uow.inspections.update(inspection)
-    departments, start = ",".join(inspection.departments), inspection.window.start.isoformat()
+    departments, start = ",".join(inspection.departments), iso(inspection.window.start)
     effects.audit("inspection.merged", inspection.id, plan=plan.id, departments=departments, start=start)
     if inspection.joint:
         for department in inspection.departments:

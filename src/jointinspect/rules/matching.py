@@ -32,7 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import pendulum
 
-from jointinspect.model._trusted import sorted_names
+from jointinspect._last import LastAnswer
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.policy.schema import LeadRule, MatchingPolicy
 from jointinspect.rules.commonday import CommonDay, common_day
@@ -84,9 +85,29 @@ def reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: Matc
     """`reaching` of a plan whose allowed window starts at ``start``: a lower bound of
     `reaching` for every plan allowed to start at or after ``start`` (it only grows with
     the start), which bulk filing preloads a chunk's open visits with (issue 11)."""
+    if type(start) is not pendulum.DateTime or start.tzinfo is not pendulum.UTC:
+        return _reaching_from(start, now, policy)
+    # Bulk filing asks once a plan with the chunk's clock reading and policy, for the few
+    # window starts of its plans: answers kept per UTC start (equal keys, equal answers).
+    known = _last_reaching.get(now, policy, dict)
+    found = known.get(start)
+    if found is None:
+        if len(known) >= _REACHING_KEPT:  # a clock that never moves (a fixed one) keeps no more
+            known.clear()
+        found = known[start] = _reaching_from(start, now, policy)
+    return found
+
+
+def _reaching_from(start: pendulum.DateTime, now: pendulum.DateTime, policy: MatchingPolicy) -> pendulum.DateTime:
     earliest = max(start, now)
     later = max([a.later for a in policy.allowances.values()]) if policy.allowances else _NONE
     return pendulum.instance(shifted_back(shifted(earliest, policy.minimum), later))
+
+
+#: `reaching_from`'s answers for the last clock reading and policy asked about, by start
+#: (at most `_REACHING_KEPT`).
+_REACHING_KEPT = 4096
+_last_reaching: LastAnswer[dict[dt.datetime, pendulum.DateTime]] = LastAnswer()
 
 
 def lowest_reaching(
@@ -174,30 +195,38 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
     return window
 
 
-def group_of(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Group:
-    """Describe one group (plans of one enterprise sharing enough time) as a `Group`."""
+def group_of(
+    plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None, window: Window | None = None
+) -> Group:
+    """Describe one group (plans of one enterprise sharing enough time) as a `Group`;
+    ``window``: the plans' `common_window`, when the caller has just computed it
+    (placement, from `merge_targets`)."""
     if len(plans) == 1 and sorted_names(plans[0].items) and sorted_names(plans[0].inspectors):
         # A visit of its own (most plans): its plan's fields are the group's as they are.
         plan = plans[0]
-        return Group(
+        return _group(
             enterprise=plan.enterprise,
             plan_ids=(plan.id,),
             lead_department=plan.department,
             departments=(plan.department,),
             items=plan.items,
             inspectors=plan.inspectors,
-            window=common_window(plans, policy, days),
+            window=common_window(plans, policy, days) if window is None else window,
         )
     lead = choose_lead(plans, policy)
-    return Group(
+    return _group(
         enterprise=lead.enterprise,
         plan_ids=tuple(sorted([p.id for p in plans])),
         lead_department=lead.department,
         departments=tuple(sorted({p.department for p in plans})),
         items=tuple(sorted({i for p in plans for i in p.items})),
         inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
-        window=common_window(plans, policy, days),
+        window=common_window(plans, policy, days) if window is None else window,
     )
+
+
+#: `Group` built from its fields as given (a plain record: nothing to convert or check).
+_group = builder(Group)
 
 
 def stab(plans: Iterable[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> list[list[Plan]]:
@@ -295,4 +324,4 @@ def merge_targets(
             continue
         if long_enough(_ahead(window, now), policy, days):
             hits.append((insp, window))
-    return sorted(hits, key=lambda h: (h[1].end, h[0].id))
+    return hits if len(hits) < 2 else sorted(hits, key=lambda h: (h[1].end, h[0].id))

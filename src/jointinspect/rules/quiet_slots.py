@@ -71,8 +71,8 @@ def place_outside(kind: InspectionKind, window: Window, slots: Sequence[QuietSlo
         FilingRejected: ``filing.quiet_slot``, naming the slot, when no part long enough
             for a visit lies outside them.
     """
-    if kind not in policy.quiet_slots.kinds:
-        return window
+    if not slots or kind not in policy.quiet_slots.kinds:
+        return window  # (no slot: nothing to keep out of, as below)
     quiet = sorted(
         ((slot.window(policy.zone), slot) for slot in slots if slot.window(policy.zone).intersection(window)),
         key=lambda pair: (pair[0].start, pair[1].id),

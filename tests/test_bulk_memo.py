@@ -1,0 +1,113 @@
+"""Bulk filing reuses, within one chunk, the checks an earlier request passed with exactly the
+same inputs (`jointinspect.operations.filing.FilingMemo`, issue 11): the outcomes stay those
+of filing one by one when requests differ only in what a check reads (a window end past an
+inspector's certificate, an item outside an inspector's field, a kind exempt from notice, a
+start on a quiet day), and a refused request is refused by the same first check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pendulum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jointinspect.auth import Principal
+from jointinspect.clock import FixedClock
+from jointinspect.engine import Engine
+from jointinspect.errors import JointInspectError
+from jointinspect.memory import MemoryStore
+from jointinspect.model.reference import Inspector, Scenario, SupervisionItem
+from jointinspect.policy.inspections import FilingPolicy
+from jointinspect.policy.schema import Policy
+from jointinspect.requests import PlanRequest
+from jointinspect.sample import build_city, populate
+from jointinspect.testing._world import snapshot
+
+NOW = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
+CITY = build_city(enterprises=3, departments=2, inspectors_per_department=2, items_per_department=2)
+DEPT = CITY.departments[0].code
+OFFICER = Principal.officer(DEPT)
+OWN_ITEMS = [i.code for i in CITY.items_of(DEPT)]
+#: an item of the department in a field its inspectors are not certified for
+ODD_ITEM = SupervisionItem(f"{DEPT}-odd", "odd item", DEPT, "odd-field", "standard")
+#: a scenario adding the department's first item and another department's (left out)
+SCENARIO = Scenario("one-thing", "one thing", (OWN_ITEMS[0], CITY.items[-1].code))
+STEADY = [i.id for i in CITY.inspectors_of(DEPT)]
+#: an inspector whose certificate ends on the ninth day after NOW (windows start on days 7, 9 and 10)
+EXPIRING = Inspector(
+    f"{DEPT}-I99", "expiring", DEPT, "37999999", {CITY.items_of(DEPT)[0].field}, "2024-01-01", "2026-03-11"
+)
+#: the tenth day after NOW is quiet for planned kinds
+POLICY = Policy(filing=FilingPolicy(quiet_days=frozenset({NOW.add(days=10).day})))
+
+
+def engine() -> Engine:
+    """A fresh engine over the city plus the odd item, the scenario and the expiring inspector."""
+    counter = itertools.count()
+    e = Engine(store=MemoryStore(), clock=FixedClock(NOW), ids=lambda: f"id{next(counter):06d}", policy=POLICY)
+    populate(e, CITY)
+    system = Principal.system()
+    e.add_item(ODD_ITEM, by=system)
+    e.add_scenario(SCENARIO, by=system)
+    e.add_inspector(EXPIRING, by=system)
+    return e
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> PlanRequest:
+    """Requests from a small space, so a chunk repeats inputs often and varies one at a time."""
+    start = NOW.add(days=draw(st.sampled_from([7, 9, 10])))
+    return PlanRequest(
+        draw(st.sampled_from(CITY.enterprises)).credit_code,
+        DEPT,
+        start,
+        start.add(hours=draw(st.sampled_from([1, 8, 8, 60]))),
+        kind=draw(st.sampled_from(["routine", "special", "complaint"])),
+        items=draw(
+            st.sampled_from([OWN_ITEMS[:1]] * 2 + [OWN_ITEMS[1:]] * 2 + [OWN_ITEMS, [OWN_ITEMS[1], ODD_ITEM.code]])
+        ),
+        inspectors=draw(st.sampled_from([STEADY] * 3 + [[STEADY[0], EXPIRING.id], [EXPIRING.id, *STEADY], STEADY[:1]])),
+        scenario=draw(st.none() | st.just(SCENARIO.code)),
+    )
+
+
+def outcome(call: Any) -> Any:
+    try:
+        return call()
+    except JointInspectError as error:
+        return (error.code, error.details)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(requests(), max_size=24), st.sampled_from([3, 24]))
+def test_checks_reused_in_a_chunk_give_the_outcomes_of_filing_one_by_one(batch: list[PlanRequest], chunk: int) -> None:
+    alone, bulk = engine(), engine()
+    expected = [outcome(lambda r=r: alone.file_plan(r, by=OFFICER)) for r in batch]
+    out = bulk.file_plans(batch, by=OFFICER, chunk=chunk)
+    got = [item.outcome if item.error is None else (item.error.code, item.error.details) for item in out.items]
+    assert got == expected
+    assert snapshot(bulk.store, CITY) == snapshot(alone.store, CITY)
+
+
+def test_the_same_inputs_but_a_later_end_are_checked_again() -> None:
+    """A window ending after the expiring certificate is refused although the same request
+    ending before it was filed just before, in the same chunk."""
+    start = NOW.add(days=8)
+    first, second = (
+        PlanRequest(
+            CITY.enterprises[i].credit_code,
+            DEPT,
+            start,
+            start.add(hours=hours),
+            items=[OWN_ITEMS[0]],
+            inspectors=[STEADY[0], EXPIRING.id],
+        )
+        for i, hours in ((0, 8), (1, 80))
+    )
+    out = engine().file_plans([first, second], by=OFFICER)
+    assert out.items[0].error is None
+    assert out.items[1].error is not None and out.items[1].error.code == "filing.certificate_invalid"
+    assert dt.date(2026, 3, 11) == EXPIRING.valid_until
