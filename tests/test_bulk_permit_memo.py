@@ -21,7 +21,6 @@ from jointinspect.errors import Forbidden, JointInspectError
 from jointinspect.memory import MemoryStore
 from jointinspect.operations._unit import Context
 from jointinspect.operations.filing import FilingMemo
-from jointinspect.ports import Authorizer
 from jointinspect.requests import PlanRequest
 from jointinspect.sample import build_city, populate
 from jointinspect.testing._world import snapshot
@@ -44,14 +43,14 @@ class _BarOne:
 def engine(barred: bool) -> Engine:
     """A fresh engine over the city, with the extra authorizer or without."""
     counter = itertools.count()
-    extra: tuple[Authorizer, ...] = (_BarOne(),) if barred else ()
     e = Engine(
         store=MemoryStore(),
         clock=FixedClock(NOW),
         ids=lambda: f"id{next(counter):06d}",
-        authorizers=extra,
     )
     populate(e, CITY)
+    if barred:
+        e.authorizers = [_BarOne()]
     return e
 
 
