@@ -143,7 +143,7 @@ class AuditRecord:
         pairs = []
         for key, value in data.items():
             kind = type(value)
-            if kind is str:  # most values: already the text kept
+            if type(value) is str:  # most values: already the text kept
                 text = value
             elif kind is int or kind is bool or value is None:
                 text = str(value)
