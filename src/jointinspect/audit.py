@@ -137,29 +137,37 @@ class AuditRecord:
             return cls(at, actor, action, subject, data)
         if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
             return cls(at, actor, action, subject, data)
+        if type(actor) is not str or type(action) is not str or type(subject) is not str or not actor or not action:
+            return cls(at, actor, action, subject, data)
         texts = [actor, action, subject]
         pairs = []
         for key, value in data.items():
             kind = type(value)
-            if kind is str or kind is int or kind is bool or value is None:
+            if type(value) is str:  # most values: already the text kept
+                text = value
+            elif kind is int or kind is bool or value is None:
                 text = str(value)
             elif isinstance(value, str):  # a text enum: checked as text, kept as its str
-                texts.append(value)
                 text = str(value)
+                texts.append(value)
             else:
                 return cls(at, actor, action, subject, data)
             if type(key) is not str or not key:
                 return cls(at, actor, action, subject, data)
-            texts += (key, text)
             pairs.append((key, text))
-        if type(actor) is not str or type(action) is not str or type(subject) is not str or not actor or not action:
-            return cls(at, actor, action, subject, data)
+            texts.append(key)
+            texts.append(text)
         joined = "".join(texts)
         # One NUL or lone surrogate anywhere is one in some field: let the validators say where.
         if "\x00" in joined or not (joined.isascii() or _encodes(joined)):
             return cls(at, actor, action, subject, data)
         pairs.sort()
-        return builder(cls)(at=at, actor=actor, action=action, subject=subject, data=tuple(pairs))
+        build = _build_record if cls is AuditRecord else builder(cls)
+        return build(at, actor, action, subject, tuple(pairs))
+
+
+#: `AuditRecord` from its fields in order, without the validators (`AuditRecord.checked`).
+_build_record = builder(AuditRecord)
 
 
 def _encodes(text: str) -> bool:

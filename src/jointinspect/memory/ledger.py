@@ -56,19 +56,29 @@ class _Ledger(_Base):
     def _in_span(self, request: Reservation, checks: Sequence[RuleCheck]) -> list[Reservation]:
         """The enterprise's reservations any check can count (as the SQL ledger reads them):
         within a rolling window of the new visit, or inside a calendar bucket."""
-        spans: list[tuple[dt.datetime, dt.datetime]] = []
+        # One pass keeping the widest span (no list of spans, no min/max over it).
+        at = request.at
+        low: dt.datetime | None = None
+        high: dt.datetime | None = None
+        lo: dt.datetime
+        hi: dt.datetime
         for check in checks:
             window = check.window
             if window is not None and (window.years or window.months):
-                spans.append((request.at - window, request.at + window))  # calendar months: pendulum
+                lo, hi = at - window, at + window  # calendar months: pendulum
             elif window is not None:
                 # fixed length: plain datetime arithmetic (pendulum's costs microseconds a call)
-                spans.append((shifted_back(request.at, window), shifted(request.at, window)))
+                lo, hi = shifted_back(at, window), shifted(at, window)
             elif check.bucket is not None:
-                spans.append(check.bucket)
-        if not spans:
+                lo, hi = check.bucket
+            else:
+                continue
+            if low is None or lo < low:
+                low = lo
+            if high is None or hi > high:
+                high = hi
+        if low is None or high is None:
             return []
-        low, high = min(lo for lo, _ in spans), max(hi for _, hi in spans)
         rows = self._t.reservations.rows
         return [rows[i] for i in self._t.reservations_by_time.between(request.enterprise, low, high)]
 

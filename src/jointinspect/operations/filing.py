@@ -7,7 +7,7 @@ import attrs
 import pendulum
 
 from jointinspect import validation as v
-from jointinspect.auth import AuthContext, Principal
+from jointinspect.auth import ANY, OWN_DEPARTMENT, RULES, AuthContext, Principal
 from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
@@ -55,12 +55,26 @@ class FilingMemo:
 
     def __init__(self) -> None:
         #: (department, items, scenario, inspectors, start, end) -> the request's window
-        #: (long enough), its items, checked, and its inspectors' ids, checked for those
-        #: items throughout the window.
-        self.resolved: dict[tuple[object, ...], tuple[Window, list[SupervisionItem], tuple[str, ...]]] = {}
+        #: (long enough), its items' codes, checked, and its inspectors' ids, checked for
+        #: those items throughout the window.
+        self.resolved: dict[tuple[object, ...], tuple[Window, tuple[str, ...], tuple[str, ...]]] = {}
         #: (kind, start) -> whether the kind is exempt from notice (the notice and the
         #: quiet period checked).
         self.notice: dict[tuple[object, ...], bool] = {}
+        #: departments the chunk's principal was allowed to file for, while that answer
+        #: depends on the department alone (`department_only`).
+        self.permitted: set[str] = set()
+
+    def department_only(self, context: Context) -> bool:
+        """Whether ``file_plan``'s authorization reads no fact but the department: no
+        extra authorizer (they see every fact) and only the matrix's grants that bind the
+        principal's kind and department (`OWN_DEPARTMENT`) or nothing (`ANY`)."""
+        rule = RULES.get("file_plan")
+        return (
+            not context.authorizers
+            and rule is not None
+            and all(grant.binding is OWN_DEPARTMENT or grant.binding is ANY for grant in rule.grants)
+        )
 
 
 def file_in(
@@ -70,8 +84,12 @@ def file_in(
     filing calls it once per request, with one `FilingMemo` per chunk. Every refusal is
     raised before the first write."""
     uow, now = effects.uow, effects.now
-    facts = AuthContext(department=request.department, enterprise=request.enterprise)
-    permit(context, "file_plan", by, facts, request.enterprise)
+    if memo is None or request.department not in memo.permitted:
+        facts = AuthContext(department=request.department, enterprise=request.enterprise)
+        permit(context, "file_plan", by, facts, request.enterprise)
+        # Only an allowed answer is kept: a refusal is decided and logged as alone.
+        if memo is not None and memo.department_only(context):
+            memo.permitted.add(request.department)
     uow.lock_enterprise(request.enterprise)
     if request.idempotency_key is not None:
         original = uow.plans.by_idempotency_key(request.department, request.idempotency_key)
@@ -86,11 +104,11 @@ def file_in(
         window = request.window
         filing_rules.check_window_length(window, context.policy)
         enterprise = require_enterprise(uow, request.enterprise)
-        items, inspector_ids = _resolve(context, uow, request, window)
+        codes, inspector_ids = _resolve(context, uow, request, window)
         if memo is not None:
-            memo.resolved[key] = (window, items, inspector_ids)
+            memo.resolved[key] = (window, codes, inspector_ids)
     else:  # the window's length, the department, items and inspectors passed before
-        window, items, inspector_ids = resolved
+        window, codes, inspector_ids = resolved
         enterprise = require_enterprise(uow, request.enterprise)
     exempt = None if memo is None else memo.notice.get((request.kind, request.start))
     if exempt is None:
@@ -109,7 +127,7 @@ def file_in(
     if decision is filing_rules.WhitelistDecision.REFUSED:
         raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
     pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
-    plan = _new_plan(context, request, placed, enterprise, items, inspector_ids, now, pending)
+    plan = _new_plan(context, request, placed, enterprise, codes, inspector_ids, now, pending)
     shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
     _announce_filing(effects, plan, exempt, shared)
     if pending:
@@ -193,15 +211,15 @@ def _claimed_role(plan_id: str, role: Role | str | None, needed: list[Role], by:
 
 def _resolve(
     context: Context, uow: UnitOfWork, request: PlanRequest, window: Window
-) -> tuple[list[SupervisionItem], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The request's department, items and inspectors read and checked (for the window):
-    its items and its inspectors' ids."""
+    its items' codes and its inspectors' ids."""
     require_department(uow, request.department)
     items = _items_of(uow, request)
     filing_rules.check_items(request.department, items)
     inspectors = [require_inspector(uow, i) for i in sorted(set(request.inspectors))]
     filing_rules.check_inspectors(request.department, inspectors, items, window, context.policy)
-    return items, tuple([i.id for i in inspectors])
+    return tuple([item.code for item in items]), tuple([i.id for i in inspectors])
 
 
 def _items_of(uow: UnitOfWork, request: PlanRequest) -> list[SupervisionItem]:
@@ -222,7 +240,7 @@ def _new_plan(
     request: PlanRequest,
     window: Window,
     enterprise: Enterprise,
-    items: list[SupervisionItem],
+    codes: tuple[str, ...],
     inspector_ids: tuple[str, ...],
     now: pendulum.DateTime,
     pending: bool,
@@ -231,7 +249,7 @@ def _new_plan(
         id=context.ids(),
         enterprise=enterprise.credit_code,
         department=request.department,
-        items=tuple([item.code for item in items]),
+        items=codes,
         inspectors=inspector_ids,
         window=window,  # the request's, kept out of quiet slots
         kind=request.kind,
