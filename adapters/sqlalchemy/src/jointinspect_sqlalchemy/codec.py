@@ -332,12 +332,7 @@ _INSTANTS: dict[int, pendulum.DateTime] = {}
 def _instant(value: object) -> pendulum.DateTime:
     if type(value) is not int:  # not bool, float or text: cattrs would convert those
         raise _Unexpected
-    made = _INSTANTS.get(value)
-    if made is None:
-        if len(_INSTANTS) >= 4096:
-            _INSTANTS.clear()
-        made = _INSTANTS[value] = from_micros(value)
-    return made
+    return instant(value)
 
 
 def instant(value: int) -> pendulum.DateTime:
