@@ -380,10 +380,7 @@ class _CachedReference:
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         """One enterprise by credit code (read once)."""
-        found = self._seen.get(("enterprise", credit_code), _UNREAD)  # every request asks: inlined
-        if found is _UNREAD:
-            found = self._seen["enterprise", credit_code] = self._inner.get_enterprise(credit_code)
-        return cast(Enterprise | None, found)
+        return cast(Enterprise | None, self._get("enterprise", credit_code, self._inner.get_enterprise))
 
     def get_department(self, code: str) -> Department | None:
         """One department by code (read once)."""

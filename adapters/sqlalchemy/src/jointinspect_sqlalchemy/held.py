@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, String, Table, TypeDecorator, any_, bindparam, delete, insert, select
@@ -42,7 +41,7 @@ from sqlalchemy.types import TypeEngine
 from jointinspect.errors import IntegrityError
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.keyed import read_among
-from jointinspect_sqlalchemy.prepared import Prepared
+from jointinspect_sqlalchemy.prepared import Prepared, row_values
 from jointinspect_sqlalchemy.statements import update_row
 
 #: Builds the error a refused write raises.
@@ -191,7 +190,7 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     rows = [row for entry in entries.values() if entry.mode != "update" for row in entry.rows]
     for columns, group in _by_columns(rows).items():
         if uow.family == "postgresql":
-            uow.copy_rows(table, columns, _values(group, columns))
+            uow.copy_rows(table, columns, row_values(group, columns))
         else:
             add = store.statement(("held-insert", table.name, columns), lambda: insert(table), list(columns))
             _many(uow, add, add.many(group))
@@ -217,7 +216,7 @@ def _update(
         # one pipelined statement per row: the keys are distinct (one entry per key), so
         # its row count is the rows changed, as the statements one by one would count.
         names = (key_column, *values)
-        arrays = [list(column) for column in zip(*_values(rows, names), strict=True)]
+        arrays = [list(column) for column in zip(*row_values(rows, names), strict=True)]
         unnest = _unnest_update(table, key_column, values)
         cursor = uow.run_many(unnest, [unnest.args(dict(zip(unnest_names(len(names)), arrays, strict=True)))])
         return max(int(cursor.rowcount), 0)
@@ -266,13 +265,6 @@ def _element(type_: TypeEngine[Any], dialect: Dialect) -> str:
 def _refusal(entry: _Entry) -> Exception:
     assert entry.refusal is not None  # checked writes only
     return entry.refusal()
-
-
-def _values(rows: Sequence[Mapping[str, Any]], columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    """The values of ``columns`` of each of ``rows``, in that order (one `itemgetter`)."""
-    if len(columns) == 1:
-        return [(row[columns[0]],) for row in rows]
-    return list(map(itemgetter(*columns), rows))
 
 
 def _many(uow: UnitOfWorkView, statement: Prepared, args: Sequence[Any]) -> int:

@@ -77,11 +77,7 @@ class Prepared:
                 inverse = {source: name for name, source in renamed.items()}
                 rows = [{inverse.get(key, key): value for key, value in row.items()} for row in rows]
             return [self.args(row) for row in rows]
-        names = order if not renamed else tuple(renamed.get(name, name) for name in order)
-        if len(names) == 1:
-            only = names[0]
-            return [(row[only],) for row in rows]
-        return list(map(itemgetter(*names), rows))
+        return row_values(rows, order if not renamed else tuple(renamed.get(name, name) for name in order))
 
     @property
     def converts(self) -> bool:
@@ -92,6 +88,15 @@ class Prepared:
         """Whether tuples of ``columns``' values, in that order, are already this statement's
         `args` (positional, same order, no type processor): then they are passed as they are."""
         return not self._processors and self._order == tuple(columns)
+
+
+def row_values(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The values of ``names`` of each of ``rows``, as tuples in that order (one
+    `operator.itemgetter`, C code, rather than a list built per row)."""
+    if len(names) == 1:
+        only = names[0]
+        return [(row[only],) for row in rows]
+    return list(map(itemgetter(*names), rows))
 
 
 def prepare(dialect: Dialect, statement: ClauseElement, column_keys: list[str] | None = None) -> Prepared:
