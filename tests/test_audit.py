@@ -18,6 +18,7 @@ from jointinspect.audit import (
     canonical_body,
     seal,
     sealed,
+    sealed_many,
     verify,
 )
 from jointinspect.errors import AuditChainBroken
@@ -170,3 +171,29 @@ def test_canonical_text_is_what_json_dumps_writes(record: AuditRecord, seq: int,
     assert stored == body == canonical_body(entry)
     assert entry == seal(record, seq, prev)
     assert entry.hash == hashlib.sha256(body.encode()).hexdigest()
+
+
+@given(
+    st.lists(records, max_size=5),
+    st.lists(st.integers(0, 4), max_size=10),
+    st.integers(0, 2**40),
+    st.text(chars, max_size=70),
+)
+def test_sealed_many_seals_as_sealed_one_after_another(
+    recs: list[AuditRecord], picks: list[int], seq: int, prev: str
+) -> None:
+    """`sealed_many` (what both stores' ``append_many`` use) gives each record the entry and
+    body `sealed` gives it, chained after the one before, whether consecutive records share
+    their actor and instant (an operation's do), merely equal them or differ; the first
+    previous hash is any text a store might hold (issue 11)."""
+    batch = [recs[i % len(recs)] for i in picks] if recs else []
+    batch += [attrs.evolve(r, subject=r.subject + "+") for r in batch]  # equal actors, other objects
+    expected, bodies, at, previous = [], [], seq, prev
+    for record in batch:
+        at += 1
+        entry, body = sealed(record, at, previous)
+        expected.append(entry)
+        bodies.append(body)
+        previous = entry.hash
+    assert sealed_many(batch, seq, prev) == (expected, bodies)
+    assert all(body == _canonical_slow(e.seq, e.record, e.prev_hash) for e, body in zip(expected, bodies, strict=True))

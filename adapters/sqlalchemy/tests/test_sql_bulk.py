@@ -1,13 +1,18 @@
 """Bulk filing on every SQL backend gives what filing one by one on the memory store gives
-(outcomes, records, reservations, outbox, audit chain), chunk after chunk (issue 11)."""
+(outcomes, records, reservations, outbox, audit chain), chunk after chunk; on SQLite, the
+very rows of the audit log and the outbox that filing one by one writes (issue 11)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pendulum
 from jointinspect_sqlalchemy import SQLStore
+from jointinspect_sqlalchemy import schema as s
+from sqlalchemy import Table, select
 
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
@@ -70,3 +75,34 @@ def test_file_plans_on_sql_matches_one_by_one_in_memory(sql_store: SQLStore) -> 
         assert _outcomes(list(bulk.file_plans(batch, by=by, chunk=5).items)) == expected
     assert {type(o) for o in expected} != {tuple}  # something was filed...
     assert snapshot(sql_store, CITY) == snapshot(alone.store, CITY)
+
+
+def _rows(store: SQLStore, table: Table, order: str, but: str = "") -> list[dict[str, Any]]:
+    """Every row of ``table`` in ``order``: every column as stored, but ``but``."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(table).order_by(table.c[order])).mappings()
+        return [{name: value for name, value in row.items() if name != but} for row in rows]
+
+
+def test_bulk_filing_writes_the_audit_and_outbox_rows_filing_one_by_one_writes(tmp_path: Path) -> None:
+    """The chunk's audit entries and notifications, staged and written together, are stored
+    as `file_plan` stores them one at a time: the same columns, byte for byte (the
+    canonical bodies, hashes, outbox bodies and instants), in the same order."""
+    bulk = _engine(SQLStore(f"sqlite:///{tmp_path}/bulk.db", create=True))
+    alone = _engine(SQLStore(f"sqlite:///{tmp_path}/alone.db", create=True))
+    for dept in (d.code for d in CITY.departments):
+        by, batch = Principal.officer(dept), _batch(dept)
+        bulk.file_plans(batch, by=by, chunk=4)
+        for request in batch:
+            with contextlib.suppress(JointInspectError):  # refused alike in bulk (the other test)
+                alone.file_plan(request, by=by)
+    stores = [e.store for e in (bulk, alone)]
+    assert isinstance(stores[0], SQLStore) and isinstance(stores[1], SQLStore)
+    audit = [_rows(store, s.audit_log, "seq") for store in stores]
+    outbox = [_rows(store, s.outbox, "seq", but="seq") for store in stores]  # a row number, no more
+    assert audit[0] == audit[1]
+    assert outbox[0] == outbox[1]
+    assert _rows(stores[0], s.audit_head, "id") == _rows(stores[1], s.audit_head, "id")
+    # Something of each kind filing writes was compared.
+    assert {row["action"] for row in audit[0]} >= {"plan.filed", "inspection.created", "inspection.merged"}
+    assert {row["key"].split(":", 1)[0] for row in outbox[0]} >= {"plan.filed", "inspection.joint"}

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 import pendulum
 
-from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, parse_row, sealed
+from jointinspect.audit import EMPTY_HEAD, AuditEntry, AuditHead, AuditRecord, parse_row, sealed, sealed_many
 from jointinspect.memory._tables import (
     AuditRow,
     _Base,
@@ -83,15 +83,11 @@ class _Audit(_Base):
         head = self.head()
         seq, prev = head.seq, head.hash
         rows, journal = self._t.audit, self._j
-        entries = []
-        for record in records:
-            seq += 1
-            entry, body = sealed(record, seq, prev)
-            rows.put(journal, seq, AuditRow(seq, prev, entry.hash, body))
-            prev = entry.hash
-            entries.append(entry)
+        entries, bodies = sealed_many(records, seq, prev)
+        for entry, body in zip(entries, bodies, strict=True):
+            rows.put(journal, entry.seq, AuditRow(entry.seq, entry.prev_hash, entry.hash, body))
         if entries:
-            self._t.audit_head.put(journal, "head", AuditHead(seq, prev))
+            self._t.audit_head.put(journal, "head", AuditHead(entries[-1].seq, entries[-1].hash))
         return entries
 
     def head(self) -> AuditHead:

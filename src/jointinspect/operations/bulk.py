@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from typing import cast
 
 from jointinspect import validation as v
+from jointinspect.audit import AuditRecord
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import (
     FilingRejected,
@@ -200,7 +201,7 @@ class _Staged(Effects):
 
     def audit(self, action: str, subject: str, **data: object) -> None:
         """Stage an audit record (appended if the request succeeds)."""
-        self._appends.records.append(self.record(action, subject, data))
+        self._appends.records.append(AuditRecord.checked(self.now, self.actor, action, subject, data))  # `record`
 
     def discard(self) -> None:
         """The request was refused: undo what it did in a separate ledger, drop the rest."""

@@ -225,6 +225,14 @@ def notification_rows(notifications: Sequence[Notification]) -> list[tuple[str, 
     rows = []
     last: object = None
     text = ""
+    # What the notification before had (a plan's share their kind, instant and payload):
+    # its kind and role's JSON, its instant and that instant's microseconds.
+    kind: object = None
+    role: object = None
+    head = ""
+    when: object = None
+    at = 0
+    string = _string
     for n in notifications:
         if type(n) is not Notification:
             rows.append(notification_row(n))
@@ -232,8 +240,17 @@ def notification_rows(notifications: Sequence[Notification]) -> list[tuple[str, 
         pairs = n.payload
         if pairs != last:
             last, text = pairs, _payload(pairs)
-        at = micros(n.at)
-        rows.append((n.key, _notification_body(n, at, text), at))
+        if n.kind is not kind or n.role is not role:
+            kind, role = n.kind, n.role
+            head = f'"kind":{string(n.kind)},"role":{string(n.role._value_)}'
+        if n.at is not when:
+            when, at = n.at, micros(n.at)
+        # `_notification_body`'s text, written in place.
+        body = (
+            f'{{"key":{string(n.key)},{head},"recipient":{string(n.recipient)},'
+            f'"subject":{string(n.subject)},"at":{at},"payload":[{text}]}}'
+        )
+        rows.append((n.key, body, at))
     return rows
 
 

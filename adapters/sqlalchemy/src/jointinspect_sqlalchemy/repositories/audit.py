@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
 
-from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, parse_row, sealed
+from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, parse_row, sealed, sealed_many
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.repositories._common import _Repo
@@ -56,13 +56,13 @@ class _Audit(_Repo):
         if not rows:
             uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
             rows = uow.run(head_q, at_head).fetchall()
-        seq, digest = int(rows[0][0]), str(rows[0][1])
-        entries, rows_out = [], []
-        for record in records:
-            entry, body = sealed(record, seq + 1, digest)
-            seq, digest = entry.seq, entry.hash
-            entries.append(entry)
-            rows_out.append(_values(entry, body))
+        entries, bodies = sealed_many(records, int(rows[0][0]), str(rows[0][1]))
+        micros, cut = codec.micros, ACTION_PREFIX
+        rows_out = [
+            (e.seq, e.prev_hash, e.hash, body, e.record.action[:cut], micros(e.record.at))
+            for e, body in zip(entries, bodies, strict=True)
+        ]
+        seq, digest = entries[-1].seq, entries[-1].hash
         if family_name == "postgresql":
             # one COPY: the rows formatted by the driver's C code, not bound one at a time
             uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, rows_out)
