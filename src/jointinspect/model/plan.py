@@ -149,11 +149,14 @@ class Plan:
         status: PlanStatus,
         reason: str,
         idempotency_key: str | None,
+        texts_checked: bool = False,
     ) -> Plan:
         """A new plan (not placed, not approved) as filing builds one for every request, from
         values already right (sorted distinct tuples, members, a UTC instant): built without
-        the converters that would only copy them; the texts are still checked. Anything
-        else goes through the converters."""
+        the converters that would only copy them; the texts are still checked unless
+        ``texts_checked`` (the caller took them from a record whose converters for them
+        are these: a `jointinspect.requests.PlanRequest`). Anything else goes through
+        the converters."""
         if not (
             type(kind) is InspectionKind
             and type(status) is PlanStatus
@@ -187,9 +190,9 @@ class Plan:
             status=status,
             inspection_id=None,
             approvals=(),
-            reason=_reason_text(reason),
+            reason=reason if texts_checked else _reason_text(reason),
             approved_by=(),
-            idempotency_key=_idempotency_key(idempotency_key),
+            idempotency_key=idempotency_key if texts_checked else _idempotency_key(idempotency_key),
         )
 
     def placed_in(self, inspection_id: str | None) -> Plan:
