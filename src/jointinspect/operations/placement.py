@@ -35,9 +35,12 @@ def place(
     matching = context.policy.matching
     # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
     open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
-    plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
     days = days_of(context)
-    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days)
+    plans_by_id: dict[str, Plan] = {}
+    targets: list[tuple[Inspection, Window]] = []
+    if open_inspections:  # (no visit to join: nothing to read, no target)
+        plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
+        targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days)
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
     for target, window in targets:
