@@ -262,7 +262,8 @@ def evaluate(
     pooled: frozenset[InspectionKind] | None = None
     for check in checks:
         # `counts_toward`, in two steps: the enterprise and kind once per check (once for
-        # checks sharing one set of kinds, as a policy's rules often do), then the member.
+        # consecutive checks holding the same set object: identity, not equality, which
+        # would hash every kind), then the member.
         counts, scope, window = check.counts, check.scope, check.window
         if live and counts is not pooled:
             pool, pooled = [r for r in live if r.enterprise == enterprise and r.kind in counts], counts
