@@ -149,11 +149,14 @@ class Plan:
         status: PlanStatus,
         reason: str,
         idempotency_key: str | None,
+        texts_checked: bool = False,
     ) -> Plan:
         """A new plan (not placed, not approved) as filing builds one for every request, from
         values already right (sorted distinct tuples, members, a UTC instant): built without
-        the converters that would only copy them; the texts are still checked. Anything
-        else goes through the converters."""
+        the converters that would only copy them; the texts are still checked unless
+        ``texts_checked`` (the caller took them from a record whose converters for them
+        are these: a `jointinspect.requests.PlanRequest`). Anything else goes through
+        the converters."""
         if not (
             type(kind) is InspectionKind
             and type(status) is PlanStatus
@@ -175,7 +178,7 @@ class Plan:
                 reason=reason,
                 idempotency_key=idempotency_key,
             )
-        return builder(cls)(
+        return (_build_plan if cls is Plan else builder(cls))(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -187,9 +190,9 @@ class Plan:
             status=status,
             inspection_id=None,
             approvals=(),
-            reason=_reason_text(reason),
+            reason=reason if texts_checked else _reason_text(reason),
             approved_by=(),
-            idempotency_key=_idempotency_key(idempotency_key),
+            idempotency_key=idempotency_key if texts_checked else _idempotency_key(idempotency_key),
         )
 
     def placed_in(self, inspection_id: str | None) -> Plan:
@@ -299,7 +302,8 @@ class Inspection:
             and sorted_names(items)
             and sorted_names(inspectors)
         )
-        return (builder(cls) if already else cls)(
+        build = (_build_inspection if cls is Inspection else builder(cls)) if already else cls
+        return build(
             id=id,
             enterprise=enterprise,
             lead_department=lead_department,
@@ -315,3 +319,6 @@ class Inspection:
             reservation_id=reservation_id,
             completed_at=completed_at,
         )
+
+
+_build_inspection = builder(Inspection)

@@ -30,6 +30,7 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -43,6 +44,7 @@ from jointinspect.model.reference import Department, Enterprise, Inspector, Scen
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._context import Effects
 from jointinspect.ports import (
+    FrequencyLedger,
     InspectionRepository,
     PlanRepository,
     PreloadingLedger,
@@ -90,6 +92,12 @@ class CachingUnit:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._uow, name)
+
+    @functools.cached_property
+    def ledger(self) -> FrequencyLedger:
+        """The store's ledger of this unit, asked for once: a view of the one unit of work
+        (a store may build a new one each time it is asked, once a plan here)."""
+        return self._uow.ledger
 
     def lock_enterprises(self, credit_codes: Sequence[str]) -> None:
         """Lock the chunk's enterprises (see `UnitOfWork.lock_enterprises`)."""

@@ -257,6 +257,8 @@ def _new_plan(
         status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
         reason=request.reason,
         idempotency_key=request.idempotency_key,
+        # a request's reason and plan number went through the plan's own converters
+        texts_checked=type(request) is PlanRequest,
     )
 
 

@@ -4,8 +4,6 @@ every plan it serves, and the ledger counts the visit as it really happens)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import attrs
 
 from jointinspect.errors import FrequencyBlocked
@@ -37,22 +35,23 @@ def place(
     matching = context.policy.matching
     # Bounded reads (issue 15): only visits holding a plan that can still share the minimum.
     open_inspections = uow.inspections.open_for_enterprise(plan.enterprise, reaching(plan, effects.now, matching))
-    plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
-    targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days_of(context))
+    days = days_of(context)
+    plans_by_id: dict[str, Plan] = {}
+    targets: list[tuple[Inspection, Window]] = []
+    if open_inspections:  # (no visit to join: nothing to read, no target)
+        plans_by_id = {p.id: p for p in uow.plans.for_inspections([i.id for i in open_inspections])}
+        targets = merge_targets(plan, open_inspections, plans_by_id, effects.now, matching, days)
     warnings: tuple[RuleHit, ...] = ()
     inspection: Inspection | None = None
-    refused: set[str] = set()
     for target, window in targets:
-        joined = _join(context, effects, plan, target, plans_by_id, window)
+        joined = _join(context, effects, plan, target, plans_by_id, window, days)
         if joined is None:
-            refused.add(target.id)  # the moved visit would break a blocking rule
-            continue
+            continue  # the moved visit would break a blocking rule: try the next
         plan, inspection, warnings = joined
         break
     merged = inspection is not None
     if inspection is None:
-        others = [i for i in open_inspections if i.id not in refused]
-        plan, inspection, warnings = _reserve(context, effects, plan, others)
+        plan, inspection, warnings = _reserve(context, effects, plan, days)
     if existing:
         uow.plans.update(plan)
     else:
@@ -184,6 +183,7 @@ def _join(
     target: Inspection,
     plans_by_id: dict[str, Plan],
     window: Window,
+    days: CommonDay | None,
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]] | None:
     """Join ``plan`` to ``target`` (``window``: their common window, from `merge_targets`)
     and move its reservation; ``None`` if a blocking rule forbids it."""
@@ -191,7 +191,7 @@ def _join(
     plan = plan.placed_in(target.id)
     # The members merge_targets found the window of (placing the plan changes no time).
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
-    group = group_of(members, context.policy.matching, days_of(context), window)
+    group = group_of(members, context.policy.matching, days, window)
     lead_plan = next(m for m in members if m.department == group.lead_department)
     inspection = describe_group(target, group, lead_plan)
     # Only a separate ledger needs the reservation as it was (to restore it on failure):
@@ -219,14 +219,14 @@ def _join(
 
 
 def _reserve(
-    context: Context, effects: Effects, plan: Plan, open_inspections: Sequence[Inspection]
+    context: Context, effects: Effects, plan: Plan, days: CommonDay | None
 ) -> tuple[Plan, Inspection, tuple[RuleHit, ...]]:
     """Reserve a new visit under the frequency rules and create its inspection."""
     uow, now = effects.uow, effects.now
     inspection_id = context.ids()
     external = context.ledger is not None
     plan = plan.placed_in(inspection_id)
-    group = group_of([plan], context.policy.matching, days_of(context))
+    group = group_of([plan], context.policy.matching, days)
     request = Reservation.checked(
         id=inspection_id,
         enterprise=plan.enterprise,

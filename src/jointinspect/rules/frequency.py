@@ -127,7 +127,7 @@ class Reservation:
         )
         if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
-        return builder(cls)(
+        return (_build_reservation if cls is Reservation else builder(cls))(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -142,6 +142,9 @@ class Reservation:
 
 def _is_utc(value: object) -> bool:
     return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
+
+
+_build_reservation = builder(Reservation)
 
 
 @attrs.frozen
@@ -191,16 +194,6 @@ class LedgerDecision:
         return not self.blocked
 
 
-def _scope_keys(check: RuleCheck, request: Reservation) -> list[tuple[str, str | None]]:
-    """(scope key text, department or inspector filter) pairs to evaluate for this check,
-    in the order of the request's departments or inspectors."""
-    if check.scope is Scope.ENTERPRISE:
-        return [(request.enterprise, None)]
-    if check.scope is Scope.ENTERPRISE_DEPARTMENT:
-        return [(f"{request.enterprise}/{d}", d) for d in request.departments]
-    return [(f"{request.enterprise}/{i}", i) for i in request.inspectors]
-
-
 def counts_toward(check: RuleCheck, request: Reservation, other: Reservation, member: str | None) -> bool:
     """Whether ``other`` (already in the ledger) counts for ``check`` of ``request``;
     ``member`` is the department or inspector the scope key is about (``None`` for the
@@ -242,6 +235,10 @@ def max_in_rolling_window(times: Sequence[pendulum.DateTime], at: pendulum.DateT
     return best
 
 
+#: The members of an enterprise-scoped check: the enterprise alone.
+_ENTERPRISE_ONLY: tuple[None] = (None,)
+
+
 def evaluate(
     existing: Iterable[Reservation],
     request: Reservation,
@@ -258,26 +255,44 @@ def evaluate(
         for r in existing
         if r.id != request.id and not (r.state is ReservationState.PENDING and r.expires_at and r.expires_at <= now)
     ]
+    enterprise = request.enterprise
     blocked: list[RuleHit] = []
     warnings: list[RuleHit] = []
+    pool: list[Reservation] = []
+    pooled: frozenset[InspectionKind] | None = None
     for check in checks:
-        # `counts_toward`, in two steps: the enterprise and kind once per check, then the member.
-        counts, scope = check.counts, check.scope
-        pool = [r for r in live if r.enterprise == request.enterprise and r.kind in counts]
-        for key, member in _scope_keys(check, request):
-            if member is None:
-                times = [r.at for r in pool]
-            elif scope is Scope.ENTERPRISE_DEPARTMENT:
-                times = [r.at for r in pool if member in r.departments]
+        # `counts_toward`, in two steps: the enterprise and kind once per check (once for
+        # consecutive checks holding the same set object: identity, not equality, which
+        # would hash every kind), then the member.
+        counts, scope, window = check.counts, check.scope, check.window
+        if live and counts is not pooled:
+            pool, pooled = [r for r in live if r.enterprise == enterprise and r.kind in counts], counts
+        members: Sequence[str | None]
+        if scope is Scope.ENTERPRISE:
+            members = _ENTERPRISE_ONLY
+        elif scope is Scope.ENTERPRISE_DEPARTMENT:
+            members = request.departments
+        else:
+            members = request.inspectors
+        for member in members:
+            if not pool and (window is None or window > _NO_TIME):
+                count = 1  # the new visit alone (what both counts below give with no times)
             else:
-                times = [r.at for r in pool if member in r.inspectors]
-            if check.window is not None:
-                count = max_in_rolling_window(times, request.at, check.window)
-            else:
-                assert check.bucket is not None
-                start, end = check.bucket
-                count = 1 + sum(1 for t in times if start <= t < end)
+                if member is None:
+                    times = [r.at for r in pool]
+                elif scope is Scope.ENTERPRISE_DEPARTMENT:
+                    times = [r.at for r in pool if member in r.departments]
+                else:
+                    times = [r.at for r in pool if member in r.inspectors]
+                if window is not None:
+                    count = max_in_rolling_window(times, request.at, window)
+                else:
+                    assert check.bucket is not None
+                    start, end = check.bucket
+                    count = 1 + sum(1 for t in times if start <= t < end)
             if count > check.limit:
+                # the scope key (the enterprise, or enterprise/member), built only for a hit
+                key = enterprise if member is None else f"{enterprise}/{member}"
                 hit = RuleHit(check.rule, check.action, check.limit, count, key)
                 (blocked if check.action is Action.BLOCK else warnings).append(hit)
     if blocked:

@@ -128,7 +128,23 @@ def common_time(windows: Iterable[Window]) -> Window | None:
     """The intersection of ``windows``, or ``None`` when they share no time."""
     ws = list(windows)
     start, end = max([w.start for w in ws]), min([w.end for w in ws])
-    return Window(start, end) if start < end else None
+    return _between(start, end) if start < end else None
+
+
+def _between(start: dt.datetime, end: dt.datetime) -> Window:
+    """``Window(start, end)`` for ``start < end``; built without its converters and check
+    when they would leave it as it is (instants of windows: UTC pendulum instants)."""
+    if _is_utc(start) and _is_utc(end):
+        return _window(start=start, end=end)
+    return Window(start, end)
+
+
+def _is_utc(value: object) -> bool:
+    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
+
+
+#: `Window` built from instants as given.
+_window = builder(Window)
 
 
 def long_enough(window: Window | None, policy: MatchingPolicy, days: CommonDay | None = None) -> bool:
@@ -163,9 +179,13 @@ def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
         return min(plans, key=lambda p: (ranks.get(p.department, len(ranks)), p.department, p.window.start, p.id))
     if policy.lead_rule is LeadRule.EARLIEST_START:
         return min(plans, key=lambda p: (p.window.start, p.department, p.window.start, p.id))
-    items_by_dept: dict[str, set[str]] = defaultdict(set)
+    items_by_dept: dict[str, set[str]] = {}
     for p in plans:
-        items_by_dept[p.department].update(p.items)
+        held = items_by_dept.get(p.department)
+        if held is None:
+            items_by_dept[p.department] = set(p.items)
+        else:
+            held.update(p.items)
     return min(plans, key=lambda p: (-len(items_by_dept[p.department]), p.department, p.window.start, p.id))
 
 
@@ -181,13 +201,17 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
         own = plans[0].window
         if type(own) is Window and policy.allowances.get(plans[0].kind) is None:
             return own  # what the steps below give for one plan without an allowance: its window
+    if not policy.allowances:
+        # Allowed windows are the filed ones (a join, on most policies): their common time
+        # straight from the filed instants, as `common_time` finds it.
+        start, end = max([p.window.start for p in plans]), min([p.window.end for p in plans])
+        window = _between(start, end) if start < end else None
+        if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
+            raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
+        return window
     window = common_time([allowed_window(p, policy) for p in plans])
     if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
         raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
-    if not policy.allowances:
-        # Allowed windows are the filed ones: their common time lies within their span, so
-        # the span would leave it as it is (and it was long enough above).
-        return window
     filed = Window(min([p.window.start for p in plans]), max([p.window.end for p in plans]))
     closer = window.intersection(filed)
     if closer is not None and (len(plans) == 1 or long_enough(closer, policy, days)):
