@@ -21,6 +21,7 @@ from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy.prepared import Prepared
 
 if TYPE_CHECKING:
+    from jointinspect_sqlalchemy.checkpoint import Checkpointer
     from jointinspect_sqlalchemy.held import HeldWrites
 
 
@@ -152,6 +153,11 @@ class UnitOfWorkSource(Protocol):
 
     def _active(self) -> UnitOfWorkView | None: ...
 
+    @property
+    def _checkpointer(self) -> Checkpointer | None:
+        """SQLite file in WAL mode: where bulk chunks' commits checkpoint (see checkpoint.py)."""
+        ...
+
 
 class StoreState(StatementCache, Protocol):
     """A store as its units of work use it: the engine and what was decided about it once."""
@@ -176,3 +182,8 @@ class StoreState(StatementCache, Protocol):
     def _batching(self) -> bool: ...
 
     def _active(self) -> UnitOfWorkView | None: ...
+
+    @property
+    def _checkpointer(self) -> Checkpointer | None:
+        """SQLite file in WAL mode: where bulk chunks' commits checkpoint (see checkpoint.py)."""
+        ...

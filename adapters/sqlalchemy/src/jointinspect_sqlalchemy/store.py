@@ -25,6 +25,7 @@ from sqlalchemy.sql import ClauseElement
 from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Plan
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.checkpoint import Checkpointer
 from jointinspect_sqlalchemy.dialects import configure_sqlite, family
 from jointinspect_sqlalchemy.durability import check_durability
 from jointinspect_sqlalchemy.errors import translated
@@ -93,9 +94,15 @@ class SQLStore:
                 engine = create_engine(url, **options)
             self._owned = True
         self.family = family(engine)
+        #: SQLite file in WAL mode: bulk chunks' commits alternate their checkpoints with a
+        #: thread of this store (started on first use, stopped by `close`).
+        self._checkpointer: Checkpointer | None = None
         if self.family == "sqlite":
             with translated():
-                configure_sqlite(engine, int(busy_timeout * 1000))
+                wal = configure_sqlite(engine, int(busy_timeout * 1000))
+            path = engine.url.database
+            if wal and path and not engine.url.query and not path.startswith("file:"):
+                self._checkpointer = Checkpointer(path)
         elif engine.get_execution_options().get("isolation_level") != "READ COMMITTED" and not self._owned:
             # A caller's engine: set the isolation per connection (lock-then-read needs it).
             engine = engine.execution_options(isolation_level="READ COMMITTED")
@@ -135,7 +142,9 @@ class SQLStore:
         return SQLStandaloneLedger(self)
 
     def close(self) -> None:
-        """Dispose the engine if this store created it."""
+        """Stop the checkpoint thread, if it ran; dispose the engine if this store created it."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         if self._owned:
             self.engine.dispose()
 
