@@ -64,10 +64,8 @@ def test_the_wal_stays_bounded_and_nothing_is_lost(tmp_path: Path, slow: bool) -
     store = SQLStore(f"sqlite:///{path}", create=True)
     try:
         assert store._checkpointer is not None
-        if slow:
-            store._checkpointer = checkpointer = _SlowCheckpointer(str(path))
-        else:
-            checkpointer = store._checkpointer
+        checkpointer: Checkpointer = _SlowCheckpointer(str(path)) if slow else store._checkpointer
+        store._checkpointer = checkpointer
         _chunk(store, 0)
         one_chunk, first = wal.stat().st_size, _restarts(wal)  # the first chunk's frames
         for k in range(1, CHUNKS):

@@ -25,6 +25,7 @@ from sqlalchemy.sql import ClauseElement
 from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Plan
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.bodies import WrittenBodies
 from jointinspect_sqlalchemy.checkpoint import Checkpointer
 from jointinspect_sqlalchemy.dialects import configure_sqlite, family
 from jointinspect_sqlalchemy.durability import check_durability
@@ -109,6 +110,8 @@ class SQLStore:
         self.engine: Engine = engine
         self._local = threading.local()
         self._prepared: dict[Hashable, Prepared] = {}
+        #: plans and visits bulk chunks wrote, so their preloads need not decode them again
+        self._bodies = WrittenBodies()
         #: psycopg 3: writes whose result nobody reads are sent with the next statement
         #: that needs one, or with COMMIT (see SQLUnitOfWork.defer).
         self._batching = self.family == "postgresql" and engine.dialect.driver == "psycopg"
@@ -145,6 +148,7 @@ class SQLStore:
         """Stop the checkpoint thread, if it ran; dispose the engine if this store created it."""
         if self._checkpointer is not None:
             self._checkpointer.close()
+        self._bodies.clear()
         if self._owned:
             self.engine.dispose()
 
