@@ -10,8 +10,8 @@ Here the commits of bulk chunks (units of work that held their writes) alternate
 * a *background* turn commits without checkpointing, and a thread of the store copies
   that chunk's frames with its own connection (``PRAGMA wal_checkpoint(PASSIVE)``) while
   the next chunk is filed;
-* a *closing* turn waits for that thread (its work is usually done by then), then
-  checkpoints the rest itself after its commit, as the automatic checkpoint would.
+* a *closing* turn commits, waits for that thread (its work is usually done by then),
+  then checkpoints the rest itself, as the automatic checkpoint would.
 
 A checkpoint running beside the writer can never let SQLite restart the log (a writer
 restarts it only when it begins while every frame is copied), so checkpointing every
@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 #: SQLite's automatic checkpoint threshold (pages), restored after a background turn.
@@ -50,16 +51,16 @@ class Checkpointer:
         self.background_runs = 0
         self.closing_runs = 0
 
-    def commit(self, dbapi_connection: Any, commit: Any) -> None:
+    def commit(self, dbapi_connection: Any, commit: Callable[[], None]) -> None:
         """Run ``commit()`` (a bulk chunk's commit on ``dbapi_connection``) in its turn."""
         with self._lock:
             background = self._background_turn and not self._stopping
             self._background_turn = not background
-            if not background:
-                while self._pending:  # the frames before this chunk copied: see the module docs
-                    self._wake.wait()
         if not background:
             commit()
+            with self._lock:  # the frames before this chunk copied (waited for after the
+                while self._pending:  # commit: the write lock is not held meanwhile)
+                    self._wake.wait()
             # What the automatic checkpoint does after a commit; best effort like it (a
             # reader's snapshot or another checkpoint only leaves frames for later).
             with contextlib.suppress(sqlite3.Error):
