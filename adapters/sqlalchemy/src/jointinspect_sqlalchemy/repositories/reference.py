@@ -18,10 +18,11 @@ from jointinspect_sqlalchemy.repositories._common import _Repo
 #: Enterprises decoded lately, by their body text (a decoded body is a pure function of
 #: the text, and an `Enterprise` is frozen, so one decoded value serves every read of the
 #: same text, whatever transaction reads it). A bulk filing reads each enterprise again
-#: in every round of its requests; at 100,000 plans decoding 1,000 bodies per chunk cost
-#: ~0.85 s of the 3.2 s preload. Bounded by clearing.
+#: in every round of its requests: at 100,000 plans that read was ~0.85 s of the 3.2 s
+#: preload; 1,000 enterprises read in 23 ms decoding each, in 2 ms remembered. Bounded
+#: by clearing.
 _ENTERPRISES: dict[str, Enterprise] = {}
-_ENTERPRISES_MAX = 32_768
+_ENTERPRISES_MAX = 16_384  # ~10 MB at most
 
 
 def _enterprise(body: str) -> Enterprise:
