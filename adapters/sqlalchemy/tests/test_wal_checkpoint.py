@@ -4,6 +4,7 @@ when the store closes, and the thread is gone after ``close``."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 import time
@@ -120,3 +121,14 @@ def test_a_closed_store_still_commits_and_checkpoints_itself(tmp_path: Path) -> 
     assert not _threads()
     assert count_rows(store, plans) == 4 * PLANS
     store.close()
+
+
+def test_a_store_dropped_without_close_stops_its_thread(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 'dropped.db'}", create=True)
+    _chunk(store, 0)
+    assert len(_threads()) == 1
+    engine = store.engine
+    del store
+    gc.collect()
+    assert not _threads()
+    engine.dispose()

@@ -121,4 +121,5 @@ class Checkpointer:
             self._wake.notify_all()
             started, self._started = self._started, []
         for thread in started:
-            thread.join()
+            if thread is not threading.current_thread():  # a finalizer may run on it
+                thread.join()

@@ -14,6 +14,7 @@ duplicate add or a missing update — and the shared contract suite checks it.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -104,6 +105,8 @@ class SQLStore:
             path = engine.url.database
             if wal and path and not engine.url.query and not path.startswith("file:"):
                 self._checkpointer = Checkpointer(path)
+                # a store dropped without close stops its thread too (it holds no reference to the store)
+                weakref.finalize(self, self._checkpointer.close)
         elif engine.get_execution_options().get("isolation_level") != "READ COMMITTED" and not self._owned:
             # A caller's engine: set the isolation per connection (lock-then-read needs it).
             engine = engine.execution_options(isolation_level="READ COMMITTED")
