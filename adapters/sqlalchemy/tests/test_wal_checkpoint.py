@@ -4,7 +4,6 @@ when the store closes, and the thread is gone after ``close``."""
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 import threading
 import time
@@ -127,8 +126,11 @@ def test_a_store_dropped_without_close_stops_its_thread(tmp_path: Path) -> None:
     store = SQLStore(f"sqlite:///{tmp_path / 'dropped.db'}", create=True)
     _chunk(store, 0)
     assert len(_threads()) == 1
-    engine = store.engine
-    del store
-    gc.collect()
+    finalizer = store._stop_checkpoints
+    assert finalizer is not None and finalizer.alive
+    _, stop, args, _ = finalizer.peek() or (None, None, (), {})
+    assert getattr(stop, "__self__", None) is store._checkpointer and not args  # holds no store
+    finalizer()  # what collecting the store runs
     assert not _threads()
-    engine.dispose()
+    store.close()  # the thread is not stopped twice
+    assert not finalizer.alive

@@ -99,6 +99,7 @@ class SQLStore:
         #: SQLite file in WAL mode: bulk chunks' commits alternate their checkpoints with a
         #: thread of this store (started on first use, stopped by `close`).
         self._checkpointer: Checkpointer | None = None
+        self._stop_checkpoints: weakref.finalize[[], SQLStore] | None = None
         if self.family == "sqlite":
             with translated():
                 wal = configure_sqlite(engine, int(busy_timeout * 1000))
@@ -106,7 +107,7 @@ class SQLStore:
             if wal and path and not engine.url.query and not path.startswith("file:"):
                 self._checkpointer = Checkpointer(path)
                 # a store dropped without close stops its thread too (it holds no reference to the store)
-                weakref.finalize(self, self._checkpointer.close)
+                self._stop_checkpoints = weakref.finalize(self, self._checkpointer.close)
         elif engine.get_execution_options().get("isolation_level") != "READ COMMITTED" and not self._owned:
             # A caller's engine: set the isolation per connection (lock-then-read needs it).
             engine = engine.execution_options(isolation_level="READ COMMITTED")
@@ -151,6 +152,8 @@ class SQLStore:
         """Stop the checkpoint thread, if it ran; dispose the engine if this store created it."""
         if self._checkpointer is not None:
             self._checkpointer.close()
+        if self._stop_checkpoints is not None:
+            self._stop_checkpoints.detach()  # nothing left for collecting the store to stop
         self._bodies.clear()
         if self._owned:
             self.engine.dispose()
