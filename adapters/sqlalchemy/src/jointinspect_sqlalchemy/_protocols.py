@@ -21,6 +21,8 @@ from jointinspect.rules.frequency import Reservation
 from jointinspect_sqlalchemy.prepared import Prepared
 
 if TYPE_CHECKING:
+    from jointinspect_sqlalchemy.bodies import WrittenBodies
+    from jointinspect_sqlalchemy.checkpoint import Checkpointer
     from jointinspect_sqlalchemy.held import HeldWrites
 
 
@@ -31,6 +33,11 @@ class StatementCache(Protocol):
         self, key: Hashable, build: Callable[[], ClauseElement], columns: Sequence[str] | None = None
     ) -> Prepared:
         """The statement ``build()`` makes, compiled for this store's database once."""
+        ...
+
+    @property
+    def _bodies(self) -> WrittenBodies:
+        """The plans and visits bulk chunks wrote, with their body text (see bodies.py)."""
         ...
 
 
@@ -176,3 +183,8 @@ class StoreState(StatementCache, Protocol):
     def _batching(self) -> bool: ...
 
     def _active(self) -> UnitOfWorkView | None: ...
+
+    @property
+    def _checkpointer(self) -> Checkpointer | None:
+        """SQLite file in WAL mode: where bulk chunks' commits checkpoint (see checkpoint.py)."""
+        ...

@@ -110,7 +110,8 @@ def _prepare(dbapi_connection: Any, record: Any) -> None:
         # pages around a chunk's commit made most commits ~3 ms but every eighth or so
         # ~150-350 ms: the same pages copied, in fewer checkpoints; at 100,000 plans the
         # commits went from 2.2-3.3 s to 2.4-3.0 s, within the run-to-run spread, for a
-        # WAL up to 64 MB. Measured (issue 11), not worth its trade-off.
+        # WAL up to 64 MB. Measured (issue 11), not worth its trade-off. A bulk chunk's commit
+        # moves every other checkpoint to a thread instead (checkpoint.py).
     finally:
         cursor.close()
     record.info[_SQLITE_READY] = True
@@ -127,8 +128,9 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """Install the SQLite hooks on ``engine`` (once) and switch a file database to WAL."""
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> bool:
+    """Install the SQLite hooks on ``engine`` (once) and switch a file database to WAL;
+    whether it is in WAL mode now."""
     if not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -145,6 +147,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         try:
             cursor = raw.cursor()
             cursor.execute("PRAGMA journal_mode = WAL")
+            mode = cursor.fetchone()
             cursor.close()
         finally:
             raw.close()
+        return mode is not None and str(mode[0]).lower() == "wal"
+    return False

@@ -14,6 +14,7 @@ duplicate add or a missing update — and the shared contract suite checks it.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,8 @@ from sqlalchemy.sql import ClauseElement
 from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Plan
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.bodies import WrittenBodies
+from jointinspect_sqlalchemy.checkpoint import Checkpointer
 from jointinspect_sqlalchemy.dialects import configure_sqlite, family
 from jointinspect_sqlalchemy.durability import check_durability
 from jointinspect_sqlalchemy.errors import translated
@@ -93,15 +96,26 @@ class SQLStore:
                 engine = create_engine(url, **options)
             self._owned = True
         self.family = family(engine)
+        #: SQLite file in WAL mode: bulk chunks' commits alternate their checkpoints with a
+        #: thread of this store (started on first use, stopped by `close`).
+        self._checkpointer: Checkpointer | None = None
+        self._stop_checkpoints: weakref.finalize[[], SQLStore] | None = None
         if self.family == "sqlite":
             with translated():
-                configure_sqlite(engine, int(busy_timeout * 1000))
+                wal = configure_sqlite(engine, int(busy_timeout * 1000))
+            path = engine.url.database
+            if wal and path and not engine.url.query and not path.startswith("file:"):
+                self._checkpointer = Checkpointer(path)
+                # a store dropped without close stops its thread too (it holds no reference to the store)
+                self._stop_checkpoints = weakref.finalize(self, self._checkpointer.close)
         elif engine.get_execution_options().get("isolation_level") != "READ COMMITTED" and not self._owned:
             # A caller's engine: set the isolation per connection (lock-then-read needs it).
             engine = engine.execution_options(isolation_level="READ COMMITTED")
         self.engine: Engine = engine
         self._local = threading.local()
         self._prepared: dict[Hashable, Prepared] = {}
+        #: plans and visits bulk chunks wrote, so their preloads need not decode them again
+        self._bodies = WrittenBodies()
         #: psycopg 3: writes whose result nobody reads are sent with the next statement
         #: that needs one, or with COMMIT (see SQLUnitOfWork.defer).
         self._batching = self.family == "postgresql" and engine.dialect.driver == "psycopg"
@@ -135,7 +149,12 @@ class SQLStore:
         return SQLStandaloneLedger(self)
 
     def close(self) -> None:
-        """Dispose the engine if this store created it."""
+        """Stop the checkpoint thread, if it ran; dispose the engine if this store created it."""
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+        if self._stop_checkpoints is not None:
+            self._stop_checkpoints.detach()  # nothing left for collecting the store to stop
+        self._bodies.clear()
         if self._owned:
             self.engine.dispose()
 

@@ -510,6 +510,7 @@ class SQLUnitOfWork(EnterpriseLocks):
 
     def commit(self) -> None:
         """Commit; a later write in this unit of work starts a new transaction."""
+        bulk = self.held is not None
         if self.held:
             self.send_held()  # begins the transaction if nothing else did
         if self._tx is not None and self._tx.is_active:
@@ -517,8 +518,13 @@ class SQLUnitOfWork(EnterpriseLocks):
                 # The deferred writes and COMMIT in one round trip; SQLAlchemy's commit
                 # below then finds the driver idle and sends nothing.
                 self._send(None, None, commit=True)
+            checkpointer = self._store._checkpointer if bulk else None
             with translated():
-                self._tx.commit()
+                if checkpointer is not None and self._conn is not None:
+                    # a bulk chunk: its WAL checkpoint alternates with a thread (checkpoint.py)
+                    checkpointer.commit(self._conn.connection.dbapi_connection, self._tx.commit)
+                else:
+                    self._tx.commit()
         self._tx = None
         self._locked.clear()
         self.memo.clear()

@@ -48,10 +48,16 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
 
 class _Plans(_Repo):
     def add(self, plan: Plan) -> None:
-        self._add(s.plans, _plan_row(plan), "plan", plan.id)
+        row = _plan_row(plan)
+        self._add(s.plans, row, "plan", plan.id)
+        if self._uow.held is not None:  # a bulk chunk: a later one reads it back (bodies.py)
+            self._uow._store._bodies.plans.wrote(plan.id, row["body"], plan)
 
     def update(self, plan: Plan) -> None:
-        self._update(s.plans, "id", _plan_row(plan), "plan")
+        row = _plan_row(plan)
+        self._update(s.plans, "id", row, "plan")
+        if self._uow.held is not None:
+            self._uow._store._bodies.plans.wrote(plan.id, row["body"], plan)
 
     def get(self, plan_id: str) -> Plan | None:
         found: Plan | None = self._one(s.plans, plan_id, Plan)
@@ -69,11 +75,14 @@ class _Plans(_Repo):
         t = s.plans
         rows = read_among(
             self._uow,
-            "plans-for-inspections",
-            lambda among: select(t.c.body).where(among(t.c.inspection_id, "ids")).order_by(t.c.filed_at, t.c.id),
+            "plans-for-inspections-by-id",
+            lambda among: (
+                select(t.c.id, t.c.body).where(among(t.c.inspection_id, "ids")).order_by(t.c.filed_at, t.c.id)
+            ),
             {"ids": wanted},
         )
-        return [codec.loads(body, Plan) for (body,) in rows]
+        read = self._uow._store._bodies.plans.read  # a body a bulk chunk wrote is not decoded again
+        return [read(plan_id, body, Plan) for plan_id, body in rows]
 
     def by_idempotency_key(self, department: str, key: str) -> Plan | None:
         t = s.plans
@@ -114,12 +123,18 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
 
 class _Inspections(_Repo):
     def add(self, inspection: Inspection) -> None:
-        self._add(s.inspections, _inspection_row(inspection), "inspection", inspection.id)
+        row = _inspection_row(inspection)
+        self._add(s.inspections, row, "inspection", inspection.id)
         write_inspection_departments(self._uow, inspection, new=True)
+        if self._uow.held is not None:  # a bulk chunk: a later one reads it back (bodies.py)
+            self._uow._store._bodies.inspections.wrote(inspection.id, row["body"], inspection)
 
     def update(self, inspection: Inspection) -> None:
-        self._update(s.inspections, "id", _inspection_row(inspection), "inspection")
+        row = _inspection_row(inspection)
+        self._update(s.inspections, "id", row, "inspection")
         write_inspection_departments(self._uow, inspection, new=False)
+        if self._uow.held is not None:
+            self._uow._store._bodies.inspections.wrote(inspection.id, row["body"], inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
@@ -155,12 +170,13 @@ class _Inspections(_Repo):
             {"reaching": min(bounds.values(), default=0)},
         )
         seen: set[tuple[str, str]] = set()
+        read = self._uow._store._bodies.inspections.read  # a body a bulk chunk wrote is not decoded again
         for enterprise, window_end, inspection_id, status, body in rows:
             if status != _PLANNED:
                 continue  # see _open_for_enterprise
             if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
                 seen.add((enterprise, inspection_id))
-                out[enterprise].append(codec.loads(body, Inspection))
+                out[enterprise].append(read(inspection_id, body, Inspection))
         return out
 
 

@@ -1,0 +1,105 @@
+"""Plans and visits a bulk chunk wrote are read back without decoding their text again
+(issue 11): only a value whose text decodes to an equal value of the same types is kept,
+and a read whose text is not the kept one decodes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, cast
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jointinspect_sqlalchemy import SQLStore, bodies, codec
+from test_sql_codec_loads import _inspections, _plans
+
+from jointinspect.model.plan import Inspection, InspectionKind, Plan, Window
+
+T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
+ENT = "91370600000000001N"
+
+
+class _Text(str):
+    """A string of another class: its body decodes to a plain ``str``."""
+
+
+def _same(a: object, b: object) -> None:
+    """``a == b`` with the same type at every level, instants in pendulum's UTC. Not their
+    ``fold``: pendulum makes instants with 1, decoding with 0, and in UTC it changes no
+    offset, comparison or hash (the memory store too returns the caller's own instants)."""
+    assert type(a) is type(b), (a, b)
+    assert a == b
+    if attrs.has(type(a)):
+        for field in attrs.fields(cast(Any, type(a))):
+            _same(getattr(a, field.name), getattr(b, field.name))
+    elif isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):  # type: ignore[call-overload]
+            _same(x, y)
+    elif isinstance(a, dt.datetime):
+        assert isinstance(b, dt.datetime)
+        assert a.tzinfo is b.tzinfo is pendulum.UTC
+        assert a.utcoffset() == b.utcoffset() and hash(a) == hash(b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_plans(), _inspections()))
+def test_a_kept_value_is_what_decoding_its_text_gives(value: Plan | Inspection) -> None:
+    plain: Callable[[Any], bool] = bodies.plain_plan if type(value) is Plan else bodies.plain_inspection
+    assert plain(value)  # what the model's converters make is kept
+    _same(codec.loads_slow(codec.dumps(value), type(value)), value)
+    assert not plain(attrs.evolve(value, id=_Text(value.id)))
+    if isinstance(value, Plan):
+        assert not bodies.plain_plan(attrs.evolve(value, approvals=list(value.approvals)))  # type: ignore[arg-type]
+
+
+def _plan(pid: str, inspection: str | None = None) -> Plan:
+    start = T0.add(days=10)
+    plan = Plan(pid, ENT, "D", ["X"], ["I"], Window(start, start.add(hours=8)), InspectionKind.ROUTINE, T0)
+    return plan.placed_in(inspection)
+
+
+def _visit(vid: str, plan_ids: list[str]) -> Inspection:
+    start = T0.add(days=10)
+    return Inspection(vid, ENT, "D", plan_ids, ["D"], ["X"], ["I"], Window(start, start.add(hours=8)),
+                      InspectionKind.ROUTINE, T0)  # fmt: skip
+
+
+def test_a_bulk_chunks_plans_and_visits_are_read_back_as_written(sql_store: SQLStore) -> None:
+    plan, visit = _plan("p1", "v1"), _visit("v1", ["p1"])
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()  # a bulk chunk
+        uow.inspections.add(visit)
+        uow.plans.add(plan)
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert uow.plans.for_inspections(["v1"])[0] is plan
+        assert uow.inspections.open_for_enterprises({ENT: T0})[ENT][0] is visit
+    later = attrs.evolve(plan, reason="改期")
+    wider = attrs.evolve(visit, items=("X", "Y"))
+    with sql_store.unit_of_work() as uow:  # not a bulk chunk: nothing kept, the text changes
+        uow.plans.update(later)
+        uow.inspections.update(wider)
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert uow.plans.for_inspections(["v1"]) == [later]
+        assert uow.inspections.open_for_enterprises({ENT: T0}) == {ENT: [wider]}
+    sql_store.close()
+    assert not sql_store._bodies.plans.entries and not sql_store._bodies.inspections.entries
+
+
+def test_the_oldest_entries_go_first_and_a_changed_value_is_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bodies, "LIMIT", 8)
+    kept = bodies.WrittenBodies().plans
+    plans = [_plan(f"p{n}") for n in range(9)]
+    for plan in plans:
+        kept.wrote(plan.id, codec.dumps(plan), plan)
+    assert list(kept.entries) == [f"p{n}" for n in range(2, 9)]  # a quarter of 8 dropped
+    odd = attrs.evolve(plans[5], id=_Text("p5"))
+    kept.wrote("p5", codec.dumps(plans[5]), odd)  # not plain: decoded instead
+    found = kept.read("p5", codec.dumps(plans[5]), Plan)
+    assert found == plans[5] and type(found.id) is str and found is not odd
+    assert kept.read("p6", codec.dumps(plans[6]), Plan) is plans[6]
+    assert kept.read("p1", codec.dumps(plans[1]), Plan) == plans[1]  # dropped: decoded
