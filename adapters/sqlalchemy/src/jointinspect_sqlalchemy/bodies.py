@@ -110,7 +110,7 @@ class _Kept:
         if len(entries) >= LIMIT and key not in entries:
             # the oldest quarter goes (clearing all lost the next ~10 chunks' reads at 100,000 plans)
             for old in list(itertools.islice(entries, LIMIT // 4)):
-                del entries[old]
+                entries.pop(old, None)  # another thread's chunk may have dropped it first
         entries[key] = (body, value)
 
     def read(self, key: str, body: str, kind: type[T]) -> T:

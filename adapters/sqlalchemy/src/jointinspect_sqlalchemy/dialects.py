@@ -105,13 +105,10 @@ def _prepare(dbapi_connection: Any, record: Any) -> None:
     try:
         cursor.execute(f"PRAGMA busy_timeout = {timeout}")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        # wal_autocheckpoint stays SQLite's (1,000 pages). A bulk filing's chunk outgrows it,
-        # so each chunk's commit checkpoints (~25 ms of ~30); raising it to 8,000-16,000
-        # pages around a chunk's commit made most commits ~3 ms but every eighth or so
-        # ~150-350 ms: the same pages copied, in fewer checkpoints; at 100,000 plans the
-        # commits went from 2.2-3.3 s to 2.4-3.0 s, within the run-to-run spread, for a
-        # WAL up to 64 MB. Measured (issue 11), not worth its trade-off. A bulk chunk's commit
-        # moves every other checkpoint to a thread instead (checkpoint.py).
+        # wal_autocheckpoint stays SQLite's (1,000 pages): raising it to 8,000-16,000 pages
+        # only gathered the same copying into fewer, longer checkpoints (within the noise
+        # at 100,000 plans, for a WAL up to 64 MB; issue 11). Bulk filing's chunks instead
+        # alternate their checkpoints with a thread (jointinspect_sqlalchemy.checkpoint).
     finally:
         cursor.close()
     record.info[_SQLITE_READY] = True
