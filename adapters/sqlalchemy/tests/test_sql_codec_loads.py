@@ -118,20 +118,24 @@ _results = st.builds(
 _values = st.one_of(_plans(), _inspections(), _enterprises, _quiet_slots, _results)
 
 
-def _same(a: object, b: object) -> None:
-    """``a == b`` with the same type at every level (fields, elements, time zones)."""
+def _same(a: object, b: object, *, fold: bool = True) -> None:
+    """``a == b`` with the same type at every level (fields, elements, time zones), and
+    instants' ``fold`` too unless ``fold`` is false (then their offsets and hashes)."""
     assert type(a) is type(b), (a, b)
     assert a == b
     if attrs.has(type(a)):
         for field in attrs.fields(cast(Any, type(a))):
-            _same(getattr(a, field.name), getattr(b, field.name))
+            _same(getattr(a, field.name), getattr(b, field.name), fold=fold)
     elif isinstance(a, tuple):
         for x, y in zip(a, b, strict=True):  # type: ignore[call-overload]
-            _same(x, y)
+            _same(x, y, fold=fold)
     elif isinstance(a, dt.datetime):
         assert isinstance(b, dt.datetime)
         assert a.tzinfo is b.tzinfo is pendulum.UTC
-        assert a.fold == b.fold
+        if fold:
+            assert a.fold == b.fold
+        else:
+            assert a.utcoffset() == b.utcoffset() and hash(a) == hash(b)
 
 
 @settings(max_examples=400, deadline=None)

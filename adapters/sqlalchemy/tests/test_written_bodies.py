@@ -4,9 +4,8 @@ and a read whose text is not the kept one decodes it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import attrs
 import pendulum
@@ -15,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jointinspect_sqlalchemy import SQLStore, bodies, codec
 from test_sql_codec_loads import _inspections, _plans
+from test_sql_codec_loads import _same as _same_typed
 
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, Window
 
@@ -30,18 +30,7 @@ def _same(a: object, b: object) -> None:
     """``a == b`` with the same type at every level, instants in pendulum's UTC. Not their
     ``fold``: pendulum makes instants with 1, decoding with 0, and in UTC it changes no
     offset, comparison or hash (the memory store too returns the caller's own instants)."""
-    assert type(a) is type(b), (a, b)
-    assert a == b
-    if attrs.has(type(a)):
-        for field in attrs.fields(cast(Any, type(a))):
-            _same(getattr(a, field.name), getattr(b, field.name))
-    elif isinstance(a, tuple):
-        for x, y in zip(a, b, strict=True):  # type: ignore[call-overload]
-            _same(x, y)
-    elif isinstance(a, dt.datetime):
-        assert isinstance(b, dt.datetime)
-        assert a.tzinfo is b.tzinfo is pendulum.UTC
-        assert a.utcoffset() == b.utcoffset() and hash(a) == hash(b)
+    _same_typed(a, b, fold=False)
 
 
 @settings(max_examples=300, deadline=None)
