@@ -216,10 +216,12 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool) -> bool:
     held = uow.held
     if held is None:
         return False
-    rows = [_reservation_row(reservation)]
-    if not held.rewrite(s.reservations, "id", reservation.id, rows, new=new):
+    row = _reservation_row(reservation)
+    if not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
         uow.send_held()
-        held.rewrite(s.reservations, "id", reservation.id, rows, new=new)
+        held.rewrite(s.reservations, "id", reservation.id, [row], new=new)
+    # a bulk chunk: a later one's preload reads it back (bodies.py)
+    uow._store._bodies.reservations.wrote(reservation.id, tuple(row.values()), reservation)
     return True
 
 
@@ -260,8 +262,9 @@ class SQLLedger:
             {"enterprises": wanted},
             {} if bound is None else {"since": bound},
         )
+        find = uow._store._bodies.reservations.find  # a row a bulk chunk wrote is not decoded again
         for row in rows:
-            reservation = _reservation(row)
+            reservation = find(row[0], tuple(row)) or _reservation(row)
             if reservation.enterprise not in found:
                 return  # matched by a collation, not equal: keep reading per check
             found[reservation.enterprise][reservation.id] = reservation
