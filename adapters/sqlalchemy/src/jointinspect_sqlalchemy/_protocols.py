@@ -54,6 +54,8 @@ class UnitOfWorkView(Protocol):
 
     #: what a repository read once in this transaction (cleared when it ends)
     memo: dict[str, Any]
+    #: the enterprises whose locks this transaction holds
+    _locked: set[str]
 
     def execute(self, statement: Executable, params: Any = None) -> Any:
         """Execute inside this unit of work through SQLAlchemy Core."""

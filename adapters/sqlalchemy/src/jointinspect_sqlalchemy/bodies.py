@@ -26,6 +26,7 @@ import pendulum
 
 from jointinspect.model._trusted import sorted_names
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
+from jointinspect.rules.frequency import Reservation, ReservationState
 from jointinspect_sqlalchemy import codec
 
 T = TypeVar("T")
@@ -93,18 +94,38 @@ def plain_inspection(i: Inspection) -> bool:
     )
 
 
+def plain_reservation(r: Reservation) -> bool:
+    """Whether decoding ``r``'s row gives a value equal to ``r``, of the same types."""
+    return (
+        type(r) is Reservation
+        and type(r.id) is str
+        and type(r.enterprise) is str
+        and type(r.department) is str
+        and sorted_names(r.inspectors)
+        and type(r.kind) is InspectionKind
+        and _utc(r.at)
+        and type(r.state) is ReservationState
+        and (r.expires_at is None or _utc(r.expires_at))
+        and sorted_names(r.departments)
+        # a row stores one department as NULL, read back as the lead alone
+        and (len(r.departments) > 1 or r.departments == (r.department,))
+    )
+
+
 class _Kept:
-    """One kind's kept values: id -> (body text, value)."""
+    """One kind's kept values: id -> (body text, value); the body is the row's values
+    (a tuple) for `rows` kinds."""
 
-    __slots__ = ("entries", "plain")
+    __slots__ = ("body_type", "entries", "plain")
 
-    def __init__(self, plain: Callable[[Any], bool]) -> None:
-        self.entries: dict[str, tuple[str, Any]] = {}
+    def __init__(self, plain: Callable[[Any], bool], body_type: type = str) -> None:
+        self.entries: dict[str, tuple[Any, Any]] = {}
         self.plain = plain
+        self.body_type = body_type
 
-    def wrote(self, key: str, body: str, value: Any) -> None:
+    def wrote(self, key: str, body: Any, value: Any) -> None:
         entries = self.entries
-        if type(body) is not str:
+        if type(body) is not self.body_type:
             entries.pop(key, None)  # the row no longer holds what was kept
             return
         if len(entries) >= LIMIT and key not in entries:
@@ -122,17 +143,27 @@ class _Kept:
             return value
         return codec.loads(body, kind)
 
+    def find(self, key: str, body: object) -> Any:
+        """The value kept for ``key`` when ``body`` is its body and it is plain, else ``None``."""
+        found = self.entries.get(key)
+        if found is not None and found[0] == body and self.plain(found[1]):
+            return found[1]
+        return None
+
 
 class WrittenBodies:
     """A store's kept plans and visits (see the module documentation)."""
 
-    __slots__ = ("inspections", "plans")
+    __slots__ = ("inspections", "plans", "reservations")
 
     def __init__(self) -> None:
         self.plans = _Kept(plain_plan)
         self.inspections = _Kept(plain_inspection)
+        #: the ledger's reservations, by the values of their rows (table order)
+        self.reservations = _Kept(plain_reservation, tuple)
 
     def clear(self) -> None:
         """Forget everything kept."""
         self.plans.entries.clear()
         self.inspections.entries.clear()
+        self.reservations.entries.clear()

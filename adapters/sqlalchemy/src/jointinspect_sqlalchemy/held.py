@@ -17,7 +17,10 @@ leave the table as the writes one by one would:
 * ``update``: a row that must be in the table (an update by key), the last one written;
 * ``rewrite``: the rows whose key column holds the key, replaced by new ones (an
   inspection's department rows, an amended reservation): deleted, then inserted, unless
-  the old rows are themselves held (then they are only replaced here).
+  the old rows are themselves held (then they are only replaced here);
+* ``patch``: the same replacement when the rows in the table are known (``base``, by a
+  second key column): only the rows that differ are written — the new ones inserted, the
+  changed ones updated, the gone ones deleted (a visit gaining a department adds one row).
 
 A write the entries cannot fold (an add of a key held as an update, a second reservation
 of a held key) sends what is held first, then is held. Refusals: an add whose key is
@@ -34,7 +37,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect, String, Table, TypeDecorator, any_, bindparam, delete, insert, select
+from sqlalchemy import Dialect, String, Table, TypeDecorator, any_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
@@ -54,22 +57,32 @@ _BATCH = 5_000
 class _Entry:
     """One key's held state (see the module docstring)."""
 
-    __slots__ = ("mode", "refusal", "rows")
+    __slots__ = ("base", "mode", "refusal", "rows")
 
-    def __init__(self, mode: str, rows: Sequence[Mapping[str, Any]], refusal: Refusal | None) -> None:
+    def __init__(
+        self,
+        mode: str,
+        rows: Sequence[Mapping[str, Any]],
+        refusal: Refusal | None,
+        base: Mapping[Any, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.mode = mode
         self.rows = rows
         self.refusal = refusal
+        #: ``patch``: the rows in the table, by their second key column
+        self.base = base
 
 
 class _Held:
     """One table's held entries, by key (in the order first written)."""
 
-    __slots__ = ("entries", "key_column", "table")
+    __slots__ = ("entries", "key_column", "member_column", "table")
 
     def __init__(self, table: Table, key_column: str) -> None:
         self.table = table
         self.key_column = key_column
+        #: ``patch`` entries: the column telling a key's rows apart
+        self.member_column: str | None = None
         self.entries: dict[Any, _Entry] = {}
 
 
@@ -139,6 +152,27 @@ class HeldWrites:
             found.rows = rows  # the held rows never reached the table: only replaced here
         return True
 
+    def patch(
+        self,
+        table: Table,
+        key_column: str,
+        member_column: str,
+        key: Any,
+        rows: Sequence[Mapping[str, Any]],
+        base: Mapping[Any, Mapping[str, Any]],
+    ) -> None:
+        """Hold the replacement of the rows whose ``key_column`` is ``key`` by ``rows``,
+        when the table's rows are known: ``base``, by their ``member_column`` (with
+        ``key_column`` the table's key). Only the differences are sent."""
+        self._entries(table, key_column)
+        self._tables[table.name].member_column = member_column
+        entries = self._tables[table.name].entries
+        found = entries.get(key)
+        if found is None:
+            entries[key] = _Entry("patch", rows, None, base)
+        else:
+            found.rows = rows  # held rows (inserted, rewritten or patched) never reached the table
+
     def send(self, uow: UnitOfWorkView) -> None:
         """Send every held write through ``uow`` and forget them (see the module docstring).
 
@@ -171,10 +205,14 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     checked: list[Any] = []
     rows: list[Mapping[str, Any]] = []
     updated: list[Mapping[str, Any]] = []
+    patched: list[tuple[Any, _Entry]] = []
     for key, entry in entries.items():
         mode = entry.mode
         if mode == "update":
             updated.append(entry.rows[0])
+            continue
+        if mode == "patch":
+            patched.append((key, entry))
             continue
         if mode == "rewrite":
             gone.append(key)
@@ -195,6 +233,9 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
             lambda: delete(table).where(table.c[key_column] == bindparam("match_key")),
         )
         _many(uow, drop, drop.many([{"match_key": key} for key in gone]))
+    if patched:
+        assert held.member_column is not None  # set with every patch
+        rows += _send_patches(uow, table, key_column, held.member_column, patched)
     if checked:
         taken = _existing(uow, table, key_column, checked)
         for key in checked:
@@ -214,6 +255,47 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
         for row in updated:
             if row[key_column] not in found:
                 raise _refusal(entries[row[key_column]])
+
+
+def _send_patches(
+    uow: UnitOfWorkView, table: Table, key_column: str, member_column: str, patched: Sequence[tuple[Any, _Entry]]
+) -> list[Mapping[str, Any]]:
+    """Delete and update what ``patched`` entries change in rows the table holds; the rows
+    to insert (those their ``base`` lacks)."""
+    added: list[Mapping[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for key, entry in patched:
+        base = entry.base
+        assert base is not None  # every patch has one
+        members = set()
+        for row in entry.rows:
+            member = row[member_column]
+            members.add(member)
+            old = base.get(member)
+            if old is None:
+                added.append(row)
+            elif old != row:
+                values = {k: v for k, v in row.items() if k not in (key_column, member_column)}
+                params = {"match_key": key, "match_member": member, **values}
+                changed.setdefault(tuple(values), []).append(params)
+        gone += ({"match_key": key, "match_member": m} for m in base if m not in members)
+    match = (table.c[key_column] == bindparam("match_key"), table.c[member_column] == bindparam("match_member"))
+    store = uow._store
+    if gone:
+        drop = store.statement(("held-delete-pair", table.name, member_column), lambda: delete(table).where(*match))
+        _many(uow, drop, [drop.args(params) for params in gone])
+    for names, group in changed.items():
+        change = store.statement(
+            ("held-update-pair", table.name, member_column, names),
+            functools.partial(_update_pair, table, match, names),
+        )
+        _many(uow, change, [change.args(params) for params in group])
+    return added
+
+
+def _update_pair(table: Table, match: tuple[Any, ...], values: tuple[str, ...]) -> Any:
+    return update(table).where(*match).values({name: bindparam(name) for name in values})
 
 
 def _update(

@@ -135,6 +135,32 @@ def _fixed_width_uncached(window: dt.timedelta) -> int | None:
     return dt.timedelta.__floordiv__(window, _MICRO)  # fixed length: exact
 
 
+#: The widest window of a set of checks that are all fixed rolling windows (``None`` when
+#: one is not), by the checks' identities (each kept, so an id is not reused): a filing's
+#: plans of one kind share the same check objects. Bounded by clearing.
+_ROLLING: dict[tuple[int, ...], tuple[Sequence[RuleCheck], int | None]] = {}
+
+
+def _rolling_width(checks: Sequence[RuleCheck]) -> int | None:
+    """The widest window of ``checks`` in micros when every one is a rolling window of
+    fixed length, else ``None`` (none at all, a calendar bucket or months)."""
+    key = tuple(map(id, checks))
+    hit = _ROLLING.get(key)
+    if hit is not None:
+        return hit[1]
+    width: int | None = None
+    for check in checks:
+        fixed = None if check.window is None else _fixed_width(check.window)
+        if fixed is None:
+            width = None
+            break
+        width = fixed if width is None else max(width, fixed)
+    if len(_ROLLING) >= 64:
+        _ROLLING.clear()
+    _ROLLING[key] = (tuple(checks), width)
+    return width
+
+
 def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[int, int] | None:
     """``[lo, hi)`` in micros holding every reservation any check can count, or ``None``.
 
@@ -143,6 +169,9 @@ def _relevant_span(request: Reservation, checks: Sequence[RuleCheck]) -> tuple[i
     an enterprise with years of history.
     """
     at = codec.micros(request.at)
+    width = _rolling_width(checks)
+    if width is not None:  # only fixed rolling windows: the widest decides
+        return at - width + 1, at + width
     spans: list[tuple[int, int]] = []
     for check in checks:
         window = check.window
@@ -187,10 +216,12 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool) -> bool:
     held = uow.held
     if held is None:
         return False
-    rows = [_reservation_row(reservation)]
-    if not held.rewrite(s.reservations, "id", reservation.id, rows, new=new):
+    row = _reservation_row(reservation)
+    if not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
         uow.send_held()
-        held.rewrite(s.reservations, "id", reservation.id, rows, new=new)
+        held.rewrite(s.reservations, "id", reservation.id, [row], new=new)
+    # a bulk chunk: a later one's preload reads it back (bodies.py)
+    uow._store._bodies.reservations.wrote(reservation.id, tuple(row.values()), reservation)
     return True
 
 
@@ -231,8 +262,9 @@ class SQLLedger:
             {"enterprises": wanted},
             {} if bound is None else {"since": bound},
         )
+        find = uow._store._bodies.reservations.find  # a row a bulk chunk wrote is not decoded again
         for row in rows:
-            reservation = _reservation(row)
+            reservation = find(row[0], tuple(row)) or _reservation(row)
             if reservation.enterprise not in found:
                 return  # matched by a collation, not equal: keep reading per check
             found[reservation.enterprise][reservation.id] = reservation

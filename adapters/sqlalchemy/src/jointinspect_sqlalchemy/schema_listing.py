@@ -3,7 +3,8 @@
 Each listing filters and orders by columns, so a page is an index range: enterprises by
 class and flag, plans and inspections by window start, open rectifications by department,
 ratings by enterprise and instant. An inspection's departments are a set, so they get a
-table of their own (``ji_inspection_departments``), rewritten with the inspection. The
+table of their own (``ji_inspection_departments``), written with the inspection (only the
+rows that changed when the transaction knows the old ones). The
 columns added to existing tables are nullable (the revision back-fills them from the
 bodies); this version always writes them.
 """

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pendulum
-from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select, update
 
 from jointinspect.audit import AuditEntry, parse_row
 from jointinspect.model.feedback import Complaint, Evaluation
@@ -25,14 +25,25 @@ from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.schema_listing import inspection_departments
 
+#: ``memo`` key: inspection id -> its ``ji_inspection_departments`` rows as this transaction
+#: knows them (read with its body under the enterprise lock, or written), by department.
+KNOWN = "inspection-departments"
 
-def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
-    """Rewrite the ``ji_inspection_departments`` rows of ``inspection`` (one per department)."""
-    t, store = inspection_departments, uow._store
+
+def known_departments(uow: UnitOfWorkView) -> dict[str, dict[str, dict[str, Any]]]:
+    """The department rows this transaction knows, by inspection id (see `KNOWN`)."""
+    known: dict[str, dict[str, dict[str, Any]]] | None = uow.memo.get(KNOWN)
+    if known is None:
+        known = uow.memo[KNOWN] = {}
+    return known
+
+
+def department_rows(inspection: Inspection) -> dict[str, dict[str, Any]]:
+    """The ``ji_inspection_departments`` rows of ``inspection``, by department."""
     id_, enterprise, status = inspection.id, inspection.enterprise, inspection.status._value_
     start = codec.micros(inspection.window.start)
-    rows = [
-        {
+    return {
+        department: {
             "inspection_id": id_,
             "department": department,
             "enterprise": enterprise,
@@ -40,27 +51,97 @@ def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *,
             "window_start": start,
         }
         for department in inspection.departments
-    ]
+    }
+
+
+def read_departments(uow: UnitOfWorkView, inspections: Sequence[Inspection]) -> None:
+    """Note the department rows of ``inspections``, read under their enterprises' locks
+    (a body and its rows are written together), so their next write sends only changes."""
+    known = known_departments(uow)
+    for inspection in inspections:
+        if inspection.id not in known:
+            known[inspection.id] = department_rows(inspection)
+
+
+def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
+    """Write the ``ji_inspection_departments`` rows of ``inspection`` (one per department):
+    all of them when ``new``; else only what changed from the rows this transaction knows
+    (inserted, updated, deleted), or all of them again when it knows none."""
+    t, store = inspection_departments, uow._store
+    by_department = department_rows(inspection)
+    known = known_departments(uow)
+    base = None if new else known.get(inspection.id)
+    known[inspection.id] = by_department
+    rows = list(by_department.values())
     held = uow.held
     if held is not None:
-        if not held.rewrite(t, "inspection_id", inspection.id, list(rows), new=new):
+        if base is not None:
+            held.patch(t, "inspection_id", "department", inspection.id, rows, base)
+        elif not held.rewrite(t, "inspection_id", inspection.id, list(rows), new=new):
             uow.send_held()
             held.rewrite(t, "inspection_id", inspection.id, list(rows), new=new)
+        return
+    if base is not None:
+        _write_changes(uow, inspection.id, base, by_department)
         return
     if not new:
         drop = store.statement(
             "inspection-departments-delete", lambda: delete(t).where(t.c.inspection_id == bindparam("inspection_id"))
         )
         uow.defer(drop, {"inspection_id": inspection.id})
-    if rows:
-        add = store.statement("inspection-departments-insert", lambda: insert(t), _DEPARTMENT_COLUMNS)
-        if uow.family == "postgresql":
-            # Nobody reads these rows back in the operation: they travel with its next
-            # round trip (see SQLUnitOfWork.defer) instead of costing one of their own.
-            for row in rows:
-                uow.defer(add, row)
-        else:
-            uow.run_many(add, [add.args(row) for row in rows])
+    _insert(uow, rows)
+
+
+def _insert(uow: UnitOfWorkView, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    add = uow._store.statement(
+        "inspection-departments-insert", lambda: insert(inspection_departments), _DEPARTMENT_COLUMNS
+    )
+    if uow.family == "postgresql":
+        # Nobody reads these rows back in the operation: they travel with its next
+        # round trip (see SQLUnitOfWork.defer) instead of costing one of their own.
+        for row in rows:
+            uow.defer(add, row)
+    else:
+        uow.run_many(add, [add.args(row) for row in rows])
+
+
+def _write_changes(
+    uow: UnitOfWorkView, id_: str, base: dict[str, dict[str, Any]], rows: dict[str, dict[str, Any]]
+) -> None:
+    """Turn the rows ``base`` into ``rows`` (both by department) writing only the differences."""
+    t, store = inspection_departments, uow._store
+    match = (t.c.inspection_id == bindparam("match_key"), t.c.department == bindparam("match_member"))
+    for department in base.keys() - rows.keys():
+        drop = store.statement("inspection-departments-delete-one", lambda: delete(t).where(*match))
+        uow.defer(drop, {"match_key": id_, "match_member": department})
+    for department, row in rows.items():
+        old = base.get(department)
+        if old is not None and old != row:
+            change = store.statement(
+                "inspection-departments-update-one",
+                lambda: (
+                    update(t)
+                    .where(*match)
+                    .values(
+                        enterprise=bindparam("enterprise"),
+                        status=bindparam("status"),
+                        window_start=bindparam("window_start"),
+                    )
+                ),
+            )
+            uow.defer(
+                change,
+                {
+                    "match_key": id_,
+                    "match_member": department,
+                    "enterprise": row["enterprise"],
+                    "status": row["status"],
+                    "window_start": row["window_start"],
+                },
+            )
+    _insert(uow, [row for department, row in rows.items() if department not in base])
 
 
 _DEPARTMENT_COLUMNS = ("inspection_id", "department", "enterprise", "status", "window_start")

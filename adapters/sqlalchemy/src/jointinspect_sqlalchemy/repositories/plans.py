@@ -13,7 +13,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
-from jointinspect_sqlalchemy.repositories.listing import write_inspection_departments
+from jointinspect_sqlalchemy.repositories.listing import read_departments, write_inspection_departments
 
 _PLAN_COLUMNS = (
     "id",
@@ -148,7 +148,10 @@ class _Inspections(_Repo):
     def open_for_enterprise(self, enterprise: str, reaching: pendulum.DateTime) -> list[Inspection]:
         statement = self._uow._store.statement("inspections-open-for-enterprise", _open_for_enterprise)
         rows = self._uow.run(statement, {"enterprise": enterprise, "reaching": codec.micros(reaching)}).fetchall()
-        return [codec.loads(body, Inspection) for status, body in rows if status == _PLANNED]
+        found = [codec.loads(body, Inspection) for status, body in rows if status == _PLANNED]
+        if enterprise in self._uow._locked:  # a visit it joins then writes only its changed rows
+            read_departments(self._uow, found)
+        return found
 
     def open_for_enterprises(self, reaching: Mapping[str, pendulum.DateTime]) -> dict[str, list[Inspection]]:
         t, p = s.inspections, s.plans
@@ -177,6 +180,8 @@ class _Inspections(_Repo):
             if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
                 seen.add((enterprise, inspection_id))
                 out[enterprise].append(read(inspection_id, body, Inspection))
+        locked = self._uow._locked  # a visit a filing joins then writes only its changed rows
+        read_departments(self._uow, [i for enterprise, found in out.items() if enterprise in locked for i in found])
         return out
 
 
