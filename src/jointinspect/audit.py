@@ -162,12 +162,7 @@ class AuditRecord:
         if "\x00" in joined or not (joined.isascii() or _encodes(joined)):
             return cls(at, actor, action, subject, data)
         pairs.sort()
-        build = _build_record if cls is AuditRecord else builder(cls)
-        return build(at, actor, action, subject, tuple(pairs))
-
-
-#: `AuditRecord` from its fields in order, without the validators (`AuditRecord.checked`).
-_build_record = builder(AuditRecord)
+        return builder(cls)(at, actor, action, subject, tuple(pairs))
 
 
 def _encodes(text: str) -> bool:
@@ -229,13 +224,18 @@ _last_at: LastAnswer[str] = LastAnswer()
 def _canonical(seq: int, record: AuditRecord, prev_hash: str) -> str:
     """`_canonical_slow`'s text, written directly (keys in sorted order, the same string
     escaping): bulk filing seals tens of thousands of entries a run."""
-    data = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in record.data])
     at = record.at
     at_text = _last_at.get(at, None, lambda: _string(at.isoformat()))
+    return _text(seq, record, _string(prev_hash), _string(record.actor), at_text)
+
+
+def _text(seq: int, record: AuditRecord, prev_text: str, actor_text: str, at_text: str) -> str:
+    """`_canonical`'s text from the previous hash, the actor and the instant already in
+    JSON (`sealed_many` shares the last two between an operation's entries)."""
+    data = ",".join([f"[{_string(k)},{_string(v)}]" for k, v in record.data])
     return (
-        f'{{"action":{_string(record.action)},"actor":{_string(record.actor)},'
-        f'"at":{at_text},"data":[{data}],"prev":{_string(prev_hash)},'
-        f'"seq":{int.__repr__(seq)},"subject":{_string(record.subject)}}}'
+        f'{{"action":{_string(record.action)},"actor":{actor_text},"at":{at_text},"data":[{data}],'
+        f'"prev":{prev_text},"seq":{int.__repr__(seq)},"subject":{_string(record.subject)}}}'
     )
 
 
@@ -265,7 +265,7 @@ def sealed_many(records: Iterable[AuditRecord], seq: int, prev_hash: str) -> tup
     has one of each) and each hash put in quotes as it is (hex digits need no escaping)."""
     entries: list[AuditEntry] = []
     bodies: list[str] = []
-    sha256, build, string = hashlib.sha256, _build_entry, _string
+    sha256, build, string, text = hashlib.sha256, _build_entry, _string, _text
     prev, prev_text = prev_hash, _string(prev_hash)
     actor: object = None
     at: object = None
@@ -278,11 +278,7 @@ def sealed_many(records: Iterable[AuditRecord], seq: int, prev_hash: str) -> tup
         if record.at is not at:
             at = record.at
             at_text = string(record.at.isoformat())
-        data = ",".join([f"[{string(k)},{string(v)}]" for k, v in record.data])
-        body = (
-            f'{{"action":{string(record.action)},"actor":{actor_text},"at":{at_text},"data":[{data}],'
-            f'"prev":{prev_text},"seq":{int.__repr__(seq)},"subject":{string(record.subject)}}}'
-        )
+        body = text(seq, record, prev_text, actor_text, at_text)
         digest = sha256(body.encode()).hexdigest()
         entries.append(build(seq, record, prev, digest))
         bodies.append(body)

@@ -178,7 +178,7 @@ class Plan:
                 reason=reason,
                 idempotency_key=idempotency_key,
             )
-        return (_build_plan if cls is Plan else builder(cls))(
+        return builder(cls)(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -302,7 +302,7 @@ class Inspection:
             and sorted_names(items)
             and sorted_names(inspectors)
         )
-        build = (_build_inspection if cls is Inspection else builder(cls)) if already else cls
+        build = builder(cls) if already else cls
         return build(
             id=id,
             enterprise=enterprise,
@@ -319,6 +319,3 @@ class Inspection:
             reservation_id=reservation_id,
             completed_at=completed_at,
         )
-
-
-_build_inspection = builder(Inspection)

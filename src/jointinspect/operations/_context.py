@@ -11,8 +11,7 @@ import pendulum
 
 from jointinspect.audit import AuditEntry, AuditRecord
 from jointinspect.auth import Principal
-from jointinspect.model._trusted import builder
-from jointinspect.model.notification import KEY_MAX_LEN, Notification, Role, checked_key
+from jointinspect.model.notification import Notification, Role, checked_key
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import AnchorSink, Authorizer, Clock, FrequencyLedger, KeyStore, Notifier, Store, UnitOfWork
 
@@ -44,10 +43,6 @@ def default_key(kind: str, role: Role, recipient: str, subject: str) -> str:
     return f"{kind}:{subject}:{role}:{recipient}"
 
 
-#: `Notification` from its fields in order, without the converters (`Effects.notification`).
-_build_notification = builder(Notification)
-
-
 class Effects:
     """Notifications and audit records collected during one operation."""
 
@@ -77,21 +72,12 @@ class Effects:
         self, kind: str, role: Role, recipient: str, subject: str, key: str | None, payload: Mapping[str, object]
     ) -> Notification:
         """The notification `notify` queues (bulk filing queues a chunk's at once)."""
-        key = key or f"{kind}:{subject}:{role}:{recipient}"  # `default_key`, written in place
+        key = key or default_key(kind, role, recipient, subject)
         now = self.now
         if type(role) is Role:
+            # The converters' work done once, in their order (the key checked first), and the
+            # rest left to `Notification.checked`: filing builds three a plan.
             pairs = tuple(sorted([(str(k), str(v)) for k, v in payload.items()]))
-            if (
-                type(key) is str
-                and 0 < len(key) <= KEY_MAX_LEN
-                and key.isascii()
-                and "\x00" not in key
-                and type(now) is pendulum.DateTime
-                and now.tzinfo is pendulum.UTC
-            ):
-                # What `checked_key` and `Notification.checked` accept, built in one step:
-                # filing builds three a plan (the converters' work done here, in their order).
-                return _build_notification(key, kind, role, recipient, subject, now, pairs)
             return Notification.checked(checked_key(key), kind, role, recipient, subject, now, pairs)
         return Notification(
             key=key,

@@ -127,7 +127,7 @@ class Reservation:
         )
         if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)
-        return (_build_reservation if cls is Reservation else builder(cls))(
+        return builder(cls)(
             id=id,
             enterprise=enterprise,
             department=department,
@@ -142,9 +142,6 @@ class Reservation:
 
 def _is_utc(value: object) -> bool:
     return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
-
-
-_build_reservation = builder(Reservation)
 
 
 @attrs.frozen

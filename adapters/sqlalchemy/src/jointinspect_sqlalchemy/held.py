@@ -266,36 +266,62 @@ def _send_patches(
     gone: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for key, entry in patched:
-        base = entry.base
-        assert base is not None  # every patch has one
-        members = set()
-        for row in entry.rows:
-            member = row[member_column]
-            members.add(member)
-            old = base.get(member)
-            if old is None:
-                added.append(row)
-            elif old != row:
-                values = {k: v for k, v in row.items() if k not in (key_column, member_column)}
-                params = {"match_key": key, "match_member": member, **values}
-                changed.setdefault(tuple(values), []).append(params)
-        gone += ({"match_key": key, "match_member": m} for m in base if m not in members)
-    match = (table.c[key_column] == bindparam("match_key"), table.c[member_column] == bindparam("match_member"))
-    store = uow._store
+        assert entry.base is not None  # every patch has one
+        new, updates, removed = row_changes(entry.base, entry.rows, key_column, member_column)
+        added += new
+        for params in updates:
+            changed.setdefault(tuple(params), []).append(params)
+        gone += ({"match_key": key, "match_member": member} for member in removed)
     if gone:
-        drop = store.statement(("held-delete-pair", table.name, member_column), lambda: delete(table).where(*match))
+        drop = pair_delete(uow, table, key_column, member_column)
         _many(uow, drop, [drop.args(params) for params in gone])
     for names, group in changed.items():
-        change = store.statement(
-            ("held-update-pair", table.name, member_column, names),
-            functools.partial(_update_pair, table, match, names),
-        )
+        change = pair_update(uow, table, key_column, member_column, names)
         _many(uow, change, [change.args(params) for params in group])
     return added
 
 
-def _update_pair(table: Table, match: tuple[Any, ...], values: tuple[str, ...]) -> Any:
-    return update(table).where(*match).values({name: bindparam(name) for name in values})
+def row_changes(
+    base: Mapping[Any, Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], key_column: str, member_column: str
+) -> tuple[list[Mapping[str, Any]], list[dict[str, Any]], list[Any]]:
+    """What turns a key's rows ``base`` (by ``member_column``) into ``rows``: the rows to
+    insert, the parameters of `pair_update` for each changed row, the members gone."""
+    added: list[Mapping[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    members = set()
+    for row in rows:
+        member = row[member_column]
+        members.add(member)
+        old = base.get(member)
+        if old is None:
+            added.append(row)
+        elif old != row:
+            values = {k: v for k, v in row.items() if k not in (key_column, member_column)}
+            changed.append({"match_key": row[key_column], "match_member": member, **values})
+    return added, changed, [member for member in base if member not in members]
+
+
+def _pair_match(table: Table, key_column: str, member_column: str) -> tuple[Any, ...]:
+    return (table.c[key_column] == bindparam("match_key"), table.c[member_column] == bindparam("match_member"))
+
+
+def pair_delete(uow: UnitOfWorkView, table: Table, key_column: str, member_column: str) -> Prepared:
+    """``DELETE`` of the row whose key is ``match_key`` and member ``match_member``."""
+    match = _pair_match(table, key_column, member_column)
+    return uow._store.statement(("held-delete-pair", table.name, member_column), lambda: delete(table).where(*match))
+
+
+def pair_update(
+    uow: UnitOfWorkView, table: Table, key_column: str, member_column: str, params: Sequence[str]
+) -> Prepared:
+    """``UPDATE`` of the row `pair_delete` names, setting the columns of ``params`` (a
+    `row_changes` entry) but its match keys."""
+    names = tuple(name for name in params if name not in ("match_key", "match_member"))
+    match = _pair_match(table, key_column, member_column)
+    return uow._store.statement(
+        ("held-update-pair", table.name, member_column, names),
+        lambda: update(table).where(*match).values({name: bindparam(name) for name in names}),
+    )
 
 
 def _update(

@@ -6,11 +6,11 @@ so the database reads an index range: the page and its offset, not the history.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pendulum
-from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, insert, or_, select
 
 from jointinspect.audit import AuditEntry, parse_row
 from jointinspect.model.feedback import Complaint, Evaluation
@@ -22,6 +22,7 @@ from jointinspect.model.result import ResultRecord
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
+from jointinspect_sqlalchemy.held import pair_delete, pair_update, row_changes
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.schema_listing import inspection_departments
 
@@ -92,7 +93,7 @@ def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *,
     _insert(uow, rows)
 
 
-def _insert(uow: UnitOfWorkView, rows: Sequence[dict[str, Any]]) -> None:
+def _insert(uow: UnitOfWorkView, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     add = uow._store.statement(
@@ -111,37 +112,13 @@ def _write_changes(
     uow: UnitOfWorkView, id_: str, base: dict[str, dict[str, Any]], rows: dict[str, dict[str, Any]]
 ) -> None:
     """Turn the rows ``base`` into ``rows`` (both by department) writing only the differences."""
-    t, store = inspection_departments, uow._store
-    match = (t.c.inspection_id == bindparam("match_key"), t.c.department == bindparam("match_member"))
-    for department in base.keys() - rows.keys():
-        drop = store.statement("inspection-departments-delete-one", lambda: delete(t).where(*match))
-        uow.defer(drop, {"match_key": id_, "match_member": department})
-    for department, row in rows.items():
-        old = base.get(department)
-        if old is not None and old != row:
-            change = store.statement(
-                "inspection-departments-update-one",
-                lambda: (
-                    update(t)
-                    .where(*match)
-                    .values(
-                        enterprise=bindparam("enterprise"),
-                        status=bindparam("status"),
-                        window_start=bindparam("window_start"),
-                    )
-                ),
-            )
-            uow.defer(
-                change,
-                {
-                    "match_key": id_,
-                    "match_member": department,
-                    "enterprise": row["enterprise"],
-                    "status": row["status"],
-                    "window_start": row["window_start"],
-                },
-            )
-    _insert(uow, [row for department, row in rows.items() if department not in base])
+    t = inspection_departments
+    added, changed, gone = row_changes(base, list(rows.values()), "inspection_id", "department")
+    for department in gone:
+        uow.defer(pair_delete(uow, t, "inspection_id", "department"), {"match_key": id_, "match_member": department})
+    for params in changed:
+        uow.defer(pair_update(uow, t, "inspection_id", "department", tuple(params)), params)
+    _insert(uow, added)
 
 
 _DEPARTMENT_COLUMNS = ("inspection_id", "department", "enterprise", "status", "window_start")

@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, select
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy._protocols import UnitOfWorkView
+from jointinspect_sqlalchemy.bodies import Kept
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.repositories.listing import read_departments, write_inspection_departments
@@ -46,18 +48,23 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _keep(uow: UnitOfWorkView, kept: Kept, key: str, row: Mapping[str, Any], value: object) -> None:
+    """In a bulk chunk (held writes), keep ``value`` with its row's body: a later chunk's
+    preload reads it back (see `jointinspect_sqlalchemy.bodies`)."""
+    if uow.held is not None:
+        kept.wrote(key, row["body"], value)
+
+
 class _Plans(_Repo):
     def add(self, plan: Plan) -> None:
         row = _plan_row(plan)
         self._add(s.plans, row, "plan", plan.id)
-        if self._uow.held is not None:  # a bulk chunk: a later one reads it back (bodies.py)
-            self._uow._store._bodies.plans.wrote(plan.id, row["body"], plan)
+        _keep(self._uow, self._uow._store._bodies.plans, plan.id, row, plan)
 
     def update(self, plan: Plan) -> None:
         row = _plan_row(plan)
         self._update(s.plans, "id", row, "plan")
-        if self._uow.held is not None:
-            self._uow._store._bodies.plans.wrote(plan.id, row["body"], plan)
+        _keep(self._uow, self._uow._store._bodies.plans, plan.id, row, plan)
 
     def get(self, plan_id: str) -> Plan | None:
         found: Plan | None = self._one(s.plans, plan_id, Plan)
@@ -126,15 +133,13 @@ class _Inspections(_Repo):
         row = _inspection_row(inspection)
         self._add(s.inspections, row, "inspection", inspection.id)
         write_inspection_departments(self._uow, inspection, new=True)
-        if self._uow.held is not None:  # a bulk chunk: a later one reads it back (bodies.py)
-            self._uow._store._bodies.inspections.wrote(inspection.id, row["body"], inspection)
+        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
 
     def update(self, inspection: Inspection) -> None:
         row = _inspection_row(inspection)
         self._update(s.inspections, "id", row, "inspection")
         write_inspection_departments(self._uow, inspection, new=False)
-        if self._uow.held is not None:
-            self._uow._store._bodies.inspections.wrote(inspection.id, row["body"], inspection)
+        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
