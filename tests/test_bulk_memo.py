@@ -19,7 +19,9 @@ from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
 from jointinspect.errors import JointInspectError
 from jointinspect.memory import MemoryStore
+from jointinspect.model.plan import Window
 from jointinspect.model.reference import Inspector, Scenario, SupervisionItem
+from jointinspect.operations.filing import FilingMemo
 from jointinspect.policy.inspections import FilingPolicy
 from jointinspect.policy.schema import Policy
 from jointinspect.requests import PlanRequest
@@ -111,3 +113,25 @@ def test_the_same_inputs_but_a_later_end_are_checked_again() -> None:
     assert out.items[0].error is None
     assert out.items[1].error is not None and out.items[1].error.code == "filing.certificate_invalid"
     assert dt.date(2026, 3, 11) == EXPIRING.valid_until
+
+
+def test_the_memo_answers_equal_keys_of_new_instants_and_no_other() -> None:
+    # the last key is compared before the dict is asked: equal keys (new instants, as each
+    # request brings) get its answer, a key differing anywhere gets the dict's
+    memo = FilingMemo()
+    start = NOW.add(days=7)
+
+    def key(end_hours: int, zone: str = "UTC") -> tuple[object, ...]:
+        return (DEPT, tuple(OWN_ITEMS), None, tuple(STEADY), start.in_timezone(zone), start.add(hours=end_hours))
+
+    first = (Window(start, start.add(hours=8)), tuple(OWN_ITEMS), tuple(STEADY))
+    memo.resolve(key(8), first)
+    assert memo.resolved_for(key(8)) is first
+    assert memo.resolved_for(key(8, "Asia/Shanghai")) is first  # the same instant, as the dict says
+    assert memo.resolved_for(key(9)) is None
+    assert memo.resolved_for(key(8)) is first  # and back
+    memo.note_notice(("routine", start), True)
+    memo.note_notice(("routine", start.add(days=1)), False)
+    assert memo.notice_for(("routine", NOW.add(days=7))) is True
+    assert memo.notice_for(("routine", NOW.add(days=8))) is False
+    assert memo.notice_for(("routine", NOW.add(days=9))) is None
