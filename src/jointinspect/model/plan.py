@@ -302,7 +302,7 @@ class Inspection:
             and sorted_names(items)
             and sorted_names(inspectors)
         )
-        build = builder(cls) if already else cls
+        build = (_build_inspection if cls is Inspection else builder(cls)) if already else cls
         return build(
             id=id,
             enterprise=enterprise,
@@ -319,3 +319,7 @@ class Inspection:
             reservation_id=reservation_id,
             completed_at=completed_at,
         )
+
+
+#: `Inspection` built from its fields as given (`Inspection.checked`, once they are).
+_build_inspection = builder(Inspection)

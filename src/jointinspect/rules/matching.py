@@ -186,7 +186,15 @@ def choose_lead(plans: Sequence[Plan], policy: MatchingPolicy) -> Plan:
             items_by_dept[p.department] = set(p.items)
         else:
             held.update(p.items)
-    return min(plans, key=lambda p: (-len(items_by_dept[p.department]), p.department, p.window.start, p.id))
+    if not plans:
+        return min(plans)  # what ``min`` says of no plans
+    # ``min`` by the key below, without a call per plan: the first plan of least key.
+    best, best_key = plans[0], None
+    for p in plans:
+        key = (-len(items_by_dept[p.department]), p.department, p.window.start, p.id)
+        if best_key is None or key < best_key:
+            best, best_key = p, key
+    return best
 
 
 def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay | None = None) -> Window:
@@ -201,10 +209,19 @@ def common_window(plans: Sequence[Plan], policy: MatchingPolicy, days: CommonDay
         own = plans[0].window
         if type(own) is Window and policy.allowances.get(plans[0].kind) is None:
             return own  # what the steps below give for one plan without an allowance: its window
-    if not policy.allowances:
+    if not policy.allowances and plans:
         # Allowed windows are the filed ones (a join, on most policies): their common time
-        # straight from the filed instants, as `common_time` finds it.
-        start, end = max([p.window.start for p in plans]), min([p.window.end for p in plans])
+        # straight from the filed instants, as `common_time` finds it (in one pass: the
+        # first latest start and first earliest end, as ``max`` and ``min`` keep them;
+        # compared, not passed to them, which costs a call per plan).
+        first = plans[0].window
+        start, end = first.start, first.end
+        for p in plans:
+            w = p.window
+            if w.start > start:  # noqa: PLR1730
+                start = w.start
+            if w.end < end:  # noqa: PLR1730
+                end = w.end
         window = _between(start, end) if start < end else None
         if window is None or (len(plans) > 1 and not long_enough(window, policy, days)):
             raise ValueError(f"plans {sorted(p.id for p in plans)} share less than the minimum common time")
@@ -237,14 +254,26 @@ def group_of(
             inspectors=plan.inspectors,
             window=common_window(plans, policy, days) if window is None else window,
         )
+    # One pass over the plans (a join re-describes a visit for every plan that joins it):
+    # the sets the comprehensions would build, filled by C loops.
+    plan_ids: list[str] = []
+    departments: set[str] = set()
+    items: set[str] = set()
+    inspectors: set[str] = set()
+    for p in plans:
+        plan_ids.append(p.id)
+        departments.add(p.department)
+        items.update(p.items)
+        inspectors.update(p.inspectors)
+    plan_ids.sort()
     lead = choose_lead(plans, policy)
     return _group(
         enterprise=lead.enterprise,
-        plan_ids=tuple(sorted([p.id for p in plans])),
+        plan_ids=tuple(plan_ids),
         lead_department=lead.department,
-        departments=tuple(sorted({p.department for p in plans})),
-        items=tuple(sorted({i for p in plans for i in p.items})),
-        inspectors=tuple(sorted({i for p in plans for i in p.inspectors})),
+        departments=tuple(sorted(departments)),
+        items=tuple(sorted(items)),
+        inspectors=tuple(sorted(inspectors)),
         window=common_window(plans, policy, days) if window is None else window,
     )
 
@@ -346,6 +375,9 @@ def merge_targets(
             window = common_window([*members, plan], policy, days)
         except ValueError:
             continue
-        if long_enough(_ahead(window, now), policy, days):
+        ahead = _ahead(window, now)
+        # `common_window` of two plans or more has just found ``window`` long enough: when
+        # all of it lies ahead, it is not asked again.
+        if (ahead is window and members) or long_enough(ahead, policy, days):
             hits.append((insp, window))
     return hits if len(hits) < 2 else sorted(hits, key=lambda h: (h[1].end, h[0].id))
