@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
+import pytest
 from jointinspect_sqlalchemy import SQLStore
 from jointinspect_sqlalchemy import schema as s
 from sqlalchemy import Table, select
@@ -19,7 +20,8 @@ from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
 from jointinspect.errors import JointInspectError
 from jointinspect.memory import MemoryStore
-from jointinspect.ports import Store
+from jointinspect.operations import filing
+from jointinspect.ports import StagedAppends, Store
 from jointinspect.requests import PlanRequest
 from jointinspect.sample import build_city, populate
 from jointinspect.testing._world import snapshot
@@ -106,3 +108,24 @@ def test_bulk_filing_writes_the_audit_and_outbox_rows_filing_one_by_one_writes(t
     # Something of each kind filing writes was compared.
     assert {row["action"] for row in audit[0]} >= {"plan.filed", "inspection.created", "inspection.merged"}
     assert {row["key"].split(":", 1)[0] for row in outbox[0]} >= {"plan.filed", "inspection.joint"}
+
+
+def test_the_store_takes_staged_appends_and_refiles_on_a_value_refused_when_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SQL store builds the chunk's audit and outbox rows from the staged values
+    (`StagedAppends`), checking them as it seals them: a value an audit record refuses (a
+    NUL, forced here into one plan's start as audited) files the chunk again one by one,
+    where that request alone is refused as `file_plan` refuses it."""
+    store = SQLStore(f"sqlite:///{tmp_path}/bulk.db", create=True)
+    with store.unit_of_work() as uow:
+        assert isinstance(uow, StagedAppends)
+    dept = CITY.departments[0].code
+    by, batch = Principal.officer(dept), [_batch(dept)[n] for n in (0, 6, 9)]  # days 10, 20, 12: all filed
+    bad, iso = batch[1].start, filing.iso
+    monkeypatch.setattr(filing, "iso", lambda instant: iso(instant) + ("\x00" if instant == bad else ""))
+    items = _engine(store).file_plans(batch, by=by, chunk=5).items
+    assert [item.error is None for item in items] == [True, False, True]
+    refused = items[1].error
+    assert refused is not None and refused.code == "audit.value_invalid"
+    assert {row["action"] for row in _rows(store, s.audit_log, "seq")} >= {"plan.filed"}

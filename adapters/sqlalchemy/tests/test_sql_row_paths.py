@@ -19,11 +19,14 @@ from jointinspect_sqlalchemy.statements import update_row
 from sqlalchemy import Boolean, Table, insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from test_sql_fastpath import _inspections, _instants, _notifications, _plans
+from test_sql_fastpath import _inspections, _instants, _keys, _notifications, _plans, _text
 
-from jointinspect.model.notification import Notification
+from jointinspect import staged
+from jointinspect.errors import ValidationError
+from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import Inspection, InspectionKind, Plan
 from jointinspect.rules.frequency import ReservationState
+from jointinspect.staged import StagedNotification
 
 #: the drivers' dialects (compiled offline: no server needed).
 DIALECTS: tuple[Dialect, ...] = (
@@ -164,3 +167,38 @@ def test_outbox_rows_share_equal_payloads_and_write_the_same(notes: list[Notific
     chunk += [attrs.evolve(n, key=n.key + "-again") for n in chunk]  # equal payloads, other objects
     expected = [(n.key, codec.dumps_slow(n), codec.micros(n.at)) for n in chunk]
     assert codec.notification_rows(chunk) == expected
+
+
+_payload_values = st.one_of(_text, st.integers(), st.none(), st.sampled_from([InspectionKind.ROUTINE, Role.INSPECTOR]))
+_staged = st.tuples(
+    _keys, _text, st.sampled_from(Role), _text, _text, st.dictionaries(_text, _payload_values, max_size=3)
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(_staged, max_size=4),
+    st.lists(st.integers(0, 3), max_size=8),
+    st.one_of(
+        _instants,
+        st.sampled_from([pendulum.datetime(2026, 3, 2, 9, tz="Asia/Shanghai"), pendulum.datetime(2026, 3, 2).naive()]),
+    ),
+)
+def test_staged_notifications_write_the_rows_of_the_notifications(
+    notes: list[StagedNotification], picks: list[int], at: pendulum.DateTime
+) -> None:
+    """A chunk's staged notifications (bulk filing's), some after one with the same kind,
+    role or payload (as a plan's are) and the instant in any zone: the rows of the
+    notifications they stand for, each encoded alone (or the same refusal of a naive one)."""
+    chunk = [notes[i % len(notes)] for i in picks] if notes else []
+    chunk += [(k + "-again", kind, role, r, s, dict(p)) for k, kind, role, r, s, p in chunk]  # equal, not the same
+    chunk += [(k, kind + "-other", role, r, s, p) for k, kind, role, r, s, p in chunk[:2]]  # another kind after
+    try:
+        expected: object = [(n.key, codec.dumps_slow(n), codec.micros(n.at)) for n in staged.notifications(at, chunk)]
+    except ValidationError as refused:
+        expected = refused.code
+    try:
+        rows: object = codec.staged_notification_rows(at, chunk)
+    except ValidationError as refused:
+        rows = refused.code
+    assert rows == expected

@@ -23,9 +23,11 @@ filing order break by id, as everywhere). Read-your-writes inside the chunk is k
 An error changes nothing, per request: every refusal of ``file_plan`` is raised before
 the request's first write to a repository (a blocked reservation records nothing), and
 the request's audit entries and notifications are staged and written only when it
-succeeds. Any other error (a storage error) rolls the chunk back and the chunk is filed
-again request by request, one unit of work each, so a failing row never costs its
-neighbours.
+succeeds. Any other error (a storage error, or an audit value refused only when the chunk
+writes its staged entries: `jointinspect.operations.bulk_cache.StagedRefused`) rolls the
+chunk back and the chunk is filed again request by request, one unit of work each, so a
+failing row never costs its neighbours (and a refused one is refused as ``file_plan``
+refuses it).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from contextlib import contextmanager
 from typing import cast
 
 from jointinspect import validation as v
-from jointinspect.audit import AuditRecord
 from jointinspect.auth import AuthContext, Principal
 from jointinspect.errors import (
     FilingRejected,
@@ -47,9 +48,10 @@ from jointinspect.errors import (
     StorageError,
     ValidationError,
 )
-from jointinspect.model.notification import Role
+from jointinspect.model.notification import Role, checked_key
+from jointinspect.operations._context import default_key
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
-from jointinspect.operations.bulk_cache import Appends, CachingUnit
+from jointinspect.operations.bulk_cache import Appends, CachingUnit, StagedRefused
 from jointinspect.operations.filing import FilingMemo, file_in, file_plan
 from jointinspect.operations.results import lookback_start
 from jointinspect.ports import DeferrableChecks, UnitOfWork
@@ -96,7 +98,7 @@ def file_plans(
         try:
             with _collector_paused():
                 items += _file_chunk(context, part, by)
-        except StorageError:
+        except (StorageError, StagedRefused):
             items += [_file_alone(context, index, request, by) for index, request in part]
         if progress is not None:
             progress(len(part))
@@ -193,15 +195,24 @@ class _Staged(Effects):
         key: str | None = None,
         **payload: object,
     ) -> None:
-        """Stage a notification (queued in the outbox if the request succeeds)."""
+        """Stage a notification (queued in the outbox if the request succeeds): as plain
+        values (`jointinspect.staged`), its key and role checked now as `notification`
+        checks them (a refusal is the request's), its payload made text when written."""
+        if type(role) is Role:
+            key = checked_key(key or default_key(kind, role, recipient, subject))
+            self._appends.notifications.append((key, kind, role, recipient, subject, payload))
+            return
         # Built by `Effects.notification`, not by a call written `x.notify(kind...)`: the
         # notification catalogue test reads the literal kind at every such call site, and
         # this one only forwards.
-        self._appends.notifications.append(self.notification(kind, role, recipient, subject, key, payload))
+        made = self.notification(kind, role, recipient, subject, key, payload)
+        self._appends.notifications.append((made.key, made.kind, made.role, made.recipient, made.subject, made.data()))
 
     def audit(self, action: str, subject: str, **data: object) -> None:
-        """Stage an audit record (appended if the request succeeds)."""
-        self._appends.records.append(AuditRecord.checked(self.now, self.actor, action, subject, data))  # `record`
+        """Stage an audit record (appended if the request succeeds), as plain values: its
+        values are checked when the chunk is written (`jointinspect.staged.sealed_rows`);
+        one refused then files the chunk again one request at a time (`StagedRefused`)."""
+        self._appends.records.append((action, subject, data))
 
     def discard(self) -> None:
         """The request was refused: undo what it did in a separate ledger, drop the rest."""

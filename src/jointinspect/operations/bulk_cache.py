@@ -22,9 +22,9 @@ Read-your-writes holds inside the chunk (request *i* sees requests ``0 .. i-1``)
   enterprises' at once (`jointinspect.ports.PreloadingLedger`): the ledger keeps them
   and its own writes (see the SQL store's ledger);
 * audit entries and notifications: nothing in filing reads them back, so `Appends`
-  holds them in order and writes them with one ``append_many`` and one ``add_many``
-  before the commit: the same entries (sequence numbers, hashes) and rows, in the same
-  order, as written one by one.
+  holds them in order, as plain values, and writes them at once before the commit (one
+  ``append_staged``, or one ``append_many`` and one ``add_many``): the same entries
+  (sequence numbers, hashes) and rows, in the same order, as written one by one.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from typing import Any, cast
 
 import pendulum
 
-from jointinspect.audit import AuditRecord
-from jointinspect.model.notification import Notification
+from jointinspect import staged
+from jointinspect.errors import ValidationError
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import Department, Enterprise, Inspector, Scenario, SupervisionItem
@@ -51,9 +51,11 @@ from jointinspect.ports import (
     QuietSlotRepository,
     ReferenceRepository,
     ResultRepository,
+    StagedAppends,
     UnitOfWork,
 )
 from jointinspect.requests import PlanRequest
+from jointinspect.staged import StagedNotification, StagedRecord
 
 #: Ids per ``for_inspections`` call of a preload.
 _IDS = 500
@@ -62,17 +64,36 @@ _IDS = 500
 _UNREAD: Any = object()
 
 
+class StagedRefused(Exception):
+    """A staged audit record's value was refused when the chunk was written: the chunk is
+    filed again one request at a time, where the request auditing it is refused as
+    ``file_plan`` refuses it (raised from the `ValidationError`)."""
+
+
 class Appends:
-    """A chunk's audit records and notifications, in the order one by one would write them."""
+    """A chunk's audit records and notifications, in the order one by one would write them,
+    staged as plain values (`jointinspect.staged`): a store taking them as they are
+    (`StagedAppends`) builds only its rows; for any other, they are built at the end."""
 
     def __init__(self) -> None:
-        self.records: list[AuditRecord] = []
-        self.notifications: list[Notification] = []
+        self.records: list[StagedRecord] = []
+        self.notifications: list[StagedNotification] = []
 
     def flush(self, effects: Effects) -> None:
-        """Write them (before the chunk commits) and note the entries for the anchors."""
-        effects.audited_entries(effects.uow.audit.append_many(self.records))
-        effects.uow.outbox.add_many(self.notifications)
+        """Write them (before the chunk commits) and note the entries for the anchors.
+
+        Raises:
+            StagedRefused: a record's value was refused (see `jointinspect.staged`).
+        """
+        uow, at, actor = effects.uow, effects.now, effects.actor
+        try:
+            if isinstance(uow, StagedAppends):
+                effects.audited_entries(uow.append_staged(at, actor, self.records, self.notifications))
+            else:
+                effects.audited_entries(uow.audit.append_many(staged.records(at, actor, self.records)))
+                uow.outbox.add_many(staged.notifications(at, self.notifications))
+        except ValidationError as refused:
+            raise StagedRefused from refused
         self.records, self.notifications = [], []
 
 

@@ -44,7 +44,7 @@ feedback), `~jointinspect.ports.durability` (outbox, audit log),
 
 from __future__ import annotations
 
-from jointinspect.ports.durability import AuditLog, Outbox
+from jointinspect.ports.durability import AuditLog, Outbox, StagedAppends
 from jointinspect.ports.fieldwork import OfflineRepository, QuietSlotRepository, SpotCheckRepository
 from jointinspect.ports.ledger import FrequencyLedger, PreloadingLedger
 from jointinspect.ports.licences import LicenceRepository
@@ -97,4 +97,5 @@ __all__ = [  # noqa: RUF022
     "PenaltyRepository",
     "LegalReviewRepository",
     "PeriodRepository",
+    "StagedAppends",
 ]

@@ -7,12 +7,13 @@ Part of `jointinspect.ports`; its docstring states the rules every repository ke
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import pendulum
 
 from jointinspect.audit import AuditEntry, AuditHead, AuditRecord
 from jointinspect.model.notification import Notification
+from jointinspect.staged import StagedNotification, StagedRecord
 
 
 class Outbox(Protocol):
@@ -96,4 +97,31 @@ class AuditLog(Protocol):
     def head(self) -> AuditHead:
         """The head row: the sequence number and hash of the last entry, updated in the same
         atomic step as each append (`jointinspect.audit.EMPTY_HEAD` when there is none)."""
+        ...
+
+
+@runtime_checkable
+class StagedAppends(Protocol):
+    """A unit of work that appends audit records and queues notifications staged as plain
+    values (optional; issue 11): bulk filing stages a chunk's that way rather than build an
+    `AuditRecord` and a `Notification` for each, and hands them over before the commit
+    (without it, it builds them with `jointinspect.staged.records` and
+    `jointinspect.staged.notifications` and calls `AuditLog.append_many` and
+    `Outbox.add_many`)."""
+
+    def append_staged(
+        self,
+        at: pendulum.DateTime,
+        actor: str,
+        records: Sequence[StagedRecord],
+        notifications: Sequence[StagedNotification],
+    ) -> list[AuditEntry]:
+        """``audit.append_many(jointinspect.staged.records(at, actor, records))``, then
+        ``outbox.add_many(jointinspect.staged.notifications(at, notifications))``: the
+        same entries and rows (seal them with `jointinspect.staged.sealed_rows`). Returns
+        the first and the last entry appended (one if just one, ``[]`` for none).
+
+        Raises:
+            ValidationError: a staged record's value, as `AuditRecord.checked` refuses it.
+        """
         ...

@@ -26,11 +26,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
+import pendulum
 from sqlalchemy import Connection, RootTransaction, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Executable
 
+from jointinspect.audit import AuditEntry
 from jointinspect.errors import IntegrityError
+from jointinspect.staged import StagedNotification, StagedRecord
 from jointinspect_sqlalchemy._protocols import LedgerRows, StoreState, UnitOfWorkView
 from jointinspect_sqlalchemy.dialects import create_locked, upsert
 from jointinspect_sqlalchemy.errors import translate, translated
@@ -312,6 +315,20 @@ class SQLUnitOfWork(EnterpriseLocks):
         self._late_checks = True
         if self.held is None:
             self.held = HeldWrites()
+
+    def append_staged(
+        self,
+        at: pendulum.DateTime,
+        actor: str,
+        records: Sequence[StagedRecord],
+        notifications: Sequence[StagedNotification],
+    ) -> list[AuditEntry]:
+        """See :class:`jointinspect.ports.StagedAppends`: the audit rows and outbox rows
+        built from the staged values, then written as ``append_many`` and ``add_many``
+        write them."""
+        ends = self.audit.append_staged(at, actor, records)
+        self.outbox.add_staged(at, notifications)
+        return ends
 
     def send_held(self) -> None:
         """Send the held writes now (see :meth:`defer_checks`); a refused one raises."""

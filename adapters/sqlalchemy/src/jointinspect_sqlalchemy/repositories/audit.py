@@ -10,10 +10,13 @@ holds one page in memory whatever the log's length.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
+import pendulum
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.sql import ClauseElement
 
+from jointinspect import staged
 from jointinspect.audit import EMPTY_HEAD, GENESIS, AuditEntry, AuditHead, AuditRecord, parse_row, sealed, sealed_many
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
@@ -48,22 +51,47 @@ class _Audit(_Repo):
     def append_many(self, records: Sequence[AuditRecord]) -> list[AuditEntry]:
         if not records:
             return []
+        seq, prev = self._head()
+        entries, bodies = sealed_many(records, seq, prev)
+        micros, cut = codec.micros, ACTION_PREFIX
+        self._write(
+            [
+                (e.seq, e.prev_hash, e.hash, body, e.record.action[:cut], micros(e.record.at))
+                for e, body in zip(entries, bodies, strict=True)
+            ]
+        )
+        return entries
+
+    def append_staged(
+        self, at: pendulum.DateTime, actor: str, records: Sequence[staged.StagedRecord]
+    ) -> list[AuditEntry]:
+        """``append_many(jointinspect.staged.records(at, actor, records))`` without building
+        the records: the same rows; returns the first and the last entry (see
+        `jointinspect.ports.StagedAppends`)."""
+        if not records:
+            return []
+        seq, prev = self._head()
+        sealed_rows, ends = staged.sealed_rows(at, actor, records, seq, prev)
+        when, cut = codec.micros(at), ACTION_PREFIX
+        self._write([(n, p, h, body, action[:cut], when) for n, p, h, body, action in sealed_rows])
+        return ends
+
+    def _head(self) -> tuple[int, str]:
+        """The head's sequence number and hash, locked (on SQLite: see `_audit_head`)."""
         uow, store = self._uow, self._uow._store
         family_name = uow.family
         head_q = store.statement("audit-head", lambda: _audit_head(family_name))
         at_head = {"id": s.AUDIT_HEAD_ID}
-        rows = uow.run(head_q, at_head).fetchall()  # locks the head (not on SQLite: see _audit_head)
+        rows = uow.run(head_q, at_head).fetchall()
         if not rows:
             uow.create_locked(s.audit_head, {"id": s.AUDIT_HEAD_ID, "seq": 0, "hash": GENESIS})
             rows = uow.run(head_q, at_head).fetchall()
-        entries, bodies = sealed_many(records, int(rows[0][0]), str(rows[0][1]))
-        micros, cut = codec.micros, ACTION_PREFIX
-        rows_out = [
-            (e.seq, e.prev_hash, e.hash, body, e.record.action[:cut], micros(e.record.at))
-            for e, body in zip(entries, bodies, strict=True)
-        ]
-        seq, digest = entries[-1].seq, entries[-1].hash
-        if family_name == "postgresql":
+        return int(rows[0][0]), str(rows[0][1])
+
+    def _write(self, rows_out: list[tuple[Any, ...]]) -> None:
+        """Insert the rows (`_AUDIT_COLUMNS`' values, in order) and move the head to the last."""
+        uow, store = self._uow, self._uow._store
+        if uow.family == "postgresql":
             # one COPY: the rows formatted by the driver's C code, not bound one at a time
             uow.copy_rows(s.audit_log, _AUDIT_COLUMNS, rows_out)
         else:
@@ -72,10 +100,10 @@ class _Audit(_Repo):
                 uow.run_many(insert, rows_out)  # the tuples are the statement's arguments already
             else:
                 uow.run_many(insert, insert.many([dict(zip(_AUDIT_COLUMNS, row, strict=True)) for row in rows_out]))
+        seq, digest = rows_out[-1][0], rows_out[-1][2]
         uow.defer(
             store.statement("audit-move-head", _audit_move_head), {"id": s.AUDIT_HEAD_ID, "seq": seq, "hash": digest}
         )
-        return entries
 
     def head(self) -> AuditHead:
         t = s.audit_head

@@ -14,6 +14,7 @@ import pendulum
 from sqlalchemy import delete, select, update
 
 from jointinspect.model.notification import Notification
+from jointinspect.staged import StagedNotification
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.prepared import Prepared
@@ -68,11 +69,19 @@ class _Outbox(_Repo):
             uow.defer(statement, row)
 
     def add_many(self, notifications: Sequence[Notification]) -> None:
-        if not notifications:
-            return
+        if notifications:
+            self._add_rows(codec.notification_rows(notifications))
+
+    def add_staged(self, at: pendulum.DateTime, notifications: Sequence[StagedNotification]) -> None:
+        """``add_many(jointinspect.staged.notifications(at, notifications))`` without
+        building the notifications: the same rows (see `jointinspect.ports.StagedAppends`)."""
+        if notifications:
+            self._add_rows(codec.staged_notification_rows(at, notifications))
+
+    def _add_rows(self, rows: list[tuple[str, str, int]]) -> None:
+        """Queue outbox rows (key, body, instant), as `add_many` says."""
         uow = self._uow
         family_name = uow.family
-        rows = codec.notification_rows(notifications)
         if family_name == "sqlite":
             # executemany of a one-row statement: SQLite runs it without a round trip.
             uow.run_many(_SQLITE_INSERT, rows)

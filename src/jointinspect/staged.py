@@ -1,0 +1,137 @@
+"""Audit records and notifications staged as plain values (bulk filing, issue 11).
+
+A bulk chunk stages tens of thousands of each before writing them at once. Building an
+`AuditRecord` and a `Notification` for each, then encoding them, costs more than the
+values themselves: a store that can take them as they were staged
+(`jointinspect.ports.StagedAppends`) builds only its rows, with the functions here, and the
+checks the records would have run are made on the way. The same values give the same
+entries, bodies and hashes as the records built one by one, and a value a record refuses
+raises the same error (`ValidationError`), only later: when the chunk is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring as _string  # the escaping json.dumps uses
+
+import pendulum
+
+from jointinspect.audit import AuditEntry, AuditRecord, sealed
+from jointinspect.model.notification import Notification, Role
+
+#: An audit record staged by an operation: its action, subject and data (the instant and
+#: actor are the operation's, given with the chunk).
+StagedRecord = tuple[str, str, Mapping[str, object]]
+
+#: A notification staged by an operation: its key (already checked with
+#: `jointinspect.model.notification.checked_key`), kind, role, recipient, subject and
+#: payload (its values not yet text; the instant is the operation's).
+StagedNotification = tuple[str, str, Role, str, str, Mapping[str, object]]
+
+#: A sealed entry's row: its sequence number, the previous hash, its hash, its
+#: `jointinspect.audit.canonical_body` and its action.
+SealedRow = tuple[int, str, str, str, str]
+
+
+def records(at: pendulum.DateTime, actor: str, staged: Sequence[StagedRecord]) -> list[AuditRecord]:
+    """The records ``staged`` stands for (what a store without `StagedAppends` appends).
+
+    Raises:
+        ValidationError: ``audit.value_invalid``, as `AuditRecord.checked` raises.
+    """
+    return [AuditRecord.checked(at, actor, action, subject, data) for action, subject, data in staged]
+
+
+def sealed_rows(
+    at: pendulum.DateTime, actor: str, staged: Sequence[StagedRecord], seq: int, prev_hash: str
+) -> tuple[list[SealedRow], list[AuditEntry]]:
+    r"""`jointinspect.audit.sealed_many` of `records` ``(at, actor, staged)``, the first at
+    ``seq + 1`` after ``prev_hash``, without building the records: each entry's row, and
+    the first and last entries (for the audit anchors; ``[]`` for none).
+
+    Each record's values are checked as `AuditRecord.checked` checks them: their types
+    here, and the text ones (no NUL character, no lone surrogate) on the body written,
+    where the escaping turns a NUL into ``\u0000`` and a lone surrogate stops the UTF-8
+    encoding the hash needs anyway. A record in any doubt (a value of another type, a
+    text refused, or merely looking so) is built by `AuditRecord.checked`, which refuses
+    what it must and otherwise gives the same body.
+
+    Raises:
+        ValidationError: ``audit.value_invalid``, as `AuditRecord.checked` raises.
+    """
+    rows: list[SealedRow] = []
+    if not staged:
+        return rows, []
+    first = seq + 1
+    sha256, string = hashlib.sha256, _string
+    # The instant and actor are the chunk's: checked (and put in JSON) once.
+    fast = type(at) is pendulum.DateTime and at.tzinfo is pendulum.UTC and type(actor) is str and bool(actor)
+    head = f'"actor":{string(actor)},"at":{string(at.isoformat())},' if fast else ""
+    prev, prev_text = prev_hash, string(prev_hash)
+    for action, subject, data in staged:
+        seq += 1
+        body = _body(seq, action, subject, data, head, prev_text) if fast else None
+        encoded = _utf8(body)
+        if body is None or encoded is None:
+            _, body = sealed(AuditRecord.checked(at, actor, action, subject, data), seq, prev)
+            encoded = body.encode()
+        digest = sha256(encoded).hexdigest()
+        rows.append((seq, prev, digest, body, action))
+        prev, prev_text = digest, f'"{digest}"'
+    ends = [rows[0], rows[-1]] if len(rows) > 1 else [rows[0]]
+    return rows, [
+        AuditEntry(row[0], AuditRecord.checked(at, actor, *staged[row[0] - first]), row[1], row[2]) for row in ends
+    ]
+
+
+def _body(seq: int, action: object, subject: object, data: object, head: str, prev_text: str) -> str | None:
+    """The canonical body of a record of the chunk's instant and actor (``head``: their
+    JSON) after the hash ``prev_text`` (in JSON) when its values are of the types
+    `AuditRecord.checked` takes as they are, else ``None``; its texts are not checked yet,
+    but a NUL in one shows in the body as an escape (then ``None`` too)."""
+    if type(action) is not str or not action or type(subject) is not str or type(data) is not dict:
+        return None
+    pairs = []
+    for key, value in data.items():
+        kind = type(value)
+        if kind is str:
+            text = value
+        elif kind is int or kind is bool or value is None or (isinstance(value, str) and str(value) == value):
+            text = str(value)  # a text enum kept as its str: the same text, checked in the body
+        else:
+            return None
+        if type(key) is not str or not key:
+            return None
+        pairs.append((key, text))
+    pairs.sort()
+    string = _string
+    data_text = ",".join([f"[{string(k)},{string(v)}]" for k, v in pairs])
+    body = (
+        f'{{"action":{string(action)},{head}"data":[{data_text}],'
+        f'"prev":{prev_text},"seq":{int.__repr__(seq)},"subject":{string(subject)}}}'
+    )
+    return None if "\\u0000" in body else body
+
+
+def _utf8(body: str | None) -> bytes | None:
+    """``body`` in UTF-8, or ``None`` (for none, or a lone surrogate in it)."""
+    if body is None:
+        return None
+    try:
+        return body.encode()
+    except UnicodeEncodeError:
+        return None
+
+
+def payload(values: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """A staged notification's payload as its `Notification` keeps it: text pairs sorted."""
+    return tuple(sorted([(str(k), str(v)) for k, v in values.items()]))
+
+
+def notifications(at: pendulum.DateTime, staged: Sequence[StagedNotification]) -> list[Notification]:
+    """The notifications ``staged`` stands for (what a store without `StagedAppends` queues)."""
+    return [
+        Notification.checked(key, kind, role, recipient, subject, at, payload(values))
+        for key, kind, role, recipient, subject, values in staged
+    ]
