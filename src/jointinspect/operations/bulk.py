@@ -32,9 +32,7 @@ refuses it).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from typing import cast
 
 from jointinspect import validation as v
@@ -49,6 +47,7 @@ from jointinspect.errors import (
     ValidationError,
 )
 from jointinspect.model.notification import Role, checked_key
+from jointinspect.operations import collector
 from jointinspect.operations._context import default_key
 from jointinspect.operations._unit import Context, Effects, boundary, operation, permit
 from jointinspect.operations.bulk_cache import Appends, CachingUnit, StagedRefused
@@ -93,37 +92,17 @@ def file_plans(
     chunk = v.integer(chunk, "chunk", minimum=1, maximum=10_000)
     permit(context, "file_plans", by, AuthContext(), "-")
     items: list[BulkItem] = []
-    for start in range(0, len(requests), chunk):
-        part = list(enumerate(requests[start : start + chunk], start))
-        try:
-            with _collector_paused():
-                items += _file_chunk(context, part, by)
-        except (StorageError, StagedRefused):
-            items += [_file_alone(context, index, request, by) for index, request in part]
-        if progress is not None:
-            progress(len(part))
+    with collector.survivors_set_aside() as survivors:
+        for start in range(0, len(requests), chunk):
+            part = list(enumerate(requests[start : start + chunk], start))
+            try:
+                with collector.paused(survivors):
+                    items += _file_chunk(context, part, by)
+            except (StorageError, StagedRefused):
+                items += [_file_alone(context, index, request, by) for index, request in part]
+            if progress is not None:
+                progress(len(part))
     return BulkOutcome(tuple(items))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a chunk is filed, if it was running.
-
-    A chunk allocates tens of thousands of objects that live until it ends, so the
-    collector, triggered by allocation counts, promotes them and then traverses every
-    object of the process several times a chunk (a third of the time of a bulk filing,
-    measured), finding next to no cycles: filing makes almost none. Reference counting
-    still frees everything; the few cycles wait for the first collection after the chunk.
-    (Mercurial pauses the collector the same way for its bulk reads.)
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Principal) -> list[BulkItem]:
