@@ -75,6 +75,21 @@ def test_reaching_from_keeps_the_answers_it_computes(
             assert found.isoformat() == expected.isoformat()
 
 
+@given(st.lists(st.integers(-100_000, 400_000), min_size=2, max_size=12), st.integers(0, 100), policies)
+def test_reaching_from_keeps_an_answer_per_start_for_one_clock_reading(
+    start_minutes: list[int], now_h: int, policy: MatchingPolicy
+) -> None:
+    """Many starts asked with the same clock reading and policy (as bulk filing asks them),
+    some of them again as other objects: each gets its own start's answer."""
+    now = T0.add(hours=now_h)
+    for minutes in [*start_minutes, *reversed(start_minutes)]:
+        start = T0.add(minutes=minutes)
+        expected = _reaching_from(start, now, policy)
+        found = reaching_from(start, now, policy)
+        assert found == expected
+        assert found.isoformat() == expected.isoformat()
+
+
 def _common_window_in_steps(plans: list[Plan], policy: MatchingPolicy, days: CommonDay | None) -> Window:
     """`common_window` step by step as the docstring says it (allowed windows, their common
     time, kept within the filed span when that still leaves the minimum)."""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from jointinspect.errors import IntegrityError
 from jointinspect.model.plan import InspectionKind, Plan, PlanStatus, Window
+from jointinspect.rules.frequency import Reservation
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
 ENT = "91370600000000001N"
@@ -99,3 +100,38 @@ def test_held_updates_store_each_row_and_refuse_a_missing_one(sql_store: SQLStor
     with sql_store.unit_of_work() as uow:
         assert uow.plans.get("u3") == before[3]
         assert uow.plans.get("missing") is None
+
+
+def _visit(rid: str, day: int, inspectors: tuple[str, ...], departments: tuple[str, ...] = ()) -> Reservation:
+    return Reservation(rid, ENT, "D", inspectors, InspectionKind.ROUTINE, T0.add(days=day), departments=departments)
+
+
+def test_amends_of_stored_reservations_update_their_rows_as_rewriting_them_would(sql_store: SQLStore) -> None:
+    """An amend of a reservation read back under the lock updates its row in place: only
+    the columns that differ when the row is the one this store wrote, laid over what is
+    held for it (a second amend in the chunk keeps the first's columns); one the table
+    lacks is still inserted. The rows end as amending one by one leaves them."""
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        uow.ledger.check_and_reserve(_visit("a", 10, ("I1",)), (), T0)
+        uow.ledger.check_and_reserve(_visit("b", 20, ("I1",)), (), T0)
+        uow.commit()
+    final = [
+        _visit("a", 11, ("I1", "I2"), ("D", "E")),
+        _visit("b", 20, ("I3",)),
+        _visit("c", 30, ("I4",)),
+        _visit("n", 40, ("I5", "I6"), ("D", "F")),
+    ]
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        uow.ledger.preload([ENT])
+        uow.ledger.amend(_visit("a", 10, ("I1", "I2"), ("D", "E")), (), T0)  # inspectors, departments
+        uow.ledger.amend(final[0], (), T0)  # then the instant alone
+        uow.ledger.amend(_visit("b", 20, ("I1",)), (), T0)  # unchanged
+        uow.ledger.amend(final[1], (), T0)
+        uow.ledger.amend(final[2], (), T0)  # not stored: inserted
+        uow.ledger.check_and_reserve(_visit("n", 40, ("I5",)), (), T0)
+        uow.ledger.amend(final[3], (), T0)  # held as added: the added row changes
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        assert uow.ledger.reservations(ENT) == final

@@ -99,6 +99,28 @@ def _strings(values: Sequence[str]) -> str:
     return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
 
 
+def _name_list(values: tuple[str, ...]) -> str:
+    """`_strings` of a visit's name tuple (departments, items, inspectors), kept for the
+    tuples written lately: bulk filing writes a body for every new or widened visit, and a
+    chunk's visits share a few of each. Only tuples of plain strings are kept, so a tuple
+    equal to one of them has its text. Bounded by clearing."""
+    if type(values) is not tuple:  # a value forced past the converters
+        return _strings(values)
+    found = _NAME_LISTS.get(values)
+    if found is None:
+        found = _strings(values)
+        if all(type(name) is str for name in values):
+            if len(_NAME_LISTS) >= _NAME_LISTS_KEPT:
+                _NAME_LISTS.clear()
+            _NAME_LISTS[values] = found
+    return found
+
+
+#: `_name_list`'s answers, by the tuple (at most `_NAME_LISTS_KEPT`).
+_NAME_LISTS: dict[tuple[str, ...], str] = {}
+_NAME_LISTS_KEPT = 1024
+
+
 def _plan(p: Plan) -> str:
     w = p.window
     return _plan_text(p, micros(p.filed_at), micros(w.start), micros(w.end))
@@ -132,8 +154,8 @@ def _inspection_body(i: Inspection, created_at: int, start: int) -> str:
     return (
         f'{{"id":{_string(i.id)},"enterprise":{_string(i.enterprise)},'
         f'"lead_department":{_string(i.lead_department)},"plan_ids":{_strings(i.plan_ids)},'
-        f'"departments":{_strings(i.departments)},"items":{_strings(i.items)},'
-        f'"inspectors":{_strings(i.inspectors)},'
+        f'"departments":{_name_list(i.departments)},"items":{_name_list(i.items)},'
+        f'"inspectors":{_name_list(i.inspectors)},'
         f'"window":{{"start":{start},"end":{micros(i.window.end)}}},'
         f'"kind":{_string(i.kind._value_)},"created_at":{created_at},'
         f'"status":{_string(i.status._value_)},'

@@ -122,9 +122,12 @@ class HeldWrites:
         entries[key] = _Entry("insert", [row], refusal)
         return True
 
-    def update(self, table: Table, key_column: str, row: Mapping[str, Any], refusal: Refusal) -> bool:
+    def update(
+        self, table: Table, key_column: str, row: Mapping[str, Any], refusal: Refusal, *, some: bool = False
+    ) -> bool:
         """Hold the update of the row keyed as ``row`` (refused if there is none); ``False``
-        when the key is held as rewritten (send what is held, then call again)."""
+        when the key is held as rewritten (send what is held, then call again). ``some``:
+        ``row`` holds only the columns it changes (with the key), laid over what is held."""
         entries = self._entries(table, key_column)
         key = row[key_column]
         found = entries.get(key)
@@ -132,6 +135,8 @@ class HeldWrites:
             entries[key] = _Entry("update", [row], refusal)
         elif found.mode == "rewrite":
             return False
+        elif some:
+            found.rows = [{**found.rows[0], **row}]  # the columns an earlier write set stay set
         else:
             found.rows = [row]  # an added row is inserted as it ends; the last update wins
         return True

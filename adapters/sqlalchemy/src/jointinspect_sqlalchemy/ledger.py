@@ -17,6 +17,7 @@ import pendulum
 from sqlalchemy import and_, bindparam, delete, null, or_, select, update
 from sqlalchemy.sql import ClauseElement
 
+from jointinspect.errors import IntegrityError
 from jointinspect.model.plan import InspectionKind
 from jointinspect.rules.frequency import (
     LedgerDecision,
@@ -30,6 +31,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
 from jointinspect_sqlalchemy.keyed import read_among
+from jointinspect_sqlalchemy.statements import update_row
 
 _MICRO = dt.timedelta(microseconds=1)
 _RESERVATION_COLUMNS = (
@@ -232,19 +234,54 @@ def _release_reservation() -> ClauseElement:
     return delete(s.reservations).where(s.reservations.c.id == bindparam("id"))
 
 
-def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool) -> bool:
-    """Hold the write of ``reservation`` (``new``: its id is not in the table) when the
-    unit of work holds its writes (see :mod:`jointinspect_sqlalchemy.held`); ``False``
-    when it writes at once."""
+def _update_reservation() -> ClauseElement:
+    return update_row(s.reservations, "id", _RESERVATION_COLUMNS[1:])
+
+
+def _missing(reservation_id: str) -> IntegrityError:
+    """The refusal of an update of a reservation that is gone (an amend updates only a row
+    it has just read under the enterprise lock: never raised unless that is broken)."""
+    return IntegrityError(
+        "storage.integrity",
+        reason=f"reservation {reservation_id!r} does not exist",
+        reason_zh=f"预约 {reservation_id!r} 不存在",
+    )
+
+
+def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: Reservation | None = None) -> bool:
+    """Hold the write of ``reservation`` (``new``: its id is not in the table; ``stored``:
+    its row as this transaction sees it, read under the enterprise lock) when the unit of
+    work holds its writes (see :mod:`jointinspect_sqlalchemy.held`); ``False`` when it
+    writes at once."""
     held = uow.held
     if held is None:
         return False
     row = _reservation_row(reservation)
-    if not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
+    values = tuple(row.values())
+    kept = uow._store._bodies.reservations
+    if stored is not None:
+        # One keyed update of the row (its key unchanged) leaves the table as deleting and
+        # inserting it would: one statement's row instead of two. When ``stored`` is the
+        # value kept with the row values this store wrote for it, the row holds them (a
+        # preload keeps a value only for the row written with them; every write here
+        # keeps its own): only the columns that differ are set, so SQLite leaves the
+        # index on (enterprise, at) alone when they stay.
+        found = kept.entries.get(reservation.id)
+        key = reservation.id
+        if found is not None and found[1] is stored:
+            row = {"id": key}
+            for name, value, before in zip(_RESERVATION_COLUMNS, values, found[0], strict=True):
+                if value is not before and (value != before or type(value) is not type(before)):
+                    row[name] = value
+        some = len(row) < len(_RESERVATION_COLUMNS)
+        if len(row) > 1 and not held.update(s.reservations, "id", row, lambda: _missing(key), some=some):
+            uow.send_held()
+            held.update(s.reservations, "id", row, lambda: _missing(key), some=some)
+    elif not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
         uow.send_held()
         held.rewrite(s.reservations, "id", reservation.id, [row], new=new)
     # a bulk chunk: a later one's preload reads it back (bodies.py)
-    uow._store._bodies.reservations.wrote(reservation.id, tuple(row.values()), reservation)
+    kept.wrote(reservation.id, values, reservation)
     return True
 
 
@@ -359,7 +396,20 @@ class SQLLedger:
         rows = self._locked_rows(reservation, checks)
         decision = evaluate(rows, reservation, checks, now)
         if decision.reservation is not None:
-            if not _held(uow, reservation, new=False):
+            # Its row read back under the lock (same id, compared exactly): it is updated
+            # in place, which leaves the table as deleting and inserting it would.
+            stored = None
+            for row in rows:
+                if row.id == reservation.id:
+                    stored = row
+                    break
+            if uow.held is not None:
+                _held(uow, reservation, new=False, stored=stored)
+            elif stored is not None:
+                params = _reservation_row(reservation)
+                params["match_key"] = params.pop("id")
+                uow.defer(store.statement("ledger-update", _update_reservation), params)
+            else:
                 uow.defer(store.statement("ledger-release", _release_reservation), {"id": reservation.id})
                 uow.defer(
                     store.statement("ledger-insert", s.reservations.insert, _RESERVATION_COLUMNS),
