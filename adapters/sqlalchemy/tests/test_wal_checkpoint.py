@@ -1,6 +1,6 @@
-"""SQLite bulk chunks' WAL checkpoints alternate with a thread of the store (issue 11): the
-log stays about two chunks long however many chunks commit, nothing committed is lost
-when the store closes, and the thread is gone after ``close``."""
+"""SQLite bulk chunks' WAL checkpoints take turns with a thread of the store (issue 11): the
+log stays about a round of chunks long however many chunks commit, nothing committed is
+lost when the store closes, and the thread is gone after ``close``."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ from pathlib import Path
 import pendulum
 import pytest
 from jointinspect_sqlalchemy import SQLStore
-from jointinspect_sqlalchemy.checkpoint import DEFAULT_AUTOCHECKPOINT, Checkpointer
+from jointinspect_sqlalchemy.checkpoint import CLOSING_EVERY, DEFAULT_AUTOCHECKPOINT, Checkpointer
 from jointinspect_sqlalchemy.schema import plans
 from jointinspect_sqlalchemy.store import count_rows
 
 from jointinspect.model.plan import InspectionKind, Plan, Window
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
-CHUNKS = 16
-PLANS = 400
+CHUNKS = 32
+PLANS = 200
 
 
 def _plan(n: int) -> Plan:
@@ -58,29 +58,36 @@ def _restarts(wal: Path) -> int:
 
 
 @pytest.mark.parametrize("slow", [False, True])
-def test_the_wal_stays_bounded_and_nothing_is_lost(tmp_path: Path, slow: bool) -> None:
+@pytest.mark.parametrize("rounds", [2, 4, CLOSING_EVERY])
+def test_the_wal_stays_bounded_and_nothing_is_lost(tmp_path: Path, slow: bool, rounds: int) -> None:
     path = tmp_path / "bulk.db"
     wal = Path(f"{path}-wal")
     store = SQLStore(f"sqlite:///{path}", create=True)
     try:
         assert store._checkpointer is not None
-        checkpointer: Checkpointer = _SlowCheckpointer(str(path)) if slow else store._checkpointer
+        checkpointer = (_SlowCheckpointer if slow else Checkpointer)(str(path), closing_every=rounds)
+        store._checkpointer.close()
         store._checkpointer = checkpointer
         _chunk(store, 0)
         one_chunk, first = wal.stat().st_size, _restarts(wal)  # the first chunk's frames
         for k in range(1, CHUNKS):
             _chunk(store, k)
-        # A chunk after each closing turn restarts the log: about two chunks long at most
-        # (left to the background alone, the slow one, it would hold all 16 chunks).
-        assert _restarts(wal) - first >= CHUNKS // 2 - 1
-        assert wal.stat().st_size <= 4 * one_chunk
-        assert checkpointer.closing_runs == CHUNKS // 2
+        # A chunk after each closing turn restarts the log: about a round of chunks long at
+        # most (left to the background alone, the slow one, it would hold all 32 chunks).
+        assert _restarts(wal) - first >= CHUNKS // rounds - 1
+        assert wal.stat().st_size <= 1.5 * (rounds + 1) * one_chunk < CHUNKS / 2 * one_chunk
+        assert checkpointer.closing_runs == CHUNKS // rounds
         with store.engine.connect() as connection:  # a background turn restores the threshold
             assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == DEFAULT_AUTOCHECKPOINT
     finally:
         store.close()
+        checkpointer.close()
     assert not _threads()
-    assert checkpointer.background_runs == CHUNKS // 2  # close waited for the last one
+    # Each background turn's own run, or, on the slow thread, fewer (one run copies the
+    # frames of every turn that asked while it waited); close waited for the last one.
+    assert 0 < checkpointer.background_runs <= CHUNKS - CHUNKS // rounds
+    if not slow:
+        assert checkpointer.background_runs == CHUNKS - CHUNKS // rounds
     reopened = SQLStore(f"sqlite:///{path}")
     try:
         assert count_rows(reopened, plans) == CHUNKS * PLANS
@@ -88,6 +95,18 @@ def test_the_wal_stays_bounded_and_nothing_is_lost(tmp_path: Path, slow: bool) -
             assert uow.plans.get(f"p{CHUNKS * PLANS - 1:08d}") == _plan(CHUNKS * PLANS - 1)
     finally:
         reopened.close()
+
+
+def test_a_store_takes_rounds_of_the_default_length(tmp_path: Path) -> None:
+    store = SQLStore(f"sqlite:///{tmp_path / 'rounds.db'}", create=True)
+    try:
+        for k in range(2 * CLOSING_EVERY):
+            _chunk(store, k)
+        assert store._checkpointer is not None and store._checkpointer.closing_runs == 2
+    finally:
+        store.close()
+    with pytest.raises(ValueError, match="closing_every"):
+        Checkpointer(str(tmp_path / "x.db"), closing_every=0)
 
 
 def test_no_thread_without_a_bulk_commit_or_a_file(tmp_path: Path) -> None:
