@@ -83,11 +83,9 @@ def test_the_wal_stays_bounded_and_nothing_is_lost(tmp_path: Path, slow: bool, r
         store.close()
         checkpointer.close()
     assert not _threads()
-    # Each background turn's own run, or, on the slow thread, fewer (one run copies the
-    # frames of every turn that asked while it waited); close waited for the last one.
+    # A run per background turn, or fewer when turns asked while the thread was busy (its
+    # next run copies the frames of all of them); close waited for the last one.
     assert 0 < checkpointer.background_runs <= CHUNKS - CHUNKS // rounds
-    if not slow:
-        assert checkpointer.background_runs == CHUNKS - CHUNKS // rounds
     reopened = SQLStore(f"sqlite:///{path}")
     try:
         assert count_rows(reopened, plans) == CHUNKS * PLANS
