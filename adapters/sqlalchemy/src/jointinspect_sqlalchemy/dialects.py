@@ -108,7 +108,7 @@ def _prepare(dbapi_connection: Any, record: Any) -> None:
         # wal_autocheckpoint stays SQLite's (1,000 pages): raising it to 8,000-16,000 pages
         # only gathered the same copying into fewer, longer checkpoints (within the noise
         # at 100,000 plans, for a WAL up to 64 MB; issue 11). Bulk filing's chunks instead
-        # alternate their checkpoints with a thread (jointinspect_sqlalchemy.checkpoint).
+        # leave most of their checkpoints to a thread (jointinspect_sqlalchemy.checkpoint).
     finally:
         cursor.close()
     record.info[_SQLITE_READY] = True
