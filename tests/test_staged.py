@@ -137,6 +137,35 @@ def test_the_ends_are_the_first_and_last_entries() -> None:
     assert staged.sealed_rows(T0, "officer:A", [], 7, GENESIS) == ([], [])
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {_Hidden("plan"): "x"},  # equal to a key escaped before, but not text
+        {_Odd("kind"): "x", "plan": "p"},
+        {1: "x", 2: "y"},  # keys of one other type: sorted, then refused by type
+        {"plan": "p", 1: "x"},  # keys that do not sort together
+        {"": "x"},  # an empty key is never kept
+        {"a\x00": "x"},
+        {"plan": "p", "kind": InspectionKind.ROUTINE, "n": 3, "ok": True, "none": None},
+    ],
+)
+def test_a_key_escaped_before_is_still_checked(data: dict[Any, object]) -> None:
+    """The keys' JSON openings are kept from record to record: a key is still checked on
+    every record (type, empty, NUL), whatever was kept for an equal one."""
+    batch: list[staged.StagedRecord] = [_GOOD, ("plan.filed", "s1", {"plan": "p", "kind": "k"}), ("a", "s2", data)]
+    assert _sealed_rows(T0, "officer:A", batch, 0, GENESIS) == _sealed_many(T0, "officer:A", batch, 0, GENESIS)
+
+
+def test_the_kept_key_openings_are_bounded_and_right() -> None:
+    """More distinct keys than are kept: the openings are dropped and made again, each the
+    key's own (records sealed one after another give the same rows)."""
+    many = staged._OPENED_KEPT + 50
+    batch: list[staged.StagedRecord] = [("a", f"s{n}", {f"k{n}": n, f"k{n}b": "v", "plan": "p"}) for n in range(many)]
+    batch += batch[:5]  # keys kept before the openings were dropped
+    assert _sealed_rows(T0, "officer:A", batch, 0, GENESIS) == _sealed_many(T0, "officer:A", batch, 0, GENESIS)
+    assert len(staged._OPENED) <= staged._OPENED_KEPT
+
+
 @given(
     st.lists(
         st.tuples(

@@ -92,8 +92,16 @@ def _body(seq: int, action: object, subject: object, data: object, head: str, pr
     but a NUL in one shows in the body as an escape (then ``None`` too)."""
     if type(action) is not str or not action or type(subject) is not str or type(data) is not dict:
         return None
-    pairs = []
-    for key, value in data.items():
+    try:
+        names = sorted(data)  # the keys are distinct: the order of the sorted (key, text) pairs
+    except TypeError:
+        return None  # keys of several types: not all text
+    string, opened = _string, _OPENED
+    parts = []
+    for key in names:
+        if type(key) is not str:
+            return None
+        value = data[key]
         kind = type(value)
         if kind is str:
             text = value
@@ -101,17 +109,32 @@ def _body(seq: int, action: object, subject: object, data: object, head: str, pr
             text = str(value)  # a text enum kept as its str: the same text, checked in the body
         else:
             return None
-        if type(key) is not str or not key:
-            return None
-        pairs.append((key, text))
-    pairs.sort()
-    string = _string
-    data_text = ",".join([f"[{string(k)},{string(v)}]" for k, v in pairs])
+        start = opened.get(key)
+        if start is None:
+            if not key:
+                return None
+            start = _opened(key)
+        parts.append(f"{start}{string(text)}]")
     body = (
-        f'{{"action":{string(action)},{head}"data":[{data_text}],'
+        f'{{"action":{string(action)},{head}"data":[{",".join(parts)}],'
         f'"prev":{prev_text},"seq":{int.__repr__(seq)},"subject":{string(subject)}}}'
     )
     return None if "\\u0000" in body else body
+
+
+#: A data pair's opening (``[`` and the key in JSON, then ``,``) by key: records take their
+#: keys from a few call sites, so each is escaped once, not once a record (at most
+#: `_OPENED_KEPT`, bounded by clearing).
+_OPENED: dict[str, str] = {}
+_OPENED_KEPT = 512
+
+
+def _opened(key: str) -> str:
+    """``key``'s pair opening, kept in `_OPENED`."""
+    if len(_OPENED) >= _OPENED_KEPT:
+        _OPENED.clear()
+    start = _OPENED[key] = f"[{_string(key)},"
+    return start
 
 
 def _utf8(body: str | None) -> bytes | None:
