@@ -8,11 +8,12 @@ import attrs
 import pendulum
 import pytest
 from jointinspect_sqlalchemy import SQLStore, codec
-from jointinspect_sqlalchemy.schema import enterprise_locks, plans
+from jointinspect_sqlalchemy.repositories.plans import _INSPECTION_COLUMNS, _inspection_row
+from jointinspect_sqlalchemy.schema import enterprise_locks, inspections, plans
 from sqlalchemy import select
 
 from jointinspect.errors import IntegrityError
-from jointinspect.model.plan import InspectionKind, Plan, PlanStatus, Window
+from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
 from jointinspect.rules.frequency import Reservation
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
@@ -135,3 +136,57 @@ def test_amends_of_stored_reservations_update_their_rows_as_rewriting_them_would
         uow.commit()
     with sql_store.unit_of_work() as uow:
         assert uow.ledger.reservations(ENT) == final
+
+
+def _open_visit(vid: str, day: int = 10, **changes: object) -> Inspection:
+    start = T0.add(days=day)
+    visit = Inspection(
+        vid, ENT, "D", [f"p-{vid}"], ["D"], ["X"], ["I"], Window(start, start.add(hours=8)), InspectionKind.ROUTINE, T0
+    )
+    return attrs.evolve(visit, **changes)
+
+
+def _stored_rows(store: SQLStore) -> dict[str, tuple[object, ...]]:
+    with store.unit_of_work() as uow:
+        rows = uow.execute(select(inspections).where(inspections.c.id.like("v%"))).fetchall()
+    return {row.id: tuple(row._mapping[name] for name in _INSPECTION_COLUMNS) for row in rows}
+
+
+#: a change of each column of a visit's row (with its body), then of the body alone
+_CHANGES: dict[str, list[dict[str, object]]] = {
+    "body": [{"inspectors": ["I", "J"]}],
+    "status": [{"status": InspectionStatus.CANCELLED}],
+    "created_at": [{"created_at": T0.add(hours=1)}],
+    "window_start": [{"window": Window(T0.add(days=9), T0.add(days=10, hours=8))}],
+    "enterprise": [{"enterprise": "91370600000000002N"}],
+    "laid over": [{"status": InspectionStatus.CANCELLED}, {"inspectors": ["I", "J"]}],
+    "unchanged": [{}],
+}
+
+
+@pytest.mark.parametrize("change", list(_CHANGES))
+def test_updates_of_visits_read_under_the_lock_store_every_changed_column(sql_store: SQLStore, change: str) -> None:
+    """A visit read back under its enterprise's lock (or added) in a chunk, then updated:
+    only the columns that differ are sent, laid over what is held for it; the row ends as
+    the update one by one leaves it (every column compared, so one left out fails)."""
+    with sql_store.unit_of_work() as uow:
+        uow.inspections.add(_open_visit("v1"))
+        start = T0.add(days=10)
+        plan = Plan("p-v1", ENT, "D", ["X"], ["I"], Window(start, start.add(days=30)), InspectionKind.ROUTINE, T0)
+        uow.plans.add(plan.placed_in("v1"))
+        uow.commit()
+    final = {"v1": _open_visit("v1"), "v2": _open_visit("v2")}
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        uow.lock_enterprise(ENT)
+        assert uow.inspections.open_for_enterprises({ENT: T0}) == {ENT: [final["v1"]]}
+        uow.inspections.add(final["v2"])  # held as added: the update is folded in
+        for changes in _CHANGES[change]:
+            for vid in final:
+                final[vid] = attrs.evolve(final[vid], **changes)
+                uow.inspections.update(final[vid])
+        uow.commit()
+    expected = {vid: tuple(_inspection_row(visit).values()) for vid, visit in final.items()}
+    assert _stored_rows(sql_store) == expected
+    with sql_store.unit_of_work() as uow:
+        assert [uow.inspections.get(vid) for vid in final] == list(final.values())

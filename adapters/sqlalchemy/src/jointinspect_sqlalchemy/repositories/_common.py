@@ -54,7 +54,9 @@ class _Repo:
             return
         self._uow.insert_checked(table, row, refusal)
 
-    def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str) -> None:
+    def _update(self, table: Table, key_column: str, row: Mapping[str, Any], kind: str, *, some: bool = False) -> None:
+        """Update the row keyed as ``row`` (refused if there is none); ``some``: ``row``
+        holds only the columns it changes, laid over a held write of the key."""
         key = row[key_column]
 
         def refusal() -> IntegrityError:
@@ -66,9 +68,9 @@ class _Repo:
 
         held = self._uow.held
         if held is not None:
-            if not held.update(table, key_column, row, refusal):
+            if not held.update(table, key_column, row, refusal, some=some):
                 self._uow.send_held()
-                held.update(table, key_column, row, refusal)
+                held.update(table, key_column, row, refusal, some=some)
             return
         params = {k: v for k, v in row.items() if k != key_column}
         columns = tuple(params)

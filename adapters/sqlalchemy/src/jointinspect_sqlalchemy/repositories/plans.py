@@ -128,17 +128,60 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
     }
 
 
+#: The columns of `_inspection_row`, in its order.
+_INSPECTION_COLUMNS = ("id", "enterprise", "created_at", "status", "body", "window_start")
+
+#: ``memo`` key: inspection id -> the values of its ``ji_inspections`` row (`_INSPECTION_COLUMNS`)
+#: as this transaction knows it, while it holds its writes (a bulk chunk): read under the
+#: enterprise lock, or written by it.
+KNOWN_ROWS = "inspection-rows"
+
+
+def _known_rows(uow: UnitOfWorkView) -> dict[str, tuple[Any, ...]]:
+    known: dict[str, tuple[Any, ...]] | None = uow.memo.get(KNOWN_ROWS)
+    if known is None:
+        known = uow.memo[KNOWN_ROWS] = {}
+    return known
+
+
+def _changed(row: dict[str, Any], before: tuple[Any, ...]) -> dict[str, Any]:
+    """The key and the columns of ``row`` whose values differ from ``before`` (the row's
+    stored values, in `_INSPECTION_COLUMNS` order; compared with their types, so an
+    equal value of another type is written)."""
+    out = {"id": row["id"]}
+    for (name, value), old in zip(row.items(), before, strict=True):
+        if value is not old and (value != old or type(value) is not type(old)):
+            out[name] = value
+    return out
+
+
 class _Inspections(_Repo):
     def add(self, inspection: Inspection) -> None:
         row = _inspection_row(inspection)
         self._add(s.inspections, row, "inspection", inspection.id)
         write_inspection_departments(self._uow, inspection, new=True)
+        if self._uow.held is not None:
+            _known_rows(self._uow)[inspection.id] = tuple(row.values())
         _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
 
     def update(self, inspection: Inspection) -> None:
         row = _inspection_row(inspection)
-        self._update(s.inspections, "id", row, "inspection")
-        write_inspection_departments(self._uow, inspection, new=False)
+        uow = self._uow
+        before = None
+        if uow.held is not None:
+            known = _known_rows(uow)
+            before = known.get(inspection.id)
+            known[inspection.id] = tuple(row.values())
+        if before is None:
+            self._update(s.inspections, "id", row, "inspection")
+        else:
+            # The row as the table holds it is known: only the columns that differ are set
+            # (a join changes the body alone), so SQLite leaves the indexes of the others
+            # alone; laid over an update or add held for it. Nothing differs: nothing to send.
+            changed = _changed(row, before)
+            if len(changed) > 1:
+                self._update(s.inspections, "id", changed, "inspection", some=len(changed) < len(row))
+        write_inspection_departments(uow, inspection, new=False)
         _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
@@ -169,7 +212,16 @@ class _Inspections(_Repo):
             self._uow,
             "inspections-open-for-enterprises",
             lambda among: (
-                select(p.c.enterprise, p.c.window_end, t.c.id, t.c.status, t.c.body)
+                select(
+                    p.c.enterprise,
+                    p.c.window_end,
+                    t.c.id,
+                    t.c.enterprise,
+                    t.c.created_at,
+                    t.c.status,
+                    t.c.body,
+                    t.c.window_start,
+                )
                 .join(t, t.c.id == p.c.inspection_id)
                 .where(among(p.c.enterprise, "enterprises"), p.c.window_end >= bindparam("reaching"))
                 .order_by(p.c.enterprise, t.c.id)
@@ -179,13 +231,17 @@ class _Inspections(_Repo):
         )
         seen: set[tuple[str, str]] = set()
         read = self._uow._store._bodies.inspections.read  # a body a bulk chunk wrote is not decoded again
-        for enterprise, window_end, inspection_id, status, body in rows:
+        locked = self._uow._locked  # a visit a filing joins then writes only its changed rows
+        known = _known_rows(self._uow) if self._uow.held is not None else None
+        for enterprise, window_end, inspection_id, *stored in rows:
+            status, body = stored[2], stored[3]
             if status != _PLANNED:
                 continue  # see _open_for_enterprise
             if int(window_end) >= bounds[enterprise] and (enterprise, inspection_id) not in seen:
                 seen.add((enterprise, inspection_id))
                 out[enterprise].append(read(inspection_id, body, Inspection))
-        locked = self._uow._locked  # a visit a filing joins then writes only its changed rows
+                if known is not None and enterprise in locked:
+                    known[inspection_id] = (inspection_id, *stored)  # the row as the table holds it
         read_departments(self._uow, [i for enterprise, found in out.items() if enterprise in locked for i in found])
         return out
 
