@@ -263,8 +263,9 @@ See the table: a row whose *met?* says **no** missed its target in this run. Wha
   fastest of three runs; the plans-only figure is shown beside it. A chunk locks its
   enterprises at once, reads what its requests will read with one statement per kind, holds
   its writes and sends them per table (one `COPY` or `executemany` each), and files with the
-  cyclic garbage collector paused (issue 11); on SQLite every other chunk's WAL checkpoint
-  runs in a thread beside the next chunk. PostgreSQL meets the target; SQLite does not (about
-  4x), because running every rule of `file_plan` in Python (the memory store, with no I/O,
-  prints it: about 0.12 ms a plan) alone costs some 2.5x what SQLite needs to insert the rows.
+  cyclic garbage collector paused and the chunk's survivors frozen out of its sight (issue
+  11); on SQLite seven of every eight chunks' WAL checkpoints run in a thread beside the next
+  chunk. PostgreSQL meets the target (about 1.9x); SQLite is at the line (3.0-3.1x), because
+  running every rule of `file_plan` in Python (the memory store, with no I/O, prints it: about
+  0.09 ms a plan) alone costs nearly twice what SQLite needs to insert the rows.
 """
