@@ -61,16 +61,16 @@ def test_a_bulk_chunks_reservations_are_read_back_as_written(sql_store: SQLStore
 
 
 def test_a_reservations_name_lists_are_written_as_the_codec_writes_them() -> None:
-    """`_list_text` keeps the texts of tuples of plain strings only: equal tuples of other
+    """`codec.name_list` keeps the texts of tuples of plain strings only: equal tuples of other
     values (``1``, ``1.0``, ``True``) are written differently, and a list forced past the
     converters is written, not kept."""
     from jointinspect_sqlalchemy import codec
-    from jointinspect_sqlalchemy.ledger import _list_text, _reservation_row
+    from jointinspect_sqlalchemy.ledger import _reservation_row
 
     cases: list[tuple[object, ...]] = [("a", "b"), ("a", "b"), ("I",), (), (1,), (1.0,), (True,), ("é", '"')]
     for names in cases:
-        assert _list_text(names) == codec.dumps_list(list(names))  # type: ignore[arg-type]
-    assert _list_text(["x"]) == '["x"]'  # type: ignore[arg-type]
+        assert codec.name_list(names) == codec.dumps_list(list(names))  # type: ignore[arg-type]
+    assert codec.name_list(["x"]) == '["x"]'  # type: ignore[arg-type]
     for _ in range(2):  # written, then kept
         row = _reservation_row(_reservation("r", ("D", "E")))
         assert (row["inspectors"], row["departments"]) == ('["I"]', '["D","E"]')

@@ -99,16 +99,17 @@ def _strings(values: Sequence[str]) -> str:
     return "[" + ",".join(map(_string, values)) + "]" if values else "[]"
 
 
-def _name_list(values: tuple[str, ...]) -> str:
-    """`_strings` of a visit's name tuple (departments, items, inspectors), kept for the
-    tuples written lately: bulk filing writes a body for every new or widened visit, and a
-    chunk's visits share a few of each. Only tuples of plain strings are kept, so a tuple
-    equal to one of them has its text. Bounded by clearing."""
+def name_list(values: tuple[str, ...]) -> str:
+    """`dumps_list` of a name tuple (a visit's or a reservation's departments, items,
+    inspectors), kept for the tuples written lately: bulk filing writes a row for every new
+    or widened visit and reservation, and a chunk's share a few of each. Only tuples of plain
+    strings are kept, so a tuple equal to one of them has its text (equal values of other
+    types, ``1``, ``1.0`` and ``True``, are written differently). Bounded by clearing."""
     if type(values) is not tuple:  # a value forced past the converters
-        return _strings(values)
+        return dumps_list(list(values))
     found = _NAME_LISTS.get(values)
     if found is None:
-        found = _strings(values)
+        found = dumps_list(list(values))
         if all(type(name) is str for name in values):
             if len(_NAME_LISTS) >= _NAME_LISTS_KEPT:
                 _NAME_LISTS.clear()
@@ -116,7 +117,7 @@ def _name_list(values: tuple[str, ...]) -> str:
     return found
 
 
-#: `_name_list`'s answers, by the tuple (at most `_NAME_LISTS_KEPT`).
+#: `name_list`'s answers, by the tuple (at most `_NAME_LISTS_KEPT`).
 _NAME_LISTS: dict[tuple[str, ...], str] = {}
 _NAME_LISTS_KEPT = 1024
 
@@ -154,8 +155,8 @@ def _inspection_body(i: Inspection, created_at: int, start: int) -> str:
     return (
         f'{{"id":{_string(i.id)},"enterprise":{_string(i.enterprise)},'
         f'"lead_department":{_string(i.lead_department)},"plan_ids":{_strings(i.plan_ids)},'
-        f'"departments":{_name_list(i.departments)},"items":{_name_list(i.items)},'
-        f'"inspectors":{_name_list(i.inspectors)},'
+        f'"departments":{name_list(i.departments)},"items":{name_list(i.items)},'
+        f'"inspectors":{name_list(i.inspectors)},'
         f'"window":{{"start":{start},"end":{micros(i.window.end)}}},'
         f'"kind":{_string(i.kind._value_)},"created_at":{created_at},'
         f'"status":{_string(i.status._value_)},'

@@ -52,37 +52,14 @@ def _reservation_row(r: Reservation) -> dict[str, Any]:
         "id": r.id,
         "enterprise": r.enterprise,
         "department": r.department,
-        "inspectors": _list_text(r.inspectors),
+        "inspectors": codec.name_list(r.inspectors),
         "kind": r.kind._value_,
         "at": codec.micros(r.at),
         "state": r.state._value_,
         "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
         # NULL for a visit of one department (every row before revision 0009 reads so too)
-        "departments": _list_text(r.departments) if len(r.departments) > 1 else None,
+        "departments": codec.name_list(r.departments) if len(r.departments) > 1 else None,
     }
-
-
-def _list_text(names: tuple[str, ...]) -> str:
-    """``codec.dumps_list(list(names))``, kept for the name lists written lately: bulk
-    filing writes a reservation for every plan, and a chunk's visits share a few lists of
-    inspectors and departments. Only tuples of plain strings are kept: a tuple equal to
-    one of them has its text (equal values of other types, ``1``, ``1.0`` and ``True``,
-    are written differently). Bounded by clearing."""
-    if type(names) is not tuple:  # a value forced past the converters
-        return codec.dumps_list(list(names))
-    found = _LIST_TEXTS.get(names)
-    if found is None:
-        found = codec.dumps_list(list(names))
-        if all(type(name) is str for name in names):
-            if len(_LIST_TEXTS) >= _LIST_TEXTS_KEPT:
-                _LIST_TEXTS.clear()
-            _LIST_TEXTS[names] = found
-    return found
-
-
-#: `_list_text`'s answers, by the tuple (at most `_LIST_TEXTS_KEPT`).
-_LIST_TEXTS: dict[tuple[str, ...], str] = {}
-_LIST_TEXTS_KEPT = 1024
 
 
 def _reservation(row: Sequence[Any]) -> Reservation:
