@@ -4,10 +4,13 @@ lock rows are created together, before its transaction holds anything."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 import pendulum
 import pytest
 from jointinspect_sqlalchemy import SQLStore, codec
+from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.repositories.plans import _INSPECTION_COLUMNS, _inspection_row
 from jointinspect_sqlalchemy.schema import enterprise_locks, inspections, plans
 from sqlalchemy import select
@@ -138,7 +141,7 @@ def test_amends_of_stored_reservations_update_their_rows_as_rewriting_them_would
         assert uow.ledger.reservations(ENT) == final
 
 
-def _open_visit(vid: str, day: int = 10, **changes: object) -> Inspection:
+def _open_visit(vid: str, day: int = 10, **changes: Any) -> Inspection:
     start = T0.add(days=day)
     visit = Inspection(
         vid, ENT, "D", [f"p-{vid}"], ["D"], ["X"], ["I"], Window(start, start.add(hours=8)), InspectionKind.ROUTINE, T0
@@ -153,7 +156,7 @@ def _stored_rows(store: SQLStore) -> dict[str, tuple[object, ...]]:
 
 
 #: a change of each column of a visit's row (with its body), then of the body alone
-_CHANGES: dict[str, list[dict[str, object]]] = {
+_CHANGES: dict[str, list[dict[str, Any]]] = {
     "body": [{"inspectors": ["I", "J"]}],
     "status": [{"status": InspectionStatus.CANCELLED}],
     "created_at": [{"created_at": T0.add(hours=1)}],
@@ -190,3 +193,10 @@ def test_updates_of_visits_read_under_the_lock_store_every_changed_column(sql_st
     assert _stored_rows(sql_store) == expected
     with sql_store.unit_of_work() as uow:
         assert [uow.inspections.get(vid) for vid in final] == list(final.values())
+
+
+def test_changed_columns_sets_an_equal_value_of_another_type() -> None:
+    # 1, 1.0 and True are equal in Python but not the same stored value: each is written
+    row = {"id": "v", "a": 1, "b": "x", "c": True}
+    assert changed_columns(row, ("v", 1, "x", True), "id") == {"id": "v"}
+    assert changed_columns(row, ("v", 1.0, "y", 1), "id") == {"id": "v", "a": 1, "b": "x", "c": True}

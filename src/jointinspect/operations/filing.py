@@ -3,6 +3,8 @@ approval and place it once every approver has agreed."""
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 import attrs
 import pendulum
 
@@ -34,6 +36,8 @@ from jointinspect.rules import filing as filing_rules
 from jointinspect.rules import quiet_slots as quiet_rules
 from jointinspect.timeutil import iso
 
+_V = TypeVar("_V")
+
 
 def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
     """File a plan: validate, apply the whitelist, merge or reserve a visit."""
@@ -41,6 +45,32 @@ def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOu
     request = v.instance_of(request, "request", PlanRequest)
     with operation(context, by) as effects:
         return file_in(context, effects, request, by)
+
+
+class _Answers(Generic[_V]):
+    """Answers by key, the last key asked compared first: a chunk's requests mostly ask
+    what the one before asked, and comparing a request's instants with equal ones is cheap
+    where hashing them is not (a new instant's first hash asks its zone for the offset:
+    ~0.8 us each, two a request). Equal keys get the same answer either way."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[object, ...], _V] = {}
+        self._last: tuple[tuple[object, ...], _V] | None = None
+
+    def get(self, key: tuple[object, ...]) -> _V | None:
+        """The answer kept for ``key``, or ``None``."""
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        found = self._found.get(key)
+        if found is not None:
+            self._last = (key, found)
+        return found
+
+    def put(self, key: tuple[object, ...], answer: _V) -> None:
+        """Keep ``answer`` for ``key``."""
+        self._found[key] = answer
+        self._last = (key, answer)
 
 
 class FilingMemo:
@@ -57,49 +87,29 @@ class FilingMemo:
         #: (department, items, scenario, inspectors, start, end) -> the request's window
         #: (long enough), its items' codes, checked, and its inspectors' ids, checked for
         #: those items throughout the window.
-        self.resolved: dict[tuple[object, ...], tuple[Window, tuple[str, ...], tuple[str, ...]]] = {}
+        self.resolved: _Answers[tuple[Window, tuple[str, ...], tuple[str, ...]]] = _Answers()
         #: (kind, start) -> whether the kind is exempt from notice (the notice and the
         #: quiet period checked).
-        self.notice: dict[tuple[object, ...], bool] = {}
+        self.notice: _Answers[bool] = _Answers()
         #: departments the chunk's principal was allowed to file for, while that answer
         #: depends on the department alone (`department_only`).
         self.permitted: set[str] = set()
-        # The last key each of `resolved` and `notice` answered, with its answer: a chunk's
-        # requests mostly ask what the one before asked, and comparing a request's instants
-        # with equal ones is cheap where hashing them is not (a new instant's first hash
-        # asks its zone for the offset: ~0.8 us each, two a request).
-        self._last_resolved: tuple[tuple[object, ...], tuple[Window, tuple[str, ...], tuple[str, ...]]] | None = None
-        self._last_notice: tuple[tuple[object, ...], bool] | None = None
 
     def resolved_for(self, key: tuple[object, ...]) -> tuple[Window, tuple[str, ...], tuple[str, ...]] | None:
-        """``resolved.get(key)``, the last key asked compared first."""
-        last = self._last_resolved
-        if last is not None and last[0] == key:
-            return last[1]
-        found = self.resolved.get(key)
-        if found is not None:
-            self._last_resolved = (key, found)
-        return found
+        """What a request asking ``key`` found before (see `resolved`), if any."""
+        return self.resolved.get(key)
 
     def resolve(self, key: tuple[object, ...], found: tuple[Window, tuple[str, ...], tuple[str, ...]]) -> None:
         """Keep what a request asking ``key`` found (see `resolved`)."""
-        self.resolved[key] = found
-        self._last_resolved = (key, found)
+        self.resolved.put(key, found)
 
     def notice_for(self, key: tuple[object, ...]) -> bool | None:
-        """``notice.get(key)``, the last key asked compared first."""
-        last = self._last_notice
-        if last is not None and last[0] == key:
-            return last[1]
-        found = self.notice.get(key)
-        if found is not None:
-            self._last_notice = (key, found)
-        return found
+        """Whether the kind of ``key`` was found exempt from notice before (see `notice`)."""
+        return self.notice.get(key)
 
     def note_notice(self, key: tuple[object, ...], exempt: bool) -> None:
         """Keep whether the kind of ``key`` is exempt from notice (see `notice`)."""
-        self.notice[key] = exempt
-        self._last_notice = (key, exempt)
+        self.notice.put(key, exempt)
 
     def department_only(self, context: Context) -> bool:
         """Whether ``file_plan``'s authorization reads no fact but the department: no

@@ -286,6 +286,18 @@ def _send_patches(
     return added
 
 
+def changed_columns(row: Mapping[str, Any], before: Sequence[Any], key_column: str) -> dict[str, Any]:
+    """The key and the columns of ``row`` whose values differ from ``before`` (the row's
+    stored values, in ``row``'s column order; compared with their types, so an equal value
+    of another type is written): an update by key that sets only what changed, so SQLite
+    leaves the indexes of the other columns alone."""
+    out = {key_column: row[key_column]}
+    for (name, value), old in zip(row.items(), before, strict=True):
+        if value is not old and (value != old or type(value) is not type(old)):
+            out[name] = value
+    return out
+
+
 def row_changes(
     base: Mapping[Any, Mapping[str, Any]], rows: Sequence[Mapping[str, Any]], key_column: str, member_column: str
 ) -> tuple[list[Mapping[str, Any]], list[dict[str, Any]], list[Any]]:

@@ -30,6 +30,7 @@ from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
+from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.statements import update_row
 
@@ -246,10 +247,7 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: R
         found = kept.entries.get(reservation.id)
         key = reservation.id
         if found is not None and found[1] is stored:
-            row = {"id": key}
-            for name, value, before in zip(_RESERVATION_COLUMNS, values, found[0], strict=True):
-                if value is not before and (value != before or type(value) is not type(before)):
-                    row[name] = value
+            row = changed_columns(row, found[0], "id")
         some = len(row) < len(_RESERVATION_COLUMNS)
         if len(row) > 1 and not held.update(s.reservations, "id", row, lambda: _missing(key), some=some):
             uow.send_held()

@@ -13,6 +13,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.bodies import Kept
+from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.repositories.listing import read_departments, write_inspection_departments
@@ -144,17 +145,6 @@ def _known_rows(uow: UnitOfWorkView) -> dict[str, tuple[Any, ...]]:
     return known
 
 
-def _changed(row: dict[str, Any], before: tuple[Any, ...]) -> dict[str, Any]:
-    """The key and the columns of ``row`` whose values differ from ``before`` (the row's
-    stored values, in `_INSPECTION_COLUMNS` order; compared with their types, so an
-    equal value of another type is written)."""
-    out = {"id": row["id"]}
-    for (name, value), old in zip(row.items(), before, strict=True):
-        if value is not old and (value != old or type(value) is not type(old)):
-            out[name] = value
-    return out
-
-
 class _Inspections(_Repo):
     def add(self, inspection: Inspection) -> None:
         row = _inspection_row(inspection)
@@ -178,7 +168,7 @@ class _Inspections(_Repo):
             # The row as the table holds it is known: only the columns that differ are set
             # (a join changes the body alone), so SQLite leaves the indexes of the others
             # alone; laid over an update or add held for it. Nothing differs: nothing to send.
-            changed = _changed(row, before)
+            changed = changed_columns(row, before, "id")
             if len(changed) > 1:
                 self._update(s.inspections, "id", changed, "inspection", some=len(changed) < len(row))
         write_inspection_departments(uow, inspection, new=False)
