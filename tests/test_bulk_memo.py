@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pendulum
 from hypothesis import HealthCheck, given, settings
@@ -19,11 +20,13 @@ from jointinspect.clock import FixedClock
 from jointinspect.engine import Engine
 from jointinspect.errors import JointInspectError
 from jointinspect.memory import MemoryStore
-from jointinspect.model.plan import Window
+from jointinspect.model.plan import Inspection, InspectionKind, Plan, Window
 from jointinspect.model.reference import Inspector, Scenario, SupervisionItem
+from jointinspect.operations.bulk_cache import _OpenVisits
 from jointinspect.operations.filing import FilingMemo
 from jointinspect.policy.inspections import FilingPolicy
 from jointinspect.policy.schema import Policy
+from jointinspect.ports import UnitOfWork
 from jointinspect.requests import PlanRequest
 from jointinspect.sample import build_city, populate
 from jointinspect.testing._world import snapshot
@@ -135,3 +138,21 @@ def test_the_memo_answers_equal_keys_of_new_instants_and_no_other() -> None:
     assert memo.notice_for(("routine", NOW.add(days=7))) is True
     assert memo.notice_for(("routine", NOW.add(days=8))) is False
     assert memo.notice_for(("routine", NOW.add(days=9))) is None
+
+
+def test_a_preloaded_visits_plans_are_in_filing_order_whatever_order_they_come_in() -> None:
+    start = pendulum.datetime(2026, 4, 1, tz="UTC")
+    window = Window(start, start.add(hours=8))
+    later, earlier = (
+        Plan(pid, "E1", "D", ("X",), ("I",), window, InspectionKind.ROUTINE, start.subtract(days=days)).placed_in("v1")
+        for pid, days in (("p1", 1), ("p2", 2))
+    )
+    visit = Inspection("v1", "E1", "D", ("p1", "p2"), ("D",), ("X",), ("I",), window, InspectionKind.ROUTINE, start)
+
+    class Store:
+        inspections = SimpleNamespace(open_for_enterprises=lambda reaching: {"E1": [visit]})
+        plans = SimpleNamespace(for_inspections=lambda ids: [later, earlier])  # not in filing order
+
+    open_visits = _OpenVisits()
+    open_visits.preload(cast(UnitOfWork, Store()), {"E1": start})
+    assert open_visits.plans_of(["v1"]) == [earlier, later]

@@ -4,9 +4,11 @@ PostgreSQL, a JSON array on SQLite, lists compiled per length or expanded on Mar
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from jointinspect_sqlalchemy import SQLStore
-from jointinspect_sqlalchemy.keyed import IN_CHUNK, PREPARED_IN, read_among
+from jointinspect_sqlalchemy.keyed import IN_CHUNK, PREPARED_IN, _list_value, read_among
 from jointinspect_sqlalchemy.schema import enterprise_locks
 from sqlalchemy import bindparam, insert, select
 
@@ -68,3 +70,13 @@ def test_read_among_after_deferred_writes_reads_them(sql_store: SQLStore) -> Non
     assert sorted(row[0] for row in found) == sorted(codes[:2])
     with sql_store.unit_of_work() as uow:
         assert sorted(row[0] for row in uow.execute(select(t.c.enterprise))) == sorted(codes[:2])
+
+
+def test_a_list_sent_again_as_json_is_the_same_keys_not_merely_equal_ones() -> None:
+    keys = ["a", "b"]
+    assert json.loads(_list_value("sqlite", keys)) == ["a", "b"]
+    assert _list_value("sqlite", list(keys)) == '["a", "b"]'  # the same keys: the text kept
+    keys[1] = "c"  # the caller's list changed since
+    assert json.loads(_list_value("sqlite", keys)) == ["a", "c"]
+    assert _list_value("sqlite", [1]) == "[1]"
+    assert _list_value("sqlite", [True]) == "[true]"  # equal to [1], written otherwise

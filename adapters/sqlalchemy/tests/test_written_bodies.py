@@ -92,3 +92,58 @@ def test_the_oldest_entries_go_first_and_a_changed_value_is_forgotten(monkeypatc
     assert found == plans[5] and type(found.id) is str and found is not odd
     assert kept.read("p6", codec.dumps(plans[6]), Plan) is plans[6]
     assert kept.read("p1", codec.dumps(plans[1]), Plan) == plans[1]  # dropped: decoded
+
+
+def _with(value: Any, **fields: object) -> Any:
+    """``value`` with ``fields`` set as given (no converter runs)."""
+    changed = attrs.evolve(value)
+    for name, field in fields.items():
+        object.__setattr__(changed, name, field)
+    return changed
+
+
+_BERLIN = T0.in_timezone("Europe/Berlin")
+_BERLIN_WINDOW = _with(Window(T0, T0.add(hours=8)), end=_BERLIN.add(hours=8))  # the same instants
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": _Text("p1")},
+        {"items": ("Y", "X")},
+        {"inspectors": ["I"]},
+        {"inspectors": ("I", "I")},
+        {"window": _BERLIN_WINDOW},
+        {"filed_at": _BERLIN},
+        {"inspection_id": _Text("v1")},
+        {"approvals": ["a"]},
+        {"approved_by": (_Text("x"),)},
+        {"idempotency_key": 1},
+    ],
+)
+def test_a_plan_is_plain_only_with_every_field_as_decoding_makes_it(fields: dict[str, object]) -> None:
+    plan = _plan("p1", "v1")
+    assert bodies.plain_plan(plan)
+    assert not bodies.plain_plan(_with(plan, **fields))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"lead_department": _Text("D")},
+        {"plan_ids": ("p2", "p1")},
+        {"departments": ["D"]},
+        {"items": ("X", "X")},
+        {"inspectors": (1,)},
+        {"window": _BERLIN_WINDOW},
+        {"created_at": _BERLIN},
+        {"successor": _Text("v2")},
+        {"reservation_id": 1},
+        {"completed_at": _BERLIN},
+    ],
+)
+def test_a_visit_is_plain_only_with_every_field_as_decoding_makes_it(fields: dict[str, object]) -> None:
+    visit = _visit("v1", ["p1", "p2"])
+    assert bodies.plain_inspection(visit)
+    assert bodies.plain_inspection(_with(visit, completed_at=T0))
+    assert not bodies.plain_inspection(_with(visit, **fields))

@@ -165,6 +165,11 @@ class CachingUnit:
         return cast(UnitOfWork, self)
 
 
+def _filing_order(plan: Plan) -> tuple[pendulum.DateTime, str]:
+    """The order ``for_inspections`` lists plans in."""
+    return plan.filed_at, plan.id
+
+
 class _OpenVisits:
     """The open visits of the chunk's enterprises and their plans, while untouched."""
 
@@ -178,16 +183,22 @@ class _OpenVisits:
     def preload(self, uow: UnitOfWork, reaching: Mapping[str, pendulum.DateTime]) -> None:
         self.reaching = dict(reaching)
         self.visits = uow.inspections.open_for_enterprises(reaching)
-        self.owner = {i.id: e for e, visits in self.visits.items() for i in visits}
-        ids = sorted(self.owner)
-        self.plans = {i: [] for i in ids}
+        owner: dict[str, str] = {}
+        plans: dict[str, list[Plan]] = {}
+        for enterprise, visits in self.visits.items():
+            for visit in visits:
+                owner[visit.id] = enterprise
+                plans[visit.id] = []
+        self.owner, self.plans, home = owner, plans, self.home
+        ids = sorted(owner)
         for start in range(0, len(ids), _IDS):
             for plan in uow.plans.for_inspections(ids[start : start + _IDS]):
-                if plan.inspection_id is not None:
-                    self.plans[plan.inspection_id].append(plan)
-                    self.home[plan.id] = plan.inspection_id
-        for plans in self.plans.values():
-            plans.sort(key=lambda p: (p.filed_at, p.id))
+                if (visit_id := plan.inspection_id) is not None:
+                    plans[visit_id].append(plan)
+                    home[plan.id] = visit_id
+        for held in plans.values():
+            if len(held) > 1:  # mostly one plan a visit: nothing to order
+                held.sort(key=_filing_order)
 
     def plan_written(self, plan: Plan) -> None:
         """Keep the preload as the store is after a write of ``plan``: it leaves the visit
@@ -202,8 +213,8 @@ class _OpenVisits:
         if new in self.plans and self.owner[new] == plan.enterprise:
             plans = self.plans[new]
             plans.append(plan)
-            if len(plans) > 1 and (plans[-2].filed_at, plans[-2].id) > (plan.filed_at, plan.id):
-                plans.sort(key=lambda p: (p.filed_at, p.id))  # an older plan moved in
+            if len(plans) > 1 and _filing_order(plans[-2]) > _filing_order(plan):
+                plans.sort(key=_filing_order)  # an older plan moved in
             self.home[plan.id] = new
         elif plan.enterprise in self.visits or new in self.owner:
             self.forget(plan.enterprise, [new])
@@ -253,7 +264,7 @@ class _OpenVisits:
             return None
         if len(wanted) == 1:
             return list(self.plans[inspection_ids[0]])  # each visit's plans are kept in this order
-        return sorted((p for i in wanted for p in self.plans[i]), key=lambda p: (p.filed_at, p.id))
+        return sorted((p for i in wanted for p in self.plans[i]), key=_filing_order)
 
 
 class _CachedPlans:
@@ -396,10 +407,14 @@ class _CachedReference:
     def __init__(self, inner: ReferenceRepository) -> None:
         self._inner = inner
         self._seen: dict[tuple[str, str], object] = {}
+        #: enterprises read (the chunk's, preloaded), by credit code: the hottest kind, kept
+        #: apart so a read builds no key
+        self._enterprises: dict[str, Enterprise | None] = {}
 
     def preload_enterprises(self, credit_codes: Sequence[str]) -> None:
         found = self._inner.get_enterprises(credit_codes)
-        self._seen.update({("enterprise", code): found.get(code) for code in credit_codes})
+        get = found.get
+        self._enterprises.update({code: get(code) for code in credit_codes})
 
     def _get(self, kind: str, key: str, read: Callable[[str], object]) -> Any:
         found = self._seen.get((kind, key), _UNREAD)
@@ -409,7 +424,10 @@ class _CachedReference:
 
     def get_enterprise(self, credit_code: str) -> Enterprise | None:
         """One enterprise by credit code (read once)."""
-        return cast(Enterprise | None, self._get("enterprise", credit_code, self._inner.get_enterprise))
+        found = self._enterprises.get(credit_code, _UNREAD)
+        if found is _UNREAD:
+            found = self._enterprises[credit_code] = self._inner.get_enterprise(credit_code)
+        return cast(Enterprise | None, found)
 
     def get_department(self, code: str) -> Department | None:
         """One department by code (read once)."""
@@ -427,29 +445,33 @@ class _CachedReference:
         """One scenario by code (read once)."""
         return cast(Scenario | None, self._get("scenario", code, self._inner.get_scenario))
 
+    def _forget(self) -> None:
+        self._seen.clear()
+        self._enterprises.clear()
+
     def put_enterprise(self, enterprise: Enterprise) -> None:
         """Write through."""
-        self._seen.clear()
+        self._forget()
         self._inner.put_enterprise(enterprise)
 
     def put_department(self, department: Department) -> None:
         """Write through."""
-        self._seen.clear()
+        self._forget()
         self._inner.put_department(department)
 
     def put_inspector(self, inspector: Inspector) -> None:
         """Write through."""
-        self._seen.clear()
+        self._forget()
         self._inner.put_inspector(inspector)
 
     def put_item(self, item: SupervisionItem) -> None:
         """Write through."""
-        self._seen.clear()
+        self._forget()
         self._inner.put_item(item)
 
     def put_scenario(self, scenario: Scenario) -> None:
         """Write through."""
-        self._seen.clear()
+        self._forget()
         self._inner.put_scenario(scenario)
 
     def __getattr__(self, name: str) -> Any:

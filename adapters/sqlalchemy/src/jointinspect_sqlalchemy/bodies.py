@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 import pendulum
 
-from jointinspect.model._trusted import sorted_names
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
 from jointinspect.rules.frequency import Reservation, ReservationState
 from jointinspect_sqlalchemy import codec
@@ -36,20 +35,37 @@ T = TypeVar("T")
 LIMIT = 16_384
 
 
-def _utc(value: object) -> bool:
-    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
+_DATETIME = pendulum.DateTime
+_UTC = pendulum.UTC
+
+# The checks below are written out flat (no helper per field, each field read once): a
+# kept value is checked each time it is read back, ~150,000 times at 100,000 plans.
+
+
+def _names(value: object) -> bool:
+    """`jointinspect.model._trusted.sorted_names`, local (a sorted tuple of distinct str)."""
+    if type(value) is not tuple:
+        return False
+    previous = None
+    for name in value:
+        if type(name) is not str or (previous is not None and not previous < name):
+            return False
+        previous = name
+    return True
 
 
 def _texts(value: object) -> bool:
-    return type(value) is tuple and all(type(v) is str for v in value)
-
-
-def _optional(value: object) -> bool:
-    return value is None or type(value) is str
+    return type(value) is tuple and all(type(text) is str for text in value)
 
 
 def _window(value: object) -> bool:
-    return type(value) is Window and _utc(value.start) and _utc(value.end)
+    return (
+        type(value) is Window
+        and type(start := value.start) is _DATETIME
+        and start.tzinfo is _UTC
+        and type(end := value.end) is _DATETIME
+        and end.tzinfo is _UTC
+    )
 
 
 def plain_plan(p: Plan) -> bool:
@@ -59,17 +75,18 @@ def plain_plan(p: Plan) -> bool:
         and type(p.id) is str
         and type(p.enterprise) is str
         and type(p.department) is str
-        and sorted_names(p.items)
-        and sorted_names(p.inspectors)
+        and _names(p.items)
+        and _names(p.inspectors)
         and _window(p.window)
         and type(p.kind) is InspectionKind
-        and _utc(p.filed_at)
+        and type(filed_at := p.filed_at) is _DATETIME
+        and filed_at.tzinfo is _UTC
         and type(p.status) is PlanStatus
-        and _optional(p.inspection_id)
+        and ((inspection_id := p.inspection_id) is None or type(inspection_id) is str)
         and _texts(p.approvals)
         and type(p.reason) is str
         and _texts(p.approved_by)
-        and _optional(p.idempotency_key)
+        and ((key := p.idempotency_key) is None or type(key) is str)
     )
 
 
@@ -80,17 +97,21 @@ def plain_inspection(i: Inspection) -> bool:
         and type(i.id) is str
         and type(i.enterprise) is str
         and type(i.lead_department) is str
-        and sorted_names(i.plan_ids)
-        and sorted_names(i.departments)
-        and sorted_names(i.items)
-        and sorted_names(i.inspectors)
+        and _names(i.plan_ids)
+        and _names(i.departments)
+        and _names(i.items)
+        and _names(i.inspectors)
         and _window(i.window)
         and type(i.kind) is InspectionKind
-        and _utc(i.created_at)
+        and type(created_at := i.created_at) is _DATETIME
+        and created_at.tzinfo is _UTC
         and type(i.status) is InspectionStatus
-        and _optional(i.successor)
-        and _optional(i.reservation_id)
-        and (i.completed_at is None or _utc(i.completed_at))
+        and ((successor := i.successor) is None or type(successor) is str)
+        and ((reservation_id := i.reservation_id) is None or type(reservation_id) is str)
+        and (
+            (completed_at := i.completed_at) is None
+            or (type(completed_at) is _DATETIME and completed_at.tzinfo is _UTC)
+        )
     )
 
 
@@ -101,14 +122,15 @@ def plain_reservation(r: Reservation) -> bool:
         and type(r.id) is str
         and type(r.enterprise) is str
         and type(r.department) is str
-        and sorted_names(r.inspectors)
+        and _names(r.inspectors)
         and type(r.kind) is InspectionKind
-        and _utc(r.at)
+        and type(at := r.at) is _DATETIME
+        and at.tzinfo is _UTC
         and type(r.state) is ReservationState
-        and (r.expires_at is None or _utc(r.expires_at))
-        and sorted_names(r.departments)
+        and ((expires_at := r.expires_at) is None or (type(expires_at) is _DATETIME and expires_at.tzinfo is _UTC))
+        and _names(departments := r.departments)
         # a row stores one department as NULL, read back as the lead alone
-        and (len(r.departments) > 1 or r.departments == (r.department,))
+        and (len(departments) > 1 or departments == (r.department,))
     )
 
 

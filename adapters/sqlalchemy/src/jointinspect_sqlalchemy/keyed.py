@@ -16,6 +16,7 @@ is compiled once per store and reused:
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -97,6 +98,19 @@ def _expanding(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
     return column.in_(bindparam(name, expanding=True))
 
 
+#: The last list of keys sent as JSON and its text: a bulk chunk's reads pass the same
+#: enterprises to several statements (reference, ledger, quiet slots, results).
+_LAST_JSON: list[tuple[list[Any], str]] = [([], "[]")]
+
+
 def _list_value(family: str, keys: Sequence[Any]) -> Any:
-    wanted = sorted(set(keys))
-    return wanted if family == "postgresql" else json.dumps(wanted)
+    if family == "postgresql":
+        return sorted(set(keys))
+    # SQLite: the JSON array as given (IN ignores order and repeats), once per list.
+    listed = keys if type(keys) is list else list(keys)
+    last = _LAST_JSON[0]  # one read: another thread may replace it
+    if len(last[0]) == len(listed) and all(map(operator.is_, last[0], listed)):
+        return last[1]  # the very same keys (equal ones may be written otherwise: 1, True)
+    text = json.dumps(listed)
+    _LAST_JSON[0] = (list(listed), text)
+    return text

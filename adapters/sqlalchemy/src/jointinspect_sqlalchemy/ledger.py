@@ -284,8 +284,10 @@ class SQLLedger:
         reservations of a locked enterprise, and in this one only this ledger does."""
         uow, t, kept = self._uow, s.reservations, self._uow.ledger_rows
         wanted = sorted(set(enterprises) - kept.rows.keys())
+        locked = uow._locked
         for enterprise in wanted:
-            uow.lock_enterprise(enterprise)
+            if enterprise not in locked:  # a bulk chunk locked them all before
+                uow.lock_enterprise(enterprise)
         bound = None if since is None else codec.micros(since)
         found: dict[str, dict[str, Reservation]] = {enterprise: {} for enterprise in wanted}
         rows = read_among(

@@ -93,7 +93,8 @@ class EnterpriseLocks:
         so a row read as existing is still there to lock. When no transaction is open yet,
         the missing rows are first created together (:meth:`_create_lock_rows`)."""
         if self.family == "sqlite":
-            self.connection()
+            self.connection()  # BEGIN IMMEDIATE already excludes every other writer
+            self._locked.update(credit_codes)  # as lock_enterprise notes each one
             return
         todo = sorted(set(credit_codes) - self._locked)
         if todo and not self._in_transaction() and not self.held:

@@ -77,8 +77,7 @@ class _Plans(_Repo):
         return self._bodies(_page(query, limit, offset), Plan)
 
     def for_inspections(self, inspection_ids: Sequence[str]) -> list[Plan]:
-        wanted = sorted(set(inspection_ids))
-        if not wanted:
+        if not inspection_ids:
             return []
         t = s.plans
         rows = read_among(
@@ -87,7 +86,7 @@ class _Plans(_Repo):
             lambda among: (
                 select(t.c.id, t.c.body).where(among(t.c.inspection_id, "ids")).order_by(t.c.filed_at, t.c.id)
             ),
-            {"ids": wanted},
+            {"ids": inspection_ids},  # read_among takes them as a set
         )
         read = self._uow._store._bodies.plans.read  # a body a bulk chunk wrote is not decoded again
         return [read(plan_id, body, Plan) for plan_id, body in rows]
