@@ -13,6 +13,7 @@ from jointinspect_sqlalchemy import SQLStore, codec
 from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.repositories.plans import _INSPECTION_COLUMNS, _inspection_row
 from jointinspect_sqlalchemy.schema import enterprise_locks, inspections, plans
+from jointinspect_sqlalchemy.schema_listing import inspection_departments
 from sqlalchemy import select
 
 from jointinspect.errors import IntegrityError
@@ -200,3 +201,41 @@ def test_changed_columns_sets_an_equal_value_of_another_type() -> None:
     row = {"id": "v", "a": 1, "b": "x", "c": True}
     assert changed_columns(row, ("v", 1, "x", True), "id") == {"id": "v"}
     assert changed_columns(row, ("v", 1.0, "y", 1), "id") == {"id": "v", "a": 1, "b": "x", "c": True}
+
+
+def _departments(inspection: str, *names: str, status: str = "planned") -> list[dict[str, Any]]:
+    return [
+        {"inspection_id": inspection, "department": d, "enterprise": ENT, "status": status, "window_start": 7}
+        for d in names
+    ]
+
+
+def test_a_key_held_again_ends_as_its_last_write(sql_store: SQLStore) -> None:
+    """A key's entry replaced while held: a rewrite or a patch written again sends only the
+    last rows, and the first write's mode stays (rows rewritten over stored ones delete
+    them, a patch writes only what differs from the stored rows)."""
+    t = inspection_departments
+    with sql_store.unit_of_work() as uow:
+        uow.execute(t.insert(), [*_departments("r", "A", "B"), *_departments("p", "A", "B")])
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        uow.defer_checks()
+        held = uow.held
+        assert held is not None
+        assert held.rewrite(t, "inspection_id", "r", _departments("r", "C"))
+        assert held.rewrite(t, "inspection_id", "r", _departments("r", "B", "D"))
+        stored = {row["department"]: row for row in _departments("p", "A", "B")}
+        held.patch(t, "inspection_id", "department", "p", _departments("p", "A", "C"), stored)
+        held.patch(t, "inspection_id", "department", "p", _departments("p", "A", "E", status="done"), stored)
+        assert held.rewrite(t, "inspection_id", "n", _departments("n", "A"), new=True)
+        assert not held.rewrite(t, "inspection_id", "n", _departments("n", "B"), new=True)
+        uow.commit()
+    with sql_store.unit_of_work() as uow:
+        found = sorted(tuple(row) for row in uow.execute(select(t.c.inspection_id, t.c.department, t.c.status)))
+    assert found == [
+        ("n", "A", "planned"),
+        ("p", "A", "done"),
+        ("p", "E", "done"),
+        ("r", "B", "planned"),
+        ("r", "D", "planned"),
+    ]

@@ -54,23 +54,11 @@ Refusal = Callable[[], Exception]
 _BATCH = 5_000
 
 
-class _Entry:
-    """One key's held state (see the module docstring)."""
-
-    __slots__ = ("base", "mode", "refusal", "rows")
-
-    def __init__(
-        self,
-        mode: str,
-        rows: Sequence[Mapping[str, Any]],
-        refusal: Refusal | None,
-        base: Mapping[Any, Mapping[str, Any]] | None = None,
-    ) -> None:
-        self.mode = mode
-        self.rows = rows
-        self.refusal = refusal
-        #: ``patch``: the rows in the table, by their second key column
-        self.base = base
+#: One key's held state (see the module docstring): its mode, its rows, the refusal of a
+#: checked write and, for ``patch``, the rows in the table by their second key column.
+#: A tuple, replaced when a later write changes it: a chunk holds one per plan,
+#: inspection, department row and reservation, and a tuple costs a tenth of an object.
+_Entry = tuple[str, Sequence[Mapping[str, Any]], Refusal | None, Mapping[Any, Mapping[str, Any]] | None]
 
 
 class _Held:
@@ -116,10 +104,10 @@ class HeldWrites:
         key = row[key_column]
         found = entries.get(key)
         if found is not None:
-            if found.mode == "insert":
+            if found[0] == "insert":
                 raise refusal()
             return False
-        entries[key] = _Entry("insert", [row], refusal)
+        entries[key] = ("insert", [row], refusal, None)
         return True
 
     def update(
@@ -132,13 +120,15 @@ class HeldWrites:
         key = row[key_column]
         found = entries.get(key)
         if found is None:
-            entries[key] = _Entry("update", [row], refusal)
-        elif found.mode == "rewrite":
+            entries[key] = ("update", [row], refusal, None)
+        elif found[0] == "rewrite":
             return False
         elif some:
-            found.rows = [{**found.rows[0], **row}]  # the columns an earlier write set stay set
+            # the columns an earlier write set stay set
+            entries[key] = (found[0], [{**found[1][0], **row}], found[2], found[3])
         else:
-            found.rows = [row]  # an added row is inserted as it ends; the last update wins
+            # an added row is inserted as it ends; the last update wins
+            entries[key] = (found[0], [row], found[2], found[3])
         return True
 
     def rewrite(
@@ -150,11 +140,12 @@ class HeldWrites:
         entries = self._entries(table, key_column)
         found = entries.get(key)
         if found is None:
-            entries[key] = _Entry("insert" if new else "rewrite", rows, None)
+            entries[key] = ("insert" if new else "rewrite", rows, None, None)
         elif new:
             return False
         else:
-            found.rows = rows  # the held rows never reached the table: only replaced here
+            # the held rows never reached the table: only replaced here
+            entries[key] = (found[0], rows, found[2], found[3])
         return True
 
     def patch(
@@ -174,9 +165,10 @@ class HeldWrites:
         entries = self._tables[table.name].entries
         found = entries.get(key)
         if found is None:
-            entries[key] = _Entry("patch", rows, None, base)
+            entries[key] = ("patch", rows, None, base)
         else:
-            found.rows = rows  # held rows (inserted, rewritten or patched) never reached the table
+            # held rows (inserted, rewritten or patched) never reached the table
+            entries[key] = (found[0], rows, found[2], found[3])
 
     def send(self, uow: UnitOfWorkView) -> None:
         """Send every held write through ``uow`` and forget them (see the module docstring).
@@ -212,18 +204,18 @@ def _send_table(uow: UnitOfWorkView, held: _Held) -> None:
     updated: list[Mapping[str, Any]] = []
     patched: list[tuple[Any, _Entry]] = []
     for key, entry in entries.items():
-        mode = entry.mode
+        mode, entry_rows, refusal, _ = entry
         if mode == "update":
-            updated.append(entry.rows[0])
+            updated.append(entry_rows[0])
             continue
         if mode == "patch":
             patched.append((key, entry))
             continue
         if mode == "rewrite":
             gone.append(key)
-        elif entry.refusal is not None:
+        elif refusal is not None:
             checked.append(key)
-        rows += entry.rows
+        rows += entry_rows
     if gone and uow.family == "postgresql":
         # one statement with the keys as an array, not one per key
         keys = bindparam("keys", type_=postgresql.ARRAY(table.c[key_column].type))
@@ -270,9 +262,9 @@ def _send_patches(
     added: list[Mapping[str, Any]] = []
     gone: list[dict[str, Any]] = []
     changed: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for key, entry in patched:
-        assert entry.base is not None  # every patch has one
-        new, updates, removed = row_changes(entry.base, entry.rows, key_column, member_column)
+    for key, (_, rows, _, base) in patched:
+        assert base is not None  # every patch has one
+        new, updates, removed = row_changes(base, rows, key_column, member_column)
         added += new
         for params in updates:
             changed.setdefault(tuple(params), []).append(params)
@@ -404,8 +396,9 @@ def _element(type_: TypeEngine[Any], dialect: Dialect) -> str:
 
 
 def _refusal(entry: _Entry) -> Exception:
-    assert entry.refusal is not None  # checked writes only
-    return entry.refusal()
+    refusal = entry[2]
+    assert refusal is not None  # checked writes only
+    return refusal()
 
 
 def _many(uow: UnitOfWorkView, statement: Prepared, args: Sequence[Any]) -> int:
