@@ -11,6 +11,7 @@ import itertools
 from types import SimpleNamespace
 from typing import Any, cast
 
+import attrs
 import pendulum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,14 +22,15 @@ from jointinspect.engine import Engine
 from jointinspect.errors import JointInspectError
 from jointinspect.memory import MemoryStore
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, Window
-from jointinspect.model.reference import Inspector, Scenario, SupervisionItem
+from jointinspect.model.reference import CreditClass, Enterprise, Inspector, Scenario, SupervisionItem
+from jointinspect.model.result import ResultRecord
 from jointinspect.operations.bulk_cache import _OpenVisits
 from jointinspect.operations.filing import FilingMemo
-from jointinspect.policy.inspections import FilingPolicy
+from jointinspect.policy.inspections import FilingPolicy, WhitelistMode, WhitelistPolicy
 from jointinspect.policy.schema import Policy
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import PlanRequest
-from jointinspect.sample import build_city, populate
+from jointinspect.sample import build_city, credit_code, populate
 from jointinspect.testing._world import snapshot
 
 NOW = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
@@ -49,10 +51,10 @@ EXPIRING = Inspector(
 POLICY = Policy(filing=FilingPolicy(quiet_days=frozenset({NOW.add(days=10).day})))
 
 
-def engine() -> Engine:
+def engine(policy: Policy = POLICY) -> Engine:
     """A fresh engine over the city plus the odd item, the scenario and the expiring inspector."""
     counter = itertools.count()
-    e = Engine(store=MemoryStore(), clock=FixedClock(NOW), ids=lambda: f"id{next(counter):06d}", policy=POLICY)
+    e = Engine(store=MemoryStore(), clock=FixedClock(NOW), ids=lambda: f"id{next(counter):06d}", policy=policy)
     populate(e, CITY)
     system = Principal.system()
     e.add_item(ODD_ITEM, by=system)
@@ -120,24 +122,20 @@ def test_the_same_inputs_but_a_later_end_are_checked_again() -> None:
 
 def test_the_memo_answers_equal_keys_of_new_instants_and_no_other() -> None:
     # the last key is compared before the dict is asked: equal keys (new instants, as each
-    # request brings) get its answer, a key differing anywhere gets the dict's
+    # request brings) get its answer, a key differing anywhere (the kind too) gets the dict's
     memo = FilingMemo()
     start = NOW.add(days=7)
 
-    def key(end_hours: int, zone: str = "UTC") -> tuple[object, ...]:
-        return (DEPT, tuple(OWN_ITEMS), None, tuple(STEADY), start.in_timezone(zone), start.add(hours=end_hours))
+    def key(end_hours: int, zone: str = "UTC", kind: str = "routine") -> tuple[object, ...]:
+        return (DEPT, tuple(OWN_ITEMS), None, tuple(STEADY), start.in_timezone(zone), start.add(hours=end_hours), kind)
 
-    first = (Window(start, start.add(hours=8)), tuple(OWN_ITEMS), tuple(STEADY))
-    memo.resolve(key(8), first)
-    assert memo.resolved_for(key(8)) is first
-    assert memo.resolved_for(key(8, "Asia/Shanghai")) is first  # the same instant, as the dict says
-    assert memo.resolved_for(key(9)) is None
-    assert memo.resolved_for(key(8)) is first  # and back
-    memo.note_notice(("routine", start), True)
-    memo.note_notice(("routine", start.add(days=1)), False)
-    assert memo.notice_for(("routine", NOW.add(days=7))) is True
-    assert memo.notice_for(("routine", NOW.add(days=8))) is False
-    assert memo.notice_for(("routine", NOW.add(days=9))) is None
+    first = (Window(start, start.add(hours=8)), tuple(OWN_ITEMS), tuple(STEADY), False)
+    memo.checked.put(key(8), first)
+    assert memo.checked_for(key(8)) is first
+    assert memo.checked_for(key(8, "Asia/Shanghai")) is first  # the same instant, as the dict says
+    assert memo.checked_for(key(9)) is None
+    assert memo.checked_for(key(8, kind="complaint")) is None
+    assert memo.checked_for(key(8)) is first  # and back
 
 
 def test_a_preloaded_visits_plans_are_in_filing_order_whatever_order_they_come_in() -> None:
@@ -156,3 +154,97 @@ def test_a_preloaded_visits_plans_are_in_filing_order_whatever_order_they_come_i
     open_visits = _OpenVisits()
     open_visits.preload(cast(UnitOfWork, Store()), {"E1": start})
     assert open_visits.plans_of(["v1"]) == [earlier, later]
+
+
+def test_a_kind_exempt_from_notice_after_the_same_request_of_a_planned_kind() -> None:
+    """Requests alike but for their kind: a complaint after a routine plan (and the other
+    way round) is reported as exempt from notice as alone, in one chunk."""
+    start = NOW.add(days=7)
+    batch = [
+        PlanRequest(
+            CITY.enterprises[i % 3].credit_code,
+            DEPT,
+            start,
+            start.add(hours=8),
+            kind=kind,
+            items=[OWN_ITEMS[0]],
+            inspectors=STEADY,
+        )
+        for i, kind in enumerate(["routine", "complaint", "routine"])
+    ]
+    alone, bulk = engine(), engine()
+    expected = [alone.file_plan(r, by=OFFICER) for r in batch]
+    out = bulk.file_plans(batch, by=OFFICER)
+    assert [item.outcome for item in out.items] == expected
+    assert [o.exempt_notice for o in expected] == [False, True, False]
+
+
+def test_the_whitelist_decided_for_each_enterprise_s_class_and_flag() -> None:
+    """One chunk's requests to enterprises of other credit classes, on the whitelist or
+    not, and of kinds it restricts or not: each decided as alone (active, awaiting
+    approval or refused)."""
+    system = Principal.system()
+    policy = attrs.evolve(
+        POLICY,
+        whitelist=WhitelistPolicy(classes={CreditClass.A: WhitelistMode.LIMITED, CreditClass.D: WhitelistMode.EXEMPT}),
+    )
+    ours = [
+        Enterprise(credit_code(900 + n), f"e{n}", CITY.enterprises[0].site, credit_class=c, whitelisted=w)
+        for n, (c, w) in enumerate(
+            [(CreditClass.B, False), (CreditClass.A, False), (CreditClass.B, True), (CreditClass.D, False)]
+        )
+    ]
+    start = NOW.add(days=7)
+    batch = [
+        PlanRequest(e.credit_code, DEPT, start, start.add(hours=8), kind=kind, items=[OWN_ITEMS[0]], inspectors=STEADY)
+        for kind in ["routine", "complaint"]
+        for e in [*ours, ours[0]]
+    ]
+
+    def outcomes(bulk: bool) -> list[Any]:
+        e = engine(policy)
+        for enterprise in ours:
+            e.add_enterprise(enterprise, by=system)
+        if bulk:
+            return [item.outcome or item.error.code for item in e.file_plans(batch, by=OFFICER).items]  # type: ignore[union-attr]
+        return [outcome(lambda r=r: e.file_plan(r, by=OFFICER)) for r in batch]
+
+    expected = outcomes(bulk=False)
+    assert outcomes(bulk=True) == [o if not isinstance(o, tuple) else o[0] for o in expected]
+    statuses = [o.status if not isinstance(o, tuple) else o[0] for o in expected]
+    assert statuses == [
+        *["active", "pending_approval", "pending_approval", "whitelist.exempt", "active"],
+        *["active"] * 5,
+    ]
+
+
+def test_results_shared_within_the_lookback_of_the_chunk_s_clock() -> None:
+    """Earlier results of the requests' items at their enterprises, one within the sharing
+    lookback and one just before it: each plan of the chunk shares the first as alone."""
+    start = NOW.add(days=7)
+    enterprises = [e.credit_code for e in CITY.enterprises[:2]]
+    batch = [
+        PlanRequest(code, DEPT, start, start.add(hours=8), items=OWN_ITEMS[: n + 1], inspectors=STEADY)
+        for n, code in enumerate(enterprises)
+    ]
+    months = POLICY.sharing.lookback_months
+    times = [NOW.subtract(months=months, days=1), NOW.subtract(months=months).add(days=1)]
+
+    def filed(bulk: bool) -> list[Any]:
+        e = engine()
+        with e.store.unit_of_work() as uow:
+            for code in enterprises:
+                for n, at in enumerate(times):
+                    uow.results.add(
+                        ResultRecord(
+                            f"{code}-{n}", "old", code, DEPT, STEADY[0], OWN_ITEMS[0], "pass", "", (), at, DEPT
+                        )
+                    )
+            uow.commit()
+        if bulk:
+            return [item.outcome for item in e.file_plans(batch, by=OFFICER).items]
+        return [e.file_plan(r, by=OFFICER) for r in batch]
+
+    expected = filed(bulk=False)
+    assert filed(bulk=True) == expected
+    assert [[r.id for r in o.shared_records] for o in expected] == [[f"{code}-1"] for code in enterprises]

@@ -46,6 +46,7 @@ from jointinspect.errors import (
     StorageError,
     ValidationError,
 )
+from jointinspect.model._trusted import builder
 from jointinspect.model.notification import Role, checked_key
 from jointinspect.operations import collector
 from jointinspect.operations._context import default_key
@@ -129,11 +130,15 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
                 outcome = file_in(context, staged, checked, by, memo)
             except _REFUSALS as refusal:
                 staged.discard()
-                done.append(BulkItem(index, error=refusal))
+                done.append(_item(index, None, refusal))
             else:
-                done.append(BulkItem(index, outcome=outcome))
+                done.append(_item(index, outcome, None))
         appends.flush(effects)
     return done
+
+
+#: `BulkItem` of its fields by position, as given (a chunk builds one a request).
+_item: Callable[[int, FilingOutcome | None, JointInspectError | None], BulkItem] = builder(BulkItem)
 
 
 def _file_alone(context: Context, index: int, request: object, by: Principal) -> BulkItem:

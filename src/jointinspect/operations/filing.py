@@ -13,7 +13,7 @@ from jointinspect.auth import ANY, OWN_DEPARTMENT, RULES, AuthContext, Principal
 from jointinspect.errors import ApprovalError, FilingRejected, IdempotencyConflict, NotFoundError
 from jointinspect.model._enums import member
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Plan, PlanStatus, Window
+from jointinspect.model.plan import InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.reference import Enterprise, SupervisionItem
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import (
@@ -29,7 +29,7 @@ from jointinspect.operations._unit import (
     require_plan,
 )
 from jointinspect.operations.placement import place
-from jointinspect.operations.results import shared_results
+from jointinspect.operations.results import lookback_start, shared_results
 from jointinspect.ports import UnitOfWork
 from jointinspect.requests import FilingOutcome, PlanRequest
 from jointinspect.rules import filing as filing_rules
@@ -37,6 +37,10 @@ from jointinspect.rules import quiet_slots as quiet_rules
 from jointinspect.timeutil import iso
 
 _V = TypeVar("_V")
+
+#: What `FilingMemo.checked` keeps for a request: its window, its items' codes and its
+#: inspectors' ids, checked, and whether its kind is exempt from notice.
+Checked = tuple[Window, tuple[str, ...], tuple[str, ...], bool]
 
 
 def file_plan(context: Context, request: PlanRequest, by: Principal) -> FilingOutcome:
@@ -84,32 +88,22 @@ class FilingMemo:
     """
 
     def __init__(self) -> None:
-        #: (department, items, scenario, inspectors, start, end) -> the request's window
-        #: (long enough), its items' codes, checked, and its inspectors' ids, checked for
-        #: those items throughout the window.
-        self.resolved: _Answers[tuple[Window, tuple[str, ...], tuple[str, ...]]] = _Answers()
-        #: (kind, start) -> whether the kind is exempt from notice (the notice and the
-        #: quiet period checked).
-        self.notice: _Answers[bool] = _Answers()
+        #: (department, items, scenario, inspectors, start, end, kind) -> the request's
+        #: window (long enough), its items' codes, checked, its inspectors' ids, checked
+        #: for those items throughout the window, and whether the kind is exempt from
+        #: notice (the notice and the quiet period checked). One key for all: a chunk's
+        #: requests mostly repeat the one before, which one comparison then answers.
+        self.checked: _Answers[Checked] = _Answers()
+        #: `checked`'s answer for a key, if any (its bound method: one call a request).
+        self.checked_for = self.checked.get
+        #: (kind, credit class, whitelisted) -> the whitelist's decision (the policy's).
+        self.whitelist: _Answers[filing_rules.WhitelistDecision] = _Answers()
         #: departments the chunk's principal was allowed to file for, while that answer
         #: depends on the department alone (`department_only`).
         self.permitted: set[str] = set()
-
-    def resolved_for(self, key: tuple[object, ...]) -> tuple[Window, tuple[str, ...], tuple[str, ...]] | None:
-        """What a request asking ``key`` found before (see `resolved`), if any."""
-        return self.resolved.get(key)
-
-    def resolve(self, key: tuple[object, ...], found: tuple[Window, tuple[str, ...], tuple[str, ...]]) -> None:
-        """Keep what a request asking ``key`` found (see `resolved`)."""
-        self.resolved.put(key, found)
-
-    def notice_for(self, key: tuple[object, ...]) -> bool | None:
-        """Whether the kind of ``key`` was found exempt from notice before (see `notice`)."""
-        return self.notice.get(key)
-
-    def note_notice(self, key: tuple[object, ...], exempt: bool) -> None:
-        """Keep whether the kind of ``key`` is exempt from notice (see `notice`)."""
-        self.notice.put(key, exempt)
+        #: the oldest moment a shared result may be from (`lookback_start` of the chunk's
+        #: one clock reading), once asked.
+        self.lookback: pendulum.DateTime | None = None
 
     def department_only(self, context: Context) -> bool:
         """Whether ``file_plan``'s authorization reads no fact but the department: no
@@ -144,24 +138,30 @@ def file_in(
                 uow.quiet_slots.for_enterprise(request.enterprise)
             )
             return _replay(uow, request, original, trimmable)
-    key = (request.department, request.items, request.scenario, request.inspectors, request.start, request.end)
-    resolved = None if memo is None else memo.resolved_for(key)
-    if resolved is None:
+    key = (
+        request.department,
+        request.items,
+        request.scenario,
+        request.inspectors,
+        request.start,
+        request.end,
+        request.kind,
+    )
+    checked = None if memo is None else memo.checked_for(key)
+    if checked is None:
         window = request.window
         filing_rules.check_window_length(window, context.policy)
         enterprise = require_enterprise(uow, request.enterprise)
         codes, inspector_ids = _resolve(context, uow, request, window)
-        if memo is not None:
-            memo.resolve(key, (window, codes, inspector_ids))
-    else:  # the window's length, the department, items and inspectors passed before
-        window, codes, inspector_ids = resolved
-        enterprise = require_enterprise(uow, request.enterprise)
-    exempt = None if memo is None else memo.notice_for((request.kind, request.start))
-    if exempt is None:
         exempt = filing_rules.check_advance_notice(request.kind, window, now, context.policy)
         filing_rules.check_quiet_period(request.kind, window, context.policy)
         if memo is not None:
-            memo.note_notice((request.kind, request.start), exempt)
+            memo.checked.put(key, (window, codes, inspector_ids, exempt))
+    else:  # the window's length, the department, items, inspectors and notice passed before
+        window, codes, inspector_ids, exempt = checked
+        found = uow.reference.get_enterprise(request.enterprise)
+        # `require_enterprise` raises for none (asking again finds none again)
+        enterprise = require_enterprise(uow, request.enterprise) if found is None else found
     placed = quiet_rules.place_outside(
         request.kind, window, uow.quiet_slots.for_enterprise(request.enterprise), context.policy
     )
@@ -169,12 +169,17 @@ def file_in(
     # comparing two windows compares their instants.
     if placed is not window and placed != window:
         request = attrs.evolve(request, start=placed.start, end=placed.end)
-    decision = filing_rules.whitelist_decision(enterprise, request.kind, context.policy.whitelist)
+    decision = _whitelist_decision(context, enterprise, request.kind, memo)
     if decision is filing_rules.WhitelistDecision.REFUSED:
         raise FilingRejected("whitelist.exempt", enterprise=enterprise.credit_code, kind=request.kind)
     pending = decision is filing_rules.WhitelistDecision.NEEDS_APPROVAL
     plan = _new_plan(context, request, placed, enterprise, codes, inspector_ids, now, pending)
-    shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now))
+    since = None if memo is None else memo.lookback
+    if since is None:
+        since = lookback_start(context, now)
+        if memo is not None:
+            memo.lookback = since
+    shared = tuple(shared_results(context, uow, enterprise.credit_code, plan.items, now, since))
     _announce_filing(effects, plan, exempt, shared)
     if pending:
         uow.plans.add(plan)
@@ -255,6 +260,21 @@ def _claimed_role(plan_id: str, role: Role | str | None, needed: list[Role], by:
     return held[0] if held else None
 
 
+def _whitelist_decision(
+    context: Context, enterprise: Enterprise, kind: InspectionKind, memo: FilingMemo | None
+) -> filing_rules.WhitelistDecision:
+    """`filing_rules.whitelist_decision` for the enterprise, kept in ``memo`` by what it
+    reads of the enterprise (its credit class and whitelist flag) and the kind."""
+    if memo is None:
+        return filing_rules.whitelist_decision(enterprise, kind, context.policy.whitelist)
+    key = (kind, enterprise.credit_class, enterprise.whitelisted)
+    decision = memo.whitelist.get(key)
+    if decision is None:
+        decision = filing_rules.whitelist_decision(enterprise, kind, context.policy.whitelist)
+        memo.whitelist.put(key, decision)
+    return decision
+
+
 def _resolve(
     context: Context, uow: UnitOfWork, request: PlanRequest, window: Window
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -291,20 +311,21 @@ def _new_plan(
     now: pendulum.DateTime,
     pending: bool,
 ) -> Plan:
+    # by position (the order of `Plan.checked`'s parameters): filing builds one a request
     return Plan.checked(
-        id=context.ids(),
-        enterprise=enterprise.credit_code,
-        department=request.department,
-        items=codes,
-        inspectors=inspector_ids,
-        window=window,  # the request's, kept out of quiet slots
-        kind=request.kind,
-        filed_at=now,
-        status=PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
-        reason=request.reason,
-        idempotency_key=request.idempotency_key,
+        context.ids(),
+        enterprise.credit_code,
+        request.department,
+        codes,
+        inspector_ids,
+        window,  # the request's, kept out of quiet slots
+        request.kind,
+        now,
+        PlanStatus.PENDING_APPROVAL if pending else PlanStatus.ACTIVE,
+        request.reason,
+        request.idempotency_key,
         # a request's reason and plan number went through the plan's own converters
-        texts_checked=type(request) is PlanRequest,
+        type(request) is PlanRequest,
     )
 
 

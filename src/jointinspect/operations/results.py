@@ -44,10 +44,18 @@ _last_lookback: LastAnswer[pendulum.DateTime] = LastAnswer()
 
 
 def shared_results(
-    context: Context, uow: UnitOfWork, enterprise: str, items: Sequence[str], now: pendulum.DateTime
+    context: Context,
+    uow: UnitOfWork,
+    enterprise: str,
+    items: Sequence[str],
+    now: pendulum.DateTime,
+    since: pendulum.DateTime | None = None,
 ) -> list[ResultRecord]:
-    """Same-item results of one enterprise within the lookback, oldest first."""
-    return uow.results.for_enterprise(enterprise, list(items), lookback_start(context, now))
+    """Same-item results of one enterprise within the lookback, oldest first; ``since`` is
+    `lookback_start` of ``now`` when the caller has it (bulk filing asks it once a chunk)."""
+    if since is None:
+        since = lookback_start(context, now)
+    return uow.results.for_enterprise(enterprise, list(items), since)
 
 
 def shared_records(context: Context, enterprise: str, items: Sequence[str], by: Principal) -> list[ResultRecord]:

@@ -35,6 +35,7 @@ _PLAN_COLUMNS = (
 def _plan_row(plan: Plan) -> dict[str, Any]:
     window = plan.window
     filed_at, start, end = codec.micros(plan.filed_at), codec.micros(window.start), codec.micros(window.end)
+    key = plan.idempotency_key
     return {
         "id": plan.id,
         "enterprise": plan.enterprise,
@@ -43,7 +44,7 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
         "body": codec.plan_body(plan, filed_at, start, end),  # the instants encoded once
         "inspection_id": plan.inspection_id,
         "window_end": end,
-        "idempotency": plan.idempotency,
+        "idempotency": None if key is None else f"{plan.department}/{key}",  # plan.idempotency
         "department": plan.department,  # listings (issue 11)
         "window_start": start,
     }
@@ -60,7 +61,9 @@ class _Plans(_Repo):
     def add(self, plan: Plan) -> None:
         row = _plan_row(plan)
         self._add(s.plans, row, "plan", plan.id)
-        _keep(self._uow, self._uow._store._bodies.plans, plan.id, row, plan)
+        uow = self._uow
+        if uow.held is not None:  # `_keep`, inline: bulk filing adds a plan a request
+            uow._store._bodies.plans.wrote(plan.id, row["body"], plan)
 
     def update(self, plan: Plan) -> None:
         row = _plan_row(plan)
