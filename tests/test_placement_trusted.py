@@ -4,6 +4,9 @@ the check, and a chunk's unit of work asks the store for its ledger once."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import attrs
 import pendulum
 import pytest
 from hypothesis import given
@@ -11,8 +14,10 @@ from hypothesis import strategies as st
 
 from jointinspect.errors import ValidationError
 from jointinspect.memory import MemoryStore
-from jointinspect.model.plan import InspectionKind, Plan, PlanStatus, Window
+from jointinspect.model._trusted import builder
+from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
 from jointinspect.operations.bulk_cache import CachingUnit
+from jointinspect.operations.placement import reservation_for
 from jointinspect.requests import PlanRequest
 from jointinspect.sample import credit_code
 
@@ -76,3 +81,60 @@ def test_a_chunks_unit_asks_the_store_for_its_ledger_once() -> None:
         first = unit.ledger
         assert unit.ledger is first is uow.ledger
         assert asked == [1]
+
+
+class _ZonedClock:
+    """A clock that reads its instants in a zone other than UTC."""
+
+    def now(self) -> pendulum.DateTime:
+        return T0.add(days=-30).in_timezone("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_visit_reserved_under_a_clock_in_another_zone_is_created_in_utc(bulk: bool) -> None:
+    """A new visit is built from its plan's values without its converters only when its
+    creation instant is already UTC: a clock reading in another zone still goes through
+    them, as the visit built by its class would."""
+    from benchmarks.bulk import DEPARTMENTS, register
+    from jointinspect.auth import Principal
+    from jointinspect.engine import Engine
+
+    store = MemoryStore()
+    register(store, 1)
+    engine = Engine(store=store, clock=_ZonedClock(), ids=lambda: "v1", auto_deliver=False)
+    dept = DEPARTMENTS[0]
+    request = PlanRequest(
+        ENT, dept, T0, T0.add(hours=8), items=[f"{dept}-01"], inspectors=[f"{dept}-I02", f"{dept}-I01"]
+    )
+    by = Principal.officer(dept)
+    outcome = engine.file_plans([request], by=by).items[0].outcome if bulk else engine.file_plan(request, by=by)
+    assert outcome is not None
+    visit = outcome.inspection
+    assert visit is not None
+    assert visit.created_at.tzinfo is pendulum.UTC
+    assert visit == Inspection(**{f.name: getattr(visit, f.name) for f in attrs.fields(Inspection)})
+    assert visit.inspectors == (f"{dept}-I01", f"{dept}-I02")
+
+
+def test_a_visits_reservation_checks_the_names_of_a_visit_its_class_did_not_convert() -> None:
+    """`reservation_for` skips looking over the names only of an `Inspection` (whose
+    converters made them): a subclass built past its converters has them sorted."""
+
+    @attrs.frozen
+    class Loose(Inspection):
+        pass
+
+    loose = builder(Loose)(
+        id="v1", enterprise=ENT, lead_department="YJGL", plan_ids=("p1", "p2"), departments=("YJGL", "SCJG"),
+        items=(), inspectors=("b", "a", "b"), window=Window(T0, T0.add(hours=8)), kind=InspectionKind.ROUTINE,
+        created_at=T0, status=InspectionStatus.PLANNED, successor=None, reservation_id=None, completed_at=None,
+    )  # fmt: skip
+    store = MemoryStore()
+    with store.unit_of_work() as uow:
+        context = SimpleNamespace(ledger=None, pending_ttl=None)
+        effects = SimpleNamespace(uow=uow, now=T0)
+        made = reservation_for(context, effects, loose)  # type: ignore[arg-type]
+    assert made.departments == ("SCJG", "YJGL")
+    assert made.inspectors == ("a", "b")
+    plain = Inspection(**{f.name: getattr(loose, f.name) for f in attrs.fields(Inspection)})
+    assert reservation_for(context, effects, plain) == made  # type: ignore[arg-type]

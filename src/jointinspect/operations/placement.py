@@ -5,10 +5,12 @@ every plan it serves, and the ledger counts the visit as it really happens)."""
 from __future__ import annotations
 
 import attrs
+import pendulum
 
 from jointinspect.errors import FrequencyBlocked
+from jointinspect.model._trusted import builder
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, Plan, Window
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.conflicts import flag_conflicts
@@ -108,6 +110,8 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=effects.now + context.pending_ttl if external else None,
         departments=inspection.departments,
+        # a visit's converters make its names what a reservation's make them
+        names_checked=type(inspection) is Inspection,
     )
 
 
@@ -227,6 +231,10 @@ def _reserve(
     external = context.ledger is not None
     plan = plan.placed_in(inspection_id)
     group = group_of([plan], context.policy.matching, days)
+    # A plan as its converters made it (names a visit's converters keep, a member kind),
+    # with text keys: a visit of its own built from its values is built without checking
+    # them again.
+    own = type(plan) is Plan and type(plan.id) is str and type(plan.department) is str
     request = Reservation.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
@@ -237,6 +245,8 @@ def _reserve(
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=now + context.pending_ttl if external else None,
         departments=group.departments,
+        # a plan's converters made its inspectors; its department is the group's only one
+        names_checked=own and len(group.departments) == 1,
     )
     checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
@@ -247,7 +257,8 @@ def _reserve(
         enterprise = plan.enterprise
         effects.on_failure.append(lambda: ledger.release(inspection_id, enterprise))
         effects.after_commit.append(lambda: ledger.confirm(inspection_id, enterprise))
-    inspection = Inspection.checked(
+    build = _build_inspection if own and type(group.window) is Window and _is_utc(now) else Inspection.checked
+    inspection = build(
         id=inspection_id,
         enterprise=plan.enterprise,
         lead_department=group.lead_department,
@@ -258,11 +269,22 @@ def _reserve(
         window=group.window,
         kind=plan.kind,
         created_at=now,
+        status=InspectionStatus.PLANNED,
+        successor=None,
         reservation_id=inspection_id,
+        completed_at=None,
     )
     uow.inspections.add(inspection)
     effects.audit("inspection.created", inspection.id, plan=plan.id, reservation=inspection_id)
     return plan, inspection, decision.warnings
+
+
+#: `Inspection` built from its fields as given (`_reserve`, from a plan's own values).
+_build_inspection = builder(Inspection)
+
+
+def _is_utc(value: object) -> bool:
+    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
 
 
 def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDecision) -> None:
