@@ -138,3 +138,62 @@ def test_a_visits_reservation_checks_the_names_of_a_visit_its_class_did_not_conv
     assert made.inspectors == ("a", "b")
     plain = Inspection(**{f.name: getattr(loose, f.name) for f in attrs.fields(Inspection)})
     assert reservation_for(context, effects, plain) == made  # type: ignore[arg-type]
+
+
+def _member(plan_id: object, department: object, items: tuple[str, ...] = ("SCJG-01",)) -> Plan:
+    return Plan(
+        id=plan_id,  # type: ignore[arg-type]
+        enterprise=ENT,
+        department=department,  # type: ignore[arg-type]
+        items=items,
+        inspectors=("b", "a"),
+        window=Window(T0, T0.add(hours=8)),
+        kind=InspectionKind.ROUTINE,
+        filed_at=T0,
+    )
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [_member("p1", "SCJG"), _member("p1", "YJGL", ("YJGL-01",))],  # one id twice
+        [_member("p2", 7), _member("p1", 7)],  # a department no converter made text
+        [_member(2, "SCJG"), _member(1, "YJGL")],  # ids no converter made text
+    ],
+)
+def test_a_joined_visit_of_plain_plans_still_checks_the_names_no_converter_made(members: list[Plan]) -> None:
+    """`describe_group` of plain plans skips the visit's converters for the names the plans'
+    converters made (items, inspectors), not for the plan ids and departments: built as
+    the class builds it."""
+    from jointinspect.operations.placement import describe_group
+    from jointinspect.policy.schema import MatchingPolicy
+    from jointinspect.rules.matching import group_of
+
+    target = Inspection(
+        id="v1", enterprise=ENT, lead_department="SCJG", plan_ids=("p1",), departments=("SCJG",),
+        items=("SCJG-01",), inspectors=("a", "b"), window=Window(T0, T0.add(hours=8)),
+        kind=InspectionKind.ROUTINE, created_at=T0, reservation_id="v1",
+    )  # fmt: skip
+    group = group_of(members, MatchingPolicy(), None, Window(T0, T0.add(hours=8)))
+    lead = next(m for m in members if m.department == group.lead_department)
+    made = describe_group(target, group, lead, plain=True)
+    assert made == describe_group(target, group, lead)
+    assert made == Inspection(**{f.name: getattr(made, f.name) for f in attrs.fields(Inspection)})
+
+
+def test_a_join_of_a_plan_subclass_is_not_plain() -> None:
+    """A member that is not exactly a `Plan` may hold names its class did not convert: the
+    group of a join with one is not described as plain."""
+    from jointinspect.operations.placement import lead_member
+
+    @attrs.frozen
+    class Loose(Plan):
+        pass
+
+    plain = _member("p1", "SCJG")
+    loose = builder(Loose)(**{f.name: getattr(_member("p2", "YJGL"), f.name) for f in attrs.fields(Plan)})
+    assert lead_member([plain, loose], "YJGL") == (loose, False)
+    assert lead_member([loose, plain], "SCJG") == (plain, False)
+    assert lead_member([plain, _member("p3", "SCJG")], "SCJG") == (plain, True)
+    with pytest.raises(LookupError):
+        lead_member([plain], "YJGL")

@@ -8,7 +8,7 @@ import attrs
 import pendulum
 
 from jointinspect.errors import FrequencyBlocked
-from jointinspect.model._trusted import builder
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.notification import Role
 from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.model.result import ResultRecord
@@ -149,8 +149,9 @@ def current_reservation(context: Context, effects: Effects, inspection: Inspecti
     return next((r for r in ledger.reservations(inspection.enterprise) if r.id == rid), None)
 
 
-def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Inspection:
-    """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind)."""
+def describe_group(inspection: Inspection, group: Group, kind_plan: Plan, *, plain: bool = False) -> Inspection:
+    """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind);
+    ``plain``: ``group`` is `group_of` plans that are each exactly a `Plan`."""
     if type(inspection) is not Inspection:  # a subclass may hold more fields
         return attrs.evolve(
             inspection,
@@ -162,7 +163,19 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
             window=group.window,
             kind=kind_plan.kind,
         )
-    return Inspection.checked(
+    # Of plain plans, the group's items and inspectors are sorted sets of the names their
+    # converters made, and the kind is a member; the visit's instants and status are its
+    # converters'. The plan ids and departments, which no converter made, are checked.
+    build = (
+        _build_inspection
+        if plain
+        and type(kind_plan) is Plan
+        and type(group.window) is Window
+        and sorted_names(group.plan_ids)
+        and sorted_names(group.departments)
+        else Inspection.checked
+    )
+    return build(
         id=inspection.id,
         enterprise=inspection.enterprise,
         lead_department=group.lead_department,
@@ -178,6 +191,20 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
         reservation_id=inspection.reservation_id,
         completed_at=inspection.completed_at,
     )
+
+
+def lead_member(members: list[Plan], lead: str) -> tuple[Plan, bool]:
+    """The first of ``members`` of department ``lead``, and whether each is exactly a `Plan`
+    (`describe_group`'s ``plain``), in one pass."""
+    found, plain = None, True
+    for member in members:
+        if type(member) is not Plan:
+            plain = False
+        if found is None and member.department == lead:
+            found = member
+    if found is None:  # (the lead is chosen among the members: never)
+        raise LookupError(f"no member of lead department {lead!r}")
+    return found, plain
 
 
 def _join(
@@ -196,8 +223,8 @@ def _join(
     # The members merge_targets found the window of (placing the plan changes no time).
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
     group = group_of(members, context.policy.matching, days, window)
-    lead_plan = next(m for m in members if m.department == group.lead_department)
-    inspection = describe_group(target, group, lead_plan)
+    lead_plan, plain = lead_member(members, group.lead_department)
+    inspection = describe_group(target, group, lead_plan, plain=plain)
     # Only a separate ledger needs the reservation as it was (to restore it on failure):
     # the store's own ledger rolls back with the unit of work, so it is not read for that.
     before = current_reservation(context, effects, target) if context.ledger is not None else None
