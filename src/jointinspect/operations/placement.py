@@ -5,10 +5,12 @@ every plan it serves, and the ledger counts the visit as it really happens)."""
 from __future__ import annotations
 
 import attrs
+import pendulum
 
 from jointinspect.errors import FrequencyBlocked
+from jointinspect.model._trusted import builder, sorted_names
 from jointinspect.model.notification import Role
-from jointinspect.model.plan import Inspection, Plan, Window
+from jointinspect.model.plan import Inspection, InspectionStatus, Plan, Window
 from jointinspect.model.result import ResultRecord
 from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.conflicts import flag_conflicts
@@ -108,6 +110,8 @@ def reservation_for(context: Context, effects: Effects, inspection: Inspection) 
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=effects.now + context.pending_ttl if external else None,
         departments=inspection.departments,
+        # a visit's converters make its names what a reservation's make them
+        names_checked=type(inspection) is Inspection,
     )
 
 
@@ -145,8 +149,9 @@ def current_reservation(context: Context, effects: Effects, inspection: Inspecti
     return next((r for r in ledger.reservations(inspection.enterprise) if r.id == rid), None)
 
 
-def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Inspection:
-    """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind)."""
+def describe_group(inspection: Inspection, group: Group, kind_plan: Plan, *, plain: bool = False) -> Inspection:
+    """``inspection`` re-described as ``group`` (plans, lead, departments, items, window, kind);
+    ``plain``: ``group`` is `group_of` plans that are each exactly a `Plan`."""
     if type(inspection) is not Inspection:  # a subclass may hold more fields
         return attrs.evolve(
             inspection,
@@ -158,7 +163,19 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
             window=group.window,
             kind=kind_plan.kind,
         )
-    return Inspection.checked(
+    # Of plain plans, the group's items and inspectors are sorted sets of the names their
+    # converters made, and the kind is a member; the visit's instants and status are its
+    # converters'. The plan ids and departments, which no converter made, are checked.
+    build = (
+        _build_inspection
+        if plain
+        and type(kind_plan) is Plan
+        and type(group.window) is Window
+        and sorted_names(group.plan_ids)
+        and sorted_names(group.departments)
+        else Inspection.checked
+    )
+    return build(
         id=inspection.id,
         enterprise=inspection.enterprise,
         lead_department=group.lead_department,
@@ -174,6 +191,20 @@ def describe_group(inspection: Inspection, group: Group, kind_plan: Plan) -> Ins
         reservation_id=inspection.reservation_id,
         completed_at=inspection.completed_at,
     )
+
+
+def lead_member(members: list[Plan], lead: str) -> tuple[Plan, bool]:
+    """The first of ``members`` of department ``lead``, and whether each is exactly a `Plan`
+    (`describe_group`'s ``plain``), in one pass."""
+    found, plain = None, True
+    for member in members:
+        if type(member) is not Plan:
+            plain = False
+        if found is None and member.department == lead:
+            found = member
+    if found is None:  # (the lead is chosen among the members: never)
+        raise LookupError(f"no member of lead department {lead!r}")
+    return found, plain
 
 
 def _join(
@@ -192,8 +223,8 @@ def _join(
     # The members merge_targets found the window of (placing the plan changes no time).
     members = [plans_by_id[i] for i in target.plan_ids if i in plans_by_id] + [plan]
     group = group_of(members, context.policy.matching, days, window)
-    lead_plan = next(m for m in members if m.department == group.lead_department)
-    inspection = describe_group(target, group, lead_plan)
+    lead_plan, plain = lead_member(members, group.lead_department)
+    inspection = describe_group(target, group, lead_plan, plain=plain)
     # Only a separate ledger needs the reservation as it was (to restore it on failure):
     # the store's own ledger rolls back with the unit of work, so it is not read for that.
     before = current_reservation(context, effects, target) if context.ledger is not None else None
@@ -227,6 +258,10 @@ def _reserve(
     external = context.ledger is not None
     plan = plan.placed_in(inspection_id)
     group = group_of([plan], context.policy.matching, days)
+    # A plan as its converters made it (names a visit's converters keep, a member kind),
+    # with text keys: a visit of its own built from its values is built without checking
+    # them again.
+    own = type(plan) is Plan and type(plan.id) is str and type(plan.department) is str
     request = Reservation.checked(
         id=inspection_id,
         enterprise=plan.enterprise,
@@ -237,6 +272,8 @@ def _reserve(
         state=ReservationState.PENDING if external else ReservationState.CONFIRMED,
         expires_at=now + context.pending_ttl if external else None,
         departments=group.departments,
+        # a plan's converters made its inspectors; its department is the group's only one
+        names_checked=own and len(group.departments) == 1,
     )
     checks = filing_rules.frequency_checks(context.policy, plan.kind, request.at)
     decision = ledger_for(context, uow).check_and_reserve(request, checks, now)
@@ -247,7 +284,8 @@ def _reserve(
         enterprise = plan.enterprise
         effects.on_failure.append(lambda: ledger.release(inspection_id, enterprise))
         effects.after_commit.append(lambda: ledger.confirm(inspection_id, enterprise))
-    inspection = Inspection.checked(
+    build = _build_inspection if own and type(group.window) is Window and _is_utc(now) else Inspection.checked
+    inspection = build(
         id=inspection_id,
         enterprise=plan.enterprise,
         lead_department=group.lead_department,
@@ -258,11 +296,22 @@ def _reserve(
         window=group.window,
         kind=plan.kind,
         created_at=now,
+        status=InspectionStatus.PLANNED,
+        successor=None,
         reservation_id=inspection_id,
+        completed_at=None,
     )
     uow.inspections.add(inspection)
     effects.audit("inspection.created", inspection.id, plan=plan.id, reservation=inspection_id)
     return plan, inspection, decision.warnings
+
+
+#: `Inspection` built from its fields as given (`_reserve`, from a plan's own values).
+_build_inspection = builder(Inspection)
+
+
+def _is_utc(value: object) -> bool:
+    return type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC
 
 
 def _refuse(context: Context, effects: Effects, plan: Plan, decision: LedgerDecision) -> None:

@@ -112,18 +112,21 @@ class Reservation:
         state: ReservationState,
         expires_at: pendulum.DateTime | None,
         departments: tuple[str, ...],
+        names_checked: bool = False,
     ) -> Reservation:
         """A reservation placement builds for every plan from values already right (the
         tuples of a plan or visit: sorted, distinct; a kind, a state, UTC instants):
-        built without the converters when they are so, else by them."""
+        built without the converters when they are so, else by them. ``names_checked``:
+        the caller took ``inspectors`` and ``departments`` from a record whose converters
+        make them what this one's do (an `Inspection`'s, or a `Plan`'s and its
+        department alone), so they are not looked over again."""
         checked = (
             type(kind) is InspectionKind
             and type(state) is ReservationState
             and _is_utc(at)
             and (expires_at is None or _is_utc(expires_at))
             and department in departments
-            and sorted_names(inspectors)
-            and sorted_names(departments)
+            and (names_checked or (sorted_names(inspectors) and sorted_names(departments)))
         )
         if not checked:
             return cls(id, enterprise, department, inspectors, kind, at, state, expires_at, departments)

@@ -30,7 +30,6 @@ from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
-from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.statements import update_row
 
@@ -49,18 +48,24 @@ _RESERVATION_COLUMNS = (
 
 
 def _reservation_row(r: Reservation) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "enterprise": r.enterprise,
-        "department": r.department,
-        "inspectors": codec.name_list(r.inspectors),
-        "kind": r.kind._value_,
-        "at": codec.micros(r.at),
-        "state": r.state._value_,
-        "expires_at": None if r.expires_at is None else codec.micros(r.expires_at),
+    return dict(zip(_RESERVATION_COLUMNS, _reservation_values(r), strict=True))
+
+
+def _reservation_values(r: Reservation) -> tuple[Any, ...]:
+    """The values of ``r``'s row, in `_RESERVATION_COLUMNS` order."""
+    expires_at, departments = r.expires_at, r.departments
+    return (
+        r.id,
+        r.enterprise,
+        r.department,
+        codec.name_list(r.inspectors),
+        r.kind._value_,
+        codec.micros(r.at),
+        r.state._value_,
+        None if expires_at is None else codec.micros(expires_at),
         # NULL for a visit of one department (every row before revision 0009 reads so too)
-        "departments": codec.name_list(r.departments) if len(r.departments) > 1 else None,
-    }
+        codec.name_list(departments) if len(departments) > 1 else None,
+    )
 
 
 def _reservation(row: Sequence[Any]) -> Reservation:
@@ -234,8 +239,7 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: R
     held = uow.held
     if held is None:
         return False
-    row = _reservation_row(reservation)
-    values = tuple(row.values())
+    values = _reservation_values(reservation)
     kept = uow._store._bodies.reservations
     if stored is not None:
         # One keyed update of the row (its key unchanged) leaves the table as deleting and
@@ -247,17 +251,31 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: R
         found = kept.entries.get(reservation.id)
         key = reservation.id
         if found is not None and found[1] is stored:
-            row = changed_columns(row, found[0], "id")
+            row = _changed(values, found[0])
+        else:
+            row = dict(zip(_RESERVATION_COLUMNS, values, strict=True))
         some = len(row) < len(_RESERVATION_COLUMNS)
         if len(row) > 1 and not held.update(s.reservations, "id", row, lambda: _missing(key), some=some):
             uow.send_held()
             held.update(s.reservations, "id", row, lambda: _missing(key), some=some)
-    elif not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
-        uow.send_held()
-        held.rewrite(s.reservations, "id", reservation.id, [row], new=new)
+    else:
+        row = dict(zip(_RESERVATION_COLUMNS, values, strict=True))
+        if not held.rewrite(s.reservations, "id", reservation.id, [row], new=new):
+            uow.send_held()
+            held.rewrite(s.reservations, "id", reservation.id, [row], new=new)
     # a bulk chunk: a later one's preload reads it back (bodies.py)
     kept.wrote(reservation.id, values, reservation)
     return True
+
+
+def _changed(values: tuple[Any, ...], before: Sequence[Any]) -> dict[str, Any]:
+    """`changed_columns` of the row of ``values`` over ``before`` (both in
+    `_RESERVATION_COLUMNS` order), without building the whole row first."""
+    out: dict[str, Any] = {"id": values[0]}
+    for name, value, old in zip(_RESERVATION_COLUMNS, values, before, strict=True):
+        if value is not old and (value != old or type(value) is not type(old)):
+            out[name] = value
+    return out
 
 
 class SQLLedger:

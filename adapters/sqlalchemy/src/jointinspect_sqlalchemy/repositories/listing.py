@@ -39,10 +39,12 @@ def known_departments(uow: UnitOfWorkView) -> dict[str, dict[str, dict[str, Any]
     return known
 
 
-def department_rows(inspection: Inspection) -> dict[str, dict[str, Any]]:
-    """The ``ji_inspection_departments`` rows of ``inspection``, by department."""
+def department_rows(inspection: Inspection, start: int | None = None) -> dict[str, dict[str, Any]]:
+    """The ``ji_inspection_departments`` rows of ``inspection``, by department (``start``:
+    ``micros`` of its window start, when the caller has it)."""
     id_, enterprise, status = inspection.id, inspection.enterprise, inspection.status._value_
-    start = codec.micros(inspection.window.start)
+    if start is None:
+        start = codec.micros(inspection.window.start)
     return {
         department: {
             "inspection_id": id_,
@@ -64,14 +66,23 @@ def read_departments(uow: UnitOfWorkView, inspections: Sequence[Inspection]) -> 
             known[inspection.id] = department_rows(inspection)
 
 
-def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *, new: bool) -> None:
+def write_inspection_departments(
+    uow: UnitOfWorkView, inspection: Inspection, *, new: bool, start: int | None = None
+) -> None:
     """Write the ``ji_inspection_departments`` rows of ``inspection`` (one per department):
     all of them when ``new``; else only what changed from the rows this transaction knows
-    (inserted, updated, deleted), or all of them again when it knows none."""
+    (inserted, updated, deleted), or all of them again when it knows none. ``start``:
+    ``micros`` of its window start, when the caller has it."""
     t, store = inspection_departments, uow._store
-    by_department = department_rows(inspection)
+    if start is None:
+        start = codec.micros(inspection.window.start)
     known = known_departments(uow)
     base = None if new else known.get(inspection.id)
+    if base is not None and _same_rows(base, inspection, start):
+        # Rows equal to those known: writing them would send nothing (a join that keeps
+        # the departments and the start, most of them), so nothing is built.
+        return
+    by_department = department_rows(inspection, start)
     known[inspection.id] = by_department
     rows = list(by_department.values())
     held = uow.held
@@ -91,6 +102,27 @@ def write_inspection_departments(uow: UnitOfWorkView, inspection: Inspection, *,
         )
         uow.defer(drop, {"inspection_id": inspection.id})
     _insert(uow, rows)
+
+
+def _same_rows(base: Mapping[str, Mapping[str, Any]], inspection: Inspection, start: int) -> bool:
+    """Whether ``base`` (rows `department_rows` made, by department) equals `department_rows`
+    of ``inspection``, compared by value as writing them compares rows, without building them."""
+    departments = inspection.departments
+    if len(base) != len(departments):
+        return False
+    id_, enterprise, status = inspection.id, inspection.enterprise, inspection.status._value_
+    for department in departments:
+        row = base.get(department)
+        if (
+            row is None
+            or row["window_start"] != start
+            or row["inspection_id"] != id_
+            or row["department"] != department
+            or row["enterprise"] != enterprise
+            or row["status"] != status
+        ):
+            return False
+    return True
 
 
 def _insert(uow: UnitOfWorkView, rows: Sequence[Mapping[str, Any]]) -> None:

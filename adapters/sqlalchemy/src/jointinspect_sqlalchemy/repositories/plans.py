@@ -13,7 +13,6 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.bodies import Kept
-from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.repositories.listing import read_departments, write_inspection_departments
@@ -131,6 +130,30 @@ def _inspection_row(inspection: Inspection) -> dict[str, Any]:
     }
 
 
+def _inspection_values(inspection: Inspection) -> tuple[Any, ...]:
+    """The values of `_inspection_row` of ``inspection``, in its order (a join compares them
+    with the row it knows without building the row)."""
+    created_at, start = codec.micros(inspection.created_at), codec.micros(inspection.window.start)
+    return (
+        inspection.id,
+        inspection.enterprise,
+        created_at,
+        inspection.status._value_,
+        codec.inspection_body(inspection, created_at, start),  # the instants encoded once
+        start,  # listings (issue 11)
+    )
+
+
+def _changed(values: tuple[Any, ...], before: Sequence[Any]) -> dict[str, Any]:
+    """`changed_columns` of the row of ``values`` over ``before`` (both in
+    `_INSPECTION_COLUMNS` order), without building the whole row first."""
+    out: dict[str, Any] = {"id": values[0]}
+    for name, value, old in zip(_INSPECTION_COLUMNS, values, before, strict=True):
+        if value is not old and (value != old or type(value) is not type(old)):
+            out[name] = value
+    return out
+
+
 #: The columns of `_inspection_row`, in its order.
 _INSPECTION_COLUMNS = ("id", "enterprise", "created_at", "status", "body", "window_start")
 
@@ -157,24 +180,25 @@ class _Inspections(_Repo):
         _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
 
     def update(self, inspection: Inspection) -> None:
-        row = _inspection_row(inspection)
+        values = _inspection_values(inspection)
         uow = self._uow
         before = None
         if uow.held is not None:
             known = _known_rows(uow)
             before = known.get(inspection.id)
-            known[inspection.id] = tuple(row.values())
+            known[inspection.id] = values
         if before is None:
-            self._update(s.inspections, "id", row, "inspection")
+            self._update(s.inspections, "id", dict(zip(_INSPECTION_COLUMNS, values, strict=True)), "inspection")
         else:
             # The row as the table holds it is known: only the columns that differ are set
             # (a join changes the body alone), so SQLite leaves the indexes of the others
             # alone; laid over an update or add held for it. Nothing differs: nothing to send.
-            changed = changed_columns(row, before, "id")
+            changed = _changed(values, before)
             if len(changed) > 1:
-                self._update(s.inspections, "id", changed, "inspection", some=len(changed) < len(row))
-        write_inspection_departments(uow, inspection, new=False)
-        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
+                self._update(s.inspections, "id", changed, "inspection", some=len(changed) < len(values))
+        write_inspection_departments(uow, inspection, new=False, start=values[5])
+        if uow.held is not None:  # see _keep
+            uow._store._bodies.inspections.wrote(inspection.id, values[4], inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
