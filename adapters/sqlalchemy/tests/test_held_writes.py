@@ -199,8 +199,9 @@ def test_updates_of_visits_read_under_the_lock_store_every_changed_column(sql_st
 def test_changed_columns_sets_an_equal_value_of_another_type() -> None:
     # 1, 1.0 and True are equal in Python but not the same stored value: each is written
     row = {"id": "v", "a": 1, "b": "x", "c": True}
-    assert changed_columns(row, ("v", 1, "x", True), "id") == {"id": "v"}
-    assert changed_columns(row, ("v", 1.0, "y", 1), "id") == {"id": "v", "a": 1, "b": "x", "c": True}
+    columns, values = tuple(row), tuple(row.values())
+    assert changed_columns(columns, values, ("v", 1, "x", True)) == {"id": "v"}
+    assert changed_columns(columns, values, ("v", 1.0, "y", 1)) == {"id": "v", "a": 1, "b": "x", "c": True}
 
 
 def _departments(inspection: str, *names: str, status: str = "planned") -> list[dict[str, Any]]:

@@ -278,13 +278,13 @@ def _send_patches(
     return added
 
 
-def changed_columns(row: Mapping[str, Any], before: Sequence[Any], key_column: str) -> dict[str, Any]:
-    """The key and the columns of ``row`` whose values differ from ``before`` (the row's
-    stored values, in ``row``'s column order; compared with their types, so an equal value
-    of another type is written): an update by key that sets only what changed, so SQLite
-    leaves the indexes of the other columns alone."""
-    out = {key_column: row[key_column]}
-    for (name, value), old in zip(row.items(), before, strict=True):
+def changed_columns(columns: Sequence[str], values: Sequence[Any], before: Sequence[Any]) -> dict[str, Any]:
+    """The key (the first of ``columns``) and the columns whose ``values`` differ from
+    ``before`` (the row's stored values; all three in the same order; compared with their
+    types, so an equal value of another type is written): an update by key that sets only
+    what changed, so SQLite leaves the indexes of the other columns alone."""
+    out = {columns[0]: values[0]}
+    for name, value, old in zip(columns, values, before, strict=True):
         if value is not old and (value != old or type(value) is not type(old)):
             out[name] = value
     return out

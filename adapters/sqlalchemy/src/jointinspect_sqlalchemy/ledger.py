@@ -30,6 +30,7 @@ from jointinspect.timeutil import from_micros
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkSource, UnitOfWorkView
+from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.statements import update_row
 
@@ -251,7 +252,7 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: R
         found = kept.entries.get(reservation.id)
         key = reservation.id
         if found is not None and found[1] is stored:
-            row = _changed(values, found[0])
+            row = changed_columns(_RESERVATION_COLUMNS, values, found[0])
         else:
             row = dict(zip(_RESERVATION_COLUMNS, values, strict=True))
         some = len(row) < len(_RESERVATION_COLUMNS)
@@ -266,16 +267,6 @@ def _held(uow: UnitOfWorkView, reservation: Reservation, *, new: bool, stored: R
     # a bulk chunk: a later one's preload reads it back (bodies.py)
     kept.wrote(reservation.id, values, reservation)
     return True
-
-
-def _changed(values: tuple[Any, ...], before: Sequence[Any]) -> dict[str, Any]:
-    """`changed_columns` of the row of ``values`` over ``before`` (both in
-    `_RESERVATION_COLUMNS` order), without building the whole row first."""
-    out: dict[str, Any] = {"id": values[0]}
-    for name, value, old in zip(_RESERVATION_COLUMNS, values, before, strict=True):
-        if value is not old and (value != old or type(value) is not type(old)):
-            out[name] = value
-    return out
 
 
 class SQLLedger:

@@ -78,10 +78,6 @@ def write_inspection_departments(
         start = codec.micros(inspection.window.start)
     known = known_departments(uow)
     base = None if new else known.get(inspection.id)
-    if base is not None and _same_rows(base, inspection, start):
-        # Rows equal to those known: writing them would send nothing (a join that keeps
-        # the departments and the start, most of them), so nothing is built.
-        return
     by_department = department_rows(inspection, start)
     known[inspection.id] = by_department
     rows = list(by_department.values())
@@ -102,27 +98,6 @@ def write_inspection_departments(
         )
         uow.defer(drop, {"inspection_id": inspection.id})
     _insert(uow, rows)
-
-
-def _same_rows(base: Mapping[str, Mapping[str, Any]], inspection: Inspection, start: int) -> bool:
-    """Whether ``base`` (rows `department_rows` made, by department) equals `department_rows`
-    of ``inspection``, compared by value as writing them compares rows, without building them."""
-    departments = inspection.departments
-    if len(base) != len(departments):
-        return False
-    id_, enterprise, status = inspection.id, inspection.enterprise, inspection.status._value_
-    for department in departments:
-        row = base.get(department)
-        if (
-            row is None
-            or row["window_start"] != start
-            or row["inspection_id"] != id_
-            or row["department"] != department
-            or row["enterprise"] != enterprise
-            or row["status"] != status
-        ):
-            return False
-    return True
 
 
 def _insert(uow: UnitOfWorkView, rows: Sequence[Mapping[str, Any]]) -> None:

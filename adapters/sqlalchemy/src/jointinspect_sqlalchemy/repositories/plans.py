@@ -13,6 +13,7 @@ from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy._protocols import UnitOfWorkView
 from jointinspect_sqlalchemy.bodies import Kept
+from jointinspect_sqlalchemy.held import changed_columns
 from jointinspect_sqlalchemy.keyed import read_among
 from jointinspect_sqlalchemy.repositories._common import _page, _Repo
 from jointinspect_sqlalchemy.repositories.listing import read_departments, write_inspection_departments
@@ -49,11 +50,11 @@ def _plan_row(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _keep(uow: UnitOfWorkView, kept: Kept, key: str, row: Mapping[str, Any], value: object) -> None:
-    """In a bulk chunk (held writes), keep ``value`` with its row's body: a later chunk's
-    preload reads it back (see `jointinspect_sqlalchemy.bodies`)."""
+def _keep(uow: UnitOfWorkView, kept: Kept, key: str, body: str, value: object) -> None:
+    """In a bulk chunk (held writes), keep ``value`` with its row's ``body``: a later
+    chunk's preload reads it back (see `jointinspect_sqlalchemy.bodies`)."""
     if uow.held is not None:
-        kept.wrote(key, row["body"], value)
+        kept.wrote(key, body, value)
 
 
 class _Plans(_Repo):
@@ -67,7 +68,7 @@ class _Plans(_Repo):
     def update(self, plan: Plan) -> None:
         row = _plan_row(plan)
         self._update(s.plans, "id", row, "plan")
-        _keep(self._uow, self._uow._store._bodies.plans, plan.id, row, plan)
+        _keep(self._uow, self._uow._store._bodies.plans, plan.id, row["body"], plan)
 
     def get(self, plan_id: str) -> Plan | None:
         found: Plan | None = self._one(s.plans, plan_id, Plan)
@@ -119,20 +120,12 @@ class _Plans(_Repo):
 
 
 def _inspection_row(inspection: Inspection) -> dict[str, Any]:
-    created_at, start = codec.micros(inspection.created_at), codec.micros(inspection.window.start)
-    return {
-        "id": inspection.id,
-        "enterprise": inspection.enterprise,
-        "created_at": created_at,
-        "status": inspection.status._value_,
-        "body": codec.inspection_body(inspection, created_at, start),  # the instants encoded once
-        "window_start": start,  # listings (issue 11)
-    }
+    return dict(zip(_INSPECTION_COLUMNS, _inspection_values(inspection), strict=True))
 
 
 def _inspection_values(inspection: Inspection) -> tuple[Any, ...]:
-    """The values of `_inspection_row` of ``inspection``, in its order (a join compares them
-    with the row it knows without building the row)."""
+    """The values of ``inspection``'s ``ji_inspections`` row, in `_INSPECTION_COLUMNS`
+    order (a join compares them with the row it knows without building the row)."""
     created_at, start = codec.micros(inspection.created_at), codec.micros(inspection.window.start)
     return (
         inspection.id,
@@ -142,16 +135,6 @@ def _inspection_values(inspection: Inspection) -> tuple[Any, ...]:
         codec.inspection_body(inspection, created_at, start),  # the instants encoded once
         start,  # listings (issue 11)
     )
-
-
-def _changed(values: tuple[Any, ...], before: Sequence[Any]) -> dict[str, Any]:
-    """`changed_columns` of the row of ``values`` over ``before`` (both in
-    `_INSPECTION_COLUMNS` order), without building the whole row first."""
-    out: dict[str, Any] = {"id": values[0]}
-    for name, value, old in zip(_INSPECTION_COLUMNS, values, before, strict=True):
-        if value is not old and (value != old or type(value) is not type(old)):
-            out[name] = value
-    return out
 
 
 #: The columns of `_inspection_row`, in its order.
@@ -177,7 +160,7 @@ class _Inspections(_Repo):
         write_inspection_departments(self._uow, inspection, new=True)
         if self._uow.held is not None:
             _known_rows(self._uow)[inspection.id] = tuple(row.values())
-        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row, inspection)
+        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row["body"], inspection)
 
     def update(self, inspection: Inspection) -> None:
         values = _inspection_values(inspection)
@@ -193,12 +176,11 @@ class _Inspections(_Repo):
             # The row as the table holds it is known: only the columns that differ are set
             # (a join changes the body alone), so SQLite leaves the indexes of the others
             # alone; laid over an update or add held for it. Nothing differs: nothing to send.
-            changed = _changed(values, before)
+            changed = changed_columns(_INSPECTION_COLUMNS, values, before)
             if len(changed) > 1:
                 self._update(s.inspections, "id", changed, "inspection", some=len(changed) < len(values))
         write_inspection_departments(uow, inspection, new=False, start=values[5])
-        if uow.held is not None:  # see _keep
-            uow._store._bodies.inspections.wrote(inspection.id, values[4], inspection)
+        _keep(uow, uow._store._bodies.inspections, inspection.id, values[4], inspection)
 
     def get(self, inspection_id: str) -> Inspection | None:
         found: Inspection | None = self._one(s.inspections, inspection_id, Inspection)
