@@ -194,3 +194,54 @@ def _outcome(build: Callable[[], object]) -> object:
         return build()
     except ValidationError as refused:
         return refused.code, refused.details
+
+
+class _SortsLast(str):
+    """Text equal to a plain key that sorts after every other (as `AuditRecord` sorts it)."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [InspectionKind.ROUTINE, PlanStatus.ACTIVE, _Number.ONE, _Odd("x"), _Hidden("b"), b"b", 1.5, float("inf"),
+     True, None, 3, "a\x00", "\ud800", "检查"],
+)  # fmt: skip
+def test_records_of_one_shape_are_written_as_each_would_be(value: object) -> None:
+    """Records of one action and keys share a writer made for the first: a later one's value
+    of any type is still checked and written as its record would be."""
+    shape: list[staged.StagedRecord] = [("plan.filed", f"s{n}", {"plan": "p", "kind": "k"}) for n in range(2)]
+    batch = [_GOOD, *shape, ("plan.filed", "s9", {"plan": "p", "kind": value}), *shape]
+    assert _sealed_rows(T0, "officer:A", batch, 0, GENESIS) == _sealed_many(T0, "officer:A", batch, 0, GENESIS)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"plan": "p"},  # fewer keys than the action's last shape
+        {"plan": "p", "kind": "k", "n": 1},  # more
+        {"kind": "k", "plan": "p"},  # the same keys in another order
+        {_SortsLast("kind"): "k", "plan": "p"},  # keys equal to a shape's, but not plain text
+        {"plan": "p", _SortsLast("kind"): "k"},
+        {"plan": "p", "kind": "k"},
+    ],
+)
+def test_a_record_of_another_shape_than_its_actions_last_is_written_as_its_own(data: dict[Any, object]) -> None:
+    """The writer an action used last is used again only for records of the very same keys
+    in the same order; any other record is written by its own shape (or checked as a record)."""
+    batch: list[staged.StagedRecord] = [("plan.filed", "s1", {"plan": "p", "kind": "k"}), ("plan.filed", "s2", data)]
+    batch += [("plan.filed", "s3", {"plan": "p", "kind": "k"}), ("plan.filed", "s4", dict(data)), _GOOD]
+    assert _sealed_rows(T0, "officer:A", batch, 0, GENESIS) == _sealed_many(T0, "officer:A", batch, 0, GENESIS)
+
+
+def test_the_kept_writers_are_bounded_and_right() -> None:
+    """More shapes than are kept: the writers are dropped and made again, each its shape's."""
+    many = staged._SHAPES_KEPT + 20
+    batch: list[staged.StagedRecord] = [(f"a{n % 40}", f"s{n}", {f"k{n}": n, "plan": "p"}) for n in range(many)]
+    batch += batch[:5]
+    assert _sealed_rows(T0, "officer:A", batch, 0, GENESIS) == _sealed_many(T0, "officer:A", batch, 0, GENESIS)
+    assert len(staged._SHAPES) <= staged._SHAPES_KEPT

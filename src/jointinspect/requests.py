@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pendulum
@@ -10,6 +11,7 @@ import pendulum
 from jointinspect import validation as v
 from jointinspect.errors import JointInspectError
 from jointinspect.model._enums import member
+from jointinspect.model._trusted import builder
 from jointinspect.model.conflict import ConflictFlag
 from jointinspect.model.plan import Inspection, InspectionKind, Plan, PlanStatus, Window
 from jointinspect.model.rectification import Rectification
@@ -113,6 +115,15 @@ class FilingOutcome:
     def status(self) -> PlanStatus:
         """The plan's status."""
         return self.plan.status
+
+
+#: `FilingOutcome` of all its fields by position (``plan, inspection, merged, superseded,
+#: warnings, shared_records, exempt_notice, replayed``), as given: bulk filing builds one a
+#: plan, and the fields have no converters to run (a test holds it to the class).
+filing_outcome: Callable[
+    [Plan, Inspection | None, bool, tuple[str, ...], tuple[RuleHit, ...], tuple[ResultRecord, ...], bool, bool],
+    FilingOutcome,
+] = builder(FilingOutcome)
 
 
 @attrs.frozen

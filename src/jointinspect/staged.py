@@ -12,8 +12,10 @@ raises the same error (`ValidationError`), only later: when the chunk is written
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from json.encoder import encode_basestring as _string  # the escaping json.dumps uses
+from operator import is_
+from typing import Any, cast
 
 import pendulum
 
@@ -89,9 +91,87 @@ def _body(seq: int, action: object, subject: object, data: object, head: str, pr
     """The canonical body of a record of the chunk's instant and actor (``head``: their
     JSON) after the hash ``prev_text`` (in JSON) when its values are of the types
     `AuditRecord.checked` takes as they are, else ``None``; its texts are not checked yet,
-    but a NUL in one shows in the body as an escape (then ``None`` too)."""
-    if type(action) is not str or not action or type(subject) is not str or type(data) is not dict:
+    but a NUL in one shows in the body as an escape (then ``None`` too).
+
+    Written by its shape's writer (`_Shape`): records come from a few call sites, each
+    with its action and keys (the very key objects, which a call site's keywords are)."""
+    if type(action) is not str or type(subject) is not str or type(data) is not dict:
         return None
+    found = _LAST.get(action)  # the action's last shape: no tuple of the keys to build and hash
+    if found is None or len(found[0]) != len(data) or not all(map(is_, data, found[0])):
+        keys = tuple(data)
+        found = _SHAPES.get((action, keys))
+        if found is None:
+            if not action or not all(type(key) is str and key for key in keys):
+                return None
+            found = _shape(action, keys)
+        elif not all(map(is_, keys, found[0])):
+            return _any_body(seq, action, subject, data, head, prev_text)  # equal keys, other objects
+        _LAST[action] = found
+    body = found[1](seq, subject, head, prev_text, *data.values())
+    return None if body is None or "\\u0000" in body else body
+
+
+#: A record shape's writer: its keys (the very objects) and the function of the record's
+#: sequence number, subject, head, previous hash and values (in the keys' order), which
+#: gives ``None`` for a value of a type `_body` does not take.
+_Shape = tuple[tuple[str, ...], Callable[..., str | None]]
+
+#: Writers by action and keys (at most `_SHAPES_KEPT`, bounded by clearing).
+_SHAPES: dict[tuple[str, tuple[str, ...]], _Shape] = {}
+_SHAPES_KEPT = 256
+#: The writer used last for each action (cleared with `_SHAPES`).
+_LAST: dict[str, _Shape] = {}
+
+
+class _Refused(Exception):
+    """A value of a type `_body` does not take."""
+
+
+def _value_text(value: object) -> str:
+    """A value's text in a body, as `_body` takes it: an int, bool or ``None`` as its str, a
+    text enum as its str when that is its text; anything else is `_Refused`."""
+    kind = type(value)
+    if kind is int or kind is bool or value is None:
+        return str(value)
+    if isinstance(value, str):
+        text = str(value)
+        if text == value:
+            return text
+    raise _Refused
+
+
+def _shape(action: str, keys: tuple[str, ...]) -> _Shape:
+    """The writer of the records of ``action`` with ``keys`` (non-empty plain strings), kept."""
+    if len(_SHAPES) >= _SHAPES_KEPT:
+        _SHAPES.clear()
+        _LAST.clear()
+    # The source names only generated parameters and constants: the texts (the action's
+    # and the keys' JSON) are passed as values. A text value is taken as it is, any other
+    # through `_value_text`; the pairs are written in key order.
+    namespace: dict[str, object] = {
+        "_escape": _string, "_text": _value_text, "_Refused": _Refused, "_repr": int.__repr__,
+        "_action": f'{{"action":{_string(action)},',
+    }  # fmt: skip
+    values = [f"v{i}" for i in range(len(keys))]
+    lines = [f"def write(seq, subject, head, prev_text, {', '.join([*values, ''])}):", "    try:"]
+    lines += [f"        t{i} = v{i} if type(v{i}) is str else _text(v{i})" for i in range(len(keys))]
+    lines += ["        pass", "    except _Refused:", "        return None"]
+    pairs = []
+    for place, i in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+        namespace[f"_open{place}"] = f"[{_string(keys[i])},"
+        pairs.append(f"{{_open{place}}}{{_escape(t{i})}}]")
+    lines.append(
+        '    return f\'{_action}{head}"data":[' + ",".join(pairs) + '],"prev":{prev_text},'
+        '"seq":{_repr(seq)},"subject":{_escape(subject)}}}\''
+    )
+    exec("\n".join(lines), namespace)
+    made = _SHAPES[(action, keys)] = (keys, cast(Callable[..., str | None], namespace["write"]))
+    return made
+
+
+def _any_body(seq: int, action: str, subject: str, data: dict[Any, Any], head: str, prev_text: str) -> str | None:
+    """`_body` of a record of any shape, written pair by pair."""
     try:
         names = sorted(data)  # the keys are distinct: the order of the sorted (key, text) pairs
     except TypeError:

@@ -10,7 +10,7 @@ import attrs
 import pendulum
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jointinspect_sqlalchemy import codec
+from jointinspect_sqlalchemy import codec, outbox_rows
 from jointinspect_sqlalchemy import schema as s
 from jointinspect_sqlalchemy.ledger import _reservation, _reservation_slow
 from jointinspect_sqlalchemy.prepared import Prepared, prepare
@@ -198,7 +198,7 @@ def test_staged_notifications_write_the_rows_of_the_notifications(
     except ValidationError as refused:
         expected = refused.code
     try:
-        rows: object = codec.staged_notification_rows(at, chunk)
+        rows: object = outbox_rows.staged_notification_rows(at, chunk)
     except ValidationError as refused:
         rows = refused.code
     assert rows == expected

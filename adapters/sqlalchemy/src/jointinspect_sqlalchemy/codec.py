@@ -30,9 +30,6 @@ from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus
 from jointinspect.model.quiet_slot import QuietSlot
 from jointinspect.model.reference import CoordinateSystem, CreditClass, Enterprise, GeoPoint, validate_credit_code
 from jointinspect.model.result import Outcome, ResultRecord
-from jointinspect.staged import StagedNotification
-from jointinspect.staged import notifications as staged_notifications
-from jointinspect.staged import payload as staged_payload
 from jointinspect.timeutil import from_micros
 
 T = TypeVar("T")
@@ -129,12 +126,13 @@ def _plan(p: Plan) -> str:
 
 def _plan_text(p: Plan, filed_at: int, start: int, end: int) -> str:
     # Built as text (twice as fast as a dict through the encoder): bulk imports run this
-    # for every plan. The instants come encoded: the plan's row encodes them too.
+    # for every plan. The instants come encoded: the plan's row encodes them too; a chunk's
+    # plans share a few item and inspector lists, kept by `name_list`.
     inspection = "null" if p.inspection_id is None else _string(p.inspection_id)
     return (
         f'{{"id":{_string(p.id)},"enterprise":{_string(p.enterprise)},'
-        f'"department":{_string(p.department)},"items":{_strings(p.items)},'
-        f'"inspectors":{_strings(p.inspectors)},'
+        f'"department":{_string(p.department)},"items":{name_list(p.items)},'
+        f'"inspectors":{name_list(p.inspectors)},'
         f'"window":{{"start":{start},"end":{end}}},'
         f'"kind":{_string(p.kind._value_)},"filed_at":{filed_at},'
         f'"status":{_string(p.status._value_)},"inspection_id":{inspection},'
@@ -277,40 +275,6 @@ def notification_rows(notifications: Sequence[Notification]) -> list[tuple[str, 
             f'"subject":{string(n.subject)},"at":{at},"payload":[{text}]}}'
         )
         rows.append((n.key, body, at))
-    return rows
-
-
-def staged_notification_rows(at: pendulum.DateTime, staged: Sequence[StagedNotification]) -> list[tuple[str, str, int]]:
-    """`notification_rows` of `jointinspect.staged.notifications` ``(at, staged)``, without
-    building the notifications: their bodies written from the staged values (keys and
-    roles checked when staged), a payload equal to the one before encoded once."""
-    if (
-        FAST.get(Notification) is not _notification_text
-        or type(at) is not pendulum.DateTime
-        or at.tzinfo is not pendulum.UTC
-    ):
-        return notification_rows(staged_notifications(at, staged))  # the converters decide
-    rows = []
-    when = micros(at)
-    last: object = None
-    text = ""
-    kind: object = None
-    role: object = None
-    head = ""
-    string = _string
-    for key, kind_now, role_now, recipient, subject, values in staged:
-        pairs = staged_payload(values)
-        if pairs != last:
-            last, text = pairs, _payload(pairs)
-        if kind_now is not kind or role_now is not role:
-            kind, role = kind_now, role_now
-            head = f'"kind":{string(kind_now)},"role":{string(role_now._value_)}'
-        # `_notification_body`'s text, written in place.
-        body = (
-            f'{{"key":{string(key)},{head},"recipient":{string(recipient)},'
-            f'"subject":{string(subject)},"at":{when},"payload":[{text}]}}'
-        )
-        rows.append((key, body, when))
     return rows
 
 

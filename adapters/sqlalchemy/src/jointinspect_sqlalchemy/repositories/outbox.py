@@ -17,6 +17,7 @@ from jointinspect.model.notification import Notification
 from jointinspect.staged import StagedNotification
 from jointinspect_sqlalchemy import codec
 from jointinspect_sqlalchemy import schema as s
+from jointinspect_sqlalchemy.outbox_rows import staged_notification_rows
 from jointinspect_sqlalchemy.prepared import Prepared
 from jointinspect_sqlalchemy.repositories._common import _Repo
 from jointinspect_sqlalchemy.statements import insert_new
@@ -76,7 +77,7 @@ class _Outbox(_Repo):
         """``add_many(jointinspect.staged.notifications(at, notifications))`` without
         building the notifications: the same rows (see `jointinspect.ports.StagedAppends`)."""
         if notifications:
-            self._add_rows(codec.staged_notification_rows(at, notifications))
+            self._add_rows(staged_notification_rows(at, notifications))
 
     def _add_rows(self, rows: list[tuple[str, str, int]]) -> None:
         """Queue outbox rows (key, body, instant), as `add_many` says."""
