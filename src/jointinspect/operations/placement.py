@@ -16,7 +16,7 @@ from jointinspect.operations._unit import Context, Effects
 from jointinspect.operations.conflicts import flag_conflicts
 from jointinspect.operations.reservations import ledger_for
 from jointinspect.policy.schema import FrequencyRule
-from jointinspect.requests import FilingOutcome
+from jointinspect.requests import FilingOutcome, filing_outcome
 from jointinspect.rules import filing as filing_rules
 from jointinspect.rules.commonday import CommonDay, common_day
 from jointinspect.rules.frequency import LedgerDecision, Reservation, ReservationState, RuleHit
@@ -74,14 +74,8 @@ def place(
         )
         effects.audit("frequency.warning", inspection.id, rule=hit.rule, count=hit.count)
     flag_conflicts(context, effects, inspection)
-    return FilingOutcome(
-        plan,
-        inspection,
-        merged=merged,
-        warnings=warnings,
-        shared_records=shared,
-        exempt_notice=exempt,
-    )
+    # by position, past attrs' __init__ (no converters): one outcome a plan
+    return filing_outcome(plan, inspection, merged, (), warnings, shared, exempt, False)
 
 
 def days_of(context: Context) -> CommonDay | None:
