@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 import pendulum
 
+from jointinspect.model._trusted import sorted_names as _names  # a sorted tuple of distinct str
 from jointinspect.model.plan import Inspection, InspectionKind, InspectionStatus, Plan, PlanStatus, Window
 from jointinspect.rules.frequency import Reservation, ReservationState
 from jointinspect_sqlalchemy import codec
@@ -40,18 +41,6 @@ _UTC = pendulum.UTC
 
 # The checks below are written out flat (no helper per field, each field read once): a
 # kept value is checked each time it is read back, ~150,000 times at 100,000 plans.
-
-
-def _names(value: object) -> bool:
-    """`jointinspect.model._trusted.sorted_names`, local (a sorted tuple of distinct str)."""
-    if type(value) is not tuple:
-        return False
-    previous = None
-    for name in value:
-        if type(name) is not str or (previous is not None and not previous < name):
-            return False
-        previous = name
-    return True
 
 
 def _texts(value: object) -> bool:
