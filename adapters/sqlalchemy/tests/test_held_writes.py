@@ -196,6 +196,34 @@ def test_updates_of_visits_read_under_the_lock_store_every_changed_column(sql_st
         assert [uow.inspections.get(vid) for vid in final] == list(final.values())
 
 
+@pytest.mark.parametrize("held", [False, True])
+def test_an_added_visit_stores_its_row_and_department_rows(sql_store: SQLStore, held: bool) -> None:
+    """A visit added (one by one, or held in a chunk) stores its row and one department
+    row each, at its window start (the add passes the start it encoded for its own row:
+    a created_at apart from the start tells them apart)."""
+    visit = _open_visit("v1", day=12, departments=["D", "E"], created_at=T0.add(hours=3))
+    with sql_store.unit_of_work() as uow:
+        if held:
+            uow.defer_checks()
+        uow.inspections.add(visit)
+        uow.commit()
+    assert _stored_rows(sql_store) == {"v1": tuple(_inspection_row(visit).values())}
+    with sql_store.unit_of_work() as uow:
+        t = inspection_departments
+        rows = uow.execute(select(t).where(t.c.inspection_id == "v1").order_by(t.c.department)).fetchall()
+        assert uow.inspections.get("v1") == visit
+    start = codec.micros(visit.window.start)
+    assert [tuple(row._mapping.values()) for row in rows] == [
+        tuple(
+            {"inspection_id": "v1", "department": d, "enterprise": ENT, "status": "planned", "window_start": start}[
+                c.name
+            ]
+            for c in t.columns
+        )
+        for d in ("D", "E")
+    ]
+
+
 def test_changed_columns_sets_an_equal_value_of_another_type() -> None:
     # 1, 1.0 and True are equal in Python but not the same stored value: each is written
     row = {"id": "v", "a": 1, "b": "x", "c": True}

@@ -126,7 +126,8 @@ def _file_chunk(context: Context, part: Sequence[tuple[int, object]], by: Princi
         for index, request in part:
             staged.begin()
             try:
-                checked = v.instance_of(request, "request", PlanRequest)
+                # (exactly a request, the usual case: no call to find it one)
+                checked = request if type(request) is PlanRequest else v.instance_of(request, "request", PlanRequest)
                 outcome = file_in(context, staged, checked, by, memo)
             except _REFUSALS as refusal:
                 staged.discard()

@@ -155,12 +155,15 @@ def _known_rows(uow: UnitOfWorkView) -> dict[str, tuple[Any, ...]]:
 
 class _Inspections(_Repo):
     def add(self, inspection: Inspection) -> None:
-        row = _inspection_row(inspection)
-        self._add(s.inspections, row, "inspection", inspection.id)
-        write_inspection_departments(self._uow, inspection, new=True)
-        if self._uow.held is not None:
-            _known_rows(self._uow)[inspection.id] = tuple(row.values())
-        _keep(self._uow, self._uow._store._bodies.inspections, inspection.id, row["body"], inspection)
+        # The row's values built once: its row, the department rows' start, the known row
+        # and the kept body all come from them (bulk filing adds a visit every other plan).
+        values = _inspection_values(inspection)
+        uow = self._uow
+        self._add(s.inspections, dict(zip(_INSPECTION_COLUMNS, values, strict=True)), "inspection", inspection.id)
+        write_inspection_departments(uow, inspection, new=True, start=values[5])
+        if uow.held is not None:  # `_keep`, inline
+            _known_rows(uow)[inspection.id] = values
+            uow._store._bodies.inspections.wrote(inspection.id, values[4], inspection)
 
     def update(self, inspection: Inspection) -> None:
         values = _inspection_values(inspection)
