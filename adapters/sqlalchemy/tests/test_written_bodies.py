@@ -118,6 +118,8 @@ _BERLIN_WINDOW = _with(Window(T0, T0.add(hours=8)), end=_BERLIN.add(hours=8))  #
         {"inspection_id": _Text("v1")},
         {"approvals": ["a"]},
         {"approved_by": (_Text("x"),)},
+        {"approvals": ("a", _Text("b"))},
+        {"approved_by": []},
         {"idempotency_key": 1},
     ],
 )

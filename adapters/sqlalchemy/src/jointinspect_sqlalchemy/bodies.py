@@ -44,7 +44,8 @@ _UTC = pendulum.UTC
 
 
 def _texts(value: object) -> bool:
-    return type(value) is tuple and all(type(text) is str for text in value)
+    # mostly empty (a plan's approvals before any): no generator built for it
+    return type(value) is tuple and (not value or all(type(text) is str for text in value))
 
 
 def _window(value: object) -> bool:
