@@ -161,9 +161,9 @@ class _Inspections(_Repo):
         uow = self._uow
         self._add(s.inspections, dict(zip(_INSPECTION_COLUMNS, values, strict=True)), "inspection", inspection.id)
         write_inspection_departments(uow, inspection, new=True, start=values[5])
-        if uow.held is not None:  # `_keep`, inline
+        if uow.held is not None:
             _known_rows(uow)[inspection.id] = values
-            uow._store._bodies.inspections.wrote(inspection.id, values[4], inspection)
+        _keep(uow, uow._store._bodies.inspections, inspection.id, values[4], inspection)
 
     def update(self, inspection: Inspection) -> None:
         values = _inspection_values(inspection)
