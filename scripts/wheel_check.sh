@@ -26,6 +26,17 @@ t0=$SECONDS
 quiet_pip "$work/venv/bin/python" -m pip install --disable-pip-version-check -q "${wheel}[testing,sql,notify]"
 echo "installed into a fresh venv with [testing,sql,notify] ($((SECONDS - t0))s)"
 
+# Each store extra alone, in a fresh venv of its own: it gives a working store, or its driver
+# (issue 11: `pip install 'jointinspect[sql]'`, `[postgresql]`, `[mysql]`, `[redis]`).
+for extra in sql postgresql mysql redis; do
+    t0=$SECONDS
+    "$python" -m venv "$work/venv-$extra"
+    quiet_pip "$work/venv-$extra/bin/python" -m pip install --disable-pip-version-check -q "${wheel}[$extra]"
+    (cd "$work" && env -u PYTHONPATH "$work/venv-$extra/bin/python" "$root/tests/distribution/extra_smoke.py" "$extra")
+    echo "  fresh venv with [$extra] ($((SECONDS - t0))s)"
+    rm -rf "$work/venv-$extra"
+done
+
 mkdir "$work/run"
 # the console script the wheel installs runs on its own (tested further in the suite below)
 env -u PYTHONPATH "$work/venv/bin/jointinspect" --json keys generate >/dev/null
