@@ -42,21 +42,21 @@ def engine(store: MemoryStore | None = None, city: City = CITY) -> Engine:
     return e
 
 
-def one_plan_each(numbered: bool = False) -> list[PlanRequest]:
-    """One routine plan of the first department for each enterprise, the same day (with
-    plan numbers ``2026-<n>`` when ``numbered``)."""
-    dept = DEPARTMENTS[0]
+def one_plan_each(numbered: bool = False, city: City = CITY) -> list[PlanRequest]:
+    """One routine plan of the first department for each enterprise of ``city``, the same
+    day (with plan numbers ``2026-<n>`` when ``numbered``)."""
+    dept = city.departments[0].code
     return [
         PlanRequest(
             ent.credit_code,
             dept,
             NOW.add(days=10),
             NOW.add(days=10, hours=8),
-            items=[CITY.items_of(dept)[0].code],
-            inspectors=[i.id for i in CITY.inspectors_of(dept)],
+            items=[city.items_of(dept)[0].code],
+            inspectors=[i.id for i in city.inspectors_of(dept)],
             idempotency_key=f"2026-{n}" if numbered else None,
         )
-        for n, ent in enumerate(CITY.enterprises)
+        for n, ent in enumerate(city.enterprises)
     ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pendulum
 import pytest
+from test_bulk import one_plan_each
 
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
@@ -33,17 +34,7 @@ class _Node:
 
 
 def _batch() -> list[PlanRequest]:
-    return [
-        PlanRequest(
-            ent.credit_code,
-            DEPT,
-            NOW.add(days=10),
-            NOW.add(days=10, hours=8),
-            items=[CITY.items_of(DEPT)[0].code],
-            inspectors=[i.id for i in CITY.inspectors_of(DEPT)],
-        )
-        for ent in CITY.enterprises
-    ]
+    return one_plan_each(city=CITY)
 
 
 @pytest.fixture

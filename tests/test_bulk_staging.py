@@ -9,6 +9,7 @@ from typing import Any
 
 import pendulum
 import pytest
+from test_bulk import one_plan_each
 
 from jointinspect.auth import Principal
 from jointinspect.clock import FixedClock
@@ -56,17 +57,7 @@ def engine(store: MemoryStore, ledger: MemoryLedger) -> Engine:
 
 
 def test_a_storage_error_mid_request_leaves_no_reservation_of_it_in_a_separate_ledger() -> None:
-    batch = [
-        PlanRequest(
-            ent.credit_code,
-            DEPT,
-            NOW.add(days=10),
-            NOW.add(days=10, hours=8),
-            items=[CITY.items_of(DEPT)[0].code],
-            inspectors=[i.id for i in CITY.inspectors_of(DEPT)],
-        )
-        for ent in CITY.enterprises
-    ]
+    batch = one_plan_each(city=CITY)
     store, ledger = FailingStore(), MemoryLedger()
     bulk = engine(store, ledger)
     store.fail_at = 2  # the second request's new visit fails, after its reservation was made

@@ -5,7 +5,6 @@ hashes of the records built and sealed one after another, and the same refusals 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ import pendulum
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_audit_checked import _Number, _Odd
 
 from jointinspect import staged
 from jointinspect.audit import GENESIS, AuditRecord, sealed_many
@@ -21,17 +21,6 @@ from jointinspect.model.notification import Notification, Role
 from jointinspect.model.plan import InspectionKind, PlanStatus
 
 T0 = pendulum.datetime(2026, 3, 2, 1, tz="UTC")
-
-
-class _Number(enum.IntEnum):
-    ONE = 1
-
-
-class _Odd(str):
-    """Text whose ``str`` is not its content."""
-
-    def __str__(self) -> str:
-        return "odd\x00"
 
 
 class _Hidden(str):
